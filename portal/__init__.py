@@ -1,0 +1,1 @@
+"""Customer portal for trade contractors."""

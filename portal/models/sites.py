@@ -1,0 +1,60 @@
+"""The customer's buildings, where the work happens, and the people to call there."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlmodel import Field, SQLModel
+
+from portal.models.base import text, when
+
+
+class Site(SQLModel, table=True):
+    __tablename__ = "site"
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = Field(foreign_key="customer.id", index=True)
+    name: str = text(200, index=True)
+    street: str = text(200)
+    suburb: str = text(100)
+    state: str = text(50)
+    postcode: str = text(20)
+    country: str = text(2, "AU")
+    access_notes: str = text(2000)
+    is_active: bool = True
+    created_at: datetime = when(default_now=True)
+
+    @property
+    def address(self) -> str:
+        return ", ".join(p for p in (self.street, self.suburb, f"{self.state} {self.postcode}".strip()) if p)
+
+
+class SiteContact(SQLModel, table=True):
+    """A contact to call about a site (the building manager, the caretaker)."""
+
+    __tablename__ = "site_contact"
+
+    site_id: int = Field(foreign_key="site.id", primary_key=True)
+    contact_id: int = Field(foreign_key="contact.id", primary_key=True, index=True)
+
+
+class Contract(SQLModel, table=True):
+    """A maintenance agreement covering sites and assets until its expiry date."""
+
+    __tablename__ = "contract"
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = Field(foreign_key="customer.id", index=True)
+    number: str = text(40, index=True)
+    name: str = text(200)
+    start_date: date
+    expiry_date: date = Field(index=True)
+    value_cents: int = 0
+    notes: str = text(2000)
+
+
+class ContractSite(SQLModel, table=True):
+    __tablename__ = "contract_site"
+
+    contract_id: int = Field(foreign_key="contract.id", primary_key=True)
+    site_id: int = Field(foreign_key="site.id", primary_key=True, index=True)
