@@ -1,9 +1,9 @@
 """Alembic runs against DATABASE_URL (or the URL a caller puts in the config) with the portal's models."""
 
-from alembic import context
 from sqlmodel import SQLModel
 
 import portal.models  # noqa: F401  (fills the metadata)
+from alembic import context
 from portal.config import settings
 from portal.db import make_engine
 

@@ -13,6 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+SESSION_COOKIE = "portal_session"
 
 
 def _int(name: str, default: int) -> int:
@@ -52,6 +53,8 @@ class Settings:
     files_dir: Path
     upload_limit_bytes: int
     cookie_secure: bool
+    login_limit_per_ip: int = 30  # per 10 minutes
+    reset_limit_per_ip: int = 10  # per hour
 
     @property
     def is_sqlite(self) -> bool:
@@ -97,6 +100,8 @@ def load() -> Settings:
         files_dir=Path(os.environ.get("PORTAL_FILES_DIR", data_dir / "files")).resolve(),
         upload_limit_bytes=_int("PORTAL_UPLOAD_LIMIT_MB", 20) * 1024 * 1024,
         cookie_secure=_bool("PORTAL_COOKIE_SECURE", public_url.startswith("https://")),
+        login_limit_per_ip=_int("PORTAL_LOGIN_LIMIT_PER_IP", 30),
+        reset_limit_per_ip=_int("PORTAL_RESET_LIMIT_PER_IP", 10),
     )
 
 

@@ -73,7 +73,7 @@ class AssetServiceLevel(SQLModel, table=True):
 class TestResult(StrEnum):
     __test__ = False  # not a pytest class
 
-    PASS = "pass"
+    PASS = "pass"  # noqa: S105  (a test result, not a secret)
     FAIL = "fail"
     NOT_TESTED = "not_tested"
 

@@ -1,0 +1,82 @@
+"""The session cookie lives here, not in Reflex state, so that page scripts can never read it.
+
+The login handler checks the password and hands the browser a one-time nonce; the browser then
+loads ``/auth/session`` which swaps the nonce for an HttpOnly, SameSite=Lax cookie. The next
+websocket carries that cookie, and so does every download route.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import RedirectResponse
+from starlette.routing import Route
+
+from portal.config import SESSION_COOKIE, settings
+from portal.db import unit_of_work
+from portal.services import auth, sessions
+
+
+def safe_next(target: str | None, default: str = "/dashboard") -> str:
+    """Only a path on this site: no scheme, no host, no protocol-relative ``//evil``."""
+    if not target:
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return default
+    return target
+
+
+def _client(request: Request) -> tuple[str, str]:
+    ip = request.client.host if request.client else ""
+    return ip, request.headers.get("user-agent", "")[:300]
+
+
+def _exchange(nonce: str, ip: str, user_agent: str) -> str | None:
+    with unit_of_work() as session:
+        return auth.exchange_login_nonce(session, nonce, ip=ip, user_agent=user_agent)
+
+
+def _revoke(raw: str) -> None:
+    with unit_of_work() as session:
+        sessions.revoke(session, raw, reason="logout")
+
+
+def _no_store(response: RedirectResponse) -> RedirectResponse:
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+async def start_session(request: Request) -> RedirectResponse:
+    ip, user_agent = _client(request)
+    raw = await run_in_threadpool(_exchange, request.query_params.get("nonce", ""), ip, user_agent)
+    if not raw:
+        return _no_store(RedirectResponse("/login?expired=1", status_code=303))
+    response = RedirectResponse(safe_next(request.query_params.get("next")), status_code=303)
+    cfg = settings()
+    response.set_cookie(
+        SESSION_COOKIE,
+        raw,
+        max_age=cfg.session_absolute_hours * 3600,
+        path="/",
+        secure=cfg.cookie_secure,
+        httponly=True,
+        samesite="lax",
+    )
+    return _no_store(response)
+
+
+async def end_session(request: Request) -> RedirectResponse:
+    if raw := request.cookies.get(SESSION_COOKIE):
+        await run_in_threadpool(_revoke, raw)
+    response = RedirectResponse("/login?signed_out=1", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/", secure=settings().cookie_secure, httponly=True, samesite="lax")
+    return _no_store(response)
+
+
+routes = [
+    Route("/auth/session", start_session, methods=["GET"]),
+    Route("/auth/logout", end_session, methods=["GET", "POST"]),
+]

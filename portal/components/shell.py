@@ -1,0 +1,231 @@
+"""One wrapper gives every signed-in page the same shell: menu, user menu and access check.
+
+A page module only describes its own content; ``@template`` registers the route, runs the
+sign-in and page-access guard on load, and shows "not available" instead of the content when
+the contact's login may not open the page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import reflex as rx
+
+from portal.state.session import MENU, SessionState
+
+
+@dataclass
+class PageSpec:
+    route: str
+    title: str
+    component: Callable[[], rx.Component]
+    on_load: list[Any] = field(default_factory=list)
+
+
+REGISTRY: list[PageSpec] = []
+
+
+def template(route: str, title: str, page: str, on_load: list[Any] | None = None):
+    """Register a signed-in page whose content is shown only to a contact allowed ``page``."""
+
+    def decorator(content: Callable[[], rx.Component]) -> Callable[[], rx.Component]:
+        def wrapped() -> rx.Component:
+            return shell(content(), page, title)
+
+        REGISTRY.append(PageSpec(route, f"{title} · Customer Portal", wrapped, [SessionState.guard(page), *(on_load or [])]))
+        return wrapped
+
+    return decorator
+
+
+def public_page(route: str, title: str, on_load: list[Any] | None = None):
+    """Register a page that needs no sign-in (login, invite, password reset)."""
+
+    def decorator(content: Callable[[], rx.Component]) -> Callable[[], rx.Component]:
+        REGISTRY.append(PageSpec(route, f"{title} · Customer Portal", content, list(on_load or [])))
+        return content
+
+    return decorator
+
+
+def brand() -> rx.Component:
+    return rx.link(
+        rx.hstack(
+            rx.image(src="/logo.svg", alt="", width="28px", height="28px"),
+            rx.text(SessionState.company_name, weight="bold", size="3", class_name="brand-name"),
+            align="center",
+            spacing="2",
+        ),
+        href="/dashboard",
+        underline="none",
+        color_scheme="gray",
+        high_contrast=True,
+        aria_label="Dashboard",
+    )
+
+
+def _menu_links(direction: str) -> rx.Component:
+    items = [
+        rx.cond(
+            SessionState.pages.contains(key),
+            rx.link(label, href=href, class_name="menu-link", underline="none", data_page=key),
+        )
+        for key, label, href in MENU
+    ]
+    if direction == "row":
+        return rx.hstack(*items, spacing="1", align="center", as_="nav", aria_label="Main menu")
+    return rx.vstack(*items, spacing="1", align="stretch", as_="nav", aria_label="Main menu")
+
+
+def _request_buttons(size: str = "2") -> rx.Component:
+    return rx.fragment(
+        rx.cond(
+            SessionState.pages.contains("quotes"),
+            rx.link(rx.button("Request a Quote", size=size, variant="soft"), href="/quotes/request"),
+        ),
+        rx.cond(
+            SessionState.pages.contains("jobs"),
+            rx.link(rx.button("Book a Job", size=size), href="/jobs/book"),
+        ),
+    )
+
+
+def user_menu() -> rx.Component:
+    return rx.hstack(
+        rx.menu.root(
+            rx.menu.trigger(
+                rx.button(
+                    rx.icon("circle-user", size=18),
+                    rx.text(SessionState.contact_name, class_name="user-name"),
+                    rx.icon("chevron-down", size=14),
+                    variant="ghost",
+                    color_scheme="gray",
+                    id="user-menu",
+                ),
+            ),
+            rx.menu.content(
+                rx.box(rx.text(SessionState.customer_name, size="1", color_scheme="gray"), padding="0.3em 0.75em"),
+                rx.menu.item(rx.icon("settings", size=14), "Preferences", on_select=rx.redirect("/preferences")),
+                rx.menu.separator(),
+                rx.menu.item(rx.icon("log-out", size=14), "Logout", on_select=SessionState.logout, color="red"),
+            ),
+        ),
+        rx.icon_button(
+            rx.icon("log-out", size=16),
+            variant="ghost",
+            color_scheme="gray",
+            on_click=SessionState.logout,
+            aria_label="Log out",
+            title="Log out",
+            id="logout",
+        ),
+        spacing="1",
+        align="center",
+    )
+
+
+def mobile_menu() -> rx.Component:
+    return rx.drawer.root(
+        rx.drawer.trigger(rx.icon_button(rx.icon("menu"), variant="ghost", aria_label="Open menu", id="menu-open")),
+        rx.drawer.overlay(),
+        rx.drawer.portal(
+            rx.drawer.content(
+                rx.vstack(
+                    rx.hstack(
+                        rx.text("Menu", weight="bold"),
+                        rx.drawer.close(rx.icon_button(rx.icon("x"), variant="ghost", aria_label="Close menu")),
+                        justify="between",
+                        width="100%",
+                    ),
+                    rx.link("Dashboard", href="/dashboard", class_name="menu-link", underline="none"),
+                    _menu_links("column"),
+                    rx.separator(),
+                    _request_buttons("3"),
+                    spacing="3",
+                    padding="1.25em",
+                    align="stretch",
+                ),
+                background_color=rx.color("gray", 1),
+                width="80%",
+                max_width="320px",
+                height="100%",
+            )
+        ),
+        direction="left",
+    )
+
+
+def top_bar() -> rx.Component:
+    return rx.box(
+        rx.hstack(
+            rx.box(mobile_menu(), class_name="mobile-only"),
+            brand(),
+            rx.box(_menu_links("row"), class_name="desktop-only", flex="1", padding_left="1.5em"),
+            rx.spacer(class_name="mobile-only"),
+            rx.hstack(_request_buttons(), spacing="2", class_name="desktop-only"),
+            user_menu(),
+            align="center",
+            spacing="3",
+            width="100%",
+            max_width="1280px",
+            margin="0 auto",
+            padding_x="1em",
+            height="60px",
+        ),
+        as_="header",
+        border_bottom=f"1px solid {rx.color('gray', 5)}",
+        background_color=rx.color("gray", 1),
+        position="sticky",
+        top="0",
+        z_index="10",
+    )
+
+
+def not_available() -> rx.Component:
+    return rx.center(
+        rx.card(
+            rx.vstack(
+                rx.icon("lock", size=32, color=rx.color("gray", 9)),
+                rx.heading("Not available to your login", size="5", id="not-available"),
+                rx.text(
+                    "Your login does not include this page. Ask your account's primary contact to give "
+                    "you access if you need it.",
+                    color_scheme="gray",
+                    align="center",
+                ),
+                rx.link(rx.button("Back to the dashboard", variant="soft"), href="/dashboard"),
+                align="center",
+                spacing="3",
+                padding="1.5em",
+            ),
+            max_width="480px",
+        ),
+        padding_top="4em",
+    )
+
+
+def loading() -> rx.Component:
+    return rx.center(rx.spinner(size="3"), padding="4em", aria_label="Loading")
+
+
+def shell(content: rx.Component, page: str, title: str) -> rx.Component:
+    return rx.box(
+        rx.el.a("Skip to content", href="#main", class_name="skip-link"),
+        top_bar(),
+        rx.box(
+            rx.cond(
+                SessionState.granted == page,
+                content,
+                rx.cond(SessionState.denied == page, not_available(), loading()),
+            ),
+            as_="main",
+            id="main",
+            max_width="1280px",
+            margin="0 auto",
+            padding=["1em", "1.25em", "2em"],
+        ),
+        min_height="100vh",
+        background_color=rx.color("gray", 2),
+    )

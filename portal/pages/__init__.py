@@ -1,0 +1,3 @@
+"""One module per menu area. Importing this package registers every page with the shell."""
+
+from portal.pages import areas, auth, dashboard, preferences  # noqa: F401

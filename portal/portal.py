@@ -1,0 +1,19 @@
+"""The Reflex app: every page registered by the shell, plus the HTTP routes."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+import portal.pages  # noqa: F401  (registers every page)
+from portal.api import backend
+from portal.components.shell import REGISTRY
+
+app = rx.App(
+    stylesheets=["/portal.css"],
+    api_transformer=backend(),
+)
+
+for spec in REGISTRY:
+    app.add_page(spec.component, route=spec.route, title=spec.title, on_load=spec.on_load or None)
+
+app.add_page(rx.fragment, route="/", title="Customer Portal", on_load=rx.redirect("/dashboard", replace=True))

@@ -1,0 +1,68 @@
+"""The dashboard's figures, as text ready to show (money formatted, counts as words)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import date
+
+import reflex as rx
+
+from portal.db import unit_of_work
+from portal.services import dashboard
+from portal.services.money import format_money
+from portal.state.session import SessionState
+
+
+class DashboardState(SessionState):
+    cards: list[dict[str, str]] = []
+    quote_lines: list[dict[str, str]] = []
+    job_lines: list[dict[str, str]] = []
+    due_lines: list[dict[str, str]] = []
+    defect_lines: list[dict[str, str]] = []
+    loaded: bool = False
+
+    @rx.event
+    def load(self):
+        scope = self.scope("dashboard")
+        if scope is None:
+            return
+        with unit_of_work() as session:
+            board = dashboard.build(session, scope, date.today())
+        self.cards = _cards(board)
+        self.quote_lines = [asdict(line) for line in board.quote_lines]
+        self.job_lines = [asdict(line) for line in board.job_lines]
+        self.due_lines = [asdict(line) for line in board.due_lines]
+        self.defect_lines = [asdict(line) for line in board.defect_lines]
+        self.loaded = True
+
+
+def _cards(board: dashboard.Dashboard) -> list[dict[str, str]]:
+    money = lambda cents: format_money(cents, board.currency)  # noqa: E731
+    cards = []
+    if board.quotes_outstanding is not None:
+        cards.append(_card("quotes", "Outstanding quotes", str(board.quotes_outstanding),
+                           f"{board.quotes_to_decide} priced and waiting for your decision", "/quotes", "file-text"))
+    if board.jobs_in_progress is not None:
+        cards.append(_card("jobs", "Jobs in progress", str(board.jobs_in_progress),
+                           f"{board.jobs_pending} pending scheduling", "/jobs", "wrench"))
+    if board.unpaid_cents is not None:
+        overdue = board.overdue_cents or 0
+        cards.append(_card("invoices", "Balance outstanding", money(board.unpaid_cents),
+                           f"{money(overdue)} overdue on {board.overdue_count} invoice"
+                           f"{'' if board.overdue_count == 1 else 's'}" if overdue else
+                           f"{board.unpaid_count} unpaid, none overdue",
+                           "/invoices", "receipt", "red" if overdue else ""))
+    if board.services_due is not None:
+        cards.append(_card("services", "Services due", str(board.services_due),
+                           f"in the next {dashboard.DUE_WINDOW_DAYS // 7} weeks"
+                           + (f", {board.services_overdue} overdue" if board.services_overdue else ""),
+                           "/reports", "calendar-clock", "amber" if board.services_overdue else ""))
+    if board.defects_current is not None:
+        cards.append(_card("defects", "Current defects", str(board.defects_current),
+                           f"{board.defects_critical} critical" if board.defects_critical else "none critical",
+                           "/reports", "triangle-alert", "red" if board.defects_critical else ""))
+    return cards
+
+
+def _card(key: str, title: str, value: str, detail: str, href: str, icon: str, tone: str = "") -> dict[str, str]:
+    return {"key": key, "title": title, "value": value, "detail": detail, "href": href, "icon": icon, "tone": tone}

@@ -1,0 +1,189 @@
+"""Sign-in, invite acceptance and password reset: the screens a contact sees before the dashboard.
+
+Passwords never enter state (Reflex persists state): inputs are uncontrolled, the password
+travels only in the submitted form, and the live rule check keeps just the booleans.
+bcrypt runs in a worker thread so one slow hash never stalls other users' events.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from urllib.parse import quote
+
+import reflex as rx
+
+from portal.api.auth_routes import safe_next
+from portal.db import unit_of_work
+from portal.services import auth, passwords
+from portal.services.auth import AuthError
+from portal.state.password_form import PasswordForm
+
+RESET_SENT = (
+    "If that matches a login, we've sent an email with a link to reset the password. "
+    "The link works for 30 minutes."
+)
+# Unknown and known accounts answer in the same time: every request is padded to this.
+RESET_ANSWER_SECONDS = 0.6
+
+
+def start_session_script(nonce: str, next_path: str) -> rx.event.EventSpec:
+    url = f"/auth/session?nonce={quote(nonce)}&next={quote(safe_next(next_path))}"
+    return rx.call_script(f"window.location.assign({json.dumps(url)})")
+
+
+def _login(username: str, password: str, ip: str) -> str:
+    """The one-time nonce for a correct login; failures are committed before raising."""
+    failure: AuthError | None = None
+    with unit_of_work() as session:
+        try:
+            contact = auth.authenticate(session, username, password, ip=ip)
+        except AuthError as exc:
+            failure = exc
+        else:
+            return auth.issue_login_nonce(session, contact.id)
+    raise failure
+
+
+class LoginState(rx.State):
+    error: str = ""
+    notice: str = ""
+    busy: bool = False
+
+    @rx.event
+    def load(self):
+        params = self.router.url.query_parameters
+        self.error = ""
+        self.busy = False
+        if params.get("expired"):
+            self.notice = "Your sign-in link expired. Please log in again."
+        elif params.get("signed_out"):
+            self.notice = "You have logged out."
+        elif params.get("password_set"):
+            self.notice = "Your password is set. Log in with your new password."
+        else:
+            self.notice = ""
+
+    @rx.event
+    async def submit(self, form: dict):
+        username = str(form.get("username", ""))[:254]
+        password = str(form.get("password", ""))[: passwords.MAX_LENGTH * 4]
+        if not username.strip() or not password:
+            self.error = "Enter your username and password."
+            return
+        self.busy, self.error, self.notice = True, "", ""
+        yield
+        try:
+            nonce = await asyncio.to_thread(_login, username, password, self.router.session.client_ip)
+        except AuthError as exc:
+            self.busy = False
+            self.error = exc.field_errors.get("form", "Username or password is incorrect.")
+            return
+        yield start_session_script(nonce, self.router.url.query_parameters.get("next", ""))
+
+
+class ForgotState(rx.State):
+    sent: bool = False
+    error: str = ""
+    busy: bool = False
+
+    @rx.event
+    def load(self):
+        self.sent, self.error, self.busy = False, "", False
+
+    @rx.event
+    async def submit(self, form: dict):
+        who = str(form.get("username", "")).strip()[:254]
+        if not who:
+            self.error = "Enter your username or email address."
+            return
+        self.busy, self.error = True, ""
+        yield
+        started = time.monotonic()
+        await asyncio.to_thread(_request_reset, who, self.router.session.client_ip)
+        await asyncio.sleep(max(0.0, RESET_ANSWER_SECONDS - (time.monotonic() - started)))
+        self.busy, self.sent = False, True
+
+
+def _request_reset(who: str, ip: str) -> None:
+    with unit_of_work() as session:
+        auth.request_reset(session, who, ip=ip)
+
+
+class NewPasswordState(PasswordForm, rx.State):
+    """Shared by the invite (setup) and reset screens: both set a password from a link."""
+
+    token_ok: bool = True
+    username: str = ""
+
+    def _read_token(self) -> str:
+        """The link's token, read from the page URL on each event rather than kept in state."""
+        return self.router.url.query_parameters.get("token", "")[:200]
+
+
+class SetupState(NewPasswordState):
+    @rx.event
+    def load(self):
+        self._reset_form()
+        token = self._read_token()
+        with unit_of_work() as session:
+            contact = auth.invite_details(session, token) if token else None
+        self.token_ok = contact is not None
+        self.username = (contact.username or contact.email).lower() if contact else ""
+
+    @rx.event
+    async def submit(self, form: dict):
+        if not self.token_ok:
+            return
+        self.busy, self.errors = True, {}
+        yield
+        try:
+            nonce = await asyncio.to_thread(
+                _accept_invite, self._read_token(), str(form.get("username", "")), str(form.get("password", "")),
+                str(form.get("confirm", "")),
+            )
+        except AuthError as exc:
+            self.busy, self.errors = False, dict(exc.field_errors)
+            self.token_ok = "token" not in exc.field_errors
+            return
+        yield start_session_script(nonce, "/dashboard")
+
+
+def _accept_invite(token: str, username: str, password: str, confirm: str) -> str:
+    with unit_of_work() as session:
+        contact = auth.accept_invite(session, token, username, password, confirm)
+        return auth.issue_login_nonce(session, contact.id)
+
+
+class ResetState(NewPasswordState):
+    @rx.event
+    def load(self):
+        self._reset_form()
+        token = self._read_token()
+        with unit_of_work() as session:
+            contact = auth.reset_details(session, token) if token else None
+        self.token_ok = contact is not None
+        self.username = contact.username or "" if contact else ""
+
+    @rx.event
+    async def submit(self, form: dict):
+        if not self.token_ok:
+            return
+        self.busy, self.errors = True, {}
+        yield
+        try:
+            nonce = await asyncio.to_thread(
+                _reset_password, self._read_token(), str(form.get("password", "")), str(form.get("confirm", ""))
+            )
+        except AuthError as exc:
+            self.busy, self.errors = False, dict(exc.field_errors)
+            self.token_ok = "token" not in exc.field_errors
+            return
+        yield start_session_script(nonce, "/dashboard")
+
+
+def _reset_password(token: str, password: str, confirm: str) -> str:
+    with unit_of_work() as session:
+        contact = auth.reset_password(session, token, password, confirm)
+        return auth.issue_login_nonce(session, contact.id)

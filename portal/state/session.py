@@ -1,0 +1,87 @@
+"""Who is signed in, re-checked on every event from the HttpOnly cookie the websocket carries.
+
+Nothing about the login is trusted from the client: each handler that returns data calls
+:meth:`SessionState.scope`, which resolves the cookie to a live session and builds the scope
+afresh, so a logout, password change or deactivation takes effect on the very next event.
+"""
+
+from __future__ import annotations
+
+from http.cookies import CookieError, SimpleCookie
+from urllib.parse import quote
+
+import reflex as rx
+from sqlmodel import select
+
+from portal.config import SESSION_COOKIE
+from portal.db import unit_of_work
+from portal.models import Contact, Contractor, Customer
+from portal.services.access import Scope, signed_in_scope
+
+MENU = (
+    ("quotes", "Quotes", "/quotes"),
+    ("jobs", "Jobs", "/jobs"),
+    ("invoices", "Invoices", "/invoices"),
+    ("sites", "Sites", "/sites"),
+    ("assets", "Assets", "/assets"),
+    ("reports", "Reports", "/reports"),
+    ("tasks", "Tasks", "/tasks"),
+)
+
+
+def cookie_value(header: str) -> str:
+    jar: SimpleCookie = SimpleCookie()
+    try:
+        jar.load(header or "")
+    except CookieError:
+        return ""
+    morsel = jar.get(SESSION_COOKIE)
+    return morsel.value if morsel else ""
+
+
+class SessionState(rx.State):
+    contact_name: str = ""
+    customer_name: str = ""
+    company_name: str = ""
+    pages: list[str] = []
+    # The page key whose check passed, or was refused; the shell shows content only when granted.
+    granted: str = ""
+    denied: str = ""
+
+    def scope(self, page: str = "dashboard") -> Scope | None:
+        """The live scope when the signed-in contact may open ``page``; None otherwise."""
+        with unit_of_work() as session:
+            found = signed_in_scope(session, cookie_value(self.router.headers.cookie))
+        if found is None or not found.can(page):
+            return None
+        return found
+
+    def _load_names(self, scope: Scope) -> None:
+        with unit_of_work() as session:
+            contact = session.get(Contact, scope.contact_id)
+            customer = session.get(Customer, scope.customer_id)
+            company = session.exec(select(Contractor.company_name).limit(1)).first()
+        self.contact_name = contact.full_name if contact else ""
+        self.customer_name = customer.name if customer else ""
+        self.company_name = company or ""
+        self.pages = [key for key, _label, _href in MENU if scope.can(key)]
+
+    @rx.event
+    def guard(self, page: str):
+        """on_load of every signed-in page: sign-in first, then the page's access."""
+        with unit_of_work() as session:
+            found = signed_in_scope(session, cookie_value(self.router.headers.cookie))
+        if found is None:
+            self.granted = self.denied = ""
+            target = quote(self.router.url.path or "/dashboard")
+            return rx.call_script(f"window.location.replace('/login?next={target}')")
+        self._load_names(found)
+        if found.can(page):
+            self.granted, self.denied = page, ""
+        else:
+            self.granted, self.denied = "", page
+        return None
+
+    @rx.event
+    def logout(self):
+        return rx.call_script("window.location.assign('/auth/logout')")

@@ -1,0 +1,173 @@
+"""Serve the real portal once per test run and drive it with Debian's Chromium.
+
+The server is built and started exactly as ``make demo`` does it (migrate, seed the demo,
+``portal serve``), against a throw-away data folder, so the browser tests exercise what a
+customer gets. Tests read the same database to check what was stored.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import Engine
+
+from portal.db import make_engine
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+DEMO_PASSWORD = "Demo-Portal-2026"
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/browser" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Portal:
+    url: str
+    engine: Engine
+    env: dict[str, str]
+    log: Path
+
+    def run_cli(self, *args: str) -> str:
+        out = subprocess.run([str(BIN / "portal"), *args], env=self.env, cwd=ROOT, capture_output=True,
+                             text=True, timeout=120, check=True)
+        return out.stdout
+
+
+def _wait_until_up(url: str, proc: subprocess.Popen, log: Path, timeout: float = 420) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"portal exited early ({proc.returncode}):\n{log.read_text()[-4000:]}")
+        try:
+            with urllib.request.urlopen(f"{url}/ping", timeout=2) as r1, \
+                    urllib.request.urlopen(f"{url}/login", timeout=2) as r2:  # noqa: S310
+                if r1.status == 200 and r2.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(1)
+    raise RuntimeError(f"portal did not start in {timeout}s:\n{log.read_text()[-4000:]}")
+
+
+@pytest.fixture(scope="session")
+def portal(tmp_path_factory) -> Iterator[Portal]:
+    data = tmp_path_factory.mktemp("portal-data")
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = {
+        **os.environ,
+        "PORTAL_DATA_DIR": str(data),
+        "DATABASE_URL": f"sqlite:///{data / 'portal.db'}",
+        "PORTAL_PUBLIC_URL": url,
+        "PORTAL_BCRYPT_ROUNDS": "4",
+        # Every test signs in from 127.0.0.1; the per-address limits have their own unit tests.
+        "PORTAL_LOGIN_LIMIT_PER_IP": "1000",
+        "PORTAL_RESET_LIMIT_PER_IP": "1000",
+        "PATH": f"{BIN}:{os.environ.get('PATH', '')}",
+        "REFLEX_USE_NPM": "1",
+        "REFLEX_TELEMETRY_ENABLED": "false",
+        "REFLEX_CHECK_LATEST_VERSION": "false",
+    }
+    env.pop("PORTAL_TEST_DATABASE_URL", None)
+    env.pop("REFLEX_REDIS_URL", None)
+    log = data / "server.log"
+    subprocess.run([str(BIN / "portal"), "migrate"], env=env, cwd=ROOT, check=True, capture_output=True)
+    subprocess.run([str(BIN / "portal"), "seed", "--demo"], env=env, cwd=ROOT, check=True, capture_output=True)
+    with log.open("w") as fh:
+        proc = subprocess.Popen(
+            [str(BIN / "portal"), "serve", "--port", str(port), "--loglevel", "info"],
+            env=env, cwd=ROOT, stdout=fh, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+    try:
+        _wait_until_up(url, proc, log)
+        engine = make_engine(env["DATABASE_URL"])
+        yield Portal(url=url, engine=engine, env=env, log=log)
+        engine.dispose()
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait(timeout=20)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            os.killpg(proc.pid, signal.SIGKILL)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, portal):
+    context = browser.new_context(base_url=portal.url, viewport={"width": 1280, "height": 860})
+    context.set_default_timeout(15_000)
+    pg = context.new_page()
+    yield pg
+    context.close()
+
+
+@pytest.fixture
+def phone(browser, portal):
+    context = browser.new_context(base_url=portal.url, viewport={"width": 390, "height": 844},
+                                  is_mobile=True, has_touch=True)
+    context.set_default_timeout(15_000)
+    pg = context.new_page()
+    yield pg
+    context.close()
+
+
+def login(page, username: str, password: str = DEMO_PASSWORD, next_path: str = "") -> None:
+    page.goto("/login" + (f"?next={next_path}" if next_path else ""))
+    page.locator("#username").fill(username)
+    page.locator("#password").fill(password)
+    page.locator("#login").click()
+
+
+def last_link(portal: Portal, to: str, path: str) -> str:
+    """The newest link of a given kind mailed to an address (read from the outbox)."""
+    from sqlmodel import Session, select
+
+    from portal.models import OutboxMail
+
+    with Session(portal.engine) as s:
+        rows = s.exec(select(OutboxMail).where(OutboxMail.to_address == to).order_by(OutboxMail.id.desc())).all()
+    for row in rows:
+        found = re.search(rf"https?://\S+{re.escape(path)}\?token=[\w\-]+", row.body_text)
+        if found:
+            return found.group(0)
+    raise AssertionError(f"no {path} link mailed to {to}")

@@ -1,0 +1,104 @@
+"""Small builders for rows the unit tests need, so each test states only what matters to it."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from itertools import count
+
+from sqlmodel import Session
+
+from portal.models import (
+    ALL_PAGES,
+    Asset,
+    AssetServiceLevel,
+    AssetType,
+    Contact,
+    ContactSite,
+    Customer,
+    Defect,
+    DefectSeverity,
+    Invoice,
+    Job,
+    JobStage,
+    Quote,
+    QuoteStage,
+    ServiceLevel,
+    Site,
+)
+
+_numbers = count(1_000_000)
+
+
+def customer(session: Session, name: str = "Acme Pty Ltd") -> Customer:
+    row = Customer(name=name)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def site(session: Session, owner: Customer, name: str = "Head office") -> Site:
+    row = Site(customer_id=owner.id, name=name, street="1 Main St", suburb="Brisbane", state="QLD", postcode="4000")
+    session.add(row)
+    session.flush()
+    return row
+
+
+def contact(session: Session, owner: Customer, *, email: str = "", pages=ALL_PAGES, sites: list[Site] | None = None,
+            login_active: bool = True) -> Contact:
+    email = email or f"person{next(_numbers)}@example.com"
+    row = Contact(customer_id=owner.id, first_name="Pat", last_name="Lee", email=email, username=email,
+                  login_active=login_active, pages=list(pages), all_sites=sites is None)
+    session.add(row)
+    session.flush()
+    for s in sites or []:
+        session.add(ContactSite(contact_id=row.id, site_id=s.id))
+    session.flush()
+    return row
+
+
+def quote(session: Session, where: Site, stage: QuoteStage = QuoteStage.OUTSTANDING) -> Quote:
+    row = Quote(number=next(_numbers), customer_id=where.customer_id, site_id=where.id, description="Replace sign",
+                stage=stage, requested_on=date.today())
+    session.add(row)
+    session.flush()
+    return row
+
+
+def job(session: Session, where: Site, stage: JobStage = JobStage.PENDING) -> Job:
+    row = Job(number=next(_numbers), customer_id=where.customer_id, site_id=where.id, description="Service",
+              stage=stage, requested_on=date.today(), scheduled_on=date.today() + timedelta(days=3))
+    session.add(row)
+    session.flush()
+    return row
+
+
+def invoice(session: Session, where: Site, total: int, paid: int = 0, due_in_days: int = 30) -> Invoice:
+    row = Invoice(number=next(_numbers), customer_id=where.customer_id, site_id=where.id,
+                  issued_on=date.today() - timedelta(days=10), due_on=date.today() + timedelta(days=due_in_days),
+                  subtotal_cents=total, total_cents=total, paid_cents=paid,
+                  status="paid" if paid >= total else "unpaid")
+    session.add(row)
+    session.flush()
+    return row
+
+
+def asset(session: Session, where: Site, due_in_days: int = 7) -> Asset:
+    kind = AssetType(name="Exit Sign")
+    level = ServiceLevel(name="Six Monthly", interval_months=6)
+    session.add_all([kind, level])
+    session.flush()
+    row = Asset(customer_id=where.customer_id, site_id=where.id, asset_type_id=kind.id, number=f"A{next(_numbers)}")
+    session.add(row)
+    session.flush()
+    session.add(AssetServiceLevel(asset_id=row.id, service_level_id=level.id,
+                                  next_due_on=date.today() + timedelta(days=due_in_days)))
+    session.flush()
+    return row
+
+
+def defect(session: Session, on: Asset, severity: DefectSeverity = DefectSeverity.CRITICAL) -> Defect:
+    row = Defect(customer_id=on.customer_id, site_id=on.site_id, asset_id=on.id, found_on=date.today(),
+                 severity=severity, description="Pictogram damaged")
+    session.add(row)
+    session.flush()
+    return row
