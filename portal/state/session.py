@@ -73,7 +73,7 @@ class SessionState(rx.State):
             found = signed_in_scope(session, cookie_value(self.router.headers.cookie))
         if found is None:
             self.granted = self.denied = ""
-            target = quote(self.router.url.path or "/dashboard")
+            target = quote(self.router.url.path.rstrip("/") or "/dashboard")
             return rx.call_script(f"window.location.replace('/login?next={target}')")
         self._load_names(found)
         if found.can(page):

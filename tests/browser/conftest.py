@@ -158,6 +158,13 @@ def login(page, username: str, password: str = DEMO_PASSWORD, next_path: str = "
     page.locator("#login").click()
 
 
+def at(page, path: str) -> None:
+    """Wait until the browser shows ``path`` (the static server adds a trailing slash)."""
+    base, _, query = path.partition("?")
+    pattern = re.escape(base.rstrip("/")) + "/?" + (r"\?" + re.escape(query) if query else "") + "$"
+    page.wait_for_url(re.compile(pattern))
+
+
 def last_link(portal: Portal, to: str, path: str) -> str:
     """The newest link of a given kind mailed to an address (read from the outbox)."""
     from sqlmodel import Session, select

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from sqlmodel import Session, select
 
 from portal.models import Attachment, Contact, Credential, Customer, LoginSession, OneTimeToken
-from tests.browser.conftest import last_link, login
+from tests.browser.conftest import at, last_link, login
 
 MAIN = "Northside Property Group"
 NEW_PASSWORD = "Harbour-Lights-2031"
@@ -42,7 +42,7 @@ def test_invite_set_password_login_dashboard_logout(page, portal):
     for rule in ("length", "number", "upper", "lower", "common"):
         expect(page.locator(f"[data-rule={rule}]")).to_have_attribute("data-met", "yes")
     page.locator("#save-password").click()
-    page.wait_for_url("**/dashboard")
+    at(page, "/dashboard")
     expect(page.get_by_role("heading", name="Welcome, Alex Tester")).to_be_visible()
     expect(page.locator("#user-menu")).to_contain_text("Alex Tester")
 
@@ -54,17 +54,17 @@ def test_invite_set_password_login_dashboard_logout(page, portal):
     assert page.evaluate("document.cookie") == "", "the session cookie is HttpOnly"
 
     page.locator("#logout").click()
-    page.wait_for_url("**/login?signed_out=1")
+    at(page, "/login?signed_out=1")
     expect(page.locator("#notice")).to_contain_text("You have logged out")
     with Session(portal.engine) as s:
         live = s.exec(select(LoginSession).where(LoginSession.contact_id == who.id,
                                                  LoginSession.revoked_at.is_(None))).all()
     assert live == [], "logout revokes the session server-side"
     page.goto("/dashboard")
-    page.wait_for_url("**/login?next=/dashboard")
+    at(page, "/login?next=/dashboard")
 
     login(page, email, NEW_PASSWORD)
-    page.wait_for_url("**/dashboard")
+    at(page, "/dashboard")
     expect(page.locator("[data-card=quotes]")).to_be_visible()
     page.goto(link)
     expect(page.locator("#link-expired")).to_be_visible()
@@ -100,12 +100,12 @@ def test_forgot_password_reset_and_login(page, portal):
     page.locator("#password").fill(NEW_PASSWORD)
     page.locator("#confirm").fill(NEW_PASSWORD)
     page.locator("#save-password").click()
-    page.wait_for_url("**/dashboard")
+    at(page, "/dashboard")
     page.context.clear_cookies()
 
     page.goto("/login")
     page.locator("#forgot").click()
-    page.wait_for_url("**/forgot")
+    at(page, "/forgot")
     page.locator("#username").fill(email)
     page.locator("#send-reset").click()
     expect(page.locator("#reset-sent")).to_be_visible()
@@ -115,12 +115,12 @@ def test_forgot_password_reset_and_login(page, portal):
     page.locator("#password").fill(changed)
     page.locator("#confirm").fill(changed)
     page.locator("#save-password").click()
-    page.wait_for_url("**/dashboard")
+    at(page, "/dashboard")
     page.context.clear_cookies()
     login(page, email, NEW_PASSWORD)
     expect(page.locator("#form-error")).to_contain_text("Username or password is incorrect.")
     login(page, email, changed)
-    page.wait_for_url("**/dashboard")
+    at(page, "/dashboard")
 
 
 def test_unknown_account_gets_the_same_reset_answer_and_no_mail(page, portal):
@@ -149,7 +149,7 @@ def test_locked_out_account_recovers_through_reset(page, portal):
     page.locator("#password").fill(NEW_PASSWORD)
     page.locator("#confirm").fill(NEW_PASSWORD)
     page.locator("#save-password").click()
-    page.wait_for_url("**/dashboard")
+    at(page, "/dashboard")
     page.context.clear_cookies()
     for _ in range(6):
         login(page, email, "Not-The-Password-9")
@@ -167,12 +167,12 @@ def test_locked_out_account_recovers_through_reset(page, portal):
     page.locator("#password").fill("Recovered-Lights-77")
     page.locator("#confirm").fill("Recovered-Lights-77")
     page.locator("#save-password").click()
-    page.wait_for_url("**/dashboard")
+    at(page, "/dashboard")
 
 
 def test_limited_contact_is_refused_a_page_by_url(page, portal):
     login(page, "sam@northside.example")
-    page.wait_for_url("**/dashboard")
+    at(page, "/dashboard")
     expect(page.locator("[data-card=quotes]")).to_be_visible()
     expect(page.locator("[data-card=invoices]")).to_have_count(0)
     expect(page.locator("header nav >> text=Invoices")).to_have_count(0)
@@ -184,11 +184,11 @@ def test_limited_contact_is_refused_a_page_by_url(page, portal):
 
 def test_limited_contact_sees_only_its_sites_figures(page, portal):
     login(page, "sam@northside.example")
-    page.wait_for_url("**/dashboard")
+    at(page, "/dashboard")
     sam_quotes = int(page.locator("[data-card=quotes] .stat-value").inner_text())
     page.context.clear_cookies()
     login(page, "dana@northside.example")
-    page.wait_for_url("**/dashboard")
+    at(page, "/dashboard")
     dana_quotes = int(page.locator("[data-card=quotes] .stat-value").inner_text())
     assert 0 < sam_quotes < dana_quotes
 
@@ -211,14 +211,14 @@ def test_second_customers_attachment_id_is_refused(page, portal):
     assert _fetch(portal, path)[0] == 401
 
     login(page, "office@stbrigids.example")
-    page.wait_for_url("**/dashboard")
+    at(page, "/dashboard")
     school = "; ".join(f"{c['name']}={c['value']}" for c in page.context.cookies())
     assert _fetch(portal, path, school)[0] == 404
     assert _fetch(portal, "/files/attachments/../../etc/passwd", school)[0] == 404
 
     page.context.clear_cookies()
     login(page, "dana@northside.example")
-    page.wait_for_url("**/dashboard")
+    at(page, "/dashboard")
     dana = "; ".join(f"{c['name']}={c['value']}" for c in page.context.cookies())
     status, body, headers = _fetch(portal, path, dana)
     assert status == 200 and len(body) == theirs.size_bytes
@@ -227,21 +227,21 @@ def test_second_customers_attachment_id_is_refused(page, portal):
 
 def test_signed_out_visitor_is_sent_to_login_with_next(page, portal):
     page.goto("/jobs")
-    page.wait_for_url("**/login?next=/jobs")
+    at(page, "/login?next=/jobs")
     login(page, "dana@northside.example", next_path="/jobs")
-    page.wait_for_url("**/jobs")
+    at(page, "/jobs")
     expect(page.locator("[data-area=jobs]")).to_be_visible()
 
 
 def test_open_redirect_is_refused(page, portal):
     login(page, "dana@northside.example", next_path="//evil.example/x")
-    page.wait_for_url("**/dashboard")
+    at(page, "/dashboard")
 
 
 def test_phone_menu_collapses(phone, portal):
     login(phone, "dana@northside.example")
-    phone.wait_for_url("**/dashboard")
+    at(phone, "/dashboard")
     expect(phone.locator("header nav >> text=Invoices")).to_be_hidden()
     phone.locator("#menu-open").click()
     phone.get_by_role("link", name="Invoices").click()
-    phone.wait_for_url("**/invoices")
+    at(phone, "/invoices")
