@@ -6,12 +6,15 @@ import reflex as rx
 
 import portal.pages  # noqa: F401  (registers every page)
 from portal.api import backend
+from portal.background import deliver_mail_forever
 from portal.components.shell import REGISTRY
 
 app = rx.App(
     stylesheets=["/portal.css"],
     api_transformer=backend(),
 )
+
+app.register_lifespan_task(deliver_mail_forever)
 
 for spec in REGISTRY:
     app.add_page(spec.component, route=spec.route, title=spec.title, on_load=spec.on_load or None)

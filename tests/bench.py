@@ -21,6 +21,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from datetime import date
+from itertools import pairwise
 from pathlib import Path
 
 from tests.browser.conftest import (
@@ -88,6 +89,7 @@ def _make_demo(clone: Path, label: str) -> Row:
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     log = clone.parent / f"{clone.name}-make-demo-{port}.log"
+    log.touch()  # _wait_until_up reads it if make stops before the first line
     marks: dict[str, float] = {}
     start = time.perf_counter()
     proc = subprocess.Popen(["make", "demo", f"PORT={port}"], cwd=clone, env=_clone_env(url), text=True,
@@ -110,8 +112,8 @@ def _make_demo(clone: Path, label: str) -> Row:
         _stop(proc)
         reader.join(timeout=10)
     edges = [0.0, marks.get("migrate"), marks.get("seed"), marks.get("serve"), total]
-    phases = zip(["install", "migrate", "seed", "build+serve"], edges, edges[1:], strict=True)
-    parts = [f"{name} {b - a:.1f} s" for name, a, b in phases if a is not None and b is not None]
+    phases = zip(["install", "migrate", "seed", "build+serve"], pairwise(edges), strict=True)
+    parts = [f"{name} {b - a:.1f} s" for name, (a, b) in phases if a is not None and b is not None]
     return label, f"{total:.1f} s", ", ".join(parts)
 
 
@@ -153,7 +155,7 @@ def _portal_env(data: Path, url: str) -> dict[str, str]:
 
 
 def seed_large(env: dict[str, str]) -> Row:
-    subprocess.run([str(BIN / "portal"), "migrate"], env=env, cwd=ROOT, check=True, capture_output=True)
+    subprocess.run([str(BIN / "portal"), "migrate"], env=env, cwd=ROOT, check=True, capture_output=True, text=True)
     start = time.perf_counter()
     subprocess.run([str(BIN / "portal"), "seed", "--demo", "--size", "large"], env=env, cwd=ROOT, check=True,
                    capture_output=True, text=True)
@@ -269,10 +271,11 @@ def first_loads(browser, url: str, states: Path, who: str, username: str) -> lis
     return rows
 
 
-def browser_figures(url: str, states: Path) -> list[Row]:
+def browser_figures(env: dict[str, str], url: str, data: Path) -> list[Row]:
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as pw:
+    states = data / "states"
+    with served(env, url, data / "server.log"), sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         try:
             return [login_round_trip(browser, url),
@@ -302,9 +305,7 @@ def served_figures() -> list[Row]:
         if rows[0][1] == "failed":
             return rows
         rows += _attempt("dashboard.build", lambda: [dashboard_build(env["DATABASE_URL"])])
-        with served(env, url, data / "server.log"):
-            rows += _attempt("browser", lambda: browser_figures(url, data / "states"))
-        return rows
+        return rows + _attempt("portal serve and browser", lambda: browser_figures(env, url, data))
     finally:
         shutil.rmtree(data, ignore_errors=True)
 

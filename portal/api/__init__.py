@@ -3,7 +3,9 @@
 from starlette.applications import Starlette
 
 from portal.api import auth_routes, files
+from portal.api.headers import security_headers
 
 
-def backend() -> Starlette:
-    return Starlette(routes=[*auth_routes.routes, *files.routes])
+def backend() -> list:
+    """The api_transformer chain: our routes first, then headers on every response."""
+    return [Starlette(routes=[*auth_routes.routes, *files.routes]), security_headers]

@@ -32,7 +32,7 @@ def template(route: str, title: str, page: str, on_load: list[Any] | None = None
 
     def decorator(content: Callable[[], rx.Component]) -> Callable[[], rx.Component]:
         def wrapped() -> rx.Component:
-            return shell(content(), page, title)
+            return shell(content(), page)
 
         REGISTRY.append(PageSpec(route, f"{title} · Customer Portal", wrapped, [SessionState.guard(page), *(on_load or [])]))
         return wrapped
@@ -74,9 +74,10 @@ def _menu_links(direction: str) -> rx.Component:
         )
         for key, label, href in MENU
     ]
-    if direction == "row":
-        return rx.hstack(*items, spacing="1", align="center", as_="nav", aria_label="Main menu")
-    return rx.vstack(*items, spacing="1", align="stretch", as_="nav", aria_label="Main menu")
+    stack = rx.hstack(*items, spacing="1", align="center") if direction == "row" else rx.vstack(
+        *items, spacing="1", align="stretch"
+    )
+    return rx.el.nav(stack, aria_label="Main menu")
 
 
 def _request_buttons(size: str = "2") -> rx.Component:
@@ -158,7 +159,7 @@ def mobile_menu() -> rx.Component:
 
 
 def top_bar() -> rx.Component:
-    return rx.box(
+    return rx.el.header(
         rx.hstack(
             rx.box(mobile_menu(), class_name="mobile-only"),
             brand(),
@@ -174,7 +175,6 @@ def top_bar() -> rx.Component:
             padding_x="1em",
             height="60px",
         ),
-        as_="header",
         border_bottom=f"1px solid {rx.color('gray', 5)}",
         background_color=rx.color("gray", 1),
         position="sticky",
@@ -210,17 +210,16 @@ def loading() -> rx.Component:
     return rx.center(rx.spinner(size="3"), padding="4em", aria_label="Loading")
 
 
-def shell(content: rx.Component, page: str, title: str) -> rx.Component:
+def shell(content: rx.Component, page: str) -> rx.Component:
     return rx.box(
         rx.el.a("Skip to content", href="#main", class_name="skip-link"),
         top_bar(),
-        rx.box(
+        rx.el.main(
             rx.cond(
                 SessionState.granted == page,
                 content,
                 rx.cond(SessionState.denied == page, not_available(), loading()),
             ),
-            as_="main",
             id="main",
             max_width="1280px",
             margin="0 auto",

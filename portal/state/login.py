@@ -8,7 +8,6 @@ bcrypt runs in a worker thread so one slow hash never stalls other users' events
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from urllib.parse import quote
 
@@ -19,6 +18,7 @@ from portal.db import unit_of_work
 from portal.services import auth, passwords
 from portal.services.auth import AuthError
 from portal.state.password_form import PasswordForm
+from portal.state.session import leave_for
 
 RESET_SENT = (
     "If that matches a login, we've sent an email with a link to reset the password. "
@@ -29,8 +29,7 @@ RESET_ANSWER_SECONDS = 0.6
 
 
 def start_session_script(nonce: str, next_path: str) -> rx.event.EventSpec:
-    url = f"/auth/session?nonce={quote(nonce)}&next={quote(safe_next(next_path))}"
-    return rx.call_script(f"window.location.assign({json.dumps(url)})")
+    return leave_for(f"/auth/session?nonce={quote(nonce)}&next={quote(safe_next(next_path))}")
 
 
 def _login(username: str, password: str, ip: str) -> str:

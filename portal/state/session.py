@@ -7,6 +7,7 @@ afresh, so a logout, password change or deactivation takes effect on the very ne
 
 from __future__ import annotations
 
+import json
 from http.cookies import CookieError, SimpleCookie
 from urllib.parse import quote
 
@@ -27,6 +28,15 @@ MENU = (
     ("reports", "Reports", "/reports"),
     ("tasks", "Tasks", "/tasks"),
 )
+
+
+def leave_for(url: str) -> rx.event.EventSpec:
+    """Full page load to ``url`` with a fresh Reflex client token.
+
+    State is kept per browser tab under that token; dropping it at sign-in and sign-out means
+    the next person in the same tab never sees, even for a moment, what the last one loaded.
+    """
+    return rx.call_script(f"window.sessionStorage.removeItem('token'); window.location.assign({json.dumps(url)})")
 
 
 def cookie_value(header: str) -> str:
@@ -74,7 +84,7 @@ class SessionState(rx.State):
         if found is None:
             self.granted = self.denied = ""
             target = quote(self.router.url.path.rstrip("/") or "/dashboard")
-            return rx.call_script(f"window.location.replace('/login?next={target}')")
+            return leave_for(f"/login?next={target}")
         self._load_names(found)
         if found.can(page):
             self.granted, self.denied = page, ""
@@ -84,4 +94,4 @@ class SessionState(rx.State):
 
     @rx.event
     def logout(self):
-        return rx.call_script("window.location.assign('/auth/logout')")
+        return leave_for("/auth/logout")

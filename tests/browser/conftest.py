@@ -98,6 +98,9 @@ def portal(tmp_path_factory) -> Iterator[Portal]:
         "REFLEX_USE_NPM": "1",
         "REFLEX_TELEMETRY_ENABLED": "false",
         "REFLEX_CHECK_LATEST_VERSION": "false",
+        # Its own build folder, so a `make demo` running beside the tests cannot swap files under it.
+        "REFLEX_WEB_WORKDIR": str(ROOT / ".web-test"),
+        "REFLEX_STATES_WORKDIR": str(data / "states"),
     }
     env.pop("PORTAL_TEST_DATABASE_URL", None)
     env.pop("REFLEX_REDIS_URL", None)

@@ -153,8 +153,7 @@ def test_locked_out_account_recovers_through_reset(page, portal):
     page.context.clear_cookies()
     for _ in range(6):
         login(page, email, "Not-The-Password-9")
-        expect(page.locator("#form-error")).to_be_visible()
-    expect(page.locator("#form-error")).to_contain_text("Too many attempts")
+        expect(page.locator("#form-error")).to_have_text("Username or password is incorrect.")
     login(page, email, NEW_PASSWORD)
     expect(page.locator("#form-error")).to_contain_text("Too many attempts")
     assert "/dashboard" not in page.url
