@@ -102,3 +102,13 @@ def defect(session: Session, on: Asset, severity: DefectSeverity = DefectSeverit
     session.add(row)
     session.flush()
     return row
+
+
+def person(session: Session, **fields) -> Contact:
+    """A login-active contact at a new customer; ``fields`` override the defaults."""
+    owner = customer(session, "Harbour Body Corporate")
+    values = {"first_name": "Jane", "email": f"jane{next(_numbers)}@example.com", "login_active": True, **fields}
+    row = Contact(customer_id=owner.id, **values)
+    session.add(row)
+    session.flush()
+    return row

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
 from datetime import timedelta
 
@@ -10,7 +9,6 @@ import pytest
 from sqlalchemy import select as sa_select
 from sqlmodel import SQLModel, select
 
-from portal import config
 from portal.models import (
     AttemptKind,
     AuditEvent,
@@ -31,16 +29,6 @@ from portal.services.auth import AuthError
 GOOD = "Harbour-Lights-42"
 OTHER_GOOD = "Quiet-Meadow-77"
 _serial = itertools.count()
-
-
-@pytest.fixture(autouse=True)
-def fast_settings(monkeypatch):
-    monkeypatch.setenv("PORTAL_SECRET_KEY", "test-secret")
-    cfg = dataclasses.replace(
-        config.load(), bcrypt_rounds=4, mail_backend="outbox", public_url="https://portal.example.test"
-    )
-    monkeypatch.setattr(config, "settings", lambda: cfg)
-    return cfg
 
 
 def make_contact(session, **fields) -> Contact:

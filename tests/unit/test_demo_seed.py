@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import re
 from datetime import date, timedelta
@@ -11,7 +10,6 @@ import pytest
 from sqlalchemy import func, select
 from sqlmodel import SQLModel
 
-from portal import config
 from portal.models import (
     ALL_PAGES,
     Asset,
@@ -58,14 +56,7 @@ PASSWORD = "Demo-Portal-2026"
 
 
 @pytest.fixture
-def demo_settings(monkeypatch, tmp_path):
-    patched = dataclasses.replace(config.settings(), bcrypt_rounds=4, files_dir=tmp_path / "files")
-    monkeypatch.setattr(config, "settings", lambda: patched)
-    return patched
-
-
-@pytest.fixture
-def seeded(session, demo_settings):
+def seeded(session, fast_settings):
     return seed_demo(session, today=TODAY)
 
 
@@ -97,7 +88,7 @@ def _snapshot(session):
     }
 
 
-def test_same_rows_every_run(session, demo_settings):
+def test_same_rows_every_run(session, fast_settings):
     seed_demo(session, today=TODAY)
     first = _snapshot(session)
     session.rollback()
@@ -116,7 +107,7 @@ def test_second_run_inserts_nothing(session, seeded):
     assert again.counts == seeded.counts
 
 
-def test_refuses_a_database_with_a_real_contractor(session, demo_settings):
+def test_refuses_a_database_with_a_real_contractor(session, fast_settings):
     session.add(Contractor(company_name="Real Sparkies Pty Ltd"))
     session.flush()
     with pytest.raises(DemoRefused):
@@ -282,11 +273,11 @@ def test_contracts_transfers_and_recurring(session, seeded):
     assert {p.frequency for p in plans} >= {"monthly", "annually"}
 
 
-def test_files_are_real_and_match_their_rows(session, seeded, demo_settings):
+def test_files_are_real_and_match_their_rows(session, seeded, fast_settings):
     rows = session.execute(select(Attachment)).scalars().all()
     assert len(rows) >= 5
     for row in rows:
-        data = (demo_settings.files_dir / row.storage_key).read_bytes()
+        data = (fast_settings.files_dir / row.storage_key).read_bytes()
         assert len(data) == row.size_bytes and hashlib.sha256(data).hexdigest() == row.sha256
         assert data.startswith(b"%PDF-" if row.content_type == "application/pdf" else b"\x89PNG\r\n\x1a\n")
         assert re.fullmatch(r"[0-9a-f]{32}", row.storage_key)
@@ -295,7 +286,7 @@ def test_files_are_real_and_match_their_rows(session, seeded, demo_settings):
     assert sorted(kinds) == sorted(DocumentKind)
 
 
-def test_large_path_at_a_small_scale(session, demo_settings):
+def test_large_path_at_a_small_scale(session, fast_settings):
     summary = seed_demo(session, "large", today=TODAY, scale=0.004)
     metro = _customer(session, "Metro Council Facilities")
     assert _count(session, Site, Site.customer_id == metro.id) == 40

@@ -17,16 +17,6 @@ from portal.models import Contact, Contractor, Customer, OutboxMail
 from portal.services import mail
 
 
-@pytest.fixture(autouse=True)
-def fast_settings(monkeypatch):
-    monkeypatch.setenv("PORTAL_SECRET_KEY", "test-secret")
-    cfg = dataclasses.replace(
-        config.load(), bcrypt_rounds=4, mail_backend="outbox", public_url="https://portal.example.test"
-    )
-    monkeypatch.setattr(config, "settings", lambda: cfg)
-    return cfg
-
-
 class Collector:
     """Accepts everything except recipients at bounce.example, which it refuses for good."""
 

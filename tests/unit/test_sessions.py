@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import itertools
 from datetime import timedelta
 
 import pytest
@@ -11,32 +10,9 @@ from sqlalchemy import select as sa_select
 from sqlmodel import SQLModel, select
 
 from portal import config
-from portal.models import Contact, Customer, LoginSession, utcnow
+from portal.models import LoginSession, utcnow
 from portal.services import sessions, tokens
-
-_serial = itertools.count()
-
-
-@pytest.fixture(autouse=True)
-def fast_settings(monkeypatch):
-    monkeypatch.setenv("PORTAL_SECRET_KEY", "test-secret")
-    monkeypatch.delenv("PORTAL_SESSION_IDLE_MINUTES", raising=False)
-    monkeypatch.delenv("PORTAL_SESSION_ABSOLUTE_HOURS", raising=False)
-    cfg = dataclasses.replace(config.load(), bcrypt_rounds=4, mail_backend="outbox")
-    monkeypatch.setattr(config, "settings", lambda: cfg)
-    return cfg
-
-
-def make_contact(session, **fields) -> Contact:
-    customer = Customer(name="Harbour Body Corporate")
-    session.add(customer)
-    session.flush()
-    n = next(_serial)
-    values = {"first_name": "Jane", "email": f"jane{n}@example.com", "login_active": True, **fields}
-    contact = Contact(customer_id=customer.id, **values)
-    session.add(contact)
-    session.flush()
-    return contact
+from tests.unit import factories as f
 
 
 def row_of(session, raw) -> LoginSession:
@@ -51,7 +27,7 @@ def test_defaults_are_30_minutes_idle_and_12_hours_absolute(fast_settings):
 
 
 def test_start_stores_only_the_hash(session):
-    contact = make_contact(session)
+    contact = f.person(session)
     t0 = utcnow()
     raw = sessions.start(session, contact.id, ip="203.0.113.9", user_agent="Firefox", now=t0)
     assert len(raw) >= 43
@@ -65,26 +41,26 @@ def test_start_stores_only_the_hash(session):
 
 
 def test_overlong_client_details_are_cut_to_fit(session):
-    contact = make_contact(session)
+    contact = f.person(session)
     raw = sessions.start(session, contact.id, ip="1" * 100, user_agent="U" * 1000)
     row = row_of(session, raw)
     assert len(row.ip) == 64 and len(row.user_agent) == 300
 
 
 def test_resolve_finds_the_session(session):
-    contact = make_contact(session)
+    contact = f.person(session)
     raw = sessions.start(session, contact.id)
     assert sessions.resolve(session, raw).contact_id == contact.id
 
 
 @pytest.mark.parametrize("raw", ["", None, "unknown", "x" * 5000])
 def test_unknown_ids_resolve_to_nothing(session, raw):
-    make_contact(session)
+    f.person(session)
     assert sessions.resolve(session, raw) is None
 
 
 def test_idle_for_30_minutes_ends_the_session(session):
-    contact = make_contact(session)
+    contact = f.person(session)
     t0 = utcnow()
     raw = sessions.start(session, contact.id, now=t0)
     assert sessions.resolve(session, raw, now=t0 + timedelta(minutes=30)) is not None
@@ -96,7 +72,7 @@ def test_idle_for_30_minutes_ends_the_session(session):
 
 
 def test_activity_keeps_the_session_alive_until_12_hours(session):
-    contact = make_contact(session)
+    contact = f.person(session)
     t0 = utcnow()
     raw = sessions.start(session, contact.id, now=t0)
     t = t0
@@ -108,7 +84,7 @@ def test_activity_keeps_the_session_alive_until_12_hours(session):
 
 
 def test_last_seen_is_written_only_when_it_moved_more_than_30_seconds(session):
-    contact = make_contact(session)
+    contact = f.person(session)
     t0 = utcnow()
     raw = sessions.start(session, contact.id, now=t0)
     sessions.resolve(session, raw, now=t0 + timedelta(seconds=20))
@@ -121,14 +97,14 @@ def test_idle_setting_is_read_from_config(session, monkeypatch, fast_settings):
     monkeypatch.setattr(
         config, "settings", lambda: dataclasses.replace(fast_settings, session_idle_minutes=5)
     )
-    contact = make_contact(session)
+    contact = f.person(session)
     t0 = utcnow()
     raw = sessions.start(session, contact.id, now=t0)
     assert sessions.resolve(session, raw, now=t0 + timedelta(minutes=6)) is None
 
 
 def test_logout_revokes_one_session(session):
-    contact = make_contact(session)
+    contact = f.person(session)
     mine, other = sessions.start(session, contact.id), sessions.start(session, contact.id)
     assert sessions.revoke(session, mine) is True
     assert sessions.resolve(session, mine) is None
@@ -139,7 +115,7 @@ def test_logout_revokes_one_session(session):
 
 
 def test_revoke_all_ends_every_session_of_that_contact_only(session):
-    contact, neighbour = make_contact(session), make_contact(session)
+    contact, neighbour = f.person(session), f.person(session)
     raws = [sessions.start(session, contact.id) for _ in range(3)]
     theirs = sessions.start(session, neighbour.id)
     assert sessions.revoke_all(session, contact.id, "password_change") == 3
@@ -150,7 +126,7 @@ def test_revoke_all_ends_every_session_of_that_contact_only(session):
 
 @pytest.mark.parametrize("change", [{"login_active": False}, {"deactivated_at": utcnow()}])
 def test_contact_that_may_not_sign_in_has_no_session(session, change):
-    contact = make_contact(session)
+    contact = f.person(session)
     raw = sessions.start(session, contact.id)
     for key, value in change.items():
         setattr(contact, key, value)

@@ -2,26 +2,16 @@
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
 from datetime import timedelta
 
 import pytest
 from sqlmodel import select
 
-from portal import config
 from portal.models import AttemptKind, Contact, Credential, Customer, LoginAttempt, utcnow
 from portal.services import throttle
 
 _serial = itertools.count()
-
-
-@pytest.fixture(autouse=True)
-def fast_settings(monkeypatch):
-    monkeypatch.setenv("PORTAL_SECRET_KEY", "test-secret")
-    cfg = dataclasses.replace(config.load(), bcrypt_rounds=4, mail_backend="outbox")
-    monkeypatch.setattr(config, "settings", lambda: cfg)
-    return cfg
 
 
 def make_account(session, username: str) -> Credential:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-import itertools
 import threading
 import time
 from datetime import timedelta
@@ -12,31 +10,9 @@ import pytest
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, SQLModel, delete, select
 
-from portal import config
 from portal.models import Contact, Customer, OneTimeToken, TokenPurpose, utcnow
 from portal.services import tokens
-
-_serial = itertools.count()
-
-
-@pytest.fixture(autouse=True)
-def fast_settings(monkeypatch):
-    monkeypatch.setenv("PORTAL_SECRET_KEY", "test-secret")
-    cfg = dataclasses.replace(config.load(), bcrypt_rounds=4, mail_backend="outbox")
-    monkeypatch.setattr(config, "settings", lambda: cfg)
-    return cfg
-
-
-def make_contact(session, **fields) -> Contact:
-    customer = Customer(name="Harbour Body Corporate")
-    session.add(customer)
-    session.flush()
-    n = next(_serial)
-    values = {"first_name": "Jane", "email": f"jane{n}@example.com", "login_active": True, **fields}
-    contact = Contact(customer_id=customer.id, **values)
-    session.add(contact)
-    session.flush()
-    return contact
+from tests.unit import factories as f
 
 
 def all_stored_values(session):
@@ -55,7 +31,7 @@ def test_secret_has_at_least_128_bits_and_differs_each_time():
 
 
 def test_only_the_hash_is_stored(session):
-    contact = make_contact(session)
+    contact = f.person(session)
     raw = tokens.issue(session, contact.id, TokenPurpose.INVITE)
     row = session.exec(select(OneTimeToken).where(OneTimeToken.contact_id == contact.id)).one()
     assert row.token_hash == tokens.digest(raw)
@@ -63,7 +39,7 @@ def test_only_the_hash_is_stored(session):
 
 
 def test_peek_does_not_consume_and_consume_is_single_use(session):
-    contact = make_contact(session)
+    contact = f.person(session)
     raw = tokens.issue(session, contact.id, TokenPurpose.RESET)
     assert tokens.peek(session, raw, TokenPurpose.RESET).id == contact.id
     assert tokens.peek(session, raw, TokenPurpose.RESET).id == contact.id
@@ -74,7 +50,7 @@ def test_peek_does_not_consume_and_consume_is_single_use(session):
 
 def test_double_submit_after_both_saw_the_form(session):
     """Two submits that both peeked see the token live; only one may use it."""
-    contact = make_contact(session)
+    contact = f.person(session)
     raw = tokens.issue(session, contact.id, TokenPurpose.INVITE)
     first_view = tokens.peek(session, raw, TokenPurpose.INVITE)
     second_view = tokens.peek(session, raw, TokenPurpose.INVITE)
@@ -92,7 +68,7 @@ def test_double_submit_after_both_saw_the_form(session):
     ],
 )
 def test_expiry(session, purpose, lifetime):
-    contact = make_contact(session)
+    contact = f.person(session)
     t0 = utcnow()
     raw = tokens.issue(session, contact.id, purpose, now=t0)
     just_before = t0 + lifetime - timedelta(seconds=1)
@@ -104,7 +80,7 @@ def test_expiry(session, purpose, lifetime):
 
 @pytest.mark.parametrize("purpose", [TokenPurpose.INVITE, TokenPurpose.RESET])
 def test_new_token_voids_the_older_one(session, purpose):
-    contact = make_contact(session)
+    contact = f.person(session)
     old = tokens.issue(session, contact.id, purpose)
     new = tokens.issue(session, contact.id, purpose)
     assert tokens.peek(session, old, purpose) is None
@@ -113,7 +89,7 @@ def test_new_token_voids_the_older_one(session, purpose):
 
 
 def test_new_token_leaves_other_purposes_and_contacts_alone(session):
-    contact, other = make_contact(session), make_contact(session)
+    contact, other = f.person(session), f.person(session)
     invite = tokens.issue(session, contact.id, TokenPurpose.INVITE)
     other_reset = tokens.issue(session, other.id, TokenPurpose.RESET)
     tokens.issue(session, contact.id, TokenPurpose.RESET)
@@ -122,7 +98,7 @@ def test_new_token_leaves_other_purposes_and_contacts_alone(session):
 
 
 def test_login_nonces_do_not_cancel_each_other(session):
-    contact = make_contact(session)
+    contact = f.person(session)
     first = tokens.issue(session, contact.id, TokenPurpose.LOGIN)
     second = tokens.issue(session, contact.id, TokenPurpose.LOGIN)
     assert tokens.consume(session, first, TokenPurpose.LOGIN) is not None
@@ -130,7 +106,7 @@ def test_login_nonces_do_not_cancel_each_other(session):
 
 
 def test_wrong_purpose_finds_nothing(session):
-    contact = make_contact(session)
+    contact = f.person(session)
     raw = tokens.issue(session, contact.id, TokenPurpose.LOGIN)
     assert tokens.peek(session, raw, TokenPurpose.RESET) is None
     assert tokens.consume(session, raw, TokenPurpose.INVITE) is None
@@ -139,7 +115,7 @@ def test_wrong_purpose_finds_nothing(session):
 
 @pytest.mark.parametrize("raw", ["", None, "x" * 10_000, "not-a-token"])
 def test_garbage_finds_nothing(session, raw):
-    make_contact(session)
+    f.person(session)
     assert tokens.peek(session, raw, TokenPurpose.INVITE) is None
     assert tokens.consume(session, raw, TokenPurpose.INVITE) is None
 
@@ -152,7 +128,7 @@ def test_garbage_finds_nothing(session, raw):
     ],
 )
 def test_contact_that_may_not_sign_in_gets_nothing(session, change):
-    contact = make_contact(session)
+    contact = f.person(session)
     raw = tokens.issue(session, contact.id, TokenPurpose.RESET)
     for key, value in change.items():
         setattr(contact, key, value)
@@ -163,7 +139,7 @@ def test_contact_that_may_not_sign_in_gets_nothing(session, change):
 
 
 def test_inactive_customer_gets_nothing(session):
-    contact = make_contact(session)
+    contact = f.person(session)
     raw = tokens.issue(session, contact.id, TokenPurpose.RESET)
     customer = session.get(Customer, contact.customer_id)
     customer.is_active = False
@@ -173,7 +149,7 @@ def test_inactive_customer_gets_nothing(session):
 
 
 def test_void_stops_every_outstanding_token(session):
-    contact = make_contact(session)
+    contact = f.person(session)
     raws = {p: tokens.issue(session, contact.id, p) for p in TokenPurpose}
     assert tokens.void(session, contact.id) == 3
     assert all(tokens.peek(session, raw, p) is None for p, raw in raws.items())
@@ -183,7 +159,7 @@ def test_racing_submits_on_two_connections_only_one_wins(engine):
     """Two requests in their own transactions: the second waits for the first's lock and then
     finds the token used. A read-then-write check would let both through."""
     with Session(engine) as setup:
-        contact = make_contact(setup)
+        contact = f.person(setup)
         raw = tokens.issue(setup, contact.id, TokenPurpose.INVITE)
         setup.commit()
         ids = (contact.id, contact.customer_id)
