@@ -30,8 +30,8 @@ from tests.browser.conftest import (
     CHROMIUM_ARGS,
     DEMO_PASSWORD,
     ROOT,
-    _free_port,
-    _wait_until_up,
+    free_port,
+    wait_until_up,
 )
 
 DEMO_USER = "dana@northside.example"
@@ -86,10 +86,10 @@ def _clone_env(url: str) -> dict[str, str]:
 
 def _make_demo(clone: Path, label: str) -> Row:
     """Time ``make demo`` until /login answers, split at the commands make echoes."""
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     log = clone.parent / f"{clone.name}-make-demo-{port}.log"
-    log.touch()  # _wait_until_up reads it if make stops before the first line
+    log.touch()  # wait_until_up reads it if make stops before the first line
     marks: dict[str, float] = {}
     start = time.perf_counter()
     proc = subprocess.Popen(["make", "demo", f"PORT={port}"], cwd=clone, env=_clone_env(url), text=True,
@@ -106,7 +106,7 @@ def _make_demo(clone: Path, label: str) -> Row:
     reader = threading.Thread(target=copy_output, daemon=True)
     reader.start()
     try:
-        _wait_until_up(url, proc, log, timeout=MAKE_DEMO_TIMEOUT)
+        wait_until_up(url, proc, log, timeout=MAKE_DEMO_TIMEOUT)
         total = time.perf_counter() - start
     finally:
         _stop(proc)
@@ -192,7 +192,7 @@ def served(env: dict[str, str], url: str, log: Path) -> Iterator[None]:
         proc = subprocess.Popen([str(BIN / "portal"), "serve", "--port", url.rsplit(":", 1)[1]], env=env, cwd=ROOT,
                                 stdout=fh, stderr=subprocess.STDOUT, start_new_session=True)
     try:
-        _wait_until_up(url, proc, log)
+        wait_until_up(url, proc, log)
         yield
     finally:
         _stop(proc)
@@ -298,7 +298,7 @@ def _attempt(label: str, measure: Callable[[], list[Row]]) -> list[Row]:
 
 def served_figures() -> list[Row]:
     data = Path(tempfile.mkdtemp(prefix="portal-bench-"))
-    url = f"http://127.0.0.1:{_free_port()}"
+    url = f"http://127.0.0.1:{free_port()}"
     env = _portal_env(data, url)
     try:
         rows = _attempt("seed", lambda: [seed_large(env)])

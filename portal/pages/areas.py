@@ -7,10 +7,6 @@ import reflex as rx
 from portal.components.shell import template
 
 AREAS = (
-    ("/quotes", "Quotes", "quotes", "file-text", "Outstanding and actioned quotes"),
-    ("/quotes/request", "Request a Quote", "quotes", "file-plus", "Ask us to price work at one of your sites"),
-    ("/jobs", "Jobs", "jobs", "wrench", "Pending, in progress, complete, invoiced and archived jobs"),
-    ("/jobs/book", "Book a Job", "jobs", "calendar-plus", "Book work at one of your sites"),
     ("/invoices", "Invoices", "invoices", "receipt", "Invoices, statement and online payments"),
     ("/sites", "Sites", "sites", "building-2", "Your sites and their contacts"),
     ("/assets", "Assets", "assets", "fire-extinguisher", "The equipment we maintain at your sites"),

@@ -45,7 +45,7 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.browser)
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -64,7 +64,7 @@ class Portal:
         return out.stdout
 
 
-def _wait_until_up(url: str, proc: subprocess.Popen, log: Path, timeout: float = 420) -> None:
+def wait_until_up(url: str, proc: subprocess.Popen, log: Path, timeout: float = 420) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -83,7 +83,7 @@ def _wait_until_up(url: str, proc: subprocess.Popen, log: Path, timeout: float =
 @pytest.fixture(scope="session")
 def portal(tmp_path_factory) -> Iterator[Portal]:
     data = tmp_path_factory.mktemp("portal-data")
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     env = {
         **os.environ,
@@ -113,7 +113,7 @@ def portal(tmp_path_factory) -> Iterator[Portal]:
             env=env, cwd=ROOT, stdout=fh, stderr=subprocess.STDOUT, start_new_session=True,
         )
     try:
-        _wait_until_up(url, proc, log)
+        wait_until_up(url, proc, log)
         engine = make_engine(env["DATABASE_URL"])
         yield Portal(url=url, engine=engine, env=env, log=log)
         engine.dispose()
