@@ -2,10 +2,11 @@
 
 from starlette.applications import Starlette
 
-from portal.api import auth_routes, files
+from portal.api import auth_routes, documents, exports, files
 from portal.api.headers import security_headers
 
 
 def backend() -> list:
     """The api_transformer chain: our routes first, then headers on every response."""
-    return [Starlette(routes=[*auth_routes.routes, *files.routes]), security_headers]
+    routes = [*auth_routes.routes, *files.routes, *exports.routes, *documents.routes]
+    return [Starlette(routes=routes), security_headers]

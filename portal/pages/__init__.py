@@ -1,3 +1,3 @@
 """One module per menu area. Importing this package registers every page with the shell."""
 
-from portal.pages import areas, auth, dashboard, preferences  # noqa: F401
+from portal.pages import areas, auth, dashboard, jobs, preferences, quotes  # noqa: F401

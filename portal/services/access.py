@@ -15,6 +15,7 @@ from sqlmodel import Session, select
 from portal.models import ALL_PAGES, Contact, ContactSite, Contractor, Customer, PortalTier, Site
 
 M = TypeVar("M")
+MAX_ID = 2**31 - 1
 
 
 class AccessDenied(Exception):
@@ -85,6 +86,8 @@ def get(session: Session, scope: Scope, model: type[M], row_id: Any) -> M | None
     """Load one row by an id from the client, through the scope."""
     try:
         row_id = int(row_id)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
+        return None
+    if not 0 < row_id <= MAX_ID:  # PostgreSQL would abort the transaction on an out-of-range integer
         return None
     return session.exec(scoped(select(model).where(model.id == row_id), scope, model)).first()

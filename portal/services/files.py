@@ -23,7 +23,7 @@ from portal.models import (
     Quote,
     Site,
 )
-from portal.services.access import Scope
+from portal.services.access import MAX_ID, Scope
 
 OWNER_PAGE = {
     AttachmentOwner.QUOTE: "quotes",
@@ -75,7 +75,9 @@ def _owner_site(session: Session, attachment: Attachment) -> int | None:
 def visible_attachment(session: Session, scope: Scope, attachment_id: object) -> Attachment | None:
     try:
         attachment_id = int(attachment_id)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
+        return None
+    if not 0 < attachment_id <= MAX_ID:
         return None
     row = session.exec(
         select(Attachment).where(Attachment.id == attachment_id, Attachment.customer_id == scope.customer_id)

@@ -112,3 +112,56 @@ def person(session: Session, **fields) -> Contact:
     session.add(row)
     session.flush()
     return row
+
+
+def quote_with(session: Session, where: Site, **fields) -> Quote:
+    """A quote at ``where`` with any column set, for lists that sort and search on them."""
+    values = {"number": next(_numbers), "description": "Replace sign", "requested_on": date.today(), **fields}
+    row = Quote(customer_id=where.customer_id, site_id=where.id, **values)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def job_with(session: Session, where: Site, **fields) -> Job:
+    """A job at ``where`` with any column set; the status text follows the stage unless given."""
+    stage = JobStage(fields.pop("stage", JobStage.PENDING))
+    text = {"pending": "Job : New Service", "progress": "Job : In Progress", "complete": "Job : Complete",
+            "invoiced": "Job : Invoiced", "archive": "Job : Archived"}[stage.value]
+    values = {"number": next(_numbers), "description": "Service", "requested_on": date.today(),
+              "status_text": text, **fields}
+    row = Job(customer_id=where.customer_id, site_id=where.id, stage=stage, **values)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def contractor(session: Session, email: str = "office@contractor.example", tax_rate_bp: int = 1000):
+    """The contractor's settings row, which the request form mails and prices against."""
+    from portal.models import Contractor
+
+    row = Contractor(company_name="Harbourside Fire", email=email, tax_rate_bp=tax_rate_bp)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def optional_item(session: Session, name: str = "After-hours call-out", price_cents: int = 18_000,
+                  active: bool = True):
+    from portal.models import OptionalItem
+
+    row = OptionalItem(name=name, description=f"{name}, supplied and fitted", unit_price_cents=price_cents,
+                       is_active=active)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def script(session: Session, title: str = "Fire door inspection", body: str = "Please inspect all fire doors.",
+           use: str = "both", active: bool = True):
+    from portal.models import DescriptionScript, ScriptUse
+
+    row = DescriptionScript(title=title, body=body, use=ScriptUse(use), is_active=active)
+    session.add(row)
+    session.flush()
+    return row

@@ -1,0 +1,71 @@
+"""Pieces of a quote's, job's or invoice's detail view: facts, priced items with totals, attachments.
+
+Each takes the page's state class, which must provide ``detail`` (display strings including
+subtotal, tax_label, tax, total), ``items`` and ``attachments``.
+"""
+
+from __future__ import annotations
+
+import reflex as rx
+
+
+def fact(label: str, value: rx.Var | rx.Component) -> rx.Component:
+    return rx.data_list.item(rx.data_list.label(label, min_width="110px"), rx.data_list.value(value))
+
+
+def items_table(state, empty: str) -> rx.Component:
+    def money_cell(value) -> rx.Component:
+        return rx.table.cell(value, text_align="right", white_space="nowrap")
+
+    return rx.cond(
+        state.items.length() > 0,
+        rx.table.root(
+            rx.table.header(rx.table.row(
+                rx.table.column_header_cell("Item"),
+                rx.table.column_header_cell("Qty", text_align="right"),
+                rx.table.column_header_cell("Unit price", text_align="right"),
+                rx.table.column_header_cell("Amount", text_align="right"),
+            )),
+            rx.table.body(
+                rx.foreach(state.items, lambda i: rx.table.row(
+                    rx.table.cell(i["description"]),
+                    rx.table.cell(i["quantity"], text_align="right"),
+                    money_cell(i["unit"]),
+                    money_cell(i["total"]),
+                )),
+                rx.table.row(rx.table.cell("Subtotal", col_span=3, text_align="right"),
+                             money_cell(state.detail["subtotal"])),
+                rx.table.row(rx.table.cell(state.detail["tax_label"], col_span=3, text_align="right"),
+                             money_cell(state.detail["tax"])),
+                rx.table.row(
+                    rx.table.cell(rx.text("Total including tax", weight="bold"), col_span=3, text_align="right"),
+                    money_cell(rx.text(state.detail["total"], weight="bold", id="detail-total")),
+                ),
+            ),
+            size="1",
+            width="100%",
+        ),
+        rx.text(empty, color_scheme="gray", size="2"),
+    )
+
+
+def attachments_list(state) -> rx.Component:
+    return rx.vstack(
+        rx.heading("Attachments", size="3"),
+        rx.cond(
+            state.attachments.length() > 0,
+            rx.vstack(
+                rx.foreach(state.attachments, lambda a: rx.hstack(
+                    rx.icon("paperclip", size=14),
+                    rx.el.a(a["name"], href=a["href"], download=True, class_name="attachment-link"),
+                    rx.text(a["size"] + " · " + a["when"], size="1", color_scheme="gray"),
+                    align="center", spacing="2",
+                )),
+                spacing="1",
+            ),
+            rx.text("No attachments.", size="2", color_scheme="gray"),
+        ),
+        spacing="2",
+        width="100%",
+        id="attachments",
+    )

@@ -1,0 +1,151 @@
+"""Server-side paging, sorting and searching shared by every list in the portal.
+
+A customer can have tens of thousands of quotes, so the database does the filtering, counting,
+ordering and slicing, and a screen only ever holds one page. Every ordering ends on a unique
+column: without it two rows with the same date could swap places between queries and appear on
+two pages, or on none.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import ColumnElement, String, cast, func, or_
+from sqlalchemy.sql import Select
+from sqlalchemy.sql.sqltypes import Integer, Numeric
+from sqlmodel import Session
+
+T = TypeVar("T")
+
+PAGE_SIZES = (10, 25, 50, 100)
+DEFAULT_SIZE = 25
+MAX_SEARCH = 100
+
+
+def _int(value: Any, fallback: int) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return fallback
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    search: str = ""
+    sort: str = ""
+    descending: bool = True
+    page: int = 1
+    size: int = DEFAULT_SIZE
+
+    def clean(self) -> PageRequest:
+        """The same request with every field in range, since any of them may come from the browser."""
+        size = _int(self.size, DEFAULT_SIZE)
+        return replace(
+            self,
+            search=str(self.search or "").strip()[:MAX_SEARCH].strip(),
+            sort=str(self.sort or "")[:40],
+            descending=bool(self.descending),
+            page=max(1, _int(self.page, 1)),
+            size=size if size in PAGE_SIZES else DEFAULT_SIZE,
+        )
+
+
+@dataclass
+class Page(Generic[T]):
+    rows: list[T]
+    total: int
+    page: int
+    size: int
+
+    @property
+    def pages(self) -> int:
+        """At least one, so an empty list still reads "page 1 of 1"."""
+        return max(1, math.ceil(self.total / self.size)) if self.size > 0 else 1
+
+
+def escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def search_filter(text: str, *columns: Any) -> ColumnElement[bool] | None:
+    """Rows where any column contains the text, case-insensitively; None when there is nothing to find.
+
+    Numbers are compared as text, so typing the start of a quote number finds it, and ``%`` or
+    ``_`` typed by the user match themselves rather than acting as wildcards.
+    """
+    text = (text or "").strip()[:MAX_SEARCH]
+    if not text or not columns:
+        return None
+    pattern = f"%{escape_like(text)}%"
+    tests = []
+    for column in columns:
+        as_text = cast(column, String) if isinstance(column.type, Integer | Numeric) else column
+        tests.append(as_text.ilike(pattern, escape="\\"))
+    return or_(*tests)
+
+
+def count_rows(session: Session, stmt: Select) -> int:
+    """How many rows the statement returns, counted in SQL without its ordering or selected columns."""
+    if stmt._group_by_clauses or stmt._distinct or stmt._limit_clause is not None:
+        total = session.scalar(func.count().select().select_from(stmt.order_by(None).subquery()))
+    else:
+        total = session.scalar(
+            stmt.with_only_columns(func.count(), maintain_column_froms=True).order_by(None)
+        )
+    return int(total or 0)
+
+
+def ordered(
+    stmt: Select, sorts: Mapping[str, Any], key: str, descending: bool, default_sort: str, tiebreak: Any
+) -> Select:
+    """The statement ordered by a known sort key (else the default), then by the unique tiebreak.
+
+    Empty values go last in both directions, on SQLite and PostgreSQL alike (they disagree by
+    default), so "not scheduled yet" never crowds the top of a list.
+    """
+    column = sorts[key] if key in sorts else sorts[default_sort]
+    direction = column.desc() if descending else column.asc()
+    if _nullable(column):
+        direction = direction.nulls_last()
+    last = tiebreak.desc() if descending else tiebreak.asc()
+    return stmt.order_by(None).order_by(direction, last)
+
+
+def _nullable(column: Any) -> bool:
+    """Whether NULLS LAST is needed; on a NOT NULL column it would only stop PostgreSQL using the index."""
+    return bool(getattr(getattr(column, "expression", column), "nullable", True))
+
+
+def paginate(
+    session: Session,
+    stmt: Select,
+    request: PageRequest,
+    sorts: Mapping[str, Any],
+    default_sort: str,
+    row_factory: Callable[[Sequence[Any]], T],
+    *,
+    tiebreak: Any,
+) -> Page[T]:
+    """One page of the statement's rows, with the total, clamped to the last page that exists.
+
+    ``stmt`` must already be scoped and filtered; ``tiebreak`` is a unique column (the id).
+    """
+    request = request.clean()
+    total = count_rows(session, stmt)
+    last_page = max(1, math.ceil(total / request.size))
+    page = min(request.page, last_page)
+    rows: list[T] = []
+    if total:
+        query = ordered(stmt, sorts, request.sort, request.descending, default_sort, tiebreak)
+        result = session.exec(query.limit(request.size).offset((page - 1) * request.size))
+        rows = [row_factory(r) for r in result.all()]
+    return Page(rows=rows, total=total, page=page, size=request.size)
+
+
+def shorten(text: str, limit: int = 120) -> str:
+    """One line of at most ``limit`` characters, for a list cell."""
+    text = " ".join((text or "").split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

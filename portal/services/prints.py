@@ -1,0 +1,100 @@
+"""The printable quote and job card: each area's detail, laid out by the shared document renderer.
+
+Both load through the scope (via ``quote_detail`` / ``job_detail``), so a forged id prints nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlmodel import Session
+
+from portal.config import ROOT
+from portal.models import Contractor, Customer
+from portal.services import jobs, quotes
+from portal.services.access import Scope
+from portal.services.documents import Document, Line, Party, Total, render
+
+
+def _day(value: date | None) -> str:
+    return value.strftime("%-d %b %Y") if value else "—"
+
+
+def _contractor(row: Contractor) -> tuple[Party, list[str]]:
+    extra = [f"ABN {row.business_number}" if row.business_number else "", row.phone, row.email, row.website]
+    return Party(row.company_name or "Your contractor", [row.address] if row.address else []), [e for e in extra if e]
+
+
+def _customer(session: Session, scope: Scope, contact: str) -> Party:
+    customer = session.get(Customer, scope.customer_id)
+    lines = [f"Attn: {contact}"] if contact else []
+    if customer is not None and customer.address:
+        lines.append(customer.address)
+    return Party(customer.name if customer else "", lines)
+
+
+def _logo(row: Contractor):
+    return ROOT / "assets" / row.logo_path.lstrip("/") if row.logo_path else None
+
+
+def quote_pdf(session: Session, scope: Scope, quote_id: object, today: date) -> tuple[int, bytes] | None:
+    """(quote number, PDF bytes), or None when the quote is not visible to this login."""
+    d = quotes.quote_detail(session, scope, quote_id, today)
+    if d is None:
+        return None
+    firm = quotes.contractor(session)
+    party, extra = _contractor(firm)
+    priced = d.stage == "actioned"
+    sections = [("Assets", [f"{a.number} {a.type_name} — {a.location}".strip() for a in d.assets])] if d.assets else []
+    if d.decision == "accepted":
+        sections.append(("Acceptance", [f"Accepted by {d.signer_name} on {_day(d.decided_at)}"
+                                        + (f", order no. {d.accepted_order_number}" if d.accepted_order_number else "")]))
+    elif priced:
+        sections.append(("Acceptance", ["To accept this quote, press Accept in the customer portal."]))
+    doc = Document(
+        kind_title="QUOTE" if priced else "QUOTE REQUEST",
+        number=str(d.number),
+        contractor=party,
+        contractor_extra=extra,
+        logo_path=_logo(firm),
+        customer=_customer(session, scope, d.contact_name),
+        site=Party(d.site_name, [d.site_address] if d.site_address else []),
+        meta=[("Date", _day(d.requested_on)), ("Valid until", _day(d.valid_until)),
+              ("Order No.", d.order_number or "—"), ("Status", d.status)],
+        description=d.description,
+        lines=[Line(i.description, i.quantity, i.unit_price_cents, i.total_cents) for i in d.items],
+        totals=[Total("Subtotal", d.subtotal_cents), Total(d.tax_label, d.tax_cents),
+                Total(f"Total (inc. {d.tax_name})", d.total_cents, strong=True)] if priced else [],
+        currency=d.currency,
+        sections=sections,
+        footer=f"{firm.company_name} · Quotes are valid for {firm.quote_validity_days} days",
+    )
+    return d.number, render(doc)
+
+
+def job_pdf(session: Session, scope: Scope, job_id: object) -> tuple[int, bytes] | None:
+    """(job number, job card PDF), or None when the job is not visible to this login."""
+    d = jobs.job_detail(session, scope, job_id)
+    if d is None:
+        return None
+    firm = quotes.contractor(session)
+    party, extra = _contractor(firm)
+    doc = Document(
+        kind_title="JOB CARD",
+        number=str(d.number),
+        contractor=party,
+        contractor_extra=extra,
+        logo_path=_logo(firm),
+        customer=_customer(session, scope, d.contact_name),
+        site=Party(d.site_name, [d.site_address] if d.site_address else []),
+        meta=[("Date", _day(d.requested_on)), ("Scheduled", _day(d.scheduled_on)),
+              ("Completed", _day(d.completed_on)), ("Order No.", d.order_number or "—"), ("Status", d.status_text)],
+        description=d.description,
+        lines=[Line(i.description, i.quantity, i.unit_price_cents, i.total_cents) for i in d.items],
+        totals=[Total("Subtotal", d.subtotal_cents), Total(d.tax_label, d.tax_cents),
+                Total(f"Total (inc. {d.tax_name})", d.total_cents, strong=True)] if d.items else [],
+        currency=d.currency,
+        sections=[("Assets", [f"{a.number} {a.type_name} — {a.location}" for a in d.assets])] if d.assets else [],
+        footer=firm.company_name,
+    )
+    return d.number, render(doc)

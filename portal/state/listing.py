@@ -1,0 +1,109 @@
+"""Paging, sorting, searching and tabs for every list screen; the rows come from SQL one page at a time.
+
+A list state mixes this in beside ``SessionState`` and implements ``_fetch``: the service call
+that returns one page through the scope. Only that page (formatted for display) is kept.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import reflex as rx
+
+from portal.services.listing import PAGE_SIZES, Page, PageRequest
+
+
+class ListState(rx.State, mixin=True):
+    tab: str = ""
+    search: str = ""
+    sort: str = ""
+    descending: bool = True
+    page: int = 1
+    size: int = 25
+    total: int = 0
+    pages: int = 1
+    rows: list[dict[str, str]] = []
+    loading: bool = True
+
+    TABS: ClassVar[tuple[str, ...]] = ()
+    PAGE: ClassVar[str] = ""
+
+    def _fetch(self, scope: Any, request: PageRequest) -> Page:
+        raise NotImplementedError
+
+    def _format(self, row: Any) -> dict[str, str]:
+        raise NotImplementedError
+
+    def _request(self) -> PageRequest:
+        return PageRequest(search=self.search, sort=self.sort, descending=self.descending, page=self.page,
+                           size=self.size).clean()
+
+    def _refresh(self) -> None:
+        scope = self.scope(self.PAGE)
+        if scope is None:
+            self.rows, self.total, self.pages, self.loading = [], 0, 1, False
+            return
+        result = self._fetch(scope, self._request())
+        self.rows = [self._format(row) for row in result.rows]
+        self.total, self.page, self.pages = result.total, result.page, max(result.pages, 1)
+        self.loading = False
+
+    def _open_from_url(self) -> None:
+        """Tab and search from the address, so a link (or a reload) lands on the same list."""
+        params = self.router.url.query_parameters
+        tab = params.get("tab", "")
+        self.tab = tab if tab in self.TABS else self.TABS[0]
+        self.search = params.get("q", "")[:100]
+        self.page = 1
+
+    @rx.event
+    def set_tab(self, tab: str):
+        if tab in self.TABS and tab != self.tab:
+            self.tab, self.page = tab, 1
+            self._refresh()
+
+    @rx.event
+    def submit_search(self, form: dict):
+        self.search = str(form.get("q", "")).strip()[:100]
+        self.page = 1
+        self._refresh()
+
+    @rx.event
+    def clear_search(self):
+        self.search, self.page = "", 1
+        self._refresh()
+
+    @rx.event
+    def sort_by(self, key: str):
+        if self.sort == key:
+            self.descending = not self.descending
+        else:
+            self.sort, self.descending = str(key)[:20], key in {"date", "number", "cost", "total", "scheduled"}
+        self.page = 1
+        self._refresh()
+
+    @rx.event
+    def go_to(self, page: int):
+        try:
+            self.page = max(1, int(page))
+        except (TypeError, ValueError):
+            return
+        self._refresh()
+
+    @rx.event
+    def set_size(self, size: str):
+        try:
+            value = int(size)
+        except (TypeError, ValueError):
+            return
+        if value in PAGE_SIZES:
+            self.size, self.page = value, 1
+            self._refresh()
+
+    @rx.var
+    def first_shown(self) -> int:
+        return 0 if self.total == 0 else (self.page - 1) * self.size + 1
+
+    @rx.var
+    def last_shown(self) -> int:
+        return min(self.page * self.size, self.total)

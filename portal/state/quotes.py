@@ -1,0 +1,164 @@
+"""Quotes: Outstanding and Actioned lists, a quote's details, and accepting or declining it."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, ClassVar
+from urllib.parse import urlencode
+
+import reflex as rx
+from sqlmodel import select
+
+from portal.db import unit_of_work
+from portal.models import Contractor
+from portal.services import quotes
+from portal.services.listing import Page, PageRequest
+from portal.services.quotes import QuoteError
+from portal.state.display import DASH, attachment_rows, day, item_rows, moment, money
+from portal.state.listing import ListState
+from portal.state.session import SessionState
+
+
+def currency_of(session) -> str:
+    return session.exec(select(Contractor.currency).limit(1)).first() or "AUD"
+
+
+class QuotesState(ListState, SessionState):
+    TABS: ClassVar[tuple[str, ...]] = quotes.QUOTE_TABS
+    PAGE: ClassVar[str] = "quotes"
+
+    created: str = ""
+    detail: dict[str, str] = {}
+    items: list[dict[str, str]] = []
+    assets: list[dict[str, str]] = []
+    attachments: list[dict[str, str]] = []
+    detail_open: bool = False
+    can_decide: bool = False
+    deciding: str = ""  # "accept", "decline" or ""
+    errors: dict[str, str] = {}
+    busy: bool = False
+    _detail_id: int = 0
+    _currency: str = "AUD"
+
+    def _fetch(self, scope: Any, request: PageRequest) -> Page:
+        with unit_of_work() as session:
+            self._currency = currency_of(session)
+            return quotes.list_quotes(session, scope, self.tab, request, date.today())
+
+    def _format(self, row: Any) -> dict[str, str]:
+        return {
+            "id": str(row.id),
+            "number": str(row.number),
+            "site": row.site_name,
+            "description": row.description,
+            "order": row.order_number or DASH,
+            "date": day(row.requested_on),
+            "status": row.status,
+            "cost": money(row.cost_cents, self._currency),
+        }
+
+    @rx.var
+    def csv_href(self) -> str:
+        query = urlencode({"tab": self.tab, "q": self.search, "sort": self.sort, "desc": int(self.descending)})
+        return f"/export/quotes.csv?{query}"
+
+    @rx.event
+    def load(self):
+        self._open_from_url()
+        created = self.router.url.query_parameters.get("created", "")
+        self.created = created if created.isdigit() else ""
+        self.detail_open = False
+        self._refresh()
+
+    @rx.event
+    def open_detail(self, quote_id: str):
+        scope = self.scope("quotes")
+        if scope is None:
+            return
+        with unit_of_work() as session:
+            found = quotes.quote_detail(session, scope, quote_id, date.today())
+            self._currency = currency_of(session)
+        if found is None:
+            return rx.toast.error("That quote is not available.")
+        self._show(found)
+        self.detail_open, self.deciding, self.errors = True, "", {}
+        return None
+
+    def _show(self, d: Any) -> None:
+        cur = self._currency
+        self._detail_id = d.id
+        self.detail = {
+            "id": str(d.id),
+            "number": str(d.number),
+            "status": d.status,
+            "site": d.site_name,
+            "site_address": d.site_address,
+            "contact": d.contact_name or DASH,
+            "requested_by": d.requested_by_name or DASH,
+            "order": d.order_number or DASH,
+            "description": d.description,
+            "requested_on": day(d.requested_on),
+            "preferred_date": day(d.preferred_date),
+            "actioned_on": day(d.actioned_on),
+            "valid_until": day(d.valid_until),
+            "subtotal": money(d.subtotal_cents, cur),
+            "tax": money(d.tax_cents, cur),
+            "tax_label": d.tax_label,
+            "total": money(d.total_cents, cur),
+            "decision": d.decision,
+            "decided_at": moment(d.decided_at),
+            "signer": d.signer_name or DASH,
+            "accepted_order": d.accepted_order_number or DASH,
+            "decline_reason": d.decline_reason or "",
+            "priced": "yes" if d.stage == "actioned" else "",
+            "pdf": f"/documents/quotes/{d.id}.pdf",
+        }
+        self.items = item_rows(d.items, cur)
+        self.assets = [{"number": a.number, "name": a.name, "location": a.location, "type": a.type_name}
+                       for a in d.assets]
+        self.attachments = attachment_rows(d.attachments)
+        self.can_decide = bool(d.can_decide)
+
+    @rx.event
+    def close_detail(self):
+        self.detail_open, self.deciding, self.errors = False, "", {}
+
+    @rx.event
+    def set_detail_open(self, is_open: bool):
+        if not is_open:
+            self.close_detail()
+
+    @rx.event
+    def start_decision(self, which: str):
+        self.deciding = which if which in {"accept", "decline"} else ""
+        self.errors = {}
+
+    @rx.event
+    def decide(self, form: dict):
+        """Accept or decline the quote on screen; the id comes from the server-side detail, not the form."""
+        scope = self.scope("quotes")
+        if scope is None or not self._detail_id or self.busy:
+            return None
+        self.busy, self.errors = True, {}
+        try:
+            with unit_of_work() as session:
+                if self.deciding == "accept":
+                    quotes.accept_quote(session, scope, self._detail_id, str(form.get("signer", "")),
+                                        str(form.get("order_number", "")), date.today())
+                elif self.deciding == "decline":
+                    quotes.decline_quote(session, scope, self._detail_id, str(form.get("reason", "")), date.today())
+                else:
+                    return None
+        except QuoteError as exc:
+            self.errors = dict(exc.field_errors)
+            return None
+        finally:
+            self.busy = False
+        verb = "accepted" if self.deciding == "accept" else "declined"
+        self.deciding = ""
+        self._refresh()
+        with unit_of_work() as session:
+            found = quotes.quote_detail(session, scope, self._detail_id, date.today())
+        if found is not None:
+            self._show(found)
+        return rx.toast.success(f"Quote #{self.detail.get('number', '')} {verb}. Thank you — we've been notified.")
