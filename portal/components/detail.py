@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import reflex as rx
 
+from portal.components.links import server_link
+
 
 def fact(label: str, value: rx.Var | rx.Component) -> rx.Component:
     return rx.data_list.item(rx.data_list.label(label, min_width="110px"), rx.data_list.value(value))
@@ -57,7 +59,7 @@ def attachments_list(state) -> rx.Component:
             rx.vstack(
                 rx.foreach(state.attachments, lambda a: rx.hstack(
                     rx.icon("paperclip", size=14),
-                    rx.el.a(a["name"], href=a["href"], download=True, class_name="attachment-link"),
+                    server_link(a["name"], href=a["href"], download=True, class_name="attachment-link"),
                     rx.text(a["size"] + " · " + a["when"], size="1", color_scheme="gray"),
                     align="center", spacing="2",
                 )),

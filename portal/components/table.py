@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import reflex as rx
 
+from portal.components.links import server_link
 from portal.services.listing import PAGE_SIZES
 
 
@@ -50,12 +51,11 @@ def search_bar(state, placeholder: str, csv_href: rx.Var | None = None) -> rx.Co
             ),
             on_submit=state.submit_search,
             reset_on_submit=False,
+            flex="1",
         ),
-        rx.spacer(),
         csv_menu(csv_href) if csv_href is not None else rx.fragment(),
         width="100%",
         align="center",
-        wrap="wrap",
         spacing="2",
     )
 
@@ -67,7 +67,7 @@ def csv_menu(href: rx.Var) -> rx.Component:
                            id="download-menu")
         ),
         rx.menu.content(
-            rx.menu.item(rx.el.a("CSV", href=href, download=True, id="download-csv", style={"width": "100%"})),
+            rx.menu.item(server_link("CSV", href=href, download=True, id="download-csv", width="100%")),
         ),
     )
 
@@ -104,12 +104,12 @@ def pager(state) -> rx.Component:
         rx.spacer(),
         rx.hstack(
             rx.text("Rows", size="2", color_scheme="gray"),
-            rx.select(
-                [str(n) for n in PAGE_SIZES],
+            rx.select.root(
+                rx.select.trigger(id="page-size", aria_label="Rows per page"),
+                rx.select.content(*[rx.select.item(str(n), value=str(n)) for n in PAGE_SIZES]),
                 value=state.size.to_string(),
                 on_change=state.set_size,
                 size="1",
-                aria_label="Rows per page",
             ),
             rx.icon_button(rx.icon("chevron-left", size=16), variant="soft", size="1",
                            disabled=state.page <= 1, on_click=state.go_to(state.page - 1),

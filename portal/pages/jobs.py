@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from portal.components.detail import attachments_list, fact, items_table
+from portal.components.links import server_link
 from portal.components.shell import template
 from portal.components.table import Column, data_table, search_bar, status_badge, tabs
 from portal.state.jobs import JobsState
@@ -71,10 +72,9 @@ def job_row(row: rx.Var) -> rx.Component:
                                           data_options=row["number"])),
                 rx.menu.content(
                     rx.menu.item(rx.icon("eye", size=14), "View details", on_select=JobsState.open_detail(row["id"])),
-                    rx.menu.item(rx.el.a(rx.hstack(rx.icon("printer", size=14), "Print Job", spacing="2"),
-                                         href="/documents/jobs/" + row["id"] + ".pdf", target="_blank",
-                                         rel="noopener",
-                                         style={"width": "100%", "color": "inherit", "textDecoration": "none"})),
+                    rx.menu.item(server_link(rx.hstack(rx.icon("printer", size=14), "Print Job", spacing="2"),
+                                             href="/documents/jobs/" + row["id"] + ".pdf", new_tab=True,
+                                             width="100%", color="inherit")),
                     rx.menu.item(rx.icon("paperclip", size=14), "Attachments",
                                  on_select=JobsState.open_detail(row["id"])),
                 ),
@@ -94,8 +94,8 @@ def detail_dialog() -> rx.Component:
                     rx.dialog.title(rx.hstack("Job #", d["number"], spacing="0"), margin="0"),
                     status_badge(d["status"]),
                     rx.spacer(),
-                    rx.el.a(rx.button(rx.icon("printer", size=14), "Print Job", variant="soft"),
-                            href=d["pdf"], target="_blank", rel="noopener", id="print-job"),
+                    server_link(rx.button(rx.icon("printer", size=14), "Print Job", variant="soft"),
+                                href=d["pdf"], new_tab=True, id="print-job"),
                     rx.dialog.close(rx.icon_button(rx.icon("x"), variant="ghost", aria_label="Close")),
                     align="center", width="100%", spacing="3",
                 ),

@@ -6,6 +6,7 @@ import reflex as rx
 
 from portal.components.detail import attachments_list, fact, items_table
 from portal.components.forms import field, form_error
+from portal.components.links import server_link
 from portal.components.shell import template
 from portal.components.table import Column, data_table, search_bar, status_badge, tabs
 from portal.state.quotes import QuotesState
@@ -29,9 +30,9 @@ def options_menu(row: rx.Var) -> rx.Component:
         rx.menu.content(
             rx.menu.item(rx.icon("eye", size=14), "View details", on_select=QuotesState.open_detail(row["id"])),
             rx.menu.item(
-                rx.el.a(rx.hstack(rx.icon("printer", size=14), "Print Quote", spacing="2"),
-                        href="/documents/quotes/" + row["id"] + ".pdf", target="_blank", rel="noopener",
-                        style={"width": "100%", "color": "inherit", "textDecoration": "none"}),
+                server_link(rx.hstack(rx.icon("printer", size=14), "Print Quote", spacing="2"),
+                            href="/documents/quotes/" + row["id"] + ".pdf", new_tab=True, width="100%",
+                            color="inherit"),
             ),
             rx.menu.item(rx.icon("paperclip", size=14), "Attachments", on_select=QuotesState.open_detail(row["id"])),
         ),
@@ -119,8 +120,8 @@ def detail_dialog() -> rx.Component:
                     rx.dialog.title(rx.hstack("Quote #", d["number"], spacing="0"), margin="0"),
                     status_badge(d["status"]),
                     rx.spacer(),
-                    rx.el.a(rx.button(rx.icon("printer", size=14), "Print Quote", variant="soft", size="2"),
-                            href=d["pdf"], target="_blank", rel="noopener", id="print-quote"),
+                    server_link(rx.button(rx.icon("printer", size=14), "Print Quote", variant="soft", size="2"),
+                                href=d["pdf"], new_tab=True, id="print-quote"),
                     rx.dialog.close(rx.icon_button(rx.icon("x"), variant="ghost", aria_label="Close")),
                     align="center", width="100%", spacing="3",
                 ),

@@ -7,6 +7,7 @@ customer gets. Tests read the same database to check what was stored.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
 import signal
@@ -82,6 +83,17 @@ def wait_until_up(url: str, proc: subprocess.Popen, log: Path, timeout: float = 
 
 @pytest.fixture(scope="session")
 def portal(tmp_path_factory) -> Iterator[Portal]:
+    """One served portal per run; a second run on the machine waits for the build folder."""
+    lock = (ROOT / ".web-test.lock").open("w")
+    fcntl.flock(lock, fcntl.LOCK_EX)
+    try:
+        yield from _serve(tmp_path_factory)
+    finally:
+        fcntl.flock(lock, fcntl.LOCK_UN)
+        lock.close()
+
+
+def _serve(tmp_path_factory) -> Iterator[Portal]:
     data = tmp_path_factory.mktemp("portal-data")
     port = free_port()
     url = f"http://127.0.0.1:{port}"
