@@ -51,7 +51,8 @@ def items_table(state, empty: str) -> rx.Component:
     )
 
 
-def attachments_list(state) -> rx.Component:
+def attachments_list(state, upload_id: str) -> rx.Component:
+    """The files on a quote or job, and a drop zone to add more (``state.add_files``)."""
     return rx.vstack(
         rx.heading("Attachments", size="3"),
         rx.cond(
@@ -67,6 +68,24 @@ def attachments_list(state) -> rx.Component:
             ),
             rx.text("No attachments.", size="2", color_scheme="gray"),
         ),
+        rx.upload(
+            rx.hstack(rx.icon("upload", size=16), rx.text("Add files: drop them here or click to choose", size="2"),
+                      align="center", spacing="2"),
+            id=upload_id,
+            multiple=True,
+            on_drop=state.add_files(rx.upload_files(upload_id=upload_id)),
+            border=f"1px dashed {rx.color('gray', 8)}",
+            border_radius="var(--radius-2)",
+            padding="0.75em",
+            width="100%",
+            cursor="pointer",
+            aria_label="Add files to this item",
+        ),
+        rx.cond(state.upload_errors.length() > 0, rx.vstack(
+            rx.foreach(state.upload_errors, lambda e: rx.text(e, size="1", color_scheme="red",
+                                                              class_name="upload-error")),
+            spacing="1", role="alert",
+        )),
         spacing="2",
         width="100%",
         id="attachments",

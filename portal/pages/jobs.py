@@ -119,7 +119,7 @@ def detail_dialog() -> rx.Component:
                         a["number"] + " · " + a["type"] + " · " + a["location"], size="2")),
                     spacing="1",
                 )),
-                attachments_list(JobsState),
+                attachments_list(JobsState, "job-files"),
                 spacing="4",
                 width="100%",
             ),

@@ -148,7 +148,7 @@ def detail_dialog() -> rx.Component:
                         a["number"] + " · " + a["type"] + " · " + a["location"], size="2")),
                     spacing="1",
                 )),
-                attachments_list(QuotesState),
+                attachments_list(QuotesState, "quote-files"),
                 decision_panel(),
                 spacing="4",
                 width="100%",

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
-from portal.config import settings
+from portal import config
 from portal.models import (
     Asset,
     Attachment,
@@ -55,7 +55,7 @@ def storage_path(storage_key: str) -> Path:
     """Where a key's bytes live; a key is only ever 32 hex characters, so no path can escape."""
     if not _KEY.match(storage_key):
         raise ValueError("bad storage key")
-    return settings().files_dir / storage_key
+    return config.settings().files_dir / storage_key
 
 
 def _owner_site(session: Session, attachment: Attachment) -> int | None:

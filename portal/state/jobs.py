@@ -9,8 +9,10 @@ from urllib.parse import urlencode
 import reflex as rx
 
 from portal.db import unit_of_work
+from portal.models import AttachmentOwner
 from portal.services import jobs
 from portal.services.listing import Page, PageRequest
+from portal.state import attachments as attachment_upload
 from portal.state.display import DASH, attachment_rows, day, item_rows, money
 from portal.state.listing import ListState
 from portal.state.quotes import currency_of
@@ -27,9 +29,11 @@ class JobsState(ListState, SessionState):
     assets: list[dict[str, str]] = []
     attachments: list[dict[str, str]] = []
     detail_open: bool = False
+    upload_errors: list[str] = []
     invoices: list[dict[str, str]] = []
     invoices_for: str = ""
     _currency: str = "AUD"
+    _detail_id: int = 0
 
     def _fetch(self, scope: Any, request: PageRequest) -> Page:
         with unit_of_work() as session:
@@ -68,11 +72,18 @@ class JobsState(ListState, SessionState):
         scope = self.scope("jobs")
         if scope is None:
             return None
-        with unit_of_work() as session:
-            d = jobs.job_detail(session, scope, job_id)
-            cur = self._currency = currency_of(session)
-        if d is None:
+        if not self._reload_detail(scope, job_id):
             return rx.toast.error("That job is not available.")
+        self.detail_open, self.upload_errors = True, []
+        return None
+
+    def _reload_detail(self, scope: Any, job_id: Any = None) -> bool:
+        with unit_of_work() as session:
+            d = jobs.job_detail(session, scope, job_id or self._detail_id)
+        if d is None:
+            return False
+        cur = self._currency = d.currency
+        self._detail_id = d.id
         self.detail = {
             "id": str(d.id),
             "number": str(d.number),
@@ -97,8 +108,7 @@ class JobsState(ListState, SessionState):
         self.assets = [{"number": a.number, "name": a.name, "location": a.location, "type": a.type_name}
                        for a in d.assets]
         self.attachments = attachment_rows(d.attachments)
-        self.detail_open = True
-        return None
+        return True
 
     @rx.event
     def set_detail_open(self, is_open: bool):
@@ -119,3 +129,17 @@ class JobsState(ListState, SessionState):
              "balance": money(i.balance_cents, cur), "status": i.status, "href": f"/invoices?q={i.number}"}
             for i in (found or [])
         ]
+
+    @rx.event
+    async def add_files(self, files: list[rx.UploadFile]):
+        """Options > Attachments: more files on the job on screen (its id kept server-side)."""
+        scope = self.scope("jobs")
+        if scope is None or not self._detail_id:
+            return None
+        added, self.upload_errors = await attachment_upload.store(files, scope, AttachmentOwner.JOB,
+                                                                  self._detail_id)
+        self._reload_detail(scope)
+        done = [rx.clear_selected_files("job-files")]
+        if added:
+            done.append(rx.toast.success(f"{added} file{'' if added == 1 else 's'} attached."))
+        return done

@@ -10,10 +10,11 @@ import reflex as rx
 from sqlmodel import select
 
 from portal.db import unit_of_work
-from portal.models import Contractor
+from portal.models import AttachmentOwner, Contractor
 from portal.services import quotes
 from portal.services.listing import Page, PageRequest
 from portal.services.quotes import QuoteError
+from portal.state import attachments as attachment_upload
 from portal.state.display import DASH, attachment_rows, day, item_rows, moment, money
 from portal.state.listing import ListState
 from portal.state.session import SessionState
@@ -33,6 +34,7 @@ class QuotesState(ListState, SessionState):
     assets: list[dict[str, str]] = []
     attachments: list[dict[str, str]] = []
     detail_open: bool = False
+    upload_errors: list[str] = []
     can_decide: bool = False
     deciding: str = ""  # "accept", "decline" or ""
     errors: dict[str, str] = {}
@@ -75,14 +77,19 @@ class QuotesState(ListState, SessionState):
         scope = self.scope("quotes")
         if scope is None:
             return
-        with unit_of_work() as session:
-            found = quotes.quote_detail(session, scope, quote_id, date.today())
-            self._currency = currency_of(session)
-        if found is None:
+        if not self._reload_detail(scope, quote_id):
             return rx.toast.error("That quote is not available.")
-        self._show(found)
-        self.detail_open, self.deciding, self.errors = True, "", {}
+        self.detail_open, self.deciding, self.errors, self.upload_errors = True, "", {}, []
         return None
+
+    def _reload_detail(self, scope: Any, quote_id: Any = None) -> bool:
+        with unit_of_work() as session:
+            found = quotes.quote_detail(session, scope, quote_id or self._detail_id, date.today())
+        if found is None:
+            return False
+        self._currency = found.currency
+        self._show(found)
+        return True
 
     def _show(self, d: Any) -> None:
         cur = self._currency
@@ -157,8 +164,19 @@ class QuotesState(ListState, SessionState):
         verb = "accepted" if self.deciding == "accept" else "declined"
         self.deciding = ""
         self._refresh()
-        with unit_of_work() as session:
-            found = quotes.quote_detail(session, scope, self._detail_id, date.today())
-        if found is not None:
-            self._show(found)
+        self._reload_detail(scope)
         return rx.toast.success(f"Quote #{self.detail.get('number', '')} {verb}. Thank you — we've been notified.")
+
+    @rx.event
+    async def add_files(self, files: list[rx.UploadFile]):
+        """Options > Attachments: more files on the quote on screen (its id kept server-side)."""
+        scope = self.scope("quotes")
+        if scope is None or not self._detail_id:
+            return None
+        added, self.upload_errors = await attachment_upload.store(files, scope, AttachmentOwner.QUOTE,
+                                                                  self._detail_id)
+        self._reload_detail(scope)
+        done = [rx.clear_selected_files("quote-files")]
+        if added:
+            done.append(rx.toast.success(f"{added} file{'' if added == 1 else 's'} attached."))
+        return done

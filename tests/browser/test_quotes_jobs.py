@@ -220,3 +220,25 @@ def test_other_customer_gets_nothing_by_forged_id(page, portal):
     status, body, _ = _get(portal, f"/export/quotes.csv?tab={quote.stage}&q={quote.number}", cookie)
     assert status == 200 and str(quote.number) not in body.decode("utf-8-sig")
     assert _get(portal, "/export/quotes.csv?tab=outstanding", "")[0] == 401
+
+
+def test_add_attachments_to_a_job_and_refuse_an_executable(page, portal, tmp_path):
+    customer = _customer_id(portal)
+    with Session(portal.engine) as s:
+        job = s.exec(select(Job).where(Job.customer_id == customer, Job.stage == JobStage.PENDING)).first()
+    photo = tmp_path / "meter board.png"
+    photo.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 256)
+    fake = tmp_path / "quote.pdf"
+    fake.write_bytes(b"\x7fELF\x02\x01\x01" + b"\x00" * 256)
+
+    login(page, "dana@northside.example", next_path=f"/jobs?tab=pending&q={job.number}")
+    page.locator(f"[data-job='{job.number}']").click()
+    zone = page.locator("#job-detail #attachments input[type=file]")
+    zone.set_input_files(str(photo))
+    expect(page.locator("#job-detail .attachment-link", has_text="meter board.png")).to_be_visible()
+    zone.set_input_files(str(fake))
+    expect(page.locator("#job-detail .upload-error")).to_contain_text("quote.pdf")
+    with Session(portal.engine) as s:
+        names = s.exec(select(Attachment.name).where(Attachment.owner_type == AttachmentOwner.JOB,
+                                                     Attachment.owner_id == job.id)).all()
+    assert "meter board.png" in names and "quote.pdf" not in names

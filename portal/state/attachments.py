@@ -1,0 +1,42 @@
+"""Adding files to the quote or job on screen: bytes go to private pending storage, then attach."""
+
+from __future__ import annotations
+
+import asyncio
+
+import reflex as rx
+
+from portal.db import unit_of_work
+from portal.models import AttachmentOwner
+from portal.services import attachments, uploads
+from portal.services.access import Scope
+
+MAX_AT_ONCE = 10
+
+
+async def store(files: list[rx.UploadFile], scope: Scope, owner_type: AttachmentOwner,
+                owner_id: int) -> tuple[int, list[str]]:
+    """(files attached, problems to show). Refused files are reported one by one; the rest are kept."""
+    problems: list[str] = []
+    pending: list[uploads.PendingFile] = []
+    for upload in files[:MAX_AT_ONCE]:
+        try:
+            pending.append(await asyncio.to_thread(uploads.save_pending, upload.file,
+                                                   upload.name or upload.filename or "file"))
+        except uploads.UploadRefused as refused:
+            problems.append(f"{refused.name}: {refused.message}")
+    if len(files) > MAX_AT_ONCE:
+        problems.append(f"Attach at most {MAX_AT_ONCE} files at a time.")
+    if not pending:
+        return 0, problems
+    try:
+        with unit_of_work() as session:
+            rows = attachments.add_to(session, scope, owner_type, owner_id, pending)
+    except uploads.UploadRefused as refused:
+        return 0, [*problems, f"{refused.name}: {refused.message}"]
+    finally:
+        for item in pending:
+            uploads.discard_pending(item.key)
+    if rows is None:
+        return 0, [*problems, "That item is not available to your login."]
+    return len(rows), problems
