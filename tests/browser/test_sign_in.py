@@ -229,7 +229,7 @@ def test_signed_out_visitor_is_sent_to_login_with_next(page, portal):
     at(page, "/login?next=/jobs")
     login(page, "dana@northside.example", next_path="/jobs")
     at(page, "/jobs")
-    expect(page.locator("[data-area=jobs]")).to_be_visible()
+    expect(page.get_by_role("heading", name="Jobs", exact=True)).to_be_visible()
 
 
 def test_open_redirect_is_refused(page, portal):
