@@ -8,6 +8,9 @@ reason goes to stderr, so one broken part does not hide the others.
 from __future__ import annotations
 
 import argparse
+import csv
+import fcntl
+import io
 import os
 import re
 import shutil
@@ -18,8 +21,11 @@ import sys
 import tempfile
 import threading
 import time
+import tracemalloc
+import urllib.request
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import ExitStack, contextmanager, suppress
+from dataclasses import dataclass
 from datetime import date
 from itertools import pairwise
 from pathlib import Path
@@ -39,6 +45,15 @@ LARGE_USER = "facilities@metro.example"
 LOGIN_RUNS = 10
 LOAD_RUNS = 8
 BUILD_RUNS = 20
+ROUND_TRIPS = 40
+WARM_UPS = 2
+CSV_RUNS = 3
+# The bench's own build folder: the browser tests hold .web-test and `make demo` uses .web, and a
+# build running in either would otherwise swap files under this server (or this one under theirs).
+WEB_WORKDIR = ROOT / ".web-bench"
+WEB_LOCK = ROOT / ".web-bench.lock"
+# A first build in a fresh WEB_WORKDIR runs npm install there; on a busy 2-core box that is minutes.
+SERVE_TIMEOUT = 900
 # A fresh venv, pip install and npm install of the whole frontend: minutes, not seconds.
 MAKE_DEMO_TIMEOUT = 1800
 # Reflex's disk state manager writes a client's state 2 s after its last event (debounce), checking
@@ -49,17 +64,100 @@ FILLED = """() => {
   return v.length > 0 && v.every(e => e.textContent.trim() !== '');
 }"""
 
+# Reflex 0.10.1, Chromium headless, 2 cores: a bare Reflex list of 20,000 rows, one page in state
+# (BENCHMARKS.md). Measured elsewhere, so a ratio to them is only as good as the two machines' likeness.
+REF_FIRST_LOAD = 0.67
+REF_WS_BYTES = 6.3 * 1024
+REF_STATE_BYTES = 3 * 1024
+REF_PAGE_P50 = 0.0195
+REF_PAGE_P95 = 0.0335
+REF_SQL_PAGE = 0.0024
+
+# Times one event in the page itself: Playwright's own click/wait adds ~60 ms, more than the event.
+ROUND_TRIP = """async ({act, target, term, watch, read, timeout}) => {
+  const text = () => document.querySelector(read)?.textContent ?? '';
+  const watched = document.querySelector(watch);
+  if (!watched) throw new Error(`nothing matches ${watch}`);
+  const before = text();
+  let observer, timer;
+  const changed = new Promise((resolve, reject) => {
+    observer = new MutationObserver(() => {
+      if (text() !== before) { observer.disconnect(); clearTimeout(timer); resolve(); }
+    });
+    timer = setTimeout(() => {
+      observer.disconnect();
+      reject(new Error(`${read} still read "${before}" after ${timeout} ms`));
+    }, timeout);
+    observer.observe(watched, {subtree: true, childList: true, characterData: true});
+  });
+  let start;
+  if (act === 'search') {
+    const input = document.querySelector(target);
+    Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value').set.call(input, term);
+    start = performance.now();
+    input.form.requestSubmit();
+  } else {
+    start = performance.now();
+    document.querySelector(target).click();
+  }
+  await changed;
+  await new Promise(r => requestAnimationFrame(r));
+  return performance.now() - start;
+}"""
+ROUND_TRIP_TIMEOUT_MS = 15_000
+FIRST_ROW = "#list-table tbody tr"
+# Installed before the page's own scripts, so the time counts from the navigation's start.
+FIRST_ROW_CLOCK = """(() => {
+  const observer = new MutationObserver(() => {
+    if (document.querySelector('#list-table tbody tr')) {
+      observer.disconnect();
+      requestAnimationFrame(() => { window.__firstRow = performance.now(); });
+    }
+  });
+  observer.observe(document, {childList: true, subtree: true});
+})();"""
+
 Row = tuple[str, str, str]  # figure, value, detail
 
 
+@dataclass(frozen=True)
+class QuotesPlan:
+    """What the quotes figures run on, decided from the seeded data rather than assumed."""
+
+    tab: str
+    counts: dict[str, int]
+    terms: tuple[str, str]
+    hits: tuple[int, int]
+
+    @property
+    def total(self) -> int:
+        return self.counts[self.tab]
+
+    @property
+    def label(self) -> str:
+        return f"Metro, {self.tab} tab, {self.total:,} quotes"
+
+
 def _ms(seconds: float) -> str:
-    return f"{seconds * 1000:.0f} ms"
+    """Whole milliseconds, with a decimal below 10 ms where the floors live."""
+    return f"{seconds * 1000:.1f} ms" if seconds < 0.01 else f"{seconds * 1000:.0f} ms"
+
+
+def _p95(samples: list[float]) -> float:
+    return statistics.quantiles(samples, n=20, method="inclusive")[18]
 
 
 def _spread(samples: list[float]) -> tuple[str, str]:
     """Median as the value, p95 and the count as the detail (p95 of a few runs is near the max)."""
-    p95 = statistics.quantiles(samples, n=20, method="inclusive")[18]
-    return f"p50 {_ms(statistics.median(samples))}", f"p95 {_ms(p95)}, n={len(samples)}"
+    return f"p50 {_ms(statistics.median(samples))}", f"p95 {_ms(_p95(samples))}, n={len(samples)}"
+
+
+def _x(ours: float, reference: float) -> str:
+    return f"{ours / reference:.1f}x"
+
+
+def _load() -> str:
+    return " / ".join(f"{v:.2f}" for v in os.getloadavg())
 
 
 def _stop(proc: subprocess.Popen) -> None:
@@ -144,6 +242,7 @@ def _portal_env(data: Path, url: str) -> dict[str, str]:
         "PORTAL_LOGIN_LIMIT_PER_IP": "1000",
         # Our own states folder: the checkout's .states is shared with whoever else serves from it.
         "REFLEX_STATES_WORKDIR": str(data / "states"),
+        "REFLEX_WEB_WORKDIR": str(WEB_WORKDIR),
         "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
         "REFLEX_USE_NPM": "1",
         "REFLEX_TELEMETRY_ENABLED": "false",
@@ -188,14 +287,17 @@ def dashboard_build(database_url: str) -> Row:
 
 @contextmanager
 def served(env: dict[str, str], url: str, log: Path) -> Iterator[None]:
-    with log.open("w") as fh:
-        proc = subprocess.Popen([str(BIN / "portal"), "serve", "--port", url.rsplit(":", 1)[1]], env=env, cwd=ROOT,
-                                stdout=fh, stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        wait_until_up(url, proc, log)
-        yield
-    finally:
-        _stop(proc)
+    """Serve from WEB_WORKDIR, waiting for a second bench on the machine to finish with it first."""
+    with WEB_LOCK.open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        with log.open("w") as fh:
+            proc = subprocess.Popen([str(BIN / "portal"), "serve", "--port", url.rsplit(":", 1)[1]], env=env,
+                                    cwd=ROOT, stdout=fh, stderr=subprocess.STDOUT, start_new_session=True)
+        try:
+            wait_until_up(url, proc, log, timeout=SERVE_TIMEOUT)
+            yield
+        finally:
+            _stop(proc)
 
 
 @contextmanager
@@ -240,17 +342,14 @@ def login_round_trip(browser, url: str) -> Row:
             f"{detail}; perf_counter around Playwright, which adds ~60 ms of its own")
 
 
-def first_loads(browser, url: str, states: Path, who: str, username: str) -> list[Row]:
+def _cookies_of(browser, url: str, username: str) -> list:
     with _context(browser, url) as context:
         _log_in(context.new_page(), username)
-        cookies = context.cookies()
-    samples = []
-    for _ in range(LOAD_RUNS):
-        with _context(browser, url, cookies) as context:
-            samples.append(_open_dashboard(context.new_page()))
-    value, detail = _spread(samples)
-    rows = [(f"dashboard first load, {who}", value, f"{detail}; goto to cards filled, signed-in fresh context")]
+        return context.cookies()
 
+
+def _footprint(browser, url: str, cookies: list, states: Path, who: str, open_page: Callable) -> list[Row]:
+    """Websocket bytes and state files of one fresh client opening a page, and nothing else's."""
     time.sleep(STATE_WRITE_WAIT)  # earlier clients' delayed writes must not count as this one's
     before = set(states.glob("*.pkl"))
     received: list[int] = []
@@ -261,39 +360,306 @@ def first_loads(browser, url: str, states: Path, who: str, username: str) -> lis
     with _context(browser, url, cookies) as context:
         page = context.new_page()
         page.on("websocket", lambda ws: ws.on("framereceived", on_frame))
-        _open_dashboard(page)
+        open_page(page)
         page.wait_for_timeout(STATE_WRITE_WAIT * 1000)
     written = [p.stat().st_size for p in states.glob("*.pkl") if p not in before]
-    rows.append((f"websocket bytes received, first load, {who}", f"{sum(received) / 1024:.1f} KB",
-                 f"{len(received)} frames"))
-    rows.append((f"state per client, {who}", f"{sum(written) / 1024:.1f} KB" if written else "n/a",
-                 f"{len(written)} substate files (disk state manager)" if written else "no state file written"))
+    return [(f"websocket bytes received, first load, {who}", f"{sum(received) / 1024:.1f} KB",
+             f"{len(received)} frames"),
+            (f"state per client, {who}", f"{sum(written) / 1024:.1f} KB" if written else "n/a",
+             f"{len(written)} substate files (disk state manager)" if written else "no state file written")]
+
+
+def first_loads(browser, url: str, states: Path, who: str, username: str) -> list[Row]:
+    cookies = _cookies_of(browser, url, username)
+    samples = []
+    for _ in range(LOAD_RUNS):
+        with _context(browser, url, cookies) as context:
+            samples.append(_open_dashboard(context.new_page()))
+    value, detail = _spread(samples)
+    rows = [(f"dashboard first load, {who}", value, f"{detail}; goto to cards filled, signed-in fresh context")]
+    return rows + _footprint(browser, url, cookies, states, who, _open_dashboard)
+
+
+# -- the quotes list of the large customer --------------------------------------------------------------
+
+def _metro_scope(session):
+    from sqlmodel import select
+
+    from portal.models import Contact
+    from portal.services.access import scope_for
+
+    contact_id = session.exec(select(Contact.id).where(Contact.username == LARGE_USER)).one()
+    scope = scope_for(session, contact_id)
+    if scope is None:
+        raise RuntimeError(f"{LARGE_USER} has no active scope")
+    return scope
+
+
+@contextmanager
+def _session(database_url: str) -> Iterator:
+    from sqlmodel import Session
+
+    from portal.db import make_engine
+
+    engine = make_engine(database_url)
+    try:
+        with Session(engine) as session:
+            yield session
+    finally:
+        engine.dispose()
+
+
+def quotes_plan(database_url: str) -> QuotesPlan:
+    """The tab with the most rows, and two search words (from site names) whose counts differ.
+
+    The search figure waits for the result count to change, so the two words must not give the
+    same count, or the wait would never end.
+    """
+    from sqlmodel import select
+
+    from portal.models import Site
+    from portal.services.listing import PageRequest
+    from portal.services.quotes import QUOTE_TABS, list_quotes
+
+    today = date.today()
+    with _session(database_url) as session:
+        scope = _metro_scope(session)
+        counts = {tab: list_quotes(session, scope, tab, PageRequest(size=10), today).total for tab in QUOTE_TABS}
+        tab = max(counts, key=counts.get)
+        names = session.exec(select(Site.name).where(Site.customer_id == scope.customer_id).order_by(Site.name)).all()
+        found: dict[int, str] = {}
+        for word in dict.fromkeys(name.split()[0] for name in names):
+            hits = list_quotes(session, scope, tab, PageRequest(search=word, size=10), today).total
+            if 0 < hits < counts[tab] and hits not in found:
+                found[hits] = word
+            if len(found) == 2:
+                break
+    if len(found) < 2:
+        raise RuntimeError(f"no two site words give different search counts on the {tab} tab")
+    (hits_a, word_a), (hits_b, word_b) = found.items()
+    return QuotesPlan(tab, counts, (word_a, word_b), (hits_a, hits_b))
+
+
+def list_quotes_figures(database_url: str, plan: QuotesPlan) -> list[Row]:
+    """Deep pages too: OFFSET makes the database walk past every earlier row."""
+    from portal.services.listing import PageRequest
+    from portal.services.quotes import list_quotes
+
+    today = date.today()
+    last = -(-plan.total // 25)
+    cases = [(f"page {k:,}", PageRequest(page=k, size=25)) for k in dict.fromkeys((1, 2, max(1, last // 2), last))]
+    cases += [(f'search "{t}" ({n:,} hits)', PageRequest(search=t, size=25)) for t, n in zip(plan.terms, plan.hits,
+                                                                                              strict=True)]
+    rows = []
+    with _session(database_url) as session:
+        scope = _metro_scope(session)
+        for name, request in cases:
+            samples = []
+            for _ in range(BUILD_RUNS):
+                start = time.perf_counter()
+                list_quotes(session, scope, plan.tab, request, today)
+                samples.append(time.perf_counter() - start)
+            value, detail = _spread(samples)
+            rows.append((f"list_quotes, {plan.label}, {name}, in-process", value,
+                         f"{detail}; ref SQL for one page p50 {_ms(REF_SQL_PAGE)}: "
+                         f"{_x(statistics.median(samples), REF_SQL_PAGE)}"))
     return rows
 
 
-def browser_figures(env: dict[str, str], url: str, data: Path) -> list[Row]:
+def quote_csv_figures(database_url: str, plan: QuotesPlan) -> list[Row]:
+    """Timed runs without tracemalloc (it slows allocation several-fold), then one traced run for the peak."""
+    from portal.services.quotes import quote_csv
+
+    today = date.today()
+    with _session(database_url) as session:
+        scope = _metro_scope(session)
+
+        def consume() -> int:
+            return sum(len(chunk.encode()) for chunk in quote_csv(session, scope, plan.tab, "", "", True, today))
+
+        samples, size = [], 0
+        for _ in range(CSV_RUNS):
+            start = time.perf_counter()
+            size = consume()
+            samples.append(time.perf_counter() - start)
+        text = "".join(quote_csv(session, scope, plan.tab, "", "", True, today))
+        rows = sum(1 for _ in csv.reader(io.StringIO(text))) - 1
+        del text
+        tracemalloc.start()
+        try:
+            consume()
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+    return [(f"quote_csv, {plan.label}, in-process", f"p50 {statistics.median(samples):.2f} s",
+             f"max {max(samples):.2f} s, n={len(samples)}; {size / 1e6:.1f} MB, {rows:,} rows"),
+            (f"quote_csv peak Python memory, {plan.label}", f"{peak / 1e6:.1f} MB",
+             f"tracemalloc over one full export of {size / 1e6:.1f} MB (SQLite's own buffers not counted)")]
+
+
+def _open_quotes(page, path: str) -> None:
+    page.goto(path)
+    page.locator(FIRST_ROW).first.wait_for(state="visible")
+
+
+def quotes_first_loads(browser, url: str, states: Path, cookies: list, plan: QuotesPlan) -> list[Row]:
+    path = f"/quotes?tab={plan.tab}"
+    in_page, around = [], []
+    for _ in range(LOAD_RUNS):
+        with _context(browser, url, cookies) as context:
+            context.add_init_script(FIRST_ROW_CLOCK)
+            page = context.new_page()
+            start = time.perf_counter()
+            _open_quotes(page, path)
+            around.append(time.perf_counter() - start)
+            page.wait_for_function("() => window.__firstRow !== undefined")
+            in_page.append(page.evaluate("window.__firstRow") / 1000)
+    value, detail = _spread(in_page)
+    rows = [(f"quotes first load, {plan.label}", value,
+             f"{detail}; navigation start to first row painted, in-page; Playwright goto to visible "
+             f"p50 {_ms(statistics.median(around))}; ref {REF_FIRST_LOAD:.2f} s: "
+             f"{_x(statistics.median(in_page), REF_FIRST_LOAD)}")]
+    footprint = _footprint(browser, url, cookies, states, f"quotes, {plan.label}", lambda p: _open_quotes(p, path))
+    for (name, value, detail), ref in zip(footprint, (REF_WS_BYTES, REF_STATE_BYTES), strict=True):
+        with suppress(ValueError):
+            detail += f"; ref {ref / 1024:.1f} KB: {_x(float(value.split()[0]) * 1024, ref)}"
+        rows.append((name, value, detail))
+    return rows
+
+
+class _Trips:
+    """Round trips on one page, cycling through its steps (each must change what it watches).
+
+    One step at a time, so two lists can take turns and share whatever load the machine has.
+    The first WARM_UPS are not counted.
+    """
+
+    def __init__(self, page, steps: list[dict]):
+        self.page, self.steps, self.done, self.samples = page, steps, 0, []
+
+    def run(self) -> None:
+        step = {"term": "", "timeout": ROUND_TRIP_TIMEOUT_MS, **self.steps[self.done % len(self.steps)]}
+        took = self.page.evaluate(ROUND_TRIP, step) / 1000
+        if self.done >= WARM_UPS:
+            self.samples.append(took)
+        self.done += 1
+
+
+PAGE_STEPS = [{"act": "click", "target": target, "watch": "#list-table tbody", "read": f"{FIRST_ROW}:first-child"}
+              for target in ("#next-page", "#prev-page")]
+
+
+def _small_list(browser, url: str, stack: ExitStack, tab: str) -> tuple[object, int]:
+    """The demo customer's quotes at 10 a page: the same screen and event as Metro's, on a few rows."""
+    context = stack.enter_context(_context(browser, url, _cookies_of(browser, url, DEMO_USER)))
+    page = context.new_page()
+    _open_quotes(page, f"/quotes?tab={tab}")
+    page.locator("#page-size").click()
+    page.get_by_role("option", name="10", exact=True).click()
+    page.wait_for_function("() => /^1–10 of \\d+$/.test(document.querySelector('#result-count').textContent)")
+    total = int(page.locator("#result-count").inner_text().rsplit(" of ", 1)[1])
+    if total <= 10:
+        raise RuntimeError(f"the demo customer has {total} quotes on the {tab} tab, one page of 10")
+    return page, total
+
+
+def quotes_round_trips(browser, url: str, cookies: list, plan: QuotesPlan) -> list[Row]:
+    """Metro's page switches alternate with the demo customer's, the in-run floor BENCHMARKS.md asks for."""
+    rows: list[Row] = []
+    with ExitStack() as stack:
+        page = stack.enter_context(_context(browser, url, cookies)).new_page()
+        _open_quotes(page, f"/quotes?tab={plan.tab}")
+        metro, floor, small_total = _Trips(page, PAGE_STEPS), None, 0
+        try:
+            small_page, small_total = _small_list(browser, url, stack, plan.tab)
+            floor = _Trips(small_page, PAGE_STEPS)
+        except Exception as exc:  # Metro's figures still stand without their floor
+            rows += _failed("quotes next/prev page, demo customer (in-run floor)", exc)
+        load_before = _load()
+        for _ in range(WARM_UPS + ROUND_TRIPS):
+            metro.run()
+            if floor is not None:
+                floor.run()
+        search = _Trips(page, [{"act": "search", "target": "#list-search", "term": term, "watch": "#result-count",
+                                "read": "#result-count"} for term in plan.terms])
+        for _ in range(WARM_UPS + ROUND_TRIPS):
+            search.run()
+        load_after = _load()
+    p50, p95 = statistics.median(metro.samples), _p95(metro.samples)
+    value, detail = _spread(metro.samples)
+    detail += (f"; in-page click to first row changed + 1 frame; ref p50 {REF_PAGE_P50 * 1000:.1f} ms / "
+               f"p95 {REF_PAGE_P95 * 1000:.1f} ms: {_x(p50, REF_PAGE_P50)} / {_x(p95, REF_PAGE_P95)}")
+    if floor is not None:
+        detail += (f"; in-run floor below: {_x(p50, statistics.median(floor.samples))} / "
+                   f"{_x(p95, _p95(floor.samples))}")
+    rows.insert(0, (f"quotes next/prev page, {plan.label}", value, detail))
+    if floor is not None:
+        value, detail = _spread(floor.samples)
+        rows.append((f"quotes next/prev page, demo customer, {plan.tab} tab, {small_total} quotes", value,
+                     f"{detail}; 10 per page, taking turns with Metro's: the in-run floor"))
+    value, detail = _spread(search.samples)
+    terms = " / ".join(f'"{t}" ({n:,})' for t, n in zip(plan.terms, plan.hits, strict=True))
+    rows.append((f"quotes search round trip, {plan.label}", value,
+                 f"{detail}; requestSubmit to result count changed + 1 frame, alternating {terms}"))
+    rows.append(("load average during the quotes round trips", f"{load_before} -> {load_after}",
+                 f"1/5/15 min, {os.cpu_count()} cores"))
+    return rows
+
+
+def quote_csv_over_http(url: str, cookies: list, plan: QuotesPlan) -> list[Row]:
+    cookie = "; ".join(f"{c['name']}={c['value']}" for c in cookies)
+    request = urllib.request.Request(f"{url}/export/quotes.csv?tab={plan.tab}", headers={"Cookie": cookie})
+    first, last, body = [], [], b""
+    for _ in range(CSV_RUNS):
+        chunks = []
+        start = time.perf_counter()
+        with urllib.request.urlopen(request, timeout=300) as response:
+            while chunk := response.read1(1 << 16):
+                if not chunks:
+                    first.append(time.perf_counter() - start)
+                chunks.append(chunk)
+        last.append(time.perf_counter() - start)
+        body = b"".join(chunks)
+    rows = sum(1 for _ in csv.reader(io.StringIO(body.decode("utf-8-sig")))) - 1
+    return [(f"GET /export/quotes.csv, {plan.label}", f"p50 {statistics.median(last):.2f} s",
+             f"to last byte, n={len(last)}; first byte p50 {_ms(statistics.median(first))}; "
+             f"{len(body) / 1e6:.1f} MB, {rows:,} rows (expected {plan.total:,})")]
+
+
+def browser_figures(env: dict[str, str], url: str, data: Path, plan: QuotesPlan | None) -> list[Row]:
     from playwright.sync_api import sync_playwright
 
     states = data / "states"
     with served(env, url, data / "server.log"), sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         try:
-            return [login_round_trip(browser, url),
-                    *first_loads(browser, url, states, "demo customer", DEMO_USER),
-                    *first_loads(browser, url, states, "large customer", LARGE_USER)]
+            rows = _attempt("login", lambda: [login_round_trip(browser, url)])
+            rows += _attempt("demo dashboard", lambda: first_loads(browser, url, states, "demo customer", DEMO_USER))
+            rows += _attempt("large dashboard",
+                             lambda: first_loads(browser, url, states, "large customer", LARGE_USER))
+            if plan is None:
+                return rows
+            cookies = _cookies_of(browser, url, LARGE_USER)
+            rows += _attempt("quotes first load", lambda: quotes_first_loads(browser, url, states, cookies, plan))
+            rows += _attempt("quotes round trips", lambda: quotes_round_trips(browser, url, cookies, plan))
+            return rows + _attempt("quotes CSV over HTTP", lambda: quote_csv_over_http(url, cookies, plan))
         finally:
             browser.close()
 
 
 # -- the table -----------------------------------------------------------------------------------------
 
+def _failed(label: str, exc: Exception) -> list[Row]:
+    reason = getattr(exc, "stderr", None) or str(exc)
+    print(f"\n{label} failed:\n{reason}", file=sys.stderr)
+    return [(label, "failed", (str(exc).strip().splitlines() or [type(exc).__name__])[0][:80])]
+
+
 def _attempt(label: str, measure: Callable[[], list[Row]]) -> list[Row]:
     try:
         return measure()
     except Exception as exc:  # a failed part is reported, the others still run
-        reason = getattr(exc, "stderr", None) or str(exc)
-        print(f"\n{label} failed:\n{reason}", file=sys.stderr)
-        return [(label, "failed", (str(exc).strip().splitlines() or [type(exc).__name__])[0][:80])]
+        return _failed(label, exc)
 
 
 def served_figures() -> list[Row]:
@@ -305,7 +671,15 @@ def served_figures() -> list[Row]:
         if rows[0][1] == "failed":
             return rows
         rows += _attempt("dashboard.build", lambda: [dashboard_build(env["DATABASE_URL"])])
-        return rows + _attempt("portal serve and browser", lambda: browser_figures(env, url, data))
+        plan = None
+        try:
+            plan = quotes_plan(env["DATABASE_URL"])
+        except Exception as exc:  # the quotes parts are skipped, the rest still runs
+            rows += _failed("quotes list (choosing tab and search words)", exc)
+        if plan is not None:
+            rows += _attempt("list_quotes", lambda: list_quotes_figures(env["DATABASE_URL"], plan))
+            rows += _attempt("quote_csv", lambda: quote_csv_figures(env["DATABASE_URL"], plan))
+        return rows + _attempt("portal serve and browser", lambda: browser_figures(env, url, data, plan))
     finally:
         shutil.rmtree(data, ignore_errors=True)
 
