@@ -4,9 +4,10 @@ from starlette.applications import Starlette
 
 from portal.api import auth_routes, documents, exports, files
 from portal.api.headers import security_headers
+from portal.api.limits import upload_cap
 
 
 def backend() -> list:
-    """The api_transformer chain: our routes first, then headers on every response."""
+    """The api_transformer chain: our routes first, a cap on upload bodies, headers on every response."""
     routes = [*auth_routes.routes, *files.routes, *exports.routes, *documents.routes]
-    return [Starlette(routes=routes), security_headers]
+    return [Starlette(routes=routes), upload_cap, security_headers]

@@ -106,6 +106,8 @@ def _serve(tmp_path_factory) -> Iterator[Portal]:
         # Every test signs in from 127.0.0.1; the per-address limits have their own unit tests.
         "PORTAL_LOGIN_LIMIT_PER_IP": "1000",
         "PORTAL_RESET_LIMIT_PER_IP": "1000",
+        # A small upload limit, so an oversized file is cheap to make in a test.
+        "PORTAL_UPLOAD_LIMIT_MB": "1",
         "PATH": f"{BIN}:{os.environ.get('PATH', '')}",
         "REFLEX_USE_NPM": "1",
         "REFLEX_TELEMETRY_ENABLED": "false",

@@ -230,6 +230,8 @@ def test_add_attachments_to_a_job_and_refuse_an_executable(page, portal, tmp_pat
     photo.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 256)
     fake = tmp_path / "quote.pdf"
     fake.write_bytes(b"\x7fELF\x02\x01\x01" + b"\x00" * 256)
+    huge = tmp_path / "site survey.png"
+    huge.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * (1024 * 1024 + 10))  # the test server allows 1 MB
 
     login(page, "dana@northside.example", next_path=f"/jobs?tab=pending&q={job.number}")
     page.locator(f"[data-job='{job.number}']").click()
@@ -238,7 +240,26 @@ def test_add_attachments_to_a_job_and_refuse_an_executable(page, portal, tmp_pat
     expect(page.locator("#job-detail .attachment-link", has_text="meter board.png")).to_be_visible()
     zone.set_input_files(str(fake))
     expect(page.locator("#job-detail .upload-error")).to_contain_text("quote.pdf")
+    zone.set_input_files(str(huge))
+    expect(page.locator("#job-detail .upload-error")).to_contain_text("larger than")
     with Session(portal.engine) as s:
         names = s.exec(select(Attachment.name).where(Attachment.owner_type == AttachmentOwner.JOB,
                                                      Attachment.owner_id == job.id)).all()
-    assert "meter board.png" in names and "quote.pdf" not in names
+    assert "meter board.png" in names and "quote.pdf" not in names and "site survey.png" not in names
+
+
+def test_csv_cells_that_could_run_as_formulas_are_escaped(page, portal):
+    customer = _customer_id(portal)
+    with Session(portal.engine) as s:
+        site = s.exec(select(Site).where(Site.customer_id == customer)).first()
+        top = s.exec(select(func.max(Quote.number))).one()
+        s.add(Quote(number=top + 1, customer_id=customer, site_id=site.id, requested_on=date.today(),
+                    description='=HYPERLINK("http://evil.example","click")', order_number="+61 7 3000 0000"))
+        s.commit()
+    login(page, "dana@northside.example")
+    at(page, "/dashboard")
+    status, body, _ = _get(portal, f"/export/quotes.csv?tab=outstanding&q={top + 1}", _cookie_header(page))
+    row = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))[1]
+    assert row[0] == str(top + 1), "numbers stay numbers"
+    assert row[2] == "'" + '=HYPERLINK("http://evil.example","click")'
+    assert row[3] == "'+61 7 3000 0000"

@@ -134,3 +134,35 @@ def test_every_response_carries_security_headers(client):
     resp = client.get("/auth/session")
     assert resp.headers["x-frame-options"] == "DENY"
     assert resp.headers["referrer-policy"] == "no-referrer"
+
+
+def test_upload_bodies_over_the_cap_are_refused_while_they_arrive(fast_settings, monkeypatch):
+    import dataclasses
+
+    from starlette.responses import PlainTextResponse
+
+    from portal import config
+    from portal.api.limits import body_cap, upload_cap
+
+    monkeypatch.setattr(config, "settings", lambda: dataclasses.replace(fast_settings, upload_limit_bytes=1000))
+
+    async def echo(scope, receive, send):
+        body = b""
+        while True:
+            message = await receive()
+            body += message.get("body", b"")
+            if not message.get("more_body"):
+                break
+        await PlainTextResponse(str(len(body)))(scope, receive, send)
+
+    client = TestClient(upload_cap(echo))
+    cap = body_cap()
+    assert client.post("/_upload", content=b"x" * 10).text == "10"
+    assert client.post("/_upload", content=b"x" * (cap + 1)).status_code == 413
+
+    def chunks():
+        for _ in range(cap // 4096 + 2):
+            yield b"y" * 4096
+
+    assert client.post("/_upload", content=chunks()).status_code == 413, "no content-length: counted"
+    assert client.post("/elsewhere", content=b"x" * (cap + 1)).status_code == 200
