@@ -9,6 +9,7 @@ from __future__ import annotations
 import reflex as rx
 
 from portal.components.links import server_link
+from portal.components.table import status_badge
 
 
 def fact(label: str, value: rx.Var | rx.Component) -> rx.Component:
@@ -89,4 +90,48 @@ def attachments_list(state, upload_id: str) -> rx.Component:
         spacing="2",
         width="100%",
         id="attachments",
+    )
+
+
+def detail_dialog(state, *, kind: str, print_label: str, dialog_id: str, facts: list[rx.Component],
+                  body: list[rx.Component], after: tuple[rx.Component, ...] = ()) -> rx.Component:
+    """The pop-up a quote or job opens in: number, status, print button, facts, description, assets."""
+    d = state.detail
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.vstack(
+                rx.hstack(
+                    rx.dialog.title(rx.hstack(f"{kind} #", d["number"], spacing="0"), margin="0"),
+                    status_badge(d["status"]),
+                    rx.spacer(),
+                    server_link(rx.button(rx.icon("printer", size=14), print_label, variant="soft", size="2"),
+                                href=d["pdf"], new_tab=True, id=f"print-{kind.lower()}"),
+                    rx.dialog.close(rx.icon_button(rx.icon("x"), variant="ghost", aria_label="Close")),
+                    align="center", width="100%", spacing="3",
+                ),
+                rx.data_list.root(
+                    fact("Site", rx.vstack(d["site"], rx.text(d["site_address"], size="1", color_scheme="gray"),
+                                           spacing="0")),
+                    *facts,
+                    size="2",
+                ),
+                rx.box(rx.text(d["description"], white_space="pre-wrap", size="2", class_name="detail-description"),
+                       max_height="12em", overflow_y="auto", width="100%"),
+                *body,
+                rx.cond(state.assets.length() > 0, rx.vstack(
+                    rx.heading("Assets", size="3"),
+                    rx.foreach(state.assets, lambda a: rx.text(
+                        a["number"] + " · " + a["type"] + " · " + a["location"], size="2")),
+                    spacing="1",
+                )),
+                attachments_list(state, f"{kind.lower()}-files"),
+                *after,
+                spacing="4",
+                width="100%",
+            ),
+            max_width="760px",
+            id=dialog_id,
+        ),
+        open=state.detail_open,
+        on_open_change=state.set_detail_open,
     )

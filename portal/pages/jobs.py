@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from portal.components.detail import attachments_list, fact, items_table
+from portal.components.detail import detail_dialog, fact, items_table
 from portal.components.links import server_link
 from portal.components.shell import template
 from portal.components.table import Column, data_table, search_bar, status_badge, tabs
@@ -85,49 +85,14 @@ def job_row(row: rx.Var) -> rx.Component:
     )
 
 
-def detail_dialog() -> rx.Component:
+def job_dialog() -> rx.Component:
     d = JobsState.detail
-    return rx.dialog.root(
-        rx.dialog.content(
-            rx.vstack(
-                rx.hstack(
-                    rx.dialog.title(rx.hstack("Job #", d["number"], spacing="0"), margin="0"),
-                    status_badge(d["status"]),
-                    rx.spacer(),
-                    server_link(rx.button(rx.icon("printer", size=14), "Print Job", variant="soft"),
-                                href=d["pdf"], new_tab=True, id="print-job"),
-                    rx.dialog.close(rx.icon_button(rx.icon("x"), variant="ghost", aria_label="Close")),
-                    align="center", width="100%", spacing="3",
-                ),
-                rx.data_list.root(
-                    fact("Site", rx.vstack(d["site"], rx.text(d["site_address"], size="1", color_scheme="gray"),
-                                           spacing="0")),
-                    fact("Contact", d["contact"]),
-                    fact("Order No.", d["order"]),
-                    fact("Requested", d["requested_on"]),
-                    fact("Preferred date", d["preferred_date"]),
-                    fact("Scheduled", d["scheduled_on"]),
-                    fact("Completed", d["completed_on"]),
-                    size="2",
-                ),
-                rx.box(rx.text(d["description"], white_space="pre-wrap", size="2"), max_height="12em",
-                       overflow_y="auto", width="100%"),
-                items_table(JobsState, "No priced items on this job yet."),
-                rx.cond(JobsState.assets.length() > 0, rx.vstack(
-                    rx.heading("Assets", size="3"),
-                    rx.foreach(JobsState.assets, lambda a: rx.text(
-                        a["number"] + " · " + a["type"] + " · " + a["location"], size="2")),
-                    spacing="1",
-                )),
-                attachments_list(JobsState, "job-files"),
-                spacing="4",
-                width="100%",
-            ),
-            max_width="760px",
-            id="job-detail",
-        ),
-        open=JobsState.detail_open,
-        on_open_change=JobsState.set_detail_open,
+    return detail_dialog(
+        JobsState, kind="Job", print_label="Print Job", dialog_id="job-detail",
+        facts=[fact("Contact", d["contact"]), fact("Order No.", d["order"]), fact("Requested", d["requested_on"]),
+               fact("Preferred date", d["preferred_date"]), fact("Scheduled", d["scheduled_on"]),
+               fact("Completed", d["completed_on"])],
+        body=[items_table(JobsState, "No priced items on this job yet.")],
     )
 
 
@@ -146,7 +111,7 @@ def jobs_page() -> rx.Component:
         tabs(JobsState, TABS),
         search_bar(JobsState, "Job no., site, description or order no.", JobsState.csv_href),
         data_table(JobsState, COLUMNS, job_row, "No jobs at this stage."),
-        detail_dialog(),
+        job_dialog(),
         spacing="4",
         width="100%",
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from portal.components.detail import attachments_list, fact, items_table
+from portal.components.detail import detail_dialog, fact, items_table
 from portal.components.forms import field, form_error
 from portal.components.links import server_link
 from portal.components.shell import template
@@ -111,53 +111,22 @@ def decision_panel() -> rx.Component:
     )
 
 
-def detail_dialog() -> rx.Component:
+def quote_dialog() -> rx.Component:
     d = QuotesState.detail
-    return rx.dialog.root(
-        rx.dialog.content(
-            rx.vstack(
-                rx.hstack(
-                    rx.dialog.title(rx.hstack("Quote #", d["number"], spacing="0"), margin="0"),
-                    status_badge(d["status"]),
-                    rx.spacer(),
-                    server_link(rx.button(rx.icon("printer", size=14), "Print Quote", variant="soft", size="2"),
-                                href=d["pdf"], new_tab=True, id="print-quote"),
-                    rx.dialog.close(rx.icon_button(rx.icon("x"), variant="ghost", aria_label="Close")),
-                    align="center", width="100%", spacing="3",
-                ),
-                rx.data_list.root(
-                    fact("Site", rx.vstack(d["site"], rx.text(d["site_address"], size="1", color_scheme="gray"),
-                                            spacing="0")),
-                    fact("Contact", d["contact"]),
-                    fact("Order No.", d["order"]),
-                    fact("Requested", d["requested_on"]),
-                    fact("Preferred date", d["preferred_date"]),
-                    rx.cond(d["priced"] == "yes", fact("Valid until", d["valid_until"])),
-                    rx.cond(d["decision"] == "accepted",
-                            fact("Accepted", d["decided_at"] + " by " + d["signer"])),
-                    rx.cond(d["decision"] == "declined", fact("Declined", d["decided_at"])),
-                    rx.cond(d["decline_reason"] != "", fact("Reason", d["decline_reason"])),
-                    size="2",
-                ),
-                rx.box(rx.text(d["description"], white_space="pre-wrap", size="2", id="quote-description"),
-                       max_height="12em", overflow_y="auto", width="100%"),
-                items_table(QuotesState, "We're pricing this request. The cost appears here once the quote is actioned."),
-                rx.cond(QuotesState.assets.length() > 0, rx.vstack(
-                    rx.heading("Assets", size="3"),
-                    rx.foreach(QuotesState.assets, lambda a: rx.text(
-                        a["number"] + " · " + a["type"] + " · " + a["location"], size="2")),
-                    spacing="1",
-                )),
-                attachments_list(QuotesState, "quote-files"),
-                decision_panel(),
-                spacing="4",
-                width="100%",
-            ),
-            max_width="760px",
-            id="quote-detail",
-        ),
-        open=QuotesState.detail_open,
-        on_open_change=QuotesState.set_detail_open,
+    return detail_dialog(
+        QuotesState, kind="Quote", print_label="Print Quote", dialog_id="quote-detail",
+        facts=[
+            fact("Contact", d["contact"]),
+            fact("Order No.", d["order"]),
+            fact("Requested", d["requested_on"]),
+            fact("Preferred date", d["preferred_date"]),
+            rx.cond(d["priced"] == "yes", fact("Valid until", d["valid_until"])),
+            rx.cond(d["decision"] == "accepted", fact("Accepted", d["decided_at"] + " by " + d["signer"])),
+            rx.cond(d["decision"] == "declined", fact("Declined", d["decided_at"])),
+            rx.cond(d["decline_reason"] != "", fact("Reason", d["decline_reason"])),
+        ],
+        body=[items_table(QuotesState, "We're pricing this request. The cost appears here once the quote is actioned.")],
+        after=(decision_panel(),),
     )
 
 
@@ -176,7 +145,7 @@ def quotes_page() -> rx.Component:
         tabs(QuotesState, [("outstanding", "Outstanding"), ("actioned", "Actioned")]),
         search_bar(QuotesState, "Quote no., site, description or order no.", QuotesState.csv_href),
         data_table(QuotesState, COLUMNS, quote_row, "No quotes here yet."),
-        detail_dialog(),
+        quote_dialog(),
         spacing="4",
         width="100%",
     )
