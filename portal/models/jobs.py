@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
+from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
 from portal.models.base import choice, text, when
@@ -20,6 +21,8 @@ class JobStage(StrEnum):
 
 class Job(SQLModel, table=True):
     __tablename__ = "job"
+    # The lists: one customer, one tab, newest first.
+    __table_args__ = (Index("ix_job_customer_stage_requested", "customer_id", "stage", "requested_on"),)
 
     id: int | None = Field(default=None, primary_key=True)
     number: int = Field(unique=True)

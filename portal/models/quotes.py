@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
+from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
 from portal.models.base import choice, text, when
@@ -23,6 +24,8 @@ class QuoteDecision(StrEnum):
 
 class Quote(SQLModel, table=True):
     __tablename__ = "quote"
+    # The lists: one customer, one tab, newest first.
+    __table_args__ = (Index("ix_quote_customer_stage_requested", "customer_id", "stage", "requested_on"),)
 
     id: int | None = Field(default=None, primary_key=True)
     number: int = Field(unique=True)
