@@ -102,7 +102,9 @@ def _quotes(session: Session, scope: Scope, board: Dashboard) -> None:
             Quote,
         )
     ).all()
-    board.quote_lines = [Line(f"Quote #{n}", f"{site} · {_short(desc)}", "/quotes") for n, desc, site in rows]
+    board.quote_lines = [
+        Line(f"Quote #{n}", f"{site} · {_short(desc)}", f"/quotes?tab=outstanding&q={n}") for n, desc, site in rows
+    ]
 
 
 def _jobs(session: Session, scope: Scope, board: Dashboard) -> None:
@@ -129,7 +131,7 @@ def _jobs(session: Session, scope: Scope, board: Dashboard) -> None:
         )
     ).all()
     board.job_lines = [
-        Line(f"Job #{n}", f"{site} · scheduled {when:%d %b %Y}" if when else site, "/jobs")
+        Line(f"Job #{n}", f"{site} · scheduled {when:%d %b %Y}" if when else site, f"/jobs?tab=progress&q={n}")
         for n, when, site in rows
     ]
 

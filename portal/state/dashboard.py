@@ -41,10 +41,11 @@ def _cards(board: dashboard.Dashboard) -> list[dict[str, str]]:
     cards = []
     if board.quotes_outstanding is not None:
         cards.append(_card("quotes", "Outstanding quotes", str(board.quotes_outstanding),
-                           f"{board.quotes_to_decide} priced and waiting for your decision", "/quotes", "file-text"))
+                           f"{board.quotes_to_decide} priced and waiting for your decision", "/quotes?tab=outstanding",
+                           "file-text"))
     if board.jobs_in_progress is not None:
         cards.append(_card("jobs", "Jobs in progress", str(board.jobs_in_progress),
-                           f"{board.jobs_pending} pending scheduling", "/jobs", "wrench"))
+                           f"{board.jobs_pending} pending scheduling", "/jobs?tab=progress", "wrench"))
     if board.unpaid_cents is not None:
         overdue = board.overdue_cents or 0
         cards.append(_card("invoices", "Balance outstanding", money(board.unpaid_cents),
