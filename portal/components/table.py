@@ -18,6 +18,9 @@ class Column:
     sort: str = ""  # the service's sort key; empty when the column cannot be sorted
     align: str = "left"
     min_width: str = ""
+    phone: bool = True  # False: hidden on a phone-sized screen, where the row's own cells carry PHONE_HIDE
+
+PHONE_HIDE = "phone-hide"
 
 
 def tabs(state, items: list[tuple[str, str]]) -> rx.Component:
@@ -73,8 +76,9 @@ def csv_menu(href: rx.Var) -> rx.Component:
 
 
 def _header_cell(state, column: Column) -> rx.Component:
+    hide = {} if column.phone else {"class_name": PHONE_HIDE}
     if not column.sort:
-        return rx.table.column_header_cell(column.label, text_align=column.align, min_width=column.min_width)
+        return rx.table.column_header_cell(column.label, text_align=column.align, min_width=column.min_width, **hide)
     arrow = rx.cond(
         state.sort == column.sort,
         rx.cond(state.descending, rx.icon("arrow-down", size=12), rx.icon("arrow-up", size=12)),
@@ -89,6 +93,7 @@ def _header_cell(state, column: Column) -> rx.Component:
         ),
         text_align=column.align,
         min_width=column.min_width,
+        **hide,
         aria_sort=rx.cond(state.sort == column.sort, rx.cond(state.descending, "descending", "ascending"), "none"),
     )
 

@@ -7,7 +7,7 @@ import reflex as rx
 from portal.components.detail import detail_dialog, fact, items_table
 from portal.components.links import server_link
 from portal.components.shell import template
-from portal.components.table import Column, data_table, search_bar, status_badge, tabs
+from portal.components.table import PHONE_HIDE, Column, data_table, search_bar, status_badge, tabs
 from portal.state.jobs import JobsState
 from portal.state.session import SessionState
 
@@ -16,9 +16,9 @@ TABS = [("pending", "Pending"), ("progress", "Progress"), ("complete", "Complete
 COLUMNS = [
     Column("number", "Job No.", "number"),
     Column("site", "Site", "site", min_width="140px"),
-    Column("description", "Description", "description", min_width="220px"),
-    Column("order", "Order No.", "order"),
-    Column("date", "Date", "date", min_width="110px"),
+    Column("description", "Description", "description", min_width="220px", phone=False),
+    Column("order", "Order No.", "order", phone=False),
+    Column("date", "Date", "date", min_width="110px", phone=False),
     Column("status", "Status", "status"),
     Column("scheduled", "Scheduled", "scheduled", min_width="110px"),
     Column("total", "Total", "total", align="right"),
@@ -60,9 +60,9 @@ def job_row(row: rx.Var) -> rx.Component:
         rx.table.row_header_cell(rx.button(row["number"], variant="ghost", size="1",
                                            on_click=JobsState.open_detail(row["id"]), data_job=row["number"])),
         rx.table.cell(row["site"]),
-        rx.table.cell(rx.text(row["description"], size="2")),
-        rx.table.cell(row["order"]),
-        rx.table.cell(row["date"], white_space="nowrap"),
+        rx.table.cell(rx.text(row["description"], size="2"), class_name=PHONE_HIDE),
+        rx.table.cell(row["order"], class_name=PHONE_HIDE),
+        rx.table.cell(row["date"], white_space="nowrap", class_name=PHONE_HIDE),
         rx.table.cell(rx.tooltip(status_badge(row["status"]), content=row["status"])),
         rx.table.cell(row["scheduled"], white_space="nowrap"),
         rx.table.cell(row["total"], text_align="right", white_space="nowrap"),

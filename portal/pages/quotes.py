@@ -8,15 +8,15 @@ from portal.components.detail import detail_dialog, fact, items_table
 from portal.components.forms import field, form_error
 from portal.components.links import server_link
 from portal.components.shell import template
-from portal.components.table import Column, data_table, search_bar, status_badge, tabs
+from portal.components.table import PHONE_HIDE, Column, data_table, search_bar, status_badge, tabs
 from portal.state.quotes import QuotesState
 
 COLUMNS = [
     Column("number", "Quote No.", "number"),
     Column("site", "Site", "site", min_width="140px"),
-    Column("description", "Description", "description", min_width="220px"),
-    Column("order", "Order No.", "order"),
-    Column("date", "Date", "date", min_width="110px"),
+    Column("description", "Description", "description", min_width="220px", phone=False),
+    Column("order", "Order No.", "order", phone=False),
+    Column("date", "Date", "date", min_width="110px", phone=False),
     Column("status", "Status", "status"),
     Column("cost", "Cost", "cost", align="right"),
     Column("options", ""),
@@ -46,9 +46,9 @@ def quote_row(row: rx.Var) -> rx.Component:
                       data_quote=row["number"]),
         ),
         rx.table.cell(row["site"]),
-        rx.table.cell(rx.text(row["description"], size="2")),
-        rx.table.cell(row["order"]),
-        rx.table.cell(row["date"], white_space="nowrap"),
+        rx.table.cell(rx.text(row["description"], size="2"), class_name=PHONE_HIDE),
+        rx.table.cell(row["order"], class_name=PHONE_HIDE),
+        rx.table.cell(row["date"], white_space="nowrap", class_name=PHONE_HIDE),
         rx.table.cell(status_badge(row["status"])),
         rx.table.cell(row["cost"], text_align="right", white_space="nowrap"),
         rx.table.cell(options_menu(row)),

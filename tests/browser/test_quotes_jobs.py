@@ -263,3 +263,14 @@ def test_csv_cells_that_could_run_as_formulas_are_escaped(page, portal):
     assert row[0] == str(top + 1), "numbers stay numbers"
     assert row[2] == "'" + '=HYPERLINK("http://evil.example","click")'
     assert row[3] == "'+61 7 3000 0000"
+
+
+def test_quotes_list_fits_a_phone(phone, portal):
+    login(phone, "dana@northside.example", next_path="/quotes?tab=actioned")
+    expect(phone.locator("#list-table tbody tr").first).to_be_visible()
+    expect(phone.get_by_role("columnheader", name="Description")).to_be_hidden()
+    expect(phone.get_by_role("columnheader", name="Status")).to_be_visible()
+    overflow = phone.evaluate(
+        "(() => { const t = document.getElementById('list-table'); return t.scrollWidth - t.parentElement.clientWidth; })()"
+    )
+    assert overflow <= 1, f"the list is {overflow}px wider than a phone"
