@@ -12,13 +12,14 @@ from starlette.routing import Route
 
 from portal.api.session import scope_from_request
 from portal.db import unit_of_work
-from portal.services import exports, jobs, quotes
+from portal.services import exports, invoices, jobs, quotes
 from portal.services.access import Scope
 
 # list name -> (page access, tabs, the service's CSV generator)
 LISTS: dict[str, tuple[str, tuple[str, ...], Callable[..., Iterator[str]]]] = {
     "quotes": ("quotes", quotes.QUOTE_TABS, quotes.quote_csv),
     "jobs": ("jobs", jobs.JOB_TABS, jobs.job_csv),
+    "invoices": ("invoices", invoices.INVOICE_TABS, invoices.invoice_csv),
 }
 
 

@@ -7,7 +7,6 @@ import reflex as rx
 from portal.components.shell import template
 
 AREAS = (
-    ("/invoices", "Invoices", "invoices", "receipt", "Invoices, statement and online payments"),
     ("/sites", "Sites", "sites", "building-2", "Your sites and their contacts"),
     ("/assets", "Assets", "assets", "fire-extinguisher", "The equipment we maintain at your sites"),
     ("/reports", "Reports", "reports", "chart-column", "Maintenance, defect and test history reports"),

@@ -165,3 +165,71 @@ def script(session: Session, title: str = "Fire door inspection", body: str = "P
     session.add(row)
     session.flush()
     return row
+
+
+def recurring_invoice(session: Session, where: Site, total: int = 11_000, *, autopay: bool = True,
+                      frequency: str = "monthly", next_due_on: date | None = None):
+    """A recurring invoice at ``where``, due today unless told, paid automatically unless told."""
+    from portal.models import Frequency, RecurringInvoice
+
+    row = RecurringInvoice(number=next(_numbers), customer_id=where.customer_id, site_id=where.id,
+                           name="Monitoring fee", frequency=Frequency(frequency), subtotal_cents=total,
+                           total_cents=total, next_due_on=next_due_on or date.today(), autopay=autopay)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def saved_card(session: Session, owner: Customer, handle: str = "tok_sandbox_test", last4: str = "4242"):
+    """The customer's current card for automatic payments, as the gateway returned it."""
+    from portal.models import SavedCard
+
+    row = SavedCard(customer_id=owner.id, gateway="sandbox", gateway_token=handle, brand="visa", last4=last4,
+                    exp_month=12, exp_year=date.today().year + 2, name_on_card="Pat Lee")
+    session.add(row)
+    session.flush()
+    return row
+
+
+def invoice_with(session: Session, where: Site, **fields) -> Invoice:
+    """An invoice at ``where`` with any column set; paid in full marks it paid unless a status is given."""
+    total = fields.pop("total_cents", 10_000)
+    paid = fields.pop("paid_cents", 0)
+    values = {"number": next(_numbers), "issued_on": date.today(), "due_on": date.today() + timedelta(days=30),
+              "subtotal_cents": total, "status": "paid" if total and paid >= total else "unpaid", **fields}
+    row = Invoice(customer_id=where.customer_id, site_id=where.id, total_cents=total, paid_cents=paid, **values)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def invoice_payment(session: Session, owner: Customer, paid: list[tuple[Invoice, int]], on, *,
+                    status: str = "succeeded", brand: str = "visa", last4: str = "4242", settle: bool = True):
+    """A card payment made at ``on`` (aware) spread over invoices; ``settle`` updates their paid amounts."""
+    from portal.models import Payment, PaymentAllocation
+
+    n = next(_numbers)
+    row = Payment(customer_id=owner.id, attempt_key=f"test-{n}", amount_cents=sum(a for _, a in paid),
+                  status=status, gateway="sandbox", gateway_ref=f"ch_{n}", receipt_number=f"R-{n}",
+                  card_brand=brand, card_last4=last4, created_at=on, completed_at=on)
+    session.add(row)
+    session.flush()
+    for inv, amount in paid:
+        session.add(PaymentAllocation(payment_id=row.id, invoice_id=inv.id, amount_cents=amount))
+        if settle and status == "succeeded":
+            inv.paid_cents += amount
+            if inv.paid_cents >= inv.total_cents:
+                inv.status, inv.paid_on = "paid", on.date()
+            session.add(inv)
+    session.flush()
+    return row
+
+
+def job_line(session: Session, on: Job, description: str, quantity: int, unit_cents: int, sort_order: int = 0):
+    from portal.models import JobItem
+
+    row = JobItem(job_id=on.id, description=description, quantity=quantity, unit_price_cents=unit_cents,
+                  total_cents=quantity * unit_cents, sort_order=sort_order)
+    session.add(row)
+    session.flush()
+    return row

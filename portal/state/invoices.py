@@ -1,0 +1,111 @@
+"""Invoices: All, Unpaid and Paid lists with the Page Summary of what is owed, and one invoice's details."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, ClassVar
+from urllib.parse import urlencode
+
+import reflex as rx
+
+from portal.db import unit_of_work
+from portal.services import invoices
+from portal.services.listing import Page, PageRequest
+from portal.state.display import DASH, day, item_rows, money
+from portal.state.listing import ListState
+from portal.state.session import SessionState
+
+
+class InvoicesState(ListState, SessionState):
+    # Unpaid first: what a customer opens Invoices for.
+    TABS: ClassVar[tuple[str, ...]] = ("unpaid", "all", "paid")
+    PAGE: ClassVar[str] = "invoices"
+
+    balance: str = ""
+    overdue: str = ""
+    overdue_count: int = 0
+    unpaid_count: int = 0
+    detail: dict[str, str] = {}
+    items: list[dict[str, str]] = []
+    payments: list[dict[str, str]] = []
+    detail_open: bool = False
+    _currency: str = "AUD"
+
+    def _fetch(self, scope: Any, request: PageRequest) -> Page:
+        today = date.today()
+        with unit_of_work() as session:
+            owed = invoices.summary(session, scope, today)
+            result = invoices.list_invoices(session, scope, self.tab, request, today)
+        self._currency = owed.currency
+        self.balance, self.overdue = money(owed.balance_cents, owed.currency), money(owed.overdue_cents, owed.currency)
+        self.unpaid_count, self.overdue_count = owed.unpaid_count, owed.overdue_count
+        return result
+
+    def _format(self, row: Any) -> dict[str, str]:
+        cur = self._currency
+        return {
+            "id": str(row.id),
+            "number": str(row.number),
+            "job": str(row.job_number) if row.job_number else DASH,
+            "site": row.site_name,
+            "date": day(row.issued_on),
+            "due": day(row.due_on),
+            "total": money(row.total_cents, cur),
+            "paid": money(row.paid_cents, cur),
+            "balance": money(row.balance_cents, cur),
+            "status": row.status,
+        }
+
+    @rx.var
+    def csv_href(self) -> str:
+        query = urlencode({"tab": self.tab, "q": self.search, "sort": self.sort, "desc": int(self.descending)})
+        return f"/export/invoices.csv?{query}"
+
+    @rx.event
+    def load(self):
+        self._open_from_url()
+        self.detail_open = False
+        self._refresh()
+
+    @rx.event
+    def open_detail(self, invoice_id: str):
+        scope = self.scope("invoices")
+        if scope is None:
+            return None
+        with unit_of_work() as session:
+            d = invoices.invoice_detail(session, scope, invoice_id, date.today())
+        if d is None:
+            return rx.toast.error("That invoice is not available.")
+        cur = d.currency
+        self.detail = {
+            "id": str(d.id),
+            "number": str(d.number),
+            "status": d.status,
+            "site": d.site_name,
+            "site_address": d.site_address,
+            "job": str(d.job_number) if d.job_number else DASH,
+            "order": d.order_number or DASH,
+            "description": d.description,
+            "issued_on": day(d.issued_on),
+            "due_on": day(d.due_on),
+            "paid_on": day(d.paid_on),
+            "subtotal": money(d.subtotal_cents, cur),
+            "tax": money(d.tax_cents, cur),
+            "tax_label": f"{d.tax_name} {d.tax_rate_text}".strip(),
+            "total": money(d.total_cents, cur),
+            "paid": money(d.paid_cents, cur),
+            "balance": money(d.balance_cents, cur),
+            "pdf": f"/documents/invoices/{d.id}.pdf",
+        }
+        self.items = item_rows(d.items, cur)
+        self.payments = [
+            {"receipt": p.receipt_number, "date": day(p.paid_on), "amount": money(p.amount_cents, cur),
+             "card": f"{p.card_brand.title()} •••• {p.card_last4}" if p.card_last4 else DASH}
+            for p in d.payments
+        ]
+        self.detail_open = True
+        return None
+
+    @rx.event
+    def set_detail_open(self, is_open: bool):
+        self.detail_open = bool(is_open)

@@ -1,0 +1,519 @@
+"""Paying invoices, the automatic payment run, the saved card: money right once, cards never kept."""
+
+from __future__ import annotations
+
+import inspect
+import logging
+import re
+import threading
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import JSON, String, Text, column, delete, table, update
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, func, select
+
+from portal.models import (
+    AuditEvent,
+    AutopayRun,
+    Contact,
+    Customer,
+    IntegrationEvent,
+    Invoice,
+    OutboxMail,
+    Payment,
+    PaymentAllocation,
+    PaymentStatus,
+    SavedCard,
+    Site,
+)
+from portal.services import access, cards, payments
+from portal.services.cards import CardInput
+from portal.services.gateways import SandboxGateway
+from tests.unit import factories as f
+
+TODAY = date.today()
+GOOD = "4242 4242 4242 4242"
+DECLINE = "4000000000000002"
+
+
+class SpyGateway:
+    """The sandbox, counting every charge so a test can say "nothing was charged"."""
+
+    name = "sandbox"
+
+    def __init__(self):
+        self.inner = SandboxGateway()
+        self.calls: list[tuple[int, str]] = []
+        self._lock = threading.Lock()
+
+    def charge(self, amount_cents, currency, card, idempotency_key, description):
+        with self._lock:
+            self.calls.append((amount_cents, idempotency_key))
+        return self.inner.charge(amount_cents, currency, card, idempotency_key, description)
+
+    def charge_saved(self, amount_cents, currency, token, idempotency_key, description):
+        with self._lock:
+            self.calls.append((amount_cents, idempotency_key))
+        return self.inner.charge_saved(amount_cents, currency, token, idempotency_key, description)
+
+    def save_card(self, card):
+        return self.inner.save_card(card)
+
+
+def card(number: str = GOOD, cvv: str = "123") -> CardInput:
+    return CardInput(name="Pat Lee", number=number, exp_month=12, exp_year=TODAY.year + 3, cvv=cvv)
+
+
+_keys = iter(range(10**6))
+
+
+def key() -> str:
+    return f"attempt-{next(_keys):08d}-abcdef"
+
+
+@pytest.fixture
+def world(session):
+    owner = f.customer(session)
+    where = f.site(session, owner)
+    payer = f.contact(session, owner)
+    accounts = f.contact(session, owner, email="accounts@acme.example")
+    accounts.is_invoice_contact = True
+    session.add(accounts)
+    session.flush()
+    scope = access.scope_for(session, payer.id)
+    return {"owner": owner, "site": where, "payer": payer, "scope": scope}
+
+
+def pay(session, world, ids, gw, number=GOOD, attempt=None, cvv="123"):
+    return payments.pay_invoices(session, world["scope"], ids, card(number, cvv), attempt or key(), gw, TODAY)
+
+
+def count(session, model, *where) -> int:
+    return session.exec(select(func.count()).select_from(model).where(*where)).one()
+
+
+# Paying invoices.
+
+
+def test_pay_one_invoice(session, world):
+    inv = f.invoice(session, world["site"], 12_345)
+    gw = SpyGateway()
+    out = pay(session, world, [inv.id], gw)
+    assert out.ok, out.message
+    assert re.fullmatch(rf"R-{TODAY:%Y%m%d}-[A-Z0-9]{{6}}", out.receipt_number)
+    assert out.amount_cents == 12_345 and out.invoices == [(inv.number, 12_345)]
+    assert gw.calls == [(12_345, gw.calls[0][1])]
+    session.refresh(inv)
+    assert (inv.status, inv.paid_cents, inv.balance_cents, inv.paid_on) == ("paid", 12_345, 0, TODAY)
+    payment = session.exec(select(Payment).where(Payment.receipt_number == out.receipt_number)).one()
+    assert payment.status == PaymentStatus.SUCCEEDED and payment.gateway_ref.startswith("ch_sandbox_")
+    assert (payment.card_brand, payment.card_last4, payment.contact_id) == ("visa", "4242", world["payer"].id)
+    assert count(session, PaymentAllocation, PaymentAllocation.payment_id == payment.id) == 1
+    event = session.exec(select(IntegrationEvent).where(IntegrationEvent.kind == "payment.received")).one()
+    assert event.payload["invoices"] == [{"number": inv.number, "amount_cents": 12_345}]
+    assert count(session, AuditEvent, AuditEvent.action == "payment.received") == 1
+    receipt = session.exec(select(OutboxMail).where(OutboxMail.kind == "payment_receipt")).one()
+    assert receipt.to_address == "accounts@acme.example"
+    assert out.receipt_number in receipt.body_text and "$123.45" in receipt.body_text
+    assert str(inv.number) in receipt.body_text and "4242 4242" not in receipt.body_text
+
+
+def test_pay_three_invoices_charges_the_sum_of_the_balances(session, world):
+    invs = [f.invoice(session, world["site"], 10_000), f.invoice(session, world["site"], 5_050, paid=1_000),
+            f.invoice(session, world["site"], 1)]
+    gw = SpyGateway()
+    out = pay(session, world, [i.id for i in invs], gw)
+    assert out.ok
+    assert out.amount_cents == 10_000 + 4_050 + 1 == gw.calls[0][0]
+    assert sorted(out.invoices) == sorted([(invs[0].number, 10_000), (invs[1].number, 4_050), (invs[2].number, 1)])
+    for inv in invs:
+        session.refresh(inv)
+        assert inv.status == "paid" and inv.balance_cents == 0
+
+
+def test_the_amount_cannot_come_from_the_client(session, world):
+    assert not {"amount", "amount_cents", "total"} & set(inspect.signature(payments.pay_invoices).parameters)
+    inv = f.invoice(session, world["site"], 20_000, paid=19_999)
+    gw = SpyGateway()
+    assert pay(session, world, [inv.id, str(inv.id)], gw).amount_cents == 1
+    assert gw.calls[0][0] == 1
+
+
+def test_the_receipt_goes_to_the_payer_when_there_is_no_invoice_contact(session):
+    owner = f.customer(session)
+    payer = f.contact(session, owner, email="payer@acme.example")
+    world = {"scope": access.scope_for(session, payer.id)}
+    inv = f.invoice(session, f.site(session, owner), 500)
+    assert pay(session, world, [inv.id], SpyGateway()).ok
+    assert session.exec(select(OutboxMail.to_address).where(OutboxMail.kind == "payment_receipt")).all() == [
+        "payer@acme.example"
+    ]
+
+
+@pytest.mark.parametrize("forged", ["other", "missing", "text", "huge", "negative"])
+def test_an_invoice_outside_the_scope_is_refused_and_nothing_charged(session, world, forged):
+    mine = f.invoice(session, world["site"], 1_000)
+    other_site = f.site(session, f.customer(session, "Other Co"))
+    theirs = f.invoice(session, other_site, 1_000)
+    bad = {"other": theirs.id, "missing": theirs.id + 1000, "text": "1 or 1=1", "huge": 2**40, "negative": -1}[forged]
+    gw = SpyGateway()
+    out = pay(session, world, [mine.id, bad], gw)
+    assert not out.ok and out.field_errors == {"form": payments.NOT_AVAILABLE}
+    assert gw.calls == [] and count(session, Payment) == 0
+    session.refresh(mine)
+    session.refresh(theirs)
+    assert mine.paid_cents == 0 and theirs.paid_cents == 0
+
+
+def test_a_site_limited_contact_cannot_pay_another_sites_invoice(session, world):
+    other_site = f.site(session, world["owner"], "Warehouse")
+    limited = f.contact(session, world["owner"], sites=[world["site"]])
+    gw = SpyGateway()
+    out = payments.pay_invoices(session, access.scope_for(session, limited.id),
+                                [f.invoice(session, other_site, 700).id], card(), key(), gw, TODAY)
+    assert not out.ok and gw.calls == []
+
+
+def test_without_the_invoices_page_paying_is_denied(session, world):
+    clerk = f.contact(session, world["owner"], pages=["quotes"])
+    inv = f.invoice(session, world["site"], 700)
+    with pytest.raises(access.AccessDenied):
+        payments.pay_invoices(session, access.scope_for(session, clerk.id), [inv.id], card(), key(),
+                              SpyGateway(), TODAY)
+
+
+def test_an_invoice_already_paid_is_refused(session, world):
+    paid = f.invoice(session, world["site"], 1_000, paid=1_000)
+    gw = SpyGateway()
+    out = pay(session, world, [paid.id], gw)
+    assert not out.ok and out.message == f"Invoice {paid.number} is already paid."
+    assert gw.calls == [] and count(session, Payment) == 0
+
+
+def test_an_empty_selection_and_a_bad_attempt_key_are_refused(session, world):
+    inv = f.invoice(session, world["site"], 1_000)
+    gw = SpyGateway()
+    assert pay(session, world, [], gw).message == payments.NO_INVOICES
+    for bad in ("short", "x" * 65, "has spaces in it!!", None):
+        out = payments.pay_invoices(session, world["scope"], [inv.id], card(), bad, gw, TODAY)
+        assert out.message == payments.BAD_ATTEMPT
+    assert gw.calls == [] and count(session, Payment) == 0
+
+
+def test_card_errors_are_field_errors_and_nothing_is_charged(session, world):
+    inv = f.invoice(session, world["site"], 1_000)
+    gw = SpyGateway()
+    out = pay(session, world, [inv.id], gw, number="4242424242424241", cvv="12")
+    assert not out.ok and set(out.field_errors) == {"number", "cvv"}
+    assert gw.calls == [] and count(session, Payment) == 0
+
+
+def test_the_same_attempt_key_twice_is_one_payment_and_one_charge(session, world):
+    inv = f.invoice(session, world["site"], 4_200)
+    gw = SpyGateway()
+    attempt = key()
+    first = pay(session, world, [inv.id], gw, attempt=attempt)
+    again = pay(session, world, [inv.id], gw, attempt=attempt)
+    assert first.ok and again.ok
+    assert again.receipt_number == first.receipt_number and again.invoices == first.invoices
+    assert len(gw.calls) == 1 and count(session, Payment) == 1
+    session.refresh(inv)
+    assert inv.paid_cents == 4_200
+
+
+def test_an_attempt_key_of_another_customer_reveals_nothing(session, world):
+    inv = f.invoice(session, world["site"], 4_200)
+    attempt = key()
+    assert pay(session, world, [inv.id], SpyGateway(), attempt=attempt).ok
+    other = f.customer(session, "Other Co")
+    stranger = f.contact(session, other)
+    out = payments.pay_invoices(session, access.scope_for(session, stranger.id),
+                                [f.invoice(session, f.site(session, other), 99).id], card(), attempt,
+                                SpyGateway(), TODAY)
+    assert not out.ok and out.receipt_number == "" and out.message == payments.BAD_ATTEMPT
+
+
+def test_a_concurrent_unique_key_clash_returns_the_first_payment(session, world, monkeypatch):
+    """The race a lookup cannot see: the row appears between the lookup and the insert."""
+    inv = f.invoice(session, world["site"], 3_000)
+    attempt = key()
+    first = pay(session, world, [inv.id], SpyGateway(), attempt=attempt)
+    second_inv = f.invoice(session, world["site"], 50)
+    monkeypatch.setattr(payments, "_by_key", lambda s, k, calls=iter([None]): next(calls, None) or
+                        s.exec(select(Payment).where(Payment.attempt_key == k)).first())
+    gw = SpyGateway()
+    again = pay(session, world, [second_inv.id], gw, attempt=attempt)
+    assert again.ok and again.receipt_number == first.receipt_number
+    assert gw.calls == [] and count(session, Payment) == 1
+
+
+@pytest.mark.parametrize(
+    ("number", "reason"),
+    [(DECLINE, "Your card was declined."), ("4000000000009995", "Your card has insufficient funds."),
+     ("4000000000000069", "Your card has expired."), ("4000000000000127", "Your card's security code is incorrect."),
+     ("5555555555554444", "Use a test card number in the sandbox.")],
+)
+def test_a_decline_records_a_failed_payment_and_leaves_the_balance(session, world, number, reason):
+    inv = f.invoice(session, world["site"], 8_000, paid=500)
+    gw = SpyGateway()
+    attempt = key()
+    out = pay(session, world, [inv.id], gw, number=number, attempt=attempt)
+    assert not out.ok and out.message == reason and out.receipt_number == ""
+    session.refresh(inv)
+    assert (inv.status, inv.paid_cents) == ("unpaid", 500)
+    payment = session.exec(select(Payment)).one()
+    assert (payment.status, payment.failure_reason, payment.receipt_number) == ("failed", reason, None)
+    assert count(session, PaymentAllocation) == 0 and count(session, IntegrationEvent) == 0
+    assert count(session, OutboxMail, OutboxMail.kind == "payment_receipt") == 0
+    retried = pay(session, world, [inv.id], gw, number=number, attempt=attempt)
+    assert retried.message == reason and len(gw.calls) == 1
+
+
+def test_an_invoice_paid_while_waiting_for_the_lock_is_refused(session, world, monkeypatch):
+    inv = f.invoice(session, world["site"], 6_000)
+    real = payments._payable
+
+    def paid_by_someone_else_meanwhile(s, scope, ids):
+        found = real(s, scope, ids)
+        s.execute(update(Invoice).where(Invoice.id == inv.id).values(paid_cents=6_000, status="paid"))
+        return found
+
+    monkeypatch.setattr(payments, "_payable", paid_by_someone_else_meanwhile)
+    gw = SpyGateway()
+    out = pay(session, world, [inv.id], gw)
+    assert not out.ok and out.message == f"Invoice {inv.number} was paid a moment ago."
+    assert gw.calls == []
+    assert session.exec(select(Payment.status)).one() == PaymentStatus.FAILED
+
+
+# Automatic payments.
+
+
+def test_add_months_clamps_to_the_month_length():
+    assert payments.add_months(date(2026, 1, 31), 1) == date(2026, 2, 28)
+    assert payments.add_months(date(2027, 11, 30), 3) == date(2028, 2, 29)
+    assert payments.add_months(date(2028, 2, 29), 12) == date(2029, 2, 28)
+    assert payments.add_months(date(2026, 8, 15), 6) == date(2027, 2, 15)
+
+
+def test_autopay_run_twice_charges_once_per_due_date(session, world):
+    ri = f.recurring_invoice(session, world["site"], 11_000, frequency="quarterly")
+    f.saved_card(session, world["owner"])
+    due_on = ri.next_due_on
+    gw = SpyGateway()
+    first = payments.autopay_run(session, gw, TODAY)
+    second = payments.autopay_run(session, gw, TODAY)
+    ri.next_due_on = due_on  # a second worker that read the recurring invoice before the first advanced it
+    session.add(ri)
+    session.flush()
+    third = payments.autopay_run(session, gw, TODAY)
+    assert (first.charged, second.due, third.skipped, third.charged) == (1, 0, 1, 0)
+    assert gw.calls == [(11_000, f"autopay-{ri.id}-{due_on.isoformat()}")]
+    run = session.exec(select(AutopayRun)).one()
+    inv = session.get(Invoice, run.invoice_id)
+    assert (run.status, inv.status, inv.total_cents, inv.recurring_invoice_id) == ("succeeded", "paid", 11_000, ri.id)
+    payment = session.get(Payment, run.payment_id)
+    assert payment.is_autopay and payment.status == "succeeded" and payment.receipt_number
+    session.refresh(ri)
+    assert ri.last_paid_on == TODAY
+    assert session.exec(select(OutboxMail.to_address).where(OutboxMail.kind == "payment_receipt")).all() == [
+        "accounts@acme.example"
+    ]
+
+
+def test_autopay_advances_by_the_frequency(session, world):
+    ri = f.recurring_invoice(session, world["site"], frequency="monthly", next_due_on=date(2026, 1, 31))
+    f.saved_card(session, world["owner"])
+    payments.autopay_run(session, SpyGateway(), date(2026, 2, 1))
+    session.refresh(ri)
+    assert ri.next_due_on == date(2026, 2, 28)
+
+
+def test_a_failed_autopay_is_recorded_and_mailed(session, world):
+    ri = f.recurring_invoice(session, world["site"], 9_900)
+    f.saved_card(session, world["owner"], handle="tok_sandbox_decline_abc")
+    due_on = ri.next_due_on
+    summary = payments.autopay_run(session, SpyGateway(), TODAY)
+    assert (summary.failed, summary.charged) == (1, 0)
+    run = session.exec(select(AutopayRun)).one()
+    assert run.status == "failed" and run.error == "Your card was declined."
+    inv = session.get(Invoice, run.invoice_id)
+    assert inv.status == "unpaid" and inv.paid_cents == 0
+    assert session.get(Payment, run.payment_id).status == "failed"
+    mailed = session.exec(select(OutboxMail).where(OutboxMail.kind == "autopay_failed")).one()
+    assert mailed.to_address == "accounts@acme.example" and "declined" in mailed.body_text
+    session.refresh(ri)
+    assert ri.next_due_on == payments.add_months(due_on, 1) and ri.last_paid_on is None
+
+
+def test_autopay_skips_without_a_current_card_and_when_not_due_or_off(session, world):
+    due = f.recurring_invoice(session, world["site"])
+    f.recurring_invoice(session, world["site"], next_due_on=TODAY + timedelta(days=1))
+    f.recurring_invoice(session, world["site"], autopay=False)
+    old = f.saved_card(session, world["owner"])
+    old.replaced_at = old.created_at
+    session.add(old)
+    session.flush()
+    gw = SpyGateway()
+    summary = payments.autopay_run(session, gw, TODAY)
+    assert (summary.due, summary.skipped) == (0, 1) and gw.calls == []
+    session.refresh(due)
+    assert due.next_due_on == TODAY
+
+
+# The saved card and cancelling autopay.
+
+
+def test_change_card_replaces_the_old_one(session, world):
+    old = f.saved_card(session, world["owner"], last4="1111")
+    new = payments.change_card(session, world["scope"], card(), SpyGateway(), TODAY)
+    session.refresh(old)
+    assert old.replaced_at is not None and new.replaced_at is None
+    assert payments.current_card(session, world["owner"].id).id == new.id
+    assert (new.brand, new.last4, new.exp_year, new.name_on_card) == ("visa", "4242", TODAY.year + 3, "Pat Lee")
+    assert new.gateway_token.startswith("tok_sandbox_")
+
+
+def test_change_card_refuses_bad_or_declined_cards_and_keeps_the_old_one(session, world):
+    old = f.saved_card(session, world["owner"])
+    with pytest.raises(payments.CardError) as bad:
+        payments.change_card(session, world["scope"], card(cvv="1"), SpyGateway(), TODAY)
+    assert set(bad.value.field_errors) == {"cvv"}
+    with pytest.raises(payments.CardError) as declined:
+        payments.change_card(session, world["scope"], card(DECLINE), SpyGateway(), TODAY)
+    assert declined.value.field_errors == {"form": "Your card was declined."}
+    session.refresh(old)
+    assert old.replaced_at is None and count(session, SavedCard) == 1
+
+
+def test_cancel_autopay_through_the_scope_only(session, world):
+    mine = f.recurring_invoice(session, world["site"])
+    other_site = f.site(session, f.customer(session, "Other Co"))
+    theirs = f.recurring_invoice(session, other_site)
+    warehouse = f.recurring_invoice(session, f.site(session, world["owner"], "Warehouse"))
+    limited = access.scope_for(session, f.contact(session, world["owner"], sites=[world["site"]]).id)
+    assert payments.cancel_autopay(session, world["scope"], theirs.id) is None
+    assert payments.cancel_autopay(session, limited, warehouse.id) is None
+    assert payments.cancel_autopay(session, world["scope"], "nope") is None
+    done = payments.cancel_autopay(session, world["scope"], mine.id)
+    assert done.id == mine.id and done.autopay is False and done.autopay_cancelled_at is not None
+    for row in (theirs, warehouse):
+        session.refresh(row)
+        assert row.autopay is True and row.autopay_cancelled_at is None
+    assert count(session, AuditEvent, AuditEvent.action == "autopay.cancelled") == 1
+
+
+# No card number anywhere.
+
+CARD_LIKE = re.compile(r"(?<![0-9A-Za-z])\d[\d -]{11,24}\d(?![0-9A-Za-z])")
+
+
+def card_numbers_in(text: str) -> list[str]:
+    found = []
+    for match in CARD_LIKE.finditer(text):
+        digits = cards.digits_of(match.group())
+        if 13 <= len(digits) <= 19 and cards.luhn_ok(digits):
+            found.append(digits)
+    return found
+
+
+def test_the_scanner_finds_a_card_number():
+    assert card_numbers_in('{"note": "4242 4242 4242 4242"}') == ["4242424242424242"]
+    assert card_numbers_in("tok_sandbox_4242424242424242a R-20260101-ABC123") == []
+
+
+def test_no_card_number_reaches_the_database_or_the_log(session, world, caplog):
+    caplog.set_level(logging.DEBUG)
+    gw = SpyGateway()
+    invs = [f.invoice(session, world["site"], 1_000 + n) for n in range(3)]
+    assert pay(session, world, [invs[0].id], gw).ok
+    assert not pay(session, world, [invs[1].id], gw, number=DECLINE).ok
+    assert not pay(session, world, [invs[2].id], gw, number="5555 5555 5555 4444").ok
+    assert not pay(session, world, [invs[2].id], gw, number="4242424242424241").ok
+    payments.change_card(session, world["scope"], card(), gw, TODAY)
+    payments.change_card(session, world["scope"], card("4000000000000341"), gw, TODAY)
+    f.recurring_invoice(session, world["site"])
+    payments.autopay_run(session, gw, TODAY)
+    session.flush()
+
+    leaks = []
+    conn = session.connection()
+    for table_name in sa_inspect(conn).get_table_names():
+        texts = [c["name"] for c in sa_inspect(conn).get_columns(table_name)
+                 if isinstance(c["type"], (String, Text, JSON)) or "JSON" in str(c["type"]).upper()]
+        for name in texts:
+            for value in conn.execute(sa_select(sa_column(table_name, name))).scalars():
+                if value is not None:
+                    leaks += [(table_name, name) for _ in card_numbers_in(str(value))]
+    assert count(session, Payment) == 4 and count(session, SavedCard) == 2
+    assert leaks == []
+    assert card_numbers_in(caplog.text) == []
+
+
+def sa_column(table_name: str, name: str):
+    return table(table_name, column(name)).c[name]
+
+
+# Concurrency: twenty payers, committed data, separate connections (PostgreSQL only).
+
+
+@pytest.fixture
+def committed_invoice(engine):
+    if engine.dialect.name != "postgresql":
+        pytest.skip("row locks are a PostgreSQL matter; SQLite serialises writers")
+    with Session(engine, expire_on_commit=False) as s:
+        owner = f.customer(s, "Race Co")
+        where = f.site(s, owner)
+        payer = f.contact(s, owner)
+        inv = f.invoice(s, where, 25_000)
+        s.commit()
+    yield {"owner": owner, "payer": payer, "invoice": inv}
+    with Session(engine) as s:
+        payment_ids = sa_select(Payment.id).where(Payment.customer_id == owner.id)
+        s.execute(delete(PaymentAllocation).where(PaymentAllocation.payment_id.in_(payment_ids)))
+        s.execute(delete(AuditEvent).where(AuditEvent.customer_id == owner.id))
+        s.execute(delete(IntegrationEvent).where(IntegrationEvent.customer_id == owner.id))
+        s.execute(delete(OutboxMail).where(OutboxMail.to_address == payer.email))
+        s.execute(delete(Payment).where(Payment.customer_id == owner.id))
+        s.execute(delete(Invoice).where(Invoice.customer_id == owner.id))
+        s.execute(delete(Contact).where(Contact.customer_id == owner.id))
+        s.execute(delete(Site).where(Site.customer_id == owner.id))
+        s.execute(delete(Customer).where(Customer.id == owner.id))
+        s.commit()
+
+
+def test_twenty_simultaneous_payments_of_one_invoice_make_one_payment(engine, committed_invoice):
+    gw = SpyGateway()
+    inv_id = committed_invoice["invoice"].id
+    start = threading.Barrier(20)
+    outcomes, errors = [], []
+
+    def attempt(n: int) -> None:
+        try:
+            with Session(engine, expire_on_commit=False) as s:
+                scope = access.scope_for(s, committed_invoice["payer"].id)
+                start.wait()
+                out = payments.pay_invoices(s, scope, [inv_id], card(), f"race-{n:04d}-0123456789ab", gw, TODAY)
+                s.commit()
+                outcomes.append(out)
+        except Exception as exc:  # collected: a thread's exception would otherwise vanish
+            errors.append(exc)
+
+    threads = [threading.Thread(target=attempt, args=(n,)) for n in range(20)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert sum(o.ok for o in outcomes) == 1 and len(gw.calls) == 1
+    with Session(engine) as s:
+        inv = s.get(Invoice, inv_id)
+        assert (inv.paid_cents, inv.status) == (25_000, "paid")
+        owner_id = committed_invoice["owner"].id
+        statuses = s.exec(select(Payment.status).where(Payment.customer_id == owner_id)).all()
+        assert statuses.count(PaymentStatus.SUCCEEDED) == 1
+        assert s.exec(select(func.count()).select_from(PaymentAllocation)
+                      .where(PaymentAllocation.invoice_id == inv_id)).one() == 1
+
