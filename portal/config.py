@@ -53,6 +53,7 @@ class Settings:
     files_dir: Path
     upload_limit_bytes: int
     cookie_secure: bool
+    payment_gateway: str = "sandbox"
     login_limit_per_ip: int = 30  # per 10 minutes
     reset_limit_per_ip: int = 10  # per hour
 
@@ -100,6 +101,7 @@ def load() -> Settings:
         files_dir=Path(os.environ.get("PORTAL_FILES_DIR", data_dir / "files")).resolve(),
         upload_limit_bytes=_int("PORTAL_UPLOAD_LIMIT_MB", 20) * 1024 * 1024,
         cookie_secure=_bool("PORTAL_COOKIE_SECURE", public_url.startswith("https://")),
+        payment_gateway=os.environ.get("PORTAL_PAYMENT_GATEWAY", "sandbox"),
         login_limit_per_ip=_int("PORTAL_LOGIN_LIMIT_PER_IP", 30),
         reset_limit_per_ip=_int("PORTAL_RESET_LIMIT_PER_IP", 10),
     )

@@ -6,11 +6,14 @@ import reflex as rx
 
 from portal.components.detail import fact, items_table
 from portal.components.links import server_link
+from portal.components.payment import payment_dialog
 from portal.components.shell import template
 from portal.components.table import PHONE_HIDE, Column, data_table, search_bar, status_badge, tabs
 from portal.state.invoices import InvoicesState
+from portal.state.payment import PaymentState
 
 COLUMNS = [
+    Column("select", ""),
     Column("number", "Invoice No.", "number"),
     Column("job", "Job No.", "job", phone=False),
     Column("site", "Site", "site", min_width="140px"),
@@ -26,6 +29,12 @@ COLUMNS = [
 
 def invoice_row(row: rx.Var) -> rx.Component:
     return rx.table.row(
+        rx.table.cell(rx.cond(
+            row["payable"] == "yes",
+            rx.checkbox(checked=InvoicesState.selected.contains(row["id"]),
+                        on_change=lambda _checked: InvoicesState.toggle(row["id"]),
+                        aria_label="Select invoice " + row["number"], data_select=row["number"]),
+        )),
         rx.table.row_header_cell(rx.button(row["number"], variant="ghost", size="1",
                                            on_click=InvoicesState.open_detail(row["id"]),
                                            data_invoice=row["number"])),
@@ -43,6 +52,9 @@ def invoice_row(row: rx.Var) -> rx.Component:
             rx.menu.content(
                 rx.menu.item(rx.icon("eye", size=14), "View details",
                              on_select=InvoicesState.open_detail(row["id"])),
+                rx.cond(row["payable"] == "yes", rx.menu.item(
+                    rx.icon("credit-card", size=14), "Pay Online", on_select=PaymentState.start([row["id"]]),
+                    data_pay=row["number"])),
                 rx.menu.item(server_link(rx.hstack(rx.icon("printer", size=14), "Print Invoice", spacing="2"),
                                          href="/documents/invoices/" + row["id"] + ".pdf", new_tab=True,
                                          width="100%", color="inherit")),
@@ -119,6 +131,23 @@ def invoice_dialog() -> rx.Component:
     )
 
 
+def pay_bar() -> rx.Component:
+    """Pay Online at the bottom of the list, for the invoices ticked on this page."""
+    return rx.cond(
+        InvoicesState.rows.length() > 0,
+        rx.hstack(
+            rx.checkbox("Select all unpaid on this page", on_change=InvoicesState.select_all, id="select-all"),
+            rx.spacer(),
+            rx.text(InvoicesState.selected.length(), " selected · ", InvoicesState.selected_total, size="2",
+                    color_scheme="gray"),
+            rx.button(rx.icon("credit-card", size=16), "Pay Online", id="pay-online",
+                      disabled=InvoicesState.selected.length() == 0,
+                      on_click=PaymentState.start(InvoicesState.selected)),
+            width="100%", align="center", wrap="wrap", spacing="3",
+        ),
+    )
+
+
 @template("/invoices", "Invoices", "invoices", on_load=[InvoicesState.load])
 def invoices_page() -> rx.Component:
     return rx.vstack(
@@ -127,7 +156,9 @@ def invoices_page() -> rx.Component:
         tabs(InvoicesState, [("all", "All"), ("unpaid", "Unpaid"), ("paid", "Paid")]),
         search_bar(InvoicesState, "Invoice no. or job no.", InvoicesState.csv_href),
         data_table(InvoicesState, COLUMNS, invoice_row, "No invoices here."),
+        pay_bar(),
         invoice_dialog(),
+        payment_dialog(),
         spacing="4",
         width="100%",
     )

@@ -139,7 +139,7 @@ GATEWAYS: dict[str, type] = {SANDBOX: SandboxGateway}
 
 def get_gateway(name: str | None = None) -> Gateway:
     """The configured gateway (``payment_gateway`` in the settings), the sandbox when none is set."""
-    chosen = name or getattr(config.settings(), "payment_gateway", "") or SANDBOX
+    chosen = name or config.settings().payment_gateway or SANDBOX
     try:
         return GATEWAYS[chosen]()
     except KeyError:

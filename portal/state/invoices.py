@@ -29,6 +29,7 @@ class InvoicesState(ListState, SessionState):
     items: list[dict[str, str]] = []
     payments: list[dict[str, str]] = []
     detail_open: bool = False
+    selected: list[str] = []
     _currency: str = "AUD"
 
     def _fetch(self, scope: Any, request: PageRequest) -> Page:
@@ -54,6 +55,8 @@ class InvoicesState(ListState, SessionState):
             "paid": money(row.paid_cents, cur),
             "balance": money(row.balance_cents, cur),
             "status": row.status,
+            "payable": "yes" if row.balance_cents > 0 else "",
+            "balance_cents": str(row.balance_cents),
         }
 
     @rx.var
@@ -61,11 +64,35 @@ class InvoicesState(ListState, SessionState):
         query = urlencode({"tab": self.tab, "q": self.search, "sort": self.sort, "desc": int(self.descending)})
         return f"/export/invoices.csv?{query}"
 
+    @rx.var
+    def selected_total(self) -> str:
+        cents = sum(int(r["balance_cents"]) for r in self.rows if r["id"] in self.selected)
+        return money(cents, self._currency)
+
     @rx.event
     def load(self):
         self._open_from_url()
-        self.detail_open = False
+        self.detail_open, self.selected = False, []
         self._refresh()
+
+    @rx.event
+    def refresh(self):
+        """After a payment: the balances and the summary as they are now."""
+        self.selected = []
+        self._refresh()
+
+    @rx.event
+    def toggle(self, invoice_id: str):
+        """Selection of invoices on this page; what is paid is decided again on the server."""
+        invoice_id = str(invoice_id)
+        if invoice_id in self.selected:
+            self.selected = [i for i in self.selected if i != invoice_id]
+        elif any(r["id"] == invoice_id and r["payable"] for r in self.rows):
+            self.selected = [*self.selected, invoice_id]
+
+    @rx.event
+    def select_all(self, checked: bool):
+        self.selected = [r["id"] for r in self.rows if r["payable"]] if checked else []
 
     @rx.event
     def open_detail(self, invoice_id: str):

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date
 
+import pytest
 from playwright.sync_api import expect
 from pypdf import PdfReader
 from sqlmodel import Session, select
 
-from portal.models import Customer, Invoice, InvoiceStatus, Job
+from portal.models import Customer, Invoice, InvoiceStatus, Job, Payment
 from portal.services.money import format_money
 from tests.browser.test_quotes_jobs import _cookie_header, _get
 
@@ -78,3 +80,107 @@ def test_invoices_of_another_customer_are_refused(page, portal):
     assert _get(portal, f"/documents/invoices/{target.id}.pdf", cookie)[0] == 404
     status, body, _ = _get(portal, f"/export/invoices.csv?tab=all&q={target.number}", cookie)
     assert status == 200 and str(target.number) not in body.decode("utf-8-sig")
+
+
+def _unpaid(portal, count: int) -> list[Invoice]:
+    rows = sorted((i for i in _invoices(portal) if i.status == InvoiceStatus.UNPAID and i.total_cents > i.paid_cents),
+                  key=lambda i: i.number)
+    assert len(rows) >= count, "the demo has enough unpaid invoices"
+    return rows[:count]
+
+
+def _fill_card(page, number: str, cvv: str = "123") -> None:
+    page.locator("#card-name").fill("Dana Whitfield")
+    page.locator("#card-number").fill(number)
+    page.locator("#card-expiry").fill("12/30")
+    page.locator("#card-cvv").fill(cvv)
+
+
+def _balance(portal, invoice_id: int) -> tuple[int, str]:
+    with Session(portal.engine) as s:
+        row = s.get(Invoice, invoice_id)
+        return row.total_cents - row.paid_cents, row.status
+
+
+def test_pay_one_invoice_from_its_options(page, portal):
+    from tests.browser.conftest import login
+
+    target = _unpaid(portal, 1)[0]
+    login(page, "dana@northside.example", next_path=f"/invoices?tab=unpaid&q={target.number}")
+    page.locator(f"[data-options='{target.number}']").click()
+    page.locator(f"[data-pay='{target.number}']").click()
+    expect(page.locator("#pay-amount")).to_have_text(format_money(target.total_cents - target.paid_cents))
+    _fill_card(page, "4242 4242 4242 4242")
+    expect(page.locator("#payment-dialog")).to_contain_text("visa")
+    page.locator("#pay").click()
+    page.locator("#pay-continue").click()
+    expect(page.locator("#receipt-number")).to_have_text(re.compile(r"\w+"))
+    receipt = page.locator("#receipt-number").inner_text()
+    assert _balance(portal, target.id) == (0, InvoiceStatus.PAID)
+    with Session(portal.engine) as s:
+        payment = s.exec(select(Payment).where(Payment.receipt_number == receipt)).one()
+    assert payment.card_last4 == "4242" and payment.amount_cents == target.total_cents - target.paid_cents
+    page.locator("#pay-close").click()
+    expect(page.locator(f"[data-invoice='{target.number}']")).to_have_count(0)
+
+
+def test_pay_three_invoices_at_once(page, portal):
+    from tests.browser.conftest import login
+
+    targets = _unpaid(portal, 3)
+    owed = sum(i.total_cents - i.paid_cents for i in targets)
+    login(page, "dana@northside.example", next_path="/invoices?tab=unpaid")
+    page.locator("#page-size").click()
+    page.get_by_role("option", name="100", exact=True).click()
+    for invoice in targets:
+        page.locator(f"[data-select='{invoice.number}']").click()
+    expect(page.locator("#pay-online")).to_be_enabled()
+    page.locator("#pay-online").click()
+    expect(page.locator("#pay-amount")).to_have_text(format_money(owed))
+    _fill_card(page, "4242424242424242")
+    page.locator("#pay").click()
+    page.locator("#pay-continue").click()
+    expect(page.locator("#receipt-number")).not_to_be_empty()
+    assert all(_balance(portal, i.id) == (0, InvoiceStatus.PAID) for i in targets)
+
+
+@pytest.mark.parametrize(
+    ("number", "cvv", "words"),
+    [
+        ("4000 0000 0000 0002", "123", "declined"),
+        ("4000 0000 0000 9995", "123", "insufficient funds"),
+        ("4000 0000 0000 0069", "123", "expired"),
+        ("4000 0000 0000 0127", "123", "security code"),
+    ],
+)
+def test_declined_cards_explain_and_change_nothing(page, portal, number, cvv, words):
+    from tests.browser.conftest import login
+
+    target = _unpaid(portal, 1)[0]
+    before = _balance(portal, target.id)
+    login(page, "dana@northside.example", next_path=f"/invoices?tab=unpaid&q={target.number}")
+    page.locator(f"[data-options='{target.number}']").click()
+    page.locator(f"[data-pay='{target.number}']").click()
+    _fill_card(page, number, cvv)
+    page.locator("#pay").click()
+    page.locator("#pay-continue").click()
+    expect(page.locator("#pay-declined")).to_contain_text(re.compile(words, re.IGNORECASE))
+    assert _balance(portal, target.id) == before
+    expect(page.locator("#card-number")).to_be_visible()
+
+
+def test_card_mistakes_are_shown_beside_the_fields(page, portal):
+    from tests.browser.conftest import login
+
+    target = _unpaid(portal, 1)[0]
+    login(page, "dana@northside.example", next_path=f"/invoices?tab=unpaid&q={target.number}")
+    page.locator(f"[data-options='{target.number}']").click()
+    page.locator(f"[data-pay='{target.number}']").click()
+    page.locator("#card-name").fill("Dana")
+    page.locator("#card-number").fill("4242 4242 4242 4241")
+    page.locator("#card-expiry").fill("01/20")
+    page.locator("#card-cvv").fill("12")
+    page.locator("#pay").click()
+    errors = page.locator("#payment-dialog .field-error")
+    expect(errors).to_have_count(3)
+    expect(page.locator("#pay-continue")).to_have_count(0)

@@ -1,0 +1,120 @@
+"""The Payments pop-up: card details, a confirmation, then the receipt.
+
+The card number and CVV never enter state (Reflex persists state): the inputs are uncontrolled,
+their values travel only in the submitted form, and the live checks keep just the brand and
+whether the number is valid. The amount is worked out on the server from the invoices' balances.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from datetime import date
+
+import reflex as rx
+
+from portal.db import unit_of_work
+from portal.services import cards, invoices, payments
+from portal.services.cards import CardInput
+from portal.services.gateways import get_gateway
+from portal.services.money import format_money
+from portal.state.invoices import InvoicesState
+from portal.state.session import SessionState
+
+
+def card_from(form: dict) -> CardInput:
+    month, _, year = str(form.get("expiry", "")).partition("/")
+    return CardInput(
+        name=str(form.get("name", ""))[:200],
+        number=str(form.get("number", ""))[:40],
+        exp_month=month.strip()[:2],
+        exp_year=year.strip()[:4],
+        cvv=str(form.get("cvv", ""))[:4],
+    )
+
+
+def _pay(scope, invoice_ids: list[int], card: CardInput, attempt_key: str) -> payments.PaymentOutcome:
+    with unit_of_work() as session:
+        return payments.pay_invoices(session, scope, invoice_ids, card, attempt_key, get_gateway(), date.today())
+
+
+class PaymentState(SessionState):
+    open: bool = False
+    step: str = "details"  # details, confirm, done
+    lines: list[dict[str, str]] = []
+    amount: str = ""
+    brand: str = ""
+    number_ok: bool = False
+    errors: dict[str, str] = {}
+    message: str = ""
+    receipt: str = ""
+    busy: bool = False
+    _invoice_ids: list[int] = []
+    _attempt_key: str = ""
+    _currency: str = "AUD"
+
+    @rx.event
+    def start(self, invoice_ids: list[str]):
+        """Open the pop-up for the chosen invoices: only unpaid ones this login may see are kept."""
+        scope = self.scope("invoices")
+        if scope is None:
+            return None
+        with unit_of_work() as session:
+            rows = invoices.payable(session, scope, list(invoice_ids or [])[:500])
+            currency = invoices.summary(session, scope, date.today()).currency
+        if not rows:
+            return rx.toast.error("Choose at least one unpaid invoice to pay.")
+        self._invoice_ids, self._currency = [r.id for r in rows], currency
+        self.lines = [{"number": str(r.number), "balance": format_money(r.total_cents - r.paid_cents, currency)}
+                      for r in rows]
+        self.amount = format_money(sum(r.total_cents - r.paid_cents for r in rows), currency)
+        self._attempt_key = secrets.token_urlsafe(24)
+        self.step, self.errors, self.message, self.receipt = "details", {}, "", ""
+        self.brand, self.number_ok, self.busy, self.open = "", False, False, True
+        return None
+
+    @rx.event
+    def check_number(self, value: str):
+        digits = cards.digits_of(str(value)[:40])
+        self.brand = cards.brand(digits) if digits else ""
+        self.number_ok = bool(digits) and len(digits) in cards.NUMBER_LENGTHS and cards.luhn_ok(digits)
+        self.errors = {k: v for k, v in self.errors.items() if k != "number"}
+
+    @rx.event
+    def back(self):
+        self.step = "details"
+
+    @rx.event
+    def set_open(self, is_open: bool):
+        if not is_open and not self.busy:
+            self.open = False
+
+    @rx.event
+    async def submit(self, form: dict):
+        """Pay first checks the card and asks to confirm; Continue charges it, once."""
+        scope = self.scope("invoices")
+        if scope is None or self.busy or not self._invoice_ids:
+            return
+        card = card_from(form)
+        problems = cards.check(card, date.today())
+        if problems:
+            self.errors, self.step = problems, "details"
+            return
+        if self.step == "details":
+            self.errors, self.message, self.step = {}, "", "confirm"
+            return
+        if self.step != "confirm":
+            return
+        self.busy = True
+        yield
+        outcome = await asyncio.to_thread(_pay, scope, self._invoice_ids, card, self._attempt_key)
+        self.busy = False
+        if outcome.ok:
+            self.step, self.receipt = "done", outcome.receipt_number
+            self.amount = format_money(outcome.amount_cents, self._currency)
+            yield InvoicesState.refresh
+            return
+        # A declined key always answers the same, so another try needs a new one.
+        self._attempt_key = secrets.token_urlsafe(24)
+        self.errors = {k: v for k, v in outcome.field_errors.items() if k != "form"}
+        self.message, self.step = outcome.message or "The payment did not go through.", "details"
