@@ -9,9 +9,11 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
+from portal.api.exports import statement_range
 from portal.api.session import scope_from_request
 from portal.db import unit_of_work
 from portal.services import prints
+from portal.services.invoices import contractor_today
 
 NAMES = {"quotes": "quote", "jobs": "job", "invoices": "invoice"}
 
@@ -22,9 +24,9 @@ def _render(request: Request, kind: str, row_id: str) -> tuple[int, tuple[int, b
         if scope is None:
             return 401, None
         if kind == "quotes":
-            return 200, prints.quote_pdf(session, scope, row_id, date.today())
+            return 200, prints.quote_pdf(session, scope, row_id, contractor_today(session))
         if kind == "invoices":
-            return 200, prints.invoice_pdf(session, scope, row_id, date.today())
+            return 200, prints.invoice_pdf(session, scope, row_id, contractor_today(session))
         return 200, prints.job_pdf(session, scope, row_id)
 
 
@@ -45,4 +47,33 @@ async def document(request: Request) -> Response:
     })
 
 
-routes = [Route("/documents/{kind}/{row_id}.pdf", document, methods=["GET"])]
+def _statement(request: Request, start: date, end: date) -> tuple[int, bytes | str]:
+    with unit_of_work() as session:
+        scope = scope_from_request(session, request)
+        if scope is None:
+            return 401, "Sign in to print."
+        if not scope.can("invoices"):
+            return 403, "Not available to your login."
+        try:
+            return 200, prints.statement_pdf(session, scope, start, end, contractor_today(session))
+        except prints.StatementTooLong as exc:
+            return 413, str(exc)
+
+
+async def statement(request: Request) -> Response:
+    found = statement_range(request.query_params)
+    if found is None:
+        return PlainTextResponse("Choose a From date on or before the To date.", status_code=400)
+    status, body = await run_in_threadpool(_statement, request, *found)
+    if status != 200:
+        return PlainTextResponse(str(body), status_code=status)
+    return Response(body, media_type="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="statement-{found[0]}-to-{found[1]}.pdf"',
+        "Cache-Control": "private, no-store",
+    })
+
+
+routes = [
+    Route("/documents/statement.pdf", statement, methods=["GET"]),
+    Route("/documents/{kind}/{row_id}.pdf", document, methods=["GET"]),
+]

@@ -12,8 +12,9 @@ from starlette.routing import Route
 
 from portal.api.session import scope_from_request
 from portal.db import unit_of_work
-from portal.services import exports, invoices, jobs, quotes
+from portal.services import exports, invoices, jobs, quotes, statements
 from portal.services.access import Scope
+from portal.services.invoices import contractor_today
 
 # list name -> (page access, tabs, the service's CSV generator)
 LISTS: dict[str, tuple[str, tuple[str, ...], Callable[..., Iterator[str]]]] = {
@@ -32,7 +33,7 @@ def _stream(make: Callable[..., Iterator[str]], scope: Scope, tab: str, search: 
             descending: bool) -> Iterator[str]:
     """Holds one read transaction open while the rows stream, then closes it."""
     with unit_of_work() as session:
-        yield from make(session, scope, tab, search, sort, descending, date.today())
+        yield from make(session, scope, tab, search, sort, descending, contractor_today(session))
 
 
 async def export_list(request: Request) -> Response:
@@ -58,4 +59,37 @@ async def export_list(request: Request) -> Response:
     })
 
 
-routes = [Route("/export/{name}.csv", export_list, methods=["GET"])]
+def statement_range(params) -> tuple[date, date] | None:
+    """The statement's From and To from a query string, or None when they do not make a range."""
+    try:
+        start, end = date.fromisoformat(params.get("start", "")), date.fromisoformat(params.get("end", ""))
+    except ValueError:
+        return None
+    return (start, end) if start <= end else None
+
+
+def _statement_stream(scope: Scope, start: date, end: date) -> Iterator[str]:
+    with unit_of_work() as session:
+        yield from statements.statement_csv(session, scope, start, end, contractor_today(session))
+
+
+async def export_statement(request: Request) -> Response:
+    scope = await run_in_threadpool(_scope, request)
+    if scope is None:
+        return PlainTextResponse("Sign in to download.", status_code=401)
+    if not scope.can("invoices"):
+        return PlainTextResponse("Not available to your login.", status_code=403)
+    found = statement_range(request.query_params)
+    if found is None:
+        return PlainTextResponse("Choose a From date on or before the To date.", status_code=400)
+    filename = exports.filename(f"statement-{found[0]}-to-{found[1]}", date.today())
+    return StreamingResponse(_statement_stream(scope, *found), media_type="text/csv; charset=utf-8", headers={
+        "Content-Disposition": f'attachment; filename="{filename}"',
+        "Cache-Control": "private, no-store",
+    })
+
+
+routes = [
+    Route("/export/statement.csv", export_statement, methods=["GET"]),
+    Route("/export/{name}.csv", export_list, methods=["GET"]),
+]

@@ -151,7 +151,10 @@ def pay_bar() -> rx.Component:
 @template("/invoices", "Invoices", "invoices", on_load=[InvoicesState.load])
 def invoices_page() -> rx.Component:
     return rx.vstack(
-        rx.heading("Invoices", size="6", as_="h1"),
+        rx.hstack(rx.heading("Invoices", size="6", as_="h1"), rx.spacer(),
+                  rx.link(rx.button(rx.icon("scroll-text", size=16), "Statement", variant="soft"),
+                          href="/invoices/statement"),
+                  width="100%", align="center"),
         page_summary(),
         tabs(InvoicesState, [("all", "All"), ("unpaid", "Unpaid"), ("paid", "Paid")]),
         search_bar(InvoicesState, "Invoice no. or job no.", InvoicesState.csv_href),

@@ -114,6 +114,11 @@ def local_zone(name: str) -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
+def contractor_today(session: Session) -> date:
+    """Today as the contractor's office reads it: what "due", "overdue" and "paid on" mean to the customer."""
+    return datetime.now(local_zone(contractor(session).timezone)).date()
+
+
 def local_day(moment: datetime | None, zone: ZoneInfo) -> date | None:
     """A payment's date as the contractor's office reads it: 9 am in Brisbane is still yesterday in UTC."""
     return moment.astimezone(zone).date() if moment is not None else None

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import date
 
 import reflex as rx
 
 from portal.db import unit_of_work
 from portal.services import dashboard
+from portal.services.invoices import contractor_today
 from portal.services.money import format_money
 from portal.state.session import SessionState
 
@@ -27,7 +27,7 @@ class DashboardState(SessionState):
         if scope is None:
             return
         with unit_of_work() as session:
-            board = dashboard.build(session, scope, date.today())
+            board = dashboard.build(session, scope, contractor_today(session))
         self.cards = _cards(board)
         self.quote_lines = [asdict(line) for line in board.quote_lines]
         self.job_lines = [asdict(line) for line in board.job_lines]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any, ClassVar
 from urllib.parse import urlencode
 
@@ -33,8 +32,8 @@ class InvoicesState(ListState, SessionState):
     _currency: str = "AUD"
 
     def _fetch(self, scope: Any, request: PageRequest) -> Page:
-        today = date.today()
         with unit_of_work() as session:
+            today = invoices.contractor_today(session)
             owed = invoices.summary(session, scope, today)
             result = invoices.list_invoices(session, scope, self.tab, request, today)
         self._currency = owed.currency
@@ -100,7 +99,7 @@ class InvoicesState(ListState, SessionState):
         if scope is None:
             return None
         with unit_of_work() as session:
-            d = invoices.invoice_detail(session, scope, invoice_id, date.today())
+            d = invoices.invoice_detail(session, scope, invoice_id, invoices.contractor_today(session))
         if d is None:
             return rx.toast.error("That invoice is not available.")
         cur = d.currency

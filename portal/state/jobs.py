@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any, ClassVar
 from urllib.parse import urlencode
 
@@ -11,6 +10,7 @@ import reflex as rx
 from portal.db import unit_of_work
 from portal.models import AttachmentOwner
 from portal.services import jobs
+from portal.services.invoices import contractor_today
 from portal.services.listing import Page, PageRequest
 from portal.state import attachments as attachment_upload
 from portal.state.display import DASH, attachment_rows, day, item_rows, money
@@ -38,7 +38,7 @@ class JobsState(ListState, SessionState):
     def _fetch(self, scope: Any, request: PageRequest) -> Page:
         with unit_of_work() as session:
             self._currency = currency_of(session)
-            return jobs.list_jobs(session, scope, self.tab, request, date.today())
+            return jobs.list_jobs(session, scope, self.tab, request, contractor_today(session))
 
     def _format(self, row: Any) -> dict[str, str]:
         return {

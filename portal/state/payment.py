@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-from datetime import date
 
 import reflex as rx
 
@@ -20,6 +19,7 @@ from portal.services.gateways import get_gateway
 from portal.services.money import format_money
 from portal.state.invoices import InvoicesState
 from portal.state.session import SessionState
+from portal.state.statement import StatementState
 
 
 def card_from(form: dict) -> CardInput:
@@ -35,7 +35,8 @@ def card_from(form: dict) -> CardInput:
 
 def _pay(scope, invoice_ids: list[int], card: CardInput, attempt_key: str) -> payments.PaymentOutcome:
     with unit_of_work() as session:
-        return payments.pay_invoices(session, scope, invoice_ids, card, attempt_key, get_gateway(), date.today())
+        today = invoices.contractor_today(session)
+        return payments.pay_invoices(session, scope, invoice_ids, card, attempt_key, get_gateway(), today)
 
 
 class PaymentState(SessionState):
@@ -61,7 +62,7 @@ class PaymentState(SessionState):
             return None
         with unit_of_work() as session:
             rows = invoices.payable(session, scope, list(invoice_ids or [])[:500])
-            currency = invoices.summary(session, scope, date.today()).currency
+            currency = invoices.summary(session, scope, invoices.contractor_today(session)).currency
         if not rows:
             return rx.toast.error("Choose at least one unpaid invoice to pay.")
         self._invoice_ids, self._currency = [r.id for r in rows], currency
@@ -96,7 +97,9 @@ class PaymentState(SessionState):
         if scope is None or self.busy or not self._invoice_ids:
             return
         card = card_from(form)
-        problems = cards.check(card, date.today())
+        with unit_of_work() as session:
+            today = invoices.contractor_today(session)
+        problems = cards.check(card, today)
         if problems:
             self.errors, self.step = problems, "details"
             return
@@ -112,7 +115,8 @@ class PaymentState(SessionState):
         if outcome.ok:
             self.step, self.receipt = "done", outcome.receipt_number
             self.amount = format_money(outcome.amount_cents, self._currency)
-            yield InvoicesState.refresh
+            on_statement = self.router.url.path.rstrip("/").endswith("/statement")
+            yield StatementState.refresh if on_statement else InvoicesState.refresh
             return
         # A declined key always answers the same, so another try needs a new one.
         self._attempt_key = secrets.token_urlsafe(24)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any, ClassVar
 from urllib.parse import urlencode
 
@@ -12,6 +11,7 @@ from sqlmodel import select
 from portal.db import unit_of_work
 from portal.models import AttachmentOwner, Contractor
 from portal.services import quotes
+from portal.services.invoices import contractor_today
 from portal.services.listing import Page, PageRequest
 from portal.services.quotes import QuoteError
 from portal.state import attachments as attachment_upload
@@ -45,7 +45,7 @@ class QuotesState(ListState, SessionState):
     def _fetch(self, scope: Any, request: PageRequest) -> Page:
         with unit_of_work() as session:
             self._currency = currency_of(session)
-            return quotes.list_quotes(session, scope, self.tab, request, date.today())
+            return quotes.list_quotes(session, scope, self.tab, request, contractor_today(session))
 
     def _format(self, row: Any) -> dict[str, str]:
         return {
@@ -84,7 +84,7 @@ class QuotesState(ListState, SessionState):
 
     def _reload_detail(self, scope: Any, quote_id: Any = None) -> bool:
         with unit_of_work() as session:
-            found = quotes.quote_detail(session, scope, quote_id or self._detail_id, date.today())
+            found = quotes.quote_detail(session, scope, quote_id or self._detail_id, contractor_today(session))
         if found is None:
             return False
         self._currency = found.currency
@@ -151,9 +151,10 @@ class QuotesState(ListState, SessionState):
             with unit_of_work() as session:
                 if self.deciding == "accept":
                     quotes.accept_quote(session, scope, self._detail_id, str(form.get("signer", "")),
-                                        str(form.get("order_number", "")), date.today())
+                                        str(form.get("order_number", "")), contractor_today(session))
                 elif self.deciding == "decline":
-                    quotes.decline_quote(session, scope, self._detail_id, str(form.get("reason", "")), date.today())
+                    quotes.decline_quote(session, scope, self._detail_id, str(form.get("reason", "")),
+                                        contractor_today(session))
                 else:
                     return None
         except QuoteError as exc:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
-from datetime import date
 from typing import Any
 
 import reflex as rx
@@ -22,6 +21,7 @@ from portal.db import unit_of_work
 from portal.models import Contractor
 from portal.services import requests, uploads
 from portal.services.access import AccessDenied, Scope
+from portal.services.invoices import contractor_today
 from portal.services.money import format_money
 from portal.services.requests import NewSite, PendingRef, RequestError, RequestForm
 from portal.state.session import SessionState
@@ -200,8 +200,8 @@ class RequestState(SessionState):
                 self.site_id = self.sites[0]["id"]
             self.added_assets = [_asset_row(a) for a in pre.assets]
             self._refresh_site(session, scope)
+            self.today = contractor_today(session).isoformat()
         self.contact_id = str(scope.contact_id)
-        self.today = date.today().isoformat()
         self.limit_bytes = uploads.limit_bytes()
         self.limit_text = uploads.limit_text()
         try:
@@ -248,7 +248,7 @@ class RequestState(SessionState):
     @rx.event
     def set_preferred_date(self, value: str):
         self.preferred_date = str(value or "")[:20]
-        past = bool(self.preferred_date) and self.preferred_date < date.today().isoformat()
+        past = bool(self.preferred_date) and self.preferred_date < self.today
         self._set_error("preferred_date", "The preferred date can't be in the past." if past else "")
 
     @rx.event
@@ -491,7 +491,7 @@ class RequestState(SessionState):
         )
         try:
             with unit_of_work() as session:
-                saved = requests.submit_request(session, scope, form, date.today())
+                saved = requests.submit_request(session, scope, form, contractor_today(session))
                 number, saved_id = saved.number, saved.id
         except RequestError as err:
             self.errors = {**err.field_errors, "form": "Please correct the fields marked below."}

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import date
 
 import pytest
 from playwright.sync_api import expect
@@ -13,6 +12,7 @@ from pypdf import PdfReader
 from sqlmodel import Session, select
 
 from portal.models import Customer, Invoice, InvoiceStatus, Job, Payment
+from portal.services.invoices import contractor_today
 from portal.services.money import format_money
 from tests.browser.test_quotes_jobs import _cookie_header, _get
 
@@ -32,7 +32,9 @@ def test_summary_tabs_and_search_by_job_number(page, portal):
     rows = _invoices(portal)
     unpaid = [i for i in rows if i.status == InvoiceStatus.UNPAID]
     owed = sum(i.total_cents - i.paid_cents for i in unpaid)
-    late = sum(i.total_cents - i.paid_cents for i in unpaid if i.due_on < date.today())
+    with Session(portal.engine) as s:
+        today = contractor_today(s)  # "overdue" is by the contractor's calendar, not the server's
+    late = sum(i.total_cents - i.paid_cents for i in unpaid if i.due_on < today)
     login(page, "dana@northside.example", next_path="/invoices")
     expect(page.locator("#summary-balance")).to_have_text(format_money(owed))
     expect(page.locator("#summary-overdue")).to_have_text(format_money(late))
