@@ -1,4 +1,8 @@
-"""Work the server does on a timer: sending queued mail when an SMTP server is configured."""
+"""Work the server does on a timer: sending queued mail, and the automatic payment run.
+
+Both are safe with several workers: mail rows are claimed, and an automatic payment is keyed by
+recurring invoice and due date, so a second worker's run finds nothing left to charge.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +11,13 @@ import logging
 
 from portal.config import settings
 from portal.db import unit_of_work
-from portal.services import mail
+from portal.services import mail, payments
+from portal.services.gateways import get_gateway
+from portal.services.invoices import contractor_today
 
 log = logging.getLogger(__name__)
 MAIL_EVERY_SECONDS = 5
+AUTOPAY_EVERY_SECONDS = 3600
 
 
 def _deliver() -> int:
@@ -28,3 +35,19 @@ async def deliver_mail_forever() -> None:
         except Exception:  # a bad SMTP server must not stop the loop
             log.exception("mail delivery failed; will retry")
         await asyncio.sleep(MAIL_EVERY_SECONDS)
+
+
+def run_autopay() -> payments.RunSummary:
+    with unit_of_work() as session:
+        return payments.autopay_run(session, get_gateway(), contractor_today(session))
+
+
+async def autopay_forever() -> None:
+    while True:
+        try:
+            summary = await asyncio.to_thread(run_autopay)
+            if summary.due:
+                log.info("automatic payments: %s charged, %s failed", summary.charged, summary.failed)
+        except Exception:  # the next hour tries again
+            log.exception("automatic payment run failed")
+        await asyncio.sleep(AUTOPAY_EVERY_SECONDS)

@@ -89,6 +89,17 @@ def cmd_mail(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_autopay(args: argparse.Namespace) -> int:
+    from portal.background import run_autopay
+
+    summary = run_autopay()
+    print(f"Automatic payments: {summary.due} due, {summary.charged} charged, {summary.failed} failed, "
+          f"{summary.skipped} skipped.")
+    for error in summary.errors:
+        print(f"  {error}")
+    return 1 if summary.failed else 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     """Build the frontend and serve frontend and backend on one port."""
     reflex = shutil.which("reflex")
@@ -141,6 +152,10 @@ def parser() -> argparse.ArgumentParser:
     o.add_argument("--to", help="only messages to this address")
     o.add_argument("--show", type=int, metavar="ID", help="print one message in full")
     o.set_defaults(func=cmd_mail)
+
+    a = sub.add_parser("autopay", help="charge saved cards for recurring invoices that are due")
+    a.add_argument("action", choices=["run"], help="run: issue and charge what is due today (safe to repeat)")
+    a.set_defaults(func=cmd_autopay)
 
     v = sub.add_parser("serve", help="build the frontend and serve the portal on one port")
     v.add_argument("--port", type=int, default=3000, help="port for the browser (default 3000)")

@@ -6,7 +6,7 @@ import reflex as rx
 
 import portal.pages  # noqa: F401  (registers every page)
 from portal.api import backend
-from portal.background import deliver_mail_forever
+from portal.background import autopay_forever, deliver_mail_forever
 from portal.components.shell import REGISTRY
 
 app = rx.App(
@@ -15,6 +15,7 @@ app = rx.App(
 )
 
 app.register_lifespan_task(deliver_mail_forever)
+app.register_lifespan_task(autopay_forever)
 
 for spec in REGISTRY:
     app.add_page(spec.component, route=spec.route, title=spec.title, on_load=spec.on_load or None)

@@ -26,7 +26,7 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from itertools import pairwise
 from pathlib import Path
 
@@ -48,6 +48,7 @@ BUILD_RUNS = 20
 ROUND_TRIPS = 40
 WARM_UPS = 2
 CSV_RUNS = 3
+STATEMENT_RUNS = 5
 # The bench's own build folder: the browser tests hold .web-test and `make demo` uses .web, and a
 # build running in either would otherwise swap files under this server (or this one under theirs).
 WEB_WORKDIR = ROOT / ".web-bench"
@@ -90,12 +91,18 @@ ROUND_TRIP = """async ({act, target, term, watch, read, timeout}) => {
     }, timeout);
     observer.observe(watched, {subtree: true, childList: true, characterData: true});
   });
+  const setValue = (selector, value) => Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')
+    .set.call(document.querySelector(selector), value);
   let start;
   if (act === 'search') {
-    const input = document.querySelector(target);
-    Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value').set.call(input, term);
+    setValue(target, term);
     start = performance.now();
-    input.form.requestSubmit();
+    document.querySelector(target).form.requestSubmit();
+  } else if (act === 'range') {
+    setValue('#start', term[0]);
+    setValue('#end', term[1]);
+    start = performance.now();
+    document.querySelector(target).form.requestSubmit();
   } else {
     start = performance.now();
     document.querySelector(target).click();
@@ -105,6 +112,8 @@ ROUND_TRIP = """async ({act, target, term, watch, read, timeout}) => {
   return performance.now() - start;
 }"""
 ROUND_TRIP_TIMEOUT_MS = 15_000
+# A 5-year statement is computed whole on every submit: seconds, not milliseconds.
+STATEMENT_TIMEOUT_MS = 120_000
 FIRST_ROW = "#list-table tbody tr"
 # Installed before the page's own scripts, so the time counts from the navigation's start.
 FIRST_ROW_CLOCK = """(() => {
@@ -466,65 +475,77 @@ def list_quotes_figures(database_url: str, plan: QuotesPlan) -> list[Row]:
     return rows
 
 
-def quote_csv_figures(database_url: str, plan: QuotesPlan) -> list[Row]:
+def _csv_rows(text: str) -> int:
+    return sum(1 for _ in csv.reader(io.StringIO(text))) - 1
+
+
+def _export_figures(name: str, label: str, export: Callable[[], Iterator[str]]) -> list[Row]:
     """Timed runs without tracemalloc (it slows allocation several-fold), then one traced run for the peak."""
+
+    def consume() -> int:
+        return sum(len(chunk.encode()) for chunk in export())
+
+    samples, size = [], 0
+    for _ in range(CSV_RUNS):
+        start = time.perf_counter()
+        size = consume()
+        samples.append(time.perf_counter() - start)
+    text = "".join(export())
+    rows = _csv_rows(text)
+    del text
+    tracemalloc.start()
+    try:
+        consume()
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    return [(f"{name}, {label}, in-process", f"p50 {statistics.median(samples):.2f} s",
+             f"max {max(samples):.2f} s, n={len(samples)}; {size / 1e6:.1f} MB, {rows:,} rows"),
+            (f"{name} peak Python memory, {label}", f"{peak / 1e6:.1f} MB",
+             f"tracemalloc over one full export of {size / 1e6:.1f} MB (SQLite's own buffers not counted)")]
+
+
+def quote_csv_figures(database_url: str, plan: QuotesPlan) -> list[Row]:
     from portal.services.quotes import quote_csv
 
     today = date.today()
     with _session(database_url) as session:
         scope = _metro_scope(session)
-
-        def consume() -> int:
-            return sum(len(chunk.encode()) for chunk in quote_csv(session, scope, plan.tab, "", "", True, today))
-
-        samples, size = [], 0
-        for _ in range(CSV_RUNS):
-            start = time.perf_counter()
-            size = consume()
-            samples.append(time.perf_counter() - start)
-        text = "".join(quote_csv(session, scope, plan.tab, "", "", True, today))
-        rows = sum(1 for _ in csv.reader(io.StringIO(text))) - 1
-        del text
-        tracemalloc.start()
-        try:
-            consume()
-            peak = tracemalloc.get_traced_memory()[1]
-        finally:
-            tracemalloc.stop()
-    return [(f"quote_csv, {plan.label}, in-process", f"p50 {statistics.median(samples):.2f} s",
-             f"max {max(samples):.2f} s, n={len(samples)}; {size / 1e6:.1f} MB, {rows:,} rows"),
-            (f"quote_csv peak Python memory, {plan.label}", f"{peak / 1e6:.1f} MB",
-             f"tracemalloc over one full export of {size / 1e6:.1f} MB (SQLite's own buffers not counted)")]
+        return _export_figures("quote_csv", plan.label,
+                               lambda: quote_csv(session, scope, plan.tab, "", "", True, today))
 
 
-def _open_quotes(page, path: str) -> None:
+def _open_list(page, path: str) -> None:
     page.goto(path)
     page.locator(FIRST_ROW).first.wait_for(state="visible")
 
 
-def quotes_first_loads(browser, url: str, states: Path, cookies: list, plan: QuotesPlan) -> list[Row]:
-    path = f"/quotes?tab={plan.tab}"
+def _list_first_loads(browser, url: str, states: Path, cookies: list, path: str, label: str) -> list[Row]:
     in_page, around = [], []
     for _ in range(LOAD_RUNS):
         with _context(browser, url, cookies) as context:
             context.add_init_script(FIRST_ROW_CLOCK)
             page = context.new_page()
             start = time.perf_counter()
-            _open_quotes(page, path)
+            _open_list(page, path)
             around.append(time.perf_counter() - start)
             page.wait_for_function("() => window.__firstRow !== undefined")
             in_page.append(page.evaluate("window.__firstRow") / 1000)
     value, detail = _spread(in_page)
-    rows = [(f"quotes first load, {plan.label}", value,
+    rows = [(f"first load of {path}, {label}", value,
              f"{detail}; navigation start to first row painted, in-page; Playwright goto to visible "
              f"p50 {_ms(statistics.median(around))}; ref {REF_FIRST_LOAD:.2f} s: "
              f"{_x(statistics.median(in_page), REF_FIRST_LOAD)}")]
-    footprint = _footprint(browser, url, cookies, states, f"quotes, {plan.label}", lambda p: _open_quotes(p, path))
+    footprint = _footprint(browser, url, cookies, states, f"{path}, {label}", lambda p: _open_list(p, path))
     for (name, value, detail), ref in zip(footprint, (REF_WS_BYTES, REF_STATE_BYTES), strict=True):
         with suppress(ValueError):
             detail += f"; ref {ref / 1024:.1f} KB: {_x(float(value.split()[0]) * 1024, ref)}"
         rows.append((name, value, detail))
     return rows
+
+
+def quotes_first_loads(browser, url: str, states: Path, cookies: list, plan: QuotesPlan) -> list[Row]:
+    return _list_first_loads(browser, url, states, cookies, f"/quotes?tab={plan.tab}", plan.label)
 
 
 class _Trips:
@@ -549,39 +570,49 @@ PAGE_STEPS = [{"act": "click", "target": target, "watch": "#list-table tbody", "
               for target in ("#next-page", "#prev-page")]
 
 
-def _small_list(browser, url: str, stack: ExitStack, tab: str) -> tuple[object, int]:
-    """The demo customer's quotes at 10 a page: the same screen and event as Metro's, on a few rows."""
+def _small_list(browser, url: str, stack: ExitStack, path: str) -> tuple[object, int]:
+    """The demo customer's list at 10 a page: the same screen and event as Metro's, on a few rows."""
     context = stack.enter_context(_context(browser, url, _cookies_of(browser, url, DEMO_USER)))
     page = context.new_page()
-    _open_quotes(page, f"/quotes?tab={tab}")
+    _open_list(page, path)
     page.locator("#page-size").click()
     page.get_by_role("option", name="10", exact=True).click()
     page.wait_for_function("() => /^1–10 of \\d+$/.test(document.querySelector('#result-count').textContent)")
     total = int(page.locator("#result-count").inner_text().rsplit(" of ", 1)[1])
     if total <= 10:
-        raise RuntimeError(f"the demo customer has {total} quotes on the {tab} tab, one page of 10")
+        raise RuntimeError(f"the demo customer has {total} rows at {path}, one page of 10")
     return page, total
 
 
-def quotes_round_trips(browser, url: str, cookies: list, plan: QuotesPlan) -> list[Row]:
+@dataclass(frozen=True)
+class ListTrips:
+    """One list's round trips: which screen, and the search steps that must each change what they read."""
+
+    what: str
+    path: str
+    label: str
+    search_steps: list[dict]
+    search_note: str
+
+
+def _list_round_trips(browser, url: str, cookies: list, trips: ListTrips) -> list[Row]:
     """Metro's page switches alternate with the demo customer's, the in-run floor BENCHMARKS.md asks for."""
     rows: list[Row] = []
     with ExitStack() as stack:
         page = stack.enter_context(_context(browser, url, cookies)).new_page()
-        _open_quotes(page, f"/quotes?tab={plan.tab}")
+        _open_list(page, trips.path)
         metro, floor, small_total = _Trips(page, PAGE_STEPS), None, 0
         try:
-            small_page, small_total = _small_list(browser, url, stack, plan.tab)
+            small_page, small_total = _small_list(browser, url, stack, trips.path)
             floor = _Trips(small_page, PAGE_STEPS)
         except Exception as exc:  # Metro's figures still stand without their floor
-            rows += _failed("quotes next/prev page, demo customer (in-run floor)", exc)
+            rows += _failed(f"{trips.what} next/prev page, demo customer (in-run floor)", exc)
         load_before = _load()
         for _ in range(WARM_UPS + ROUND_TRIPS):
             metro.run()
             if floor is not None:
                 floor.run()
-        search = _Trips(page, [{"act": "search", "target": "#list-search", "term": term, "watch": "#result-count",
-                                "read": "#result-count"} for term in plan.terms])
+        search = _Trips(page, trips.search_steps)
         for _ in range(WARM_UPS + ROUND_TRIPS):
             search.run()
         load_after = _load()
@@ -592,23 +623,30 @@ def quotes_round_trips(browser, url: str, cookies: list, plan: QuotesPlan) -> li
     if floor is not None:
         detail += (f"; in-run floor below: {_x(p50, statistics.median(floor.samples))} / "
                    f"{_x(p95, _p95(floor.samples))}")
-    rows.insert(0, (f"quotes next/prev page, {plan.label}", value, detail))
+    rows.insert(0, (f"{trips.what} next/prev page, {trips.label}", value, detail))
     if floor is not None:
         value, detail = _spread(floor.samples)
-        rows.append((f"quotes next/prev page, demo customer, {plan.tab} tab, {small_total} quotes", value,
+        rows.append((f"{trips.what} next/prev page, demo customer, {trips.path}, {small_total} rows", value,
                      f"{detail}; 10 per page, taking turns with Metro's: the in-run floor"))
     value, detail = _spread(search.samples)
-    terms = " / ".join(f'"{t}" ({n:,})' for t, n in zip(plan.terms, plan.hits, strict=True))
-    rows.append((f"quotes search round trip, {plan.label}", value,
-                 f"{detail}; requestSubmit to result count changed + 1 frame, alternating {terms}"))
-    rows.append(("load average during the quotes round trips", f"{load_before} -> {load_after}",
+    rows.append((f"{trips.what} search round trip, {trips.label}", value, f"{detail}; {trips.search_note}"))
+    rows.append((f"load average during the {trips.what} round trips", f"{load_before} -> {load_after}",
                  f"1/5/15 min, {os.cpu_count()} cores"))
     return rows
 
 
-def quote_csv_over_http(url: str, cookies: list, plan: QuotesPlan) -> list[Row]:
+def quotes_round_trips(browser, url: str, cookies: list, plan: QuotesPlan) -> list[Row]:
+    terms = " / ".join(f'"{t}" ({n:,})' for t, n in zip(plan.terms, plan.hits, strict=True))
+    steps = [{"act": "search", "target": "#list-search", "term": term, "watch": "#result-count",
+              "read": "#result-count"} for term in plan.terms]
+    return _list_round_trips(browser, url, cookies, ListTrips(
+        "quotes", f"/quotes?tab={plan.tab}", plan.label, steps,
+        f"requestSubmit to result count changed + 1 frame, alternating {terms}"))
+
+
+def _csv_over_http(url: str, cookies: list, path: str, label: str, expected: str) -> Row:
     cookie = "; ".join(f"{c['name']}={c['value']}" for c in cookies)
-    request = urllib.request.Request(f"{url}/export/quotes.csv?tab={plan.tab}", headers={"Cookie": cookie})
+    request = urllib.request.Request(f"{url}{path}", headers={"Cookie": cookie})
     first, last, body = [], [], b""
     for _ in range(CSV_RUNS):
         chunks = []
@@ -620,13 +658,175 @@ def quote_csv_over_http(url: str, cookies: list, plan: QuotesPlan) -> list[Row]:
                 chunks.append(chunk)
         last.append(time.perf_counter() - start)
         body = b"".join(chunks)
-    rows = sum(1 for _ in csv.reader(io.StringIO(body.decode("utf-8-sig")))) - 1
-    return [(f"GET /export/quotes.csv, {plan.label}", f"p50 {statistics.median(last):.2f} s",
-             f"to last byte, n={len(last)}; first byte p50 {_ms(statistics.median(first))}; "
-             f"{len(body) / 1e6:.1f} MB, {rows:,} rows (expected {plan.total:,})")]
+    rows = _csv_rows(body.decode("utf-8-sig"))
+    return (f"GET {path.split('?')[0]}, {label}", f"p50 {statistics.median(last):.2f} s",
+            f"to last byte, n={len(last)}; first byte p50 {_ms(statistics.median(first))}; "
+            f"{len(body) / 1e6:.1f} MB, {rows:,} rows ({expected})")
 
 
-def browser_figures(env: dict[str, str], url: str, data: Path, plan: QuotesPlan | None) -> list[Row]:
+def quote_csv_over_http(url: str, cookies: list, plan: QuotesPlan) -> list[Row]:
+    return [_csv_over_http(url, cookies, f"/export/quotes.csv?tab={plan.tab}", plan.label,
+                           f"expected {plan.total:,}")]
+
+
+# -- the invoices and the statement of the large customer -----------------------------------------------
+
+def _years_before(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+@dataclass(frozen=True)
+class InvoicesPlan:
+    """What the invoices and statement figures run on, decided from the seeded data rather than assumed."""
+
+    total: int
+    terms: tuple[str, str]
+    hits: tuple[int, int]
+    ranges: tuple[tuple[date, date], tuple[date, date]]
+    closings: tuple[int, int]
+
+    @property
+    def label(self) -> str:
+        return f"Metro, all tab, {self.total:,} invoices"
+
+    @property
+    def years(self) -> str:
+        start, end = self.ranges[0]
+        return f"Metro, 5 years {start} to {end}"
+
+
+def invoices_plan(database_url: str) -> InvoicesPlan:
+    """Two invoice numbers whose searches show different first rows, and two 5-year statement ranges
+    with different closing balances: each round trip waits for what it reads to change.
+    """
+    from portal.services import statements
+    from portal.services.invoices import list_invoices
+    from portal.services.listing import PageRequest
+
+    today = date.today()
+    with _session(database_url) as session:
+        scope = _metro_scope(session)
+        total = list_invoices(session, scope, "all", PageRequest(size=25), today).total
+        last = -(-total // 25)
+        terms = tuple(str(list_invoices(session, scope, "all", PageRequest(page=k, size=25), today).rows[0].number)
+                      for k in (1, max(1, last // 2)))
+        found = [list_invoices(session, scope, "all", PageRequest(search=t, size=25), today) for t in terms]
+        ends = (today, today - timedelta(days=30))
+        ranges = tuple((_years_before(end, 5), end) for end in ends)
+        closings = tuple(statements.statement(session, scope, a, b, today).closing_balance_cents for a, b in ranges)
+    if len({f.rows[0].id for f in found if f.rows}) < 2:
+        raise RuntimeError(f"searches for {terms} do not show two different first rows")
+    if closings[0] == closings[1]:
+        raise RuntimeError(f"the statements {ranges} close on the same balance")
+    return InvoicesPlan(total, terms, (found[0].total, found[1].total), ranges, closings)
+
+
+def list_invoices_figures(database_url: str, plan: InvoicesPlan) -> list[Row]:
+    """Deep pages too: OFFSET makes the database walk past every earlier row."""
+    from portal.services.invoices import list_invoices
+    from portal.services.listing import PageRequest
+
+    today = date.today()
+    last = -(-plan.total // 25)
+    cases = [(f"page {k:,}", PageRequest(page=k, size=25)) for k in dict.fromkeys((1, max(1, last // 2), last))]
+    cases += [(f'search "{t}" ({n:,} hits)', PageRequest(search=t, size=25)) for t, n in zip(plan.terms, plan.hits,
+                                                                                              strict=True)]
+    rows = []
+    with _session(database_url) as session:
+        scope = _metro_scope(session)
+        for name, request in cases:
+            samples = []
+            for _ in range(BUILD_RUNS):
+                start = time.perf_counter()
+                list_invoices(session, scope, "all", request, today)
+                samples.append(time.perf_counter() - start)
+            value, detail = _spread(samples)
+            rows.append((f"list_invoices, {plan.label}, {name}, in-process", value,
+                         f"{detail}; ref SQL for one page p50 {_ms(REF_SQL_PAGE)}: "
+                         f"{_x(statistics.median(samples), REF_SQL_PAGE)}"))
+    return rows
+
+
+def statement_figures(database_url: str, plan: InvoicesPlan) -> list[Row]:
+    """Timed runs without tracemalloc, then one traced run for the peak, as for the CSV exports."""
+    from portal.services import statements
+
+    today = date.today()
+    start, end = plan.ranges[0]
+    with _session(database_url) as session:
+        scope = _metro_scope(session)
+        samples, lines = [], 0
+        for _ in range(STATEMENT_RUNS):
+            began = time.perf_counter()
+            lines = statements.statement(session, scope, start, end, today).line_count
+            samples.append(time.perf_counter() - began)
+        tracemalloc.start()
+        try:
+            statements.statement(session, scope, start, end, today)
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+    value, detail = _spread(samples)
+    return [(f"statements.statement, {plan.years}, in-process", value, f"{detail}; {lines:,} lines"),
+            (f"statements.statement peak Python memory, {plan.years}", f"{peak / 1e6:.1f} MB",
+             "tracemalloc over one statement (numpy/pandas buffers are traced; SQLite's are not)")]
+
+
+def invoice_csv_figures(database_url: str, plan: InvoicesPlan) -> list[Row]:
+    from portal.services.invoices import invoice_csv
+
+    today = date.today()
+    with _session(database_url) as session:
+        scope = _metro_scope(session)
+        return _export_figures("invoice_csv", plan.label,
+                               lambda: invoice_csv(session, scope, "all", "", "", True, today))
+
+
+def invoices_first_loads(browser, url: str, states: Path, cookies: list, plan: InvoicesPlan) -> list[Row]:
+    return _list_first_loads(browser, url, states, cookies, "/invoices?tab=all", plan.label)
+
+
+def invoices_round_trips(browser, url: str, cookies: list, plan: InvoicesPlan) -> list[Row]:
+    """The search reads the first row: two invoice numbers can well find the same count."""
+    terms = " / ".join(f'"{t}" ({n:,})' for t, n in zip(plan.terms, plan.hits, strict=True))
+    steps = [{"act": "search", "target": "#list-search", "term": term, "watch": "#list-table tbody",
+              "read": f"{FIRST_ROW}:first-child"} for term in plan.terms]
+    return _list_round_trips(browser, url, cookies, ListTrips(
+        "invoices", "/invoices?tab=all", plan.label, steps,
+        f"requestSubmit to first row changed + 1 frame, alternating invoice numbers {terms}"))
+
+
+def statement_round_trips(browser, url: str, cookies: list, plan: InvoicesPlan) -> list[Row]:
+    """Opened on the second range, so that every submit, the first included, changes the closing balance."""
+    (a_start, a_end), (b_start, b_end) = plan.ranges
+    with _context(browser, url, cookies) as context:
+        page = context.new_page()
+        page.goto(f"/invoices/statement?start={b_start}&end={b_end}")
+        page.wait_for_function("() => (document.querySelector('#closing')?.textContent ?? '').trim() !== ''",
+                               timeout=STATEMENT_TIMEOUT_MS)
+        steps = [{"act": "range", "target": "#statement-search", "term": [str(s), str(e)], "watch": "#closing",
+                  "read": "#closing", "timeout": STATEMENT_TIMEOUT_MS} for s, e in plan.ranges]
+        trips = _Trips(page, steps)
+        for _ in range(WARM_UPS + STATEMENT_RUNS):
+            trips.run()
+    value, detail = _spread(trips.samples)
+    return [(f"statement date search round trip, {plan.years}", value,
+             f"{detail}; requestSubmit of #statement-search to #closing changed + 1 frame, alternating with "
+             f"{b_start} to {b_end}")]
+
+
+def invoice_exports_over_http(url: str, cookies: list, plan: InvoicesPlan) -> list[Row]:
+    start, end = plan.ranges[0]
+    return [_csv_over_http(url, cookies, "/export/invoices.csv?tab=all", plan.label, f"expected {plan.total:,}"),
+            _csv_over_http(url, cookies, f"/export/statement.csv?start={start}&end={end}", plan.years,
+                           "opening, lines, closing")]
+
+
+def browser_figures(env: dict[str, str], url: str, data: Path, plan: QuotesPlan | None,
+                    invoices: InvoicesPlan | None) -> list[Row]:
     from playwright.sync_api import sync_playwright
 
     states = data / "states"
@@ -637,12 +837,22 @@ def browser_figures(env: dict[str, str], url: str, data: Path, plan: QuotesPlan 
             rows += _attempt("demo dashboard", lambda: first_loads(browser, url, states, "demo customer", DEMO_USER))
             rows += _attempt("large dashboard",
                              lambda: first_loads(browser, url, states, "large customer", LARGE_USER))
-            if plan is None:
+            if plan is None and invoices is None:
                 return rows
             cookies = _cookies_of(browser, url, LARGE_USER)
-            rows += _attempt("quotes first load", lambda: quotes_first_loads(browser, url, states, cookies, plan))
-            rows += _attempt("quotes round trips", lambda: quotes_round_trips(browser, url, cookies, plan))
-            return rows + _attempt("quotes CSV over HTTP", lambda: quote_csv_over_http(url, cookies, plan))
+            if plan is not None:
+                rows += _attempt("quotes first load", lambda: quotes_first_loads(browser, url, states, cookies, plan))
+                rows += _attempt("quotes round trips", lambda: quotes_round_trips(browser, url, cookies, plan))
+                rows += _attempt("quotes CSV over HTTP", lambda: quote_csv_over_http(url, cookies, plan))
+            if invoices is not None:
+                rows += _attempt("invoices first load",
+                                 lambda: invoices_first_loads(browser, url, states, cookies, invoices))
+                rows += _attempt("invoices round trips", lambda: invoices_round_trips(browser, url, cookies, invoices))
+                rows += _attempt("statement round trips",
+                                 lambda: statement_round_trips(browser, url, cookies, invoices))
+                rows += _attempt("invoice and statement CSV over HTTP",
+                                 lambda: invoice_exports_over_http(url, cookies, invoices))
+            return rows
         finally:
             browser.close()
 
@@ -679,7 +889,16 @@ def served_figures() -> list[Row]:
         if plan is not None:
             rows += _attempt("list_quotes", lambda: list_quotes_figures(env["DATABASE_URL"], plan))
             rows += _attempt("quote_csv", lambda: quote_csv_figures(env["DATABASE_URL"], plan))
-        return rows + _attempt("portal serve and browser", lambda: browser_figures(env, url, data, plan))
+        invoices = None
+        try:
+            invoices = invoices_plan(env["DATABASE_URL"])
+        except Exception as exc:  # the invoices parts are skipped, the rest still runs
+            rows += _failed("invoices list (choosing search numbers and statement ranges)", exc)
+        if invoices is not None:
+            rows += _attempt("list_invoices", lambda: list_invoices_figures(env["DATABASE_URL"], invoices))
+            rows += _attempt("statement", lambda: statement_figures(env["DATABASE_URL"], invoices))
+            rows += _attempt("invoice_csv", lambda: invoice_csv_figures(env["DATABASE_URL"], invoices))
+        return rows + _attempt("portal serve and browser", lambda: browser_figures(env, url, data, plan, invoices))
     finally:
         shutil.rmtree(data, ignore_errors=True)
 

@@ -1,4 +1,14 @@
 """One module per menu area. Importing this package registers every page with the shell."""
 
 import portal.pages.request  # noqa: F401  (Request a Quote, Book a Job)
-from portal.pages import areas, auth, dashboard, invoices, jobs, preferences, quotes, statement  # noqa: F401
+from portal.pages import (  # noqa: F401
+    areas,
+    auth,
+    dashboard,
+    invoices,
+    jobs,
+    manage_payments,
+    preferences,
+    quotes,
+    statement,
+)

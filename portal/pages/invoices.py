@@ -154,6 +154,8 @@ def invoices_page() -> rx.Component:
         rx.hstack(rx.heading("Invoices", size="6", as_="h1"), rx.spacer(),
                   rx.link(rx.button(rx.icon("scroll-text", size=16), "Statement", variant="soft"),
                           href="/invoices/statement"),
+                  rx.link(rx.button(rx.icon("repeat", size=16), "Manage Payments", variant="soft"),
+                          href="/invoices/payments"),
                   width="100%", align="center"),
         page_summary(),
         tabs(InvoicesState, [("all", "All"), ("unpaid", "Unpaid"), ("paid", "Paid")]),

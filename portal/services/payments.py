@@ -47,6 +47,7 @@ from portal.models import (
     PaymentStatus,
     RecurringInvoice,
     SavedCard,
+    Site,
     utcnow,
 )
 from portal.services import access, cards, mail
@@ -575,3 +576,44 @@ def cancel_autopay(session: Session, scope: Scope, recurring_invoice_id: object)
                                target_id=ri.id, detail={"number": ri.number}))
         session.flush()
     return ri
+
+
+@dataclass(frozen=True)
+class AutomaticPayment:
+    id: int
+    number: int
+    name: str
+    site_name: str
+    total_cents: int
+    frequency: str
+    last_paid_on: date | None
+    next_due_on: date
+
+
+FREQUENCY_LABELS = {
+    Frequency.MONTHLY: "Monthly",
+    Frequency.QUARTERLY: "Quarterly",
+    Frequency.SIX_MONTHLY: "Six monthly",
+    Frequency.ANNUALLY: "Annually",
+}
+
+
+def automatic_payments(session: Session, scope: Scope) -> list[AutomaticPayment]:
+    """Manage Payments: the recurring invoices this login can see that are paid automatically."""
+    scope.require(PAGE)
+    rows = session.exec(
+        access.scoped(
+            select(RecurringInvoice, Site.name)
+            .join(Site, Site.id == RecurringInvoice.site_id)
+            .where(RecurringInvoice.autopay.is_(True), RecurringInvoice.is_active.is_(True))
+            .order_by(RecurringInvoice.next_due_on, RecurringInvoice.id),
+            scope,
+            RecurringInvoice,
+        )
+    ).all()
+    return [
+        AutomaticPayment(ri.id, ri.number, ri.name, site, ri.total_cents,
+                         FREQUENCY_LABELS.get(Frequency(ri.frequency), str(ri.frequency)), ri.last_paid_on,
+                         ri.next_due_on)
+        for ri, site in rows
+    ]

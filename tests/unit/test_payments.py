@@ -517,3 +517,20 @@ def test_twenty_simultaneous_payments_of_one_invoice_make_one_payment(engine, co
         assert s.exec(select(func.count()).select_from(PaymentAllocation)
                       .where(PaymentAllocation.invoice_id == inv_id)).one() == 1
 
+
+
+def test_automatic_payments_lists_only_autopay_rows_in_the_scope(session):
+    from portal.services.payments import automatic_payments, cancel_autopay
+
+    owner = f.customer(session, "Autopay Owner")
+    here, there = f.site(session, owner, "Here"), f.site(session, owner, "There")
+    mine = f.recurring_invoice(session, here, autopay=True)
+    f.recurring_invoice(session, here, autopay=False)
+    hidden = f.recurring_invoice(session, there, autopay=True)
+    full = access.scope_for(session, f.contact(session, owner).id)
+    limited = access.scope_for(session, f.contact(session, owner, sites=[here]).id)
+    assert {r.id for r in automatic_payments(session, full)} == {mine.id, hidden.id}
+    assert [r.id for r in automatic_payments(session, limited)] == [mine.id]
+    assert cancel_autopay(session, limited, hidden.id) is None
+    cancel_autopay(session, full, mine.id)
+    assert [r.id for r in automatic_payments(session, full)] == [hidden.id]
