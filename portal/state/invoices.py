@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import Any, ClassVar
-from urllib.parse import urlencode
 
 import reflex as rx
 
@@ -19,6 +18,7 @@ class InvoicesState(ListState, SessionState):
     # Unpaid first: what a customer opens Invoices for.
     TABS: ClassVar[tuple[str, ...]] = ("unpaid", "all", "paid")
     PAGE: ClassVar[str] = "invoices"
+    EXPORT: ClassVar[str] = "invoices"
 
     balance: str = ""
     overdue: str = ""
@@ -57,11 +57,6 @@ class InvoicesState(ListState, SessionState):
             "payable": "yes" if row.balance_cents > 0 else "",
             "balance_cents": str(row.balance_cents),
         }
-
-    @rx.var
-    def csv_href(self) -> str:
-        query = urlencode({"tab": self.tab, "q": self.search, "sort": self.sort, "desc": int(self.descending)})
-        return f"/export/invoices.csv?{query}"
 
     @rx.var
     def selected_total(self) -> str:

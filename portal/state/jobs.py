@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import Any, ClassVar
-from urllib.parse import urlencode
 
 import reflex as rx
 
@@ -22,6 +21,7 @@ from portal.state.session import SessionState
 class JobsState(ListState, SessionState):
     TABS: ClassVar[tuple[str, ...]] = jobs.JOB_TABS
     PAGE: ClassVar[str] = "jobs"
+    EXPORT: ClassVar[str] = "jobs"
 
     created: str = ""
     detail: dict[str, str] = {}
@@ -53,11 +53,6 @@ class JobsState(ListState, SessionState):
             "total": money(row.total_cents, self._currency) if row.total_cents else DASH,
             "invoices": str(row.invoice_count),
         }
-
-    @rx.var
-    def csv_href(self) -> str:
-        query = urlencode({"tab": self.tab, "q": self.search, "sort": self.sort, "desc": int(self.descending)})
-        return f"/export/jobs.csv?{query}"
 
     @rx.event
     def load(self):

@@ -7,6 +7,7 @@ that returns one page through the scope. Only that page (formatted for display) 
 from __future__ import annotations
 
 from typing import Any, ClassVar
+from urllib.parse import urlencode
 
 import reflex as rx
 
@@ -27,6 +28,7 @@ class ListState(rx.State, mixin=True):
 
     TABS: ClassVar[tuple[str, ...]] = ()
     PAGE: ClassVar[str] = ""
+    EXPORT: ClassVar[str] = ""  # the CSV route's name: /export/<EXPORT>.csv
 
     def _fetch(self, scope: Any, request: PageRequest) -> Page:
         raise NotImplementedError
@@ -99,6 +101,12 @@ class ListState(rx.State, mixin=True):
         if value in PAGE_SIZES:
             self.size, self.page = value, 1
             self._refresh()
+
+    @rx.var
+    def csv_href(self) -> str:
+        """The CSV of the list exactly as filtered and sorted on screen."""
+        query = urlencode({"tab": self.tab, "q": self.search, "sort": self.sort, "desc": int(self.descending)})
+        return f"/export/{self.EXPORT}.csv?{query}"
 
     @rx.var
     def first_shown(self) -> int:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import Any, ClassVar
-from urllib.parse import urlencode
 
 import reflex as rx
 from sqlmodel import select
@@ -27,6 +26,7 @@ def currency_of(session) -> str:
 class QuotesState(ListState, SessionState):
     TABS: ClassVar[tuple[str, ...]] = quotes.QUOTE_TABS
     PAGE: ClassVar[str] = "quotes"
+    EXPORT: ClassVar[str] = "quotes"
 
     created: str = ""
     detail: dict[str, str] = {}
@@ -58,11 +58,6 @@ class QuotesState(ListState, SessionState):
             "status": row.status,
             "cost": money(row.cost_cents, self._currency),
         }
-
-    @rx.var
-    def csv_href(self) -> str:
-        query = urlencode({"tab": self.tab, "q": self.search, "sort": self.sort, "desc": int(self.descending)})
-        return f"/export/quotes.csv?{query}"
 
     @rx.event
     def load(self):
