@@ -54,6 +54,9 @@ class Settings:
     upload_limit_bytes: int
     cookie_secure: bool
     payment_gateway: str = "sandbox"
+    stripe_secret_key: str = field(default="", repr=False)
+    stripe_webhook_secret: str = field(default="", repr=False)
+    stripe_api_base: str = ""
     login_limit_per_ip: int = 30  # per 10 minutes
     reset_limit_per_ip: int = 10  # per hour
 
@@ -102,6 +105,9 @@ def load() -> Settings:
         upload_limit_bytes=_int("PORTAL_UPLOAD_LIMIT_MB", 20) * 1024 * 1024,
         cookie_secure=_bool("PORTAL_COOKIE_SECURE", public_url.startswith("https://")),
         payment_gateway=os.environ.get("PORTAL_PAYMENT_GATEWAY", "sandbox"),
+        stripe_secret_key=os.environ.get("PORTAL_STRIPE_SECRET_KEY", ""),
+        stripe_webhook_secret=os.environ.get("PORTAL_STRIPE_WEBHOOK_SECRET", ""),
+        stripe_api_base=os.environ.get("PORTAL_STRIPE_API_BASE", ""),
         login_limit_per_ip=_int("PORTAL_LOGIN_LIMIT_PER_IP", 30),
         reset_limit_per_ip=_int("PORTAL_RESET_LIMIT_PER_IP", 10),
     )

@@ -520,7 +520,8 @@ def _open_list(page, path: str) -> None:
     page.locator(FIRST_ROW).first.wait_for(state="visible")
 
 
-def _list_first_loads(browser, url: str, states: Path, cookies: list, path: str, label: str) -> list[Row]:
+def _list_first_loads(browser, url: str, states: Path, cookies: list, what: str, path: str,
+                      label: str) -> list[Row]:
     in_page, around = [], []
     for _ in range(LOAD_RUNS):
         with _context(browser, url, cookies) as context:
@@ -532,11 +533,11 @@ def _list_first_loads(browser, url: str, states: Path, cookies: list, path: str,
             page.wait_for_function("() => window.__firstRow !== undefined")
             in_page.append(page.evaluate("window.__firstRow") / 1000)
     value, detail = _spread(in_page)
-    rows = [(f"first load of {path}, {label}", value,
+    rows = [(f"{what} first load, {label}", value,
              f"{detail}; navigation start to first row painted, in-page; Playwright goto to visible "
              f"p50 {_ms(statistics.median(around))}; ref {REF_FIRST_LOAD:.2f} s: "
              f"{_x(statistics.median(in_page), REF_FIRST_LOAD)}")]
-    footprint = _footprint(browser, url, cookies, states, f"{path}, {label}", lambda p: _open_list(p, path))
+    footprint = _footprint(browser, url, cookies, states, f"{what}, {label}", lambda p: _open_list(p, path))
     for (name, value, detail), ref in zip(footprint, (REF_WS_BYTES, REF_STATE_BYTES), strict=True):
         with suppress(ValueError):
             detail += f"; ref {ref / 1024:.1f} KB: {_x(float(value.split()[0]) * 1024, ref)}"
@@ -545,7 +546,7 @@ def _list_first_loads(browser, url: str, states: Path, cookies: list, path: str,
 
 
 def quotes_first_loads(browser, url: str, states: Path, cookies: list, plan: QuotesPlan) -> list[Row]:
-    return _list_first_loads(browser, url, states, cookies, f"/quotes?tab={plan.tab}", plan.label)
+    return _list_first_loads(browser, url, states, cookies, "quotes", f"/quotes?tab={plan.tab}", plan.label)
 
 
 class _Trips:
@@ -589,10 +590,14 @@ class ListTrips:
     """One list's round trips: which screen, and the search steps that must each change what they read."""
 
     what: str
-    path: str
+    tab: str
     label: str
     search_steps: list[dict]
     search_note: str
+
+    @property
+    def path(self) -> str:
+        return f"/{self.what}?tab={self.tab}"
 
 
 def _list_round_trips(browser, url: str, cookies: list, trips: ListTrips) -> list[Row]:
@@ -626,7 +631,7 @@ def _list_round_trips(browser, url: str, cookies: list, trips: ListTrips) -> lis
     rows.insert(0, (f"{trips.what} next/prev page, {trips.label}", value, detail))
     if floor is not None:
         value, detail = _spread(floor.samples)
-        rows.append((f"{trips.what} next/prev page, demo customer, {trips.path}, {small_total} rows", value,
+        rows.append((f"{trips.what} next/prev page, demo customer, {trips.tab} tab, {small_total} {trips.what}", value,
                      f"{detail}; 10 per page, taking turns with Metro's: the in-run floor"))
     value, detail = _spread(search.samples)
     rows.append((f"{trips.what} search round trip, {trips.label}", value, f"{detail}; {trips.search_note}"))
@@ -640,7 +645,7 @@ def quotes_round_trips(browser, url: str, cookies: list, plan: QuotesPlan) -> li
     steps = [{"act": "search", "target": "#list-search", "term": term, "watch": "#result-count",
               "read": "#result-count"} for term in plan.terms]
     return _list_round_trips(browser, url, cookies, ListTrips(
-        "quotes", f"/quotes?tab={plan.tab}", plan.label, steps,
+        "quotes", plan.tab, plan.label, steps,
         f"requestSubmit to result count changed + 1 frame, alternating {terms}"))
 
 
@@ -786,7 +791,7 @@ def invoice_csv_figures(database_url: str, plan: InvoicesPlan) -> list[Row]:
 
 
 def invoices_first_loads(browser, url: str, states: Path, cookies: list, plan: InvoicesPlan) -> list[Row]:
-    return _list_first_loads(browser, url, states, cookies, "/invoices?tab=all", plan.label)
+    return _list_first_loads(browser, url, states, cookies, "invoices", "/invoices?tab=all", plan.label)
 
 
 def invoices_round_trips(browser, url: str, cookies: list, plan: InvoicesPlan) -> list[Row]:
@@ -795,7 +800,7 @@ def invoices_round_trips(browser, url: str, cookies: list, plan: InvoicesPlan) -
     steps = [{"act": "search", "target": "#list-search", "term": term, "watch": "#list-table tbody",
               "read": f"{FIRST_ROW}:first-child"} for term in plan.terms]
     return _list_round_trips(browser, url, cookies, ListTrips(
-        "invoices", "/invoices?tab=all", plan.label, steps,
+        "invoices", "all", plan.label, steps,
         f"requestSubmit to first row changed + 1 frame, alternating invoice numbers {terms}"))
 
 

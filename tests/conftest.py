@@ -46,3 +46,26 @@ def session(engine) -> Iterator[Session]:
         with Session(bind=conn, join_transaction_mode="create_savepoint", expire_on_commit=False) as s:
             yield s
         outer.rollback()
+
+
+@pytest.fixture
+def committed(engine) -> Iterator[Engine]:
+    """For tests that must commit (HTTP routes, webhooks): every row they add is deleted afterwards,
+    so tests that count rows never depend on which files ran first."""
+    from sqlalchemy import delete, func, or_, select
+    from sqlmodel import SQLModel
+
+    tables = SQLModel.metadata.sorted_tables
+    with engine.connect() as conn:
+        before = {t.name: conn.execute(select(func.coalesce(func.max(t.c.id), 0))).scalar_one()
+                  for t in tables if "id" in t.c}
+    yield engine
+    with engine.begin() as conn:
+        for t in reversed(tables):
+            if "id" in t.c:
+                conn.execute(delete(t).where(t.c.id > before[t.name]))
+                continue
+            new = [fk.parent > before[fk.column.table.name] for fk in t.foreign_keys
+                   if fk.column.table.name in before]
+            if new:
+                conn.execute(delete(t).where(or_(*new)))

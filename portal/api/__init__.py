@@ -2,12 +2,12 @@
 
 from starlette.applications import Starlette
 
-from portal.api import auth_routes, documents, exports, files
+from portal.api import auth_routes, documents, exports, files, webhooks
 from portal.api.headers import security_headers
 from portal.api.limits import upload_cap
 
 
 def backend() -> list:
     """The api_transformer chain: our routes first, a cap on upload bodies, headers on every response."""
-    routes = [*auth_routes.routes, *files.routes, *exports.routes, *documents.routes]
+    routes = [*auth_routes.routes, *files.routes, *exports.routes, *documents.routes, *webhooks.routes]
     return [Starlette(routes=routes), upload_cap, security_headers]

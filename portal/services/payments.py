@@ -152,12 +152,12 @@ def pay_invoices(
         return _replay(session, scope, earlier)
 
     expected = {inv.id: (inv.number, inv.balance_cents) for inv in found}
-    locked = _lock(session, list(expected))
+    locked = lock(session, list(expected))
     for inv_id, (number, balance) in expected.items():
         now_inv = locked.get(inv_id)
         if now_inv is None or now_inv.status != InvoiceStatus.UNPAID or now_inv.balance_cents != balance:
             message = PAID_MEANWHILE.format(number=number)
-            _fail(session, payment, message, now)
+            fail(session, payment, message, now)
             return _refused(message)
 
     numbers = ", ".join(str(inv.number) for inv in found)
@@ -165,12 +165,12 @@ def pay_invoices(
         amount, payment.currency, card, idempotency_key=attempt_key, description=f"Invoices {numbers}"
     )
     if not result.ok:
-        _fail(session, payment, result.message, now, result.reference)
-        _audit(session, "payment.failed", payment, {"reason": result.message, "code": result.decline_code})
+        fail(session, payment, result.message, now, result.reference)
+        audit(session, "payment.failed", payment, {"reason": result.message, "code": result.decline_code})
         return PaymentOutcome(False, amount_cents=amount, message=result.message,
                               field_errors={"form": result.message})
-    lines = _settle(session, payment, found, result, today, now)
-    _receipt_mail(session, payment, lines, scope.contact_id)
+    lines = settle(session, payment, found, result, today, now)
+    receipt_mail(session, payment, lines, scope.contact_id)
     return _outcome(payment, lines)
 
 
@@ -212,7 +212,7 @@ def _payable(session: Session, scope: Scope, invoice_ids: Sequence[object]) -> l
     return sorted(found.values(), key=lambda i: i.number)
 
 
-def _lock(session: Session, invoice_ids: list[int]) -> dict[int, Invoice]:
+def lock(session: Session, invoice_ids: list[int]) -> dict[int, Invoice]:
     """The invoices re-read under a row lock; in id order so two payers never deadlock."""
     rows = session.exec(
         select(Invoice)
@@ -224,7 +224,7 @@ def _lock(session: Session, invoice_ids: list[int]) -> dict[int, Invoice]:
     return {row.id: row for row in rows}
 
 
-def _fail(session: Session, payment: Payment, reason: str, now: datetime, reference: str = "") -> None:
+def fail(session: Session, payment: Payment, reason: str, now: datetime, reference: str = "") -> None:
     payment.status = PaymentStatus.FAILED
     payment.failure_reason = reason[:300]
     payment.gateway_ref = reference[:100]
@@ -233,7 +233,7 @@ def _fail(session: Session, payment: Payment, reason: str, now: datetime, refere
     session.flush()
 
 
-def _settle(
+def settle(
     session: Session,
     payment: Payment,
     invoices: list[Invoice],
@@ -254,7 +254,7 @@ def _settle(
     payment.status = PaymentStatus.SUCCEEDED
     payment.gateway_ref = result.reference[:100]
     payment.completed_at = now
-    _assign_receipt(session, payment, today)
+    assign_receipt(session, payment, today)
     payload = {
         "payment_id": payment.id,
         "receipt_number": payment.receipt_number,
@@ -266,11 +266,11 @@ def _settle(
         "invoices": [{"number": n, "amount_cents": a} for n, a in lines],
     }
     session.add(IntegrationEvent(kind="payment.received", customer_id=payment.customer_id, payload=payload))
-    _audit(session, "payment.received", payment, payload)
+    audit(session, "payment.received", payment, payload)
     return lines
 
 
-def _assign_receipt(session: Session, payment: Payment, today: date) -> None:
+def assign_receipt(session: Session, payment: Payment, today: date) -> None:
     # Six random characters a day make a clash unlikely, not impossible: the unique column decides.
     session.add(payment)
     session.flush()
@@ -287,7 +287,7 @@ def _assign_receipt(session: Session, payment: Payment, today: date) -> None:
     raise RuntimeError("could not assign a unique receipt number")
 
 
-def _audit(session: Session, action: str, payment: Payment, detail: dict) -> None:
+def audit(session: Session, action: str, payment: Payment, detail: dict) -> None:
     session.add(
         AuditEvent(
             action=action,
@@ -333,7 +333,7 @@ def _card_text(payment: Payment) -> str:
     return f"{payment.card_brand.title() or 'Card'} ending {payment.card_last4}" if payment.card_last4 else "Card"
 
 
-def _receipt_mail(session: Session, payment: Payment, lines: list[tuple[int, int]], contact_id: int | None) -> None:
+def receipt_mail(session: Session, payment: Payment, lines: list[tuple[int, int]], contact_id: int | None) -> None:
     company = mail.company_name(session)
     invoice_lines = "\n".join(
         f"  Invoice {n}: {format_money(a, payment.currency)}" for n, a in lines
@@ -487,15 +487,15 @@ def _charge_recurring(
         description=f"Invoice {inv.number} ({ri.name})",
     )
     if result.ok:
-        lines = _settle(session, payment, [inv], result, today, now)
+        lines = settle(session, payment, [inv], result, today, now)
         run.status = PaymentStatus.SUCCEEDED
         ri.last_paid_on = today
         session.add_all([run, ri])
         session.flush()
-        _receipt_mail(session, payment, lines, None)
+        receipt_mail(session, payment, lines, None)
         return True
-    _fail(session, payment, result.message, now, result.reference)
-    _audit(session, "payment.failed", payment, {"reason": result.message, "code": result.decline_code,
+    fail(session, payment, result.message, now, result.reference)
+    audit(session, "payment.failed", payment, {"reason": result.message, "code": result.decline_code,
                                                 "recurring_invoice": ri.number})
     run.status = PaymentStatus.FAILED
     run.error = result.message[:300]

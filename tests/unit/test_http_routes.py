@@ -21,8 +21,9 @@ from tests.unit import factories as f
 
 
 @pytest.fixture
-def client(engine, monkeypatch):
-    """The routes against the test database; what they commit stays, so each test makes its own rows."""
+def client(committed, monkeypatch):
+    """The routes against the test database; what they commit is deleted after each test."""
+    engine = committed
     monkeypatch.setattr(db, "engine", lambda: engine)
     app = security_headers(Starlette(routes=[*auth_routes.routes, *files.routes]))
     return TestClient(app, base_url="http://portal.test", follow_redirects=False)
