@@ -140,6 +140,10 @@ GATEWAYS: dict[str, type] = {SANDBOX: SandboxGateway}
 def get_gateway(name: str | None = None) -> Gateway:
     """The configured gateway (``payment_gateway`` in the settings), the sandbox when none is set."""
     chosen = name or config.settings().payment_gateway or SANDBOX
+    if chosen == "stripe":
+        from portal.services.stripe_gateway import StripeGateway
+
+        return StripeGateway.from_settings(config.settings())
     try:
         return GATEWAYS[chosen]()
     except KeyError:

@@ -161,9 +161,12 @@ def pay_invoices(
             return _refused(message)
 
     numbers = ", ".join(str(inv.number) for inv in found)
-    result = gateway.charge(
-        amount, payment.currency, card, idempotency_key=attempt_key, description=f"Invoices {numbers}"
-    )
+    try:
+        result = gateway.charge(
+            amount, payment.currency, card, idempotency_key=attempt_key, description=f"Invoices {numbers}"
+        )
+    except GatewayError as exc:  # e.g. a gateway that takes cards only through its own form
+        result = ChargeResult(False, "", exc.decline_code or "gateway_refused", exc.message)
     if not result.ok:
         fail(session, payment, result.message, now, result.reference)
         audit(session, "payment.failed", payment, {"reason": result.message, "code": result.decline_code})

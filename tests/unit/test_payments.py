@@ -534,3 +534,30 @@ def test_automatic_payments_lists_only_autopay_rows_in_the_scope(session):
     assert cancel_autopay(session, limited, hidden.id) is None
     cancel_autopay(session, full, mine.id)
     assert [r.id for r in automatic_payments(session, full)] == [hidden.id]
+
+
+def test_a_gateway_that_refuses_card_numbers_fails_the_payment_cleanly(session, world):
+    from portal.services.gateways import GatewayError
+
+    class FormOnlyGateway(SandboxGateway):
+        def charge(self, *args, **kwargs):
+            raise GatewayError("Card details must be collected by the processor's own form.")
+
+    inv = f.invoice(session, world["site"], 5_000)
+    out = pay(session, world, [inv.id], FormOnlyGateway())
+    assert not out.ok and "own form" in out.message
+    session.refresh(inv)
+    assert inv.status == "unpaid" and inv.paid_cents == 0
+    assert session.exec(select(Payment).where(Payment.status == PaymentStatus.FAILED)).all()
+
+
+def test_the_stripe_setting_builds_the_stripe_adapter(fast_settings, monkeypatch):
+    import dataclasses
+
+    from portal import config
+    from portal.services.gateways import get_gateway
+    from portal.services.stripe_gateway import StripeGateway
+
+    chosen = dataclasses.replace(fast_settings, payment_gateway="stripe", stripe_secret_key="sk_test_x")
+    monkeypatch.setattr(config, "settings", lambda: chosen)
+    assert isinstance(get_gateway(), StripeGateway)
