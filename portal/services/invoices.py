@@ -231,6 +231,8 @@ def list_invoices(
     scope.require(PAGE)
     request = request.clean()
     stmt = invoice_list_query(scope, tab, request.search)
+    # Without a search the joins only add display columns, so the count can skip them.
+    count = None if request.search else scoped(select(Invoice.id).where(_tab_filter(tab)), scope, Invoice)
     return paginate(
         session,
         stmt,
@@ -239,6 +241,7 @@ def list_invoices(
         DEFAULT_SORT,
         lambda r: _invoice_row(r, today),
         tiebreak=Invoice.id,
+        count_stmt=count,
     )
 
 

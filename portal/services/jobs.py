@@ -210,6 +210,8 @@ def list_jobs(session: Session, scope: Scope, tab: str, request: PageRequest, to
     scope.require(PAGE)
     request = request.clean()
     stmt = job_list_query(scope, tab, request.search)
+    # Without a search the joins only add display columns, so the count can skip them.
+    count = None if request.search else scoped(select(Job.id).where(Job.stage == _tab(tab)), scope, Job)
     return paginate(
         session,
         stmt,
@@ -218,6 +220,7 @@ def list_jobs(session: Session, scope: Scope, tab: str, request: PageRequest, to
         DEFAULT_SORT,
         lambda r: _job_row(r, LIST_DESCRIPTION_CHARS),
         tiebreak=Job.id,
+        count_stmt=count,
     )
 
 

@@ -320,6 +320,8 @@ def list_quotes(
     scope.require(PAGE)
     request = request.clean()
     stmt = quote_list_query(scope, tab, request.search)
+    # Without a search the site join only adds the name, so the count can skip it.
+    count = None if request.search else scoped(select(Quote.id).where(Quote.stage == _tab(tab)), scope, Quote)
     return paginate(
         session,
         stmt,
@@ -328,6 +330,7 @@ def list_quotes(
         DEFAULT_SORT,
         lambda r: _quote_row(r, today, LIST_DESCRIPTION_CHARS),
         tiebreak=Quote.id,
+        count_stmt=count,
     )
 
 
