@@ -138,7 +138,7 @@ def invoice_pdf(session: Session, scope: Scope, invoice_id: object, today: date)
     return d.number, render(doc)
 
 
-STATEMENT_PDF_MAX_LINES = 5_000
+STATEMENT_PDF_MAX_LINES = 2_000  # about ten seconds of rendering on this kind of machine
 
 
 class StatementTooLong(ValueError):
