@@ -181,7 +181,7 @@ def status_badge(text: rx.Var) -> rx.Component:
         text,
         ("Accepted", "grass"), ("Paid", "grass"), ("Job : Complete", "grass"), ("Job : Archived", "gray"),
         ("Ready to accept", "blue"), ("Job : In Progress", "blue"), ("Job : Invoiced", "violet"),
-        ("Awaiting pricing", "amber"), ("Job : New Service", "amber"), ("Unpaid", "amber"),
+        ("Awaiting pricing", "amber"), ("Job : New Service", "amber"), ("Unpaid", "amber"), ("Part paid", "orange"),
         ("Declined", "red"), ("Expired", "gray"), ("Overdue", "red"),
         "gray",
     )

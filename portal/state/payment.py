@@ -21,6 +21,8 @@ from portal.state.invoices import InvoicesState
 from portal.state.session import SessionState
 from portal.state.statement import StatementState
 
+BRAND_NAMES = {"visa": "Visa", "mastercard": "Mastercard", "amex": "American Express", "discover": "Discover"}
+
 
 def card_from(form: dict) -> CardInput:
     month, _, year = str(form.get("expiry", "")).partition("/")
@@ -77,7 +79,7 @@ class PaymentState(SessionState):
     @rx.event
     def check_number(self, value: str):
         digits = cards.digits_of(str(value)[:40])
-        self.brand = cards.brand(digits) if digits else ""
+        self.brand = BRAND_NAMES.get(cards.brand(digits), "") if digits else ""
         self.number_ok = bool(digits) and len(digits) in cards.NUMBER_LENGTHS and cards.luhn_ok(digits)
         self.errors = {k: v for k, v in self.errors.items() if k != "number"}
 

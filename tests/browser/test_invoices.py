@@ -113,7 +113,7 @@ def test_pay_one_invoice_from_its_options(page, portal):
     page.locator(f"[data-pay='{target.number}']").click()
     expect(page.locator("#pay-amount")).to_have_text(format_money(target.total_cents - target.paid_cents))
     _fill_card(page, "4242 4242 4242 4242")
-    expect(page.locator("#payment-dialog")).to_contain_text("visa")
+    expect(page.locator("#payment-dialog")).to_contain_text("Visa")
     page.locator("#pay").click()
     page.locator("#pay-continue").click()
     expect(page.locator("#receipt-number")).to_have_text(re.compile(r"\w+"))
