@@ -2,12 +2,23 @@
 
 from starlette.applications import Starlette
 
-from portal.api import auth_routes, documents, exports, files, webhooks
+from portal.api import (
+    advanced_reports,
+    assets,
+    auth_routes,
+    documents,
+    exports,
+    files,
+    maintenance_reports,
+    ppm,
+    webhooks,
+)
 from portal.api.headers import security_headers
 from portal.api.limits import upload_cap
 
 
 def backend() -> list:
     """The api_transformer chain: our routes first, a cap on upload bodies, headers on every response."""
-    routes = [*auth_routes.routes, *files.routes, *exports.routes, *documents.routes, *webhooks.routes]
+    routes = [*auth_routes.routes, *files.routes, *exports.routes, *documents.routes, *webhooks.routes,
+              *assets.routes, *ppm.routes, *maintenance_reports.routes, *advanced_reports.routes]
     return [Starlette(routes=routes), upload_cap, security_headers]

@@ -190,8 +190,13 @@ def not_available() -> rx.Component:
                 rx.icon("lock", size=32, color=rx.color("gray", 9)),
                 rx.heading("Not available to your login", size="5", id="not-available"),
                 rx.text(
-                    "Your login does not include this page. Ask your account's primary contact to give "
-                    "you access if you need it.",
+                    rx.cond(
+                        SessionState.denied == "advanced_reports",
+                        "This report is part of the Advanced customer portal, which your contractor has not "
+                        "enabled.",
+                        "Your login does not include this page. Ask your account's primary contact to give "
+                        "you access if you need it.",
+                    ),
                     color_scheme="gray",
                     align="center",
                 ),

@@ -3,6 +3,7 @@
 import portal.pages.request  # noqa: F401  (Request a Quote, Book a Job)
 from portal.pages import (  # noqa: F401
     areas,
+    assets,
     auth,
     dashboard,
     invoices,
@@ -10,5 +11,6 @@ from portal.pages import (  # noqa: F401
     manage_payments,
     preferences,
     quotes,
+    reports,
     statement,
 )

@@ -8,8 +8,6 @@ from portal.components.shell import template
 
 AREAS = (
     ("/sites", "Sites", "sites", "building-2", "Your sites and their contacts"),
-    ("/assets", "Assets", "assets", "fire-extinguisher", "The equipment we maintain at your sites"),
-    ("/reports", "Reports", "reports", "chart-column", "Maintenance, defect and test history reports"),
     ("/tasks", "Tasks", "tasks", "list-checks", "Tasks raised while we work for you"),
 )
 

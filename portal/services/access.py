@@ -16,6 +16,8 @@ from portal.models import ALL_PAGES, Contact, ContactSite, Contractor, Customer,
 
 M = TypeVar("M")
 MAX_ID = 2**31 - 1
+# The Advanced portal's reports: a contact needs the Reports page and the contractor the Advanced tier.
+ADVANCED_REPORTS = "advanced_reports"
 
 
 class AccessDenied(Exception):
@@ -31,6 +33,8 @@ class Scope:
     tier: PortalTier = PortalTier.STANDARD
 
     def can(self, page: str) -> bool:
+        if page == ADVANCED_REPORTS:
+            return self.advanced and "reports" in self.pages
         return page == "dashboard" or page in self.pages
 
     def require(self, page: str) -> None:

@@ -54,6 +54,7 @@ class SessionState(rx.State):
     customer_name: str = ""
     company_name: str = ""
     pages: list[str] = []
+    advanced: bool = False  # the contractor's portal tier shows the Advanced reports
     # The page key whose check passed, or was refused; the shell shows content only when granted.
     granted: str = ""
     denied: str = ""
@@ -75,6 +76,7 @@ class SessionState(rx.State):
         self.customer_name = customer.name if customer else ""
         self.company_name = company or ""
         self.pages = [key for key, _label, _href in MENU if scope.can(key)]
+        self.advanced = scope.advanced
 
     @rx.event
     def guard(self, page: str):

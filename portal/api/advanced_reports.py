@@ -1,0 +1,3 @@
+"""Placeholder: this area's download routes."""
+
+routes: list = []
