@@ -14,7 +14,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import Integer, and_, case, func, type_coerce
+from sqlalchemy import Integer, and_, case, func, type_coerce, union_all
 from sqlmodel import Session, select
 
 from portal.models import (
@@ -29,7 +29,15 @@ from portal.models import (
 )
 from portal.services import access, exports
 from portal.services.access import MAX_ID, Scope, scoped
-from portal.services.listing import Page, PageRequest, ordered, paginate, search_filter
+from portal.services.listing import (
+    MAX_SEARCH,
+    Page,
+    PageRequest,
+    escape_like,
+    number_starts_with,
+    ordered,
+    paginate,
+)
 from portal.services.quotes import ItemLine, contractor, rate_text
 
 PAGE = "invoices"
@@ -203,10 +211,31 @@ def invoice_list_query(scope: Scope, tab: str, search: str) -> Any:
         .outerjoin(Job, and_(Job.id == Invoice.job_id, Job.customer_id == Invoice.customer_id))
         .where(_tab_filter(tab))
     )
-    found = search_filter(search, Invoice.number, Job.number, Site.name)
+    found = _search(scope, search)
     if found is not None:
         stmt = stmt.where(found)
     return scoped(stmt, scope, Invoice)
+
+
+def _search(scope: Scope, text: str) -> Any:
+    """Invoices whose number or job number starts with the digits typed, or whose site name contains the text.
+
+    Written as a union of lookups the indexes answer (number ranges, the few matching sites and
+    jobs) rather than a pattern over every joined row, so a customer with 100,000 invoices
+    searches in milliseconds.
+    """
+    text = (text or "").strip()[:MAX_SEARCH]
+    if not text:
+        return None
+    sites = scoped(select(Site.id).where(Site.name.ilike(f"%{escape_like(text)}%", escape="\\")), scope, Site)
+    found = [select(Invoice.id).where(Invoice.site_id.in_(sites))]
+    if text.isdigit():
+        # Job numbers are unique across customers and the outer query keeps to the customer's invoices;
+        # filtering the jobs by customer here would make the planner walk all of the customer's jobs.
+        jobs = select(Job.id).where(number_starts_with(Job.number, text))
+        found += [select(Invoice.id).where(number_starts_with(Invoice.number, text)),
+                  select(Invoice.id).where(Invoice.job_id.in_(jobs))]
+    return Invoice.id.in_(union_all(*found))
 
 
 def _invoice_row(r: Sequence[Any], today: date) -> InvoiceRow:
@@ -231,8 +260,11 @@ def list_invoices(
     scope.require(PAGE)
     request = request.clean()
     stmt = invoice_list_query(scope, tab, request.search)
-    # Without a search the joins only add display columns, so the count can skip them.
-    count = None if request.search else scoped(select(Invoice.id).where(_tab_filter(tab)), scope, Invoice)
+    # The joins only add display columns (the search has its own subqueries), so the count skips them.
+    count = scoped(select(Invoice.id).where(_tab_filter(tab)), scope, Invoice)
+    found = _search(scope, request.search)
+    if found is not None:
+        count = count.where(found)
     return paginate(
         session,
         stmt,

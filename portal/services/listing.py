@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, String, cast, func, or_
+from sqlalchemy import ColumnElement, String, cast, false, func, or_
 from sqlalchemy.sql import Select
 from sqlalchemy.sql.sqltypes import Integer, Numeric
 from sqlmodel import Session
@@ -85,6 +85,24 @@ def search_filter(text: str, *columns: Any) -> ColumnElement[bool] | None:
         as_text = cast(column, String) if isinstance(column.type, Integer | Numeric) else column
         tests.append(as_text.ilike(pattern, escape="\\"))
     return or_(*tests)
+
+
+MAX_NUMBER_DIGITS = 10  # document numbers are 32-bit integers
+
+
+def number_starts_with(column: Any, digits: str) -> ColumnElement[bool]:
+    """Numbers whose decimal form starts with ``digits``, as index-friendly ranges.
+
+    "123" matches 123, 1230–1239, 12300–12399 and so on; each is a range the index answers,
+    where casting every number to text and matching a pattern reads the whole table.
+    """
+    if not digits.isdigit() or digits[0] == "0" or len(digits) > MAX_NUMBER_DIGITS:
+        return false()  # no document number starts with 0
+    start = int(digits)
+    ranges = [
+        column.between(start * 10**k, (start + 1) * 10**k - 1) for k in range(MAX_NUMBER_DIGITS - len(digits) + 1)
+    ]
+    return or_(*ranges)
 
 
 def count_rows(session: Session, stmt: Select) -> int:

@@ -104,10 +104,22 @@ def test_search_by_invoice_number_job_number_and_site(session, world):
     by_number = _inv(session, world.a, number=555666)
     at_bravo = _inv(session, world.b, number=777888)
 
-    assert _numbers(_list(session, world.scope, search="5566")) == [by_number.number]
-    assert _numbers(_list(session, world.scope, search="8765")) == [by_job.number]
+    assert _numbers(_list(session, world.scope, search="5556")) == [by_number.number]
+    assert _numbers(_list(session, world.scope, search="555666")) == [by_number.number]
+    assert _numbers(_list(session, world.scope, search="98765")) == [by_job.number]
     assert _numbers(_list(session, world.scope, search="bravo")) == [at_bravo.number]
     assert _list(session, world.scope, search="%").total == 0
+    # Numbers match from their first digit (index ranges), not anywhere inside.
+    assert _list(session, world.scope, search="5666").total == 0
+    assert _list(session, world.scope, search="0555666").total == 0
+
+
+def test_search_by_number_stays_inside_the_customer(session, world):
+    their_job = f.job_with(session, world.other, number=424242, stage=JobStage.INVOICED)
+    _inv(session, world.other, number=424243, job_id=their_job.id)
+
+    assert _list(session, world.scope, search="42424").total == 0
+    assert _list(session, world.scope, search="other").total == 0
 
 
 @pytest.mark.parametrize(

@@ -205,3 +205,28 @@ def test_shorten_makes_one_line_with_an_ellipsis():
     assert shorten("a\n b\tc") == "a b c"
     cut = shorten("word " * 100, 20)
     assert len(cut) <= 20 and cut.endswith("…")
+
+
+@pytest.mark.parametrize(
+    ("digits", "matches", "misses"),
+    [
+        ("123", [123, 1230, 1239, 12345, 1234567890], [12, 124, 1240, 2123, 11230]),
+        ("9", [9, 90, 999999999], [8, 10, 19]),
+        ("2147483647", [2147483647], [214748364, 2147483646]),
+        ("0", [], [0, 10, 100]),
+        ("0123", [], [123, 10123]),
+        ("12345678901", [], [1234567890]),
+    ],
+)
+def test_number_starts_with_matches_by_leading_digits(session, digits, matches, misses):
+    from sqlalchemy import literal
+    from sqlalchemy import select as core_select
+
+    from portal.services.listing import number_starts_with
+
+    def hit(n: int) -> bool:
+        sub = core_select(literal(n).label("n")).subquery()
+        return bool(session.execute(core_select(number_starts_with(sub.c.n, digits))).scalar())
+
+    assert [n for n in matches if hit(n)] == matches
+    assert [n for n in misses if hit(n)] == []
