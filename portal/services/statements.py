@@ -14,9 +14,12 @@ hold it to.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from threading import Lock
+from time import monotonic
 from typing import Any
 
 import numpy as np
@@ -347,6 +350,68 @@ def statement(session: Session, scope: Scope, start: date, end: date, today: dat
         unpaid_invoices=unpaid,
         frame=lines[FRAME_COLUMNS],
     )
+
+
+def _fingerprint(session: Session, scope: Scope) -> tuple[Any, ...]:
+    """Changes whenever a statement's lines could have: an invoice issued or voided, a payment made.
+
+    Index-only counts (milliseconds where the statement itself takes seconds for five years of
+    a large account). Invoice balances change only through payments, which are counted; an
+    invoice amended in place by staff shows once the entry expires.
+    """
+    issued = session.exec(scoped(select(func.count(Invoice.id), func.max(Invoice.id)), scope, Invoice)).one()
+    void = session.exec(
+        scoped(select(func.count(Invoice.id)).where(Invoice.status == InvoiceStatus.VOID), scope, Invoice)
+    ).one()
+    payments = session.exec(
+        select(func.count(Payment.id), func.max(Payment.id)).where(
+            Payment.customer_id == scope.customer_id, Payment.status == PaymentStatus.SUCCEEDED
+        )
+    ).one()
+    return (*issued, void, *payments)
+
+
+class _RecentStatements:
+    """The last few statements computed in this process, so paging through one does not recompute it.
+
+    Keyed by who may see what, the range, the day and the data's fingerprint, so a payment or a
+    new invoice is never hidden; entries also expire, and only a handful are kept because a
+    five-year statement of a large account is tens of megabytes.
+    """
+
+    def __init__(self, size: int = 4, ttl: float = 120.0) -> None:
+        self._entries: OrderedDict[tuple[Any, ...], tuple[float, Statement]] = OrderedDict()
+        self._size, self._ttl, self._lock = size, ttl, Lock()
+
+    def get(self, key: tuple[Any, ...]) -> Statement | None:
+        with self._lock:
+            found = self._entries.get(key)
+            if found is None or monotonic() - found[0] > self._ttl:
+                self._entries.pop(key, None)
+                return None
+            self._entries.move_to_end(key)
+            return found[1]
+
+    def put(self, key: tuple[Any, ...], value: Statement) -> None:
+        with self._lock:
+            self._entries[key] = (monotonic(), value)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self._size:
+                self._entries.popitem(last=False)
+
+
+_recent = _RecentStatements()
+
+
+def recent_statement(session: Session, scope: Scope, start: date, end: date, today: date) -> Statement:
+    """:func:`statement`, reused while nothing it shows has changed (the screen pages through it)."""
+    scope.require(PAGE)
+    key = (scope.customer_id, scope.site_ids, start, end, today, _fingerprint(session, scope))
+    found = _recent.get(key)
+    if found is None:
+        found = statement(session, scope, start, end, today)
+        _recent.put(key, found)
+    return found
 
 
 CSV_HEADER = ["Date", "Type", "Reference", "Description", "Debit", "Credit", "Balance"]

@@ -1,7 +1,8 @@
 """Invoices > Statement: a date range, balances, ageing, lines a page at a time, and Pay Online.
 
-The statement is computed by the service for the whole range; state keeps one page of its lines
-and at most ``UNPAID_SHOWN`` unpaid invoices to tick.
+The statement is computed by the service for the whole range (and reused while paging, until
+anything on it changes); state keeps one page of its lines and at most ``UNPAID_SHOWN`` unpaid
+invoices to tick.
 """
 
 from __future__ import annotations
@@ -107,7 +108,7 @@ class StatementState(SessionState):
             return
         with unit_of_work() as session:
             today = invoices.contractor_today(session)
-            st = statements.statement(session, scope, start, end, today)
+            st = statements.recent_statement(session, scope, start, end, today)
         cur = st.currency
         self.error, self.loaded = "", True
         self.opening, self.closing = money(st.opening_balance_cents, cur), money(st.closing_balance_cents, cur)

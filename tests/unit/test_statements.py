@@ -255,3 +255,57 @@ def test_invoice_pdf_shows_number_totals_and_balance(session, book):
 
     theirs = _scope(session, book.theirs)
     assert prints.invoice_pdf(session, theirs, i1.id, TODAY) is None
+
+
+# Paging reuses the computed statement until something on it changes.
+
+
+@pytest.fixture
+def fresh_cache(monkeypatch):
+    monkeypatch.setattr(statements, "_recent", statements._RecentStatements())
+    calls = []
+    real = statements.statement
+
+    def counting(*args):
+        calls.append(args)
+        return real(*args)
+
+    monkeypatch.setattr(statements, "statement", counting)
+    return calls
+
+
+def test_recent_statement_is_reused_until_a_payment_or_invoice_changes_it(session, book, fresh_cache):
+    start = date(2026, 10, 1)
+    first = statements.recent_statement(session, book.scope, start, TODAY, TODAY)
+    assert statements.recent_statement(session, book.scope, start, TODAY, TODAY) is first
+    assert len(fresh_cache) == 1
+
+    i4 = book.invoices[3]
+    f.invoice_payment(session, book.mine, [(i4, 3_000)], _utc(2026, 11, 20))
+    paid = statements.recent_statement(session, book.scope, start, TODAY, TODAY)
+    assert paid.closing_balance_cents == first.closing_balance_cents - 3_000
+
+    f.invoice_with(session, book.a, issued_on=date(2026, 11, 21), due_on=date(2026, 12, 21), total_cents=1_234)
+    issued = statements.recent_statement(session, book.scope, start, TODAY, TODAY)
+    assert issued.closing_balance_cents == paid.closing_balance_cents + 1_234
+
+    i4.status = InvoiceStatus.VOID
+    session.add(i4)
+    session.flush()
+    voided = statements.recent_statement(session, book.scope, start, TODAY, TODAY)
+    assert voided.line_count == issued.line_count - 2  # the invoice and its payment leave the statement
+    assert len(fresh_cache) == 4
+
+
+def test_recent_statement_keeps_each_scope_and_range_apart(session, book, fresh_cache):
+    limited = _scope(session, book.mine, sites=[book.a])
+    whole = statements.recent_statement(session, book.scope, date(2026, 10, 1), TODAY, TODAY)
+    only_a = statements.recent_statement(session, limited, date(2026, 10, 1), TODAY, TODAY)
+    longer = statements.recent_statement(session, book.scope, date(2026, 9, 1), TODAY, TODAY)
+
+    assert len(fresh_cache) == 3
+    assert {line.reference for line in only_a.lines if line.kind == "Invoice"} == {"503"}
+    assert whole.line_count != only_a.line_count and longer.line_count > whole.line_count
+    with pytest.raises(AccessDenied):
+        statements.recent_statement(session, _scope(session, book.mine, pages=["quotes"]), date(2026, 10, 1), TODAY,
+                                    TODAY)
