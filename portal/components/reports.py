@@ -43,11 +43,10 @@ REPORTS = (
 
 
 def _nav_link(report: Report, current: str) -> rx.Component:
-    link = rx.link(
-        report.title, href=report.route, underline="none", size="2", weight="medium" if report.key == current else None,
-        color_scheme="accent" if report.key == current else "gray", data_report=report.key,
-        aria_current="page" if report.key == current else None, white_space="nowrap",
-    )
+    here = report.key == current
+    style = {"weight": "bold", "aria_current": "page"} if here else {"color_scheme": "gray"}
+    link = rx.link(report.title, href=report.route, underline="none", size="2", data_report=report.key,
+                   white_space="nowrap", **style)
     return rx.cond(SessionState.advanced, link) if report.advanced else link
 
 
