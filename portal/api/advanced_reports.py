@@ -1,3 +1,116 @@
-"""Placeholder: this area's download routes."""
+"""Downloads of the Advanced reports: each report's CSV and the documents the contractor publishes.
 
-routes: list = []
+Both check the session cookie (401), then the Advanced tier and the contact's Reports page (403),
+and read through the same scoped services as the screens, so a filter naming another customer's
+site yields an empty report and a document id from elsewhere is not found.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import date
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import FileResponse, PlainTextResponse, Response, StreamingResponse
+from starlette.routing import Route
+
+from portal.api.session import scope_from_request
+from portal.db import unit_of_work
+from portal.services import (
+    budget_forecast,
+    contracts,
+    exports,
+    life_cycle,
+    monthly_report,
+    published_documents,
+)
+from portal.services.access import ADVANCED_REPORTS, Scope
+from portal.services.invoices import contractor_today
+
+MAX_PARAM = 20
+
+
+def _month(value: str, today: date) -> date:
+    """The Monthly Report's last month from ``YYYY-MM``; the current month when missing or malformed."""
+    try:
+        return date.fromisoformat(f"{value[:7]}-01")
+    except ValueError:
+        return today.replace(day=1)
+
+
+def _csv_maker(name: str) -> Callable[..., Iterator[str]] | None:
+    """The CSV generator of a report: (session, scope, site, month, today) -> CSV text."""
+    if name in published_documents.KINDS:
+        kind = published_documents.KINDS[name]
+        return lambda s, scope, site, _m, _t: published_documents.documents_csv(s, scope, kind, site)
+    return {
+        "monthly": lambda s, scope, site, month, today: monthly_report.monthly_csv(s, scope, site, _month(month, today)),
+        "budget": lambda s, scope, site, _m, today: budget_forecast.budget_csv(s, scope, site, today),
+        "life-cycle": lambda s, scope, site, _m, today: life_cycle.life_cycle_csv(s, scope, site, today),
+        "contracts": lambda s, scope, site, _m, today: contracts.contracts_csv(s, scope, site, today),
+    }.get(name)
+
+
+def _scope(request: Request) -> Scope | None:
+    with unit_of_work() as session:
+        return scope_from_request(session, request)
+
+
+def _refusal(scope: Scope | None) -> Response | None:
+    if scope is None:
+        return PlainTextResponse("Sign in to download.", status_code=401)
+    if not scope.can(ADVANCED_REPORTS):
+        return PlainTextResponse("This report is part of the Advanced customer portal.", status_code=403)
+    return None
+
+
+def _stream(make: Callable[..., Iterator[str]], scope: Scope, site: str, month: str) -> Iterator[str]:
+    """Holds one read transaction open while the rows stream, then closes it."""
+    with unit_of_work() as session:
+        yield from make(session, scope, site or None, month, contractor_today(session))
+
+
+async def export_report(request: Request) -> Response:
+    name = request.path_params["name"]
+    make = _csv_maker(name)
+    if make is None:
+        return PlainTextResponse("Not found.", status_code=404)
+    scope = await run_in_threadpool(_scope, request)
+    refused = _refusal(scope)
+    if refused is not None:
+        return refused
+    params = request.query_params
+    body = _stream(make, scope, params.get("site", "")[:MAX_PARAM], params.get("month", "")[:MAX_PARAM])
+    return StreamingResponse(body, media_type="text/csv; charset=utf-8", headers={
+        "Content-Disposition": f'attachment; filename="{exports.filename(name, date.today())}"',
+        "Cache-Control": "private, no-store",
+    })
+
+
+def _document(request: Request, document_id: str):
+    with unit_of_work() as session:
+        scope = scope_from_request(session, request)
+        if scope is None or not scope.can(ADVANCED_REPORTS):
+            return scope, None
+        return scope, published_documents.document_file(session, scope, document_id)
+
+
+async def download_document(request: Request) -> Response:
+    scope, found = await run_in_threadpool(_document, request, request.path_params["document_id"])
+    refused = _refusal(scope)
+    if refused is not None:
+        return refused
+    if found is None:
+        return PlainTextResponse("Not found.", status_code=404)
+    response = FileResponse(found.path, media_type=found.content_type or "application/octet-stream",
+                            filename=found.name, content_disposition_type="attachment")
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+routes = [
+    Route("/export/reports/{name}.csv", export_report, methods=["GET"]),
+    Route("/files/documents/{document_id}", download_document, methods=["GET"]),
+]

@@ -1,1 +1,292 @@
-"""Placeholder: replaced by the report's own page."""
+"""The Advanced portal's reports: Monthly, Budget Forecast, Life Cycle, Contracts and the published documents.
+
+Each page is registered under the "advanced_reports" key, so on the Standard tier the shell shows
+"part of the Advanced portal" instead of the content. The filter bar, the chart card and the
+table are shared by all of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import reflex as rx
+
+from portal.components.links import server_link
+from portal.components.reports import REPORTS, report_heading
+from portal.components.shell import template
+from portal.components.table import PHONE_HIDE, csv_menu, status_badge
+from portal.services.access import ADVANCED_REPORTS
+from portal.state.budget_forecast import BudgetForecastState
+from portal.state.contracts import ContractsState
+from portal.state.life_cycle import STAGES, LifeCycleState
+from portal.state.monthly_report import MonthlyReportState
+from portal.state.published_documents import DocumentsState
+
+TITLES = {r.key: r.title for r in REPORTS}
+
+
+# -- shared pieces --------------------------------------------------------------------------------
+
+
+def filter_bar(state, *extra: rx.Component) -> rx.Component:
+    """Site (and any other filter) with Run; side by side on a screen, stacked on a phone."""
+    site = rx.vstack(
+        rx.text("Site", size="2", weight="medium", as_="label", html_for="report-site"),
+        rx.select.root(
+            rx.select.trigger(id="report-site", aria_label="Site", width=["100%", "260px"]),
+            rx.select.content(rx.foreach(state.site_choices,
+                                         lambda c: rx.select.item(c["label"], value=c["value"]))),
+            value=state.site, on_change=state.set_site,
+        ),
+        spacing="1", width=["100%", "auto"],
+    )
+    return rx.flex(
+        site, *extra,
+        rx.button(rx.icon("play", size=14), "Run report", on_click=state.run, loading=state.loading,
+                  id="run-report", width=["100%", "auto"]),
+        direction=rx.breakpoints(initial="column", sm="row"), align=rx.breakpoints(initial="stretch", sm="end"),
+        spacing="3", wrap="wrap", width="100%",
+    )
+
+
+def chart_card(state) -> rx.Component:
+    return rx.card(rx.plotly(data=state.chart, use_resize_handler=True, width="100%",
+                             config={"displaylogo": False, "responsive": True}),
+                   width="100%", id="report-chart")
+
+
+def empty_state(text: str | rx.Var) -> rx.Component:
+    return rx.center(
+        rx.vstack(rx.icon("inbox", size=28, color=rx.color("gray", 8)), rx.text(text, color_scheme="gray"),
+                  align="center"),
+        padding="2.5em", width="100%", id="report-empty",
+    )
+
+
+def report_table(headers: list[tuple[str | rx.Var, bool]], rows: rx.Var, row: Callable[[rx.Var], rx.Component],
+                 footer: rx.Component | None = None) -> rx.Component:
+    """``headers``: (label, shown on a phone); numbers right-aligned by the row function."""
+    return rx.box(
+        rx.table.root(
+            rx.table.header(rx.table.row(*[
+                rx.table.column_header_cell(label, **({} if phone else {"class_name": PHONE_HIDE}))
+                for label, phone in headers])),
+            rx.table.body(rx.foreach(rows, row), footer if footer is not None else rx.fragment()),
+            variant="surface", size="2", width="100%", id="report-table",
+        ),
+        width="100%", overflow_x="auto",
+    )
+
+
+def num(value, phone: bool = True, **props) -> rx.Component:
+    return rx.table.cell(value, text_align="right", white_space="nowrap",
+                         **({} if phone else {"class_name": PHONE_HIDE}), **props)
+
+
+def report_body(state, has_rows: rx.Var, empty: str, *content: rx.Component) -> rx.Component:
+    """Spinner while a report runs, its empty state when nothing matched, else the content."""
+    return rx.cond(
+        state.loading,
+        rx.center(rx.spinner(size="3"), padding="3em", width="100%", aria_label="Loading report"),
+        rx.cond(has_rows, rx.vstack(*content, spacing="4", width="100%"), empty_state(empty)),
+    )
+
+
+def page(key: str, state, *body: rx.Component) -> rx.Component:
+    return rx.vstack(report_heading(key, csv_menu(state.csv_href)), *body, spacing="4", width="100%")
+
+
+# -- Monthly Report -------------------------------------------------------------------------------
+
+
+def _month_filter() -> rx.Component:
+    return rx.vstack(
+        rx.text("Period", size="2", weight="medium", as_="label", html_for="report-month"),
+        rx.select.root(
+            rx.select.trigger(id="report-month", aria_label="Period", width=["100%", "220px"]),
+            rx.select.content(rx.foreach(MonthlyReportState.month_choices,
+                                         lambda c: rx.select.item(c["label"], value=c["value"]))),
+            value=MonthlyReportState.month, on_change=MonthlyReportState.set_month,
+        ),
+        spacing="1", width=["100%", "auto"],
+    )
+
+
+def _month_row(r: rx.Var) -> rx.Component:
+    return rx.table.row(
+        rx.table.row_header_cell(r["month"], white_space="nowrap"),
+        num(r["jobs_opened"], False), num(r["jobs_completed"]), num(r["passed"]), num(r["failed"]),
+        num(r["not_tested"], False), num(r["defects_found"]), num(r["defects_rectified"], False),
+        data_month=r["month"],
+    )
+
+
+MONTHLY_HEADERS = [("Month", True), ("Jobs opened", False), ("Jobs completed", True), ("Passed", True),
+                   ("Failed", True), ("Not tested", False), ("Defects found", True), ("Defects rectified", False)]
+
+
+@template("/reports/monthly", TITLES["monthly"], ADVANCED_REPORTS, on_load=[MonthlyReportState.load])
+def monthly_page() -> rx.Component:
+    s, t = MonthlyReportState, MonthlyReportState.totals
+    totals = rx.table.row(
+        rx.table.row_header_cell(rx.text("Total", weight="bold")),
+        num(t["jobs_opened"], False), num(t["jobs_completed"]), num(t["passed"], id="total-passed"),
+        num(t["failed"]), num(t["not_tested"], False), num(t["defects_found"]), num(t["defects_rectified"], False),
+        font_weight="bold",
+    )
+    return page("monthly", s, filter_bar(s, _month_filter()), report_body(
+        s, s.shown_site != "", "Choose one of your sites to see its month-by-month report.",
+        rx.heading(s.shown_site, size="4", id="report-site-name"),
+        rx.text("Tests by result, month by month", size="2", color_scheme="gray"),
+        chart_card(s),
+        report_table(MONTHLY_HEADERS, s.rows, _month_row, totals),
+    ))
+
+
+# -- Budget Forecast ------------------------------------------------------------------------------
+
+
+def _budget_row(r: rx.Var) -> rx.Component:
+    return rx.table.row(
+        rx.table.row_header_cell(r["month"], white_space="nowrap"),
+        num(r["services"], False), num(r["services_cost"]), num(r["quotes"], False), num(r["quotes_cost"]),
+        num(rx.text(r["total"], weight="medium")),
+        data_month=r["month"],
+    )
+
+
+def _figure(label: str, value: rx.Var, element_id: str) -> rx.Component:
+    return rx.card(rx.vstack(rx.text(label, size="2", color_scheme="gray"),
+                             rx.text(value, size="5", weight="bold", id=element_id), spacing="1"), flex="1",
+                   min_width="160px")
+
+
+@template("/reports/budget", TITLES["budget"], ADVANCED_REPORTS, on_load=[BudgetForecastState.load])
+def budget_page() -> rx.Component:
+    s = BudgetForecastState
+    totals = rx.table.row(
+        rx.table.row_header_cell(rx.text("Total", weight="bold")), num("", False), num(s.services_total),
+        num("", False), num(s.quotes_total), num(rx.text(s.total, weight="bold")),
+    )
+    return page("budget", s, filter_bar(s), report_body(
+        s, s.rows.length() > 0, "Nothing to forecast for this choice.",
+        rx.flex(_figure("Next 12 months", s.total, "budget-total"),
+                _figure("Services (estimated)", s.services_total, "budget-services"),
+                _figure("Open defect quotes", s.quotes_total, "budget-quotes"), spacing="3", wrap="wrap",
+                width="100%"),
+        chart_card(s),
+        report_table([("Month", True), ("Services due", False), ("Services", True), ("Defect quotes", False),
+                      ("Quoted", True), ("Total", True)], s.rows, _budget_row, totals),
+        rx.text("Services are estimated: each test is priced at its contract's yearly value divided by the tests "
+                "the contract covers in a year; equipment on no contract at your average contract rate (",
+                s.average_rate, " a test). Overdue services count in the current month. Open defect quotes "
+                "count in the month you asked for the work, or this month.", size="1", color_scheme="gray"),
+        rx.cond(s.awaiting > 0, rx.callout(
+            f"{s.awaiting} open defect quote(s) are still being priced and count as $0 until they are.",
+            icon="info", size="1", id="budget-awaiting")),
+    ))
+
+
+# -- Life Cycle Analysis --------------------------------------------------------------------------
+
+
+def _life_row(r: rx.Var) -> rx.Component:
+    return rx.table.row(
+        rx.table.row_header_cell(r["type"]), num(r["life"], False), num(r["total"]),
+        *[num(r[key], key in ("nearing", "past")) for key, _l, _c in STAGES],
+        *[num(r[f"due{i}"], False) for i in range(5)],
+        data_type=r["type"],
+    )
+
+
+@template("/reports/life-cycle", TITLES["life-cycle"], ADVANCED_REPORTS, on_load=[LifeCycleState.load])
+def life_cycle_page() -> rx.Component:
+    s = LifeCycleState
+    headers = [("Asset type", True), ("Expected life", False), ("Assets", True),
+               *[(label, key in ("nearing", "past")) for key, label, _c in STAGES],
+               *[(f"Due {s.years[i]}", False) for i in range(5)]]
+    totals = rx.table.row(
+        rx.table.row_header_cell(rx.text("Total", weight="bold")), num("", False),
+        num(s.totals["total"], id="life-total"),
+        *[num(s.totals[key], key in ("nearing", "past")) for key, _l, _c in STAGES],
+        *[num(s.due[i], False, id=f"due-total-{i}") for i in range(5)], font_weight="bold",
+    )
+    return page("life-cycle", s, filter_bar(s), report_body(
+        s, s.rows.length() > 0, "No equipment at this choice of sites.",
+        rx.text("Equipment by type: within its expected life, in its last fifth, past it, or of unknown age",
+                size="2", color_scheme="gray"),
+        chart_card(s),
+        report_table(headers, s.rows, _life_row, totals),
+        rx.text("Replacements are counted in the year an item's expected life ends; items already past it are "
+                "due this year. An asset's own expected life is used where recorded, otherwise its type's.",
+                size="1", color_scheme="gray"),
+    ))
+
+
+# -- Contracts ------------------------------------------------------------------------------------
+
+
+def _contract_row(r: rx.Var) -> rx.Component:
+    return rx.table.row(
+        rx.table.row_header_cell(r["number"], white_space="nowrap"),
+        rx.table.cell(r["name"], class_name=PHONE_HIDE, min_width="200px"),
+        rx.table.cell(r["start"], white_space="nowrap", class_name=PHONE_HIDE),
+        rx.table.cell(r["expiry"], white_space="nowrap"),
+        rx.table.cell(rx.match(r["status"],
+                               ("Expired", rx.badge("Expired", color_scheme="red", variant="soft")),
+                               ("Expiring soon", rx.badge("Expiring soon", color_scheme="amber", variant="soft")),
+                               status_badge(r["status"]))),
+        num(r["value"], False),
+        rx.table.cell(r["sites"], min_width="160px", class_name=PHONE_HIDE),
+        num(r["assets"]),
+        data_contract=r["number"],
+    )
+
+
+@template("/reports/contracts", TITLES["contracts"], ADVANCED_REPORTS, on_load=[ContractsState.load])
+def contracts_page() -> rx.Component:
+    s = ContractsState
+    return page("contracts", s, filter_bar(s), report_body(
+        s, s.rows.length() > 0, "No contracts cover this choice of sites.",
+        report_table([("Contract No.", True), ("Name", False), ("Start", False), ("Expiry", True),
+                      ("Status", True), ("Value", False), ("Sites", False), ("Assets", True)], s.rows,
+                     _contract_row),
+        rx.text("Expiring soon: within 60 days. Sites and assets are those at the sites your login covers.",
+                size="1", color_scheme="gray"),
+    ))
+
+
+# -- Work Method Statements, Site Inductions, Reference Material ----------------------------------
+
+
+def _document_row(r: rx.Var) -> rx.Component:
+    return rx.table.row(
+        rx.table.row_header_cell(
+            server_link(rx.hstack(rx.icon("file-text", size=14), r["title"], spacing="2", align="center"),
+                        href=r["href"], download=True, data_document=r["id"]),
+        ),
+        rx.table.cell(r["site"]),
+        rx.table.cell(r["published"], white_space="nowrap", class_name=PHONE_HIDE),
+        num(r["size"], False),
+        rx.table.cell(server_link(rx.icon_button(rx.icon("download", size=14), variant="soft", size="1",
+                                                 aria_label="Download " + r["title"]),
+                                  href=r["href"], download=True)),
+    )
+
+
+def _documents_page(key: str) -> Callable[[], rx.Component]:
+    def content() -> rx.Component:
+        s = DocumentsState
+        return page(key, s, filter_bar(s), report_body(
+            s, s.rows.length() > 0, f"No {TITLES[key].lower()} published for this choice of sites yet.",
+            report_table([("Title", True), ("Site", True), ("Published", False), ("Size", False), ("", True)],
+                         s.rows, _document_row),
+        ))
+
+    content.__name__ = f"{key.replace('-', '_')}_page"
+    route = next(r.route for r in REPORTS if r.key == key)
+    return template(route, TITLES[key], ADVANCED_REPORTS, on_load=[DocumentsState.open_kind(key)])(content)
+
+
+for _key in ("work-method-statements", "site-inductions", "reference-material"):
+    _documents_page(_key)

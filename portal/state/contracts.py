@@ -1,0 +1,27 @@
+"""Contracts: the customer's maintenance agreements with expiry, covered sites and equipment."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from portal.db import unit_of_work
+from portal.services import contracts
+from portal.services.invoices import contractor_today
+from portal.state.advanced_reports import ReportFilters
+from portal.state.display import day, money
+from portal.state.quotes import currency_of
+from portal.state.session import SessionState
+
+
+class ContractsState(ReportFilters, SessionState):
+    REPORT: ClassVar[str] = "contracts"
+
+    rows: list[dict[str, str]] = []
+
+    def _run(self, scope: Any) -> None:
+        with unit_of_work() as session:
+            cur = currency_of(session)
+            found = contracts.list_contracts(session, scope, self.site, contractor_today(session))
+        self.rows = [{"id": str(c.id), "number": c.number, "name": c.name, "start": day(c.start_date),
+                      "expiry": day(c.expiry_date), "status": c.status, "value": money(c.value_cents, cur),
+                      "sites": ", ".join(c.site_names), "assets": str(c.assets)} for c in found]
