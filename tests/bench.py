@@ -49,6 +49,7 @@ ROUND_TRIPS = 40
 WARM_UPS = 2
 CSV_RUNS = 3
 STATEMENT_RUNS = 5
+STATEMENT_RANGES = 6  # the portal keeps 4 computed statements per process
 # The bench's own build folder: the browser tests hold .web-test and `make demo` uses .web, and a
 # build running in either would otherwise swap files under this server (or this one under theirs).
 WEB_WORKDIR = ROOT / ".web-bench"
@@ -690,8 +691,8 @@ class InvoicesPlan:
     total: int
     terms: tuple[str, str]
     hits: tuple[int, int]
-    ranges: tuple[tuple[date, date], tuple[date, date]]
-    closings: tuple[int, int]
+    ranges: tuple[tuple[date, date], ...]
+    closings: tuple[int, ...]
 
     @property
     def label(self) -> str:
@@ -704,7 +705,7 @@ class InvoicesPlan:
 
 
 def invoices_plan(database_url: str) -> InvoicesPlan:
-    """Two invoice numbers whose searches show different first rows, and two 5-year statement ranges
+    """Two invoice numbers whose searches show different first rows, and 5-year statement ranges
     with different closing balances: each round trip waits for what it reads to change.
     """
     from portal.services import statements
@@ -716,16 +717,18 @@ def invoices_plan(database_url: str) -> InvoicesPlan:
         scope = _metro_scope(session)
         total = list_invoices(session, scope, "all", PageRequest(size=25), today).total
         last = -(-total // 25)
+        # Neither from page 1: the searches start from it, and a search must change its first row.
         terms = tuple(str(list_invoices(session, scope, "all", PageRequest(page=k, size=25), today).rows[0].number)
-                      for k in (1, max(1, last // 2)))
+                      for k in (max(2, last // 3), max(2, 2 * last // 3)))
         found = [list_invoices(session, scope, "all", PageRequest(search=t, size=25), today) for t in terms]
-        ends = (today, today - timedelta(days=30))
+        # More ranges than the portal keeps computed statements of, so each date search computes afresh.
+        ends = tuple(today - timedelta(days=30 * k) for k in range(STATEMENT_RANGES))
         ranges = tuple((_years_before(end, 5), end) for end in ends)
         closings = tuple(statements.statement(session, scope, a, b, today).closing_balance_cents for a, b in ranges)
     if len({f.rows[0].id for f in found if f.rows}) < 2:
         raise RuntimeError(f"searches for {terms} do not show two different first rows")
-    if closings[0] == closings[1]:
-        raise RuntimeError(f"the statements {ranges} close on the same balance")
+    if any(a == b for a, b in pairwise((*closings, closings[0]))):
+        raise RuntimeError(f"two successive statements of {ranges} close on the same balance")
     return InvoicesPlan(total, terms, (found[0].total, found[1].total), ranges, closings)
 
 
@@ -805,22 +808,35 @@ def invoices_round_trips(browser, url: str, cookies: list, plan: InvoicesPlan) -
 
 
 def statement_round_trips(browser, url: str, cookies: list, plan: InvoicesPlan) -> list[Row]:
-    """Opened on the second range, so that every submit, the first included, changes the closing balance."""
-    (a_start, a_end), (b_start, b_end) = plan.ranges
+    """Date searches cycle through more ranges than the portal keeps computed, so each one computes
+    the 5-year statement; page switches then page through the last one, which is kept.
+
+    Opened on the last range, so that every submit, the first included, changes the closing balance.
+    """
+    last_start, last_end = plan.ranges[-1]
     with _context(browser, url, cookies) as context:
         page = context.new_page()
-        page.goto(f"/invoices/statement?start={b_start}&end={b_end}")
+        page.goto(f"/invoices/statement?start={last_start}&end={last_end}")
         page.wait_for_function("() => (document.querySelector('#closing')?.textContent ?? '').trim() !== ''",
                                timeout=STATEMENT_TIMEOUT_MS)
         steps = [{"act": "range", "target": "#statement-search", "term": [str(s), str(e)], "watch": "#closing",
                   "read": "#closing", "timeout": STATEMENT_TIMEOUT_MS} for s, e in plan.ranges]
-        trips = _Trips(page, steps)
+        searches = _Trips(page, steps)
         for _ in range(WARM_UPS + STATEMENT_RUNS):
-            trips.run()
-    value, detail = _spread(trips.samples)
-    return [(f"statement date search round trip, {plan.years}", value,
-             f"{detail}; requestSubmit of #statement-search to #closing changed + 1 frame, alternating with "
-             f"{b_start} to {b_end}")]
+            searches.run()
+        pages = _Trips(page, [{"act": "click", "target": target, "watch": "#statement-lines tbody",
+                               "read": "#statement-lines tbody tr:first-child"}
+                              for target in ("#statement-next", "#statement-prev")])
+        for _ in range(WARM_UPS + ROUND_TRIPS):
+            pages.run()
+    value, detail = _spread(searches.samples)
+    rows = [(f"statement date search round trip, {plan.years}", value,
+             f"{detail}; requestSubmit of #statement-search to #closing changed + 1 frame, cycling through "
+             f"{len(plan.ranges)} ranges ending a month apart (each computed afresh)")]
+    value, detail = _spread(pages.samples)
+    rows.append((f"statement next/prev page of lines, {plan.years}", value,
+                 f"{detail}; click to first line changed + 1 frame; the computed statement is reused"))
+    return rows
 
 
 def invoice_exports_over_http(url: str, cookies: list, plan: InvoicesPlan) -> list[Row]:
