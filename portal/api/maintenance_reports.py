@@ -1,3 +1,105 @@
-"""Placeholder: this area's download routes."""
+"""CSV downloads of Current Defects and Test History, from the same scoped query as the screens.
 
-routes: list = []
+The paths sit under ``/export/maintenance/``: the lists' ``/export/{name}.csv`` route is mounted
+first and would answer ``/export/defects.csv`` with its own 404.
+
+The filters come from the link's query string, so every one is checked again here: a site the
+contact may not see answers 404 (as if it did not exist), a malformed date range or status 400.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import date
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response, StreamingResponse
+from starlette.routing import Route
+
+from portal.api.session import scope_from_request
+from portal.db import unit_of_work
+from portal.services import defects, exports, test_history
+from portal.services.access import Scope
+from portal.services.invoices import contractor_today
+
+NOT_FOUND = "That site is not one of yours, or the filter is not valid."
+
+
+def _scope(request: Request) -> Scope | None:
+    with unit_of_work() as session:
+        return scope_from_request(session, request)
+
+
+def _filters(scope: Scope, params) -> defects.AssetFilters | None:
+    with unit_of_work() as session:
+        return defects.asset_filters(session, scope, params.get("site"), params.get("type"), params.get("q", ""))
+
+
+def _today() -> date:
+    with unit_of_work() as session:
+        return contractor_today(session)
+
+
+def _stream(make: Callable[..., Iterator[str]], *args) -> Iterator[str]:
+    """Holds one read transaction open while the rows stream, then closes it."""
+    with unit_of_work() as session:
+        yield from make(session, *args)
+
+
+def _csv(body: Iterator[str], name: str) -> Response:
+    filename = exports.filename(name, date.today())
+    return StreamingResponse(body, media_type="text/csv; charset=utf-8", headers={
+        "Content-Disposition": f'attachment; filename="{filename}"',
+        "Cache-Control": "private, no-store",
+    })
+
+
+async def _allowed(request: Request) -> Scope | Response:
+    scope = await run_in_threadpool(_scope, request)
+    if scope is None:
+        return PlainTextResponse("Sign in to download.", status_code=401)
+    if not scope.can(defects.PAGE):
+        return PlainTextResponse("Not available to your login.", status_code=403)
+    return scope
+
+
+def _order(params) -> tuple[str, bool]:
+    return params.get("sort", "")[:20], params.get("desc", "1") != "0"
+
+
+async def export_defects(request: Request) -> Response:
+    scope = await _allowed(request)
+    if isinstance(scope, Response):
+        return scope
+    params = request.query_params
+    filters = await run_in_threadpool(_filters, scope, params)
+    if filters is None:
+        return PlainTextResponse(NOT_FOUND, status_code=404)
+    return _csv(_stream(defects.defect_csv, scope, filters, *_order(params)), "current-defects")
+
+
+async def export_test_history(request: Request) -> Response:
+    scope = await _allowed(request)
+    if isinstance(scope, Response):
+        return scope
+    params = request.query_params
+    filters = await run_in_threadpool(_filters, scope, params)
+    if filters is None:
+        return PlainTextResponse(NOT_FOUND, status_code=404)
+    start, end, errors = test_history.parse_range(params.get("from"), params.get("to"),
+                                                  await run_in_threadpool(_today))
+    status = test_history.status_filter(params.get("status"))
+    if errors or start is None or end is None:
+        return PlainTextResponse("Choose a From date on or before the To date.", status_code=400)
+    if status is None:
+        return PlainTextResponse("Unknown status.", status_code=400)
+    chosen = test_history.HistoryFilters(filters, start, end, status)
+    return _csv(_stream(test_history.history_csv, scope, chosen, *_order(params)),
+                f"test-history-{start}-to-{end}")
+
+
+routes = [
+    Route("/export/maintenance/defects.csv", export_defects, methods=["GET"]),
+    Route("/export/maintenance/test-history.csv", export_test_history, methods=["GET"]),
+]

@@ -1,1 +1,108 @@
-"""Placeholder: replaced by the report's own page."""
+"""Reports > Test History: filters with a date range and status, a result summary, the tests a page at a time."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from portal.components.forms import field
+from portal.components.reports import report_heading
+from portal.components.shell import template
+from portal.components.table import PHONE_HIDE, Column, data_table
+from portal.pages.reports.defects import download_button, filter_form, filtered, refused_notice, summary
+from portal.pages.request import native_select
+from portal.services.test_history import ALL
+from portal.state.test_history import STATUS_CHOICES, TestHistoryState
+
+COLUMNS = [
+    Column("date", "Date Tested", "date", min_width="110px"),
+    Column("site", "Site", "site", min_width="140px", phone=False),
+    Column("asset", "Asset", "asset", min_width="160px"),
+    Column("location", "Location", min_width="160px", phone=False),
+    Column("type", "Asset Type", "type", phone=False),
+    Column("level", "Service Level", "level", phone=False),
+    Column("result", "Result", "result"),
+    Column("technician", "Technician", "technician", phone=False),
+    Column("notes", "Notes", min_width="200px", phone=False),
+    Column("job", "Job No.", "job", phone=False),
+]
+RESULT_COLOURS = (("pass", "grass"), ("fail", "red"), "amber")
+
+
+def result_badge(key: rx.Var, text: rx.Var) -> rx.Component:
+    return rx.badge(text, color_scheme=rx.match(key, *RESULT_COLOURS), variant="soft", radius="full")
+
+
+def _result_chip(item: rx.Var) -> rx.Component:
+    """A count that shows just those tests when pressed."""
+    chosen = TestHistoryState.status == item["key"]
+    return rx.button(
+        rx.text(item["count"], weight="bold"), item["label"],
+        color_scheme=rx.match(item["key"], *RESULT_COLOURS), variant=rx.cond(chosen, "solid", "surface"),
+        size="1", type="button", on_click=TestHistoryState.show_result(item["key"]),
+        aria_pressed=rx.cond(chosen, "true", "false"), data_result=item["key"], data_count=item["count"],
+    )
+
+
+def _all_chip() -> rx.Component:
+    s = TestHistoryState
+    chosen = s.status == ALL
+    return rx.button("All results", variant=rx.cond(chosen, "solid", "surface"), color_scheme="gray", size="1",
+                     type="button", on_click=s.show_result(ALL), aria_pressed=rx.cond(chosen, "true", "false"),
+                     data_result=ALL)
+
+
+def _date_field(label: str, name: str, value: rx.Var) -> rx.Component:
+    error = TestHistoryState.errors.get(name, "")
+    return rx.box(
+        field(label, rx.input(type="date", name="from" if name == "start" else "to", id=f"filter-{name}",
+                              default_value=value, key=value, aria_invalid=rx.cond(error != "", "true", "false")),
+              error, html_for=f"filter-{name}"),
+        width=rx.breakpoints(initial="100%", sm="auto"), min_width="160px",
+    )
+
+
+def _status_field() -> rx.Component:
+    s = TestHistoryState
+    return rx.box(
+        field("Status", native_select(*[rx.el.option(c["label"], value=c["value"]) for c in STATUS_CHOICES],
+                                      id="filter-status", name="status", value=s.status, on_change=s.pick_status),
+              html_for="filter-status"),
+        width=rx.breakpoints(initial="100%", sm="auto"), min_width="150px",
+    )
+
+
+def test_row(row: rx.Var) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(row["date"], white_space="nowrap"),
+        rx.table.cell(row["site"], class_name=PHONE_HIDE),
+        rx.table.row_header_cell(rx.vstack(rx.text(row["number"], weight="medium"),
+                                           rx.text(row["name"], size="1", color_scheme="gray"), spacing="0")),
+        rx.table.cell(row["location"], class_name=PHONE_HIDE),
+        rx.table.cell(row["type"], class_name=PHONE_HIDE),
+        rx.table.cell(row["level"], class_name=PHONE_HIDE),
+        rx.table.cell(result_badge(row["result"], row["result_label"])),
+        rx.table.cell(row["technician"], class_name=PHONE_HIDE),
+        rx.table.cell(rx.text(row["notes"], size="2"), class_name=PHONE_HIDE),
+        rx.table.cell(row["job"], class_name=PHONE_HIDE),
+        data_test=row["id"], data_result=row["result"],
+    )
+
+
+@template("/reports/test-history", "Test History", "reports", on_load=[TestHistoryState.load])
+def test_history_page() -> rx.Component:
+    s = TestHistoryState
+    empty = rx.cond(
+        s.errors.length() > 0, "Fix the date range above to see the tests.",
+        rx.cond(filtered(s) | (s.status != ALL), "No tests match these filters in this date range.",
+                "No tests recorded in this date range."),
+    )
+    return rx.vstack(
+        report_heading("test-history", download_button(s)),
+        filter_form(s, "Asset no., name or location", _date_field("From", "start", s.start),
+                    _date_field("To", "end", s.end), _status_field()),
+        refused_notice(s),
+        rx.cond((s.errors.length() == 0) & (s.refused == ""),
+                summary(s.counts, _result_chip, "Tests by result", _all_chip())),
+        data_table(s, COLUMNS, test_row, empty),
+        spacing="4", width="100%",
+    )

@@ -1,0 +1,110 @@
+"""Reports > Test History: the shared site, type and search filters plus a date range and a status.
+
+The range and status go in the address with the rest (``?from=&to=&status=``). A range that does
+not make sense, typed or linked, shows its message beside the field and no rows, rather than
+quietly falling back to another range the customer did not ask for.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, ClassVar
+
+import reflex as rx
+
+from portal.db import unit_of_work
+from portal.services import test_history
+from portal.services.access import Scope
+from portal.services.invoices import contractor_today
+from portal.services.listing import Page, PageRequest
+from portal.services.test_history import ALL, RESULT_LABELS, TestResult
+from portal.state.defects import AssetReportState
+from portal.state.display import DASH, day
+from portal.state.session import SessionState
+
+STATUS_CHOICES = [{"value": ALL, "label": "All results"}] + [
+    {"value": r.value, "label": RESULT_LABELS[r]} for r in TestResult
+]
+
+
+class TestHistoryState(AssetReportState, SessionState):
+    __test__ = False  # not a pytest class
+
+    ROUTE: ClassVar[str] = "/reports/test-history"
+    EXPORT: ClassVar[str] = "test-history"
+
+    start: str = ""
+    end: str = ""
+    status: str = ALL
+    errors: dict[str, str] = {}
+    counts: list[dict[str, str]] = []
+    _today: str = ""
+
+    def _today_date(self) -> date:
+        if not self._today:
+            with unit_of_work() as session:
+                self._today = contractor_today(session).isoformat()
+        return date.fromisoformat(self._today)
+
+    def _check_range(self, raw_start: Any, raw_end: Any) -> bool:
+        """Keep what was typed (so the error sits beside it) and whether it makes a range."""
+        start, end, errors = test_history.parse_range(raw_start, raw_end, self._today_date())
+        self.start = start.isoformat() if start else str(raw_start or "")[:10]
+        self.end = end.isoformat() if end else str(raw_end or "")[:10]
+        self.errors = errors
+        return not errors
+
+    def _extra_params(self) -> dict[str, str]:
+        return {"from": self.start, "to": self.end} | ({"status": self.status} if self.status != ALL else {})
+
+    def _read_extra(self, params: dict[str, str]) -> None:
+        self._today = ""
+        self.status = test_history.status_filter(params.get("status")) or ALL
+        self._check_range(params.get("from"), params.get("to"))
+
+    def _take_form(self, form: dict) -> bool:
+        self.status = test_history.status_filter(form.get("status", self.status)) or ALL
+        return self._check_range(form.get("from"), form.get("to"))
+
+    def _fetch(self, scope: Scope, request: PageRequest) -> Page:
+        with unit_of_work() as session:
+            assets = filters = None
+            if not self.errors:
+                assets = self._filters(session, scope)
+            if assets is not None:
+                filters = test_history.HistoryFilters(assets, date.fromisoformat(self.start),
+                                                      date.fromisoformat(self.end), self.status)
+            report = test_history.history_report(session, scope, filters, request)
+        self._after_fetch(assets)
+        if self.errors:  # a bad range is its own message, and there is nothing to download
+            self.refused, self.download_href = "", ""
+        self.counts = [{"key": k, "label": RESULT_LABELS[TestResult(k)], "count": f"{n:,}"}
+                       for k, n in report.counts.items()]
+        return report.page
+
+    def _format(self, row: test_history.TestRow) -> dict[str, str]:
+        return {
+            "id": str(row.id),
+            "date": day(row.tested_on),
+            "site": row.site_name,
+            "number": row.asset_number,
+            "name": row.asset_name or DASH,
+            "location": row.location or DASH,
+            "type": row.type_name,
+            "level": row.level_name,
+            "result": row.result,
+            "result_label": test_history.result_label(row.result),
+            "technician": row.technician or DASH,
+            "notes": row.notes or DASH,
+            "job": str(row.job_number) if row.job_number is not None else DASH,
+        }
+
+    @rx.event
+    def pick_status(self, value: str):
+        self.status = test_history.status_filter(value) or ALL
+
+    @rx.event
+    def show_result(self, value: str):
+        """A count in the summary shows just those tests (the range as last searched)."""
+        self.status = test_history.status_filter(value) or ALL
+        return self._go()
