@@ -87,21 +87,22 @@ def search_filter(text: str, *columns: Any) -> ColumnElement[bool] | None:
     return or_(*tests)
 
 
-MAX_NUMBER_DIGITS = 10  # document numbers are 32-bit integers
+MAX_NUMBER = 2**31 - 1  # document numbers are 32-bit integers; PostgreSQL refuses larger literals
 
 
 def number_starts_with(column: Any, digits: str) -> ColumnElement[bool]:
     """Numbers whose decimal form starts with ``digits``, as index-friendly ranges.
 
-    "123" matches 123, 1230–1239, 12300–12399 and so on; each is a range the index answers,
-    where casting every number to text and matching a pattern reads the whole table.
+    "123" matches 123, 1230–1239, 12300–12399 and so on up to the largest number a column holds;
+    each is a range the index answers, where casting every number to text and matching a
+    pattern reads the whole table.
     """
-    if not digits.isdigit() or digits[0] == "0" or len(digits) > MAX_NUMBER_DIGITS:
-        return false()  # no document number starts with 0
-    start = int(digits)
-    ranges = [
-        column.between(start * 10**k, (start + 1) * 10**k - 1) for k in range(MAX_NUMBER_DIGITS - len(digits) + 1)
-    ]
+    if not digits.isdigit() or digits[0] == "0" or int(digits) > MAX_NUMBER:
+        return false()  # no document number starts with 0 or is that large
+    ranges, low, high = [], int(digits), int(digits)
+    while low <= MAX_NUMBER:
+        ranges.append(column.between(low, min(high, MAX_NUMBER)))
+        low, high = low * 10, high * 10 + 9
     return or_(*ranges)
 
 
