@@ -873,9 +873,26 @@ def browser_figures(env: dict[str, str], url: str, data: Path, plan: QuotesPlan 
                                  lambda: statement_round_trips(browser, url, cookies, invoices))
                 rows += _attempt("invoice and statement CSV over HTTP",
                                  lambda: invoice_exports_over_http(url, cookies, invoices))
+            rows += _attempt("PPM report in the browser", lambda: ppm_in_browser(browser, url, cookies))
             return rows
         finally:
             browser.close()
+
+
+def asset_and_report_figures(database_url: str) -> list[Row]:
+    """The asset register and maintenance reports for the large customer, each measured by its own module."""
+    from tests import bench_assets, bench_maintenance, bench_ppm
+
+    rows = _attempt("assets", lambda: bench_assets.figures(database_url))
+    rows += _attempt("PPM report", lambda: bench_ppm.figures(database_url))
+    return rows + _attempt("defects and test history", lambda: bench_maintenance.figures(database_url))
+
+
+def ppm_in_browser(browser, url: str, cookies: list) -> list[Row]:
+    from tests import bench_ppm
+
+    with _context(browser, url, cookies) as context:
+        return [bench_ppm.browser_figure(context.new_page(), url)]
 
 
 # -- the table -----------------------------------------------------------------------------------------
@@ -919,6 +936,7 @@ def served_figures() -> list[Row]:
             rows += _attempt("list_invoices", lambda: list_invoices_figures(env["DATABASE_URL"], invoices))
             rows += _attempt("statement", lambda: statement_figures(env["DATABASE_URL"], invoices))
             rows += _attempt("invoice_csv", lambda: invoice_csv_figures(env["DATABASE_URL"], invoices))
+        rows += asset_and_report_figures(env["DATABASE_URL"])
         return rows + _attempt("portal serve and browser", lambda: browser_figures(env, url, data, plan, invoices))
     finally:
         shutil.rmtree(data, ignore_errors=True)
