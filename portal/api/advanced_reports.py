@@ -39,17 +39,23 @@ def _month(value: str, today: date) -> date:
         return today.replace(day=1)
 
 
-def _csv_maker(name: str) -> Callable[..., Iterator[str]] | None:
-    """The CSV generator of a report: (session, scope, site, month, today) -> CSV text."""
-    if name in published_documents.KINDS:
-        kind = published_documents.KINDS[name]
-        return lambda s, scope, site, _m, _t: published_documents.documents_csv(s, scope, kind, site)
-    return {
-        "monthly": lambda s, scope, site, month, today: monthly_report.monthly_csv(s, scope, site, _month(month, today)),
-        "budget": lambda s, scope, site, _m, today: budget_forecast.budget_csv(s, scope, site, today),
-        "life-cycle": lambda s, scope, site, _m, today: life_cycle.life_cycle_csv(s, scope, site, today),
-        "contracts": lambda s, scope, site, _m, today: contracts.contracts_csv(s, scope, site, today),
-    }.get(name)
+def _documents(name: str) -> Callable[..., Iterator[str]]:
+    kind = published_documents.KINDS[name]
+    return lambda session, scope, site, _month, _today: published_documents.documents_csv(session, scope, kind, site)
+
+
+def _monthly(session, scope, site, month: str, today: date) -> Iterator[str]:
+    return monthly_report.monthly_csv(session, scope, site, _month(month, today))
+
+
+# report name -> its CSV: (session, scope, site, month, today) -> CSV text
+CSVS: dict[str, Callable[..., Iterator[str]]] = {
+    "monthly": _monthly,
+    "budget": lambda session, scope, site, _month, today: budget_forecast.budget_csv(session, scope, site, today),
+    "life-cycle": lambda session, scope, site, _month, today: life_cycle.life_cycle_csv(session, scope, site, today),
+    "contracts": lambda session, scope, site, _month, today: contracts.contracts_csv(session, scope, site, today),
+    **{name: _documents(name) for name in published_documents.KINDS},
+}
 
 
 def _scope(request: Request) -> Scope | None:
@@ -73,7 +79,7 @@ def _stream(make: Callable[..., Iterator[str]], scope: Scope, site: str, month: 
 
 async def export_report(request: Request) -> Response:
     name = request.path_params["name"]
-    make = _csv_maker(name)
+    make = CSVS.get(name)
     if make is None:
         return PlainTextResponse("Not found.", status_code=404)
     scope = await run_in_threadpool(_scope, request)

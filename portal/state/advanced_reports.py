@@ -30,7 +30,8 @@ def bar_chart(x: list[str], series: list[tuple[str, list[float], str]], *, money
     axis = {"tickprefix": "$", "tickformat": ",.0f"} if money else {"tickformat": ",d"}
     fig.update_layout(
         barmode="stack", height=max(320, 28 * len(x)) if horizontal else 340,
-        margin={"l": 8, "r": 8, "t": 8, "b": 8}, legend={"orientation": "h", "y": -0.15},
+        margin={"l": 8, "r": 8, "t": 36, "b": 8},
+        legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom", "traceorder": "normal"},
         paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)", font={"size": 12},
     )
     if horizontal:

@@ -14,7 +14,7 @@ import reflex as rx
 from portal.components.links import server_link
 from portal.components.reports import REPORTS, report_heading
 from portal.components.shell import template
-from portal.components.table import PHONE_HIDE, csv_menu, status_badge
+from portal.components.table import PHONE_HIDE, Column, csv_menu, status_badge
 from portal.services.access import ADVANCED_REPORTS
 from portal.state.budget_forecast import BudgetForecastState
 from portal.state.contracts import ContractsState
@@ -51,7 +51,7 @@ def filter_bar(state, *extra: rx.Component) -> rx.Component:
 
 def chart_card(state) -> rx.Component:
     return rx.card(rx.plotly(data=state.chart, use_resize_handler=True, width="100%",
-                             config={"displaylogo": False, "responsive": True}),
+                             config={"displayModeBar": False, "responsive": True}),
                    width="100%", id="report-chart")
 
 
@@ -63,19 +63,24 @@ def empty_state(text: str | rx.Var) -> rx.Component:
     )
 
 
-def report_table(headers: list[tuple[str | rx.Var, bool]], rows: rx.Var, row: Callable[[rx.Var], rx.Component],
-                 footer: rx.Component | None = None) -> rx.Component:
-    """``headers``: (label, shown on a phone); numbers right-aligned by the row function."""
+def report_table(columns: list[Column], rows: rx.Var, row: Callable[[rx.Var], rx.Component],
+                 footer: rx.Component | None = None, size: str = "2") -> rx.Component:
+    """A report's table; ``row`` renders one row, hiding on a phone the cells of the ``phone=False`` columns."""
     return rx.box(
         rx.table.root(
             rx.table.header(rx.table.row(*[
-                rx.table.column_header_cell(label, **({} if phone else {"class_name": PHONE_HIDE}))
-                for label, phone in headers])),
+                rx.table.column_header_cell(c.label, text_align=c.align, min_width=c.min_width,
+                                            **({} if c.phone else {"class_name": PHONE_HIDE}))
+                for c in columns])),
             rx.table.body(rx.foreach(rows, row), footer if footer is not None else rx.fragment()),
-            variant="surface", size="2", width="100%", id="report-table",
+            variant="surface", size=size, width="100%", id="report-table",
         ),
         width="100%", overflow_x="auto",
     )
+
+
+def figure_column(key: str, label: str | rx.Var, phone: bool = True) -> Column:
+    return Column(key, label, align="right", phone=phone)  # type: ignore[arg-type]
 
 
 def num(value, phone: bool = True, **props) -> rx.Component:
@@ -121,8 +126,11 @@ def _month_row(r: rx.Var) -> rx.Component:
     )
 
 
-MONTHLY_HEADERS = [("Month", True), ("Jobs opened", False), ("Jobs completed", True), ("Passed", True),
-                   ("Failed", True), ("Not tested", False), ("Defects found", True), ("Defects rectified", False)]
+MONTHLY_COLUMNS = [Column("month", "Month"), figure_column("jobs_opened", "Jobs opened", False),
+                   figure_column("jobs_completed", "Jobs completed"), figure_column("passed", "Passed"),
+                   figure_column("failed", "Failed"), figure_column("not_tested", "Not tested", False),
+                   figure_column("defects_found", "Defects found"),
+                   figure_column("defects_rectified", "Defects rectified", False)]
 
 
 @template("/reports/monthly", TITLES["monthly"], ADVANCED_REPORTS, on_load=[MonthlyReportState.load])
@@ -139,7 +147,7 @@ def monthly_page() -> rx.Component:
         rx.heading(s.shown_site, size="4", id="report-site-name"),
         rx.text("Tests by result, month by month", size="2", color_scheme="gray"),
         chart_card(s),
-        report_table(MONTHLY_HEADERS, s.rows, _month_row, totals),
+        report_table(MONTHLY_COLUMNS, s.rows, _month_row, totals),
     ))
 
 
@@ -149,7 +157,7 @@ def monthly_page() -> rx.Component:
 def _budget_row(r: rx.Var) -> rx.Component:
     return rx.table.row(
         rx.table.row_header_cell(r["month"], white_space="nowrap"),
-        num(r["services"], False), num(r["services_cost"]), num(r["quotes"], False), num(r["quotes_cost"]),
+        num(r["services"], False), num(r["services_cost"]), num(r["quotes"], False), num(r["quotes_cost"], False),
         num(rx.text(r["total"], weight="medium")),
         data_month=r["month"],
     )
@@ -166,7 +174,7 @@ def budget_page() -> rx.Component:
     s = BudgetForecastState
     totals = rx.table.row(
         rx.table.row_header_cell(rx.text("Total", weight="bold")), num("", False), num(s.services_total),
-        num("", False), num(s.quotes_total), num(rx.text(s.total, weight="bold")),
+        num("", False), num(s.quotes_total, False), num(rx.text(s.total, weight="bold")),
     )
     return page("budget", s, filter_bar(s), report_body(
         s, s.rows.length() > 0, "Nothing to forecast for this choice.",
@@ -175,14 +183,17 @@ def budget_page() -> rx.Component:
                 _figure("Open defect quotes", s.quotes_total, "budget-quotes"), spacing="3", wrap="wrap",
                 width="100%"),
         chart_card(s),
-        report_table([("Month", True), ("Services due", False), ("Services", True), ("Defect quotes", False),
-                      ("Quoted", True), ("Total", True)], s.rows, _budget_row, totals),
+        report_table([Column("month", "Month"), figure_column("services", "Services due", False),
+                      figure_column("services_cost", "Services"), figure_column("quotes", "Defect quotes", False),
+                      figure_column("quotes_cost", "Quoted", False), figure_column("total", "Total")],
+                     s.rows, _budget_row, totals),
         rx.text("Services are estimated: each test is priced at its contract's yearly value divided by the tests "
                 "the contract covers in a year; equipment on no contract at your average contract rate (",
                 s.average_rate, " a test). Overdue services count in the current month. Open defect quotes "
                 "count in the month you asked for the work, or this month.", size="1", color_scheme="gray"),
         rx.cond(s.awaiting > 0, rx.callout(
-            f"{s.awaiting} open defect quote(s) are still being priced and count as $0 until they are.",
+            rx.cond(s.awaiting == 1, "1 open defect quote is still being priced; it counts as nothing until it is.",
+                    f"{s.awaiting} open defect quotes are still being priced; they count as nothing until they are."),
             icon="info", size="1", id="budget-awaiting")),
     ))
 
@@ -202,9 +213,10 @@ def _life_row(r: rx.Var) -> rx.Component:
 @template("/reports/life-cycle", TITLES["life-cycle"], ADVANCED_REPORTS, on_load=[LifeCycleState.load])
 def life_cycle_page() -> rx.Component:
     s = LifeCycleState
-    headers = [("Asset type", True), ("Expected life", False), ("Assets", True),
-               *[(label, key in ("nearing", "past")) for key, label, _c in STAGES],
-               *[(f"Due {s.years[i]}", False) for i in range(5)]]
+    columns = [Column("type", "Asset type", min_width="140px"), figure_column("life", "Life", False),
+               figure_column("total", "Assets"),
+               *[figure_column(key, label, key in ("nearing", "past")) for key, label, _c in STAGES],
+               *[figure_column(f"due{i}", f"Due {s.years[i]}", False) for i in range(5)]]
     totals = rx.table.row(
         rx.table.row_header_cell(rx.text("Total", weight="bold")), num("", False),
         num(s.totals["total"], id="life-total"),
@@ -216,7 +228,7 @@ def life_cycle_page() -> rx.Component:
         rx.text("Equipment by type: within its expected life, in its last fifth, past it, or of unknown age",
                 size="2", color_scheme="gray"),
         chart_card(s),
-        report_table(headers, s.rows, _life_row, totals),
+        report_table(columns, s.rows, _life_row, totals, size="1"),
         rx.text("Replacements are counted in the year an item's expected life ends; items already past it are "
                 "due this year. An asset's own expected life is used where recorded, otherwise its type's.",
                 size="1", color_scheme="gray"),
@@ -235,6 +247,7 @@ def _contract_row(r: rx.Var) -> rx.Component:
         rx.table.cell(rx.match(r["status"],
                                ("Expired", rx.badge("Expired", color_scheme="red", variant="soft")),
                                ("Expiring soon", rx.badge("Expiring soon", color_scheme="amber", variant="soft")),
+                               ("Current", rx.badge("Current", color_scheme="grass", variant="soft")),
                                status_badge(r["status"]))),
         num(r["value"], False),
         rx.table.cell(r["sites"], min_width="160px", class_name=PHONE_HIDE),
@@ -248,9 +261,10 @@ def contracts_page() -> rx.Component:
     s = ContractsState
     return page("contracts", s, filter_bar(s), report_body(
         s, s.rows.length() > 0, "No contracts cover this choice of sites.",
-        report_table([("Contract No.", True), ("Name", False), ("Start", False), ("Expiry", True),
-                      ("Status", True), ("Value", False), ("Sites", False), ("Assets", True)], s.rows,
-                     _contract_row),
+        report_table([Column("number", "Contract No."), Column("name", "Name", phone=False),
+                      Column("start", "Start", phone=False), Column("expiry", "Expiry"), Column("status", "Status"),
+                      figure_column("value", "Value", False), Column("sites", "Sites", phone=False),
+                      figure_column("assets", "Assets")], s.rows, _contract_row),
         rx.text("Expiring soon: within 60 days. Sites and assets are those at the sites your login covers.",
                 size="1", color_scheme="gray"),
     ))
@@ -279,8 +293,8 @@ def _documents_page(key: str) -> Callable[[], rx.Component]:
         s = DocumentsState
         return page(key, s, filter_bar(s), report_body(
             s, s.rows.length() > 0, f"No {TITLES[key].lower()} published for this choice of sites yet.",
-            report_table([("Title", True), ("Site", True), ("Published", False), ("Size", False), ("", True)],
-                         s.rows, _document_row),
+            report_table([Column("title", "Title"), Column("site", "Site"), Column("published", "Published", phone=False),
+                          figure_column("size", "Size", False), Column("download", "")], s.rows, _document_row),
         ))
 
     content.__name__ = f"{key.replace('-', '_')}_page"
