@@ -57,6 +57,8 @@ class Settings:
     stripe_secret_key: str = field(default="", repr=False)
     stripe_webhook_secret: str = field(default="", repr=False)
     stripe_api_base: str = ""
+    stripe_publishable_key: str = ""  # public by design: Stripe.js needs it in the browser
+    stripe_js_url: str = "https://js.stripe.com/v3/"
     login_limit_per_ip: int = 30  # per 10 minutes
     reset_limit_per_ip: int = 10  # per hour
 
@@ -108,6 +110,8 @@ def load() -> Settings:
         stripe_secret_key=os.environ.get("PORTAL_STRIPE_SECRET_KEY", ""),
         stripe_webhook_secret=os.environ.get("PORTAL_STRIPE_WEBHOOK_SECRET", ""),
         stripe_api_base=os.environ.get("PORTAL_STRIPE_API_BASE", ""),
+        stripe_publishable_key=os.environ.get("PORTAL_STRIPE_PUBLISHABLE_KEY", ""),
+        stripe_js_url=os.environ.get("PORTAL_STRIPE_JS_URL", "https://js.stripe.com/v3/"),
         login_limit_per_ip=_int("PORTAL_LOGIN_LIMIT_PER_IP", 30),
         reset_limit_per_ip=_int("PORTAL_RESET_LIMIT_PER_IP", 10),
     )

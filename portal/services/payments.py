@@ -26,7 +26,7 @@ import logging
 import re
 import secrets
 import string
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -77,6 +77,8 @@ NOT_AVAILABLE = "One of the selected invoices is not available."
 ALREADY_PAID = "Invoice {number} is already paid."
 PAID_MEANWHILE = "Invoice {number} was paid a moment ago."
 IN_PROGRESS = "This payment is still being processed."
+HOSTED_CARD_MISSING = "Enter your card details in the card form."
+HOSTED_NOT_AVAILABLE = "Card payments through the hosted card form are not set up. Please contact us."
 
 
 class CardError(Exception):
@@ -104,6 +106,21 @@ def _refused(message: str, **field_errors: str) -> PaymentOutcome:
 # Paying invoices.
 
 
+@dataclass(frozen=True)
+class CardFacts:
+    """What is kept about the card a payment used: never its number or CVV."""
+
+    brand: str
+    last4: str
+    exp_month: int | None
+    exp_year: int | None
+
+
+# The gateway call for one attempt: (amount in cents, currency, description) -> result.
+Charge = Callable[[int, str, str], ChargeResult]
+PAYMENT_METHOD_ID = re.compile(r"pm_[A-Za-z0-9_]{1,200}")
+
+
 def pay_invoices(
     session: Session,
     scope: Scope,
@@ -114,21 +131,75 @@ def pay_invoices(
     today: date,
     now: datetime | None = None,
 ) -> PaymentOutcome:
+    """Pay with a card typed into the portal's own form (the sandbox gateway)."""
     scope.require(PAGE)
+    errors = cards.check(card, today)
+    if errors:
+        return PaymentOutcome(False, message="Check the card details.", field_errors=errors)
+    exp = cards.expiry(card.exp_month, card.exp_year) or (None, None)
+    facts = CardFacts(cards.brand(card.digits), cards.last4(card.digits), exp[0], exp[1])
+
+    def charge(amount: int, currency: str, description: str) -> ChargeResult:
+        return gateway.charge(amount, currency, card, idempotency_key=attempt_key, description=description)
+
+    return _pay(session, scope, invoice_ids, attempt_key, gateway, today, now, lambda: facts, charge)
+
+
+def pay_invoices_hosted(
+    session: Session,
+    scope: Scope,
+    invoice_ids: Sequence[object],
+    payment_method_id: str,
+    attempt_key: str,
+    gateway: Gateway,
+    today: date,
+    now: datetime | None = None,
+) -> PaymentOutcome:
+    """Pay with a card the customer gave the processor's own hosted form (Stripe): we hold only its id.
+
+    The card's brand, last 4 and expiry are asked of the processor, not taken from the browser.
+    """
+    scope.require(PAGE)
+    if not isinstance(payment_method_id, str) or not PAYMENT_METHOD_ID.fullmatch(payment_method_id):
+        return _refused(HOSTED_CARD_MISSING)
+    if not hasattr(gateway, "charge_payment_method"):
+        return _refused(HOSTED_NOT_AVAILABLE)
+
+    def facts() -> CardFacts:
+        card = gateway.card_of(payment_method_id)
+        return CardFacts(card.brand, card.last4, card.exp_month or None, card.exp_year or None)
+
+    def charge(amount: int, currency: str, description: str) -> ChargeResult:
+        return gateway.charge_payment_method(amount, currency, payment_method_id, attempt_key, description)
+
+    return _pay(session, scope, invoice_ids, attempt_key, gateway, today, now, facts, charge)
+
+
+def _pay(
+    session: Session,
+    scope: Scope,
+    invoice_ids: Sequence[object],
+    attempt_key: str,
+    gateway: Gateway,
+    today: date,
+    now: datetime | None,
+    card_facts: Callable[[], CardFacts],
+    charge: Charge,
+) -> PaymentOutcome:
     now = now or utcnow()
     if not isinstance(attempt_key, str) or not ATTEMPT_KEY.fullmatch(attempt_key):
         return _refused(BAD_ATTEMPT)
     earlier = _by_key(session, attempt_key)
     if earlier is not None:
         return _replay(session, scope, earlier)
-    errors = cards.check(card, today)
-    if errors:
-        return PaymentOutcome(False, message="Check the card details.", field_errors=errors)
     found = _payable(session, scope, invoice_ids)
     if isinstance(found, PaymentOutcome):
         return found
+    try:
+        facts = card_facts()
+    except GatewayError as exc:
+        return _refused(exc.message)
     amount = sum(inv.balance_cents for inv in found)
-    exp = cards.expiry(card.exp_month, card.exp_year) or (None, None)
     payment = Payment(
         customer_id=scope.customer_id,
         contact_id=scope.contact_id,
@@ -136,10 +207,10 @@ def pay_invoices(
         amount_cents=amount,
         currency=contractor(session).currency or "AUD",
         gateway=gateway.name,
-        card_brand=cards.brand(card.digits),
-        card_last4=cards.last4(card.digits),
-        card_exp_month=exp[0],
-        card_exp_year=exp[1],
+        card_brand=facts.brand,
+        card_last4=facts.last4,
+        card_exp_month=facts.exp_month,
+        card_exp_year=facts.exp_year,
     )
     try:
         with session.begin_nested():
@@ -162,9 +233,7 @@ def pay_invoices(
 
     numbers = ", ".join(str(inv.number) for inv in found)
     try:
-        result = gateway.charge(
-            amount, payment.currency, card, idempotency_key=attempt_key, description=f"Invoices {numbers}"
-        )
+        result = charge(amount, payment.currency, f"Invoices {numbers}")
     except GatewayError as exc:  # e.g. a gateway that takes cards only through its own form
         result = ChargeResult(False, "", exc.decline_code or "gateway_refused", exc.message)
     if not result.ok:

@@ -140,6 +140,25 @@ class StripeGateway:
             exp_year=int(card.get("exp_year") or 0),
         )
 
+    def card_of(self, payment_method_id: str) -> SavedCardToken:
+        """Brand, last 4 and expiry of a card entered in Stripe's element, as Stripe has them."""
+        try:
+            pm = self.client.v1.payment_methods.retrieve(payment_method_id).to_dict()
+        except stripe.InvalidRequestError:
+            raise GatewayError(NOT_COMPLETED, "resource_missing") from None
+        except stripe.StripeError as exc:
+            raise GatewayError(UNAVAILABLE, exc.code or "stripe_error") from None
+        card = pm.get("card") or {}
+        if pm.get("type") != "card" or not card:
+            raise GatewayError(NOT_COMPLETED, "not_a_card")
+        return SavedCardToken(
+            token=str(pm["id"]),
+            brand=str(card.get("brand") or ""),
+            last4=str(card.get("last4") or ""),
+            exp_month=int(card.get("exp_month") or 0),
+            exp_year=int(card.get("exp_year") or 0),
+        )
+
     def _create_intent(self, params: dict, idempotency_key: str) -> ChargeResult:
         try:
             intent = self.client.v1.payment_intents.create(params, {"idempotency_key": idempotency_key}).to_dict()

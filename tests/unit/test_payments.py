@@ -561,3 +561,84 @@ def test_the_stripe_setting_builds_the_stripe_adapter(fast_settings, monkeypatch
     chosen = dataclasses.replace(fast_settings, payment_gateway="stripe", stripe_secret_key="sk_test_x")
     monkeypatch.setattr(config, "settings", lambda: chosen)
     assert isinstance(get_gateway(), StripeGateway)
+
+
+# Paying through the processor's hosted card form (Stripe): the portal holds only a PaymentMethod id.
+
+
+@pytest.fixture
+def stripe_gw():
+    from portal.services.stripe_gateway import StripeGateway
+    from tests.stripe_standin import stripe_standin
+
+    with stripe_standin() as (base, seen):
+        yield StripeGateway("sk_test_fake", api_base=base, max_network_retries=0), seen
+
+
+def pay_hosted(session, world, ids, gw, pm="pm_card_visa", attempt=None):
+    return payments.pay_invoices_hosted(session, world["scope"], ids, pm, attempt or key(), gw, TODAY)
+
+
+def test_hosted_payment_charges_the_server_side_amount_and_keeps_stripes_card_facts(session, world, stripe_gw):
+    gw, seen = stripe_gw
+    invs = [f.invoice(session, world["site"], 10_000), f.invoice(session, world["site"], 2_500, paid=500)]
+    attempt = key()
+    out = pay_hosted(session, world, [i.id for i in invs], gw, attempt=attempt)
+    assert out.ok, out.message
+    assert out.amount_cents == 12_000
+    intent = next(r for r in seen if r["path"] == "/v1/payment_intents")
+    assert intent["form"]["amount"] == ["12000"] and intent["headers"]["Idempotency-Key"] == attempt
+    payment = session.exec(select(Payment).where(Payment.attempt_key == attempt)).one()
+    assert (payment.gateway, payment.gateway_ref, payment.card_brand, payment.card_last4) == (
+        "stripe", "pi_pm_card_visa", "visa", "4242")
+    assert (payment.card_exp_month, payment.card_exp_year) == (12, 2031)
+    for inv in invs:
+        session.refresh(inv)
+        assert inv.status == "paid"
+    # The same attempt again (a double click): the first outcome, no second charge.
+    again = pay_hosted(session, world, [i.id for i in invs], gw, attempt=attempt)
+    assert again.ok and again.receipt_number == out.receipt_number
+    assert sum(1 for r in seen if r["path"] == "/v1/payment_intents") == 1
+
+
+@pytest.mark.parametrize(("pm", "message"), [
+    ("pm_card_chargeDeclined", "Your card was declined."),
+    ("pm_card_chargeDeclinedInsufficientFunds", "Your card has insufficient funds."),
+    ("pm_card_threeDSecure2Required", "Your bank needs you to confirm this payment."),
+])
+def test_hosted_decline_records_nothing_paid(session, world, stripe_gw, pm, message):
+    gw, _ = stripe_gw
+    inv = f.invoice(session, world["site"], 4_000)
+    out = pay_hosted(session, world, [inv.id], gw, pm=pm)
+    assert not out.ok and out.message == message
+    session.refresh(inv)
+    assert (inv.status, inv.paid_cents) == ("unpaid", 0)
+    assert count(session, PaymentAllocation) == 0
+
+
+@pytest.mark.parametrize("pm", ["", "4242424242424242", "pm_", "pm_x'; drop", None, 42])
+def test_hosted_payment_refuses_anything_but_a_payment_method_id_without_calling_stripe(session, world, stripe_gw,
+                                                                                         pm):
+    gw, seen = stripe_gw
+    inv = f.invoice(session, world["site"], 4_000)
+    out = pay_hosted(session, world, [inv.id], gw, pm=pm)
+    assert not out.ok and out.message == payments.HOSTED_CARD_MISSING
+    assert seen == [] and count(session, Payment) == 0
+
+
+def test_hosted_payment_with_an_unknown_payment_method_or_the_sandbox_is_refused(session, world, stripe_gw):
+    gw, _ = stripe_gw
+    inv = f.invoice(session, world["site"], 4_000)
+    unknown = pay_hosted(session, world, [inv.id], gw, pm="pm_nobody_knows")
+    assert not unknown.ok and count(session, Payment) == 0
+    sandbox = pay_hosted(session, world, [inv.id], SpyGateway())
+    assert not sandbox.ok and sandbox.message == payments.HOSTED_NOT_AVAILABLE
+
+
+def test_hosted_payment_of_another_customers_invoice_is_refused(session, world, stripe_gw):
+    gw, seen = stripe_gw
+    other = f.customer(session, "Other Pty Ltd")
+    theirs = f.invoice(session, f.site(session, other), 9_999)
+    out = pay_hosted(session, world, [theirs.id], gw)
+    assert not out.ok and out.message == payments.NOT_AVAILABLE
+    assert not any(r["path"] == "/v1/payment_intents" for r in seen)

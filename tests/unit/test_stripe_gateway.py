@@ -2,88 +2,23 @@
 
 Stripe itself cannot be reached from the test machine, so these tests check our side of the
 contract (request shape, idempotency keys, error mapping) against answers shaped like Stripe's
-documented ones, not Stripe's real behaviour.
+documented ones (tests/stripe_standin.py), not Stripe's real behaviour.
 """
 
 from __future__ import annotations
-
-import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs
 
 import pytest
 
 from portal.services.cards import CardInput
 from portal.services.gateways import GatewayError
-from portal.services.stripe_gateway import HOSTED_FORM_ONLY, NEEDS_ACTION, StripeGateway
-
-
-def _intent(form: dict, status: str) -> dict:
-    return {"id": "pi_" + form["payment_method"][0], "object": "payment_intent", "status": status,
-            "amount": int(form["amount"][0]), "currency": form["currency"][0]}
-
-
-class FakeStripe(BaseHTTPRequestHandler):
-    requests: list[dict] = []
-    flaky_seen: set[str] = set()
-
-    def log_message(self, *args):
-        pass
-
-    def _send(self, status: int, body: dict, headers: dict | None = None):
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.send_header("Request-Id", "req_test")
-        for k, v in (headers or {}).items():
-            self.send_header(k, v)
-        self.end_headers()
-        self.wfile.write(data)
-
-    def do_POST(self):
-        raw = self.rfile.read(int(self.headers.get("Content-Length", 0))).decode()
-        form = parse_qs(raw)
-        self.requests.append({"path": self.path, "headers": dict(self.headers), "form": form})
-        if self.path == "/v1/payment_intents":
-            pm = form["payment_method"][0]
-            if pm == "pm_card_visa":
-                return self._send(200, _intent(form, "succeeded"))
-            if pm == "pm_card_threeDSecure2Required":
-                return self._send(200, _intent(form, "requires_action"))
-            if pm == "pm_flaky" and self.headers["Idempotency-Key"] not in self.flaky_seen:
-                self.flaky_seen.add(self.headers["Idempotency-Key"])
-                return self._send(503, {"error": {"type": "api_error", "message": "try again"}},
-                                  {"Stripe-Should-Retry": "true"})
-            if pm == "pm_flaky":
-                return self._send(200, _intent(form, "succeeded"))
-            if pm == "pm_card_chargeDeclinedIncorrectCvc":
-                return self._send(402, {"error": {"type": "card_error", "code": "incorrect_cvc",
-                                                  "message": "Your card's security code is incorrect."}})
-            decline = {"pm_card_chargeDeclined": "generic_decline",
-                       "pm_card_chargeDeclinedInsufficientFunds": "insufficient_funds"}.get(pm, "generic_decline")
-            return self._send(402, {"error": {
-                "type": "card_error", "code": "card_declined", "decline_code": decline,
-                "message": "Your card was declined.", "payment_intent": _intent(form, "requires_payment_method"),
-            }})
-        if self.path.startswith("/v1/payment_methods/") and self.path.endswith("/attach"):
-            pm_id = self.path.split("/")[3]
-            return self._send(200, {"id": pm_id, "object": "payment_method", "customer": form["customer"][0],
-                                    "card": {"brand": "visa", "last4": "4242", "exp_month": 12, "exp_year": 2031}})
-        return self._send(404, {"error": {"type": "invalid_request_error", "message": "no such route"}})
+from portal.services.stripe_gateway import HOSTED_FORM_ONLY, NEEDS_ACTION, NOT_COMPLETED, StripeGateway
+from tests.stripe_standin import stripe_standin
 
 
 @pytest.fixture
 def fake_stripe():
-    FakeStripe.requests = []
-    FakeStripe.flaky_seen = set()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeStripe)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}", FakeStripe.requests
-    server.shutdown()
-    server.server_close()
+    with stripe_standin() as (base, seen):
+        yield base, seen
 
 
 def _gateway(base: str) -> StripeGateway:
@@ -189,3 +124,17 @@ def test_from_settings_reads_the_stripe_settings(fast_settings):
     assert gw.client._requestor._options.api_key == "sk_test_from_settings"
     with pytest.raises(ValueError):
         StripeGateway.from_settings(fast_settings)
+
+
+def test_card_of_reads_brand_last4_and_expiry_from_stripe(fake_stripe):
+    base, seen = fake_stripe
+    card = _gateway(base).card_of("pm_card_visa")
+    assert (card.brand, card.last4, card.exp_month, card.exp_year) == ("visa", "4242", 12, 2031)
+    assert seen[0]["method"] == "GET" and seen[0]["path"].startswith("/v1/payment_methods/pm_card_visa")
+
+
+def test_card_of_an_unknown_payment_method_is_a_clear_refusal(fake_stripe):
+    base, _ = fake_stripe
+    with pytest.raises(GatewayError) as refused:
+        _gateway(base).card_of("pm_nobody_knows")
+    assert refused.value.message == NOT_COMPLETED
