@@ -16,6 +16,7 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from portal.models import (
@@ -59,26 +60,35 @@ class Forecast:
         return sum(m.total_cents for m in self.months)
 
 
-def _schedules(session: Session, customer_id: int, site_ids=None) -> pd.DataFrame:
-    stmt = (select(AssetServiceLevel.next_due_on, ServiceLevel.interval_months, Asset.contract_id, Asset.site_id)
+def _active_schedules(customer_id: int):
+    return (select(AssetServiceLevel.next_due_on, ServiceLevel.interval_months, Asset.contract_id, func.count())
             .join(Asset, Asset.id == AssetServiceLevel.asset_id)
             .join(ServiceLevel, ServiceLevel.id == AssetServiceLevel.service_level_id)
-            .where(Asset.customer_id == customer_id, Asset.status == AssetStatus.ACTIVE))
-    if site_ids is not None:
-        stmt = stmt.where(Asset.site_id.in_(site_ids))
-    return pd.DataFrame(session.exec(stmt).all(), columns=["due", "interval", "contract", "site"])
+            .where(Asset.customer_id == customer_id, Asset.status == AssetStatus.ACTIVE)
+            .group_by(AssetServiceLevel.next_due_on, ServiceLevel.interval_months, Asset.contract_id))
+
+
+def _schedules(session: Session, customer_id: int, site_ids: list[int]) -> pd.DataFrame:
+    """Schedules counted by (next due date, interval, contract): thousands of rows, not one per asset."""
+    rows = session.exec(_active_schedules(customer_id).where(Asset.site_id.in_(site_ids))).all()
+    return pd.DataFrame(rows, columns=["due", "interval", "contract", "n"])
 
 
 def contract_rates(session: Session, customer_id: int) -> dict[int | None, int]:
     """Cents per test for each of the customer's contracts, and (key None) their average."""
-    tests = _schedules(session, customer_id)
-    tests = tests[tests["interval"] > 0]
-    per_year = (12 / tests["interval"]).groupby(tests["contract"]).sum() if len(tests) else pd.Series(dtype=float)
+    per_year = dict(session.exec(
+        select(Asset.contract_id, func.sum(12.0 / ServiceLevel.interval_months))
+        .join(AssetServiceLevel, AssetServiceLevel.asset_id == Asset.id)
+        .join(ServiceLevel, ServiceLevel.id == AssetServiceLevel.service_level_id)
+        .where(Asset.customer_id == customer_id, Asset.status == AssetStatus.ACTIVE, Asset.contract_id.is_not(None),
+               ServiceLevel.interval_months > 0)
+        .group_by(Asset.contract_id)
+    ).all())
     rates: dict[int | None, int] = {}
     value_per_year = covered = 0.0
     for c in session.exec(select(Contract).where(Contract.customer_id == customer_id)).all():
         years = max((c.expiry_date - c.start_date).days, 1) / DAYS_PER_YEAR
-        count = float(per_year.get(c.id, 0.0))
+        count = float(per_year.get(c.id) or 0.0)
         if count > 0 and c.value_cents > 0:
             rates[c.id] = round(c.value_cents / years / count)
             value_per_year += c.value_cents / years
@@ -93,16 +103,17 @@ def _project(schedules: pd.DataFrame, rates: dict[int | None, int], months: list
     first = months[0].month
     start = np.array([max(month_index(first, d), 0) for d in schedules["due"]], dtype=int)
     interval = np.maximum(schedules["interval"].to_numpy(dtype=int), 1)
+    n = schedules["n"].to_numpy(dtype=np.int64)
     fallback = rates.get(None, 0)
-    cost = np.array([rates.get(None if pd.isna(c) else int(c), fallback) for c in schedules["contract"]],
-                    dtype=np.int64)
+    cost = n * np.array([rates.get(None if pd.isna(c) else int(c), fallback) for c in schedules["contract"]],
+                        dtype=np.int64)
     counts, cents = np.zeros(MONTHS, dtype=np.int64), np.zeros(MONTHS, dtype=np.int64)
     for k in range(MONTHS):  # the k-th repeat of every schedule, as far as the window reaches
         at = start + k * interval
         inside = at < MONTHS
         if not inside.any():
             break
-        counts += np.bincount(at[inside], minlength=MONTHS)
+        counts += np.bincount(at[inside], weights=n[inside], minlength=MONTHS).astype(np.int64)
         cents += np.bincount(at[inside], weights=cost[inside], minlength=MONTHS).astype(np.int64)
     for i, m in enumerate(months):
         m.services, m.services_cents = int(counts[i]), int(cents[i])
