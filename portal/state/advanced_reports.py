@@ -82,6 +82,8 @@ class ReportFilters(rx.State, mixin=True):
 
     @rx.event
     def load(self):
+        self.loading = True
+        yield
         self._load()
 
     def _load(self) -> None:

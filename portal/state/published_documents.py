@@ -32,7 +32,8 @@ class DocumentsState(ReportFilters, SessionState):
     def open_kind(self, key: str):
         """on_load of each of the three pages: which documents it lists."""
         self.kind = key if key in published_documents.KINDS else ""
-        self.rows = []
+        self.rows, self.loading = [], True
+        yield  # the last kind's list never shows under this page's heading
         self._load()
 
     def _csv_name(self) -> str:

@@ -469,3 +469,8 @@ def test_document_route_serves_visible_documents_only(client, committed):
         assert client.get(f"/files/documents/{hidden}").status_code == 404
     listed = client.get("/export/reports/work-method-statements.csv").text
     assert "Safe work" in listed and "Offices" not in listed and "Theirs" not in listed
+
+
+def test_monthly_window_is_the_twelve_months_ending_with_the_chosen_one():
+    assert monthly_report.window(date(2026, 2, 15)) == (date(2025, 3, 1), date(2026, 3, 1))
+    assert monthly_report.window(date(2026, 12, 31)) == (date(2026, 1, 1), date(2027, 1, 1))
