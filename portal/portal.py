@@ -11,6 +11,8 @@ from portal.components.shell import REGISTRY
 
 app = rx.App(
     stylesheets=["/portal.css"],
+    # Mounts Stripe's hosted card element when the contractor takes cards through Stripe; idle otherwise.
+    head_components=[rx.el.script(src="/stripe_card.js", defer=True)],
     api_transformer=backend(),
 )
 

@@ -13,10 +13,33 @@ def _shown(step: str) -> dict:
     return {"display": rx.cond(P.step == step, "flex", "none")}
 
 
+def _name_field() -> rx.Component:
+    return field("Name on Card", rx.input(name="name", id="card-name", auto_complete="cc-name", max_length=200,
+                                          required=True), P.errors.get("name", ""), html_for="card-name")
+
+
+def _hosted_card_fields() -> rx.Component:
+    """Stripe's element is mounted into the box by assets/stripe_card.js; the number never touches this page's form."""
+    return rx.vstack(
+        _name_field(),
+        rx.vstack(
+            rx.text("Card", as_="div", size="2", weight="medium"),
+            rx.box(id="stripe-card", data_stripe_card="", data_key=P.stripe_key, data_js_url=P.stripe_js,
+                   width="100%", min_height="38px", padding="9px 10px", border_radius="var(--radius-2)",
+                   border=f"1px solid {rx.color('gray', 7)}", background=rx.color("gray", 1)),
+            rx.text("", id="stripe-card-error", role="alert", size="1", color=rx.color("red", 11)),
+            spacing="1", width="100%",
+        ),
+        rx.text("Your card details go straight to Stripe, our payment processor; they never reach this portal.",
+                size="1", color_scheme="gray"),
+        spacing="3", width="100%",
+        **_shown("details"),
+    )
+
+
 def _card_fields() -> rx.Component:
     return rx.vstack(
-        field("Name on Card", rx.input(name="name", id="card-name", auto_complete="cc-name", max_length=200,
-                                       required=True), P.errors.get("name", ""), html_for="card-name"),
+        _name_field(),
         field(
             "Card Number",
             rx.input(
@@ -63,10 +86,11 @@ def payment_dialog() -> rx.Component:
                     rx.cond(P.message != "", rx.callout(P.message, icon="circle-x", color_scheme="red",
                                                         id="pay-declined", width="100%", role="alert")),
                     form_error(P.errors.get("form", "")),
-                    _card_fields(),
+                    rx.cond(P.hosted, _hosted_card_fields(), _card_fields()),
                     rx.vstack(
-                        rx.callout(rx.text("Charge ", rx.text.strong(P.amount), " to the ", P.brand,
-                                           " card now?"), icon="shield-check", width="100%"),
+                        rx.callout(rx.text("Charge ", rx.text.strong(P.amount),
+                                           rx.cond(P.hosted, " to this card now?", " to the " + P.brand + " card now?")),
+                                   icon="shield-check", width="100%"),
                         spacing="2", width="100%", **_shown("confirm"),
                     ),
                     rx.vstack(

@@ -2,16 +2,20 @@
 
 The card number and CVV never enter state (Reflex persists state): the inputs are uncontrolled,
 their values travel only in the submitted form, and the live checks keep just the brand and
-whether the number is valid. The amount is worked out on the server from the invoices' balances.
+whether the number is valid. With Stripe the number never reaches the portal at all: Stripe's
+hosted element takes it, and the browser hands back only a PaymentMethod id. The amount is
+worked out on the server from the invoices' balances.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import secrets
 
 import reflex as rx
 
+from portal import config
 from portal.db import unit_of_work
 from portal.services import cards, invoices, payments
 from portal.services.cards import CardInput
@@ -41,6 +45,13 @@ def _pay(scope, invoice_ids: list[int], card: CardInput, attempt_key: str) -> pa
         return payments.pay_invoices(session, scope, invoice_ids, card, attempt_key, get_gateway(), today)
 
 
+def _pay_hosted(scope, invoice_ids: list[int], payment_method_id: str, attempt_key: str) -> payments.PaymentOutcome:
+    with unit_of_work() as session:
+        today = invoices.contractor_today(session)
+        return payments.pay_invoices_hosted(session, scope, invoice_ids, payment_method_id, attempt_key,
+                                            get_gateway(), today)
+
+
 class PaymentState(SessionState):
     open: bool = False
     step: str = "details"  # details, confirm, done
@@ -52,6 +63,10 @@ class PaymentState(SessionState):
     message: str = ""
     receipt: str = ""
     busy: bool = False
+    # Stripe's hosted element instead of our card inputs; its publishable key and script are public.
+    hosted: bool = False
+    stripe_key: str = ""
+    stripe_js: str = ""
     _invoice_ids: list[int] = []
     _attempt_key: str = ""
     _currency: str = "AUD"
@@ -72,6 +87,10 @@ class PaymentState(SessionState):
                       for r in rows]
         self.amount = format_money(sum(r.total_cents - r.paid_cents for r in rows), currency)
         self._attempt_key = secrets.token_urlsafe(24)
+        settings = config.settings()
+        self.hosted = settings.payment_gateway == "stripe"
+        self.stripe_key = settings.stripe_publishable_key if self.hosted else ""
+        self.stripe_js = settings.stripe_js_url if self.hosted else ""
         self.step, self.errors, self.message, self.receipt = "details", {}, "", ""
         self.brand, self.number_ok, self.busy, self.open = "", False, False, True
         return None
@@ -98,6 +117,10 @@ class PaymentState(SessionState):
         scope = self.scope("invoices")
         if scope is None or self.busy or not self._invoice_ids:
             return
+        if self.hosted:
+            async for update in self._submit_hosted(form):
+                yield update
+            return
         card = card_from(form)
         with unit_of_work() as session:
             today = invoices.contractor_today(session)
@@ -113,6 +136,43 @@ class PaymentState(SessionState):
         self.busy = True
         yield
         outcome = await asyncio.to_thread(_pay, scope, self._invoice_ids, card, self._attempt_key)
+        for update in self._finish(outcome):
+            yield update
+
+    async def _submit_hosted(self, form: dict):
+        """Stripe's element holds the card: Continue asks the browser for its PaymentMethod id."""
+        name = str(form.get("name", "")).strip()[:200]
+        if not name:
+            self.errors, self.step = {"name": cards.NAME_REQUIRED}, "details"
+            return
+        if self.step == "details":
+            self.errors, self.message, self.step = {}, "", "confirm"
+            return
+        if self.step != "confirm":
+            return
+        self.busy = True
+        yield
+        yield rx.call_script(f"window.portalStripe.paymentMethod({json.dumps(name)})",
+                             callback=PaymentState.hosted_card)
+
+    @rx.event
+    async def hosted_card(self, answer: dict):
+        """The browser's answer from Stripe.js: a PaymentMethod id to charge, or why the card was refused."""
+        scope = self.scope("invoices")
+        if scope is None or not self.hosted or not self.busy or not self._invoice_ids:
+            return
+        answer = answer if isinstance(answer, dict) else {}
+        payment_method_id = str(answer.get("id") or "")[:255]
+        if not payment_method_id:
+            self.busy, self.step = False, "details"
+            self.message = str(answer.get("error") or "The card was not accepted.")[:300]
+            return
+        outcome = await asyncio.to_thread(_pay_hosted, scope, self._invoice_ids, payment_method_id,
+                                          self._attempt_key)
+        for update in self._finish(outcome):
+            yield update
+
+    def _finish(self, outcome: payments.PaymentOutcome):
         self.busy = False
         if outcome.ok:
             self.step, self.receipt = "done", outcome.receipt_number

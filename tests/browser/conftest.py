@@ -93,7 +93,8 @@ def portal(tmp_path_factory) -> Iterator[Portal]:
         lock.close()
 
 
-def _serve(tmp_path_factory) -> Iterator[Portal]:
+def _serve(tmp_path_factory, web_workdir: Path = ROOT / ".web-test",
+           extra_env: dict[str, str] | None = None) -> Iterator[Portal]:
     data = tmp_path_factory.mktemp("portal-data")
     port = free_port()
     url = f"http://127.0.0.1:{port}"
@@ -113,8 +114,9 @@ def _serve(tmp_path_factory) -> Iterator[Portal]:
         "REFLEX_TELEMETRY_ENABLED": "false",
         "REFLEX_CHECK_LATEST_VERSION": "false",
         # Its own build folder, so a `make demo` running beside the tests cannot swap files under it.
-        "REFLEX_WEB_WORKDIR": str(ROOT / ".web-test"),
+        "REFLEX_WEB_WORKDIR": str(web_workdir),
         "REFLEX_STATES_WORKDIR": str(data / "states"),
+        **(extra_env or {}),
     }
     env.pop("PORTAL_TEST_DATABASE_URL", None)
     env.pop("REFLEX_REDIS_URL", None)
@@ -137,6 +139,22 @@ def _serve(tmp_path_factory) -> Iterator[Portal]:
             proc.wait(timeout=20)
         except (ProcessLookupError, subprocess.TimeoutExpired):
             os.killpg(proc.pid, signal.SIGKILL)
+
+
+def second_build_folder(name: str) -> Path:
+    """A build folder for a second, differently configured server, seeded from the first one's.
+
+    The frontend bakes its server's port in, so a second server needs its own build; copying the
+    first folder (``node_modules`` hard-linked, never written by a build) saves the npm install.
+    """
+    source, target = ROOT / ".web-test", ROOT / name
+    if not (target / "node_modules").exists() and (source / "node_modules").exists():
+        target.mkdir(exist_ok=True)
+        subprocess.run(["cp", "-al", str(source / "node_modules"), str(target / "node_modules")], check=True)
+        for entry in source.iterdir():
+            if entry.name not in ("node_modules", "build"):
+                subprocess.run(["cp", "-a", str(entry), str(target / entry.name)], check=True)
+    return target
 
 
 @pytest.fixture(scope="session")
