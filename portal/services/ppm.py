@@ -102,7 +102,7 @@ class CellDetail:
     failed: int
     untested: int
     due: int
-    jobs: tuple[int, ...]
+    jobs: tuple[tuple[int, str], ...]  # (job number, stage) of the job cards the tests were on
 
 
 # Filters: read from the browser, then checked against the scope.
@@ -384,15 +384,15 @@ def cell_detail(session: Session, scope: Scope, filters: Filters, today: date, a
         return None
     future = week_number >= grid.first_future
     cell = grid.cell(0, week_number)
-    jobs: tuple[int, ...] = ()
+    jobs: tuple[tuple[int, str], ...] = ()
     if not future:
         stmt = _narrow(
-            select(Job.number).distinct()
+            select(Job.number, Job.stage).distinct()
             .join(ServiceRecord, ServiceRecord.job_id == Job.id)
             .join(Asset, Asset.id == ServiceRecord.asset_id)
             .where(ServiceRecord.tested_on >= wk.start, ServiceRecord.tested_on <= wk.end),
             scope, filters, (asset_type_id, service_level_id), ServiceRecord.service_level_id)
-        jobs = tuple(sorted(session.execute(stmt).scalars().all()))
+        jobs = tuple(sorted((int(n), str(stage)) for n, stage in session.execute(stmt).all()))
     return CellDetail(grid.rows[0].label, wk, future, str(cell["state"]), int(cell["passed"]), int(cell["failed"]),
                       int(cell["untested"]), int(cell["due"]), jobs)
 

@@ -159,16 +159,20 @@ class PpmState(SessionState):
     current_week: int = 0
     show_table: bool = False
     cell: dict[str, str] = {}
+    cell_jobs: list[dict[str, str]] = []
     cell_open: bool = False
     _rows: list[tuple[int, int]] = []
+    _table: list[dict[str, Any]] = []  # sent to the browser only while the table is shown
     export_query: str = ""
     _filters: dict[str, str] = {}
 
     @rx.var
     def site_options(self) -> list[dict[str, str]]:
+        """The sites matching the search box, and always the chosen one, so the select never goes blank."""
         term = self.site_search.strip().lower()
         chosen = [c for c in self.site_choices if not term or term in c["name"].lower() or c["id"] == self.site]
-        return [{"id": ALL, "name": "All sites"}, *chosen] if not term else chosen
+        every = [{"id": ALL, "name": "All sites"}] if not term or self.site == ALL else []
+        return every + chosen
 
     @rx.event
     def load(self):
@@ -214,6 +218,7 @@ class PpmState(SessionState):
     @rx.event
     def toggle_table(self):
         self.show_table = not self.show_table
+        self.table = self._table if self.show_table else []
 
     @rx.event
     def close_cell(self, open_: bool = False):
@@ -254,7 +259,8 @@ class PpmState(SessionState):
         self.weeks = [wk.number for wk in grid.weeks]
         cells = _cells(grid)
         self.chart = figure(grid, cells)
-        self.table = table_rows(grid, cells)
+        self._table = table_rows(grid, cells)
+        self.table = self._table if self.show_table else []
         self.loaded = True
         self.runs += 1
 
@@ -275,7 +281,8 @@ class PpmState(SessionState):
             "end": day(found.week.end), "kind": "future" if found.future else "past",
             "state": ppm.STATE_LABELS[found.state] or "Nothing recorded",
             "due": str(found.due), "passed": str(found.passed), "failed": str(found.failed),
-            "untested": str(found.untested),
-            "jobs": ", ".join(f"#{n}" for n in found.jobs) or "None",
+            "untested": str(found.untested), "jobs": ", ".join(f"#{n}" for n, _stage in found.jobs),
         }
+        self.cell_jobs = [{"number": str(n), "href": f"/jobs?tab={stage}&q={n}" if scope.can("jobs") else ""}
+                          for n, stage in found.jobs]
         self.cell_open = True

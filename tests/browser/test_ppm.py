@@ -60,6 +60,8 @@ def _open(page, filters: ppm.Filters) -> None:
 
 
 def _click_cell(page, week: int, row: int) -> None:
+    # A closing dialog leaves the page inert (pointer-events: none) until it has gone.
+    page.wait_for_function("getComputedStyle(document.body).pointerEvents !== 'none'")
     x, y = page.evaluate(CELL_XY, [week, row])
     page.mouse.click(x, y)
 
@@ -110,7 +112,8 @@ def test_ppm_heatmap_cells_match_the_database(page, portal):
     expect(page.locator("#ppm-cell-failed")).to_have_text(str(counts.get("fail", 0)))
     expect(page.locator("#ppm-cell-passed")).to_have_text(str(counts.get("pass", 0)))
     expect(page.locator("#ppm-cell-untested")).to_have_text(str(counts.get("not_tested", 0)))
-    expect(page.locator("#ppm-cell-jobs")).to_have_text(", ".join(f"#{n}" for n in jobs))
+    expect(page.locator("#ppm-cell-jobs [data-job]")).to_have_text([f"#{n}" for n in jobs])
+    expect(page.locator("#ppm-cell-jobs a").first).to_have_attribute("href", re.compile(rf"/jobs\?tab=\w+&q={jobs[0]}"))
     page.keyboard.press("Escape")
     expect(dialog).to_be_hidden()
 
@@ -186,3 +189,16 @@ def test_a_limited_contact_sees_only_its_sites_and_downloads_only_them(page, por
     # Through the page, another site's id in the URL is refused beside the field, not shown.
     page.goto(f"/reports/ppm?site={other}")
     expect(page.locator(".field-error")).to_have_text("Choose one of your sites.")
+
+
+def test_on_a_phone_the_filters_stack_and_the_grid_scrolls_inside_its_box(phone, portal):
+    _scope, _today, filters, grid = _setting(portal, "dana@northside.example", MAIN_SITE)
+    _sign_in(phone, "dana@northside.example")
+    _open(phone, filters)
+    year, search = phone.locator("#ppm-year").bounding_box(), phone.locator("#ppm-search").bounding_box()
+    assert search["y"] > year["y"] + year["height"], "the Search button sits under the fields"
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    phone.locator("#ppm-table-toggle").click()
+    expect(phone.locator("#ppm-table tbody tr")).to_have_count(len(grid.rows))
+    ARTIFACTS.mkdir(exist_ok=True)
+    phone.screenshot(path=str(ARTIFACTS / "ppm-report-phone.png"), full_page=True)

@@ -252,7 +252,7 @@ def test_cell_detail_is_recomputed_with_its_job_numbers(session, world):
     scope, filters = world["scope"], ppm.Filters(2026)
     past = ppm.cell_detail(session, scope, filters, TODAY, world["kind"].id, six.id, 5)
     assert past is not None and not past.future and past.week == weeks.week(2026, 5)
-    assert (past.failed, past.untested, past.passed, past.jobs) == (1, 1, 1, (job.number,))
+    assert (past.failed, past.untested, past.passed, past.jobs) == (1, 1, 1, ((job.number, "archive"),))
     assert past.label == "Exit Sign / Six Monthly" and past.state == ppm.FAILED_UNTESTED
     ahead = ppm.cell_detail(session, scope, filters, TODAY, world["kind"].id, six.id, 26)
     assert ahead is not None and ahead.future and ahead.due == 1 and ahead.jobs == ()

@@ -90,7 +90,8 @@ def heatmap() -> rx.Component:
                       config={"displayModeBar": False, "responsive": True}, width="100%"),
             min_width="900px", width="100%",
         ),
-        width="100%", overflow_x="auto", data_rows=S.row_count, data_runs=S.runs, id="ppm-chart",
+        width="100%", overflow_x="auto", data_rows=S.row_count, data_runs=S.runs, id="ppm-chart", role="figure",
+        aria_label="Heatmap of tests and due dates by week; Show as table gives the same cells as buttons",
     )
 
 
@@ -123,14 +124,15 @@ def grid_table() -> rx.Component:
         rx.table.root(
             rx.table.header(rx.table.row(
                 rx.table.column_header_cell("Asset type / service level", position="sticky", left="0",
-                                            background=rx.color("gray", 1), z_index="1", min_width="180px"),
+                                            background=rx.color("gray", 1), z_index="1", min_width="9em",
+                                            max_width="40vw"),
                 rx.foreach(S.weeks, lambda w: rx.table.column_header_cell(
                     w, text_align="center", padding="2px",
                     color=rx.cond(w == S.current_week, rx.color("red", 11), rx.color("gray", 11)))),
             )),
             rx.table.body(rx.foreach(S.table, lambda row: rx.table.row(
                 rx.table.row_header_cell(row["label"], position="sticky", left="0", background=rx.color("gray", 1),
-                                         z_index="1", white_space="nowrap"),
+                                         z_index="1", min_width="9em", max_width="40vw", font_size="12px"),
                 rx.foreach(row["cells"].to(list[dict[str, str]]), lambda c: _table_cell(c, row)),
             ))),
             size="1", variant="surface", id="ppm-table",
@@ -160,7 +162,15 @@ def cell_dialog() -> rx.Component:
                             fact("Not tested", rx.text(c["untested"], id="ppm-cell-untested")),
                             fact("Failed", rx.text(c["failed"], id="ppm-cell-failed")),
                             fact("Passed", rx.text(c["passed"], id="ppm-cell-passed")),
-                            fact("Jobs", rx.text(c["jobs"], id="ppm-cell-jobs")),
+                            fact("Result", rx.text(c["state"], id="ppm-cell-state")),
+                            fact("Jobs", rx.cond(
+                                S.cell_jobs.length() > 0,
+                                rx.hstack(rx.foreach(S.cell_jobs, lambda j: rx.cond(
+                                    j["href"] != "", rx.link("#" + j["number"], href=j["href"], data_job=j["number"]),
+                                    rx.text("#" + j["number"], data_job=j["number"]))),
+                                    wrap="wrap", spacing="2", id="ppm-cell-jobs"),
+                                rx.text("None", id="ppm-cell-jobs"),
+                            )),
                         ),
                     ),
                     size="2",
