@@ -22,13 +22,13 @@ from portal.services.listing import MAX_SEARCH
 
 
 def _check(request: Request) -> tuple[Scope | None, tuple[int, str] | None]:
-    """The scope, and the site's id and name when the contact may see the site."""
+    """The scope, and the site's id and name when it is one the screen offers: the contact's, and active."""
     with unit_of_work() as session:
         scope = scope_from_request(session, request)
         if scope is None or not scope.can(assets.PAGE):
             return scope, None
         site = sites.site_for(session, scope, request.path_params["site"])
-        return scope, (site.id, site.name) if site is not None else None
+        return scope, (site.id, site.name) if site is not None and site.is_active else None
 
 
 def _stream(scope: Scope, site_id: int, search: str) -> Iterator[str]:

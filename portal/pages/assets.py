@@ -167,7 +167,8 @@ def register() -> rx.Component:
         rx.center(rx.spinner(size="3"), padding="3em", width="100%", id="assets-loading"),
         rx.cond(
             AssetsState.sites.length() == 0,
-            empty("building-2", "You have no sites with equipment we look after yet.", "no-sites"),
+            empty("building-2", "No sites are linked to your login yet, so there is no equipment to show.",
+                  "no-sites"),
             rx.cond(
                 AssetsState.site == "",
                 empty("map-pin", "Choose a site to see its equipment.", "no-site-chosen"),

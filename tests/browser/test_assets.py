@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlmodel import Session, func, select
 
-from portal.models import Asset, AssetType, Contact, Job, JobAsset, ServiceRecord, Site, Transfer
+from portal.models import Asset, AssetType, Contact, ContactSite, Job, JobAsset, ServiceRecord, Site, Transfer
 from tests.browser.conftest import at, login
 
 DANA, SAM = "dana@northside.example", "sam@northside.example"
@@ -246,6 +246,45 @@ def test_limited_contact_sees_only_its_sites(page, portal):
     assert page.request.get(f"/export/assets/{kedron.id}.csv").status == 404
     assert page.request.get(f"/export/assets/{albion.id}.csv").status == 200
     assert sam.all_sites is False
+
+
+def test_options_follow_the_contacts_pages_and_no_sites_says_so(page, portal):
+    """Sam without the Jobs page is offered no Book a Job; without sites he is told why the list is empty."""
+    plaza = _site(portal, "Northside Plaza")
+    with _db(portal) as s:
+        sam = s.exec(select(Contact).where(Contact.email == SAM)).one()
+        sam_id, pages = sam.id, list(sam.pages)
+        kept = [(link.contact_id, link.site_id)
+                for link in s.exec(select(ContactSite).where(ContactSite.contact_id == sam_id)).all()]
+        sam.pages = [p for p in pages if p != "jobs"]
+        s.add(sam)
+        s.commit()
+    try:
+        login(page, SAM)
+        at(page, "/dashboard")
+        page.goto(f"/assets?site={plaza.id}")
+        group = page.locator("[data-group]").first
+        group.locator(".group-toggle").click()
+        group.locator("[data-options]").first.click()
+        expect(page.get_by_role("menuitem", name="Request a Quote")).to_be_visible()
+        expect(page.get_by_role("menuitem", name="Book a Job")).to_have_count(0)
+        page.keyboard.press("Escape")
+
+        with _db(portal) as s:
+            for link in s.exec(select(ContactSite).where(ContactSite.contact_id == sam_id)).all():
+                s.delete(link)
+            s.commit()
+        page.goto("/assets")
+        expect(page.locator("#no-sites")).to_contain_text("No sites are linked to your login")
+        expect(page.locator("#download-menu")).to_have_count(0)
+    finally:
+        with _db(portal) as s:
+            back = s.get(Contact, sam_id)
+            back.pages = pages
+            s.add(back)
+            s.add_all([ContactSite(contact_id=c, site_id=i) for c, i in kept
+                       if s.get(ContactSite, (c, i)) is None])
+            s.commit()
 
 
 def test_signed_out_csv_is_refused(page, portal):

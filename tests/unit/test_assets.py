@@ -287,11 +287,14 @@ def test_csv_route_checks_sign_in_page_and_site(client, committed):
     def build(s):
         mine, theirs = f.customer(s, "Mine"), f.customer(s, "Theirs")
         here, there, far = f.site(s, mine, "Here & Now"), f.site(s, mine, "There"), f.site(s, theirs, "Far")
+        closed = f.site(s, mine, "Closed")
+        closed.is_active = False
+        equipment(s, closed, kind(s, "Hydrant"))
         signs = kind(s, "Exit Sign")
         equipment(s, here, signs, number="E1", name="-1+1")
         equipment(s, here, signs, number="E2", name="Exit")
         return {
-            "here": here.id, "there": there.id, "far": far.id,
+            "here": here.id, "there": there.id, "far": far.id, "closed": closed.id,
             "full": f.contact(s, mine).id,
             "limited": f.contact(s, mine, sites=[there]).id,
             "no_assets": f.contact(s, mine, pages=["quotes"]).id,
@@ -305,7 +308,7 @@ def test_csv_route_checks_sign_in_page_and_site(client, committed):
     assert client.get(url, cookies=limited).status_code == 404
     assert client.get(f"/export/assets/{w['there']}.csv", cookies=limited).status_code == 200
     full = _cookie(client, engine, w["full"])
-    for bad in (w["far"], "abc", "-1", "0", "99999999999"):
+    for bad in (w["far"], w["closed"], "abc", "-1", "0", "99999999999"):
         assert client.get(f"/export/assets/{bad}.csv", cookies=full).status_code == 404, bad
     resp = client.get(url, cookies=full)
     assert resp.status_code == 200 and resp.headers["content-type"].startswith("text/csv")
