@@ -142,6 +142,10 @@ def test_the_table_view_opens_a_cell_from_the_keyboard(page, portal):
     button.focus()
     page.keyboard.press("Enter")
     expect(page.locator("#ppm-cell-passed")).to_have_text(str(int(grid.counts["passed"][r, week - 1])))
+    page.keyboard.press("Escape")
+    expect(page.locator("#ppm-cell")).to_be_hidden()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "ppm-table.png"), full_page=True)
 
 
 def test_the_filters_live_in_the_url_and_bad_input_shows_beside_the_field(page, portal):

@@ -127,7 +127,7 @@ def grid_table() -> rx.Component:
                                             background=rx.color("gray", 1), z_index="1", min_width="9em",
                                             max_width="40vw"),
                 rx.foreach(S.weeks, lambda w: rx.table.column_header_cell(
-                    w, text_align="center", padding="2px",
+                    w, text_align="center", padding="2px", min_width="2.4em",
                     color=rx.cond(w == S.current_week, rx.color("red", 11), rx.color("gray", 11)))),
             )),
             rx.table.body(rx.foreach(S.table, lambda row: rx.table.row(
