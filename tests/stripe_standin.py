@@ -131,6 +131,8 @@ class StandIn(BaseHTTPRequestHandler):
             return self._send(200, _card(pm_id))
         if self.path == "/v1/payment_intents":
             return self._payment_intent(form)
+        if self.path == "/v1/customers":
+            return self._send(200, {"id": f"cus_standin{len(self.requests)}", "object": "customer"})
         if self.path.startswith("/v1/payment_methods/") and self.path.endswith("/attach"):
             pm_id = self.path.split("/")[3]
             return self._send(200, {**_card(pm_id if pm_id in CARDS else "pm_card_visa"), "id": pm_id,

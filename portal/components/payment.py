@@ -18,23 +18,26 @@ def _name_field() -> rx.Component:
                                           required=True), P.errors.get("name", ""), html_for="card-name")
 
 
-def _hosted_card_fields() -> rx.Component:
-    """Stripe's element is mounted into the box by assets/stripe_card.js; the number never touches this page's form."""
+def hosted_card_box(publishable_key: rx.Var, script_url: rx.Var) -> rx.Component:
+    """The box Stripe's card element is mounted into by assets/stripe_card.js, and where its complaints show.
+
+    The card number is typed into Stripe's own frame: it is never part of this page's form.
+    """
     return rx.vstack(
-        _name_field(),
-        rx.vstack(
-            rx.text("Card", as_="div", size="2", weight="medium"),
-            rx.box(id="stripe-card", data_stripe_card="", data_key=P.stripe_key, data_js_url=P.stripe_js,
-                   width="100%", min_height="38px", padding="9px 10px", border_radius="var(--radius-2)",
-                   border=f"1px solid {rx.color('gray', 7)}", background=rx.color("gray", 1)),
-            rx.text("", id="stripe-card-error", role="alert", size="1", color=rx.color("red", 11)),
-            spacing="1", width="100%",
-        ),
+        rx.text("Card", as_="div", size="2", weight="medium"),
+        rx.box(id="stripe-card", data_stripe_card="", data_key=publishable_key, data_js_url=script_url,
+               width="100%", min_height="38px", padding="9px 10px", border_radius="var(--radius-2)",
+               border=f"1px solid {rx.color('gray', 7)}", background=rx.color("gray", 1)),
+        rx.text("", id="stripe-card-error", role="alert", size="1", color=rx.color("red", 11)),
         rx.text("Your card details go straight to Stripe, our payment processor; they never reach this portal.",
                 size="1", color_scheme="gray"),
-        spacing="3", width="100%",
-        **_shown("details"),
+        spacing="1", width="100%",
     )
+
+
+def _hosted_card_fields() -> rx.Component:
+    return rx.vstack(_name_field(), hosted_card_box(P.stripe_key, P.stripe_js), spacing="3", width="100%",
+                     **_shown("details"))
 
 
 def _card_fields() -> rx.Component:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from portal.components.forms import field, form_error
+from portal.components.payment import hosted_card_box
 from portal.components.shell import template
 from portal.state.manage_payments import ManagePaymentsState as M
 
@@ -29,6 +30,23 @@ def payment_row(row: rx.Var) -> rx.Component:
     )
 
 
+def own_card_fields() -> rx.Component:
+    """The portal's own card inputs, for the sandbox gateway; with Stripe its hosted element replaces them."""
+    return rx.vstack(
+        field("Card Number", rx.input(name="number", id="card-number", auto_complete="cc-number",
+                                      input_mode="numeric", max_length=23, required=True),
+              M.card_errors.get("number", ""), html_for="card-number"),
+        rx.hstack(
+            field("Expiry (MM/YY)", rx.input(name="expiry", id="card-expiry", placeholder="MM/YY", max_length=7,
+                                             required=True), M.card_errors.get("expiry", ""), html_for="card-expiry"),
+            field("CVV", rx.input(name="cvv", id="card-cvv", type="password", max_length=4, required=True),
+                  M.card_errors.get("cvv", ""), html_for="card-cvv"),
+            spacing="3", width="100%",
+        ),
+        spacing="3", width="100%",
+    )
+
+
 def card_dialog() -> rx.Component:
     return rx.dialog.root(
         rx.dialog.content(
@@ -39,17 +57,7 @@ def card_dialog() -> rx.Component:
                 rx.vstack(
                     field("Name on Card", rx.input(name="name", id="card-name", auto_complete="cc-name",
                                                    required=True), M.card_errors.get("name", ""), html_for="card-name"),
-                    field("Card Number", rx.input(name="number", id="card-number", auto_complete="cc-number",
-                                                  input_mode="numeric", max_length=23, required=True),
-                          M.card_errors.get("number", ""), html_for="card-number"),
-                    rx.hstack(
-                        field("Expiry (MM/YY)", rx.input(name="expiry", id="card-expiry", placeholder="MM/YY",
-                                                         max_length=7, required=True),
-                              M.card_errors.get("expiry", ""), html_for="card-expiry"),
-                        field("CVV", rx.input(name="cvv", id="card-cvv", type="password", max_length=4,
-                                              required=True), M.card_errors.get("cvv", ""), html_for="card-cvv"),
-                        spacing="3", width="100%",
-                    ),
+                    rx.cond(M.hosted, hosted_card_box(M.stripe_key, M.stripe_js), own_card_fields()),
                     form_error(M.card_errors.get("form", "")),
                     rx.hstack(rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray", type="button")),
                               rx.button("Save card", type="submit", loading=M.busy, id="save-card"),

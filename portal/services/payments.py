@@ -53,7 +53,7 @@ from portal.models import (
 from portal.services import access, cards, mail
 from portal.services.access import Scope
 from portal.services.cards import CardInput
-from portal.services.gateways import ChargeResult, Gateway, GatewayError
+from portal.services.gateways import ChargeResult, Gateway, GatewayError, SavedCardToken
 from portal.services.money import format_money
 from portal.services.quotes import contractor
 
@@ -608,6 +608,34 @@ def change_card(session: Session, scope: Scope, card: CardInput, gateway: Gatewa
         saved = gateway.save_card(card)
     except GatewayError as exc:
         raise CardError({"form": exc.message}) from None
+    return _keep_card(session, scope, gateway, saved, card.name)
+
+
+def change_card_hosted(
+    session: Session, scope: Scope, name: str, payment_method_id: str, gateway: Gateway
+) -> SavedCard:
+    """Save a card the customer gave the processor's hosted form: it is attached to the customer's
+    account at the processor (the one the current card belongs to, else a new one)."""
+    scope.require(PAGE)
+    name = " ".join(str(name or "").split())
+    if not name or len(name) > cards.NAME_MAX:
+        raise CardError({"name": cards.NAME_REQUIRED})
+    if not isinstance(payment_method_id, str) or not PAYMENT_METHOD_ID.fullmatch(payment_method_id):
+        raise CardError({"form": HOSTED_CARD_MISSING})
+    if not hasattr(gateway, "save_payment_method"):
+        raise CardError({"form": HOSTED_NOT_AVAILABLE})
+    current = current_card(session, scope.customer_id)
+    customer_ref = ""
+    if current is not None and current.gateway == gateway.name:
+        customer_ref = gateway.customer_ref(current.gateway_token)
+    try:
+        saved = gateway.save_payment_method(customer_ref, payment_method_id)
+    except GatewayError as exc:
+        raise CardError({"form": exc.message}) from None
+    return _keep_card(session, scope, gateway, saved, name)
+
+
+def _keep_card(session: Session, scope: Scope, gateway: Gateway, saved: SavedCardToken, name: str) -> SavedCard:
     now = utcnow()
     for old in session.exec(
         select(SavedCard).where(SavedCard.customer_id == scope.customer_id, SavedCard.replaced_at.is_(None))
@@ -622,7 +650,7 @@ def change_card(session: Session, scope: Scope, card: CardInput, gateway: Gatewa
         last4=saved.last4,
         exp_month=saved.exp_month,
         exp_year=saved.exp_year,
-        name_on_card=" ".join(str(card.name).split())[:200],
+        name_on_card=" ".join(str(name).split())[:200],
     )
     session.add(row)
     session.flush()

@@ -140,6 +140,11 @@ class StripeGateway:
             exp_year=int(card.get("exp_year") or 0),
         )
 
+    @staticmethod
+    def customer_ref(token: str) -> str:
+        """The Stripe customer a saved-card token belongs to, so a new card joins the same customer."""
+        return token.partition(ID_SEPARATOR)[0]
+
     def card_of(self, payment_method_id: str) -> SavedCardToken:
         """Brand, last 4 and expiry of a card entered in Stripe's element, as Stripe has them."""
         try:

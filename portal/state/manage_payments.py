@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
 import reflex as rx
 
+from portal import config
 from portal.db import unit_of_work
-from portal.services import invoices, payments
+from portal.services import cards, invoices, payments
 from portal.services.gateways import get_gateway
 from portal.services.invoices import contractor_today
 from portal.state.display import DASH, day, money
@@ -20,9 +23,14 @@ class ManagePaymentsState(SessionState):
     card_open: bool = False
     card_errors: dict[str, str] = {}
     busy: bool = False
+    # Stripe's hosted element instead of our card inputs; its publishable key and script are public.
+    hosted: bool = False
+    stripe_key: str = ""
+    stripe_js: str = ""
     cancelling: str = ""  # the recurring invoice number waiting for confirmation
     loaded: bool = False
     _cancel_id: int = 0
+    _card_name: str = ""
 
     def _reload(self) -> None:
         scope = self.scope("invoices")
@@ -49,6 +57,10 @@ class ManagePaymentsState(SessionState):
 
     @rx.event
     def open_card(self):
+        settings = config.settings()
+        self.hosted = settings.payment_gateway == "stripe"
+        self.stripe_key = settings.stripe_publishable_key if self.hosted else ""
+        self.stripe_js = settings.stripe_js_url if self.hosted else ""
         self.card_open, self.card_errors, self.busy = True, {}, False
 
     @rx.event
@@ -62,6 +74,8 @@ class ManagePaymentsState(SessionState):
         scope = self.scope("invoices")
         if scope is None or self.busy:
             return None
+        if self.hosted:
+            return self._ask_stripe(str(form.get("name", "")))
         self.busy = True
         try:
             with unit_of_work() as session:
@@ -71,6 +85,37 @@ class ManagePaymentsState(SessionState):
             return None
         finally:
             self.busy = False
+        return self._saved()
+
+    def _ask_stripe(self, name: str):
+        """Stripe's element holds the card: the browser turns it into a PaymentMethod id first."""
+        self._card_name = " ".join(name.split())[:200]
+        if not self._card_name:
+            self.card_errors = {"name": cards.NAME_REQUIRED}
+            return None
+        self.busy, self.card_errors = True, {}
+        return rx.call_script(f"window.portalStripe.paymentMethod({json.dumps(self._card_name)})",
+                              callback=ManagePaymentsState.hosted_card)
+
+    @rx.event
+    def hosted_card(self, answer: dict):
+        scope = self.scope("invoices")
+        if scope is None or not self.hosted or not self.busy:
+            return None
+        answer = answer if isinstance(answer, dict) else {}
+        try:
+            if not answer.get("id"):
+                raise payments.CardError({"form": str(answer.get("error") or "The card was not accepted.")[:300]})
+            with unit_of_work() as session:
+                payments.change_card_hosted(session, scope, self._card_name, str(answer["id"])[:255], get_gateway())
+        except payments.CardError as exc:
+            self.card_errors = dict(exc.field_errors)
+            return None
+        finally:
+            self.busy = False
+        return self._saved()
+
+    def _saved(self):
         self.card_open, self.card_errors = False, {}
         self._reload()
         return rx.toast.success("Card saved. Automatic payments will use it from now on.")

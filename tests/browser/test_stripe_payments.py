@@ -125,3 +125,25 @@ def test_a_declined_card_in_the_hosted_element_leaves_the_invoice_unpaid(stripe_
     stripe_page.locator("#pay").click()
     stripe_page.locator("#pay-continue").click()
     expect(stripe_page.locator("#pay-declined")).to_contain_text("card number is incorrect")
+
+
+def test_change_card_details_through_the_hosted_element(stripe_page, stripe_portal):
+    from portal.models import SavedCard
+
+    portal, seen = stripe_portal
+    login(stripe_page, "dana@northside.example", next_path="/invoices/payments")
+    stripe_page.locator("#change-card").click()
+    element = stripe_page.locator("#stripe-card #standin-card-number")
+    expect(element).to_be_visible()
+    expect(stripe_page.locator("#card-number")).to_have_count(0)
+    stripe_page.locator("#card-name").fill("Dana Whitfield")
+    element.fill("4242424242424242")
+    stripe_page.locator("#save-card").click()
+    expect(stripe_page.get_by_text("Card saved.")).to_be_visible()  # the demo's sandbox card also ends 4242
+    expect(stripe_page.locator("#saved-card")).to_contain_text("Visa •••• 4242")
+    with Session(portal.engine) as s:
+        dana = s.exec(select(Contact).where(Contact.email == "dana@northside.example")).one()
+        card = s.exec(select(SavedCard).where(SavedCard.customer_id == dana.customer_id,
+                                              SavedCard.replaced_at.is_(None))).one()
+    assert card.gateway == "stripe" and card.gateway_token.endswith(":pm_card_visa")
+    assert any(r["path"] == "/v1/payment_methods/pm_card_visa/attach" for r in seen)

@@ -642,3 +642,36 @@ def test_hosted_payment_of_another_customers_invoice_is_refused(session, world, 
     out = pay_hosted(session, world, [theirs.id], gw)
     assert not out.ok and out.message == payments.NOT_AVAILABLE
     assert not any(r["path"] == "/v1/payment_intents" for r in seen)
+
+
+def test_change_card_through_the_hosted_form_joins_the_same_stripe_customer(session, world, stripe_gw):
+    gw, seen = stripe_gw
+    first = payments.change_card_hosted(session, world["scope"], "Pat Lee", "pm_card_visa", gw)
+    assert (first.gateway, first.brand, first.last4, first.name_on_card) == ("stripe", "visa", "4242", "Pat Lee")
+    customer = first.gateway_token.partition(":")[0]
+    assert customer.startswith("cus_") and [r["path"] for r in seen].count("/v1/customers") == 1
+    second = payments.change_card_hosted(session, world["scope"], "Pat Lee", "pm_card_chargeDeclined", gw)
+    assert second.gateway_token == f"{customer}:pm_card_chargeDeclined"
+    attach = [r for r in seen if r["path"].endswith("/attach")][-1]
+    assert attach["form"]["customer"] == [customer] and [r["path"] for r in seen].count("/v1/customers") == 1
+    session.refresh(first)
+    assert first.replaced_at is not None and payments.current_card(session, world["owner"].id).id == second.id
+
+
+@pytest.mark.parametrize(("name", "pm", "field"), [
+    ("", "pm_card_visa", "name"),
+    ("Pat Lee", "4242424242424242", "form"),
+    ("Pat Lee", "", "form"),
+])
+def test_change_card_hosted_refuses_bad_input_without_calling_stripe(session, world, stripe_gw, name, pm, field):
+    gw, seen = stripe_gw
+    with pytest.raises(payments.CardError) as refused:
+        payments.change_card_hosted(session, world["scope"], name, pm, gw)
+    assert field in refused.value.field_errors and seen == []
+    assert payments.current_card(session, world["owner"].id) is None
+
+
+def test_change_card_hosted_needs_a_hosted_gateway(session, world):
+    with pytest.raises(payments.CardError) as refused:
+        payments.change_card_hosted(session, world["scope"], "Pat Lee", "pm_card_visa", SpyGateway())
+    assert refused.value.field_errors == {"form": payments.HOSTED_NOT_AVAILABLE}
