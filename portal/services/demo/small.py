@@ -303,7 +303,7 @@ class SmallDemo:
                     description=f"Routine maintenance, {month:%B %Y}: scheduled testing of fire safety equipment "
                                 f"to AS 1851-2012{' under contract ' + contract['number'] if contract else ''}.",
                     stage=stage, status_text=STATUS_TEXT[stage], requested_on=requested, scheduled_on=day,
-                    due_on=add_months(month, 1) - timedelta(days=1),
+                    due_on=day,  # a routine visit is due the day it is booked, so the PPM shows it in that week
                     completed_on=day if day <= today else None, created_at=stamp(requested, 7),
                 )
                 self.routine_ids.add(job["id"])
