@@ -14,9 +14,10 @@ from urllib.parse import urlencode
 import reflex as rx
 
 from portal.db import unit_of_work
-from portal.services import assets, sites
+from portal.services import assets
 from portal.services.access import Scope
 from portal.services.invoices import contractor_today
+from portal.services.sites import site_options
 from portal.state.display import DASH, day
 from portal.state.session import SessionState
 
@@ -103,7 +104,7 @@ class AssetsState(SessionState):
         wanted = str(params.get("site", "")).strip()
         self.search = str(params.get("q", "")).strip()[:MAX_SEARCH]
         with unit_of_work() as session:
-            options = sites.site_options(session, scope)
+            options = site_options(session, scope)
         self.sites = [{"id": str(i), "name": name} for i, name in options]
         names = dict(options)
         self.notice = ""
