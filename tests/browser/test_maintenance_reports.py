@@ -9,6 +9,8 @@ from __future__ import annotations
 import csv
 import io
 import re
+import urllib.error
+import urllib.request
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -32,6 +34,7 @@ from portal.services.invoices import contractor_today
 from tests.browser.conftest import at, login
 
 MAIN = "Northside Property Group"
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 DANA, SAM = "dana@northside.example", "sam@northside.example"
 
 
@@ -61,6 +64,19 @@ def _busiest_defect_site(portal) -> Site:
         return s.get(Site, site_id)
 
 
+def _open_as(page, user: str, path: str) -> None:
+    """Sign in straight to a report and wait for its filters (the login page's address ends with ``path`` too)."""
+    login(page, user, next_path=path)
+    at(page, path)
+    expect(page.locator("#report-filters")).to_be_visible()
+
+
+def _shot(page, name: str) -> None:
+    """A picture for a person to look at (tests/artifacts is not committed)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / name), full_page=True)
+
+
 def _total_shown(page) -> int:
     expect(page.locator("#result-count")).not_to_have_text("")
     text = page.locator("#result-count").inner_text()
@@ -69,6 +85,17 @@ def _total_shown(page) -> int:
 
 def _rows(text: str) -> list[list[str]]:
     return list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+
+
+def _get(portal, page, path: str) -> tuple[int, str, dict[str, str]]:
+    """A download with the browser's session cookie (Playwright's own requests leave out its Secure cookie)."""
+    cookie = "; ".join(f"{c['name']}={c['value']}" for c in page.context.cookies())
+    req = urllib.request.Request(portal.url + path, headers={"Cookie": cookie})
+    try:
+        with urllib.request.urlopen(req, timeout=60) as resp:  # noqa: S310
+            return resp.status, resp.read().decode("utf-8"), {k.lower(): v for k, v in resp.headers.items()}
+    except urllib.error.HTTPError as err:
+        return err.code, err.read().decode("utf-8"), {}
 
 
 def _site_options(page) -> list[str]:
@@ -90,9 +117,10 @@ def test_current_defects_for_a_site_then_request_a_quote_for_one(page, portal):
     customer = _customer_id(portal)
     everything = _open_defects(portal, Defect.customer_id == customer)
     assert 0 < len(expected) < len(everything)
+    # Three page loads and a form submit on a machine shared with other builds: more than the default 15 s.
+    page.set_default_timeout(30_000)
 
-    login(page, DANA, next_path="/reports/defects")
-    at(page, "/reports/defects")
+    _open_as(page, DANA, "/reports/defects")
     expect(page.locator("#result-count")).to_contain_text(f"of {len(everything)}")
 
     page.locator("#filter-site").select_option(str(site.id))
@@ -106,6 +134,7 @@ def test_current_defects_for_a_site_then_request_a_quote_for_one(page, portal):
     for severity in ("critical", "non_critical", "non_conformance"):
         count = sum(1 for d in expected if d.severity == severity)
         expect(page.locator(f"#report-summary [data-severity={severity}]")).to_have_attribute("data-count", str(count))
+    _shot(page, "current-defects.png")
 
     # A reload keeps the filter: it lives in the address.
     page.reload()
@@ -140,8 +169,7 @@ def test_defects_csv_is_the_filtered_report(page, portal):
     expected = _open_defects(portal, Defect.site_id == site.id)
     with _db(portal) as s:
         numbers = {a.id: a.number for a in s.exec(select(Asset).where(Asset.site_id == site.id)).all()}
-    login(page, DANA, next_path=f"/reports/defects?site={site.id}")
-    at(page, f"/reports/defects?site={site.id}")
+    _open_as(page, DANA, f"/reports/defects?site={site.id}")
     expect(page.locator("#result-count")).to_contain_text(f"of {len(expected)}")
     with page.expect_download() as info:
         page.locator("#download-csv").click()
@@ -176,8 +204,7 @@ def test_test_history_with_a_status_and_range_and_a_bad_range(page, portal):
     every = tests()
     assert 0 < len(failed) < len(every)
 
-    login(page, DANA, next_path="/reports/test-history")
-    at(page, "/reports/test-history")
+    _open_as(page, DANA, "/reports/test-history")
     expect(page.locator("#filter-start")).to_have_value((today.replace(year=today.year - 1) + timedelta(days=1))
                                                        .isoformat())
     expect(page.locator("#filter-end")).to_have_value(today.isoformat())
@@ -196,6 +223,7 @@ def test_test_history_with_a_status_and_range_and_a_bad_range(page, portal):
     expect(page.locator("#report-summary [data-result=fail]")).to_have_attribute("data-count", f"{len(failed):,}")
     expect(page.locator("#report-summary [data-result=pass]")).to_have_attribute(
         "data-count", f"{len(tests(ServiceRecord.result == TestResult.PASS)):,}")
+    _shot(page, "test-history.png")
 
     # The summary's "All results" drops the status filter and keeps the rest.
     page.locator("#report-summary [data-result=all]").click()
@@ -210,6 +238,7 @@ def test_test_history_with_a_status_and_range_and_a_bad_range(page, portal):
     expect(page.locator("#result-count")).to_have_text("No results")
     expect(page.locator("#download-csv")).to_have_count(0)
     assert page.url.endswith(f"?site={site.id}&from={start}&to={end}"), "a bad range does not navigate"
+    _shot(page, "test-history-bad-range.png")
 
 
 def test_test_history_csv_matches_the_database(page, portal):
@@ -219,13 +248,12 @@ def test_test_history_csv_matches_the_database(page, portal):
         expected = s.exec(
             select(ServiceRecord.id).join(Asset, Asset.id == ServiceRecord.asset_id)
             .where(Asset.site_id == site.id, ServiceRecord.result == TestResult.NOT_TESTED)).all()
-    login(page, DANA, next_path="/reports/test-history")
-    at(page, "/reports/test-history")
-    resp = page.request.get(f"/export/maintenance/test-history.csv?site={site.id}&from={start}&to={end}"
-                            "&status=not_tested")
-    assert resp.status == 200
-    assert resp.headers["content-disposition"].startswith('attachment; filename="test-history-')
-    rows = _rows(resp.text())
+    _open_as(page, DANA, "/reports/test-history")
+    status, text, headers = _get(portal, page, f"/export/maintenance/test-history.csv?site={site.id}&from={start}"
+                                 f"&to={end}&status=not_tested")
+    assert status == 200
+    assert headers["content-disposition"].startswith('attachment; filename="test-history-')
+    rows = _rows(text)
     assert rows[0] == ["Date Tested", "Site", "Asset No.", "Asset", "Location", "Asset Type", "Service Level",
                        "Result", "Technician", "Notes", "Job No."]
     assert len(rows) - 1 == len(expected) > 0
@@ -244,16 +272,16 @@ def test_a_limited_contact_sees_only_its_sites_everywhere(page, portal):
                        .order_by(Site.id)).first()
     mine_open = _open_defects(portal, Defect.site_id.in_(mine))
 
-    login(page, SAM, next_path="/reports/defects")
-    at(page, "/reports/defects")
+    _open_as(page, SAM, "/reports/defects")
     assert _site_options(page) == ["All my sites", *names]
     expect(page.locator("#result-count")).to_contain_text(f"of {len(mine_open)}")
-    csv_rows = _rows(page.request.get("/export/maintenance/defects.csv").text())
-    assert len(csv_rows) - 1 == len(mine_open) and {r[1] for r in csv_rows[1:]} <= set(names)
+    status, text, _ = _get(portal, page, "/export/maintenance/defects.csv")
+    csv_rows = _rows(text)
+    assert status == 200 and len(csv_rows) - 1 == len(mine_open) and {r[1] for r in csv_rows[1:]} <= set(names)
 
-    refused = page.request.get(f"/export/maintenance/defects.csv?site={other.id}")
-    assert refused.status == 404 and other.name not in refused.text()
-    assert page.request.get(f"/export/maintenance/test-history.csv?site={other.id}").status == 404
+    status, text, _ = _get(portal, page, f"/export/maintenance/defects.csv?site={other.id}")
+    assert status == 404 and other.name not in text
+    assert _get(portal, page, f"/export/maintenance/test-history.csv?site={other.id}")[0] == 404
 
     page.goto(f"/reports/defects?site={other.id}")
     expect(page.locator("#refused")).to_be_visible()
@@ -271,12 +299,17 @@ def test_a_limited_contact_sees_only_its_sites_everywhere(page, portal):
 
 
 def test_defects_on_a_phone(phone, portal):
-    login(phone, DANA, next_path="/reports/defects")
-    at(phone, "/reports/defects")
+    _open_as(phone, DANA, "/reports/defects")
     first = phone.locator("[data-defect]").first
     expect(first).to_be_visible()
-    expect(first.locator("[data-request]")).to_be_visible()
-    expect(phone.get_by_role("columnheader", name="Location")).to_be_hidden()
+    # Date and severity move into the asset's cell; the other columns give way.
+    expect(first.locator("th")).to_contain_text(re.compile(r"\d{1,2} \w{3} \d{4}"))
+    expect(first.locator("th")).to_contain_text(re.compile("Critical|Non-critical|Non-conformance"))
+    for header in ("Date Checked", "Site", "Severity", "Defect"):
+        expect(phone.get_by_role("columnheader", name=header)).to_be_hidden()
+    button = first.locator("[data-request]").bounding_box()
+    assert button["x"] + button["width"] <= 390, "Request a Quote fits on the screen without scrolling"
     site_box, search_box = phone.locator("#filter-site").bounding_box(), phone.locator("#report-search").bounding_box()
     assert site_box["width"] > 300 and search_box["y"] > site_box["y"], "the filters stack on a phone"
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390 + 1, "nothing pushes the page sideways"
+    _shot(phone, "current-defects-phone.png")

@@ -19,16 +19,18 @@ from portal.services.defects import ALL
 from portal.state.defects import DefectsState
 
 COLUMNS = [
-    Column("date", "Date Checked", "date", min_width="110px"),
-    Column("asset", "Asset", "asset", min_width="160px"),
-    Column("location", "Location", "location", min_width="160px", phone=False),
+    Column("date", "Date Checked", "date", min_width="110px", phone=False),
+    Column("asset", "Asset", "asset", min_width="170px"),
     Column("type", "Asset Type", "type", phone=False),
-    Column("site", "Site", "site", min_width="140px", phone=False),
-    Column("severity", "Severity", "severity"),
-    Column("description", "Defect", "description", min_width="220px", phone=False),
+    Column("site", "Site", "site", min_width="120px", phone=False),
+    Column("severity", "Severity", "severity", phone=False),
+    Column("description", "Defect", "description", min_width="200px", phone=False),
     Column("quote", "Quote", phone=False),
     Column("action", ""),
 ]
+# Shown inside the Asset cell on a phone, where the date and badge columns are hidden (a little past
+# the 640 px where PHONE_HIDE starts, so the date is never missing; at worst it shows twice).
+PHONE_ONLY = rx.breakpoints(initial="flex", sm="none")
 SEVERITY_COLOURS = (("critical", "red"), ("non_critical", "orange"), "amber")
 
 
@@ -88,6 +90,17 @@ def summary(items: rx.Var, chip: Callable[[rx.Var], rx.Component], label: str, *
                      role="group", aria_label=label)
 
 
+def asset_cell(row: rx.Var, phone_line: rx.Component) -> rx.Component:
+    """Number, name and location of the asset; on a phone also the row's date and badge."""
+    return rx.table.row_header_cell(rx.vstack(
+        rx.text(row["number"], weight="medium"),
+        rx.text(row["name"], size="1"),
+        rx.text(row["location"], size="1", color_scheme="gray"),
+        rx.hstack(phone_line, spacing="2", align="center", display=PHONE_ONLY, wrap="wrap", padding_top="0.25em"),
+        spacing="0",
+    ))
+
+
 def filtered(state) -> rx.Var:
     return (state.site != ALL) | (state.asset_type != ALL) | (state.search != "")
 
@@ -108,14 +121,13 @@ def _severity_chip(item: rx.Var) -> rx.Component:
 
 
 def defect_row(row: rx.Var) -> rx.Component:
+    badge = severity_badge(row["severity"], row["severity_label"])
     return rx.table.row(
-        rx.table.cell(row["date"], white_space="nowrap"),
-        rx.table.row_header_cell(rx.vstack(rx.text(row["number"], weight="medium"),
-                                           rx.text(row["name"], size="1", color_scheme="gray"), spacing="0")),
-        rx.table.cell(row["location"], class_name=PHONE_HIDE),
+        rx.table.cell(row["date"], white_space="nowrap", class_name=PHONE_HIDE),
+        asset_cell(row, rx.fragment(rx.text(row["date"], size="1", color_scheme="gray"), badge)),
         rx.table.cell(row["type"], class_name=PHONE_HIDE),
         rx.table.cell(row["site"], class_name=PHONE_HIDE),
-        rx.table.cell(severity_badge(row["severity"], row["severity_label"])),
+        rx.table.cell(badge, class_name=PHONE_HIDE),
         rx.table.cell(rx.text(row["description"], size="2"), class_name=PHONE_HIDE),
         rx.table.cell(
             rx.cond(row["quote_href"] != "", rx.link(row["quote"], href=row["quote_href"]), rx.text(row["quote"])),
@@ -123,9 +135,10 @@ def defect_row(row: rx.Var) -> rx.Component:
         ),
         rx.table.cell(rx.cond(
             DefectsState.can_quote,
-            rx.link(rx.button(rx.icon("file-plus", size=14), "Request a Quote", size="1", variant="soft"),
+            rx.link(rx.button(rx.icon("file-plus", size=14), "Request a Quote", size="1", variant="soft",
+                              white_space="nowrap"),
                     href=row["request_href"], data_request=row["id"], underline="none"),
-        )),
+        ), text_align="right"),
         data_defect=row["id"],
     )
 

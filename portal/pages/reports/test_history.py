@@ -8,21 +8,26 @@ from portal.components.forms import field
 from portal.components.reports import report_heading
 from portal.components.shell import template
 from portal.components.table import PHONE_HIDE, Column, data_table
-from portal.pages.reports.defects import download_button, filter_form, filtered, refused_notice, summary
+from portal.pages.reports.defects import (
+    asset_cell,
+    download_button,
+    filter_form,
+    filtered,
+    refused_notice,
+    summary,
+)
 from portal.pages.request import native_select
 from portal.services.test_history import ALL
 from portal.state.test_history import STATUS_CHOICES, TestHistoryState
 
 COLUMNS = [
-    Column("date", "Date Tested", "date", min_width="110px"),
-    Column("site", "Site", "site", min_width="140px", phone=False),
-    Column("asset", "Asset", "asset", min_width="160px"),
-    Column("location", "Location", min_width="160px", phone=False),
-    Column("type", "Asset Type", "type", phone=False),
-    Column("level", "Service Level", "level", phone=False),
+    Column("date", "Date Tested", "date", min_width="110px", phone=False),
+    Column("site", "Site", "site", min_width="120px", phone=False),
+    Column("asset", "Asset", "asset", min_width="170px"),
+    Column("type", "Asset Type / Level", "type", phone=False),
     Column("result", "Result", "result"),
     Column("technician", "Technician", "technician", phone=False),
-    Column("notes", "Notes", min_width="200px", phone=False),
+    Column("notes", "Notes", min_width="180px", phone=False),
     Column("job", "Job No.", "job", phone=False),
 ]
 RESULT_COLOURS = (("pass", "grass"), ("fail", "red"), "amber")
@@ -73,13 +78,11 @@ def _status_field() -> rx.Component:
 
 def test_row(row: rx.Var) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(row["date"], white_space="nowrap"),
+        rx.table.cell(row["date"], white_space="nowrap", class_name=PHONE_HIDE),
         rx.table.cell(row["site"], class_name=PHONE_HIDE),
-        rx.table.row_header_cell(rx.vstack(rx.text(row["number"], weight="medium"),
-                                           rx.text(row["name"], size="1", color_scheme="gray"), spacing="0")),
-        rx.table.cell(row["location"], class_name=PHONE_HIDE),
-        rx.table.cell(row["type"], class_name=PHONE_HIDE),
-        rx.table.cell(row["level"], class_name=PHONE_HIDE),
+        asset_cell(row, rx.text(row["date"] + " · " + row["site"], size="1", color_scheme="gray")),
+        rx.table.cell(rx.vstack(rx.text(row["type"]), rx.text(row["level"], size="1", color_scheme="gray"),
+                                spacing="0"), class_name=PHONE_HIDE),
         rx.table.cell(result_badge(row["result"], row["result_label"])),
         rx.table.cell(row["technician"], class_name=PHONE_HIDE),
         rx.table.cell(rx.text(row["notes"], size="2"), class_name=PHONE_HIDE),
