@@ -103,6 +103,8 @@ class RequestForm:
     attachments: Sequence[PendingRef] = ()
     # Random per form instance: sending the same form again returns what the first send saved.
     submission_key: str = ""
+    # The defect a quote is asked to fix (from Current Defects); the quote is recorded against it.
+    defect_id: Any = None
 
 
 @dataclass
@@ -141,6 +143,8 @@ class AssetHit:
 class Prefill:
     site_id: int | None = None
     assets: list[AssetHit] = field(default_factory=list)
+    defect_id: int | None = None
+    description: str = ""  # for a defect: what to fix, so the customer need not type it
 
 
 # --- cleaning what the browser sent -------------------------------------------------------------
@@ -301,10 +305,9 @@ def prefill(session: Session, scope: Scope, site: Any = None, asset: Any = None,
     """Site and asset from the page address (from Assets or a defect); what the scope hides is ignored."""
     site_id: int | None = None
     asset_id: int | None = None
-    if defect not in (None, ""):
-        found = get(session, scope, Defect, defect)
-        if found is not None:
-            site_id, asset_id = found.site_id, found.asset_id
+    found_defect = _open_defect(session, scope, defect)
+    if found_defect is not None:
+        site_id, asset_id = found_defect.site_id, found_defect.asset_id
     if site not in (None, "") and site_id is None:
         chosen = visible_site(session, scope, site)
         site_id = chosen.id if chosen else None
@@ -315,7 +318,20 @@ def prefill(session: Session, scope: Scope, site: Any = None, asset: Any = None,
     if site_id is not None and visible_site(session, scope, site_id) is None:
         return Prefill()
     hit = visible_asset(session, scope, asset_id, site_id) if asset_id is not None else None
-    return Prefill(site_id, [hit] if hit else [])
+    if found_defect is None:
+        return Prefill(site_id, [hit] if hit else [])
+    found_on = f"{found_defect.found_on.day} {found_defect.found_on:%b %Y}"
+    label = f"{hit.number} {hit.name}".strip() if hit else "the asset"
+    text = f"Please quote to rectify the defect found on {found_on} on {label}: {found_defect.description}"
+    return Prefill(site_id, [hit] if hit else [], found_defect.id, _multi_line(text)[:MAX_DESCRIPTION])
+
+
+def _open_defect(session: Session, scope: Scope, defect_id: Any) -> Defect | None:
+    """A current (not rectified) defect the scope can see, by an id from the browser."""
+    if defect_id in (None, ""):
+        return None
+    found = get(session, scope, Defect, defect_id)
+    return found if found is not None and found.rectified_on is None else None
 
 
 # --- Create New site ----------------------------------------------------------------------------
@@ -378,6 +394,7 @@ class _Checked:
     assets: list[AssetHit]
     lines: list[_Line]
     files: list[uploads.PendingFile]
+    defect: Defect | None = None
 
 
 def _parse_date(value: Any) -> date | None:
@@ -476,8 +493,12 @@ def _validate(session: Session, scope: Scope, form: RequestForm, today: date) ->
     if errors:
         raise RequestError(errors)
     assert site is not None and contact is not None  # errors would have been raised
+    # A defect is only recorded against a quote for its own site (the customer may have changed site).
+    defect = _open_defect(session, scope, form.defect_id) if form.purpose == "quote" else None
+    if defect is not None and defect.site_id != site.id:
+        defect = None
     return _Checked(form.purpose, site, contact, order_number, preferred, description, assets,
-                    list(lines.values()), files)
+                    list(lines.values()), files, defect)
 
 
 def _next_number(session: Session, column: Any, first: int) -> int:
@@ -556,6 +577,9 @@ def _save(session: Session, scope: Scope, c: _Checked, today: date, stamp: datet
                      status_text=JOB_NEW_STATUS, **common)
     session.add(record)
     session.flush()
+    if c.defect is not None:
+        c.defect.quote_id = record.id
+        session.add(c.defect)
 
     for asset in c.assets:
         session.add(QuoteAsset(quote_id=record.id, asset_id=asset.id) if c.purpose == "quote"
@@ -595,6 +619,7 @@ def _save(session: Session, scope: Scope, c: _Checked, today: date, stamp: datet
             "tax_cents": tax,
             "total_cents": subtotal + tax,
             "attachment_ids": [a.id for a in attachments],
+            "defect_id": c.defect.id if c.defect is not None else None,
             "submission_key": submission_key,
         }))
         if contractor.email:

@@ -104,6 +104,7 @@ class RequestState(SessionState):
     _lines: list[list[int]] = []  # [optional item id, quantity]
     _submission_key: str = ""
     _submitted_id: int = 0
+    _defect_id: int = 0  # the defect a quote request fixes, from the address; checked again on submit
     _currency: str = "AUD"
 
     # --- helpers ---------------------------------------------------------------------------
@@ -135,6 +136,7 @@ class RequestState(SessionState):
         self.site_dialog, self.site_errors, self.site_busy = False, {}, False
         self._submission_key = secrets.token_hex(16)
         self._submitted_id = 0
+        self._defect_id = 0
 
     def _set_error(self, name: str, message: str = "") -> None:
         errors = {k: v for k, v in self.errors.items() if k != name}
@@ -199,6 +201,8 @@ class RequestState(SessionState):
             elif len(self.sites) == 1:
                 self.site_id = self.sites[0]["id"]
             self.added_assets = [_asset_row(a) for a in pre.assets]
+            if purpose == "quote" and pre.defect_id is not None:
+                self._defect_id, self.description = pre.defect_id, pre.description
             self._refresh_site(session, scope)
             self.today = contractor_today(session).isoformat()
         self.contact_id = str(scope.contact_id)
@@ -488,6 +492,7 @@ class RequestState(SessionState):
             items=[(line[0], line[1]) for line in self._lines],
             attachments=[PendingRef(u["key"], u["name"]) for u in self._uploads],
             submission_key=self._submission_key,
+            defect_id=self._defect_id or None,
         )
         try:
             with unit_of_work() as session:

@@ -149,6 +149,7 @@ def test_current_defects_for_a_site_then_request_a_quote_for_one(page, portal):
     at(page, f"/quotes/request?site={site.id}&asset={defect.asset_id}&defect={defect.id}")
     expect(page.locator("#site")).to_have_value(str(site.id))
     expect(page.locator(f"#added-assets [data-added-asset='{defect.asset_id}']")).to_be_visible()
+    expect(page.locator("#description")).to_have_value(re.compile(re.escape(defect.description)))
     marker = f"defect-{defect.id}-{date.today():%Y%m%d}"
     page.locator("#description").fill(f"Please quote to rectify this defect ({marker}).")
     page.locator("#submit-request").click()
@@ -160,8 +161,9 @@ def test_current_defects_for_a_site_then_request_a_quote_for_one(page, portal):
         assert (quote.customer_id, quote.site_id) == (customer, site.id)
         assert marker in quote.description
         assert s.exec(select(QuoteAsset.asset_id).where(QuoteAsset.quote_id == quote.id)).all() == [defect.asset_id]
-        # The request form links the quote to the defect's asset; it does not write Defect.quote_id.
-        assert s.get(Defect, defect.id).rectified_on is None
+        # The quote is recorded against the defect, which stays current until a job rectifies it.
+        stored = s.get(Defect, defect.id)
+        assert (stored.quote_id, stored.rectified_on) == (quote.id, None)
 
 
 def test_defects_csv_is_the_filtered_report(page, portal):

@@ -414,3 +414,40 @@ def test_sending_the_same_form_twice_saves_one_request(session, world):
     job = requests.submit_request(session, world.scope, _form(world, "job", submission_key="a1b2c3d4e5f60718293a4b5c6d7e8f90"),
                                   TODAY)
     assert isinstance(job, Job), "the key is per purpose"
+
+
+def test_a_defect_prefills_a_description_and_its_quote_is_recorded_against_it(session, world):
+    d = f.defect(session, world.asset)
+    pre = requests.prefill(session, world.scope, defect=d.id)
+    assert pre.defect_id == d.id and pre.site_id == world.here.id
+    assert d.description in pre.description and world.asset.number in pre.description
+
+    quote = requests.submit_request(session, world.scope, _form(world, defect_id=str(d.id), description=pre.description),
+                                    TODAY)
+    session.refresh(d)
+    assert d.quote_id == quote.id
+    event = session.exec(select(IntegrationEvent).where(IntegrationEvent.kind == "quote.requested")).all()[-1]
+    assert event.payload["defect_id"] == d.id
+
+
+def test_a_defect_is_not_linked_from_another_site_a_job_or_once_rectified(session, world):
+    elsewhere = f.defect(session, world.other_asset)
+    requests.submit_request(session, world.scope, _form(world, defect_id=elsewhere.id), TODAY)
+    here = f.defect(session, world.asset)
+    requests.submit_request(session, world.scope, _form(world, "job", defect_id=here.id), TODAY)
+    fixed = f.defect(session, world.asset)
+    fixed.rectified_on = TODAY
+    session.add(fixed)
+    session.flush()
+    requests.submit_request(session, world.scope, _form(world, defect_id=fixed.id), TODAY)
+    assert requests.prefill(session, world.scope, defect=fixed.id).defect_id is None
+    for d in (elsewhere, here, fixed):
+        session.refresh(d)
+        assert d.quote_id is None
+
+
+def test_another_customers_defect_is_never_linked(session, world):
+    theirs = f.defect(session, world.their_asset)
+    requests.submit_request(session, world.scope, _form(world, defect_id=theirs.id), TODAY)
+    session.refresh(theirs)
+    assert theirs.quote_id is None
