@@ -46,7 +46,7 @@ def stat_card(card: rx.Var) -> rx.Component:
     )
 
 
-def line_list(title: str, lines: rx.Var, empty: str, page: str, href: str) -> rx.Component:
+def line_list(title: str, lines: rx.Var, empty: str, page: str, href: str | rx.Var) -> rx.Component:
     return rx.cond(
         SessionState.pages.contains(page),
         rx.card(
@@ -115,8 +115,9 @@ def dashboard() -> rx.Component:
             line_list("Outstanding quotes", DashboardState.quote_lines, "No outstanding quotes.", "quotes", "/quotes"),
             line_list("Jobs in progress", DashboardState.job_lines, "No jobs in progress.", "jobs", "/jobs"),
             line_list("Services due soon", DashboardState.due_lines, "Nothing due in the next four weeks.",
-                      "assets", "/reports"),
-            line_list("Current defects", DashboardState.defect_lines, "No current defects.", "assets", "/reports"),
+                      "assets", DashboardState.due_href),
+            line_list("Current defects", DashboardState.defect_lines, "No current defects.", "assets",
+                      DashboardState.defects_href),
             columns=rx.breakpoints(initial="1", md="2"),
             spacing="4",
             width="100%",

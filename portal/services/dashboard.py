@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from urllib.parse import urlencode
 
 from sqlalchemy import case, func
 from sqlmodel import Session, select
@@ -54,9 +55,11 @@ class Dashboard:
     services_due: int | None = None
     services_overdue: int = 0
     due_lines: list[Line] = field(default_factory=list)
+    due_href: str = "/assets"
     defects_current: int | None = None
     defects_critical: int = 0
     defect_lines: list[Line] = field(default_factory=list)
+    defects_href: str = "/assets"
 
 
 def build(session: Session, scope: Scope, today: date) -> Dashboard:
@@ -69,6 +72,9 @@ def build(session: Session, scope: Scope, today: date) -> Dashboard:
     if scope.can("invoices"):
         _invoices(session, scope, board, today)
     if scope.can("assets"):
+        # The reports say most about both; a contact without them still has the asset register.
+        if scope.can("reports"):
+            board.due_href, board.defects_href = "/reports/ppm", "/reports/defects"
         _services_due(session, scope, board, today)
         _defects(session, scope, board)
     return board
@@ -170,7 +176,7 @@ def _services_due(session: Session, scope: Scope, board: Dashboard, today: date)
     board.services_due = sum(int(r[1]) for r in rows)
     board.services_overdue = sum(int(r[2] or 0) for r in rows)
     board.due_lines = [
-        Line(name, f"{count} due" + (f", {late} overdue" if late else ""), "/reports")
+        Line(name, f"{count} due" + (f", {late} overdue" if late else ""), board.due_href)
         for name, count, late in rows[:5]
     ]
 
@@ -190,7 +196,7 @@ def _defects(session: Session, scope: Scope, board: Dashboard) -> None:
     board.defects_critical = by_severity.get("critical", 0)
     latest = session.exec(
         scoped(
-            select(Defect.description, Asset.number, Site.name)
+            select(Defect.description, Asset.number, Site.name, Site.id)
             .join(Asset, Asset.id == Defect.asset_id)
             .join(Site, Site.id == Defect.site_id)
             .where(Defect.rectified_on.is_(None))
@@ -200,7 +206,10 @@ def _defects(session: Session, scope: Scope, board: Dashboard) -> None:
             Defect,
         )
     ).all()
-    board.defect_lines = [Line(f"Asset {num}", f"{site} · {_short(desc)}", "/reports") for desc, num, site in latest]
+    board.defect_lines = [
+        Line(f"Asset {num}", f"{site} · {_short(desc)}", f"{board.defects_href}?{urlencode({'site': site_id, 'q': num})}")
+        for desc, num, site, site_id in latest
+    ]
 
 
 def _short(text: str, limit: int = 70) -> str:

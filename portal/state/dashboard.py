@@ -19,6 +19,8 @@ class DashboardState(SessionState):
     job_lines: list[dict[str, str]] = []
     due_lines: list[dict[str, str]] = []
     defect_lines: list[dict[str, str]] = []
+    due_href: str = "/assets"
+    defects_href: str = "/assets"
     loaded: bool = False
 
     @rx.event
@@ -33,6 +35,7 @@ class DashboardState(SessionState):
         self.job_lines = [asdict(line) for line in board.job_lines]
         self.due_lines = [asdict(line) for line in board.due_lines]
         self.defect_lines = [asdict(line) for line in board.defect_lines]
+        self.due_href, self.defects_href = board.due_href, board.defects_href
         self.loaded = True
 
 
@@ -57,11 +60,11 @@ def _cards(board: dashboard.Dashboard) -> list[dict[str, str]]:
         cards.append(_card("services", "Services due", str(board.services_due),
                            f"in the next {dashboard.DUE_WINDOW_DAYS // 7} weeks"
                            + (f", {board.services_overdue} overdue" if board.services_overdue else ""),
-                           "/reports", "calendar-clock", "amber" if board.services_overdue else ""))
+                           board.due_href, "calendar-clock", "amber" if board.services_overdue else ""))
     if board.defects_current is not None:
         cards.append(_card("defects", "Current defects", str(board.defects_current),
                            f"{board.defects_critical} critical" if board.defects_critical else "none critical",
-                           "/reports", "triangle-alert", "red" if board.defects_critical else ""))
+                           board.defects_href, "triangle-alert", "red" if board.defects_critical else ""))
     return cards
 
 

@@ -102,11 +102,18 @@ def test_dashboard_counts_only_what_the_scope_allows(session):
     board = dashboard.build(session, full, date.today())
     assert board.unpaid_cents == 22_000 and board.overdue_cents == 5_000 and board.overdue_count == 1
     assert board.quotes_outstanding == 2 and board.defects_current == 2 and board.services_due == 2
+    # With the Reports page, services due open the PPM and a defect opens Current Defects on its asset.
+    assert (board.due_href, board.defects_href) == ("/reports/ppm", "/reports/defects")
+    assert {line.href.partition("?")[0] for line in board.defect_lines} == {"/reports/defects"}
+    assert any(f"site={a.id}&q=" in line.href for line in board.defect_lines)
 
     limited = access.scope_for(session, f.contact(session, mine, sites=[a, b], pages=["quotes", "assets"]).id)
     board = dashboard.build(session, limited, date.today())
     assert board.unpaid_cents is None, "no invoices page: no money shown"
     assert board.quotes_outstanding == 1 and board.defects_current == 1 and board.services_due == 1
+    # Without it, the asset register: a link the contact can open.
+    assert (board.due_href, board.defects_href) == ("/assets", "/assets")
+    assert [line.href.partition("?")[0] for line in board.defect_lines] == ["/assets"]
 
 
 def test_invoice_sum_excludes_other_customers(session):
