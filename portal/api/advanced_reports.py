@@ -12,9 +12,10 @@ from datetime import date
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import FileResponse, PlainTextResponse, Response, StreamingResponse
+from starlette.responses import PlainTextResponse, Response, StreamingResponse
 from starlette.routing import Route
 
+from portal.api.files import file_response
 from portal.api.session import scope_from_request
 from portal.db import unit_of_work
 from portal.services import (
@@ -31,8 +32,8 @@ from portal.services.invoices import contractor_today
 MAX_PARAM = 20
 
 
-def _month(value: str, today: date) -> date:
-    """The Monthly Report's last month from ``YYYY-MM``; the current month when missing or malformed."""
+def _last_month(value: str, today: date) -> date:
+    """The link carries ``YYYY-MM`` from the browser, so anything malformed falls back to this month."""
     try:
         return date.fromisoformat(f"{value[:7]}-01")
     except ValueError:
@@ -45,7 +46,7 @@ def _documents(name: str) -> Callable[..., Iterator[str]]:
 
 
 def _monthly(session, scope, site, month: str, today: date) -> Iterator[str]:
-    return monthly_report.monthly_csv(session, scope, site, _month(month, today))
+    return monthly_report.monthly_csv(session, scope, site, _last_month(month, today))
 
 
 # report name -> its CSV: (session, scope, site, month, today) -> CSV text
@@ -109,11 +110,7 @@ async def download_document(request: Request) -> Response:
         return refused
     if found is None:
         return PlainTextResponse("Not found.", status_code=404)
-    response = FileResponse(found.path, media_type=found.content_type or "application/octet-stream",
-                            filename=found.name, content_disposition_type="attachment")
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return file_response(found)
 
 
 routes = [

@@ -20,17 +20,22 @@ def _find(request: Request, attachment_id: str) -> tuple[bool, files.StoredFile 
         return True, files.open_attachment(session, scope, attachment_id)
 
 
+def file_response(found: files.StoredFile) -> Response:
+    """Always a download, never rendered inline: an uploaded HTML or SVG file must not run as the portal."""
+    response = FileResponse(found.path, media_type=found.content_type or "application/octet-stream",
+                            filename=found.name, content_disposition_type="attachment")
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
 async def download(request: Request) -> Response:
     signed_in, found = await run_in_threadpool(_find, request, request.path_params["attachment_id"])
     if not signed_in:
         return PlainTextResponse("Sign in to download files.", status_code=401)
     if found is None:
         return PlainTextResponse("Not found.", status_code=404)
-    response = FileResponse(found.path, media_type=found.content_type or "application/octet-stream",
-                            filename=found.name, content_disposition_type="attachment")
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return file_response(found)
 
 
 routes = [Route("/files/attachments/{attachment_id}", download, methods=["GET"])]

@@ -55,13 +55,17 @@ def _csv(body: Iterator[str], name: str) -> Response:
     })
 
 
-async def _allowed(request: Request) -> Scope | Response:
+async def _checked(request: Request) -> tuple[Scope, defects.AssetFilters] | Response:
+    """The refusal, or the scope and asset filters: both reports filter their assets the same way."""
     scope = await run_in_threadpool(_scope, request)
     if scope is None:
         return PlainTextResponse("Sign in to download.", status_code=401)
     if not scope.can(defects.PAGE):
         return PlainTextResponse("Not available to your login.", status_code=403)
-    return scope
+    filters = await run_in_threadpool(_filters, scope, request.query_params)
+    if filters is None:
+        return PlainTextResponse(NOT_FOUND, status_code=404)
+    return scope, filters
 
 
 def _order(params) -> tuple[str, bool]:
@@ -69,24 +73,19 @@ def _order(params) -> tuple[str, bool]:
 
 
 async def export_defects(request: Request) -> Response:
-    scope = await _allowed(request)
-    if isinstance(scope, Response):
-        return scope
-    params = request.query_params
-    filters = await run_in_threadpool(_filters, scope, params)
-    if filters is None:
-        return PlainTextResponse(NOT_FOUND, status_code=404)
-    return _csv(_stream(defects.defect_csv, scope, filters, *_order(params)), "current-defects")
+    checked = await _checked(request)
+    if isinstance(checked, Response):
+        return checked
+    scope, filters = checked
+    return _csv(_stream(defects.defect_csv, scope, filters, *_order(request.query_params)), "current-defects")
 
 
 async def export_test_history(request: Request) -> Response:
-    scope = await _allowed(request)
-    if isinstance(scope, Response):
-        return scope
+    checked = await _checked(request)
+    if isinstance(checked, Response):
+        return checked
+    scope, filters = checked
     params = request.query_params
-    filters = await run_in_threadpool(_filters, scope, params)
-    if filters is None:
-        return PlainTextResponse(NOT_FOUND, status_code=404)
     start, end, errors = test_history.parse_range(params.get("from"), params.get("to"),
                                                   await run_in_threadpool(_today))
     status = test_history.status_filter(params.get("status"))
