@@ -11,6 +11,7 @@ from portal.state.assets import AssetsState
 from portal.state.session import SessionState
 
 RESULT_COLOURS = (("Pass", "grass"), ("Fail", "red"), ("Not tested", "amber"))
+STATUS_COLOURS = (("Active", "grass"), ("Removed", "gray"))
 # The asset's name under its number where the Name column is hidden (PHONE_HIDE's width).
 PHONE_ONLY = {"@media (min-width: 641px)": {"display": "none"}}
 
@@ -78,7 +79,7 @@ def asset_row(row: rx.Var) -> rx.Component:
                                       color_scheme="red", weight="medium", class_name="overdue"),
                               rx.text(row["due"])),
                       white_space="nowrap"),
-        rx.table.cell(_badge(row["status"], (("Active", "grass"), ("Removed", "gray"))), class_name=PHONE_HIDE),
+        rx.table.cell(_badge(row["status"], STATUS_COLOURS), class_name=PHONE_HIDE),
         rx.table.cell(options_menu(row)),
     )
 
@@ -220,6 +221,18 @@ def history_table(rows: rx.Var, columns: list[tuple[str, str, bool]], cell, empt
     )
 
 
+def history_tab(value: str, table: rx.Component, note: rx.Var) -> rx.Component:
+    """One history tab: the table, then the note saying when it shows only the latest rows."""
+    return rx.tabs.content(
+        rx.vstack(
+            table,
+            rx.cond(note != "", rx.text(note, size="1", color_scheme="gray")),
+            spacing="2", width="100%", padding_top="0.75em",
+        ),
+        value=value,
+    )
+
+
 def _service_cell(key: str, value: rx.Var) -> rx.Component | rx.Var:
     if key == "result":
         return _badge(value, RESULT_COLOURS)
@@ -241,7 +254,7 @@ def asset_dialog() -> rx.Component:
             rx.vstack(
                 rx.hstack(
                     rx.dialog.title(rx.hstack("Asset ", d["number"], spacing="0"), margin="0"),
-                    _badge(d["status"], (("Active", "grass"), ("Removed", "gray"))),
+                    _badge(d["status"], STATUS_COLOURS),
                     rx.spacer(),
                     rx.dialog.close(rx.icon_button(rx.icon("x"), variant="ghost", aria_label="Close",
                                                    id="close-asset")),
@@ -274,26 +287,12 @@ def asset_dialog() -> rx.Component:
                         rx.tabs.trigger("Service History", value="service", id="tab-service"),
                         rx.tabs.trigger("Transfer History", value="transfer", id="tab-transfer"),
                     ),
-                    rx.tabs.content(
-                        rx.vstack(
-                            history_table(AssetsState.services, services, _service_cell,
-                                          "No tests are recorded for this asset yet.", "service-history"),
-                            rx.cond(d["services_note"] != "", rx.text(d["services_note"], size="1",
-                                                                      color_scheme="gray")),
-                            spacing="2", width="100%", padding_top="0.75em",
-                        ),
-                        value="service",
-                    ),
-                    rx.tabs.content(
-                        rx.vstack(
-                            history_table(AssetsState.transfers, transfers, _plain_cell,
-                                          "This asset has not been moved.", "transfer-history"),
-                            rx.cond(d["transfers_note"] != "", rx.text(d["transfers_note"], size="1",
-                                                                       color_scheme="gray")),
-                            spacing="2", width="100%", padding_top="0.75em",
-                        ),
-                        value="transfer",
-                    ),
+                    history_tab("service", history_table(AssetsState.services, services, _service_cell,
+                                                         "No tests are recorded for this asset yet.",
+                                                         "service-history"), d["services_note"]),
+                    history_tab("transfer", history_table(AssetsState.transfers, transfers, _plain_cell,
+                                                          "This asset has not been moved.", "transfer-history"),
+                                d["transfers_note"]),
                     value=AssetsState.history_tab,
                     on_change=AssetsState.set_history_tab,
                     width="100%",
