@@ -1,149 +1,17 @@
-"""Reports > Current Defects, and the filter handling it shares with Test History.
-
-The filters live in the page address (``?site=&type=&q=``), so reload and Back land on the same
-report: Search navigates to the address of the chosen filters and ``load`` reads it again. The
-site and type are only ever strings here; every fetch turns them back into a filter through the
-scope, so a site typed into the address that the contact may not see shows nothing.
-"""
+"""Reports > Current Defects: each defect with its asset, and the quote raised for it if any."""
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import ClassVar
 from urllib.parse import urlencode
 
-import reflex as rx
-
 from portal.db import unit_of_work
-from portal.services import defects, sites
+from portal.services import defects
 from portal.services.access import Scope
-from portal.services.defects import ALL
-from portal.services.listing import MAX_SEARCH, Page, PageRequest
+from portal.services.listing import Page, PageRequest
 from portal.state.display import DASH, day
-from portal.state.listing import ListState
+from portal.state.report_filters import AssetReportState, asset_cells, count_cells
 from portal.state.session import SessionState
-
-REFUSED = "The site in this address is not one of yours, so nothing is shown. Choose a site and press Search."
-
-
-def _options(pairs: list[tuple[int, str]], everything: str) -> list[dict[str, str]]:
-    return [{"value": ALL, "label": everything}] + [{"value": str(i), "label": name} for i, name in pairs]
-
-
-def _choice(raw: Any) -> str:
-    text = str(raw or "").strip()[:12]
-    return text if text and text != ALL else ALL
-
-
-class AssetReportState(ListState, mixin=True):
-    """Site, asset type and search in the address, the filter choices, and the download link."""
-
-    ROUTE: ClassVar[str] = ""
-    PAGE: ClassVar[str] = defects.PAGE
-
-    site: str = ALL
-    asset_type: str = ALL
-    site_options: list[dict[str, str]] = []
-    type_options: list[dict[str, str]] = []
-    refused: str = ""
-    download_href: str = ""
-
-    # --- what subclasses add ----------------------------------------------------------------
-
-    def _extra_params(self) -> dict[str, str]:
-        """The report's own filters as they go in the address (only those not at their default)."""
-        return {}
-
-    def _read_extra(self, params: dict[str, str]) -> None:
-        """Take the report's own filters from the address."""
-
-    def _take_form(self, form: dict) -> bool:
-        """Take the report's own fields from the submitted form; False when one is wrong (errors shown)."""
-        return True
-
-    # --- shared -----------------------------------------------------------------------------
-
-    def _params(self) -> dict[str, str]:
-        params = {"site": self.site, "type": self.asset_type, "q": self.search}
-        params = {k: v for k, v in params.items() if v not in ("", ALL)}
-        return params | self._extra_params()
-
-    def _filters(self, session: Any, scope: Scope) -> defects.AssetFilters | None:
-        return defects.asset_filters(session, scope, self.site, self.asset_type, self.search)
-
-    def _load_options(self, scope: Scope) -> None:
-        with unit_of_work() as session:
-            self.site_options = _options(sites.site_options(session, scope), "All my sites")
-            site = sites.site_for(session, scope, self.site) if self.site != ALL else None
-            self.type_options = _options(sites.asset_type_options(session, scope, site.id if site else None),
-                                         "All asset types")
-
-    def _open_filters(self) -> None:
-        params = self.router.url.query_parameters
-        self.site = _choice(params.get("site"))
-        self.asset_type = _choice(params.get("type"))
-        self.search = " ".join(str(params.get("q", "")).split())[:MAX_SEARCH]
-        self._read_extra(params)
-        self.page = 1
-
-    def _after_fetch(self, filters: defects.AssetFilters | None) -> None:
-        self.refused = REFUSED if filters is None else ""
-        self.download_href = f"/export/maintenance/{self.EXPORT}.csv?" + urlencode(
-            self._params() | {"sort": self.sort, "desc": int(self.descending)})
-
-    @rx.event
-    def load(self):
-        """on_load: the filters from the address, the choices through the scope, then the first page."""
-        self._open_filters()
-        self.loading = True
-        yield
-        scope = self.scope(self.PAGE)
-        if scope is None:
-            self.rows, self.total, self.loading = [], 0, False
-            return
-        self._load_options(scope)
-        self._refresh()
-
-    @rx.event
-    def pick_site(self, value: str):
-        """A site narrows the asset types to those it has; the report waits for Search."""
-        scope = self.scope(self.PAGE)
-        if scope is None:
-            return
-        self.site = _choice(value)
-        self._load_options(scope)
-        if self.asset_type not in {o["value"] for o in self.type_options}:
-            self.asset_type = ALL
-
-    @rx.event
-    def pick_type(self, value: str):
-        self.asset_type = _choice(value)
-
-    def _go(self):
-        """Show the chosen filters: navigate to their address (load runs), or refresh when it is the same."""
-        target = self._params()
-        if target == dict(self.router.url.query_parameters):
-            self.page = 1
-            self._refresh()
-            return None
-        query = urlencode(target)
-        return rx.redirect(f"{self.ROUTE}?{query}" if query else self.ROUTE)
-
-    @rx.event
-    def apply(self, form: dict):
-        """Search: every field of the form (the site and type too, in case a change is still on its way)."""
-        self.site = _choice(form.get("site", self.site))
-        self.asset_type = _choice(form.get("type", self.asset_type))
-        self.search = " ".join(str(form.get("q", "")).split())[:MAX_SEARCH]
-        if not self._take_form(form):
-            self.page = 1
-            self._refresh()  # the report's own fetch shows nothing while a field is wrong
-            return None
-        return self._go()
-
-    @rx.event
-    def clear_search(self):
-        self.search = ""
-        return self._go()
 
 
 class DefectsState(AssetReportState, SessionState):
@@ -159,7 +27,7 @@ class DefectsState(AssetReportState, SessionState):
             filters = self._filters(session, scope)
             found = defects.list_defects(session, scope, filters, request)
             counts = defects.severity_counts(session, scope, filters)
-        self.counts = [{"key": k, "label": defects.severity_label(k), "count": f"{n:,}"} for k, n in counts.items()]
+        self.counts = count_cells(counts, defects.severity_label)
         self._after_fetch(filters)
         return found
 
@@ -170,11 +38,7 @@ class DefectsState(AssetReportState, SessionState):
         return {
             "id": str(row.id),
             "date": day(row.found_on),
-            "number": row.asset_number,
-            "name": row.asset_name or DASH,
-            "location": row.location or DASH,
-            "type": row.type_name,
-            "site": row.site_name,
+            **asset_cells(row),
             "severity": row.severity,
             "severity_label": defects.severity_label(row.severity),
             "description": row.description or DASH,

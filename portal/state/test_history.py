@@ -18,13 +18,18 @@ from portal.services.access import Scope
 from portal.services.invoices import contractor_today
 from portal.services.listing import Page, PageRequest
 from portal.services.test_history import ALL, RESULT_LABELS, TestResult
-from portal.state.defects import AssetReportState
 from portal.state.display import DASH, day
+from portal.state.report_filters import AssetReportState, asset_cells, count_cells
 from portal.state.session import SessionState
 
 STATUS_CHOICES = [{"value": ALL, "label": "All results"}] + [
     {"value": r.value, "label": RESULT_LABELS[r]} for r in TestResult
 ]
+
+
+def _status(raw: Any) -> str:
+    """A result from the address or the form; anything unknown shows every result."""
+    return test_history.status_filter(raw) or ALL
 
 
 class TestHistoryState(AssetReportState, SessionState):
@@ -59,11 +64,11 @@ class TestHistoryState(AssetReportState, SessionState):
 
     def _read_extra(self, params: dict[str, str]) -> None:
         self._today = ""
-        self.status = test_history.status_filter(params.get("status")) or ALL
+        self.status = _status(params.get("status"))
         self._check_range(params.get("from"), params.get("to"))
 
     def _take_form(self, form: dict) -> bool:
-        self.status = test_history.status_filter(form.get("status", self.status)) or ALL
+        self.status = _status(form.get("status", self.status))
         return self._check_range(form.get("from"), form.get("to"))
 
     def _fetch(self, scope: Scope, request: PageRequest) -> Page:
@@ -78,19 +83,14 @@ class TestHistoryState(AssetReportState, SessionState):
         self._after_fetch(assets)
         if self.errors:  # a bad range is its own message, and there is nothing to download
             self.refused, self.download_href = "", ""
-        self.counts = [{"key": k, "label": RESULT_LABELS[TestResult(k)], "count": f"{n:,}"}
-                       for k, n in report.counts.items()]
+        self.counts = count_cells(report.counts, lambda k: RESULT_LABELS[TestResult(k)])
         return report.page
 
     def _format(self, row: test_history.TestRow) -> dict[str, str]:
         return {
             "id": str(row.id),
             "date": day(row.tested_on),
-            "site": row.site_name,
-            "number": row.asset_number,
-            "name": row.asset_name or DASH,
-            "location": row.location or DASH,
-            "type": row.type_name,
+            **asset_cells(row),
             "level": row.level_name,
             "result": row.result,
             "result_label": test_history.result_label(row.result),
@@ -101,10 +101,10 @@ class TestHistoryState(AssetReportState, SessionState):
 
     @rx.event
     def pick_status(self, value: str):
-        self.status = test_history.status_filter(value) or ALL
+        self.status = _status(value)
 
     @rx.event
     def show_result(self, value: str):
         """A count in the summary shows just those tests (the range as last searched)."""
-        self.status = test_history.status_filter(value) or ALL
+        self.status = _status(value)
         return self._go()
