@@ -28,18 +28,23 @@ TITLES = {r.key: r.title for r in REPORTS}
 # -- shared pieces --------------------------------------------------------------------------------
 
 
-def filter_bar(state, *extra: rx.Component) -> rx.Component:
-    """Site (and any other filter) with Run; side by side on a screen, stacked on a phone."""
-    site = rx.vstack(
-        rx.text("Site", size="2", weight="medium", as_="label", html_for="report-site"),
+def labelled_select(label: str, element_id: str, choices: rx.Var, value: rx.Var, on_change,
+                    width: str) -> rx.Component:
+    """A filter with its label above it, so the filters line up in the bar and stack on a phone."""
+    return rx.vstack(
+        rx.text(label, size="2", weight="medium", as_="label", html_for=element_id),
         rx.select.root(
-            rx.select.trigger(id="report-site", aria_label="Site", width=["100%", "260px"]),
-            rx.select.content(rx.foreach(state.site_choices,
-                                         lambda c: rx.select.item(c["label"], value=c["value"]))),
-            value=state.site, on_change=state.set_site,
+            rx.select.trigger(id=element_id, aria_label=label, width=["100%", width]),
+            rx.select.content(rx.foreach(choices, lambda c: rx.select.item(c["label"], value=c["value"]))),
+            value=value, on_change=on_change,
         ),
         spacing="1", width=["100%", "auto"],
     )
+
+
+def filter_bar(state, *extra: rx.Component) -> rx.Component:
+    """Site (and any other filter) with Run; side by side on a screen, stacked on a phone."""
+    site = labelled_select("Site", "report-site", state.site_choices, state.site, state.set_site, "260px")
     return rx.flex(
         site, *extra,
         rx.button(rx.icon("play", size=14), "Run report", on_click=state.run, loading=state.loading,
@@ -97,6 +102,10 @@ def report_body(state, has_rows: rx.Var, empty: str, *content: rx.Component) -> 
     )
 
 
+def total_label() -> rx.Component:
+    return rx.table.row_header_cell(rx.text("Total", weight="bold"))
+
+
 def page(key: str, state, *body: rx.Component) -> rx.Component:
     return rx.vstack(report_heading(key, csv_menu(state.csv_href)), *body, spacing="4", width="100%")
 
@@ -105,25 +114,8 @@ def page(key: str, state, *body: rx.Component) -> rx.Component:
 
 
 def _month_filter() -> rx.Component:
-    return rx.vstack(
-        rx.text("Period", size="2", weight="medium", as_="label", html_for="report-month"),
-        rx.select.root(
-            rx.select.trigger(id="report-month", aria_label="Period", width=["100%", "220px"]),
-            rx.select.content(rx.foreach(MonthlyReportState.month_choices,
-                                         lambda c: rx.select.item(c["label"], value=c["value"]))),
-            value=MonthlyReportState.month, on_change=MonthlyReportState.set_month,
-        ),
-        spacing="1", width=["100%", "auto"],
-    )
-
-
-def _month_row(r: rx.Var) -> rx.Component:
-    return rx.table.row(
-        rx.table.row_header_cell(r["month"], white_space="nowrap"),
-        num(r["jobs_opened"], False), num(r["jobs_completed"]), num(r["passed"]), num(r["failed"]),
-        num(r["not_tested"], False), num(r["defects_found"]), num(r["defects_rectified"], False),
-        data_month=r["month"],
-    )
+    s = MonthlyReportState
+    return labelled_select("Period", "report-month", s.month_choices, s.month, s.set_month, "220px")
 
 
 MONTHLY_COLUMNS = [Column("month", "Month"), figure_column("jobs_opened", "Jobs opened", False),
@@ -133,15 +125,24 @@ MONTHLY_COLUMNS = [Column("month", "Month"), figure_column("jobs_opened", "Jobs 
                    figure_column("defects_rectified", "Defects rectified", False)]
 
 
+def _month_figures(r: rx.Var, ids: dict[str, str] | None = None) -> list[rx.Component]:
+    """A month's figures (or the totals) under MONTHLY_COLUMNS, so a new column cannot miss the totals row."""
+    ids = ids or {}
+    return [num(r[c.key], c.phone, **({"id": ids[c.key]} if c.key in ids else {})) for c in MONTHLY_COLUMNS[1:]]
+
+
+def _month_row(r: rx.Var) -> rx.Component:
+    return rx.table.row(
+        rx.table.row_header_cell(r["month"], white_space="nowrap"),
+        *_month_figures(r),
+        data_month=r["month"],
+    )
+
+
 @template("/reports/monthly", TITLES["monthly"], ADVANCED_REPORTS, on_load=[MonthlyReportState.load])
 def monthly_page() -> rx.Component:
     s, t = MonthlyReportState, MonthlyReportState.totals
-    totals = rx.table.row(
-        rx.table.row_header_cell(rx.text("Total", weight="bold")),
-        num(t["jobs_opened"], False), num(t["jobs_completed"]), num(t["passed"], id="total-passed"),
-        num(t["failed"]), num(t["not_tested"], False), num(t["defects_found"]), num(t["defects_rectified"], False),
-        font_weight="bold",
-    )
+    totals = rx.table.row(total_label(), *_month_figures(t, {"passed": "total-passed"}), font_weight="bold")
     return page("monthly", s, filter_bar(s, _month_filter()), report_body(
         s, s.shown_site != "", "Choose one of your sites to see its month-by-month report.",
         rx.heading(s.shown_site, size="4", id="report-site-name"),
@@ -173,7 +174,7 @@ def _figure(label: str, value: rx.Var, element_id: str) -> rx.Component:
 def budget_page() -> rx.Component:
     s = BudgetForecastState
     totals = rx.table.row(
-        rx.table.row_header_cell(rx.text("Total", weight="bold")), num("", False), num(s.services_total),
+        total_label(), num("", False), num(s.services_total),
         num("", False), num(s.quotes_total, False), num(rx.text(s.total, weight="bold")),
     )
     return page("budget", s, filter_bar(s), report_body(
@@ -218,7 +219,7 @@ def life_cycle_page() -> rx.Component:
                *[figure_column(key, label, key in ("nearing", "past")) for key, label, _c in STAGES],
                *[figure_column(f"due{i}", f"Due {s.years[i]}", False) for i in range(5)]]
     totals = rx.table.row(
-        rx.table.row_header_cell(rx.text("Total", weight="bold")), num("", False),
+        total_label(), num("", False),
         num(s.totals["total"], id="life-total"),
         *[num(s.totals[key], key in ("nearing", "past")) for key, _l, _c in STAGES],
         *[num(s.due[i], False, id=f"due-total-{i}") for i in range(5)], font_weight="bold",
