@@ -47,3 +47,14 @@ def months_from(first: date, count: int = MONTHS) -> list[date]:
 def month_index(first: date, day: date) -> int:
     """How many months ``day`` lies after ``first``'s month (negative before it)."""
     return (day.year - first.year) * 12 + day.month - first.month
+
+
+def window(last_month: date) -> tuple[date, date]:
+    """The first day of the 12-month window ending with ``last_month``, and the day after it."""
+    first = add_months(month_start(last_month), 1 - MONTHS)
+    return first, add_months(first, MONTHS)
+
+
+def forecast_index(first: date, day: date) -> int:
+    """Which month of a forecast ``day`` falls in: a day already past still has to be paid for, so month 0."""
+    return max(month_index(first, day), 0)

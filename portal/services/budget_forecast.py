@@ -31,7 +31,7 @@ from portal.models import (
     ServiceLevel,
 )
 from portal.services import exports
-from portal.services.advanced_reports import MONTHS, allowed, month_index, months_from, report_sites
+from portal.services.advanced_reports import MONTHS, allowed, forecast_index, months_from, report_sites
 
 DAYS_PER_YEAR = 365.25
 
@@ -101,7 +101,7 @@ def _project(schedules: pd.DataFrame, rates: dict[int | None, int], months: list
     if schedules.empty:
         return
     first = months[0].month
-    start = np.array([max(month_index(first, d), 0) for d in schedules["due"]], dtype=int)
+    start = np.array([forecast_index(first, d) for d in schedules["due"]], dtype=int)
     interval = np.maximum(schedules["interval"].to_numpy(dtype=int), 1)
     n = schedules["n"].to_numpy(dtype=np.int64)
     fallback = rates.get(None, 0)
@@ -129,7 +129,7 @@ def _quotes(session: Session, customer_id: int, site_ids, months: list[ForecastM
     ).all()
     first, awaiting = months[0].month, 0
     for _id, preferred, total, stage in rows:
-        i = max(month_index(first, preferred), 0) if preferred else 0
+        i = forecast_index(first, preferred) if preferred else 0
         if i >= MONTHS:
             continue
         months[i].quotes += 1

@@ -15,8 +15,7 @@ from sqlmodel import Session, select
 
 from portal.models import Asset, Defect, Job, ServiceRecord, TestResult
 from portal.services import exports
-from portal.services.advanced_reports import MONTHS, allowed, month_index, months_from, report_sites
-from portal.services.payments import add_months
+from portal.services.advanced_reports import allowed, month_index, months_from, report_sites, window
 
 FIELDS = ("jobs_opened", "jobs_completed", "passed", "failed", "not_tested", "defects_found", "defects_rectified")
 
@@ -41,12 +40,6 @@ class MonthlyReport:
 
     def total(self, name: str) -> int:
         return sum(getattr(m, name) for m in self.months)
-
-
-def window(last_month: date) -> tuple[date, date]:
-    """The first day of the 12-month window ending with ``last_month``, and the day after it."""
-    first = add_months(last_month.replace(day=1), 1 - MONTHS)
-    return first, add_months(first, MONTHS)
 
 
 def _bucket(months: list[MonthRow], name: str, rows) -> None:
