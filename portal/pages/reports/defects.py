@@ -32,6 +32,8 @@ COLUMNS = [
 # the 640 px where PHONE_HIDE starts, so the date is never missing; at worst it shows twice).
 PHONE_ONLY = rx.breakpoints(initial="flex", sm="none")
 SEVERITY_COLOURS = (("critical", "red"), ("non_critical", "orange"), "amber")
+# A filter's width: the whole line on a phone, where the filters stack, its own width beside the others.
+FILTER_WIDTH = rx.breakpoints(initial="100%", sm="auto")
 
 
 # -- shared with Test History ---------------------------------------------------------------------
@@ -52,7 +54,7 @@ def _choices(options) -> rx.Component:
 
 def filter_form(state, search_hint: str, *extra: rx.Component) -> rx.Component:
     """Site, Asset Type, the report's own fields and Search; side by side on a screen, stacked on a phone."""
-    width = rx.breakpoints(initial="100%", sm="auto")
+    width = FILTER_WIDTH
     return rx.form(
         rx.flex(
             rx.box(field("Site", native_select(_choices(state.site_options), id="filter-site", name="site", value=state.site,

@@ -9,6 +9,7 @@ from portal.components.reports import report_heading
 from portal.components.shell import template
 from portal.components.table import PHONE_HIDE, Column, data_table
 from portal.pages.reports.defects import (
+    FILTER_WIDTH,
     asset_cell,
     download_button,
     filter_form,
@@ -37,32 +38,32 @@ def result_badge(key: rx.Var, text: rx.Var) -> rx.Component:
     return rx.badge(text, color_scheme=rx.match(key, *RESULT_COLOURS), variant="soft", radius="full")
 
 
+def _status_chip(status: rx.Var | str, colour: rx.Var | str, *label: rx.Component | rx.Var | str,
+                 **data) -> rx.Component:
+    """A summary chip is also the Status filter: pressing it shows just those tests, and it stays pressed."""
+    chosen = TestHistoryState.status == status
+    return rx.button(*label, color_scheme=colour, variant=rx.cond(chosen, "solid", "surface"), size="1",
+                     type="button", on_click=TestHistoryState.show_result(status),
+                     aria_pressed=rx.cond(chosen, "true", "false"), data_result=status, **data)
+
+
 def _result_chip(item: rx.Var) -> rx.Component:
-    """A count that shows just those tests when pressed."""
-    chosen = TestHistoryState.status == item["key"]
-    return rx.button(
-        rx.text(item["count"], weight="bold"), item["label"],
-        color_scheme=rx.match(item["key"], *RESULT_COLOURS), variant=rx.cond(chosen, "solid", "surface"),
-        size="1", type="button", on_click=TestHistoryState.show_result(item["key"]),
-        aria_pressed=rx.cond(chosen, "true", "false"), data_result=item["key"], data_count=item["count"],
-    )
+    return _status_chip(item["key"], rx.match(item["key"], *RESULT_COLOURS), rx.text(item["count"], weight="bold"),
+                        item["label"], data_count=item["count"])
 
 
 def _all_chip() -> rx.Component:
-    s = TestHistoryState
-    chosen = s.status == ALL
-    return rx.button("All results", variant=rx.cond(chosen, "solid", "surface"), color_scheme="gray", size="1",
-                     type="button", on_click=s.show_result(ALL), aria_pressed=rx.cond(chosen, "true", "false"),
-                     data_result=ALL)
+    return _status_chip(ALL, "gray", "All results")
 
 
-def _date_field(label: str, name: str, value: rx.Var) -> rx.Component:
-    error = TestHistoryState.errors.get(name, "")
+def _date_field(label: str, param: str, key: str, value: rx.Var) -> rx.Component:
+    """``param`` is the date's name in the address and the form, ``key`` its name in the state and its errors."""
+    error = TestHistoryState.errors.get(key, "")
     return rx.box(
-        field(label, rx.input(type="date", name="from" if name == "start" else "to", id=f"filter-{name}",
+        field(label, rx.input(type="date", name=param, id=f"filter-{key}",
                               default_value=value, key=value, aria_invalid=rx.cond(error != "", "true", "false")),
-              error, html_for=f"filter-{name}"),
-        width=rx.breakpoints(initial="100%", sm="auto"), min_width="160px",
+              error, html_for=f"filter-{key}"),
+        width=FILTER_WIDTH, min_width="160px",
     )
 
 
@@ -72,7 +73,7 @@ def _status_field() -> rx.Component:
         field("Status", native_select(*[rx.el.option(c["label"], value=c["value"]) for c in STATUS_CHOICES],
                                       id="filter-status", name="status", value=s.status, on_change=s.pick_status),
               html_for="filter-status"),
-        width=rx.breakpoints(initial="100%", sm="auto"), min_width="150px",
+        width=FILTER_WIDTH, min_width="150px",
     )
 
 
@@ -101,8 +102,8 @@ def test_history_page() -> rx.Component:
     )
     return rx.vstack(
         report_heading("test-history", download_button(s)),
-        filter_form(s, "Asset no., name or location", _date_field("From", "start", s.start),
-                    _date_field("To", "end", s.end), _status_field()),
+        filter_form(s, "Asset no., name or location", _date_field("From", "from", "start", s.start),
+                    _date_field("To", "to", "end", s.end), _status_field()),
         refused_notice(s),
         rx.cond((s.errors.length() == 0) & (s.refused == ""),
                 summary(s.counts, _result_chip, "Tests by result", _all_chip())),
