@@ -21,7 +21,6 @@ import sys
 import tempfile
 import threading
 import time
-import tracemalloc
 import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager, suppress
@@ -29,7 +28,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import pairwise
 from pathlib import Path
+from typing import TypeVar
 
+from tests.bench_common import LARGE_USER, Row, large_scope, ms, p95, session, spread, timed, traced
 from tests.browser.conftest import (
     BIN,
     CHROMIUM,
@@ -40,8 +41,8 @@ from tests.browser.conftest import (
     wait_until_up,
 )
 
+T = TypeVar("T")
 DEMO_USER = "dana@northside.example"
-LARGE_USER = "facilities@metro.example"
 LOGIN_RUNS = 10
 LOAD_RUNS = 8
 BUILD_RUNS = 20
@@ -127,9 +128,6 @@ FIRST_ROW_CLOCK = """(() => {
   observer.observe(document, {childList: true, subtree: true});
 })();"""
 
-Row = tuple[str, str, str]  # figure, value, detail
-
-
 @dataclass(frozen=True)
 class QuotesPlan:
     """What the quotes figures run on, decided from the seeded data rather than assumed."""
@@ -146,20 +144,6 @@ class QuotesPlan:
     @property
     def label(self) -> str:
         return f"Metro, {self.tab} tab, {self.total:,} quotes"
-
-
-def _ms(seconds: float) -> str:
-    """Whole milliseconds, with a decimal below 10 ms where the floors live."""
-    return f"{seconds * 1000:.1f} ms" if seconds < 0.01 else f"{seconds * 1000:.0f} ms"
-
-
-def _p95(samples: list[float]) -> float:
-    return statistics.quantiles(samples, n=20, method="inclusive")[18]
-
-
-def _spread(samples: list[float]) -> tuple[str, str]:
-    """Median as the value, p95 and the count as the detail (p95 of a few runs is near the max)."""
-    return f"p50 {_ms(statistics.median(samples))}", f"p95 {_ms(_p95(samples))}, n={len(samples)}"
 
 
 def _x(ours: float, reference: float) -> str:
@@ -272,26 +256,12 @@ def seed_large(env: dict[str, str]) -> Row:
 
 
 def dashboard_build(database_url: str) -> Row:
-    from sqlmodel import Session, select
-
-    from portal.db import make_engine
-    from portal.models import Contact
     from portal.services import dashboard
-    from portal.services.access import scope_for
 
-    engine = make_engine(database_url)
-    try:
-        with Session(engine) as session:
-            contact_id = session.exec(select(Contact.id).where(Contact.username == LARGE_USER)).one()
-            scope = scope_for(session, contact_id)
-            samples = []
-            for _ in range(BUILD_RUNS):
-                start = time.perf_counter()
-                dashboard.build(session, scope, date.today())
-                samples.append(time.perf_counter() - start)
-    finally:
-        engine.dispose()
-    value, detail = _spread(samples)
+    with session(database_url) as db:
+        scope = large_scope(db)
+        samples = timed(lambda: dashboard.build(db, scope, date.today()), BUILD_RUNS)
+    value, detail = spread(samples)
     return "dashboard.build, large customer, in-process", value, detail
 
 
@@ -347,7 +317,7 @@ def login_round_trip(browser, url: str) -> Row:
     for _ in range(LOGIN_RUNS):
         with _context(browser, url) as context:
             samples.append(_log_in(context.new_page(), DEMO_USER))
-    value, detail = _spread(samples)
+    value, detail = spread(samples)
     return ("login round trip, click to first card", value,
             f"{detail}; perf_counter around Playwright, which adds ~60 ms of its own")
 
@@ -385,39 +355,12 @@ def first_loads(browser, url: str, states: Path, who: str, username: str) -> lis
     for _ in range(LOAD_RUNS):
         with _context(browser, url, cookies) as context:
             samples.append(_open_dashboard(context.new_page()))
-    value, detail = _spread(samples)
+    value, detail = spread(samples)
     rows = [(f"dashboard first load, {who}", value, f"{detail}; goto to cards filled, signed-in fresh context")]
     return rows + _footprint(browser, url, cookies, states, who, _open_dashboard)
 
 
 # -- the quotes list of the large customer --------------------------------------------------------------
-
-def _metro_scope(session):
-    from sqlmodel import select
-
-    from portal.models import Contact
-    from portal.services.access import scope_for
-
-    contact_id = session.exec(select(Contact.id).where(Contact.username == LARGE_USER)).one()
-    scope = scope_for(session, contact_id)
-    if scope is None:
-        raise RuntimeError(f"{LARGE_USER} has no active scope")
-    return scope
-
-
-@contextmanager
-def _session(database_url: str) -> Iterator:
-    from sqlmodel import Session
-
-    from portal.db import make_engine
-
-    engine = make_engine(database_url)
-    try:
-        with Session(engine) as session:
-            yield session
-    finally:
-        engine.dispose()
-
 
 def quotes_plan(database_url: str) -> QuotesPlan:
     """The tab with the most rows, and two search words (from site names) whose counts differ.
@@ -432,14 +375,14 @@ def quotes_plan(database_url: str) -> QuotesPlan:
     from portal.services.quotes import QUOTE_TABS, list_quotes
 
     today = date.today()
-    with _session(database_url) as session:
-        scope = _metro_scope(session)
-        counts = {tab: list_quotes(session, scope, tab, PageRequest(size=10), today).total for tab in QUOTE_TABS}
+    with session(database_url) as db:
+        scope = large_scope(db)
+        counts = {tab: list_quotes(db, scope, tab, PageRequest(size=10), today).total for tab in QUOTE_TABS}
         tab = max(counts, key=counts.get)
-        names = session.exec(select(Site.name).where(Site.customer_id == scope.customer_id).order_by(Site.name)).all()
+        names = db.exec(select(Site.name).where(Site.customer_id == scope.customer_id).order_by(Site.name)).all()
         found: dict[int, str] = {}
         for word in dict.fromkeys(name.split()[0] for name in names):
-            hits = list_quotes(session, scope, tab, PageRequest(search=word, size=10), today).total
+            hits = list_quotes(db, scope, tab, PageRequest(search=word, size=10), today).total
             if 0 < hits < counts[tab] and hits not in found:
                 found[hits] = word
             if len(found) == 2:
@@ -450,30 +393,36 @@ def quotes_plan(database_url: str) -> QuotesPlan:
     return QuotesPlan(tab, counts, (word_a, word_b), (hits_a, hits_b))
 
 
-def list_quotes_figures(database_url: str, plan: QuotesPlan) -> list[Row]:
-    """Deep pages too: OFFSET makes the database walk past every earlier row."""
+def _list_page_figures(database_url: str, what: str, label: str, pages: tuple[int, ...],
+                       searches: tuple[tuple[str, int], ...], list_page: Callable) -> list[Row]:
+    """Deep pages too: OFFSET makes the database walk past every earlier row.
+
+    ``list_page(session, scope, request)`` is one screen's list call; ``searches`` pairs a term with its hits.
+    """
     from portal.services.listing import PageRequest
+
+    cases = [(f"page {k:,}", PageRequest(page=k, size=25)) for k in dict.fromkeys(pages)]
+    cases += [(f'search "{t}" ({n:,} hits)', PageRequest(search=t, size=25)) for t, n in searches]
+    rows = []
+    with session(database_url) as db:
+        scope = large_scope(db)
+        for name, request in cases:
+            samples = timed(lambda request=request: list_page(db, scope, request), BUILD_RUNS)
+            value, detail = spread(samples)
+            rows.append((f"{what}, {label}, {name}, in-process", value,
+                         f"{detail}; ref SQL for one page p50 {ms(REF_SQL_PAGE)}: "
+                         f"{_x(statistics.median(samples), REF_SQL_PAGE)}"))
+    return rows
+
+
+def list_quotes_figures(database_url: str, plan: QuotesPlan) -> list[Row]:
     from portal.services.quotes import list_quotes
 
     today = date.today()
     last = -(-plan.total // 25)
-    cases = [(f"page {k:,}", PageRequest(page=k, size=25)) for k in dict.fromkeys((1, 2, max(1, last // 2), last))]
-    cases += [(f'search "{t}" ({n:,} hits)', PageRequest(search=t, size=25)) for t, n in zip(plan.terms, plan.hits,
-                                                                                              strict=True)]
-    rows = []
-    with _session(database_url) as session:
-        scope = _metro_scope(session)
-        for name, request in cases:
-            samples = []
-            for _ in range(BUILD_RUNS):
-                start = time.perf_counter()
-                list_quotes(session, scope, plan.tab, request, today)
-                samples.append(time.perf_counter() - start)
-            value, detail = _spread(samples)
-            rows.append((f"list_quotes, {plan.label}, {name}, in-process", value,
-                         f"{detail}; ref SQL for one page p50 {_ms(REF_SQL_PAGE)}: "
-                         f"{_x(statistics.median(samples), REF_SQL_PAGE)}"))
-    return rows
+    return _list_page_figures(database_url, "list_quotes", plan.label, (1, 2, max(1, last // 2), last),
+                              tuple(zip(plan.terms, plan.hits, strict=True)),
+                              lambda db, scope, request: list_quotes(db, scope, plan.tab, request, today))
 
 
 def _csv_rows(text: str) -> int:
@@ -494,12 +443,7 @@ def _export_figures(name: str, label: str, export: Callable[[], Iterator[str]]) 
     text = "".join(export())
     rows = _csv_rows(text)
     del text
-    tracemalloc.start()
-    try:
-        consume()
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    _, peak = traced(consume)
     return [(f"{name}, {label}, in-process", f"p50 {statistics.median(samples):.2f} s",
              f"max {max(samples):.2f} s, n={len(samples)}; {size / 1e6:.1f} MB, {rows:,} rows"),
             (f"{name} peak Python memory, {label}", f"{peak / 1e6:.1f} MB",
@@ -510,10 +454,10 @@ def quote_csv_figures(database_url: str, plan: QuotesPlan) -> list[Row]:
     from portal.services.quotes import quote_csv
 
     today = date.today()
-    with _session(database_url) as session:
-        scope = _metro_scope(session)
+    with session(database_url) as db:
+        scope = large_scope(db)
         return _export_figures("quote_csv", plan.label,
-                               lambda: quote_csv(session, scope, plan.tab, "", "", True, today))
+                               lambda: quote_csv(db, scope, plan.tab, "", "", True, today))
 
 
 def _open_list(page, path: str) -> None:
@@ -533,10 +477,10 @@ def _list_first_loads(browser, url: str, states: Path, cookies: list, what: str,
             around.append(time.perf_counter() - start)
             page.wait_for_function("() => window.__firstRow !== undefined")
             in_page.append(page.evaluate("window.__firstRow") / 1000)
-    value, detail = _spread(in_page)
+    value, detail = spread(in_page)
     rows = [(f"{what} first load, {label}", value,
              f"{detail}; navigation start to first row painted, in-page; Playwright goto to visible "
-             f"p50 {_ms(statistics.median(around))}; ref {REF_FIRST_LOAD:.2f} s: "
+             f"p50 {ms(statistics.median(around))}; ref {REF_FIRST_LOAD:.2f} s: "
              f"{_x(statistics.median(in_page), REF_FIRST_LOAD)}")]
     footprint = _footprint(browser, url, cookies, states, f"{what}, {label}", lambda p: _open_list(p, path))
     for (name, value, detail), ref in zip(footprint, (REF_WS_BYTES, REF_STATE_BYTES), strict=True):
@@ -622,19 +566,19 @@ def _list_round_trips(browser, url: str, cookies: list, trips: ListTrips) -> lis
         for _ in range(WARM_UPS + ROUND_TRIPS):
             search.run()
         load_after = _load()
-    p50, p95 = statistics.median(metro.samples), _p95(metro.samples)
-    value, detail = _spread(metro.samples)
+    p50, tail = statistics.median(metro.samples), p95(metro.samples)
+    value, detail = spread(metro.samples)
     detail += (f"; in-page click to first row changed + 1 frame; ref p50 {REF_PAGE_P50 * 1000:.1f} ms / "
-               f"p95 {REF_PAGE_P95 * 1000:.1f} ms: {_x(p50, REF_PAGE_P50)} / {_x(p95, REF_PAGE_P95)}")
+               f"p95 {REF_PAGE_P95 * 1000:.1f} ms: {_x(p50, REF_PAGE_P50)} / {_x(tail, REF_PAGE_P95)}")
     if floor is not None:
         detail += (f"; in-run floor below: {_x(p50, statistics.median(floor.samples))} / "
-                   f"{_x(p95, _p95(floor.samples))}")
+                   f"{_x(tail, p95(floor.samples))}")
     rows.insert(0, (f"{trips.what} next/prev page, {trips.label}", value, detail))
     if floor is not None:
-        value, detail = _spread(floor.samples)
+        value, detail = spread(floor.samples)
         rows.append((f"{trips.what} next/prev page, demo customer, {trips.tab} tab, {small_total} {trips.what}", value,
                      f"{detail}; 10 per page, taking turns with Metro's: the in-run floor"))
-    value, detail = _spread(search.samples)
+    value, detail = spread(search.samples)
     rows.append((f"{trips.what} search round trip, {trips.label}", value, f"{detail}; {trips.search_note}"))
     rows.append((f"load average during the {trips.what} round trips", f"{load_before} -> {load_after}",
                  f"1/5/15 min, {os.cpu_count()} cores"))
@@ -666,7 +610,7 @@ def _csv_over_http(url: str, cookies: list, path: str, label: str, expected: str
         body = b"".join(chunks)
     rows = _csv_rows(body.decode("utf-8-sig"))
     return (f"GET {path.split('?')[0]}, {label}", f"p50 {statistics.median(last):.2f} s",
-            f"to last byte, n={len(last)}; first byte p50 {_ms(statistics.median(first))}; "
+            f"to last byte, n={len(last)}; first byte p50 {ms(statistics.median(first))}; "
             f"{len(body) / 1e6:.1f} MB, {rows:,} rows ({expected})")
 
 
@@ -713,18 +657,18 @@ def invoices_plan(database_url: str) -> InvoicesPlan:
     from portal.services.listing import PageRequest
 
     today = date.today()
-    with _session(database_url) as session:
-        scope = _metro_scope(session)
-        total = list_invoices(session, scope, "all", PageRequest(size=25), today).total
+    with session(database_url) as db:
+        scope = large_scope(db)
+        total = list_invoices(db, scope, "all", PageRequest(size=25), today).total
         last = -(-total // 25)
         # Neither from page 1: the searches start from it, and a search must change its first row.
-        terms = tuple(str(list_invoices(session, scope, "all", PageRequest(page=k, size=25), today).rows[0].number)
+        terms = tuple(str(list_invoices(db, scope, "all", PageRequest(page=k, size=25), today).rows[0].number)
                       for k in (max(2, last // 3), max(2, 2 * last // 3)))
-        found = [list_invoices(session, scope, "all", PageRequest(search=t, size=25), today) for t in terms]
+        found = [list_invoices(db, scope, "all", PageRequest(search=t, size=25), today) for t in terms]
         # More ranges than the portal keeps computed statements of, so each date search computes afresh.
         ends = tuple(today - timedelta(days=30 * k) for k in range(STATEMENT_RANGES))
         ranges = tuple((_years_before(end, 5), end) for end in ends)
-        closings = tuple(statements.statement(session, scope, a, b, today).closing_balance_cents for a, b in ranges)
+        closings = tuple(statements.statement(db, scope, a, b, today).closing_balance_cents for a, b in ranges)
     if len({f.rows[0].id for f in found if f.rows}) < 2:
         raise RuntimeError(f"searches for {terms} do not show two different first rows")
     if any(a == b for a, b in pairwise((*closings, closings[0]))):
@@ -733,29 +677,13 @@ def invoices_plan(database_url: str) -> InvoicesPlan:
 
 
 def list_invoices_figures(database_url: str, plan: InvoicesPlan) -> list[Row]:
-    """Deep pages too: OFFSET makes the database walk past every earlier row."""
     from portal.services.invoices import list_invoices
-    from portal.services.listing import PageRequest
 
     today = date.today()
     last = -(-plan.total // 25)
-    cases = [(f"page {k:,}", PageRequest(page=k, size=25)) for k in dict.fromkeys((1, max(1, last // 2), last))]
-    cases += [(f'search "{t}" ({n:,} hits)', PageRequest(search=t, size=25)) for t, n in zip(plan.terms, plan.hits,
-                                                                                              strict=True)]
-    rows = []
-    with _session(database_url) as session:
-        scope = _metro_scope(session)
-        for name, request in cases:
-            samples = []
-            for _ in range(BUILD_RUNS):
-                start = time.perf_counter()
-                list_invoices(session, scope, "all", request, today)
-                samples.append(time.perf_counter() - start)
-            value, detail = _spread(samples)
-            rows.append((f"list_invoices, {plan.label}, {name}, in-process", value,
-                         f"{detail}; ref SQL for one page p50 {_ms(REF_SQL_PAGE)}: "
-                         f"{_x(statistics.median(samples), REF_SQL_PAGE)}"))
-    return rows
+    return _list_page_figures(database_url, "list_invoices", plan.label, (1, max(1, last // 2), last),
+                              tuple(zip(plan.terms, plan.hits, strict=True)),
+                              lambda db, scope, request: list_invoices(db, scope, "all", request, today))
 
 
 def statement_figures(database_url: str, plan: InvoicesPlan) -> list[Row]:
@@ -764,20 +692,12 @@ def statement_figures(database_url: str, plan: InvoicesPlan) -> list[Row]:
 
     today = date.today()
     start, end = plan.ranges[0]
-    with _session(database_url) as session:
-        scope = _metro_scope(session)
-        samples, lines = [], 0
-        for _ in range(STATEMENT_RUNS):
-            began = time.perf_counter()
-            lines = statements.statement(session, scope, start, end, today).line_count
-            samples.append(time.perf_counter() - began)
-        tracemalloc.start()
-        try:
-            statements.statement(session, scope, start, end, today)
-            peak = tracemalloc.get_traced_memory()[1]
-        finally:
-            tracemalloc.stop()
-    value, detail = _spread(samples)
+    with session(database_url) as db:
+        scope = large_scope(db)
+        samples = timed(lambda: statements.statement(db, scope, start, end, today), STATEMENT_RUNS)
+        computed, peak = traced(lambda: statements.statement(db, scope, start, end, today))
+        lines = computed.line_count
+    value, detail = spread(samples)
     return [(f"statements.statement, {plan.years}, in-process", value, f"{detail}; {lines:,} lines"),
             (f"statements.statement peak Python memory, {plan.years}", f"{peak / 1e6:.1f} MB",
              "tracemalloc over one statement (numpy/pandas buffers are traced; SQLite's are not)")]
@@ -787,10 +707,10 @@ def invoice_csv_figures(database_url: str, plan: InvoicesPlan) -> list[Row]:
     from portal.services.invoices import invoice_csv
 
     today = date.today()
-    with _session(database_url) as session:
-        scope = _metro_scope(session)
+    with session(database_url) as db:
+        scope = large_scope(db)
         return _export_figures("invoice_csv", plan.label,
-                               lambda: invoice_csv(session, scope, "all", "", "", True, today))
+                               lambda: invoice_csv(db, scope, "all", "", "", True, today))
 
 
 def invoices_first_loads(browser, url: str, states: Path, cookies: list, plan: InvoicesPlan) -> list[Row]:
@@ -829,11 +749,11 @@ def statement_round_trips(browser, url: str, cookies: list, plan: InvoicesPlan) 
                               for target in ("#statement-next", "#statement-prev")])
         for _ in range(WARM_UPS + ROUND_TRIPS):
             pages.run()
-    value, detail = _spread(searches.samples)
+    value, detail = spread(searches.samples)
     rows = [(f"statement date search round trip, {plan.years}", value,
              f"{detail}; requestSubmit of #statement-search to #closing changed + 1 frame, cycling through "
              f"{len(plan.ranges)} ranges ending a month apart (each computed afresh)")]
-    value, detail = _spread(pages.samples)
+    value, detail = spread(pages.samples)
     rows.append((f"statement next/prev page of lines, {plan.years}", value,
                  f"{detail}; click to first line changed + 1 frame; the computed statement is reused"))
     return rows
@@ -910,6 +830,20 @@ def _attempt(label: str, measure: Callable[[], list[Row]]) -> list[Row]:
         return _failed(label, exc)
 
 
+def _planned(database_url: str, label: str, make_plan: Callable[[str], T],
+             parts: dict[str, Callable[[str, T], list[Row]]]) -> tuple[T | None, list[Row]]:
+    """The plan decided from the data and the figures of the parts that run on it. Without a plan
+    its parts are skipped (one failure row for the plan); the caller's other parts still run."""
+    try:
+        plan = make_plan(database_url)
+    except Exception as exc:  # reported as a row, like any other failed part
+        return None, _failed(label, exc)
+    rows: list[Row] = []
+    for name, measure in parts.items():
+        rows += _attempt(name, lambda measure=measure: measure(database_url, plan))
+    return plan, rows
+
+
 def served_figures() -> list[Row]:
     data = Path(tempfile.mkdtemp(prefix="portal-bench-"))
     url = f"http://127.0.0.1:{free_port()}"
@@ -919,23 +853,14 @@ def served_figures() -> list[Row]:
         if rows[0][1] == "failed":
             return rows
         rows += _attempt("dashboard.build", lambda: [dashboard_build(env["DATABASE_URL"])])
-        plan = None
-        try:
-            plan = quotes_plan(env["DATABASE_URL"])
-        except Exception as exc:  # the quotes parts are skipped, the rest still runs
-            rows += _failed("quotes list (choosing tab and search words)", exc)
-        if plan is not None:
-            rows += _attempt("list_quotes", lambda: list_quotes_figures(env["DATABASE_URL"], plan))
-            rows += _attempt("quote_csv", lambda: quote_csv_figures(env["DATABASE_URL"], plan))
-        invoices = None
-        try:
-            invoices = invoices_plan(env["DATABASE_URL"])
-        except Exception as exc:  # the invoices parts are skipped, the rest still runs
-            rows += _failed("invoices list (choosing search numbers and statement ranges)", exc)
-        if invoices is not None:
-            rows += _attempt("list_invoices", lambda: list_invoices_figures(env["DATABASE_URL"], invoices))
-            rows += _attempt("statement", lambda: statement_figures(env["DATABASE_URL"], invoices))
-            rows += _attempt("invoice_csv", lambda: invoice_csv_figures(env["DATABASE_URL"], invoices))
+        plan, measured = _planned(env["DATABASE_URL"], "quotes list (choosing tab and search words)", quotes_plan,
+                                  {"list_quotes": list_quotes_figures, "quote_csv": quote_csv_figures})
+        rows += measured
+        invoices, measured = _planned(env["DATABASE_URL"],
+                                      "invoices list (choosing search numbers and statement ranges)", invoices_plan,
+                                      {"list_invoices": list_invoices_figures, "statement": statement_figures,
+                                       "invoice_csv": invoice_csv_figures})
+        rows += measured
         rows += asset_and_report_figures(env["DATABASE_URL"])
         return rows + _attempt("portal serve and browser", lambda: browser_figures(env, url, data, plan, invoices))
     finally:

@@ -9,62 +9,11 @@ from __future__ import annotations
 
 import statistics
 import sys
-import time
-import tracemalloc
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 
-LARGE_USER = "facilities@metro.example"
+from tests.bench_common import Row, large_scope, session, spread, timed, traced
+
 RUNS = 7
 CSV_RUNS = 3
-
-Row = tuple[str, str, str]
-
-
-def _ms(seconds: float) -> str:
-    return f"{seconds * 1000:.1f} ms" if seconds < 0.01 else f"{seconds * 1000:.0f} ms"
-
-
-def _timed(call: Callable[[], object], runs: int = RUNS) -> list[float]:
-    call()  # warm the page cache and SQLite's statement cache, as a second visit would
-    samples = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        call()
-        samples.append(time.perf_counter() - start)
-    return samples
-
-
-def _spread(samples: list[float]) -> tuple[str, str]:
-    ordered = sorted(samples)
-    return f"p50 {_ms(statistics.median(ordered))}", f"max {_ms(ordered[-1])}, n={len(ordered)}"
-
-
-@contextmanager
-def _session(database_url: str) -> Iterator:
-    from sqlmodel import Session
-
-    from portal.db import make_engine
-
-    engine = make_engine(database_url)
-    try:
-        with Session(engine) as session:
-            yield session
-    finally:
-        engine.dispose()
-
-
-def _scope(session):
-    from sqlmodel import select
-
-    from portal.models import Contact
-    from portal.services.access import scope_for
-
-    contact_id = session.exec(select(Contact.id).where(Contact.username == LARGE_USER)).one()
-    scope = scope_for(session, contact_id)
-    if scope is None:
-        raise RuntimeError(f"{LARGE_USER} has no active scope")
-    return scope
 
 
 def _search_word(session, scope) -> str:
@@ -90,7 +39,7 @@ def _defect_figures(session, scope, word: str) -> list[Row]:
             return page
 
         total = screen().total
-        value, detail = _spread(_timed(screen))
+        value, detail = spread(timed(screen, RUNS))
         rows.append((f"current defects, Metro, {label}, first page + severity counts, in-process", value,
                      f"{detail}; {total:,} current defects"))
     return rows
@@ -118,7 +67,7 @@ def _history_figures(session, scope, word: str, today) -> list[Row]:
             return test_history.history_report(session, scope, filters, request)
 
         total = screen().page.total
-        value, detail = _spread(_timed(screen))
+        value, detail = spread(timed(screen, RUNS))
         rows.append((f"test history, Metro, {label}, page + result counts, in-process", value,
                      f"{detail}; {total:,} tests"))
     return rows
@@ -138,14 +87,9 @@ def _csv_figures(session, scope, today) -> list[Row]:
             lines += chunk.count("\n")
         return size, lines
 
-    samples = _timed(consume, CSV_RUNS)
+    samples = timed(consume, CSV_RUNS)
     size, lines = consume()
-    tracemalloc.start()
-    try:
-        consume()
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    _, peak = traced(consume)
     label = f"test history CSV, Metro, 12 months, all sites ({lines - 1:,} rows, {size / 1e6:.1f} MB)"
     return [
         (f"{label}, in-process", f"p50 {statistics.median(samples):.2f} s",
@@ -160,13 +104,13 @@ def figures(database_url: str) -> list[Row]:
     from portal.services.invoices import contractor_today
 
     rows: list[Row] = []
-    with _session(database_url) as session:
-        scope = _scope(session)
-        today = contractor_today(session)
-        word = _search_word(session, scope)
-        for name, part in (("current defects", lambda: _defect_figures(session, scope, word)),
-                           ("test history", lambda: _history_figures(session, scope, word, today)),
-                           ("test history CSV", lambda: _csv_figures(session, scope, today))):
+    with session(database_url) as db:
+        scope = large_scope(db)
+        today = contractor_today(db)
+        word = _search_word(db, scope)
+        for name, part in (("current defects", lambda: _defect_figures(db, scope, word)),
+                           ("test history", lambda: _history_figures(db, scope, word, today)),
+                           ("test history CSV", lambda: _csv_figures(db, scope, today))):
             try:
                 rows += part()
             except Exception as exc:  # one broken part must not hide the others' figures

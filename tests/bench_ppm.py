@@ -3,25 +3,19 @@
 ``figures(database_url)`` returns (figure, value, detail) rows for ``tests/bench.py``, measured
 in-process on a database seeded with ``portal seed --demo --size large``. ``browser_figure(page, url)``
 times Search to the redrawn heatmap inside the page, for a page already signed in as that customer.
-Run alone: ``python tests/bench_ppm.py sqlite:////tmp/bench-ppm/portal.db``.
+Run alone: ``python -m tests.bench_ppm sqlite:////tmp/bench-ppm/portal.db``.
 """
 
 from __future__ import annotations
 
 import json
-import statistics
 import sys
-import time
-import tracemalloc
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 
-LARGE_USER = "facilities@metro.example"
+from tests.bench_common import Row, large_scope, session, spread, timed, traced
+
 RUNS = 5
 BROWSER_RUNS = 6
 TIMEOUT_MS = 60_000
-
-Row = tuple[str, str, str]
 
 # Clicks Search and resolves when Plotly has drawn the new grid (its afterplot event once the run
 # counter moved) plus one animation frame: Playwright's own waits would add tens of milliseconds.
@@ -42,73 +36,35 @@ SEARCH_TO_HEATMAP = """async (timeout) => new Promise((resolve, reject) => {
 })"""
 
 
-def _ms(seconds: float) -> str:
-    return f"{seconds * 1000:.1f} ms" if seconds < 0.01 else f"{seconds * 1000:.0f} ms"
-
-
-def _timed(call: Callable[[], object], runs: int = RUNS) -> list[float]:
-    call()  # warm SQLite's page cache, as a second Search would find it
-    samples = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        call()
-        samples.append(time.perf_counter() - start)
-    return samples
-
-
-def _spread(samples: list[float]) -> tuple[str, str]:
-    ordered = sorted(samples)
-    return f"p50 {_ms(statistics.median(ordered))}", f"max {_ms(ordered[-1])}, n={len(ordered)}"
-
-
-@contextmanager
-def _session(database_url: str) -> Iterator:
-    from sqlmodel import Session
-
-    from portal.db import make_engine
-
-    engine = make_engine(database_url)
-    try:
-        with Session(engine) as session:
-            yield session
-    finally:
-        engine.dispose()
-
-
 def figures(database_url: str) -> list[Row]:
     from sqlalchemy import func
     from sqlmodel import select
 
-    from portal.models import Asset, Contact
+    from portal.models import Asset
     from portal.services import ppm, weeks
-    from portal.services.access import scope_for
     from portal.services.invoices import contractor_today
     from portal.state.ppm import _cells, figure, table_rows
 
-    with _session(database_url) as session:
-        contact_id = session.exec(select(Contact.id).where(Contact.username == LARGE_USER)).one()
-        scope = scope_for(session, contact_id)
-        today = contractor_today(session)
-        assets = session.exec(select(func.count()).select_from(Asset).where(Asset.customer_id == scope.customer_id)).one()
+    with session(database_url) as db:
+        scope = large_scope(db)
+        today = contractor_today(db)
+        assets = db.exec(select(func.count()).select_from(Asset).where(Asset.customer_id == scope.customer_id)).one()
         filters = ppm.Filters(weeks.week_of(today)[0])
-        grid = ppm.compute(session, scope, filters, today)
+        grid = ppm.compute(db, scope, filters, today)
         what = (f"{assets:,} assets, all sites, {filters.year}: {len(grid.rows)} rows x {len(grid.weeks)} weeks, "
                 f"today week {grid.current}")
-        compute = _spread(_timed(lambda: ppm.compute(session, scope, filters, today)))
-        tracemalloc.start()
-        ppm.compute(session, scope, filters, today)
-        peak = tracemalloc.get_traced_memory()[1]
-        tracemalloc.stop()
+        compute = spread(timed(lambda: ppm.compute(db, scope, filters, today), RUNS))
+        _, peak = traced(lambda: ppm.compute(db, scope, filters, today))
         past_row, past_week = next(((r, w) for r in range(len(grid.rows)) for w in range(1, grid.first_future)
                                     if grid.states[r, w - 1]), (0, 1))
         row = grid.rows[past_row]
-        cell = _spread(_timed(lambda: ppm.cell_detail(session, scope, filters, today, row.asset_type_id,
-                                                      row.service_level_id, past_week)))
+        cell = spread(timed(lambda: ppm.cell_detail(db, scope, filters, today, row.asset_type_id,
+                                                    row.service_level_id, past_week), RUNS))
     def draw():
         cells = _cells(grid)
         return figure(grid, cells), table_rows(grid, cells)
 
-    drawn = _spread(_timed(draw))
+    drawn = spread(timed(draw, RUNS))
     chart, table = draw()
     size = len(chart.to_json()) + len(json.dumps(table))
     return [
@@ -131,8 +87,8 @@ def browser_figure(page, url: str) -> Row:
         elapsed = page.evaluate(SEARCH_TO_HEATMAP, TIMEOUT_MS) / 1000
         if i:  # the first run warms the page
             samples.append(elapsed)
-    p50, spread = _spread(samples)
-    return ("ppm_search_to_heatmap", p50, f"{spread}; Search to the redrawn heatmap, all sites, years {year - 1}/{year}")
+    p50, detail = spread(samples)
+    return ("ppm_search_to_heatmap", p50, f"{detail}; Search to the redrawn heatmap, all sites, years {year - 1}/{year}")
 
 
 if __name__ == "__main__":
