@@ -12,16 +12,15 @@ from datetime import date
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response, StreamingResponse
+from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from portal.api.files import file_response
-from portal.api.session import scope_from_request
+from portal.api.session import csv_response, request_scope, scope_from_request
 from portal.db import unit_of_work
 from portal.services import (
     budget_forecast,
     contracts,
-    exports,
     life_cycle,
     monthly_report,
     published_documents,
@@ -59,11 +58,6 @@ CSVS: dict[str, Callable[..., Iterator[str]]] = {
 }
 
 
-def _scope(request: Request) -> Scope | None:
-    with unit_of_work() as session:
-        return scope_from_request(session, request)
-
-
 def _refusal(scope: Scope | None) -> Response | None:
     if scope is None:
         return PlainTextResponse("Sign in to download.", status_code=401)
@@ -83,16 +77,13 @@ async def export_report(request: Request) -> Response:
     make = CSVS.get(name)
     if make is None:
         return PlainTextResponse("Not found.", status_code=404)
-    scope = await run_in_threadpool(_scope, request)
+    scope = await run_in_threadpool(request_scope, request)
     refused = _refusal(scope)
     if refused is not None:
         return refused
     params = request.query_params
     body = _stream(make, scope, params.get("site", "")[:MAX_PARAM], params.get("month", "")[:MAX_PARAM])
-    return StreamingResponse(body, media_type="text/csv; charset=utf-8", headers={
-        "Content-Disposition": f'attachment; filename="{exports.filename(name, date.today())}"',
-        "Cache-Control": "private, no-store",
-    })
+    return csv_response(body, name)
 
 
 def _document(request: Request, document_id: str):

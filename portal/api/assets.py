@@ -7,16 +7,15 @@ the list exports, which are mounted first and would answer ``/export/assets.csv`
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response, StreamingResponse
+from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-from portal.api.session import scope_from_request
+from portal.api.session import csv_response, scope_from_request
 from portal.db import unit_of_work
-from portal.services import assets, exports, sites
+from portal.services import assets, sites
 from portal.services.access import Scope
 from portal.services.listing import MAX_SEARCH
 
@@ -47,11 +46,7 @@ async def export_site_assets(request: Request) -> Response:
         return PlainTextResponse("Not found.", status_code=404)
     site_id, site_name = site
     search = request.query_params.get("q", "")[:MAX_SEARCH]
-    filename = exports.filename(f"assets-{site_name}", date.today())
-    return StreamingResponse(_stream(scope, site_id, search), media_type="text/csv; charset=utf-8", headers={
-        "Content-Disposition": f'attachment; filename="{filename}"',
-        "Cache-Control": "private, no-store",
-    })
+    return csv_response(_stream(scope, site_id, search), f"assets-{site_name}")
 
 
 routes = [Route("/export/assets/{site}.csv", export_site_assets, methods=["GET"])]

@@ -7,12 +7,12 @@ from datetime import date
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response, StreamingResponse
+from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-from portal.api.session import scope_from_request
+from portal.api.session import csv_response, request_scope
 from portal.db import unit_of_work
-from portal.services import exports, invoices, jobs, quotes, statements
+from portal.services import invoices, jobs, quotes, statements
 from portal.services.access import Scope
 from portal.services.invoices import contractor_today
 
@@ -22,11 +22,6 @@ LISTS: dict[str, tuple[str, tuple[str, ...], Callable[..., Iterator[str]]]] = {
     "jobs": ("jobs", jobs.JOB_TABS, jobs.job_csv),
     "invoices": ("invoices", invoices.INVOICE_TABS, invoices.invoice_csv),
 }
-
-
-def _scope(request: Request) -> Scope | None:
-    with unit_of_work() as session:
-        return scope_from_request(session, request)
 
 
 def _stream(make: Callable[..., Iterator[str]], scope: Scope, tab: str, search: str, sort: str,
@@ -41,7 +36,7 @@ async def export_list(request: Request) -> Response:
     if name not in LISTS:
         return PlainTextResponse("Not found.", status_code=404)
     page, tabs, make = LISTS[name]
-    scope = await run_in_threadpool(_scope, request)
+    scope = await run_in_threadpool(request_scope, request)
     if scope is None:
         return PlainTextResponse("Sign in to download.", status_code=401)
     if not scope.can(page):
@@ -52,11 +47,7 @@ async def export_list(request: Request) -> Response:
         return PlainTextResponse("Unknown tab.", status_code=400)
     body = _stream(make, scope, tab, params.get("q", "")[:100], params.get("sort", "")[:20],
                    params.get("desc", "1") != "0")
-    filename = exports.filename(f"{name}-{tab}", date.today())
-    return StreamingResponse(body, media_type="text/csv; charset=utf-8", headers={
-        "Content-Disposition": f'attachment; filename="{filename}"',
-        "Cache-Control": "private, no-store",
-    })
+    return csv_response(body, f"{name}-{tab}")
 
 
 def statement_range(params) -> tuple[date, date] | None:
@@ -74,7 +65,7 @@ def _statement_stream(scope: Scope, start: date, end: date) -> Iterator[str]:
 
 
 async def export_statement(request: Request) -> Response:
-    scope = await run_in_threadpool(_scope, request)
+    scope = await run_in_threadpool(request_scope, request)
     if scope is None:
         return PlainTextResponse("Sign in to download.", status_code=401)
     if not scope.can("invoices"):
@@ -82,11 +73,7 @@ async def export_statement(request: Request) -> Response:
     found = statement_range(request.query_params)
     if found is None:
         return PlainTextResponse("Choose a From date on or before the To date.", status_code=400)
-    filename = exports.filename(f"statement-{found[0]}-to-{found[1]}", date.today())
-    return StreamingResponse(_statement_stream(scope, *found), media_type="text/csv; charset=utf-8", headers={
-        "Content-Disposition": f'attachment; filename="{filename}"',
-        "Cache-Control": "private, no-store",
-    })
+    return csv_response(_statement_stream(scope, *found), f"statement-{found[0]}-to-{found[1]}")
 
 
 routes = [

@@ -14,21 +14,16 @@ from datetime import date
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response, StreamingResponse
+from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-from portal.api.session import scope_from_request
+from portal.api.session import csv_response, request_scope
 from portal.db import unit_of_work
-from portal.services import defects, exports, test_history
+from portal.services import defects, test_history
 from portal.services.access import Scope
 from portal.services.invoices import contractor_today
 
 NOT_FOUND = "That site is not one of yours, or the filter is not valid."
-
-
-def _scope(request: Request) -> Scope | None:
-    with unit_of_work() as session:
-        return scope_from_request(session, request)
 
 
 def _filters(scope: Scope, params) -> defects.AssetFilters | None:
@@ -47,17 +42,9 @@ def _stream(make: Callable[..., Iterator[str]], *args) -> Iterator[str]:
         yield from make(session, *args)
 
 
-def _csv(body: Iterator[str], name: str) -> Response:
-    filename = exports.filename(name, date.today())
-    return StreamingResponse(body, media_type="text/csv; charset=utf-8", headers={
-        "Content-Disposition": f'attachment; filename="{filename}"',
-        "Cache-Control": "private, no-store",
-    })
-
-
 async def _checked(request: Request) -> tuple[Scope, defects.AssetFilters] | Response:
     """The refusal, or the scope and asset filters: both reports filter their assets the same way."""
-    scope = await run_in_threadpool(_scope, request)
+    scope = await run_in_threadpool(request_scope, request)
     if scope is None:
         return PlainTextResponse("Sign in to download.", status_code=401)
     if not scope.can(defects.PAGE):
@@ -77,7 +64,7 @@ async def export_defects(request: Request) -> Response:
     if isinstance(checked, Response):
         return checked
     scope, filters = checked
-    return _csv(_stream(defects.defect_csv, scope, filters, *_order(request.query_params)), "current-defects")
+    return csv_response(_stream(defects.defect_csv, scope, filters, *_order(request.query_params)), "current-defects")
 
 
 async def export_test_history(request: Request) -> Response:
@@ -94,7 +81,7 @@ async def export_test_history(request: Request) -> Response:
     if status is None:
         return PlainTextResponse("Unknown status.", status_code=400)
     chosen = test_history.HistoryFilters(filters, start, end, status)
-    return _csv(_stream(test_history.history_csv, scope, chosen, *_order(params)),
+    return csv_response(_stream(test_history.history_csv, scope, chosen, *_order(params)),
                 f"test-history-{start}-to-{end}")
 
 

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response, StreamingResponse
+from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-from portal.api.session import scope_from_request
+from portal.api.session import csv_response, scope_from_request
 from portal.db import unit_of_work
-from portal.services import exports, ppm
+from portal.services import ppm
 from portal.services.access import Scope
 from portal.services.invoices import contractor_today
 
@@ -39,11 +38,7 @@ async def export_ppm(request: Request) -> Response:
     if isinstance(found, tuple):
         return PlainTextResponse(found[1], status_code=found[0])
     body: Iterator[str] = ppm.grid_csv(found)
-    filename = exports.filename(f"ppm-{found.year}", date.today())
-    return StreamingResponse(body, media_type="text/csv; charset=utf-8", headers={
-        "Content-Disposition": f'attachment; filename="{filename}"',
-        "Cache-Control": "private, no-store",
-    })
+    return csv_response(body, f"ppm-{found.year}")
 
 
 routes = [Route("/export/maintenance/ppm.csv", export_ppm, methods=["GET"])]

@@ -1,13 +1,34 @@
-"""The signed-in scope of an HTTP request, from the same cookie the websocket carries."""
+"""The signed-in scope of an HTTP request, from the same cookie the websocket carries, and the
+answers every download route shares."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from datetime import date
+
 from sqlmodel import Session
 from starlette.requests import Request
+from starlette.responses import StreamingResponse
 
 from portal.config import SESSION_COOKIE
+from portal.db import unit_of_work
+from portal.services import exports
 from portal.services.access import Scope, signed_in_scope
 
 
 def scope_from_request(session: Session, request: Request) -> Scope | None:
     return signed_in_scope(session, request.cookies.get(SESSION_COOKIE, ""))
+
+
+def request_scope(request: Request) -> Scope | None:
+    """The scope in a short transaction of its own (call it in a thread: it reads the database)."""
+    with unit_of_work() as session:
+        return scope_from_request(session, request)
+
+
+def csv_response(body: Iterator[str], name: str) -> StreamingResponse:
+    """A streamed CSV download named after what it holds and today, never cached by a shared proxy."""
+    return StreamingResponse(body, media_type="text/csv; charset=utf-8", headers={
+        "Content-Disposition": f'attachment; filename="{exports.filename(name, date.today())}"',
+        "Cache-Control": "private, no-store",
+    })
