@@ -32,7 +32,7 @@ REPORTS = (
     Report("life-cycle", "Life Cycle Analysis", "/reports/life-cycle",
            "Equipment age against expected life, and replacements due", "hourglass", True),
     Report("contracts", "Contracts", "/reports/contracts", "Your maintenance contracts, what they cover and when they expire",
-           "file-signature", True),
+           "file-text", True),
     Report("work-method-statements", "Work Method Statements", "/reports/work-method-statements",
            "How we carry out the work at your sites", "hard-hat", True),
     Report("site-inductions", "Site Inductions", "/reports/site-inductions", "Inductions for working at your sites",
