@@ -35,7 +35,7 @@ from portal.services.listing import (
     PageRequest,
     escape_like,
     number_starts_with,
-    ordered,
+    ordered_csv,
     paginate,
 )
 from portal.services.quotes import ItemLine, contractor, rate_text
@@ -304,31 +304,14 @@ def invoice_csv(
     """Every row of the list as filtered and sorted on screen, streamed; checks run before the first chunk."""
     scope.require(PAGE)
     request = PageRequest(search=search, sort=sort, descending=descending).clean()
-    stmt = ordered(
-        invoice_list_query(scope, tab, request.search),
-        _sorts(today),
-        request.sort,
-        request.descending,
-        DEFAULT_SORT,
-        Invoice.id,
-    )
 
-    def rows() -> Iterator[list[Any]]:
-        for r in session.exec(stmt.execution_options(yield_per=exports.STREAM_BATCH)):
-            i = _invoice_row(r, today)
-            yield [
-                i.number,
-                i.job_number,
-                i.site_name,
-                i.issued_on,
-                i.due_on,
-                exports.cents(i.total_cents),
-                exports.cents(i.paid_cents),
-                exports.cents(i.balance_cents),
-                i.status,
-            ]
+    def cells(r: Sequence[Any]) -> list[Any]:
+        i = _invoice_row(r, today)
+        return [i.number, i.job_number, i.site_name, i.issued_on, i.due_on, exports.cents(i.total_cents),
+                exports.cents(i.paid_cents), exports.cents(i.balance_cents), i.status]
 
-    return exports.csv_stream(CSV_HEADER, rows())
+    return ordered_csv(session, invoice_list_query(scope, tab, request.search), request, _sorts(today), DEFAULT_SORT,
+                       Invoice.id, CSV_HEADER, cells)
 
 
 # One invoice.

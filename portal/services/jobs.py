@@ -32,7 +32,7 @@ from portal.models import (
 )
 from portal.services import access, exports
 from portal.services.access import Scope, scoped
-from portal.services.listing import Page, PageRequest, ordered, paginate, search_filter, shorten
+from portal.services.listing import Page, PageRequest, ordered_csv, paginate, search_filter, shorten
 from portal.services.quotes import (
     AssetLine,
     AttachmentLine,
@@ -233,31 +233,14 @@ def job_csv(
     """Every row of the list as filtered and sorted on screen, streamed; checks run before the first chunk."""
     scope.require(PAGE)
     request = PageRequest(search=search, sort=sort, descending=descending).clean()
-    stmt = ordered(
-        job_list_query(scope, tab, request.search),
-        _sorts(),
-        request.sort,
-        request.descending,
-        DEFAULT_SORT,
-        Job.id,
-    )
 
-    def rows() -> Iterator[list[Any]]:
-        for r in session.exec(stmt.execution_options(yield_per=exports.STREAM_BATCH)):
-            j = _job_row(r)
-            total = exports.cents(j.total_cents)
-            yield [
-                j.number,
-                j.site_name,
-                j.description,
-                j.order_number,
-                j.requested_on,
-                j.status_text,
-                j.scheduled_on,
-                total,
-            ]
+    def cells(r: Sequence[Any]) -> list[Any]:
+        j = _job_row(r)
+        return [j.number, j.site_name, j.description, j.order_number, j.requested_on, j.status_text, j.scheduled_on,
+                exports.cents(j.total_cents)]
 
-    return exports.csv_stream(CSV_HEADER, rows())
+    return ordered_csv(session, job_list_query(scope, tab, request.search), request, _sorts(), DEFAULT_SORT, Job.id,
+                       CSV_HEADER, cells)
 
 
 # One job.

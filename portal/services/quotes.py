@@ -37,7 +37,7 @@ from portal.models import (
 )
 from portal.services import access, exports, mail
 from portal.services.access import Scope, scoped
-from portal.services.listing import Page, PageRequest, ordered, paginate, search_filter, shorten
+from portal.services.listing import Page, PageRequest, ordered_csv, paginate, search_filter, shorten
 from portal.services.money import format_money
 
 PAGE = "quotes"
@@ -346,22 +346,14 @@ def quote_csv(
     """
     scope.require(PAGE)
     request = PageRequest(search=search, sort=sort, descending=descending).clean()
-    stmt = ordered(
-        quote_list_query(scope, tab, request.search),
-        _sorts(today),
-        request.sort,
-        request.descending,
-        DEFAULT_SORT,
-        Quote.id,
-    )
 
-    def rows() -> Iterator[list[Any]]:
-        for r in session.exec(stmt.execution_options(yield_per=exports.STREAM_BATCH)):
-            q = _quote_row(r, today)
-            cost = exports.cents(q.cost_cents)
-            yield [q.number, q.site_name, q.description, q.order_number, q.requested_on, q.status, cost]
+    def cells(r: Sequence[Any]) -> list[Any]:
+        q = _quote_row(r, today)
+        return [q.number, q.site_name, q.description, q.order_number, q.requested_on, q.status,
+                exports.cents(q.cost_cents)]
 
-    return exports.csv_stream(CSV_HEADER, rows())
+    return ordered_csv(session, quote_list_query(scope, tab, request.search), request, _sorts(today), DEFAULT_SORT,
+                       Quote.id, CSV_HEADER, cells)
 
 
 # One quote.
