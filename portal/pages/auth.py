@@ -54,8 +54,27 @@ def password_inputs(state: type[PasswordForm]) -> rx.Component:
     )
 
 
-def _link_expired(state: type[NewPasswordState]) -> rx.Component:
-    return rx.vstack(
+def _link_form(state: type[NewPasswordState], intro: rx.Component, *fields: rx.Component) -> rx.Component:
+    """The invite and reset form, shown only once the link has been checked on the server.
+
+    Until then the page says so: a form drawn before the check would offer an empty username
+    (the browser then refuses to submit it) and would flash up even for an expired link.
+    """
+    form = rx.form(
+        rx.vstack(
+            intro,
+            *fields,
+            password_inputs(state),
+            form_error(state.errors.get("form", "")),
+            rx.button("Save and log in", type="submit", size="3", width="100%", loading=state.busy,
+                      id="save-password"),
+            spacing="4",
+            width="100%",
+        ),
+        on_submit=state.submit,
+        width="100%",
+    )
+    expired = rx.vstack(
         rx.callout(
             rx.cond(
                 state.errors.get("token", "") != "",
@@ -69,6 +88,9 @@ def _link_expired(state: type[NewPasswordState]) -> rx.Component:
         rx.link("Ask for a new link", href="/forgot"),
         spacing="3",
     )
+    checking = rx.hstack(rx.spinner(), rx.text("Checking your link…", size="2", color_scheme="gray"),
+                         id="checking-link", role="status", align="center", spacing="2")
+    return rx.cond(state.checked, rx.cond(state.token_ok, form, expired), checking)
 
 
 @public_page("/login", "Log in", on_load=[BrandState.load, LoginState.load])
@@ -148,32 +170,18 @@ def forgot() -> rx.Component:
 @public_page("/setup", "Set up your login", on_load=[BrandState.load, SetupState.load])
 def setup() -> rx.Component:
     return auth_card(
-        rx.cond(
-            SetupState.token_ok,
-            rx.form(
-                rx.vstack(
-                    rx.text("Confirm or change your username, then choose a password.", size="2",
-                            color_scheme="gray"),
-                    field(
-                        "Username",
-                        rx.input(id="username", name="username", default_value=SetupState.username,
-                                 key=SetupState.username, auto_complete="username", required=True,
-                                 max_length=254, size="3"),
-                        SetupState.errors.get("username", ""),
-                        hint="By default this is your email address.",
-                        html_for="username",
-                    ),
-                    password_inputs(SetupState),
-                    form_error(SetupState.errors.get("form", "")),
-                    rx.button("Save and log in", type="submit", size="3", width="100%", loading=SetupState.busy,
-                              id="save-password"),
-                    spacing="4",
-                    width="100%",
-                ),
-                on_submit=SetupState.submit,
-                width="100%",
+        _link_form(
+            SetupState,
+            rx.text("Confirm or change your username, then choose a password.", size="2", color_scheme="gray"),
+            field(
+                "Username",
+                rx.input(id="username", name="username", default_value=SetupState.username,
+                         key=SetupState.username, auto_complete="username", required=True,
+                         max_length=254, size="3"),
+                SetupState.errors.get("username", ""),
+                hint="By default this is your email address.",
+                html_for="username",
             ),
-            _link_expired(SetupState),
         ),
         title="Set up your login",
         company=BrandState.company,
@@ -183,22 +191,9 @@ def setup() -> rx.Component:
 @public_page("/reset", "Reset your password", on_load=[BrandState.load, ResetState.load])
 def reset() -> rx.Component:
     return auth_card(
-        rx.cond(
-            ResetState.token_ok,
-            rx.form(
-                rx.vstack(
-                    rx.text(f"Choose a new password for {ResetState.username}.", size="2", color_scheme="gray"),
-                    password_inputs(ResetState),
-                    form_error(ResetState.errors.get("form", "")),
-                    rx.button("Save and log in", type="submit", size="3", width="100%", loading=ResetState.busy,
-                              id="save-password"),
-                    spacing="4",
-                    width="100%",
-                ),
-                on_submit=ResetState.submit,
-                width="100%",
-            ),
-            _link_expired(ResetState),
+        _link_form(
+            ResetState,
+            rx.text(f"Choose a new password for {ResetState.username}.", size="2", color_scheme="gray"),
         ),
         title="Reset your password",
         company=BrandState.company,

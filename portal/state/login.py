@@ -113,7 +113,8 @@ def _request_reset(who: str, ip: str) -> None:
 class NewPasswordState(PasswordForm, rx.State):
     """Shared by the invite (setup) and reset screens: both set a password from a link."""
 
-    token_ok: bool = True
+    checked: bool = False  # the link has been looked up; the form waits for it
+    token_ok: bool = False
     username: str = ""
 
     def _read_token(self) -> str:
@@ -130,6 +131,7 @@ class SetupState(NewPasswordState):
             contact = auth.invite_details(session, token) if token else None
         self.token_ok = contact is not None
         self.username = (contact.username or contact.email).lower() if contact else ""
+        self.checked = True
 
     @rx.event
     async def submit(self, form: dict):
@@ -164,6 +166,7 @@ class ResetState(NewPasswordState):
             contact = auth.reset_details(session, token) if token else None
         self.token_ok = contact is not None
         self.username = contact.username or "" if contact else ""
+        self.checked = True
 
     @rx.event
     async def submit(self, form: dict):
