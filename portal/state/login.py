@@ -121,6 +121,20 @@ class NewPasswordState(PasswordForm, rx.State):
         """The link's token, read from the page URL on each event rather than kept in state."""
         return self.router.url.query_parameters.get("token", "")[:200]
 
+    async def _save(self, set_password, *fields):
+        """Set the password through ``set_password(token, *fields)`` in a worker thread, then sign in."""
+        if not self.token_ok:
+            return
+        self.busy, self.errors = True, {}
+        yield
+        try:
+            nonce = await asyncio.to_thread(set_password, self._read_token(), *(str(f) for f in fields))
+        except AuthError as exc:
+            self.busy, self.errors = False, dict(exc.field_errors)
+            self.token_ok = "token" not in exc.field_errors
+            return
+        yield start_session_script(nonce, "/dashboard")
+
 
 class SetupState(NewPasswordState):
     @rx.event
@@ -135,20 +149,9 @@ class SetupState(NewPasswordState):
 
     @rx.event
     async def submit(self, form: dict):
-        if not self.token_ok:
-            return
-        self.busy, self.errors = True, {}
-        yield
-        try:
-            nonce = await asyncio.to_thread(
-                _accept_invite, self._read_token(), str(form.get("username", "")), str(form.get("password", "")),
-                str(form.get("confirm", "")),
-            )
-        except AuthError as exc:
-            self.busy, self.errors = False, dict(exc.field_errors)
-            self.token_ok = "token" not in exc.field_errors
-            return
-        yield start_session_script(nonce, "/dashboard")
+        async for update in self._save(_accept_invite, form.get("username", ""), form.get("password", ""),
+                                       form.get("confirm", "")):
+            yield update
 
 
 def _accept_invite(token: str, username: str, password: str, confirm: str) -> str:
@@ -170,19 +173,8 @@ class ResetState(NewPasswordState):
 
     @rx.event
     async def submit(self, form: dict):
-        if not self.token_ok:
-            return
-        self.busy, self.errors = True, {}
-        yield
-        try:
-            nonce = await asyncio.to_thread(
-                _reset_password, self._read_token(), str(form.get("password", "")), str(form.get("confirm", ""))
-            )
-        except AuthError as exc:
-            self.busy, self.errors = False, dict(exc.field_errors)
-            self.token_ok = "token" not in exc.field_errors
-            return
-        yield start_session_script(nonce, "/dashboard")
+        async for update in self._save(_reset_password, form.get("password", ""), form.get("confirm", "")):
+            yield update
 
 
 def _reset_password(token: str, password: str, confirm: str) -> str:

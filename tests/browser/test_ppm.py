@@ -63,7 +63,13 @@ def _click_cell(page, week: int, row: int) -> None:
     # A closing dialog leaves the page inert (pointer-events: none) until it has gone.
     page.wait_for_function("getComputedStyle(document.body).pointerEvents !== 'none'")
     x, y = page.evaluate(CELL_XY, [week, row])
-    page.mouse.click(x, y)
+    # Plotly clicks the point its last hover found: hover the cell (its label shows) before clicking.
+    page.mouse.move(1, 1)
+    expect(page.locator("#ppm-heatmap .hoverlayer .hovertext")).to_have_count(0)
+    page.mouse.move(x, y)
+    expect(page.locator("#ppm-heatmap .hoverlayer .hovertext")).to_have_count(1)
+    page.mouse.down()
+    page.mouse.up()
 
 
 def _recorded(portal, customer_id: int, filters: ppm.Filters, row: ppm.Row, wk: weeks.Week):
