@@ -1,6 +1,6 @@
 """CSV downloads of Current Defects and Test History, from the same scoped query as the screens.
 
-The paths sit under ``/export/maintenance/``: the lists' ``/export/{name}.csv`` route is mounted
+The paths sit under ``/export/reports/``: the lists' ``/export/{name}.csv`` route is mounted
 first and would answer ``/export/defects.csv`` with its own 404.
 
 The filters come from the link's query string, so every one is checked again here: a site the
@@ -86,6 +86,6 @@ async def export_test_history(request: Request) -> Response:
 
 
 routes = [
-    Route("/export/maintenance/defects.csv", export_defects, methods=["GET"]),
-    Route("/export/maintenance/test-history.csv", export_test_history, methods=["GET"]),
+    Route("/export/reports/defects.csv", export_defects, methods=["GET"]),
+    Route("/export/reports/test-history.csv", export_test_history, methods=["GET"]),
 ]

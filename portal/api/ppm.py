@@ -41,4 +41,4 @@ async def export_ppm(request: Request) -> Response:
     return csv_response(body, f"ppm-{found.year}")
 
 
-routes = [Route("/export/maintenance/ppm.csv", export_ppm, methods=["GET"])]
+routes = [Route("/export/reports/ppm.csv", export_ppm, methods=["GET"])]

@@ -108,6 +108,19 @@ def expired(month: int, year: int, today: date) -> bool:
     return last < today
 
 
+def number_problem(digits: str) -> str:
+    """What is wrong with a card number (spaces and dashes already removed); empty when nothing."""
+    if not digits:
+        return NUMBER_REQUIRED
+    if not digits.isdigit():
+        return NUMBER_DIGITS
+    if len(digits) not in NUMBER_LENGTHS:
+        return NUMBER_LENGTH
+    if not luhn_ok(digits):
+        return NUMBER_INVALID
+    return ""
+
+
 def check(card: CardInput, today: date) -> dict[str, str]:
     """Field errors keyed ``name``, ``number``, ``expiry``, ``cvv``; empty when the card may be charged."""
     errors: dict[str, str] = {}
@@ -115,14 +128,8 @@ def check(card: CardInput, today: date) -> dict[str, str]:
     if not name or len(name) > NAME_MAX:
         errors["name"] = NAME_REQUIRED
     d = card.digits
-    if not d:
-        errors["number"] = NUMBER_REQUIRED
-    elif not d.isdigit():
-        errors["number"] = NUMBER_DIGITS
-    elif len(d) not in NUMBER_LENGTHS:
-        errors["number"] = NUMBER_LENGTH
-    elif not luhn_ok(d):
-        errors["number"] = NUMBER_INVALID
+    if problem := number_problem(d):
+        errors["number"] = problem
     exp = expiry(card.exp_month, card.exp_year)
     if exp is None:
         errors["expiry"] = EXPIRY_INVALID

@@ -99,8 +99,12 @@ class PaymentState(SessionState):
     def check_number(self, value: str):
         digits = cards.digits_of(str(value)[:40])
         self.brand = BRAND_NAMES.get(cards.brand(digits), "") if digits else ""
-        self.number_ok = bool(digits) and len(digits) in cards.NUMBER_LENGTHS and cards.luhn_ok(digits)
-        self.errors = {k: v for k, v in self.errors.items() if k != "number"}
+        problem = cards.number_problem(digits)
+        self.number_ok = not problem
+        # An error already beside the field follows the typing; a first one waits for Pay.
+        if "number" in self.errors:
+            self.errors = {k: v for k, v in self.errors.items() if k != "number"} | (
+                {"number": problem} if problem else {})
 
     @rx.event
     def back(self):

@@ -108,7 +108,7 @@ class AssetReportState(ListState, mixin=True):
 
     def _after_fetch(self, filters: defects.AssetFilters | None) -> None:
         self.refused = REFUSED if filters is None else ""
-        self.download_href = f"/export/maintenance/{self.EXPORT}.csv?" + urlencode(
+        self.download_href = f"/export/reports/{self.EXPORT}.csv?" + urlencode(
             self._params() | {"sort": self.sort, "desc": int(self.descending)})
 
     @rx.event

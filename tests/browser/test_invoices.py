@@ -186,3 +186,11 @@ def test_card_mistakes_are_shown_beside_the_fields(page, portal):
     errors = page.locator("#payment-dialog .field-error")
     expect(errors).to_have_count(3)
     expect(page.locator("#pay-continue")).to_have_count(0)
+    expect(page.locator("#payment-dialog")).to_contain_text("That card number is not valid.")
+
+    # The number's error follows the typing once shown; the others wait for the next Pay.
+    page.locator("#card-number").fill("4242 4242 42")
+    expect(page.locator("#payment-dialog")).to_contain_text("The card number must be 13 to 19 digits.")
+    page.locator("#card-number").fill("4242 4242 4242 4242")
+    expect(errors).to_have_count(2)
+    expect(page.locator("#payment-dialog")).not_to_contain_text("card number")

@@ -251,7 +251,7 @@ def test_test_history_csv_matches_the_database(page, portal):
             select(ServiceRecord.id).join(Asset, Asset.id == ServiceRecord.asset_id)
             .where(Asset.site_id == site.id, ServiceRecord.result == TestResult.NOT_TESTED)).all()
     _open_as(page, DANA, "/reports/test-history")
-    status, text, headers = _get(portal, page, f"/export/maintenance/test-history.csv?site={site.id}&from={start}"
+    status, text, headers = _get(portal, page, f"/export/reports/test-history.csv?site={site.id}&from={start}"
                                  f"&to={end}&status=not_tested")
     assert status == 200
     assert headers["content-disposition"].startswith('attachment; filename="test-history-')
@@ -277,13 +277,13 @@ def test_a_limited_contact_sees_only_its_sites_everywhere(page, portal):
     _open_as(page, SAM, "/reports/defects")
     assert _site_options(page) == ["All my sites", *names]
     expect(page.locator("#result-count")).to_contain_text(f"of {len(mine_open)}")
-    status, text, _ = _get(portal, page, "/export/maintenance/defects.csv")
+    status, text, _ = _get(portal, page, "/export/reports/defects.csv")
     csv_rows = _rows(text)
     assert status == 200 and len(csv_rows) - 1 == len(mine_open) and {r[1] for r in csv_rows[1:]} <= set(names)
 
-    status, text, _ = _get(portal, page, f"/export/maintenance/defects.csv?site={other.id}")
+    status, text, _ = _get(portal, page, f"/export/reports/defects.csv?site={other.id}")
     assert status == 404 and other.name not in text
-    assert _get(portal, page, f"/export/maintenance/test-history.csv?site={other.id}")[0] == 404
+    assert _get(portal, page, f"/export/reports/test-history.csv?site={other.id}")[0] == 404
 
     page.goto(f"/reports/defects?site={other.id}")
     expect(page.locator("#refused")).to_be_visible()

@@ -187,14 +187,14 @@ def test_a_limited_contact_sees_only_its_sites_and_downloads_only_them(page, por
     page.keyboard.press("Escape")
 
     cookie = _cookie_header(page)
-    status, body, headers = _get(portal, f"/export/maintenance/ppm.csv?site={sorted(scope.site_ids)[0]}", cookie)
+    status, body, headers = _get(portal, f"/export/reports/ppm.csv?site={sorted(scope.site_ids)[0]}", cookie)
     assert status == 200 and headers["content-disposition"].startswith("attachment")
     rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
     assert rows[0][:2] == ["Asset type / service level", "Week"] and len(rows) > 1
-    assert _get(portal, f"/export/maintenance/ppm.csv?site={other}", cookie)[0] == 403
-    assert _get(portal, f"/export/maintenance/ppm.csv?site={school_site}", cookie)[0] == 403
-    assert _get(portal, "/export/maintenance/ppm.csv?year=abc", cookie)[0] == 400
-    assert _get(portal, "/export/maintenance/ppm.csv", "")[0] == 401
+    assert _get(portal, f"/export/reports/ppm.csv?site={other}", cookie)[0] == 403
+    assert _get(portal, f"/export/reports/ppm.csv?site={school_site}", cookie)[0] == 403
+    assert _get(portal, "/export/reports/ppm.csv?year=abc", cookie)[0] == 400
+    assert _get(portal, "/export/reports/ppm.csv", "")[0] == 401
 
     # Through the page, another site's id in the URL is refused beside the field, not shown.
     page.goto(f"/reports/ppm?site={other}")

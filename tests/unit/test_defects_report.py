@@ -362,7 +362,7 @@ def routed(committed):
     return committed_build(committed, build)
 
 
-URL = "/export/maintenance/defects.csv"
+URL = "/export/reports/defects.csv"
 
 
 def test_route_needs_a_login_and_the_reports_page(client, committed, routed):
@@ -401,6 +401,6 @@ def test_the_app_routes_the_report_downloads_to_this_module():
     """The lists' /export/{name}.csv is mounted first: these paths must not fall into it."""
     app = backend()[0]
     with TestClient(app, base_url="http://portal.test") as plain:
-        for path in (URL, "/export/maintenance/test-history.csv"):
+        for path in (URL, "/export/reports/test-history.csv"):
             resp = plain.get(path)
             assert (resp.status_code, resp.text) == (401, "Sign in to download."), path

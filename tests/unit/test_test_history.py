@@ -280,7 +280,7 @@ def test_csv_has_every_filtered_test_with_formulas_escaped(session, world, level
 
 # --- the download route -----------------------------------------------------------------------------
 
-URL = "/export/maintenance/test-history.csv"
+URL = "/export/reports/test-history.csv"
 
 
 @pytest.fixture

@@ -208,7 +208,7 @@ def results() -> rx.Component:
 @template("/reports/ppm", "PPM Report", "reports", on_load=[S.load])
 def ppm_report() -> rx.Component:
     return rx.vstack(
-        report_heading("ppm", csv_menu("/export/maintenance/ppm.csv?" + S.export_query)),
+        report_heading("ppm", csv_menu("/export/reports/ppm.csv?" + S.export_query)),
         rx.cond(
             S.has_sites,
             rx.vstack(
