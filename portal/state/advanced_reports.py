@@ -16,6 +16,7 @@ import reflex as rx
 from portal.db import unit_of_work
 from portal.services.access import ADVANCED_REPORTS
 from portal.services.sites import site_options
+from portal.state.display import blank_chart
 
 ALL = "all"
 
@@ -46,7 +47,7 @@ class ReportFilters(rx.State, mixin=True):
     site: str = ALL
     site_choices: list[dict[str, str]] = []
     loading: bool = True
-    chart: go.Figure = go.Figure()
+    chart: go.Figure = blank_chart()
     csv_href: str = ""  # the CSV of the report on screen, as last run
 
     REPORT: ClassVar[str] = ""  # the CSV route's name: /export/reports/<REPORT>.csv

@@ -19,7 +19,7 @@ import reflex as rx
 from portal.db import unit_of_work
 from portal.services import ppm, sites
 from portal.services.invoices import contractor_today
-from portal.state.display import day
+from portal.state.display import blank_chart, day
 from portal.state.session import SessionState
 
 ALL = "all"  # a select cannot hold "", so "every site" and "no contract" are this value
@@ -152,7 +152,7 @@ class PpmState(SessionState):
     loaded: bool = False
     has_sites: bool = True
     row_count: int = 0
-    chart: go.Figure = go.Figure()
+    chart: go.Figure = blank_chart()
     table: list[dict[str, Any]] = []
     weeks: list[int] = []
     runs: int = 0  # how many times the grid was drawn: lets a test or benchmark see a new one arrive
