@@ -121,6 +121,15 @@ class NewPasswordState(PasswordForm, rx.State):
         """The link's token, read from the page URL on each event rather than kept in state."""
         return self.router.url.query_parameters.get("token", "")[:200]
 
+    def _check_link(self, lookup):
+        """Look the link's token up with ``lookup(session, token)``; the contact it is for, or None."""
+        self._reset_form()
+        token = self._read_token()
+        with unit_of_work() as session:
+            contact = lookup(session, token) if token else None
+        self.token_ok, self.checked = contact is not None, True
+        return contact
+
     async def _save(self, set_password, *fields):
         """Set the password through ``set_password(token, *fields)`` in a worker thread, then sign in."""
         if not self.token_ok:
@@ -139,13 +148,8 @@ class NewPasswordState(PasswordForm, rx.State):
 class SetupState(NewPasswordState):
     @rx.event
     def load(self):
-        self._reset_form()
-        token = self._read_token()
-        with unit_of_work() as session:
-            contact = auth.invite_details(session, token) if token else None
-        self.token_ok = contact is not None
+        contact = self._check_link(auth.invite_details)
         self.username = (contact.username or contact.email).lower() if contact else ""
-        self.checked = True
 
     @rx.event
     async def submit(self, form: dict):
@@ -163,13 +167,8 @@ def _accept_invite(token: str, username: str, password: str, confirm: str) -> st
 class ResetState(NewPasswordState):
     @rx.event
     def load(self):
-        self._reset_form()
-        token = self._read_token()
-        with unit_of_work() as session:
-            contact = auth.reset_details(session, token) if token else None
-        self.token_ok = contact is not None
+        contact = self._check_link(auth.reset_details)
         self.username = contact.username or "" if contact else ""
-        self.checked = True
 
     @rx.event
     async def submit(self, form: dict):
