@@ -61,6 +61,8 @@ class Settings:
     stripe_js_url: str = "https://js.stripe.com/v3/"
     login_limit_per_ip: int = 30  # per 10 minutes
     reset_limit_per_ip: int = 10  # per hour
+    # Seconds added to the wall clock: a browser-test server shares its test run's frozen clock.
+    clock_shift_seconds: float = 0.0
 
     @property
     def is_sqlite(self) -> bool:
@@ -114,6 +116,7 @@ def load() -> Settings:
         stripe_js_url=os.environ.get("PORTAL_STRIPE_JS_URL", "https://js.stripe.com/v3/"),
         login_limit_per_ip=_int("PORTAL_LOGIN_LIMIT_PER_IP", 30),
         reset_limit_per_ip=_int("PORTAL_RESET_LIMIT_PER_IP", 10),
+        clock_shift_seconds=float(os.environ.get("PORTAL_CLOCK_SHIFT_SECONDS", "").strip() or 0),
     )
 
 

@@ -30,6 +30,7 @@ from itertools import pairwise
 from pathlib import Path
 from typing import TypeVar
 
+from portal.core import clock
 from tests.bench_common import LARGE_USER, Row, large_scope, ms, p95, session, spread, timed, traced
 from tests.browser.conftest import (
     BIN,
@@ -260,7 +261,7 @@ def dashboard_build(database_url: str) -> Row:
 
     with session(database_url) as db:
         scope = large_scope(db)
-        samples = timed(lambda: dashboard.build(db, scope, date.today()), BUILD_RUNS)
+        samples = timed(lambda: dashboard.build(db, scope, clock.today()), BUILD_RUNS)
     value, detail = spread(samples)
     return "dashboard.build, large customer, in-process", value, detail
 
@@ -374,7 +375,7 @@ def quotes_plan(database_url: str) -> QuotesPlan:
     from portal.services.listing import PageRequest
     from portal.services.quotes import QUOTE_TABS, list_quotes
 
-    today = date.today()
+    today = clock.today()
     with session(database_url) as db:
         scope = large_scope(db)
         counts = {tab: list_quotes(db, scope, tab, PageRequest(size=10), today).total for tab in QUOTE_TABS}
@@ -418,7 +419,7 @@ def _list_page_figures(database_url: str, what: str, label: str, pages: tuple[in
 def list_quotes_figures(database_url: str, plan: QuotesPlan) -> list[Row]:
     from portal.services.quotes import list_quotes
 
-    today = date.today()
+    today = clock.today()
     last = -(-plan.total // 25)
     return _list_page_figures(database_url, "list_quotes", plan.label, (1, 2, max(1, last // 2), last),
                               tuple(zip(plan.terms, plan.hits, strict=True)),
@@ -453,7 +454,7 @@ def _export_figures(name: str, label: str, export: Callable[[], Iterator[str]]) 
 def quote_csv_figures(database_url: str, plan: QuotesPlan) -> list[Row]:
     from portal.services.quotes import quote_csv
 
-    today = date.today()
+    today = clock.today()
     with session(database_url) as db:
         scope = large_scope(db)
         return _export_figures("quote_csv", plan.label,
@@ -656,7 +657,7 @@ def invoices_plan(database_url: str) -> InvoicesPlan:
     from portal.services.invoices import list_invoices
     from portal.services.listing import PageRequest
 
-    today = date.today()
+    today = clock.today()
     with session(database_url) as db:
         scope = large_scope(db)
         total = list_invoices(db, scope, "all", PageRequest(size=25), today).total
@@ -679,7 +680,7 @@ def invoices_plan(database_url: str) -> InvoicesPlan:
 def list_invoices_figures(database_url: str, plan: InvoicesPlan) -> list[Row]:
     from portal.services.invoices import list_invoices
 
-    today = date.today()
+    today = clock.today()
     last = -(-plan.total // 25)
     return _list_page_figures(database_url, "list_invoices", plan.label, (1, max(1, last // 2), last),
                               tuple(zip(plan.terms, plan.hits, strict=True)),
@@ -690,7 +691,7 @@ def statement_figures(database_url: str, plan: InvoicesPlan) -> list[Row]:
     """Timed runs without tracemalloc, then one traced run for the peak, as for the CSV exports."""
     from portal.services import statements
 
-    today = date.today()
+    today = clock.today()
     start, end = plan.ranges[0]
     with session(database_url) as db:
         scope = large_scope(db)
@@ -706,7 +707,7 @@ def statement_figures(database_url: str, plan: InvoicesPlan) -> list[Row]:
 def invoice_csv_figures(database_url: str, plan: InvoicesPlan) -> list[Row]:
     from portal.services.invoices import invoice_csv
 
-    today = date.today()
+    today = clock.today()
     with session(database_url) as db:
         scope = large_scope(db)
         return _export_figures("invoice_csv", plan.label,

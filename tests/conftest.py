@@ -20,6 +20,13 @@ from portal.db import make_engine
 TEST_DB_URL = os.environ.get("PORTAL_TEST_DATABASE_URL", "")
 
 
+def pytest_configure(config):
+    """Freeze the clock before any test module is imported, so module-level dates agree with it."""
+    from tests import frozen
+
+    frozen.start()
+
+
 def fresh_database(url: str) -> Engine:
     engine = make_engine(url)
     if engine.dialect.name == "postgresql":

@@ -83,7 +83,7 @@ async def export_report(request: Request) -> Response:
         return refused
     params = request.query_params
     body = _stream(make, scope, params.get("site", "")[:MAX_PARAM], params.get("month", "")[:MAX_PARAM])
-    return csv_response(body, name)
+    return csv_response(body, name, scope)
 
 
 def _document(request: Request, document_id: str):

@@ -46,7 +46,7 @@ async def export_site_assets(request: Request) -> Response:
         return PlainTextResponse("Not found.", status_code=404)
     site_id, site_name = site
     search = request.query_params.get("q", "")[:MAX_SEARCH]
-    return csv_response(_stream(scope, site_id, search), f"assets-{site_name}")
+    return csv_response(_stream(scope, site_id, search), f"assets-{site_name}", scope)
 
 
 routes = [Route("/export/assets/{site}.csv", export_site_assets, methods=["GET"])]

@@ -47,7 +47,7 @@ async def export_list(request: Request) -> Response:
         return PlainTextResponse("Unknown tab.", status_code=400)
     body = _stream(make, scope, tab, params.get("q", "")[:100], params.get("sort", "")[:20],
                    params.get("desc", "1") != "0")
-    return csv_response(body, f"{name}-{tab}")
+    return csv_response(body, f"{name}-{tab}", scope)
 
 
 def statement_range(params) -> tuple[date, date] | None:
@@ -73,7 +73,7 @@ async def export_statement(request: Request) -> Response:
     found = statement_range(request.query_params)
     if found is None:
         return PlainTextResponse("Choose a From date on or before the To date.", status_code=400)
-    return csv_response(_statement_stream(scope, *found), f"statement-{found[0]}-to-{found[1]}")
+    return csv_response(_statement_stream(scope, *found), f"statement-{found[0]}-to-{found[1]}", scope)
 
 
 routes = [

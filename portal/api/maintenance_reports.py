@@ -64,7 +64,7 @@ async def export_defects(request: Request) -> Response:
     if isinstance(checked, Response):
         return checked
     scope, filters = checked
-    return csv_response(_stream(defects.defect_csv, scope, filters, *_order(request.query_params)), "current-defects")
+    return csv_response(_stream(defects.defect_csv, scope, filters, *_order(request.query_params)), "current-defects", scope)
 
 
 async def export_test_history(request: Request) -> Response:
@@ -82,7 +82,7 @@ async def export_test_history(request: Request) -> Response:
         return PlainTextResponse("Unknown status.", status_code=400)
     chosen = test_history.HistoryFilters(filters, start, end, status)
     return csv_response(_stream(test_history.history_csv, scope, chosen, *_order(params)),
-                f"test-history-{start}-to-{end}")
+                f"test-history-{start}-to-{end}", scope)
 
 
 routes = [

@@ -16,29 +16,30 @@ from portal.services.access import Scope
 from portal.services.invoices import contractor_today
 
 
-def _grid(request: Request) -> tuple[int, str] | ppm.Grid:
-    """The grid, or an HTTP status and message when the request may not have it."""
+def _grid(request: Request) -> PlainTextResponse | tuple[ppm.Grid, Scope]:
+    """The grid and its scope, or the answer when the request may not have it."""
     with unit_of_work() as session:
         scope: Scope | None = scope_from_request(session, request)
         if scope is None:
-            return 401, "Sign in to download."
+            return PlainTextResponse("Sign in to download.", status_code=401)
         if not scope.can("reports"):
-            return 403, "Not available to your login."
+            return PlainTextResponse("Not available to your login.", status_code=403)
         today = contractor_today(session)
         filters, errors = ppm.read_filters(request.query_params, today)
         if errors:
-            return 400, " ".join(errors.values())
+            return PlainTextResponse(" ".join(errors.values()), status_code=400)
         if ppm.check_filters(session, scope, filters):
-            return 403, "Not available to your login."
-        return ppm.compute(session, scope, filters, today)
+            return PlainTextResponse("Not available to your login.", status_code=403)
+        return ppm.compute(session, scope, filters, today), scope
 
 
 async def export_ppm(request: Request) -> Response:
     found = await run_in_threadpool(_grid, request)
-    if isinstance(found, tuple):
-        return PlainTextResponse(found[1], status_code=found[0])
-    body: Iterator[str] = ppm.grid_csv(found)
-    return csv_response(body, f"ppm-{found.year}")
+    if isinstance(found, PlainTextResponse):
+        return found
+    grid, scope = found
+    body: Iterator[str] = ppm.grid_csv(grid)
+    return csv_response(body, f"ppm-{grid.year}", scope)
 
 
 routes = [Route("/export/reports/ppm.csv", export_ppm, methods=["GET"])]

@@ -4,13 +4,13 @@ answers every download route shares."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
 
 from sqlmodel import Session
 from starlette.requests import Request
 from starlette.responses import StreamingResponse
 
 from portal.config import SESSION_COOKIE
+from portal.core import clock
 from portal.db import unit_of_work
 from portal.services import exports
 from portal.services.access import Scope, signed_in_scope
@@ -26,9 +26,10 @@ def request_scope(request: Request) -> Scope | None:
         return scope_from_request(session, request)
 
 
-def csv_response(body: Iterator[str], name: str) -> StreamingResponse:
-    """A streamed CSV download named after what it holds and today, never cached by a shared proxy."""
+def csv_response(body: Iterator[str], name: str, scope: Scope) -> StreamingResponse:
+    """A streamed CSV download named after what it holds and the office's today, never cached by a shared proxy."""
+    today = clock.today(scope.timezone)
     return StreamingResponse(body, media_type="text/csv; charset=utf-8", headers={
-        "Content-Disposition": f'attachment; filename="{exports.filename(name, date.today())}"',
+        "Content-Disposition": f'attachment; filename="{exports.filename(name, today)}"',
         "Cache-Control": "private, no-store",
     })

@@ -26,8 +26,9 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from portal import config
+from portal.core import clock
 from portal.db import unit_of_work
-from portal.models import AuditEvent, InvoiceStatus, Payment, PaymentAllocation, PaymentStatus, utcnow
+from portal.models import AuditEvent, InvoiceStatus, Payment, PaymentAllocation, PaymentStatus
 from portal.models.messaging import WebhookEvent
 from portal.services import payments
 from portal.services.gateways import ChargeResult
@@ -109,7 +110,7 @@ def _failed(session: Session, payment: Payment, intent: dict[str, Any]) -> str:
     error = intent.get("last_payment_error") or {}
     code = str(error.get("decline_code") or error.get("code") or "")
     reason = CARD_MESSAGES.get(code, NOT_COMPLETED)
-    payments.fail(session, payment, reason, utcnow(), str(intent.get("id") or ""))
+    payments.fail(session, payment, reason, clock.now(), str(intent.get("id") or ""))
     payments.audit(session, "payment.failed", payment, {"reason": reason, "code": code, "via": "webhook"})
     return "failed"
 
@@ -136,7 +137,7 @@ def _succeeded(session: Session, payment: Payment, intent: dict[str, Any]) -> st
     if not payable:
         return _mark_only(session, payment, intent, "the invoices no longer match the payment")
     today = contractor_today(session)
-    lines = payments.settle(session, payment, invoices, ChargeResult(True, intent_id), today, utcnow())
+    lines = payments.settle(session, payment, invoices, ChargeResult(True, intent_id), today, clock.now())
     payments.receipt_mail(session, payment, lines, payment.contact_id)
     return "settled"
 
@@ -154,7 +155,7 @@ def _mark_only(session: Session, payment: Payment, intent: dict[str, Any], why: 
     """Money was taken but cannot be applied safely: record the charge and leave the invoices to staff."""
     payment.status = PaymentStatus.SUCCEEDED
     payment.gateway_ref = str(intent.get("id") or "")[:100]
-    payment.completed_at = utcnow()
+    payment.completed_at = clock.now()
     payments.assign_receipt(session, payment, contractor_today(session))
     _review(session, payment, why, intent)
     return "recorded for review"

@@ -28,7 +28,6 @@ from portal.models.assets import (
     TestResult,
     Transfer,
 )
-from portal.models.base import utcnow
 from portal.models.catalog import DescriptionScript, OptionalItem, ScriptUse
 from portal.models.files import Attachment, AttachmentOwner, ContractorDocument, DocumentKind
 from portal.models.invoices import (
@@ -58,5 +57,5 @@ __all__ = [
     "Payment", "PaymentAllocation", "PaymentStatus", "PortalTier", "Quote", "QuoteAsset",
     "QuoteDecision", "QuoteItem", "QuoteStage", "RecurringInvoice", "SavedCard", "ScriptUse",
     "ServiceLevel", "ServiceRecord", "Site", "SiteContact", "Task", "TaskPriority", "TaskStatus",
-    "TestResult", "TokenPurpose", "Transfer", "WebhookEvent", "utcnow",
+    "TestResult", "TokenPurpose", "Transfer", "WebhookEvent",
 ]

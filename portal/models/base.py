@@ -10,9 +10,7 @@ from sqlalchemy import JSON, DateTime, String
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field
 
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
+from portal.core import clock
 
 
 class UTCDateTime(TypeDecorator):
@@ -39,7 +37,7 @@ def when(*, nullable: bool = False, index: bool = False, default_now: bool = Fal
     """A timezone-aware timestamp column."""
     kwargs: dict[str, Any] = {"sa_type": UTCDateTime, "nullable": nullable, "index": index}
     if default_now:
-        kwargs["default_factory"] = utcnow
+        kwargs["default_factory"] = clock.now
     elif nullable:
         kwargs["default"] = None
     return Field(**kwargs)

@@ -31,6 +31,7 @@ class Scope:
     pages: frozenset[str]
     site_ids: frozenset[int] | None  # None: every site of the customer
     tier: PortalTier = PortalTier.STANDARD
+    timezone: str = "UTC"  # the contractor's, so "today" in a download's name is the office's today
 
     def can(self, page: str) -> bool:
         if page == ADVANCED_REPORTS:
@@ -62,9 +63,10 @@ def scope_for(session: Session, contact_id: int) -> Scope | None:
             .where(ContactSite.contact_id == contact.id, Site.customer_id == customer.id)
         ).all()
         site_ids = frozenset(rows)
-    tier = session.exec(select(Contractor.portal_tier).limit(1)).first() or PortalTier.STANDARD
+    tenant = session.exec(select(Contractor.portal_tier, Contractor.timezone).limit(1)).first()
+    tier, timezone = tenant if tenant is not None else (PortalTier.STANDARD, "UTC")
     pages = frozenset(p for p in contact.pages if p in ALL_PAGES)
-    return Scope(customer.id, contact.id, pages, site_ids, PortalTier(tier))
+    return Scope(customer.id, contact.id, pages, site_ids, PortalTier(tier or PortalTier.STANDARD), timezone or "UTC")
 
 
 def signed_in_scope(session: Session, raw_session_id: str) -> Scope | None:

@@ -22,13 +22,13 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from portal import config
+from portal.core import clock
 from portal.models import (
     AttemptKind,
     AuditEvent,
     Contact,
     Credential,
     TokenPurpose,
-    utcnow,
 )
 from portal.services import mail, passwords, sessions, throttle, tokens
 
@@ -130,7 +130,7 @@ def default_username(contact: Contact) -> str:
 
 def send_invite(session: Session, contact_id: int, now: datetime | None = None) -> str:
     """Turn on the contact's login and mail a setup link; returns the raw token (for tests and CLI)."""
-    now = now or utcnow()
+    now = now or clock.now()
     contact = _contact(session, contact_id)
     if not contact.email.strip():
         raise AuthError(form="This contact has no email address to send the invite to.")
@@ -155,7 +155,7 @@ def accept_invite(
 ) -> Contact:
     """Set username and password from an invite link. Validates everything before writing
     anything, so a refused form leaves the link usable and no credential behind."""
-    now = now or utcnow()
+    now = now or clock.now()
     contact = tokens.peek(session, raw, TokenPurpose.INVITE, now)
     errors: dict[str, str] = {}
     if contact is None:
@@ -190,7 +190,7 @@ def authenticate(
 
     Commit the session also when this raises: the failed attempt must be remembered.
     """
-    now = now or utcnow()
+    now = now or clock.now()
     name = throttle.normalize(username)
     wait = throttle.login_blocked(session, name, ip, now)
     if wait:
@@ -226,7 +226,7 @@ def exchange_login_nonce(
     session: Session, raw: str, ip: str = "", user_agent: str = "", now: datetime | None = None
 ) -> str | None:
     """Use up the nonce and start a session; returns the raw session id for the cookie."""
-    now = now or utcnow()
+    now = now or clock.now()
     contact = tokens.consume(session, raw, TokenPurpose.LOGIN, now)
     if contact is None:
         return None
@@ -256,7 +256,7 @@ def request_reset(
 ) -> None:
     """Mail a reset link if the account exists and may have one. Returns None whatever happened,
     so the page can only ever say "if that account exists, we have sent a link"."""
-    now = now or utcnow()
+    now = now or clock.now()
     key = throttle.normalize(username_or_email)
     if not throttle.reset_allowed(session, ip, now=now):
         return
@@ -286,7 +286,7 @@ def reset_password(
 ) -> Contact:
     """Set a new password from a reset link. Clears the lock (the owner proved they hold the
     mailbox, so an attacker's guessing cannot keep them out) and ends every session."""
-    now = now or utcnow()
+    now = now or clock.now()
     contact = tokens.peek(session, raw, TokenPurpose.RESET, now)
     errors = _password_errors(password, confirm)
     if contact is None:
@@ -315,7 +315,7 @@ def change_password(
     """Change the password of a signed-in contact and end all their sessions; the caller starts a
     fresh one. A wrong current password counts as a failed login, so a stolen session cannot be
     used to guess the password faster than the login form allows."""
-    now = now or utcnow()
+    now = now or clock.now()
     contact = _contact(session, contact_id)
     credential = session.get(Credential, contact.id)
     name = contact.username or ""
@@ -342,7 +342,7 @@ def change_password(
 
 def deactivate(session: Session, contact_id: int, now: datetime | None = None) -> None:
     """Stop the contact signing in: sessions end now and no outstanding link works any more."""
-    now = now or utcnow()
+    now = now or clock.now()
     contact = _contact(session, contact_id)
     contact.login_active = False
     contact.deactivated_at = now

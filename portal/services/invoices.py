@@ -10,13 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Integer, and_, case, func, type_coerce, union_all
 from sqlmodel import Session, select
 
+from portal.core import clock
+from portal.core.clock import local_day
 from portal.models import (
     Invoice,
     InvoiceStatus,
@@ -114,22 +116,9 @@ class InvoiceDetail:
         return self.balance_cents > 0
 
 
-def local_zone(name: str) -> ZoneInfo:
-    """The contractor's time zone; UTC when the stored name is unknown, so a typo never breaks a page."""
-    try:
-        return ZoneInfo(name or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
-
-
 def contractor_today(session: Session) -> date:
     """Today as the contractor's office reads it: what "due", "overdue" and "paid on" mean to the customer."""
-    return datetime.now(local_zone(contractor(session).timezone)).date()
-
-
-def local_day(moment: datetime | None, zone: ZoneInfo) -> date | None:
-    """A payment's date as the contractor's office reads it: 9 am in Brisbane is still yesterday in UTC."""
-    return moment.astimezone(zone).date() if moment is not None else None
+    return clock.today(contractor(session).timezone)
 
 
 # Status.
@@ -389,7 +378,7 @@ def invoice_detail(session: Session, scope: Scope, invoice_id: Any, today: date)
         tax_name=settings.tax_name,
         tax_rate_text=rate_text(settings.tax_rate_bp),
         currency=settings.currency,
-        payments=_payments(session, invoice, local_zone(settings.timezone)),
+        payments=_payments(session, invoice, clock.zone(settings.timezone)),
         items=_items(session, invoice),
     )
 

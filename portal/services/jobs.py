@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import and_, exists, func, literal, update
 from sqlmodel import Session, select
 
+from portal.core import clock
 from portal.models import (
     AttachmentOwner,
     Invoice,
@@ -307,7 +308,7 @@ def job_invoices(
         return None
     if not scope.can("invoices"):
         return []
-    today = today or date.today()
+    today = today or clock.today(contractor(session).timezone)
     rows = session.exec(
         scoped(
             select(

@@ -18,7 +18,8 @@ from urllib.parse import quote
 from sqlmodel import Session, select
 
 from portal import config
-from portal.models import Contact, Contractor, OutboxMail, TokenPurpose, utcnow
+from portal.core import clock
+from portal.models import Contact, Contractor, OutboxMail, TokenPurpose
 from portal.services.tokens import LIFETIMES
 
 log = logging.getLogger(__name__)
@@ -129,7 +130,7 @@ def deliver_pending(session: Session, settings: config.Settings | None = None, l
                     break
                 row.error = (str(exc) or exc.__class__.__name__)[:500]
             else:
-                row.sent_at = utcnow()
+                row.sent_at = clock.now()
                 sent += 1
             session.add(row)
     finally:

@@ -34,6 +34,7 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from portal.core import clock
 from portal.models import (
     AuditEvent,
     AutopayRun,
@@ -48,7 +49,6 @@ from portal.models import (
     RecurringInvoice,
     SavedCard,
     Site,
-    utcnow,
 )
 from portal.services import access, cards, mail
 from portal.services.access import Scope
@@ -186,7 +186,7 @@ def _pay(
     card_facts: Callable[[], CardFacts],
     charge: Charge,
 ) -> PaymentOutcome:
-    now = now or utcnow()
+    now = now or clock.now()
     if not isinstance(attempt_key, str) or not ATTEMPT_KEY.fullmatch(attempt_key):
         return _refused(BAD_ATTEMPT)
     earlier = _by_key(session, attempt_key)
@@ -525,7 +525,7 @@ def _issue(session: Session, ri: RecurringInvoice, due_on: date, today: date) ->
 def _charge_recurring(
     session: Session, gateway: Gateway, ri: RecurringInvoice, run: AutopayRun, card: SavedCard, today: date
 ) -> bool:
-    now = utcnow()
+    now = clock.now()
     due_on = run.due_on
     inv = _issue(session, ri, due_on, today)
     run.invoice_id = inv.id
@@ -636,7 +636,7 @@ def change_card_hosted(
 
 
 def _keep_card(session: Session, scope: Scope, gateway: Gateway, saved: SavedCardToken, name: str) -> SavedCard:
-    now = utcnow()
+    now = clock.now()
     for old in session.exec(
         select(SavedCard).where(SavedCard.customer_id == scope.customer_id, SavedCard.replaced_at.is_(None))
     ).all():
@@ -669,7 +669,7 @@ def cancel_autopay(session: Session, scope: Scope, recurring_invoice_id: object)
         return None
     if ri.autopay:
         ri.autopay = False
-        ri.autopay_cancelled_at = utcnow()
+        ri.autopay_cancelled_at = clock.now()
         session.add(ri)
         session.add(AuditEvent(action="autopay.cancelled", customer_id=scope.customer_id,
                                contact_id=scope.contact_id, target_type="recurring_invoice",

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import case, delete, or_, update
 from sqlmodel import Session, select
 
+from portal.core import clock
 from portal.models import (
     Asset,
     AssetType,
@@ -33,7 +34,6 @@ from portal.models import (
     QuoteItem,
     QuoteStage,
     Site,
-    utcnow,
 )
 from portal.services import access, exports, mail
 from portal.services.access import Scope, scoped
@@ -528,7 +528,7 @@ def accept_quote(
         errors["order_number"] = f"Use at most {ORDER_MAX} characters."
     if errors:
         raise QuoteError(errors)
-    now = now or utcnow()
+    now = now or clock.now()
     _record(
         session,
         scope,
@@ -563,7 +563,7 @@ def decline_quote(
         raise QuoteError({"reason": "Tell us why you are declining, so we can do better."})
     if len(reason) > REASON_MAX:
         raise QuoteError({"reason": f"Use at most {REASON_MAX} characters."})
-    now = now or utcnow()
+    now = now or clock.now()
     _record(
         session,
         scope,

@@ -24,6 +24,7 @@ from sqlalchemy import func, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from portal.core import clock
 from portal.models import (
     Asset,
     AssetStatus,
@@ -48,7 +49,6 @@ from portal.models import (
     QuoteStage,
     ScriptUse,
     Site,
-    utcnow,
 )
 from portal.services import mail, uploads
 from portal.services.access import AccessDenied, Scope, get, scoped
@@ -352,7 +352,7 @@ def create_site(session: Session, scope: Scope, new: NewSite, now: datetime | No
         errors["postcode"] = "Use letters, digits, spaces and hyphens only."
     if errors:
         raise RequestError(errors)
-    stamp = now or utcnow()
+    stamp = now or clock.now()
     with session.begin_nested():
         site = Site(customer_id=scope.customer_id, created_at=stamp, **values)
         session.add(site)
@@ -671,7 +671,7 @@ def submit_request(session: Session, scope: Scope, form: RequestForm, today: dat
     if key and (earlier := _already_submitted(session, scope, form.purpose, key)) is not None:
         return earlier
     checked = _validate(session, scope, form, today)
-    stamp = now or utcnow()
+    stamp = now or clock.now()
     for attempt in range(3):
         try:
             with session.begin_nested():

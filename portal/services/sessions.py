@@ -11,7 +11,8 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, select, update
 
 from portal import config
-from portal.models import LoginSession, utcnow
+from portal.core import clock
+from portal.models import LoginSession
 from portal.services.tokens import digest, new_secret, usable_contact
 
 # Touching last_seen_at on every websocket event would be a write per click; a coarser clock
@@ -24,7 +25,7 @@ def start(
     session: Session, contact_id: int, ip: str = "", user_agent: str = "", now: datetime | None = None
 ) -> str:
     """A new session for the contact; returns the raw id for the cookie (it is never stored)."""
-    now = now or utcnow()
+    now = now or clock.now()
     raw = new_secret()
     session.add(
         LoginSession(
@@ -59,7 +60,7 @@ def resolve(session: Session, raw: str | None, now: datetime | None = None) -> L
     row = _find(session, raw)
     if row is None or row.revoked_at is not None:
         return None
-    now = now or utcnow()
+    now = now or clock.now()
     if now >= row.expires_at:
         _end(session, row, "expired", now)
         return None
@@ -80,7 +81,7 @@ def revoke(session: Session, raw: str | None, reason: str = "logout", now: datet
     row = _find(session, raw)
     if row is None or row.revoked_at is not None:
         return False
-    _end(session, row, reason, now or utcnow())
+    _end(session, row, reason, now or clock.now())
     return True
 
 
@@ -90,6 +91,6 @@ def revoke_all(session: Session, contact_id: int, reason: str, now: datetime | N
     result = session.exec(
         update(LoginSession)
         .where(LoginSession.contact_id == contact_id, LoginSession.revoked_at.is_(None))
-        .values(revoked_at=now or utcnow(), revoked_reason=reason[:40])
+        .values(revoked_at=now or clock.now(), revoked_reason=reason[:40])
     )
     return result.rowcount

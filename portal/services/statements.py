@@ -27,10 +27,11 @@ import pandas as pd
 from sqlalchemy import String, case, func, type_coerce
 from sqlmodel import Session, select
 
+from portal.core import clock
 from portal.models import Invoice, InvoiceStatus, Payment, PaymentAllocation, PaymentStatus
 from portal.services import exports
 from portal.services.access import Scope, scoped
-from portal.services.invoices import PAGE, local_zone
+from portal.services.invoices import PAGE
 from portal.services.quotes import contractor
 
 INVOICE, PAYMENT = "Invoice", "Payment"
@@ -309,7 +310,7 @@ def statement(session: Session, scope: Scope, start: date, end: date, today: dat
     if start > end:
         raise ValueError("The start date must be on or before the end date.")
     settings = contractor(session)
-    zone = local_zone(settings.timezone)
+    zone = clock.zone(settings.timezone)
     inv = _invoice_frame(session, scope, start, end)
     alloc = _allocation_frame(session, scope, end, zone)
     first = np.datetime64(start, "D")

@@ -21,7 +21,8 @@ from sqlalchemy import delete, func
 from sqlmodel import Session, select
 
 from portal import config
-from portal.models import AttemptKind, Contact, Credential, LoginAttempt, utcnow
+from portal.core import clock
+from portal.models import AttemptKind, Contact, Credential, LoginAttempt
 
 FREE_FAILURES = 5
 FIRST_DELAY = timedelta(seconds=30)
@@ -58,7 +59,7 @@ def record_attempt(
         username=normalize(username),
         ip=(ip or "")[:64],
         succeeded=succeeded,
-        at=now or utcnow(),
+        at=now or clock.now(),
     )
     session.add(row)
     session.flush()
@@ -66,7 +67,7 @@ def record_attempt(
 
 
 def register_failure(session: Session, credential: Credential, now: datetime | None = None) -> None:
-    now = now or utcnow()
+    now = now or clock.now()
     credential.failed_count += 1
     credential.last_failed_at = now
     delay = failure_delay(credential.failed_count)
@@ -133,7 +134,7 @@ def _cleared_at(session: Session, username: str, credential: Credential | None, 
 
 def login_blocked(session: Session, username: str, ip: str, now: datetime | None = None) -> int:
     """Seconds to wait before this login may be tried; 0 when it may be tried now."""
-    now = now or utcnow()
+    now = now or clock.now()
     name = normalize(username)
     limit, window = config.settings().login_limit_per_ip, IP_WINDOWS["login"]
     waits = [
@@ -168,7 +169,7 @@ def login_blocked(session: Session, username: str, ip: str, now: datetime | None
 def reset_allowed(session: Session, ip: str, account: str | None = None, now: datetime | None = None) -> bool:
     """Whether a reset request from this address may go ahead, and (given the account's key)
     whether one more reset mail may go to that account this hour."""
-    now = now or utcnow()
+    now = now or clock.now()
     limit, window = config.settings().reset_limit_per_ip, IP_WINDOWS["reset"]
     by_ip = [LoginAttempt.kind == AttemptKind.RESET, LoginAttempt.ip == (ip or "")[:64]]
     if _limit_wait(session, by_ip, limit, window, now - window, now):
@@ -188,7 +189,7 @@ def prune(session: Session, older_than: timedelta = STREAK_LOOKBACK, now: dateti
     """Delete attempt rows older than ``older_than``; refuses to cut into the streak lookback."""
     if older_than < STREAK_LOOKBACK:
         raise ValueError(f"attempts are needed for {STREAK_LOOKBACK}; refusing to prune younger rows")
-    cutoff = (now or utcnow()) - older_than
+    cutoff = (now or clock.now()) - older_than
     session.flush()
     result = session.exec(delete(LoginAttempt).where(LoginAttempt.at < cutoff))
     return result.rowcount

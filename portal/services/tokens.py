@@ -12,7 +12,8 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, select, update
 
-from portal.models import Contact, Customer, OneTimeToken, TokenPurpose, utcnow
+from portal.core import clock
+from portal.models import Contact, Customer, OneTimeToken, TokenPurpose
 
 LIFETIMES: dict[TokenPurpose, timedelta] = {
     TokenPurpose.INVITE: timedelta(days=7),
@@ -55,7 +56,7 @@ def void(
             OneTimeToken.used_at.is_(None),
             OneTimeToken.voided_at.is_(None),
         )
-        .values(voided_at=now or utcnow())
+        .values(voided_at=now or clock.now())
     )
     if purpose is not None:
         stmt = stmt.where(OneTimeToken.purpose == TokenPurpose(purpose))
@@ -70,7 +71,7 @@ def issue(session: Session, contact_id: int, purpose: TokenPurpose, now: datetim
     nonces are left alone: they live a minute and two browsers signing in at once must not
     cancel each other.
     """
-    now = now or utcnow()
+    now = now or clock.now()
     purpose = TokenPurpose(purpose)
     if purpose != TokenPurpose.LOGIN:
         void(session, contact_id, purpose, now)
@@ -107,7 +108,7 @@ def peek(session: Session, raw: str, purpose: TokenPurpose, now: datetime | None
     if not _plausible(raw):
         return None
     contact_id = session.exec(
-        select(OneTimeToken.contact_id).where(*_live(raw, purpose, now or utcnow()))
+        select(OneTimeToken.contact_id).where(*_live(raw, purpose, now or clock.now()))
     ).first()
     return None if contact_id is None else usable_contact(session, contact_id)
 
@@ -120,7 +121,7 @@ def consume(session: Session, raw: str, purpose: TokenPurpose, now: datetime | N
     """
     if not _plausible(raw):
         return None
-    now = now or utcnow()
+    now = now or clock.now()
     session.flush()
     result = session.exec(update(OneTimeToken).where(*_live(raw, purpose, now)).values(used_at=now))
     if result.rowcount != 1:

@@ -22,7 +22,6 @@ import os
 import re
 import secrets
 import shutil
-import time
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -34,6 +33,7 @@ from sqlalchemy import event
 from sqlmodel import Session
 
 from portal import config
+from portal.core import clock
 from portal.models import Attachment, AttachmentOwner
 from portal.services.files import storage_path
 
@@ -261,6 +261,8 @@ class PendingWriter:
             raise ValueError("writer is closed")
         self._fh.close()
         self._fh = None
+        stamp = clock.now().timestamp()  # its age is read on the portal's clock, like everything else
+        os.utime(self.path, (stamp, stamp))
         try:
             kind, name = _check(self._sniffer, self.raw_name)
         except UploadRefused:
@@ -330,7 +332,7 @@ def discard_pending(key: str) -> None:
 
 def sweep_pending(max_age_seconds: int = PENDING_MAX_AGE_SECONDS, now: float | None = None) -> int:
     """Remove pending uploads older than ``max_age_seconds`` (forms that were never submitted)."""
-    cutoff = (now if now is not None else time.time()) - max_age_seconds
+    cutoff = (now if now is not None else clock.now().timestamp()) - max_age_seconds
     removed = 0
     for path in pending_dir().iterdir():
         if not _KEY.match(path.name):

@@ -24,6 +24,7 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from portal.db import make_engine
+from tests import frozen
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -116,6 +117,8 @@ def _serve(tmp_path_factory, web_workdir: Path = ROOT / ".web-test",
         # Its own build folder, so a `make demo` running beside the tests cannot swap files under it.
         "REFLEX_WEB_WORKDIR": str(web_workdir),
         "REFLEX_STATES_WORKDIR": str(data / "states"),
+        # The server reads the test run's frozen clock, so both agree on today and on expiry times.
+        "PORTAL_CLOCK_SHIFT_SECONDS": str(frozen.shift_seconds()),
         **(extra_env or {}),
     }
     env.pop("PORTAL_TEST_DATABASE_URL", None)

@@ -32,6 +32,7 @@ from portal.models import (
 )
 from portal.services.invoices import contractor_today
 from tests.browser.conftest import at, login
+from tests.frozen import TODAY
 
 MAIN = "Northside Property Group"
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
@@ -150,7 +151,7 @@ def test_current_defects_for_a_site_then_request_a_quote_for_one(page, portal):
     expect(page.locator("#site")).to_have_value(str(site.id))
     expect(page.locator(f"#added-assets [data-added-asset='{defect.asset_id}']")).to_be_visible()
     expect(page.locator("#description")).to_have_value(re.compile(re.escape(defect.description)))
-    marker = f"defect-{defect.id}-{date.today():%Y%m%d}"
+    marker = f"defect-{defect.id}-{TODAY:%Y%m%d}"
     page.locator("#description").fill(f"Please quote to rectify this defect ({marker}).")
     page.locator("#submit-request").click()
     page.wait_for_url(re.compile(r"/quotes/?\?tab=outstanding&created=(\d+)$"), timeout=20_000)

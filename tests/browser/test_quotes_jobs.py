@@ -7,7 +7,6 @@ import io
 import re
 import urllib.error
 import urllib.request
-from datetime import date
 from pathlib import Path
 
 from playwright.sync_api import expect
@@ -30,6 +29,7 @@ from portal.models import (
     Site,
 )
 from tests.browser.conftest import at, login
+from tests.frozen import TODAY
 
 MAIN = "Northside Property Group"
 
@@ -158,7 +158,7 @@ def test_accept_an_actioned_quote(page, portal):
     with Session(portal.engine) as s:
         quote = s.exec(select(Quote).where(Quote.customer_id == customer, Quote.stage == QuoteStage.ACTIONED,
                                            Quote.decision == QuoteDecision.NONE,
-                                           Quote.valid_until >= date.today())).first()
+                                           Quote.valid_until >= TODAY)).first()
     assert quote is not None, "the demo has a quote ready to accept"
     login(page, "dana@northside.example", next_path=f"/quotes?tab=actioned&q={quote.number}")
     page.locator(f"[data-quote='{quote.number}']").click()
@@ -253,7 +253,7 @@ def test_csv_cells_that_could_run_as_formulas_are_escaped(page, portal):
     with Session(portal.engine) as s:
         site = s.exec(select(Site).where(Site.customer_id == customer)).first()
         top = s.exec(select(func.max(Quote.number))).one()
-        s.add(Quote(number=top + 1, customer_id=customer, site_id=site.id, requested_on=date.today(),
+        s.add(Quote(number=top + 1, customer_id=customer, site_id=site.id, requested_on=TODAY,
                     description='=HYPERLINK("http://evil.example","click")', order_number="+61 7 3000 0000"))
         s.commit()
     login(page, "dana@northside.example")

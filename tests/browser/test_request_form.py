@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 from sqlmodel import Session, func, select
 
+from portal.core import clock
 from portal.models import (
     Asset,
     AssetStatus,
@@ -33,6 +34,7 @@ from portal.models import (
 )
 from portal.services.demo.files import tiny_png
 from tests.browser.conftest import ROOT, at, login
+from tests.frozen import TODAY
 
 DANA, SAM = "dana@northside.example", "sam@northside.example"
 
@@ -131,7 +133,7 @@ def test_request_a_quote_with_everything_on_it(page, portal, dialogs, tmp_path):
 
     # 3-4. Order number, date, description with an inserted script.
     page.locator("#order-number").fill(f"NPG-PO-{marker}")
-    preferred = (date.today() + timedelta(days=30)).isoformat()
+    preferred = (TODAY + timedelta(days=30)).isoformat()
     page.locator("#preferred-date").fill(preferred)
     page.locator("#description").fill(f"Level 2 exit signs {marker}.")
     with _db(portal) as s:
@@ -324,7 +326,7 @@ def test_hostile_files_are_refused_with_a_reason(page, portal, tmp_path):
 
 
 def test_a_revoked_session_sends_nothing(page, portal):
-    from portal.models import LoginSession, utcnow
+    from portal.models import LoginSession
 
     login(page, DANA)
     at(page, "/dashboard")
@@ -335,7 +337,7 @@ def test_a_revoked_session_sends_nothing(page, portal):
     with _db(portal) as s:
         for row in s.exec(select(LoginSession).where(LoginSession.contact_id == dana.id,
                                                      LoginSession.revoked_at.is_(None))).all():
-            row.revoked_at = utcnow()
+            row.revoked_at = clock.now()
             s.add(row)
         s.commit()
     page.locator("#submit-request").click()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, timedelta
+from datetime import timedelta
 
 from playwright.sync_api import expect
 from pypdf import PdfReader
@@ -14,9 +14,10 @@ from portal.models import Customer, Invoice, InvoiceStatus
 from portal.services.money import format_money
 from tests.browser.conftest import login
 from tests.browser.test_quotes_jobs import _cookie_header, _get
+from tests.frozen import TODAY
 
 # Ends after today wherever the contractor is, so payments made now are inside the range.
-EVERYTHING = f"/invoices/statement?start=2000-01-01&end={(date.today() + timedelta(days=2)).isoformat()}"
+EVERYTHING = f"/invoices/statement?start=2000-01-01&end={(TODAY + timedelta(days=2)).isoformat()}"
 
 
 def _unpaid_total(portal, customer: str) -> int:

@@ -25,6 +25,7 @@ from portal.models import (
     ServiceLevel,
     Site,
 )
+from tests.frozen import TODAY
 
 _numbers = count(1_000_000)
 
@@ -58,7 +59,7 @@ def contact(session: Session, owner: Customer, *, email: str = "", pages=ALL_PAG
 
 def quote(session: Session, where: Site, stage: QuoteStage = QuoteStage.OUTSTANDING) -> Quote:
     row = Quote(number=next(_numbers), customer_id=where.customer_id, site_id=where.id, description="Replace sign",
-                stage=stage, requested_on=date.today())
+                stage=stage, requested_on=TODAY)
     session.add(row)
     session.flush()
     return row
@@ -66,7 +67,7 @@ def quote(session: Session, where: Site, stage: QuoteStage = QuoteStage.OUTSTAND
 
 def job(session: Session, where: Site, stage: JobStage = JobStage.PENDING) -> Job:
     row = Job(number=next(_numbers), customer_id=where.customer_id, site_id=where.id, description="Service",
-              stage=stage, requested_on=date.today(), scheduled_on=date.today() + timedelta(days=3))
+              stage=stage, requested_on=TODAY, scheduled_on=TODAY + timedelta(days=3))
     session.add(row)
     session.flush()
     return row
@@ -74,7 +75,7 @@ def job(session: Session, where: Site, stage: JobStage = JobStage.PENDING) -> Jo
 
 def invoice(session: Session, where: Site, total: int, paid: int = 0, due_in_days: int = 30) -> Invoice:
     row = Invoice(number=next(_numbers), customer_id=where.customer_id, site_id=where.id,
-                  issued_on=date.today() - timedelta(days=10), due_on=date.today() + timedelta(days=due_in_days),
+                  issued_on=TODAY - timedelta(days=10), due_on=TODAY + timedelta(days=due_in_days),
                   subtotal_cents=total, total_cents=total, paid_cents=paid,
                   status="paid" if paid >= total else "unpaid")
     session.add(row)
@@ -91,13 +92,13 @@ def asset(session: Session, where: Site, due_in_days: int = 7) -> Asset:
     session.add(row)
     session.flush()
     session.add(AssetServiceLevel(asset_id=row.id, service_level_id=level.id,
-                                  next_due_on=date.today() + timedelta(days=due_in_days)))
+                                  next_due_on=TODAY + timedelta(days=due_in_days)))
     session.flush()
     return row
 
 
 def defect(session: Session, on: Asset, severity: DefectSeverity = DefectSeverity.CRITICAL) -> Defect:
-    row = Defect(customer_id=on.customer_id, site_id=on.site_id, asset_id=on.id, found_on=date.today(),
+    row = Defect(customer_id=on.customer_id, site_id=on.site_id, asset_id=on.id, found_on=TODAY,
                  severity=severity, description="Pictogram damaged")
     session.add(row)
     session.flush()
@@ -116,7 +117,7 @@ def person(session: Session, **fields) -> Contact:
 
 def quote_with(session: Session, where: Site, **fields) -> Quote:
     """A quote at ``where`` with any column set, for lists that sort and search on them."""
-    values = {"number": next(_numbers), "description": "Replace sign", "requested_on": date.today(), **fields}
+    values = {"number": next(_numbers), "description": "Replace sign", "requested_on": TODAY, **fields}
     row = Quote(customer_id=where.customer_id, site_id=where.id, **values)
     session.add(row)
     session.flush()
@@ -128,7 +129,7 @@ def job_with(session: Session, where: Site, **fields) -> Job:
     stage = JobStage(fields.pop("stage", JobStage.PENDING))
     text = {"pending": "Job : New Service", "progress": "Job : In Progress", "complete": "Job : Complete",
             "invoiced": "Job : Invoiced", "archive": "Job : Archived"}[stage.value]
-    values = {"number": next(_numbers), "description": "Service", "requested_on": date.today(),
+    values = {"number": next(_numbers), "description": "Service", "requested_on": TODAY,
               "status_text": text, **fields}
     row = Job(customer_id=where.customer_id, site_id=where.id, stage=stage, **values)
     session.add(row)
@@ -174,7 +175,7 @@ def recurring_invoice(session: Session, where: Site, total: int = 11_000, *, aut
 
     row = RecurringInvoice(number=next(_numbers), customer_id=where.customer_id, site_id=where.id,
                            name="Monitoring fee", frequency=Frequency(frequency), subtotal_cents=total,
-                           total_cents=total, next_due_on=next_due_on or date.today(), autopay=autopay)
+                           total_cents=total, next_due_on=next_due_on or TODAY, autopay=autopay)
     session.add(row)
     session.flush()
     return row
@@ -185,7 +186,7 @@ def saved_card(session: Session, owner: Customer, handle: str = "tok_sandbox_tes
     from portal.models import SavedCard
 
     row = SavedCard(customer_id=owner.id, gateway="sandbox", gateway_token=handle, brand="visa", last4=last4,
-                    exp_month=12, exp_year=date.today().year + 2, name_on_card="Pat Lee")
+                    exp_month=12, exp_year=TODAY.year + 2, name_on_card="Pat Lee")
     session.add(row)
     session.flush()
     return row
@@ -195,7 +196,7 @@ def invoice_with(session: Session, where: Site, **fields) -> Invoice:
     """An invoice at ``where`` with any column set; paid in full marks it paid unless a status is given."""
     total = fields.pop("total_cents", 10_000)
     paid = fields.pop("paid_cents", 0)
-    values = {"number": next(_numbers), "issued_on": date.today(), "due_on": date.today() + timedelta(days=30),
+    values = {"number": next(_numbers), "issued_on": TODAY, "due_on": TODAY + timedelta(days=30),
               "subtotal_cents": total, "status": "paid" if total and paid >= total else "unpaid", **fields}
     row = Invoice(customer_id=where.customer_id, site_id=where.id, total_cents=total, paid_cents=paid, **values)
     session.add(row)

@@ -1,11 +1,12 @@
 """The scope: another customer's rows, unassigned sites and disallowed pages are never returned."""
 
-from datetime import date
 
 from sqlmodel import select
 
+from portal.core import clock
 from portal.models import Invoice, PortalTier, Quote, Site
 from portal.services import access, dashboard
+from tests.frozen import TODAY
 from tests.unit import factories as f
 
 
@@ -67,12 +68,11 @@ def test_pages_are_checked(session):
 
 
 def test_inactive_or_deactivated_login_has_no_scope(session):
-    from portal.models import utcnow
 
     mine, _, _, _ = _two_customers(session)
     assert access.scope_for(session, f.contact(session, mine, login_active=False).id) is None
     gone = f.contact(session, mine)
-    gone.deactivated_at = utcnow()
+    gone.deactivated_at = clock.now()
     session.add(gone)
     session.flush()
     assert access.scope_for(session, gone.id) is None
@@ -99,7 +99,7 @@ def test_dashboard_counts_only_what_the_scope_allows(session):
     f.defect(session, f.asset(session, a))
     f.defect(session, f.asset(session, c))
     full = access.scope_for(session, f.contact(session, mine).id)
-    board = dashboard.build(session, full, date.today())
+    board = dashboard.build(session, full, TODAY)
     assert board.unpaid_cents == 22_000 and board.overdue_cents == 5_000 and board.overdue_count == 1
     assert board.quotes_outstanding == 2 and board.defects_current == 2 and board.services_due == 2
     # With the Reports page, services due open the PPM and a defect opens Current Defects on its asset.
@@ -108,7 +108,7 @@ def test_dashboard_counts_only_what_the_scope_allows(session):
     assert any(f"site={a.id}&q=" in line.href for line in board.defect_lines)
 
     limited = access.scope_for(session, f.contact(session, mine, sites=[a, b], pages=["quotes", "assets"]).id)
-    board = dashboard.build(session, limited, date.today())
+    board = dashboard.build(session, limited, TODAY)
     assert board.unpaid_cents is None, "no invoices page: no money shown"
     assert board.quotes_outstanding == 1 and board.defects_current == 1 and board.services_due == 1
     # Without it, the asset register: a link the contact can open.

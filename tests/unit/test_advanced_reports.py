@@ -41,9 +41,14 @@ from portal.models import (
 from portal.services import auth, budget_forecast, contracts, life_cycle, monthly_report, published_documents
 from portal.services.access import AccessDenied, Scope
 from portal.services.files import storage_path
+from portal.services.payments import add_months
+from tests import frozen
 from tests.unit import factories as f
 
+# The day these reports are run on: the rows below are dated around it, and every service is given
+# it, so the tests read the same whatever day the suite runs.
 TODAY = date(2026, 11, 23)
+
 _n = count(7_000_000)
 
 
@@ -277,6 +282,15 @@ def test_budget_forecast_for_all_my_sites_stays_within_the_scope(session, world)
 ])
 def test_life_stage_boundaries(installed, stage):
     assert life_cycle.life_stage(installed, 10, TODAY) == stage
+
+
+@pytest.mark.parametrize(("months_ago", "days_later", "stage"), [
+    (24, 0, "within"), (96, 1, "within"), (96, 0, "nearing"), (120, 1, "nearing"), (120, 0, "past"),
+])
+def test_life_stage_on_the_frozen_day(months_ago, days_later, stage):
+    """The same boundaries counted back from the run's day, a leap day or New Year's Day included."""
+    installed = add_months(frozen.TODAY, -months_ago) + timedelta(days=days_later)
+    assert life_cycle.life_stage(installed, 10, frozen.TODAY) == stage
 
 
 def test_life_cycle_counts_by_type_and_replacements_by_year(session, world):

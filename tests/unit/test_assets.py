@@ -30,10 +30,10 @@ from portal.models import (
 from portal.services import assets, auth, exports
 from portal.services.access import AccessDenied, Scope, scope_for
 from portal.state.assets import assets_url, request_href
+from tests.frozen import TODAY
 from tests.unit import factories as f
 
 _serial = count(1)
-TODAY = date(2026, 11, 23)
 
 
 def kind(s: Session, name: str) -> AssetType:

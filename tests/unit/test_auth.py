@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select as sa_select
 from sqlmodel import SQLModel, select
 
+from portal.core import clock
 from portal.models import (
     AttemptKind,
     AuditEvent,
@@ -21,7 +22,6 @@ from portal.models import (
     OneTimeToken,
     OutboxMail,
     TokenPurpose,
-    utcnow,
 )
 from portal.services import auth, passwords, sessions
 from portal.services.auth import AuthError
@@ -179,7 +179,7 @@ def test_long_multibyte_password_within_128_characters_works(session):
 
 def test_invalid_invite_link(session):
     contact = make_contact(session)
-    t0 = utcnow()
+    t0 = clock.now()
     raw = auth.send_invite(session, contact.id, now=t0)
     with pytest.raises(AuthError) as caught:
         auth.accept_invite(session, raw, "jane", GOOD, GOOD, now=t0 + timedelta(days=7))
@@ -228,7 +228,7 @@ def test_unknown_user_and_wrong_password_get_the_same_words(session):
     assert actions(session).count("login_failed") == 2
 
 
-@pytest.mark.parametrize("change", [{"login_active": False}, {"deactivated_at": utcnow()}])
+@pytest.mark.parametrize("change", [{"login_active": False}, {"deactivated_at": clock.now()}])
 def test_inactive_accounts_get_the_same_words(session, change):
     contact = make_user(session)
     for key, value in change.items():
@@ -258,7 +258,7 @@ def test_failures_count_and_success_resets(session):
 
 def test_growing_delay_after_five_failures_same_for_unknown_accounts(session):
     make_user(session)
-    t = utcnow()
+    t = clock.now()
     for name in ("jane", "ghost"):
         for i in range(6):
             assert (
@@ -275,7 +275,7 @@ def test_growing_delay_after_five_failures_same_for_unknown_accounts(session):
 
 def test_a_locked_account_does_not_check_the_password(session, monkeypatch):
     make_user(session)
-    t = utcnow()
+    t = clock.now()
     for _ in range(6):
         login_error(session, "jane", "Wrong-Password-1", now=t)
     monkeypatch.setattr(passwords, "verify_password", lambda *a: pytest.fail("password was checked"))
@@ -284,7 +284,7 @@ def test_a_locked_account_does_not_check_the_password(session, monkeypatch):
 
 def test_hundred_failures_an_hour_cap(session):
     make_user(session)
-    now = utcnow() + timedelta(minutes=10)  # failures from before the password was set do not count
+    now = clock.now() + timedelta(minutes=10)  # failures from before the password was set do not count
     for i in range(100):
         session.add(
             LoginAttempt(
@@ -298,7 +298,7 @@ def test_hundred_failures_an_hour_cap(session):
 
 def test_per_address_limit(session):
     make_user(session)
-    t = utcnow()
+    t = clock.now()
     for i in range(30):
         login_error(session, f"user{i}", "Wrong-Password-1", ip="203.0.113.7", now=t)
     assert "Too many attempts" in login_error(session, "jane", GOOD, ip="203.0.113.7", now=t)
@@ -307,7 +307,7 @@ def test_per_address_limit(session):
 
 def test_real_user_gets_in_after_a_reset_despite_the_lockout(session):
     contact = make_user(session)
-    t = utcnow()
+    t = clock.now()
     for i in range(12):
         login_error(session, "jane", f"Guess-{i}-Password", ip=f"10.0.{i}.1", now=t)
     assert "Too many attempts" in login_error(session, "jane", GOOD, ip="10.8.8.8", now=t)
@@ -347,7 +347,7 @@ def test_login_nonce_swaps_once_for_a_session(session):
 
 def test_login_nonce_lives_60_seconds(session):
     contact = make_user(session)
-    t0 = utcnow()
+    t0 = clock.now()
     nonce = auth.issue_login_nonce(session, contact.id, now=t0)
     assert auth.exchange_login_nonce(session, nonce, now=t0 + timedelta(seconds=60)) is None
     fresh = auth.issue_login_nonce(session, contact.id, now=t0)
@@ -395,7 +395,7 @@ def test_reset_answers_the_same_and_sends_nothing(session, setup):
 
 def test_reset_mails_capped_at_five_an_hour_per_account(session):
     make_user(session)
-    t = utcnow()
+    t = clock.now()
     for i in range(7):
         assert auth.request_reset(session, "jane", ip=f"10.0.{i}.1", now=t) is None
     assert len(mails(session, "reset")) == 5
@@ -406,7 +406,7 @@ def test_reset_mails_capped_at_five_an_hour_per_account(session):
 def test_reset_requests_capped_at_ten_an_hour_per_address(session):
     for n in range(3):
         make_user(session, username=f"user{n}")
-    t = utcnow()
+    t = clock.now()
     for i in range(10):
         auth.request_reset(session, f"nobody{i}", ip="203.0.113.7", now=t)
     auth.request_reset(session, "user0", ip="203.0.113.7", now=t)
@@ -435,7 +435,7 @@ def test_reset_password_sets_it_and_ends_sessions(session):
 
 def test_reset_link_expires_after_30_minutes(session):
     make_user(session)
-    t0 = utcnow()
+    t0 = clock.now()
     auth.request_reset(session, "jane", ip="10.0.0.1", now=t0)
     raw = _reset_token_from_mail(session)
     with pytest.raises(AuthError) as caught:
@@ -500,7 +500,7 @@ def test_refused_change_keeps_the_old_password_and_sessions(session, current, ne
 
 def test_wrong_current_password_counts_towards_the_lock(session):
     contact = make_user(session)
-    t = utcnow()
+    t = clock.now()
     for _ in range(6):
         with pytest.raises(AuthError):
             auth.change_password(session, contact.id, "Wrong-Password-1", OTHER_GOOD, OTHER_GOOD, now=t)

@@ -11,9 +11,9 @@ from portal.models import InvoiceStatus, JobStage
 from portal.services import access, exports, invoices
 from portal.services.access import AccessDenied
 from portal.services.listing import PageRequest
+from tests.frozen import TODAY
 from tests.unit import factories as f
 
-TODAY = date(2026, 11, 23)
 YESTERDAY = TODAY - timedelta(days=1)
 NEXT_WEEK = TODAY + timedelta(days=7)
 

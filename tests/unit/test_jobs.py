@@ -28,9 +28,9 @@ from portal.models import (
 from portal.services import access, exports, jobs, quotes
 from portal.services.access import AccessDenied
 from portal.services.listing import PageRequest
+from tests.frozen import TODAY
 from tests.unit import factories as f
 
-TODAY = date(2026, 11, 23)
 _invoice_numbers = count(7_000_000)
 
 

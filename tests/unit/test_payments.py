@@ -31,9 +31,9 @@ from portal.models import (
 from portal.services import access, cards, payments
 from portal.services.cards import CardInput
 from portal.services.gateways import SandboxGateway
+from tests.frozen import TODAY
 from tests.unit import factories as f
 
-TODAY = date.today()
 GOOD = "4242 4242 4242 4242"
 DECLINE = "4000000000000002"
 

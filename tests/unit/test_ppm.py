@@ -24,6 +24,7 @@ from portal.models import (
 )
 from portal.services import ppm, weeks
 from portal.services.access import scope_for
+from tests import frozen
 from tests.unit import factories as f
 
 TODAY = date(2026, 6, 17)  # a Wednesday in week 24 (15 to 21 June 2026)
@@ -154,6 +155,28 @@ def test_due_weeks_from_the_schedule_and_its_interval(session, world):
     expected = {weeks.week_of(date(2026, m, 10))[1] for m in range(7, 13)}
     assert {w + 1 for w in np.nonzero(due[r1])[0]} == expected | {THIS_WEEK}
     assert due[:, : THIS_WEEK - 1].sum() == 0, "nothing is due in past weeks"
+
+
+def test_the_run_day_opens_its_own_week_with_overdue_and_next_services(session, world):
+    """On the frozen day (a 53rd week that runs into the next year, New Year's Day, a leap day...):
+    the default year is the one whose weeks hold today, the current week holds today, an overdue
+    schedule counts in it and its next service lands in the week holding its next due date."""
+    today = frozen.TODAY
+    filters, errors = ppm.read_filters({}, today)
+    assert not errors and filters.year == weeks.week_of(today)[0]
+    monthly = world["monthly"]
+    _asset(session, world["main"], world["kind"], monthly, today - timedelta(days=3))
+    grid = ppm.compute(session, world["scope"], filters, today)
+    assert len(grid.weeks) == weeks.week_count(filters.year)
+    current = grid.weeks[grid.current - 1]
+    assert current.start <= today <= current.end
+    due = grid.counts["due"][_row(grid, monthly)]
+    assert due[grid.current - 1] == 1, "overdue counts in the current week"
+    after = ppm.add_months(np.array([today - timedelta(days=3)], dtype="datetime64[D]"), np.array([1]))[0]
+    next_due = after.astype(date)
+    if weeks.week_of(next_due)[0] == filters.year:
+        assert due[weeks.week_of(next_due)[1] - 1] == 1
+    assert due[: grid.current - 1].sum() == 0
 
 
 def test_an_asset_on_an_open_job_is_due_on_the_jobs_due_date(session, world):

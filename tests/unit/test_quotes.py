@@ -3,7 +3,7 @@
 import csv
 import io
 import secrets
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -27,10 +27,10 @@ from portal.services import access, exports, quotes
 from portal.services.access import AccessDenied
 from portal.services.listing import PageRequest
 from portal.services.quotes import QuoteError
+from tests.frozen import MOMENT, TODAY
 from tests.unit import factories as f
 
-TODAY = date(2026, 11, 23)
-NOW = datetime(2026, 11, 23, 4, 30, tzinfo=UTC)
+NOW = MOMENT
 
 
 @pytest.fixture

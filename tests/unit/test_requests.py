@@ -9,6 +9,7 @@ from datetime import date, timedelta
 import pytest
 from sqlmodel import select
 
+from portal.core import clock
 from portal.models import (
     Attachment,
     AttachmentOwner,
@@ -25,7 +26,6 @@ from portal.models import (
     QuoteItem,
     QuoteStage,
     Site,
-    utcnow,
 )
 from portal.services import access, mail, requests, uploads
 from portal.services.demo.files import tiny_png
@@ -216,7 +216,7 @@ def test_inactive_or_unknown_item_is_refused(session, world):
 
 def test_contact_of_another_customer_is_refused(session, world):
     assert "contact" in _refused(session, world, _form(world, contact_id=world.outsider.id))
-    world.colleague.deactivated_at = utcnow()
+    world.colleague.deactivated_at = clock.now()
     session.add(world.colleague)
     session.flush()
     assert "contact" in _refused(session, world, _form(world))

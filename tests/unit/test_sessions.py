@@ -10,7 +10,8 @@ from sqlalchemy import select as sa_select
 from sqlmodel import SQLModel, select
 
 from portal import config
-from portal.models import LoginSession, utcnow
+from portal.core import clock
+from portal.models import LoginSession
 from portal.services import sessions, tokens
 from tests.unit import factories as f
 
@@ -28,7 +29,7 @@ def test_defaults_are_30_minutes_idle_and_12_hours_absolute(fast_settings):
 
 def test_start_stores_only_the_hash(session):
     contact = f.person(session)
-    t0 = utcnow()
+    t0 = clock.now()
     raw = sessions.start(session, contact.id, ip="203.0.113.9", user_agent="Firefox", now=t0)
     assert len(raw) >= 43
     row = row_of(session, raw)
@@ -61,7 +62,7 @@ def test_unknown_ids_resolve_to_nothing(session, raw):
 
 def test_idle_for_30_minutes_ends_the_session(session):
     contact = f.person(session)
-    t0 = utcnow()
+    t0 = clock.now()
     raw = sessions.start(session, contact.id, now=t0)
     assert sessions.resolve(session, raw, now=t0 + timedelta(minutes=30)) is not None
     t1 = t0 + timedelta(minutes=30)
@@ -73,7 +74,7 @@ def test_idle_for_30_minutes_ends_the_session(session):
 
 def test_activity_keeps_the_session_alive_until_12_hours(session):
     contact = f.person(session)
-    t0 = utcnow()
+    t0 = clock.now()
     raw = sessions.start(session, contact.id, now=t0)
     t = t0
     while t + timedelta(minutes=20) < t0 + timedelta(hours=12):
@@ -85,7 +86,7 @@ def test_activity_keeps_the_session_alive_until_12_hours(session):
 
 def test_last_seen_is_written_only_when_it_moved_more_than_30_seconds(session):
     contact = f.person(session)
-    t0 = utcnow()
+    t0 = clock.now()
     raw = sessions.start(session, contact.id, now=t0)
     sessions.resolve(session, raw, now=t0 + timedelta(seconds=20))
     assert row_of(session, raw).last_seen_at == t0
@@ -98,7 +99,7 @@ def test_idle_setting_is_read_from_config(session, monkeypatch, fast_settings):
         config, "settings", lambda: dataclasses.replace(fast_settings, session_idle_minutes=5)
     )
     contact = f.person(session)
-    t0 = utcnow()
+    t0 = clock.now()
     raw = sessions.start(session, contact.id, now=t0)
     assert sessions.resolve(session, raw, now=t0 + timedelta(minutes=6)) is None
 
@@ -124,7 +125,7 @@ def test_revoke_all_ends_every_session_of_that_contact_only(session):
     assert sessions.resolve(session, theirs) is not None
 
 
-@pytest.mark.parametrize("change", [{"login_active": False}, {"deactivated_at": utcnow()}])
+@pytest.mark.parametrize("change", [{"login_active": False}, {"deactivated_at": clock.now()}])
 def test_contact_that_may_not_sign_in_has_no_session(session, change):
     contact = f.person(session)
     raw = sessions.start(session, contact.id)

@@ -14,6 +14,8 @@ from portal.services import access, exports, invoices, prints, statements
 from portal.services.access import AccessDenied
 from tests.unit import factories as f
 
+# The day these reports are run on: the rows below are dated around it, and every service is given
+# it, so the tests read the same whatever day the suite runs.
 TODAY = date(2026, 11, 23)
 
 

@@ -14,6 +14,7 @@ from portal.services.access import AccessDenied
 from portal.services.defects import AssetFilters
 from portal.services.listing import PageRequest
 from portal.services.test_history import HistoryFilters
+from tests import frozen
 from tests.unit import factories as f
 from tests.unit.test_defects_report import (
     World,
@@ -310,7 +311,7 @@ def test_route_streams_the_filtered_tests(client, committed, routed):
     query = {"from": "2026-01-01", "to": "2026-12-31"}
     resp = client.get(URL, params=query, cookies=cookies)
     assert resp.headers["content-disposition"] == (
-        f'attachment; filename="test-history-2026-01-01-to-2026-12-31-{date.today().isoformat()}.csv"')
+        f'attachment; filename="test-history-2026-01-01-to-2026-12-31-{frozen.TODAY.isoformat()}.csv"')
     assert resp.headers["cache-control"] == "private, no-store"
     assert _notes(resp) == ["South test", "North test"]
     assert _notes(client.get(URL, params=query | {"status": "fail"}, cookies=cookies)) == ["North test"]

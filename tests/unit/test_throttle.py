@@ -8,7 +8,8 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from portal.models import AttemptKind, Contact, Credential, Customer, LoginAttempt, utcnow
+from portal.core import clock
+from portal.models import AttemptKind, Contact, Credential, Customer, LoginAttempt
 from portal.services import throttle
 
 _serial = itertools.count()
@@ -28,7 +29,7 @@ def make_account(session, username: str) -> Credential:
     session.add(contact)
     session.flush()
     credential = Credential(
-        contact_id=contact.id, password_hash="x", changed_at=utcnow() - timedelta(days=30)
+        contact_id=contact.id, password_hash="x", changed_at=clock.now() - timedelta(days=30)
     )
     session.add(credential)
     session.flush()
@@ -50,7 +51,7 @@ def test_delay_schedule():
 @pytest.mark.parametrize("known", [True, False], ids=["real account", "unknown name"])
 def test_five_failures_are_free_then_the_delay_doubles(session, known):
     credential = make_account(session, "jane") if known else None
-    t = utcnow()
+    t = clock.now()
     for _ in range(5):
         assert throttle.login_blocked(session, "jane", "198.51.100.1", now=t) == 0
         fail(session, "jane", "198.51.100.1", t, credential)
@@ -67,7 +68,7 @@ def test_five_failures_are_free_then_the_delay_doubles(session, known):
 
 def test_credential_counters_follow_failures(session):
     credential = make_account(session, "jane")
-    t = utcnow()
+    t = clock.now()
     for _ in range(6):
         throttle.register_failure(session, credential, now=t)
     assert credential.failed_count == 6
@@ -78,7 +79,7 @@ def test_credential_counters_follow_failures(session):
 
 def test_credential_lock_applies_even_without_attempt_rows(session):
     credential = make_account(session, "jane")
-    t = utcnow()
+    t = clock.now()
     credential.locked_until = t + timedelta(seconds=90)
     session.add(credential)
     session.flush()
@@ -86,7 +87,7 @@ def test_credential_lock_applies_even_without_attempt_rows(session):
 
 
 def test_a_good_login_ends_the_streak(session):
-    t = utcnow()
+    t = clock.now()
     for i in range(6):
         fail(session, "jane", f"10.0.0.{i}", t)
     assert throttle.login_blocked(session, "jane", "10.0.1.1", now=t) == 30
@@ -99,7 +100,7 @@ def test_a_good_login_ends_the_streak(session):
 
 def test_a_password_change_ends_the_streak(session):
     credential = make_account(session, "jane")
-    t = utcnow()
+    t = clock.now()
     for i in range(8):
         fail(session, "jane", f"10.0.0.{i}", t)
     assert throttle.login_blocked(session, "jane", "10.0.1.1", now=t) > 0
@@ -120,7 +121,7 @@ def _spread_failures(session, count, start, step):
 
 
 def test_hundred_failures_an_hour_block_until_the_hour_passes(session):
-    now = utcnow()
+    now = clock.now()
     start = now - timedelta(minutes=10)
     _spread_failures(session, 100, start, timedelta(seconds=6))
     wait = throttle.login_blocked(session, "jane", "192.0.2.1", now=now)
@@ -129,13 +130,13 @@ def test_hundred_failures_an_hour_block_until_the_hour_passes(session):
 
 
 def test_ninety_nine_failures_an_hour_only_cost_the_growing_delay(session):
-    now = utcnow()
+    now = clock.now()
     _spread_failures(session, 99, now - timedelta(minutes=10), timedelta(seconds=6))
     assert throttle.login_blocked(session, "jane", "192.0.2.1", now=now) <= 15 * 60
 
 
 def test_thirty_attempts_per_address_in_ten_minutes(session):
-    t = utcnow()
+    t = clock.now()
     for i in range(29):
         throttle.record_attempt(session, AttemptKind.LOGIN, f"user{i}", "203.0.113.7", i % 2 == 0, now=t)
     assert throttle.login_blocked(session, "someone", "203.0.113.7", now=t) == 0
@@ -146,7 +147,7 @@ def test_thirty_attempts_per_address_in_ten_minutes(session):
 
 
 def test_reset_requests_per_address(session):
-    t = utcnow()
+    t = clock.now()
     for i in range(9):
         throttle.record_attempt(session, AttemptKind.RESET, f"user{i}", "203.0.113.7", False, now=t)
     assert throttle.reset_allowed(session, "203.0.113.7", now=t)
@@ -157,7 +158,7 @@ def test_reset_requests_per_address(session):
 
 
 def test_reset_mails_per_account(session):
-    t = utcnow()
+    t = clock.now()
     for i in range(4):
         throttle.record_attempt(session, AttemptKind.RESET, "jane", f"10.0.0.{i}", True, now=t)
     throttle.record_attempt(session, AttemptKind.RESET, "jane", "10.0.0.9", False, now=t)
@@ -175,7 +176,7 @@ def test_record_attempt_normalises(session):
 
 
 def test_prune_deletes_only_old_rows(session):
-    now = utcnow()
+    now = clock.now()
     throttle.record_attempt(session, AttemptKind.LOGIN, "old", "10.0.0.1", False, now=now - timedelta(days=2))
     throttle.record_attempt(
         session, AttemptKind.LOGIN, "new", "10.0.0.1", False, now=now - timedelta(hours=2)

@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, SQLModel, delete, select
 
-from portal.models import Contact, Customer, OneTimeToken, TokenPurpose, utcnow
+from portal.core import clock
+from portal.models import Contact, Customer, OneTimeToken, TokenPurpose
 from portal.services import tokens
 from tests.unit import factories as f
 
@@ -69,7 +70,7 @@ def test_double_submit_after_both_saw_the_form(session):
 )
 def test_expiry(session, purpose, lifetime):
     contact = f.person(session)
-    t0 = utcnow()
+    t0 = clock.now()
     raw = tokens.issue(session, contact.id, purpose, now=t0)
     just_before = t0 + lifetime - timedelta(seconds=1)
     assert tokens.peek(session, raw, purpose, now=just_before) is not None
@@ -124,7 +125,7 @@ def test_garbage_finds_nothing(session, raw):
     "change",
     [
         {"login_active": False},
-        {"deactivated_at": utcnow()},
+        {"deactivated_at": clock.now()},
     ],
 )
 def test_contact_that_may_not_sign_in_gets_nothing(session, change):

@@ -5,12 +5,12 @@ from __future__ import annotations
 import dataclasses
 import io
 import os
-import time
 import zipfile
 
 import pytest
 
 from portal import config
+from portal.core import clock
 from portal.services import uploads
 from portal.services.demo.files import tiny_pdf, tiny_png
 from portal.services.uploads import UploadRefused
@@ -161,7 +161,7 @@ def test_inspect_pending_rechecks_the_bytes(fast_settings):
 def test_old_pending_files_are_swept(fast_settings):
     old = uploads.save_pending(io.BytesIO(b"old\n"), "old.txt")
     new = uploads.save_pending(io.BytesIO(b"new\n"), "new.txt")
-    past = time.time() - 2 * uploads.PENDING_MAX_AGE_SECONDS
+    past = clock.now().timestamp() - 2 * uploads.PENDING_MAX_AGE_SECONDS
     os.utime(uploads.pending_path(old.key), (past, past))
     assert uploads.sweep_pending() == 1
     assert _pending_files(fast_settings) == [new.key]

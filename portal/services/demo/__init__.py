@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session, SQLModel
 
 from portal import config
+from portal.core import clock
 from portal.models import (
     Asset,
     AssetServiceLevel,
@@ -104,7 +105,7 @@ def seed_demo(session: Session, size: str = "small", today: date | None = None, 
     if size not in SIZES:
         raise ValueError(f"size must be one of {', '.join(SIZES)}, not {size!r}")
     started = time.perf_counter()
-    today = today or date.today()
+    today = today or clock.today(catalog.CONTRACTOR["timezone"])
     cfg = config.settings()
     session.flush()
     inserted = False

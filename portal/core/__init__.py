@@ -1,0 +1,1 @@
+"""What every domain of the portal uses, whatever screen or route calls it."""
