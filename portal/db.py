@@ -1,4 +1,14 @@
-"""The database engine and the unit of work: one session, one transaction per user action."""
+"""The database engine and the unit of work: one session, one transaction per user action.
+
+Why SQLite transactions begin IMMEDIATE: a deferred transaction that reads, then writes, cannot
+upgrade to a writer once another connection has committed since its read (SQLite answers
+"database is locked" at once, without waiting out the busy timeout). Ten people signing in at the
+same moment, or two tabs paying one invoice, met exactly that. An immediate transaction takes the
+write lock first and waits its turn (busy timeout), so it never has to upgrade. Readers are not
+blocked by it (WAL); only writers queue. A transaction that only reads, and may stay open while a
+download streams, asks for ``read_only=True``: a deferred snapshot that holds no lock, enforced
+as read-only on both databases so a write there fails loudly in tests instead of queueing.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +21,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
 from portal.config import settings
+
+READ_ONLY = "portal_read_only"
 
 
 def make_engine(url: str) -> Engine:
@@ -35,7 +47,9 @@ def make_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn):
-            conn.exec_driver_sql("BEGIN")
+            read_only = bool(conn.get_execution_options().get(READ_ONLY))
+            conn.exec_driver_sql(f"PRAGMA query_only={int(read_only)}")
+            conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
@@ -47,9 +61,10 @@ def engine() -> Engine:
 
 
 @contextmanager
-def unit_of_work() -> Iterator[Session]:
-    """A session whose work is committed together, or not at all."""
-    with Session(engine(), expire_on_commit=False) as session:
+def unit_of_work(*, read_only: bool = False) -> Iterator[Session]:
+    """A session whose work is committed together, or not at all (``read_only``: see the module)."""
+    bind = engine().execution_options(**{READ_ONLY: True, "postgresql_readonly": True}) if read_only else engine()
+    with Session(bind, expire_on_commit=False) as session:
         try:
             yield session
             session.commit()

@@ -15,6 +15,7 @@ a second; the UI runs them in a thread.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -183,13 +184,18 @@ def accept_invite(
 # --- signing in ----------------------------------------------------------------------------------
 
 
-def authenticate(
-    session: Session, username: str, password: str, ip: str = "", now: datetime | None = None
-) -> Contact:
-    """The contact whose username and password these are, or AuthError with one generic message.
+@dataclass(frozen=True)
+class LoginCheck:
+    """What a password is checked against, read before the slow hash: the hash runs outside any
+    transaction, so ten people signing in at once never hold the write lock for a bcrypt each."""
 
-    Commit the session also when this raises: the failed attempt must be remembered.
-    """
+    name: str
+    contact_id: int | None
+    stored_hash: str
+
+
+def begin_login(session: Session, username: str, ip: str = "", now: datetime | None = None) -> LoginCheck:
+    """Read-only first half of a login; AuthError when the account or address is throttled."""
     now = now or clock.now()
     name = throttle.normalize(username)
     wait = throttle.login_blocked(session, name, ip, now)
@@ -198,23 +204,53 @@ def authenticate(
     contact = _by_username(session, name)
     credential = session.get(Credential, contact.id) if contact is not None else None
     stored = credential.password_hash if credential is not None else ""
-    # Always one bcrypt check, against a dummy hash when there is no account, so timing is flat.
-    matches = passwords.verify_password(password or "", stored or passwords.dummy_hash(_rounds()))
+    return LoginCheck(name, contact.id if contact is not None else None, stored)
+
+
+def password_matches(check: LoginCheck, password: str) -> bool:
+    """Always one bcrypt check, against a dummy hash when there is no account, so timing is flat."""
+    return passwords.verify_password(password or "", check.stored_hash or passwords.dummy_hash(_rounds()))
+
+
+def finish_login(
+    session: Session, check: LoginCheck, matches: bool, ip: str = "", now: datetime | None = None
+) -> Contact:
+    """Second half: record the attempt and return the contact, or AuthError with one generic message.
+
+    The password must still be the one that was checked, and the throttle is asked again, since
+    other attempts may have landed while the hash ran. Commit the session also when this raises.
+    """
+    now = now or clock.now()
+    wait = throttle.login_blocked(session, check.name, ip, now)
+    if wait:
+        raise AuthError(form=throttled_message(wait))
+    contact = session.get(Contact, check.contact_id) if check.contact_id is not None else None
+    credential = session.get(Credential, contact.id) if contact is not None else None
     ok = (
         matches
         and credential is not None
         and contact is not None
+        and credential.password_hash == check.stored_hash
         and tokens.usable_contact(session, contact.id) is not None
     )
-    throttle.record_attempt(session, AttemptKind.LOGIN, name, ip, ok, now)
+    throttle.record_attempt(session, AttemptKind.LOGIN, check.name, ip, ok, now)
     if ok:
         throttle.clear_failures(session, credential)
         _audit(session, "login_succeeded", contact, ip)
         return contact
     if credential is not None:
         throttle.register_failure(session, credential, now)
-    _audit(session, "login_failed", contact, ip, username=name)
+    _audit(session, "login_failed", contact, ip, username=check.name)
     raise AuthError(form=LOGIN_FAILED)
+
+
+def authenticate(
+    session: Session, username: str, password: str, ip: str = "", now: datetime | None = None
+) -> Contact:
+    """The contact whose username and password these are, in one transaction (see :class:`LoginCheck`
+    for the split the sign-in screen uses). Commit the session also when this raises."""
+    check = begin_login(session, username, ip, now)
+    return finish_login(session, check, password_matches(check, password), ip, now)
 
 
 def issue_login_nonce(session: Session, contact_id: int, now: datetime | None = None) -> str:

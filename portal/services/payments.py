@@ -28,7 +28,7 @@ import secrets
 import string
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
@@ -75,7 +75,10 @@ NO_INVOICES = "Select at least one invoice to pay."
 TOO_MANY = f"Pay at most {MAX_INVOICES} invoices at once."
 NOT_AVAILABLE = "One of the selected invoices is not available."
 ALREADY_PAID = "Invoice {number} is already paid."
-PAID_MEANWHILE = "Invoice {number} was paid a moment ago."
+JUST_PAID = "Invoice {number} has just been paid."
+CHANGED_MEANWHILE = "Invoice {number} changed while you were paying. Close this form and press Pay Online again."
+# A payment this recent is "just" paid: most likely the same person in another tab, or a colleague.
+JUST_NOW = timedelta(minutes=15)
 IN_PROGRESS = "This payment is still being processed."
 HOSTED_CARD_MISSING = "Enter your card details in the card form."
 HOSTED_NOT_AVAILABLE = "Card payments through the hosted card form are not set up. Please contact us."
@@ -227,7 +230,8 @@ def _pay(
     for inv_id, (number, balance) in expected.items():
         now_inv = locked.get(inv_id)
         if now_inv is None or now_inv.status != InvoiceStatus.UNPAID or now_inv.balance_cents != balance:
-            message = PAID_MEANWHILE.format(number=number)
+            paid = now_inv is not None and now_inv.status == InvoiceStatus.PAID
+            message = paid_answer(session, now_inv, now) if paid else CHANGED_MEANWHILE.format(number=number)
             fail(session, payment, message, now)
             return _refused(message)
 
@@ -280,8 +284,28 @@ def _payable(session: Session, scope: Scope, invoice_ids: Sequence[object]) -> l
         found[inv.id] = inv
     for inv in sorted(found.values(), key=lambda i: i.number):
         if inv.status != InvoiceStatus.UNPAID or inv.balance_cents <= 0:
-            return _refused(ALREADY_PAID.format(number=inv.number))
+            return _refused(paid_answer(session, inv, clock.now()))
     return sorted(found.values(), key=lambda i: i.number)
+
+
+def paid_answer(session: Session, invoice: Invoice, now: datetime) -> str:
+    """Why an invoice cannot be paid again, with the receipt of the payment that paid it.
+
+    The second of two tabs pressing Continue together lands here once the first has committed:
+    telling it which receipt paid the invoice answers "was I charged twice?" before it is asked.
+    """
+    row = session.exec(
+        select(Payment.receipt_number, Payment.completed_at)
+        .join(PaymentAllocation, PaymentAllocation.payment_id == Payment.id)
+        .where(PaymentAllocation.invoice_id == invoice.id, Payment.status == PaymentStatus.SUCCEEDED)
+        .order_by(Payment.completed_at.desc(), Payment.id.desc())
+        .limit(1)
+    ).first()
+    if row is None or not row[0]:  # paid some other way: no receipt of ours to name
+        return ALREADY_PAID.format(number=invoice.number)
+    receipt, completed = row
+    recent = completed is not None and now - completed <= JUST_NOW
+    return (JUST_PAID if recent else ALREADY_PAID).format(number=invoice.number)[:-1] + f", receipt {receipt}."
 
 
 def lock(session: Session, invoice_ids: list[int]) -> dict[int, Invoice]:

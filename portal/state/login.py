@@ -33,11 +33,17 @@ def start_session_script(nonce: str, next_path: str) -> rx.event.EventSpec:
 
 
 def _login(username: str, password: str, ip: str) -> str:
-    """The one-time nonce for a correct login; failures are committed before raising."""
+    """The one-time nonce for a correct login; failures are committed before raising.
+
+    The password is hashed between two short transactions, never inside one (auth.LoginCheck).
+    """
+    with unit_of_work(read_only=True) as session:
+        check = auth.begin_login(session, username, ip=ip)
+    matches = auth.password_matches(check, password)
     failure: AuthError | None = None
     with unit_of_work() as session:
         try:
-            contact = auth.authenticate(session, username, password, ip=ip)
+            contact = auth.finish_login(session, check, matches, ip=ip)
         except AuthError as exc:
             failure = exc
         else:

@@ -283,7 +283,7 @@ def test_an_invoice_paid_while_waiting_for_the_lock_is_refused(session, world, m
     monkeypatch.setattr(payments, "_payable", paid_by_someone_else_meanwhile)
     gw = SpyGateway()
     out = pay(session, world, [inv.id], gw)
-    assert not out.ok and out.message == f"Invoice {inv.number} was paid a moment ago."
+    assert not out.ok and out.message == f"Invoice {inv.number} is already paid."
     assert gw.calls == []
     assert session.exec(select(Payment.status)).one() == PaymentStatus.FAILED
 
