@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 from sqlmodel import Session, select
 
-from portal.models import Customer, Invoice, InvoiceStatus, Job, Payment
+from portal.models import Customer, Invoice, InvoiceStatus, Job, Payment, PaymentAllocation
 from portal.services.invoices import contractor_today
 from portal.services.money import format_money
 from tests.browser.test_quotes_jobs import _cookie_header, _get
@@ -124,6 +124,41 @@ def test_pay_one_invoice_from_its_options(page, portal):
     assert payment.card_last4 == "4242" and payment.amount_cents == target.total_cents - target.paid_cents
     page.locator("#pay-close").click()
     expect(page.locator(f"[data-invoice='{target.number}']")).to_have_count(0)
+
+
+def test_two_tabs_pressing_continue_together_pay_once_and_both_get_an_answer(page, portal):
+    """Two tabs of one login, one invoice, Continue pressed in both within milliseconds (SQLite)."""
+    from tests.browser.conftest import login
+
+    target = _unpaid(portal, 1)[0]
+    address = f"/invoices?tab=unpaid&q={target.number}"
+    login(page, "dana@northside.example", next_path=address)
+    other = page.context.new_page()
+    other.goto(address)
+    for tab in (page, other):
+        tab.locator(f"[data-options='{target.number}']").click()
+        tab.locator(f"[data-pay='{target.number}']").click()
+        _fill_card(tab, "4242 4242 4242 4242")
+        tab.locator("#pay").click()
+        expect(tab.locator("#pay-continue")).to_be_enabled()
+    for tab in (page, other):
+        tab.locator("#pay-continue").dispatch_event("click")
+    answers = {}
+    for name, tab in (("first", page), ("second", other)):
+        receipt, declined = tab.locator("#receipt-number:not(:empty)"), tab.locator("#pay-declined")
+        expect(receipt.or_(declined)).to_be_visible(timeout=2_000)
+        answer = receipt if receipt.count() else declined
+        answers[name] = (answer.get_attribute("id"), answer.inner_text())
+    receipts = [text for kind, text in answers.values() if kind == "receipt-number"]
+    assert len(receipts) == 1, answers
+    refused = [text for kind, text in answers.values() if kind == "pay-declined"]
+    assert refused == [f"Invoice {target.number} has just been paid, receipt {receipts[0]}."]
+    assert _balance(portal, target.id) == (0, InvoiceStatus.PAID)
+    with Session(portal.engine) as s:
+        paid_by = s.exec(select(Payment.receipt_number)
+                         .join(PaymentAllocation, PaymentAllocation.payment_id == Payment.id)
+                         .where(PaymentAllocation.invoice_id == target.id, Payment.status == "succeeded")).all()
+    assert paid_by == receipts, "one payment, so one card charge"
 
 
 def test_pay_three_invoices_at_once(page, portal):
