@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 from sqlmodel import Session, select
 
 from portal.models import ALL_PAGES, Contact, ContactSite, Contractor, Customer, PortalTier, Site
+from portal.services.tokens import Secret
 
 M = TypeVar("M")
 MAX_ID = 2**31 - 1
@@ -69,11 +70,11 @@ def scope_for(session: Session, contact_id: int) -> Scope | None:
     return Scope(customer.id, contact.id, pages, site_ids, PortalTier(tier or PortalTier.STANDARD), timezone or "UTC")
 
 
-def signed_in_scope(session: Session, raw_session_id: str) -> Scope | None:
-    """The scope behind a session cookie, or None when the session is not live."""
+def signed_in_scope(session: Session, session_id: Secret | None) -> Scope | None:
+    """The scope behind a session cookie (raw, or hashed at the edge), or None when it is not live."""
     from portal.services import sessions
 
-    login = sessions.resolve(session, raw_session_id) if raw_session_id else None
+    login = sessions.resolve(session, session_id) if session_id else None
     return scope_for(session, login.contact_id) if login else None
 
 

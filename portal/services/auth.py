@@ -146,13 +146,14 @@ def send_invite(session: Session, contact_id: int, now: datetime | None = None) 
     return raw
 
 
-def invite_details(session: Session, raw: str) -> Contact | None:
+def invite_details(session: Session, raw: tokens.Secret | None) -> Contact | None:
     """The contact behind a live invite link, for the setup page (see :func:`default_username`)."""
     return tokens.peek(session, raw, TokenPurpose.INVITE)
 
 
 def accept_invite(
-    session: Session, raw: str, username: str, password: str, confirm: str, now: datetime | None = None
+    session: Session, raw: tokens.Secret | None, username: str, password: str, confirm: str,
+    now: datetime | None = None
 ) -> Contact:
     """Set username and password from an invite link. Validates everything before writing
     anything, so a refused form leaves the link usable and no credential behind."""
@@ -312,13 +313,14 @@ def request_reset(
         throttle.record_attempt(session, AttemptKind.RESET, key, ip, False, now)
 
 
-def reset_details(session: Session, raw: str) -> Contact | None:
+def reset_details(session: Session, raw: tokens.Secret | None) -> Contact | None:
     """The contact behind a live reset link, for the reset page."""
     return tokens.peek(session, raw, TokenPurpose.RESET)
 
 
 def reset_password(
-    session: Session, raw: str, password: str, confirm: str, ip: str = "", now: datetime | None = None
+    session: Session, raw: tokens.Secret | None, password: str, confirm: str, ip: str = "",
+    now: datetime | None = None
 ) -> Contact:
     """Set a new password from a reset link. Clears the lock (the owner proved they hold the
     mailbox, so an attacker's guessing cannot keep them out) and ends every session."""

@@ -13,12 +13,11 @@ from sqlmodel import Session, select, update
 from portal import config
 from portal.core import clock
 from portal.models import LoginSession
-from portal.services.tokens import digest, new_secret, usable_contact
+from portal.services.tokens import Secret, digest, digest_of, new_secret, usable_contact
 
 # Touching last_seen_at on every websocket event would be a write per click; a coarser clock
 # costs at most this much of the idle allowance.
 TOUCH_INTERVAL = timedelta(seconds=30)
-MAX_RAW_LENGTH = 200
 
 
 def start(
@@ -42,10 +41,11 @@ def start(
     return raw
 
 
-def _find(session: Session, raw: str | None) -> LoginSession | None:
-    if not raw or not isinstance(raw, str) or len(raw) > MAX_RAW_LENGTH:
+def _find(session: Session, raw: Secret | None) -> LoginSession | None:
+    hashed = digest_of(raw)
+    if hashed is None:
         return None
-    return session.exec(select(LoginSession).where(LoginSession.id_hash == digest(raw))).first()
+    return session.exec(select(LoginSession).where(LoginSession.id_hash == hashed)).first()
 
 
 def _end(session: Session, row: LoginSession, reason: str, now: datetime) -> None:
@@ -55,7 +55,7 @@ def _end(session: Session, row: LoginSession, reason: str, now: datetime) -> Non
     session.flush()
 
 
-def resolve(session: Session, raw: str | None, now: datetime | None = None) -> LoginSession | None:
+def resolve(session: Session, raw: Secret | None, now: datetime | None = None) -> LoginSession | None:
     """The live session behind a cookie, or None; a session found expired is revoked on the spot."""
     row = _find(session, raw)
     if row is None or row.revoked_at is not None:
@@ -76,7 +76,7 @@ def resolve(session: Session, raw: str | None, now: datetime | None = None) -> L
     return row
 
 
-def revoke(session: Session, raw: str | None, reason: str = "logout", now: datetime | None = None) -> bool:
+def revoke(session: Session, raw: Secret | None, reason: str = "logout", now: datetime | None = None) -> bool:
     """End one session (logout); False when there was no live session behind the id."""
     row = _find(session, raw)
     if row is None or row.revoked_at is not None:

@@ -7,7 +7,9 @@ nothing that opens an account. The raw token lives only in the email or the redi
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlmodel import Session, select, update
@@ -32,6 +34,29 @@ def new_secret() -> str:
 
 def digest(raw: str) -> str:
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+
+_DIGEST = re.compile(r"[0-9a-f]{64}")
+
+
+@dataclass(frozen=True)
+class Hashed:
+    """A session id or link token already hashed where the request entered the server
+    (``portal/api/credentials.py``), so the raw value never reaches Reflex's state store."""
+
+    digest: str
+
+
+Secret = str | Hashed
+
+
+def digest_of(secret: Secret | None) -> str | None:
+    """The stored form of a secret, or None for anything that cannot be one of ours."""
+    if isinstance(secret, Hashed):
+        return secret.digest if _DIGEST.fullmatch(secret.digest) else None
+    if isinstance(secret, str) and 0 < len(secret) <= MAX_RAW_LENGTH:
+        return digest(secret)
+    return None
 
 
 def usable_contact(session: Session, contact_id: int) -> Contact | None:
@@ -89,9 +114,9 @@ def issue(session: Session, contact_id: int, purpose: TokenPurpose, now: datetim
     return raw
 
 
-def _live(raw: str, purpose: TokenPurpose, now: datetime):
+def _live(hashed: str, purpose: TokenPurpose, now: datetime):
     return (
-        OneTimeToken.token_hash == digest(raw),
+        OneTimeToken.token_hash == hashed,
         OneTimeToken.purpose == TokenPurpose(purpose),
         OneTimeToken.used_at.is_(None),
         OneTimeToken.voided_at.is_(None),
@@ -99,34 +124,32 @@ def _live(raw: str, purpose: TokenPurpose, now: datetime):
     )
 
 
-def _plausible(raw: str | None) -> bool:
-    return bool(raw) and isinstance(raw, str) and len(raw) <= MAX_RAW_LENGTH
-
-
-def peek(session: Session, raw: str, purpose: TokenPurpose, now: datetime | None = None) -> Contact | None:
+def peek(session: Session, raw: Secret, purpose: TokenPurpose, now: datetime | None = None) -> Contact | None:
     """The contact a live token belongs to, without using it up (to show the form behind a link)."""
-    if not _plausible(raw):
+    hashed = digest_of(raw)
+    if hashed is None:
         return None
     contact_id = session.exec(
-        select(OneTimeToken.contact_id).where(*_live(raw, purpose, now or clock.now()))
+        select(OneTimeToken.contact_id).where(*_live(hashed, purpose, now or clock.now()))
     ).first()
     return None if contact_id is None else usable_contact(session, contact_id)
 
 
-def consume(session: Session, raw: str, purpose: TokenPurpose, now: datetime | None = None) -> Contact | None:
+def consume(session: Session, raw: Secret, purpose: TokenPurpose, now: datetime | None = None) -> Contact | None:
     """Use the token up and return its contact; None when it is not live.
 
     The conditional UPDATE is the guard: of two submits racing with the same token, the database
     lets exactly one of them change the row, and only that one gets a contact.
     """
-    if not _plausible(raw):
+    hashed = digest_of(raw)
+    if hashed is None:
         return None
     now = now or clock.now()
     session.flush()
-    result = session.exec(update(OneTimeToken).where(*_live(raw, purpose, now)).values(used_at=now))
+    result = session.exec(update(OneTimeToken).where(*_live(hashed, purpose, now)).values(used_at=now))
     if result.rowcount != 1:
         return None
     contact_id = session.exec(
-        select(OneTimeToken.contact_id).where(OneTimeToken.token_hash == digest(raw))
+        select(OneTimeToken.contact_id).where(OneTimeToken.token_hash == hashed)
     ).one()
     return usable_contact(session, contact_id)

@@ -14,9 +14,11 @@ from urllib.parse import quote
 import reflex as rx
 
 from portal.api.auth_routes import safe_next
+from portal.api.credentials import LINK_DIGEST, hashed_cookie
 from portal.db import unit_of_work
 from portal.services import auth, passwords
 from portal.services.auth import AuthError
+from portal.services.tokens import Hashed
 from portal.state.password_form import PasswordForm
 from portal.state.session import leave_for
 
@@ -123,9 +125,10 @@ class NewPasswordState(PasswordForm, rx.State):
     token_ok: bool = False
     username: str = ""
 
-    def _read_token(self) -> str:
-        """The link's token, read from the page URL on each event rather than kept in state."""
-        return self.router.url.query_parameters.get("token", "")[:200]
+    def _read_token(self) -> Hashed | None:
+        """The link token's digest, from the HttpOnly cookie the link's redirect set
+        (portal/api/credentials.py): neither the URL nor this state ever holds the raw token."""
+        return hashed_cookie(self.router.headers.cookie, LINK_DIGEST)
 
     def _check_link(self, lookup):
         """Look the link's token up with ``lookup(session, token)``; the contact it is for, or None."""
@@ -164,7 +167,7 @@ class SetupState(NewPasswordState):
             yield update
 
 
-def _accept_invite(token: str, username: str, password: str, confirm: str) -> str:
+def _accept_invite(token: Hashed | None, username: str, password: str, confirm: str) -> str:
     with unit_of_work() as session:
         contact = auth.accept_invite(session, token, username, password, confirm)
         return auth.issue_login_nonce(session, contact.id)
@@ -182,7 +185,7 @@ class ResetState(NewPasswordState):
             yield update
 
 
-def _reset_password(token: str, password: str, confirm: str) -> str:
+def _reset_password(token: Hashed | None, password: str, confirm: str) -> str:
     with unit_of_work() as session:
         contact = auth.reset_password(session, token, password, confirm)
         return auth.issue_login_nonce(session, contact.id)

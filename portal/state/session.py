@@ -8,16 +8,16 @@ afresh, so a logout, password change or deactivation takes effect on the very ne
 from __future__ import annotations
 
 import json
-from http.cookies import CookieError, SimpleCookie
 from urllib.parse import quote
 
 import reflex as rx
 from sqlmodel import select
 
-from portal.config import SESSION_COOKIE
+from portal.api.credentials import SESSION_DIGEST, hashed_cookie
 from portal.db import unit_of_work
 from portal.models import Contact, Contractor, Customer
 from portal.services.access import Scope, signed_in_scope
+from portal.services.tokens import Hashed
 
 MENU = (
     ("quotes", "Quotes", "/quotes"),
@@ -39,14 +39,9 @@ def leave_for(url: str) -> rx.event.EventSpec:
     return rx.call_script(f"window.sessionStorage.removeItem('token'); window.location.assign({json.dumps(url)})")
 
 
-def cookie_value(header: str) -> str:
-    jar: SimpleCookie = SimpleCookie()
-    try:
-        jar.load(header or "")
-    except CookieError:
-        return ""
-    morsel = jar.get(SESSION_COOKIE)
-    return morsel.value if morsel else ""
+def session_id(headers) -> Hashed | None:
+    """The session's digest from the Cookie header as the edge rewrote it (portal/api/credentials.py)."""
+    return hashed_cookie(headers.cookie, SESSION_DIGEST)
 
 
 class SessionState(rx.State):
@@ -62,7 +57,7 @@ class SessionState(rx.State):
     def scope(self, page: str = "dashboard") -> Scope | None:
         """The live scope when the signed-in contact may open ``page``; None otherwise."""
         with unit_of_work() as session:
-            found = signed_in_scope(session, cookie_value(self.router.headers.cookie))
+            found = signed_in_scope(session, session_id(self.router.headers))
         if found is None or not found.can(page):
             return None
         return found
@@ -82,7 +77,7 @@ class SessionState(rx.State):
     def guard(self, page: str):
         """on_load of every signed-in page: sign-in first, then the page's access."""
         with unit_of_work() as session:
-            found = signed_in_scope(session, cookie_value(self.router.headers.cookie))
+            found = signed_in_scope(session, session_id(self.router.headers))
         if found is None:
             self.granted = self.denied = ""
             target = quote(self.router.url.path.rstrip("/") or "/dashboard")
