@@ -3,11 +3,24 @@
 from __future__ import annotations
 
 import reflex as rx
+from reflex.utils.prerequisites import get_states_dir
 
 import portal.pages  # noqa: F401  (registers every page)
 from portal.api import backend
 from portal.background import autopay_forever, deliver_mail_forever
 from portal.components.shell import REGISTRY
+from portal.config import settings
+
+
+def _keep_private(folder) -> None:
+    """The state store and the data folder (database, secret key, files) open to this user only:
+    Reflex writes state files readable by every local user, and a folder of 0700 hides them all."""
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    folder.chmod(0o700)
+
+
+for _private in (get_states_dir().absolute(), settings().data_dir):
+    _keep_private(_private)
 
 app = rx.App(
     stylesheets=["/portal.css"],

@@ -119,10 +119,10 @@ def _serve(tmp_path_factory, web_workdir: Path = ROOT / ".web-test",
         "REFLEX_STATES_WORKDIR": str(data / "states"),
         # The server reads the test run's frozen clock, so both agree on today and on expiry times.
         "PORTAL_CLOCK_SHIFT_SECONDS": str(frozen.shift_seconds()),
-        **(extra_env or {}),
     }
     env.pop("PORTAL_TEST_DATABASE_URL", None)
     env.pop("REFLEX_REDIS_URL", None)
+    env.update(extra_env or {})
     log = data / "server.log"
     subprocess.run([str(BIN / "portal"), "migrate"], env=env, cwd=ROOT, check=True, capture_output=True)
     subprocess.run([str(BIN / "portal"), "seed", "--demo"], env=env, cwd=ROOT, check=True, capture_output=True)
