@@ -68,6 +68,16 @@ class Settings:
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
 
+    @property
+    def origins(self) -> list[str]:
+        """The public origin, plus its localhost/127.0.0.1 twin so either name works on one machine."""
+        url = self.public_url
+        twins = {url}
+        for a, b in (("//localhost", "//127.0.0.1"), ("//127.0.0.1", "//localhost")):
+            if a in url:
+                twins.add(url.replace(a, b))
+        return sorted(twins)
+
 
 def _secret_key(data_dir: Path) -> str:
     """The key from the environment, else one generated once and kept beside the database."""

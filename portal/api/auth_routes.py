@@ -3,6 +3,11 @@
 The login handler checks the password and hands the browser a one-time nonce; the browser then
 loads ``/auth/session`` which swaps the nonce for an HttpOnly, SameSite=Lax cookie. The next
 websocket carries that cookie, and so does every download route.
+
+Logout takes a POST from one of the portal's own pages: a plain link (or an image, or a GET from
+another site) to ``/auth/logout`` would otherwise sign anyone out who followed it. Its answer
+clears the tab's stored Reflex token too (``Clear-Site-Data``), so the next person in the tab
+starts with fresh state.
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ from urllib.parse import urlsplit
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import RedirectResponse
+from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from portal.config import SESSION_COOKIE, settings
@@ -44,12 +49,12 @@ def _revoke(raw: str) -> None:
         sessions.revoke(session, raw, reason="logout")
 
 
-def _no_store(response: RedirectResponse) -> RedirectResponse:
+def _no_store(response: Response) -> Response:
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
-async def start_session(request: Request) -> RedirectResponse:
+async def start_session(request: Request) -> Response:
     ip, user_agent = _client(request)
     raw = await run_in_threadpool(_exchange, request.query_params.get("nonce", ""), ip, user_agent)
     if not raw:
@@ -68,11 +73,29 @@ async def start_session(request: Request) -> RedirectResponse:
     return _no_store(response)
 
 
-async def end_session(request: Request) -> RedirectResponse:
+def same_origin(request: Request) -> bool:
+    """A request sent by one of the portal's own pages.
+
+    Browsers say so in ``Sec-Fetch-Site``; Origin is the fallback for those that do not, and is
+    ``null`` on a form post from a page whose referrer policy is ``no-referrer`` (ours), so it
+    cannot be the first test.
+    """
+    site = request.headers.get("sec-fetch-site")
+    if site is not None:
+        return site == "same-origin"
+    return request.headers.get("origin") in settings().origins
+
+
+async def end_session(request: Request) -> Response:
+    if request.method != "POST":
+        return _no_store(RedirectResponse("/dashboard", status_code=303))
+    if not same_origin(request):
+        return PlainTextResponse("Log out from the portal's own pages.", status_code=403)
     if raw := request.cookies.get(SESSION_COOKIE):
         await run_in_threadpool(_revoke, raw)
     response = RedirectResponse("/login?signed_out=1", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/", secure=settings().cookie_secure, httponly=True, samesite="lax")
+    response.headers["Clear-Site-Data"] = '"storage"'
     return _no_store(response)
 
 

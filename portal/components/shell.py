@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import reflex as rx
+from reflex_components_core.el.elements.base import BaseHTML
 
 from portal.state.session import MENU, SessionState
 
@@ -93,8 +94,21 @@ def _request_buttons(size: str = "2") -> rx.Component:
     )
 
 
+# Logout is a same-origin POST (portal/api/auth_routes.py); the buttons below submit this form.
+LOGOUT_FORM = "logout-form"
+
+
+class BrowserForm(BaseHTML):
+    """A <form> the browser itself submits: Reflex's own form always cancels the submit event."""
+
+    tag = "form"
+    action: rx.Var[str]
+    method: rx.Var[str]
+
+
 def user_menu() -> rx.Component:
     return rx.hstack(
+        BrowserForm.create(id=LOGOUT_FORM, method="post", action="/auth/logout", display="none"),
         rx.menu.root(
             rx.menu.trigger(
                 rx.button(
@@ -110,14 +124,21 @@ def user_menu() -> rx.Component:
                 rx.box(rx.text(SessionState.customer_name, size="1", color_scheme="gray"), padding="0.3em 0.75em"),
                 rx.menu.item(rx.icon("settings", size=14), "Preferences", on_select=rx.redirect("/preferences")),
                 rx.menu.separator(),
-                rx.menu.item(rx.icon("log-out", size=14), "Logout", on_select=SessionState.logout, color="red"),
+                rx.menu.item(
+                    rx.el.button(rx.icon("log-out", size=14), "Logout", type="submit", form=LOGOUT_FORM,
+                                 id="logout-item", background="none", border="none", width="100%",
+                                 font="inherit", cursor="pointer"),
+                    as_child=True,
+                    color="red",
+                ),
             ),
         ),
         rx.icon_button(
             rx.icon("log-out", size=16),
             variant="ghost",
             color_scheme="gray",
-            on_click=SessionState.logout,
+            type="submit",
+            custom_attrs={"form": LOGOUT_FORM},
             aria_label="Log out",
             title="Log out",
             id="logout",

@@ -88,7 +88,3 @@ class SessionState(rx.State):
         else:
             self.granted, self.denied = "", page
         return None
-
-    @rx.event
-    def logout(self):
-        return leave_for("/auth/logout")

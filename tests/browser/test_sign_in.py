@@ -53,9 +53,11 @@ def test_invite_set_password_login_dashboard_logout(page, portal):
                                                  OneTimeToken.used_at.is_(None))).all() == []
     assert page.evaluate("document.cookie") == "", "the session cookie is HttpOnly"
 
+    before = page.evaluate("window.sessionStorage.getItem('token')")
     page.locator("#logout").click()
     at(page, "/login?signed_out=1")
     expect(page.locator("#notice")).to_contain_text("You have logged out")
+    assert page.evaluate("window.sessionStorage.getItem('token')") != before, "the tab starts afresh"
     with Session(portal.engine) as s:
         live = s.exec(select(LoginSession).where(LoginSession.contact_id == who.id,
                                                  LoginSession.revoked_at.is_(None))).all()
@@ -68,6 +70,23 @@ def test_invite_set_password_login_dashboard_logout(page, portal):
     expect(page.locator("[data-card=quotes]")).to_be_visible()
     page.goto(link)
     expect(page.locator("#link-expired")).to_be_visible()
+
+
+def test_a_logout_link_or_form_on_another_site_signs_nobody_out(page, portal):
+    login(page, "dana@northside.example")
+    at(page, "/dashboard")
+    elsewhere = page.context.new_page()
+    elsewhere.set_content(f'''<img src="{portal.url}/auth/logout" alt="">
+        <form method="post" action="{portal.url}/auth/logout"><button id="bait">Win a prize</button></form>''')
+    with elsewhere.expect_response(f"{portal.url}/auth/logout") as answer:
+        elsewhere.locator("#bait").click()
+    assert answer.value.status == 403
+    page.reload()
+    expect(page.locator("[data-card=quotes]")).to_be_visible()
+    expect(page.locator("#user-menu")).to_contain_text("Dana")
+    page.locator("#user-menu").click()
+    page.locator("#logout-item").press("Enter")
+    at(page, "/login?signed_out=1")
 
 
 def test_link_form_waits_for_the_link_check(page, portal):
