@@ -8,7 +8,7 @@ They are the contractor's side and take plain ids, not a scope.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -406,17 +406,26 @@ def invoice_job(session: Session, job_id: int, issued_on: date) -> Invoice:
     )
     session.add(invoice)
     _move(session, job, JobStage.INVOICED)
+    if free:
+        archive_paid_jobs(session, [job.id])
     return invoice
 
 
-def archive_paid_jobs(session: Session) -> int:
-    """Move every invoiced job whose invoices are all settled to Archive; returns how many moved."""
+def archive_paid_jobs(session: Session, job_ids: Iterable[int] | None = None) -> int:
+    """Move invoiced jobs whose invoices are all settled to Archive ("after the invoice is paid it
+    is listed under Jobs > Archive"); only ``job_ids`` when given. Returns how many moved.
+
+    Every way an invoice gets paid calls this in the same transaction, so a job never shows as
+    Invoiced after its last invoice is paid.
+    """
     of_job = and_(Invoice.job_id == Job.id, Invoice.status != InvoiceStatus.VOID)
     session.flush()
+    only = [] if job_ids is None else [Job.id.in_(sorted(set(job_ids)))]
     result = session.exec(
         update(Job)
         .where(
             Job.stage == JobStage.INVOICED,
+            *only,
             exists().where(of_job),
             ~exists().where(of_job, Invoice.status != InvoiceStatus.PAID),
         )

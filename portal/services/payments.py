@@ -50,7 +50,7 @@ from portal.models import (
     SavedCard,
     Site,
 )
-from portal.services import access, cards, mail
+from portal.services import access, cards, jobs, mail
 from portal.services.access import Scope
 from portal.services.cards import CardInput
 from portal.services.gateways import ChargeResult, Gateway, GatewayError, SavedCardToken
@@ -347,6 +347,7 @@ def settle(
         inv.paid_on = today
         session.add(inv)
         lines.append((inv.number, paid))
+    jobs.archive_paid_jobs(session, [inv.job_id for inv in invoices if inv.job_id is not None])
     payment.status = PaymentStatus.SUCCEEDED
     payment.gateway_ref = result.reference[:100]
     payment.completed_at = now

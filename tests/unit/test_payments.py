@@ -21,6 +21,7 @@ from portal.models import (
     Customer,
     IntegrationEvent,
     Invoice,
+    Job,
     OutboxMail,
     Payment,
     PaymentAllocation,
@@ -182,6 +183,27 @@ def test_without_the_invoices_page_paying_is_denied(session, world):
     with pytest.raises(access.AccessDenied):
         payments.pay_invoices(session, access.scope_for(session, clerk.id), [inv.id], card(), key(),
                               SpyGateway(), TODAY)
+
+
+def test_a_job_moves_to_archive_when_its_last_invoice_is_paid(session, world):
+    from portal.models import JobStage
+    from portal.services import jobs
+
+    job = f.job_with(session, world["site"], stage=JobStage.INVOICED)
+    deposit, balance = (f.invoice(session, world["site"], cents) for cents in (3_000, 7_000))
+    for inv in (deposit, balance):
+        inv.job_id = job.id
+    other = f.job_with(session, world["site"], stage=JobStage.INVOICED)
+    untouched = f.invoice(session, world["site"], 500)
+    untouched.job_id = other.id
+    session.add_all([deposit, balance, untouched])
+    session.flush()
+    assert pay(session, world, [deposit.id], SpyGateway()).ok
+    assert session.get(Job, job.id).stage == JobStage.INVOICED, "one invoice is still owed"
+    assert pay(session, world, [balance.id], SpyGateway()).ok
+    assert (session.get(Job, job.id).stage, session.get(Job, job.id).status_text) == (
+        JobStage.ARCHIVE, jobs.STATUS_TEXT[JobStage.ARCHIVE])
+    assert session.get(Job, other.id).stage == JobStage.INVOICED
 
 
 def test_an_invoice_already_paid_is_refused(session, world):

@@ -16,7 +16,7 @@ from starlette.testclient import TestClient
 
 from portal import config, db
 from portal.api import webhooks
-from portal.models import AuditEvent, Invoice, Payment, PaymentAllocation, PaymentStatus
+from portal.models import AuditEvent, Invoice, Payment, PaymentAllocation, PaymentStatus, Site
 from portal.models.messaging import WebhookEvent
 from tests.unit import factories as f
 
@@ -92,6 +92,23 @@ def test_a_signed_success_settles_the_pending_payment(client, engine):
     with Session(engine) as s:
         assert s.get(Payment, world["payment"]).receipt_number.startswith("R-")
     assert _seen(engine, event_id) == 1
+
+
+def test_a_settled_last_invoice_moves_its_job_to_archive(client, engine):
+    from portal.models import Job, JobStage
+
+    world = _pending(engine)
+    with Session(engine) as s:
+        inv = s.get(Invoice, world["invoice"])
+        job = f.job_with(s, s.get(Site, inv.site_id), stage=JobStage.INVOICED)
+        inv.job_id = job.id
+        s.add(inv)
+        s.commit()
+        job_id = job.id
+    event_id, payload = _event(world)
+    assert client.post("/webhooks/stripe", content=payload, headers=_signed(payload)).text == "settled"
+    with Session(engine) as s:
+        assert s.get(Job, job_id).stage == JobStage.ARCHIVE
 
 
 def test_a_bad_signature_is_refused_and_changes_nothing(client, engine):
