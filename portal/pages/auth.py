@@ -6,7 +6,6 @@ import reflex as rx
 
 from portal.components.forms import auth_card, field, form_error, notice, password_rules
 from portal.components.shell import public_page
-from portal.services.passwords import MAX_LENGTH
 from portal.state.login import ForgotState, LoginState, NewPasswordState, ResetState, SetupState
 from portal.state.password_form import PasswordForm
 from portal.state.public import BrandState
@@ -18,7 +17,14 @@ _SAME_SCRIPT = (
 
 
 def password_inputs(state: type[PasswordForm]) -> rx.Component:
-    check_same = rx.call_script(_SAME_SCRIPT, callback=state.set_matches)
+    """New password and its confirmation, with the live rule check.
+
+    No ``maxlength``: browsers count UTF-16 units there, so a limit of 128 would silently cut a
+    password of 128 emoji to 64 and save that; the server counts characters and says when it is
+    too long. Whether both fields match is worked out in the page, so neither value is stored, and
+    without ``rx.call_script`` (which Reflex runs through ``eval``).
+    """
+    check_same = state.set_matches(rx.Var(_SAME_SCRIPT, _var_type=bool))
     return rx.fragment(
         field(
             "Password",
@@ -27,7 +33,6 @@ def password_inputs(state: type[PasswordForm]) -> rx.Component:
                 name="password",
                 type="password",
                 auto_complete="new-password",
-                max_length=MAX_LENGTH,
                 required=True,
                 on_change=[state.check_password, check_same],
                 size="3",
@@ -43,7 +48,6 @@ def password_inputs(state: type[PasswordForm]) -> rx.Component:
                 name="confirm",
                 type="password",
                 auto_complete="new-password",
-                max_length=MAX_LENGTH,
                 required=True,
                 on_change=check_same,
                 size="3",

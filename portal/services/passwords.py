@@ -3,6 +3,10 @@
 The spec's rule (a number, an upper-case and a lower-case letter) plus a length of 10 to 128
 characters and refusal of the 10,000 most common passwords. Any Unicode is allowed: the password
 is pre-hashed with SHA-256 before bcrypt, so bcrypt's 72-byte limit never truncates or rejects it.
+
+"Characters" are what Python's ``len`` counts (code points), here and only here: the forms set no
+``maxlength``, because a browser counts UTF-16 units there and would silently cut a password of
+emoji in half; an overlong password reaches this module whole and is refused with its length.
 """
 
 from __future__ import annotations
@@ -51,10 +55,18 @@ def rule_results(password: str) -> dict[str, bool]:
     }
 
 
+def too_long(password: str) -> str:
+    """What to say beside the field once the password is over the limit; empty until then."""
+    if len(password) <= MAX_LENGTH:
+        return ""
+    return f"at most {MAX_LENGTH} characters (this one has {len(password)})"
+
+
 def problems(password: str) -> list[str]:
     """The labels of the rules the password breaks; empty when it is acceptable."""
     met = rule_results(password)
-    return [rule.label for rule in RULES if not met[rule.key]]
+    return [(too_long(password) or rule.label) if rule.key == "length" else rule.label
+            for rule in RULES if not met[rule.key]]
 
 
 def _prehash(password: str) -> bytes:

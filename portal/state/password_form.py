@@ -1,6 +1,8 @@
 """The live password checklist shared by the invite, reset and change-password forms.
 
 Only the rule booleans are kept: the password itself never enters state, which Reflex persists.
+A password over the length limit is said so beside the field as it is typed, counted in characters
+as the server counts them (the input has no ``maxlength`` to cut it short).
 """
 
 from __future__ import annotations
@@ -19,9 +21,12 @@ class PasswordForm(rx.State, mixin=True):
 
     @rx.event
     def check_password(self, value: str):
-        self.rules = passwords.rule_results(str(value)[: passwords.MAX_LENGTH * 4])
+        value = str(value)
+        self.rules = passwords.rule_results(value[: passwords.MAX_LENGTH * 4])
         self.touched = True
         self.errors = {k: v for k, v in self.errors.items() if k != "password"}
+        if too_long := passwords.too_long(value):
+            self.errors["password"] = f"Too long: use {too_long}."
 
     @rx.event
     def set_matches(self, same: bool):
