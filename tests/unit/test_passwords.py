@@ -1,6 +1,13 @@
+import dataclasses
+
+import bcrypt
 import pytest
 
-from portal.services import passwords
+from portal import config
+from portal.models import Credential
+from portal.services import auth, passwords
+from portal.services.auth import AuthError
+from tests.unit.test_auth import make_user
 
 
 @pytest.mark.parametrize(
@@ -49,5 +56,36 @@ def test_garbage_hash_does_not_raise():
     assert passwords.verify_password("anything", "") is False
 
 
-def test_cost_12_by_default():
-    assert passwords.hash_password("Harbour-Lights-42").startswith("$2b$12$")
+def test_sign_up_and_login_use_cost_12_by_default(session, fast_settings, monkeypatch):
+    """The cost the portal really uses: settings loaded with PORTAL_BCRYPT_ROUNDS unset, a password
+    set through the invite (sign-up) use case, and the hashes login checks against, known account or not."""
+    monkeypatch.delenv("PORTAL_BCRYPT_ROUNDS", raising=False)
+    defaults = dataclasses.replace(fast_settings, bcrypt_rounds=config.load().bcrypt_rounds)
+    monkeypatch.setattr(config, "settings", lambda: defaults)
+    checked: list[bytes] = []
+    real_checkpw = bcrypt.checkpw
+    monkeypatch.setattr(bcrypt, "checkpw", lambda pw, hashed: checked.append(hashed) or real_checkpw(pw, hashed))
+
+    contact = make_user(session, username="cost-check", password="Harbour-Lights-42")
+    assert session.get(Credential, contact.id).password_hash.startswith("$2b$12$")
+    assert auth.authenticate(session, "cost-check", "Harbour-Lights-42").id == contact.id
+    with pytest.raises(AuthError):
+        auth.authenticate(session, "nobody-by-this-name", "Harbour-Lights-42")
+    assert len(checked) == 2 and all(h.startswith(b"$2b$12$") for h in checked), "no cheaper check for a stranger"
+
+
+@pytest.mark.parametrize("emoji", [64, 125])
+def test_length_counts_characters_not_utf16_units_or_bytes(emoji):
+    """Each of these emoji is 2 UTF-16 units and 4 UTF-8 bytes, yet one character."""
+    password = "Aa1" + "\N{GRINNING FACE}" * emoji
+    assert passwords.problems(password) == []
+    h = passwords.hash_password(password, rounds=4)
+    assert passwords.verify_password(password, h) and not passwords.verify_password(password[:65], h)
+
+
+def test_too_long_says_how_long_it_is():
+    password = "Aa1" + "\N{GRINNING FACE}" * 128
+    assert passwords.too_long(password) == "at most 128 characters (this one has 131)"
+    assert passwords.problems(password) == ["at most 128 characters (this one has 131)"]
+    assert passwords.too_long("Aa1" + "\N{GRINNING FACE}" * 125) == ""
+    assert passwords.problems("Short1a") == ["10 to 128 characters"]
