@@ -8,9 +8,20 @@ from typing import Any
 
 from sqlalchemy import JSON, DateTime, String
 from sqlalchemy.types import TypeDecorator
-from sqlmodel import Field
+from sqlmodel import Field, SQLModel
 
 from portal.core import clock
+
+# Every constraint and index gets a predictable name, the same on SQLite and PostgreSQL, so a
+# migration can drop or alter it by name (revision 0003 named the ones 0001 left unnamed).
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+SQLModel.metadata.naming_convention = NAMING_CONVENTION
 
 
 class UTCDateTime(TypeDecorator):
