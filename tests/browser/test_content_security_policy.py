@@ -114,6 +114,9 @@ def test_every_signed_in_page_runs_without_a_violation(watched):
         page.goto(route)
         _shown(page, "/dashboard" if route == "/" else route)
         watched.settle()
+    page.locator("#logout").click()  # a real form post: what form-action governs
+    at(page, "/login?signed_out=1")
+    watched.settle()
     assert watched.violations == [], watched.report()
 
 
