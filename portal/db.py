@@ -5,9 +5,11 @@ upgrade to a writer once another connection has committed since its read (SQLite
 "database is locked" at once, without waiting out the busy timeout). Ten people signing in at the
 same moment, or two tabs paying one invoice, met exactly that. An immediate transaction takes the
 write lock first and waits its turn (busy timeout), so it never has to upgrade. Readers are not
-blocked by it (WAL); only writers queue. A transaction that only reads, and may stay open while a
-download streams, asks for ``read_only=True``: a deferred snapshot that holds no lock, enforced
+blocked by it (WAL); only writers queue. A unit of work that only reads, and may stay open while
+a download streams, asks for ``read_only=True``: a deferred snapshot that holds no lock, enforced
 as read-only on both databases so a write there fails loudly in tests instead of queueing.
+Sessions opened on the engine directly (migrations, tests reading a served portal's database)
+begin deferred, as SQLite does by default, so they never hold the lock the portal's writers wait on.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from sqlmodel import Session, create_engine
 
 from portal.config import settings
 
-READ_ONLY = "portal_read_only"
+BEGIN = "portal_begin"  # execution option of a unit of work: "write" or "read"
 
 
 def make_engine(url: str) -> Engine:
@@ -47,9 +49,9 @@ def make_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn):
-            read_only = bool(conn.get_execution_options().get(READ_ONLY))
-            conn.exec_driver_sql(f"PRAGMA query_only={int(read_only)}")
-            conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+            kind = conn.get_execution_options().get(BEGIN)
+            conn.exec_driver_sql(f"PRAGMA query_only={int(kind == 'read')}")
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if kind == "write" else "BEGIN")
 
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
@@ -63,7 +65,10 @@ def engine() -> Engine:
 @contextmanager
 def unit_of_work(*, read_only: bool = False) -> Iterator[Session]:
     """A session whose work is committed together, or not at all (``read_only``: see the module)."""
-    bind = engine().execution_options(**{READ_ONLY: True, "postgresql_readonly": True}) if read_only else engine()
+    if read_only:
+        bind = engine().execution_options(**{BEGIN: "read", "postgresql_readonly": True})
+    else:
+        bind = engine().execution_options(**{BEGIN: "write"})
     with Session(bind, expire_on_commit=False) as session:
         try:
             yield session
