@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import secrets
 
 import reflex as rx
@@ -25,6 +26,7 @@ from portal.state.invoices import InvoicesState
 from portal.state.session import SessionState
 from portal.state.statement import StatementState
 
+log = logging.getLogger(__name__)
 BRAND_NAMES = {"visa": "Visa", "mastercard": "Mastercard", "amex": "American Express", "discover": "Discover"}
 
 
@@ -50,6 +52,23 @@ def _pay_hosted(scope, invoice_ids: list[int], payment_method_id: str, attempt_k
         today = invoices.contractor_today(session)
         return payments.pay_invoices_hosted(session, scope, invoice_ids, payment_method_id, attempt_key,
                                             get_gateway(), today)
+
+
+TRY_AGAIN = ("Something went wrong while taking the payment and nothing was recorded. Press Continue to "
+             "try again: the same attempt is sent, so you cannot be charged twice.")
+
+
+async def _attempt(pay, *args) -> payments.PaymentOutcome | None:
+    """The payment's outcome, or None when it failed unexpectedly (the transaction rolled back).
+
+    A pop-up left spinning tells the customer nothing, and a new attempt key could charge twice;
+    the same key replays whatever the processor already did.
+    """
+    try:
+        return await asyncio.to_thread(pay, *args)
+    except Exception:
+        log.exception("payment attempt failed")
+        return None
 
 
 class PaymentState(SessionState):
@@ -139,7 +158,7 @@ class PaymentState(SessionState):
             return
         self.busy = True
         yield
-        outcome = await asyncio.to_thread(_pay, scope, self._invoice_ids, card, self._attempt_key)
+        outcome = await _attempt(_pay, scope, self._invoice_ids, card, self._attempt_key)
         for update in self._finish(outcome):
             yield update
 
@@ -171,13 +190,15 @@ class PaymentState(SessionState):
             self.busy, self.step = False, "details"
             self.message = str(answer.get("error") or "The card was not accepted.")[:300]
             return
-        outcome = await asyncio.to_thread(_pay_hosted, scope, self._invoice_ids, payment_method_id,
-                                          self._attempt_key)
+        outcome = await _attempt(_pay_hosted, scope, self._invoice_ids, payment_method_id, self._attempt_key)
         for update in self._finish(outcome):
             yield update
 
-    def _finish(self, outcome: payments.PaymentOutcome):
+    def _finish(self, outcome: payments.PaymentOutcome | None):
         self.busy = False
+        if outcome is None:  # nothing was recorded: the same attempt key may safely try again
+            self.message, self.step = TRY_AGAIN, "confirm"
+            return
         if outcome.ok:
             self.step, self.receipt = "done", outcome.receipt_number
             self.amount = format_money(outcome.amount_cents, self._currency)

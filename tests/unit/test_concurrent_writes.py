@@ -149,3 +149,16 @@ def test_a_read_only_unit_of_work_refuses_to_write(shared_db):
         s.add(f.customer(s, "Never saved"))
     with db.unit_of_work(read_only=True) as s:
         assert s.exec(select(Customer).where(Customer.name == "Never saved")).all() == []
+
+
+def test_an_unexpected_failure_answers_instead_of_spinning(monkeypatch):
+    """What a tab gets when the payment's transaction fails outright: an answer, and no new key."""
+    import asyncio
+
+    from sqlalchemy.exc import OperationalError
+
+    def locked(*_args):
+        raise OperationalError("BEGIN IMMEDIATE", {}, Exception("database is locked"))
+
+    assert asyncio.run(payment_state._attempt(locked, None, [1], card(), "key")) is None
+    assert "cannot be charged twice" in payment_state.TRY_AGAIN
