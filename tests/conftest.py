@@ -55,10 +55,8 @@ def session(engine) -> Iterator[Session]:
         outer.rollback()
 
 
-@pytest.fixture
-def committed(engine) -> Iterator[Engine]:
-    """For tests that must commit (HTTP routes, webhooks): every row they add is deleted afterwards,
-    so tests that count rows never depend on which files ran first."""
+def _deleting_new_rows(engine: Engine) -> Iterator[Engine]:
+    """Every row added while it is open is deleted when it ends."""
     from sqlalchemy import delete, func, or_, select
     from sqlmodel import SQLModel
 
@@ -76,3 +74,16 @@ def committed(engine) -> Iterator[Engine]:
                    if fk.column.table.name in before]
             if new:
                 conn.execute(delete(t).where(or_(*new)))
+
+
+@pytest.fixture
+def committed(engine) -> Iterator[Engine]:
+    """For tests that must commit (HTTP routes, webhooks): every row they add is deleted afterwards,
+    so tests that count rows never depend on which files ran first."""
+    yield from _deleting_new_rows(engine)
+
+
+@pytest.fixture(scope="module")
+def committed_module(engine) -> Iterator[Engine]:
+    """:func:`committed` for a module whose tests share one committed world (built once, as it is slow)."""
+    yield from _deleting_new_rows(engine)

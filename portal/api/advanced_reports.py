@@ -17,6 +17,7 @@ from starlette.routing import Route
 
 from portal.api.files import file_response
 from portal.api.session import csv_response, request_scope, scope_from_request
+from portal.core import dates
 from portal.db import unit_of_work
 from portal.services import (
     budget_forecast,
@@ -32,11 +33,9 @@ MAX_PARAM = 20
 
 
 def _last_month(value: str, today: date) -> date:
-    """The link carries ``YYYY-MM`` from the browser, so anything malformed falls back to this month."""
-    try:
-        return date.fromisoformat(f"{value[:7]}-01")
-    except ValueError:
-        return today.replace(day=1)
+    """The link carries ``YYYY-MM`` from the browser: one that is not a supported month falls back to this one."""
+    chosen = dates.read_month(value[:7])
+    return chosen if isinstance(chosen, date) else today.replace(day=1)
 
 
 def _documents(name: str) -> Callable[..., Iterator[str]]:

@@ -15,14 +15,18 @@ from portal.db import unit_of_work
 from portal.services import prints
 from portal.services.invoices import contractor_today
 
+# list (and page) name -> what one of its documents is called
 NAMES = {"quotes": "quote", "jobs": "job", "invoices": "invoice"}
 
 
 def _render(request: Request, kind: str, row_id: str) -> tuple[int, tuple[int, bytes] | None]:
+    """A login without the list's page gets what an id it cannot see gets: not found."""
     with unit_of_work() as session:
         scope = scope_from_request(session, request)
         if scope is None:
             return 401, None
+        if not scope.can(kind):
+            return 404, None
         if kind == "quotes":
             return 200, prints.quote_pdf(session, scope, row_id, contractor_today(session))
         if kind == "invoices":
@@ -62,8 +66,8 @@ def _statement(request: Request, start: date, end: date) -> tuple[int, bytes | s
 
 async def statement(request: Request) -> Response:
     found = statement_range(request.query_params)
-    if found is None:
-        return PlainTextResponse("Choose a From date on or before the To date.", status_code=400)
+    if isinstance(found, Response):
+        return found
     status, body = await run_in_threadpool(_statement, request, *found)
     if status != 200:
         return PlainTextResponse(str(body), status_code=status)

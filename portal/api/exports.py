@@ -11,11 +11,13 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from portal.api.session import csv_response, request_scope
+from portal.core import dates
 from portal.db import unit_of_work
 from portal.services import invoices, jobs, quotes, statements
 from portal.services.access import Scope
 from portal.services.invoices import contractor_today
 
+LABELS = {"start": "From", "end": "To"}
 # list name -> (page access, tabs, the service's CSV generator)
 LISTS: dict[str, tuple[str, tuple[str, ...], Callable[..., Iterator[str]]]] = {
     "quotes": ("quotes", quotes.QUOTE_TABS, quotes.quote_csv),
@@ -50,13 +52,13 @@ async def export_list(request: Request) -> Response:
     return csv_response(body, f"{name}-{tab}", scope)
 
 
-def statement_range(params) -> tuple[date, date] | None:
-    """The statement's From and To from a query string, or None when they do not make a range."""
-    try:
-        start, end = date.fromisoformat(params.get("start", "")), date.fromisoformat(params.get("end", ""))
-    except ValueError:
-        return None
-    return (start, end) if start <= end else None
+def statement_range(params) -> tuple[date, date] | PlainTextResponse:
+    """The statement's From and To from a query string, or the 400 that says which is wrong and why."""
+    start, end, errors = dates.read_range(params.get("start"), params.get("end"))
+    if errors or start is None or end is None:
+        said = " ".join(f"{LABELS[name]}: {message}" for name, message in errors.items())
+        return PlainTextResponse(said, status_code=400)
+    return start, end
 
 
 def _statement_stream(scope: Scope, start: date, end: date) -> Iterator[str]:
@@ -71,8 +73,8 @@ async def export_statement(request: Request) -> Response:
     if not scope.can("invoices"):
         return PlainTextResponse("Not available to your login.", status_code=403)
     found = statement_range(request.query_params)
-    if found is None:
-        return PlainTextResponse("Choose a From date on or before the To date.", status_code=400)
+    if isinstance(found, Response):
+        return found
     return csv_response(_statement_stream(scope, *found), f"statement-{found[0]}-to-{found[1]}", scope)
 
 

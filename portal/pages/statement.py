@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from portal.components.forms import field
 from portal.components.links import server_link
 from portal.components.payment import payment_dialog
 from portal.components.shell import template
@@ -17,15 +18,23 @@ def _figure(label: str, value: rx.Var, ident: str) -> rx.Component:
                              rx.text(value, size="5", weight="bold", id=ident), spacing="1"))
 
 
+def _date_field(label: str, name: str) -> rx.Component:
+    """``name`` is the date's name in the address, the form, the state and its errors."""
+    value, error = getattr(S, name), S.errors.get(name, "")
+    return rx.box(
+        field(label, rx.input(type="date", name=name, id=name, default_value=value, key=value,
+                              aria_invalid=rx.cond(error != "", "true", "false")),
+              error, html_for=name),
+        min_width="160px",
+    )
+
+
 def range_form() -> rx.Component:
     return rx.form(
         rx.hstack(
-            rx.vstack(rx.el.label(rx.text("From", size="2"), html_for="start"),
-                      rx.input(type="date", name="start", id="start", default_value=S.start, key=S.start),
-                      spacing="1"),
-            rx.vstack(rx.el.label(rx.text("To", size="2"), html_for="end"),
-                      rx.input(type="date", name="end", id="end", default_value=S.end, key=S.end), spacing="1"),
-            rx.button("Search", type="submit", id="statement-search"),
+            _date_field("From", "start"),
+            _date_field("To", "end"),
+            rx.button("Search", type="submit", id="statement-search", align_self="start", margin_top="1.6em"),
             rx.spacer(),
             server_link(rx.button(rx.icon("printer", size=14), "Print Statement", variant="soft"),
                         href="/documents/statement.pdf?" + S.export_query, new_tab=True, id="print-statement"),
@@ -112,8 +121,9 @@ def statement_page() -> rx.Component:
         rx.hstack(rx.heading("Statement", size="6", as_="h1"), rx.spacer(),
                   rx.link("Back to invoices", href="/invoices", size="2"), width="100%", align="center"),
         range_form(),
-        rx.cond(S.error != "", rx.callout(S.error, icon="triangle-alert", color_scheme="red", width="100%")),
-        rx.cond(S.loaded, rx.vstack(
+        rx.cond(S.errors.length() > 0,
+                rx.text("Fix the date range above to see the statement.", color_scheme="gray", id="range-problem"),
+                rx.cond(S.loaded, rx.vstack(
             rx.grid(_figure("Opening balance", S.opening, "opening"), _figure("Invoiced", S.debits, "debits"),
                     _figure("Paid", S.credits, "credits"), _figure("Closing balance", S.closing, "closing"),
                     columns=rx.breakpoints(initial="2", md="4"), spacing="3", width="100%"),
@@ -123,7 +133,7 @@ def statement_page() -> rx.Component:
             lines_table(),
             unpaid_section(),
             spacing="4", width="100%",
-        ), rx.center(rx.spinner(), padding="3em", width="100%")),
+        ), rx.center(rx.spinner(), padding="3em", width="100%"))),
         payment_dialog(),
         spacing="4",
         width="100%",

@@ -35,6 +35,9 @@ class Scope:
     timezone: str = "UTC"  # the contractor's, so "today" in a download's name is the office's today
 
     def can(self, page: str) -> bool:
+        """``page`` may have come from the browser as any value; only a page name is ever allowed."""
+        if not isinstance(page, str):
+            return False
         if page == ADVANCED_REPORTS:
             return self.advanced and "reports" in self.pages
         return page == "dashboard" or page in self.pages

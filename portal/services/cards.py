@@ -38,6 +38,11 @@ class CardInput:
         return digits_of(self.number)
 
 
+def _digits_only(text: str) -> bool:
+    """0-9 only: ``str.isdigit`` also says yes to "²", which ``int`` then refuses (a typed card field)."""
+    return bool(text) and text.isascii() and text.isdigit()
+
+
 def digits_of(number: str) -> str:
     """The number as typed without the spaces and dashes people put in groups of four."""
     value = str(number or "")
@@ -54,7 +59,7 @@ def _in(prefix: str, low: int, high: int) -> bool:
 def brand(number: str) -> str:
     """The card scheme from the issuer prefix, for the logo and the CVV length ("" when unknown)."""
     d = digits_of(number)
-    if not d.isdigit():
+    if not _digits_only(d):
         return ""
     if d.startswith("4"):
         return "visa"
@@ -68,7 +73,7 @@ def brand(number: str) -> str:
 
 
 def luhn_ok(digits: str) -> bool:
-    if not digits or not digits.isdigit():
+    if not _digits_only(digits):
         return False
     total = 0
     for i, ch in enumerate(reversed(digits)):
@@ -89,7 +94,7 @@ def _int(value: int | str) -> int | None:
     if isinstance(value, int):
         return value
     text = str(value or "").strip()
-    return int(text) if text.isdigit() and len(text) <= 4 else None
+    return int(text) if _digits_only(text) and len(text) <= 4 else None
 
 
 def expiry(exp_month: int | str, exp_year: int | str) -> tuple[int, int] | None:
@@ -112,7 +117,7 @@ def number_problem(digits: str) -> str:
     """What is wrong with a card number (spaces and dashes already removed); empty when nothing."""
     if not digits:
         return NUMBER_REQUIRED
-    if not digits.isdigit():
+    if not _digits_only(digits):
         return NUMBER_DIGITS
     if len(digits) not in NUMBER_LENGTHS:
         return NUMBER_LENGTH
@@ -137,14 +142,14 @@ def check(card: CardInput, today: date) -> dict[str, str]:
         errors["expiry"] = EXPIRY_PAST
     need = cvv_length(brand(d))
     cvv = str(card.cvv or "").strip()
-    if len(cvv) != need or not cvv.isdigit():
+    if len(cvv) != need or not _digits_only(cvv):
         errors["cvv"] = CVV_INVALID.format(n=need)
     return errors
 
 
 def last4(number: str) -> str:
     d = digits_of(number)
-    return d[-4:] if d.isdigit() else ""
+    return d[-4:] if _digits_only(d) else ""
 
 
 def mask(number: str) -> str:

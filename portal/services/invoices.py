@@ -36,6 +36,7 @@ from portal.services.listing import (
     Page,
     PageRequest,
     escape_like,
+    is_number,
     number_starts_with,
     ordered_csv,
     paginate,
@@ -218,7 +219,7 @@ def _search(scope: Scope, text: str) -> Any:
         return None
     sites = scoped(select(Site.id).where(Site.name.ilike(f"%{escape_like(text)}%", escape="\\")), scope, Site)
     found = [select(Invoice.id).where(Invoice.site_id.in_(sites))]
-    if text.isdigit():
+    if is_number(text):
         # Job numbers are unique across customers and the outer query keeps to the customer's invoices;
         # filtering the jobs by customer here would make the planner walk all of the customer's jobs.
         jobs = select(Job.id).where(number_starts_with(Job.number, text))

@@ -92,6 +92,12 @@ def search_filter(text: str, *columns: Any) -> ColumnElement[bool] | None:
 MAX_NUMBER = 2**31 - 1  # document numbers are 32-bit integers; PostgreSQL refuses larger literals
 
 
+def is_number(text: str) -> bool:
+    """Plain 0-9 digits, short enough to read: ``str.isdigit`` also says yes to "²" and "١", which
+    ``int`` refuses or reads as another number, and ``int`` refuses thousands of digits."""
+    return text.isascii() and text.isdigit() and len(text) <= 20
+
+
 def number_starts_with(column: Any, digits: str) -> ColumnElement[bool]:
     """Numbers whose decimal form starts with ``digits``, as index-friendly ranges.
 
@@ -99,7 +105,7 @@ def number_starts_with(column: Any, digits: str) -> ColumnElement[bool]:
     each is a range the index answers, where casting every number to text and matching a
     pattern reads the whole table.
     """
-    if not digits.isdigit() or digits[0] == "0" or int(digits) > MAX_NUMBER:
+    if not is_number(digits) or digits[0] == "0" or int(digits) > MAX_NUMBER:
         return false()  # no document number starts with 0 or is that large
     ranges, low, high = [], int(digits), int(digits)
     while low <= MAX_NUMBER:

@@ -14,12 +14,14 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from sqlalchemy import String, func, or_, type_coerce
 from sqlmodel import Session, select
 
+from portal.core import dates
 from portal.models import (
     Asset,
     AssetServiceLevel,
@@ -37,7 +39,7 @@ from portal.models import (
 from portal.services import exports, sites, weeks
 from portal.services.access import Scope, scoped
 
-MIN_YEAR, MAX_YEAR = 2000, 2100
+MIN_YEAR, MAX_YEAR = dates.EARLIEST.year, dates.LATEST.year
 OPEN_STAGES = (JobStage.PENDING, JobStage.PROGRESS)
 # A job the asset is on does the schedule's next test when that test falls due by a month after the
 # job's due date: a routine visit tests what comes due around it, not next year's inspection.
@@ -108,32 +110,45 @@ class CellDetail:
 # Filters: read from the browser, then checked against the scope.
 
 
-def read_filters(raw: Mapping[str, str], today: date) -> tuple[Filters, dict[str, str]]:
+def _text(raw: Mapping[str, Any], name: str) -> str:
+    """A field as text; a form may carry anything (a number, a list), which is not one of its choices."""
+    value = raw.get(name)
+    return str(value).strip() if isinstance(value, str | int) and not isinstance(value, bool) else ""
+
+
+def _digits(text: str, most: int) -> bool:
+    """Plain 0-9 digits, few enough to be a year or an id ("²" is a digit to ``isdigit`` but not to ``int``)."""
+    return text.isascii() and text.isdigit() and len(text) <= most
+
+
+def read_filters(raw: Mapping[str, Any], today: date) -> tuple[Filters, dict[str, str]]:
     """The filters from a form or a query string, and an error per field that does not parse."""
     errors: dict[str, str] = {}
+    raw = raw if isinstance(raw, Mapping) else {}
     year = weeks.week_of(today)[0]
-    text = str(raw.get("year") or "").strip()
+    text = _text(raw, "year")
     if text:
-        if text.isdigit() and MIN_YEAR <= int(text) <= MAX_YEAR:
+        if _digits(text, 4) and MIN_YEAR <= int(text) <= MAX_YEAR:
             year = int(text)
         else:
             errors["year"] = f"Enter a year from {MIN_YEAR} to {MAX_YEAR}."
     ids: dict[str, int | None] = {}
     for name in ("site", "contract"):
-        text = str(raw.get(name) or "").strip()
+        text = _text(raw, name)
         ids[name] = None
         if text and text != "all":
-            if text.isdigit() and 0 < int(text) < 2**31:
+            if _digits(text, 10) and 0 < int(text) < 2**31:
                 ids[name] = int(text)
             else:
                 errors[name] = "Choose one from the list."
     expiry = None
-    text = str(raw.get("expiry") or "").strip()
+    text = _text(raw, "expiry")
     if text:
-        try:
-            expiry = date.fromisoformat(text)
-        except ValueError:
-            errors["expiry"] = "Enter a date like 2026-06-30."
+        found = dates.read_day(text)
+        if isinstance(found, str):
+            errors["expiry"] = found
+        else:
+            expiry = found
     return Filters(year, ids["site"], ids["contract"], expiry), errors
 
 

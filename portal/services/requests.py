@@ -24,7 +24,7 @@ from sqlalchemy import func, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from portal.core import clock
+from portal.core import clock, dates
 from portal.models import (
     Asset,
     AssetStatus,
@@ -51,7 +51,7 @@ from portal.models import (
     Site,
 )
 from portal.services import mail, uploads
-from portal.services.access import AccessDenied, Scope, get, scoped
+from portal.services.access import MAX_ID, AccessDenied, Scope, get, scoped
 from portal.services.money import format_money
 
 log = logging.getLogger(__name__)
@@ -163,12 +163,14 @@ def _multi_line(value: Any) -> str:
 
 
 def _int(value: Any) -> int | None:
+    """A whole number from the browser, or None; one no database column could hold is None too."""
     if isinstance(value, bool):
         return None
     try:
-        return int(str(value).strip())
+        number = int(str(value).strip())
     except (TypeError, ValueError):
         return None
+    return number if -MAX_ID <= number <= MAX_ID else None
 
 
 def _purpose(value: Any) -> str:
@@ -397,17 +399,27 @@ class _Checked:
     defect: Defect | None = None
 
 
-def _parse_date(value: Any) -> date | None:
-    if value in (None, ""):
-        return None
+def _preferred_date(value: Any, today: date) -> tuple[date | None, str]:
+    """The preferred date (None when not given) and what is wrong with it ("" when nothing)."""
+    if value is None or value == "":
+        return None, ""
     if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    text = str(value).strip()
-    if len(text) != 10:
-        raise ValueError(text)
-    return date.fromisoformat(text)
+        value = value.date()
+    found = value if isinstance(value, date) else dates.read_day(value)
+    if found == dates.NOT_A_DATE:
+        return None, "Choose a date from the calendar."
+    if isinstance(found, str):  # a well-formed date outside the portal's range: long past or far ahead
+        found = dates.EARLIEST if str(value).strip() < today.isoformat() else dates.LATEST
+    if found < today:
+        return None, "The preferred date can't be in the past."
+    if found > today + timedelta(days=366 * PREFERRED_DATE_YEARS):
+        return None, f"Choose a date within the next {PREFERRED_DATE_YEARS} years."
+    return found, ""
+
+
+def preferred_date_problem(value: Any, today: date) -> str:
+    """What the form says beside the preferred date as it is picked ("" when it will do)."""
+    return _preferred_date(value, today)[1]
 
 
 def _validate(session: Session, scope: Scope, form: RequestForm, today: date) -> _Checked:
@@ -425,16 +437,9 @@ def _validate(session: Session, scope: Scope, form: RequestForm, today: date) ->
     if len(order_number) > MAX_ORDER_NUMBER:
         errors["order_number"] = f"The order number can be at most {MAX_ORDER_NUMBER} characters."
 
-    preferred: date | None = None
-    try:
-        preferred = _parse_date(form.preferred_date)
-    except (TypeError, ValueError):
-        errors["preferred_date"] = "Choose a date from the calendar."
-    else:
-        if preferred is not None and preferred < today:
-            errors["preferred_date"] = "The preferred date can't be in the past."
-        elif preferred is not None and preferred > today + timedelta(days=366 * PREFERRED_DATE_YEARS):
-            errors["preferred_date"] = f"Choose a date within the next {PREFERRED_DATE_YEARS} years."
+    preferred, problem = _preferred_date(form.preferred_date, today)
+    if problem:
+        errors["preferred_date"] = problem
 
     description = _multi_line(form.description)
     if not description:

@@ -27,7 +27,7 @@ import pandas as pd
 from sqlalchemy import String, case, func, type_coerce
 from sqlmodel import Session, select
 
-from portal.core import clock
+from portal.core import clock, dates
 from portal.models import Invoice, InvoiceStatus, Payment, PaymentAllocation, PaymentStatus
 from portal.services import exports
 from portal.services.access import Scope, scoped
@@ -307,6 +307,8 @@ def statement(session: Session, scope: Scope, start: date, end: date, today: dat
     invoices (for Pay Online) are those issued by the end date that are owed now.
     """
     scope.require(PAGE)
+    if not (dates.supported(start) and dates.supported(end)):
+        raise ValueError(dates.OUT_OF_RANGE)  # callers read dates with portal.core.dates, which refuses these
     if start > end:
         raise ValueError("The start date must be on or before the end date.")
     settings = contractor(session)

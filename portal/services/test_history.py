@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from portal.core import dates
 from portal.models import Asset, AssetType, Job, ServiceLevel, ServiceRecord, Site, TestResult
 from portal.services import exports
 from portal.services.access import Scope, scoped
@@ -28,8 +29,6 @@ STATUSES = (ALL, *(r.value for r in TestResult))
 RESULT_LABELS = {TestResult.PASS: "Pass", TestResult.FAIL: "Fail", TestResult.NOT_TESTED: "Not tested"}
 DEFAULT_SORT = "date"
 LIST_NOTES_CHARS = 120
-EARLIEST = date(1990, 1, 1)
-LATEST = date(2100, 12, 31)
 
 
 @dataclass(frozen=True)
@@ -49,30 +48,15 @@ def default_range(today: date) -> tuple[date, date]:
     return date.fromordinal(a_year_ago.toordinal() + 1), today
 
 
-def _day(raw: Any) -> date | None:
-    text = str(raw or "").strip()
-    if len(text) != 10:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        return None
+def _blank(raw: Any) -> bool:
+    return raw is None or (isinstance(raw, str) and not raw.strip())
 
 
 def parse_range(raw_start: Any, raw_end: Any, today: date) -> tuple[date | None, date | None, dict[str, str]]:
     """From and To as typed (blank means the default twelve months), with a message per bad field."""
     default_start, default_end = default_range(today)
-    errors: dict[str, str] = {}
-    start = _day(raw_start) if str(raw_start or "").strip() else default_start
-    end = _day(raw_end) if str(raw_end or "").strip() else default_end
-    for name, value in (("start", start), ("end", end)):
-        if value is None:
-            errors[name] = "Enter a date as DD/MM/YYYY."
-        elif not EARLIEST <= value <= LATEST:
-            errors[name] = f"Choose a date between {EARLIEST.year} and {LATEST.year}."
-    if not errors and start > end:
-        errors["end"] = "The To date must be on or after the From date."
-    return start, end, errors
+    return dates.read_range(default_start.isoformat() if _blank(raw_start) else raw_start,
+                            default_end.isoformat() if _blank(raw_end) else raw_end)
 
 
 def status_filter(raw: Any) -> str | None:

@@ -16,6 +16,7 @@ import reflex as rx
 from portal.db import unit_of_work
 from portal.services.access import ADVANCED_REPORTS
 from portal.services.sites import site_options
+from portal.state import arguments
 from portal.state.display import blank_chart
 
 ALL = "all"
@@ -99,7 +100,7 @@ class ReportFilters(rx.State, mixin=True):
 
     @rx.event
     def set_site(self, value: str):
-        self.site = str(value)[:20]
+        self.site = arguments.text(value, 20)
 
     @rx.event
     def run(self):

@@ -18,6 +18,7 @@ from portal.services import assets
 from portal.services.access import Scope
 from portal.services.invoices import contractor_today
 from portal.services.sites import site_options
+from portal.state import arguments
 from portal.state.display import DASH, day
 from portal.state.session import SessionState
 
@@ -108,8 +109,8 @@ class AssetsState(SessionState):
         self.sites = [{"id": str(i), "name": name} for i, name in options]
         names = dict(options)
         self.notice = ""
-        if wanted and wanted.isdigit() and int(wanted) in names:
-            self._site_id = int(wanted)
+        if wanted and arguments.whole(wanted) in names:
+            self._site_id = arguments.whole(wanted) or 0
         elif wanted:
             self._site_id = 0
             self.notice = "That site isn't available to your login. Choose one of your sites."
@@ -162,22 +163,20 @@ class AssetsState(SessionState):
         self.groups = groups
 
     def _known_group(self, type_id: Any) -> int | None:
-        try:
-            value = int(type_id)
-        except (TypeError, ValueError):
-            return None
+        value = arguments.whole(type_id)
         return value if value in self._counts else None
 
     @rx.event
     def choose_site(self, site_id: str):
         """A new site starts a new view: no search, every group closed, its own address."""
-        if str(site_id) != self.site:
-            return rx.redirect(assets_url(str(site_id)))
+        site_id = arguments.text(site_id, 20)
+        if site_id != self.site:
+            return rx.redirect(assets_url(site_id))
         return None
 
     @rx.event
     def submit_search(self, form: dict):
-        text = str(form.get("q", "")).strip()[:MAX_SEARCH]
+        text = arguments.text(arguments.form(form).get("q"), MAX_SEARCH).strip()
         if self.site and text != self.search:
             return rx.redirect(assets_url(self.site, text))
         return None
@@ -206,10 +205,10 @@ class AssetsState(SessionState):
         key = self._known_group(type_id)
         if scope is None or key is None or key not in self._open:
             return
-        try:
-            self._open[key] = max(1, int(page))
-        except (TypeError, ValueError):
+        number = arguments.whole(page)
+        if number is None:
             return
+        self._open[key] = max(1, number)
         self._load_open(scope)
 
     @rx.event
@@ -259,9 +258,9 @@ class AssetsState(SessionState):
 
     @rx.event
     def set_detail_open(self, is_open: bool):
-        if not is_open:
+        if not arguments.flag(is_open):
             self.detail_open, self._asset_id = False, 0
 
     @rx.event
     def set_history_tab(self, tab: str):
-        self.history_tab = tab if tab in {"service", "transfer"} else "service"
+        self.history_tab = tab if tab in ("service", "transfer") else "service"

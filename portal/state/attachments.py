@@ -14,11 +14,18 @@ from portal.services.access import Scope
 MAX_AT_ONCE = 10
 
 
+def uploaded(files: object) -> list[rx.UploadFile]:
+    """The files Reflex's upload endpoint received. An upload handler is an event handler too, so a
+    client can also call it over the websocket with any JSON in place of the files: that is no file."""
+    return [f for f in files if isinstance(f, rx.UploadFile)] if isinstance(files, list) else []
+
+
 async def store(files: list[rx.UploadFile], scope: Scope, owner_type: AttachmentOwner,
                 owner_id: int) -> tuple[int, list[str]]:
     """(files attached, problems to show). Refused files are reported one by one; the rest are kept."""
     problems: list[str] = []
     pending: list[uploads.PendingFile] = []
+    files = uploaded(files)
     for upload in files[:MAX_AT_ONCE]:
         try:
             pending.append(await asyncio.to_thread(uploads.save_pending, upload.file,

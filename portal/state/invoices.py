@@ -9,6 +9,7 @@ import reflex as rx
 from portal.db import unit_of_work
 from portal.services import invoices
 from portal.services.listing import Page, PageRequest
+from portal.state import arguments
 from portal.state.display import DASH, day, item_rows, money
 from portal.state.listing import ListState
 from portal.state.session import SessionState
@@ -86,7 +87,7 @@ class InvoicesState(ListState, SessionState):
 
     @rx.event
     def select_all(self, checked: bool):
-        self.selected = [r["id"] for r in self.rows if r["payable"]] if checked else []
+        self.selected = [r["id"] for r in self.rows if r["payable"]] if arguments.flag(checked) else []
 
     @rx.event
     def open_detail(self, invoice_id: str):
@@ -129,4 +130,4 @@ class InvoicesState(ListState, SessionState):
 
     @rx.event
     def set_detail_open(self, is_open: bool):
-        self.detail_open = bool(is_open)
+        self.detail_open = arguments.flag(is_open)

@@ -11,6 +11,7 @@ from portal.models import AttachmentOwner
 from portal.services import jobs
 from portal.services.invoices import contractor_today
 from portal.services.listing import Page, PageRequest
+from portal.state import arguments
 from portal.state import attachments as attachment_upload
 from portal.state.display import DASH, attachment_rows, day, item_rows, money
 from portal.state.listing import ListState
@@ -107,7 +108,7 @@ class JobsState(ListState, SessionState):
 
     @rx.event
     def set_detail_open(self, is_open: bool):
-        self.detail_open = bool(is_open)
+        self.detail_open = arguments.flag(is_open)
 
     @rx.event
     def show_invoices(self, job_id: str):

@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 import reflex as rx
 
 from portal.services.listing import PAGE_SIZES, Page, PageRequest
+from portal.state import arguments
 
 
 class ListState(rx.State, mixin=True):
@@ -45,6 +46,8 @@ class ListState(rx.State, mixin=True):
         if scope is None:
             self.rows, self.total, self.pages, self.loading = [], 0, 1, False
             return
+        if self.TABS and self.tab not in self.TABS:  # an event that came before the page's load
+            self.tab = self.TABS[0]
         result = self._fetch(scope, self._request())
         self.rows = [self._format(row) for row in result.rows]
         self.total, self.page, self.pages = result.total, result.page, max(result.pages, 1)
@@ -60,13 +63,14 @@ class ListState(rx.State, mixin=True):
 
     @rx.event
     def set_tab(self, tab: str):
+        tab = arguments.text(tab, 20)
         if tab in self.TABS and tab != self.tab:
             self.tab, self.page = tab, 1
             self._refresh()
 
     @rx.event
     def submit_search(self, form: dict):
-        self.search = str(form.get("q", "")).strip()[:100]
+        self.search = arguments.text(arguments.form(form).get("q"), 100).strip()
         self.page = 1
         self._refresh()
 
@@ -77,27 +81,25 @@ class ListState(rx.State, mixin=True):
 
     @rx.event
     def sort_by(self, key: str):
+        key = arguments.text(key, 20)
         if self.sort == key:
             self.descending = not self.descending
         else:
-            self.sort, self.descending = str(key)[:20], key in {"date", "number", "cost", "total", "scheduled"}
+            self.sort, self.descending = key, key in {"date", "number", "cost", "total", "scheduled"}
         self.page = 1
         self._refresh()
 
     @rx.event
     def go_to(self, page: int):
-        try:
-            self.page = max(1, int(page))
-        except (TypeError, ValueError):
+        number = arguments.whole(page)
+        if number is None:
             return
+        self.page = max(1, number)
         self._refresh()
 
     @rx.event
     def set_size(self, size: str):
-        try:
-            value = int(size)
-        except (TypeError, ValueError):
-            return
+        value = arguments.whole(size)
         if value in PAGE_SIZES:
             self.size, self.page = value, 1
             self._refresh()

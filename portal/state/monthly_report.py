@@ -7,10 +7,12 @@ from typing import Any, ClassVar
 
 import reflex as rx
 
+from portal.core import dates
 from portal.db import unit_of_work
 from portal.services import monthly_report
 from portal.services.invoices import contractor_today
 from portal.services.payments import add_months
+from portal.state import arguments
 from portal.state.advanced_reports import ReportFilters, bar_chart
 from portal.state.session import SessionState
 
@@ -32,11 +34,9 @@ class MonthlyReportState(ReportFilters, SessionState):
         return {"site": self.site, "month": self.month}
 
     def _last_month(self, today: date) -> date:
-        try:
-            chosen = date.fromisoformat(f"{self.month}-01")
-        except ValueError:
-            chosen = today.replace(day=1)
-        return min(chosen, today.replace(day=1))
+        """The month chosen (this one when it is not a month the portal supports), never a future one."""
+        chosen = dates.read_month(self.month)
+        return min(chosen if isinstance(chosen, date) else today.replace(day=1), today.replace(day=1))
 
     def _run(self, scope: Any) -> None:
         with unit_of_work() as session:
@@ -59,4 +59,4 @@ class MonthlyReportState(ReportFilters, SessionState):
 
     @rx.event
     def set_month(self, value: str):
-        self.month = str(value)[:7]
+        self.month = arguments.text(value, 7)

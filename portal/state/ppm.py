@@ -19,6 +19,7 @@ import reflex as rx
 from portal.db import unit_of_work
 from portal.services import ppm, sites
 from portal.services.invoices import contractor_today
+from portal.state import arguments
 from portal.state.display import blank_chart, day
 from portal.state.session import SessionState
 
@@ -190,30 +191,30 @@ class PpmState(SessionState):
     def search(self, form: dict):
         self.running = True
         yield
-        self._apply(form)
+        self._apply(arguments.form(form))
         self.running = False
         if not self.errors:
             yield rx.call_script(f"window.history.replaceState(null, '', {json.dumps('?' + self.export_query)})")
 
     @rx.event
     def set_year(self, value: str):
-        self.year = str(value)[:4]
+        self.year = arguments.text(value, 4)
 
     @rx.event
     def set_expiry(self, value: str):
-        self.expiry = str(value)[:10]
+        self.expiry = arguments.text(value, 10)
 
     @rx.event
     def set_site(self, value: str):
-        self.site = str(value)
+        self.site = arguments.text(value, 20)
 
     @rx.event
     def set_contract(self, value: str):
-        self.contract = str(value)
+        self.contract = arguments.text(value, 20)
 
     @rx.event
     def set_site_search(self, value: str):
-        self.site_search = str(value)[:100]
+        self.site_search = arguments.text(value, 100)
 
     @rx.event
     def toggle_table(self):
@@ -222,14 +223,14 @@ class PpmState(SessionState):
 
     @rx.event
     def close_cell(self, open_: bool = False):
-        self.cell_open = bool(open_) and bool(self.cell)
+        self.cell_open = arguments.flag(open_) and bool(self.cell)
 
     @rx.event
     def select_cell(self, points: list[dict]):
         """A click on the heatmap: only the clicked week and row are taken from the browser."""
-        if not points or not isinstance(points[0], dict):
-            return
-        self._show(_int(points[0].get("y")), _int(points[0].get("x")))
+        clicked = arguments.records(points, 1)
+        if clicked:
+            self._show(_int(clicked[0].get("y")), _int(clicked[0].get("x")))
 
     @rx.event
     def open_cell(self, row: str, week: str):
@@ -243,10 +244,10 @@ class PpmState(SessionState):
             today = contractor_today(session)
             filters, errors = ppm.read_filters(raw, today)
             errors = errors or ppm.check_filters(session, scope, filters)
-            self.year = str(raw.get("year") or filters.year)
+            self.year = arguments.text(raw.get("year"), 4) or str(filters.year)
             self.site = str(filters.site_id or ALL) if "site" not in errors else ALL
             self.contract = str(filters.contract_id or ALL) if "contract" not in errors else ALL
-            self.expiry = str(raw.get("expiry") or "")
+            self.expiry = arguments.text(raw.get("expiry"), 10)
             self.errors = errors
             if errors:
                 return

@@ -10,6 +10,7 @@ from portal.db import unit_of_work
 from portal.models import Contact
 from portal.services import auth
 from portal.services.auth import AuthError
+from portal.state import arguments
 from portal.state.login import start_session_script
 from portal.state.password_form import PasswordForm
 from portal.state.session import SessionState
@@ -47,10 +48,12 @@ class PreferencesState(PasswordForm, SessionState):
             return
         self.busy, self.errors = True, {}
         yield
+        form = arguments.form(form)
         try:
             nonce = await asyncio.to_thread(
-                _change_password, scope.contact_id, str(form.get("current", "")), str(form.get("password", "")),
-                str(form.get("confirm", "")), self.router.session.client_ip,
+                _change_password, scope.contact_id, *(arguments.text(form.get(name), None)
+                                                      for name in ("current", "password", "confirm")),
+                self.router.session.client_ip,
             )
         except AuthError as exc:
             self.busy, self.errors = False, dict(exc.field_errors)

@@ -8,6 +8,7 @@ import reflex as rx
 
 from portal.db import unit_of_work
 from portal.services import published_documents
+from portal.state import arguments
 from portal.state.advanced_reports import ReportFilters
 from portal.state.display import day, size
 from portal.state.session import SessionState
@@ -31,6 +32,7 @@ class DocumentsState(ReportFilters, SessionState):
     @rx.event
     def open_kind(self, key: str):
         """on_load of each of the three pages: which documents it lists."""
+        key = arguments.text(key, 40)
         self.kind = key if key in published_documents.KINDS else ""
         self.rows, self.loading = [], True
         yield  # the last kind's list never shows under this page's heading

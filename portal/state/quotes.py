@@ -13,6 +13,7 @@ from portal.services import quotes
 from portal.services.invoices import contractor_today
 from portal.services.listing import Page, PageRequest
 from portal.services.quotes import QuoteError
+from portal.state import arguments
 from portal.state import attachments as attachment_upload
 from portal.state.display import DASH, attachment_rows, day, item_rows, moment, money
 from portal.state.listing import ListState
@@ -127,12 +128,12 @@ class QuotesState(ListState, SessionState):
 
     @rx.event
     def set_detail_open(self, is_open: bool):
-        if not is_open:
+        if not arguments.flag(is_open):
             self.close_detail()
 
     @rx.event
     def start_decision(self, which: str):
-        self.deciding = which if which in {"accept", "decline"} else ""
+        self.deciding = which if which in ("accept", "decline") else ""
         self.errors = {}
 
     @rx.event
@@ -142,13 +143,14 @@ class QuotesState(ListState, SessionState):
         if scope is None or not self._detail_id or self.busy:
             return None
         self.busy, self.errors = True, {}
+        form = arguments.form(form)
         try:
             with unit_of_work() as session:
                 if self.deciding == "accept":
-                    quotes.accept_quote(session, scope, self._detail_id, str(form.get("signer", "")),
-                                        str(form.get("order_number", "")), contractor_today(session))
+                    quotes.accept_quote(session, scope, self._detail_id, arguments.text(form.get("signer"), 1000),
+                                        arguments.text(form.get("order_number"), 1000), contractor_today(session))
                 elif self.deciding == "decline":
-                    quotes.decline_quote(session, scope, self._detail_id, str(form.get("reason", "")),
+                    quotes.decline_quote(session, scope, self._detail_id, arguments.text(form.get("reason"), 10_000),
                                         contractor_today(session))
                 else:
                     return None

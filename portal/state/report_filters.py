@@ -19,6 +19,7 @@ from portal.services import defects, sites
 from portal.services.access import Scope
 from portal.services.defects import ALL
 from portal.services.listing import MAX_SEARCH
+from portal.state import arguments
 from portal.state.display import DASH
 from portal.state.listing import ListState
 
@@ -30,12 +31,12 @@ def _options(pairs: list[tuple[int, str]], everything: str) -> list[dict[str, st
 
 
 def _choice(raw: Any) -> str:
-    text = str(raw or "").strip()[:12]
+    text = arguments.text(raw, 12).strip()
     return text if text and text != ALL else ALL
 
 
 def _search_text(raw: Any) -> str:
-    return " ".join(str(raw or "").split())[:MAX_SEARCH]
+    return " ".join(arguments.text(raw, MAX_SEARCH * 2).split())[:MAX_SEARCH]
 
 
 def asset_cells(row: Any) -> dict[str, str]:
@@ -152,6 +153,7 @@ class AssetReportState(ListState, mixin=True):
     @rx.event
     def apply(self, form: dict):
         """Search: every field of the form (the site and type too, in case a change is still on its way)."""
+        form = arguments.form(form)
         self.site = _choice(form.get("site", self.site))
         self.asset_type = _choice(form.get("type", self.asset_type))
         self.search = _search_text(form.get("q"))

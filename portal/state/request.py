@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import secrets
+from datetime import date
 from typing import Any
 
 import reflex as rx
 from sqlmodel import select
 
+from portal.core import dates
 from portal.db import unit_of_work
 from portal.models import Contractor
 from portal.services import requests, uploads
@@ -24,6 +27,8 @@ from portal.services.access import AccessDenied, Scope
 from portal.services.invoices import contractor_today
 from portal.services.money import format_money
 from portal.services.requests import NewSite, PendingRef, RequestError, RequestForm
+from portal.state import arguments
+from portal.state.attachments import uploaded
 from portal.state.session import SessionState
 
 log = logging.getLogger(__name__)
@@ -180,6 +185,7 @@ class RequestState(SessionState):
     @rx.event
     def load(self, purpose: str):
         """on_load of /quotes/request and /jobs/book: a fresh form, prefilled from ?site=&asset=&defect=."""
+        purpose = arguments.text(purpose, 10)
         if purpose not in requests.PURPOSES:
             return
         self.purpose = purpose
@@ -221,6 +227,7 @@ class RequestState(SessionState):
         scope = self._scope()
         if scope is None or self._submitted_id:
             return
+        site_id = arguments.text(site_id, 20)
         with unit_of_work() as session:
             site = requests.visible_site(session, scope, site_id) if site_id else None
             new_id = str(site.id) if site else ""
@@ -244,23 +251,25 @@ class RequestState(SessionState):
 
     @rx.event
     def set_order_number(self, value: str):
-        self.order_number = str(value or "")[:1000]
+        self.order_number = arguments.text(value, 1000)
         too_long = len(self.order_number.strip()) > requests.MAX_ORDER_NUMBER
         self._set_error("order_number",
                         f"The order number can be at most {requests.MAX_ORDER_NUMBER} characters." if too_long else "")
 
     @rx.event
     def set_preferred_date(self, value: str):
-        self.preferred_date = str(value or "")[:20]
-        past = bool(self.preferred_date) and self.preferred_date < self.today
-        self._set_error("preferred_date", "The preferred date can't be in the past." if past else "")
+        """Checked as it is picked, by the rule submitting checks again."""
+        self.preferred_date = arguments.text(value, 20)
+        today = dates.read_day(self.today)
+        problem = requests.preferred_date_problem(self.preferred_date, today) if isinstance(today, date) else ""
+        self._set_error("preferred_date", problem)
 
     @rx.event
     def set_description(self, value: str):
         self._apply_description(value)
 
-    def _apply_description(self, value: str) -> None:
-        self.description = str(value or "")[:MAX_FIELD]
+    def _apply_description(self, value: Any) -> None:
+        self.description = arguments.text(value, MAX_FIELD)
         length = len(self.description.strip())
         if length > requests.MAX_DESCRIPTION:
             self._set_error("description", f"The description is too long: {length:,} characters, "
@@ -284,7 +293,7 @@ class RequestState(SessionState):
         scope = self._scope()
         if scope is None:
             return
-        self.asset_query = str((form_data or {}).get("asset_query", ""))[: requests.MAX_SEARCH]
+        self.asset_query = arguments.text(arguments.form(form_data).get("asset_query"), requests.MAX_SEARCH)
         with unit_of_work() as session:
             self._refresh_site(session, scope)
 
@@ -316,13 +325,10 @@ class RequestState(SessionState):
         scope = self._scope()
         if scope is None or self._submitted_id:
             return
-        data = form_data or {}
-        try:
-            quantity = int(str(data.get("quantity", "")).strip())
-        except ValueError:
-            quantity = 0
+        data = arguments.form(form_data)
+        quantity = arguments.whole(data.get("quantity")) or 0
         with unit_of_work() as session:
-            item = requests.offered_item(session, data.get("item", ""))
+            item = requests.offered_item(session, arguments.text(data.get("item"), 20))
         if item is None:
             self._set_error("items", "Choose an item from the list.")
             return
@@ -353,10 +359,8 @@ class RequestState(SessionState):
 
     @rx.event
     def upload_progress(self, progress: dict[str, Any]):
-        try:
-            fraction = float((progress or {}).get("progress", 0))
-        except (TypeError, ValueError):
-            fraction = 0.0
+        reported = arguments.form(progress).get("progress")
+        fraction = float(reported) if isinstance(reported, int | float) and math.isfinite(reported) else 0.0
         fraction = min(max(fraction, 0.0), 1.0)
         self.upload_percent = int(fraction * 100)
         self.uploading = fraction < 1.0
@@ -373,7 +377,7 @@ class RequestState(SessionState):
         problems: list[str] = []
         kept = list(self._uploads)
         shown = list(self.files)
-        for upload in files:
+        for upload in uploaded(files):
             raw_name = upload.name or upload.filename or "file"
             if len(kept) >= requests.MAX_ATTACHMENTS:
                 problems.append(f"{uploads.display_name(raw_name)}: Attach at most {requests.MAX_ATTACHMENTS} "
@@ -396,11 +400,11 @@ class RequestState(SessionState):
     def files_rejected(self, rejected: list[dict[str, Any]]):
         """Files the browser refused before sending (too big, too many); the server checks them anyway."""
         problems = []
-        for entry in list(rejected or [])[:20]:
-            entry = entry if isinstance(entry, dict) else {}
-            file = entry.get("file") if isinstance(entry.get("file"), dict) else {}
-            name = uploads.display_name(file.get("path") or file.get("name") or "file")
-            codes = {str(e.get("code", "")) for e in entry.get("errors") or [] if isinstance(e, dict)}
+        for entry in arguments.records(rejected, 20):
+            file = arguments.form(entry.get("file"))
+            name = uploads.display_name(arguments.text(file.get("path"), 255) or arguments.text(file.get("name"), 255)
+                                        or "file")
+            codes = {arguments.text(e.get("code"), 40) for e in arguments.records(entry.get("errors"), 20)}
             if "file-too-large" in codes:
                 problems.append(f"{name}: The file is larger than {self.limit_text}, the limit for one file.")
             elif "too-many-files" in codes:
@@ -429,7 +433,7 @@ class RequestState(SessionState):
 
     @rx.event
     def set_site_dialog(self, is_open: bool):
-        self.site_dialog = bool(is_open) and self._scope() is not None
+        self.site_dialog = arguments.flag(is_open) and self._scope() is not None
         if not self.site_dialog:
             self.site_errors = {}
 
@@ -438,8 +442,8 @@ class RequestState(SessionState):
         scope = self._scope()
         if scope is None or self._submitted_id or self.site_busy:
             return
-        data = form_data or {}
-        new = NewSite(**{name: str(data.get(name, ""))[:1000] for name in SITE_FIELDS})
+        data = arguments.form(form_data)
+        new = NewSite(**{name: arguments.text(data.get(name), 1000) for name in SITE_FIELDS})
         self.site_busy = True
         yield
         try:

@@ -7,34 +7,30 @@ invoices to tick.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import ClassVar
 from urllib.parse import urlencode
 
 import reflex as rx
 
+from portal.core import dates
 from portal.db import unit_of_work
 from portal.services import invoices, statements
+from portal.state import arguments
 from portal.state.display import day, money
 from portal.state.session import SessionState
 
 LINES_PER_PAGE = 50
+MAX_TYPED = 40  # a date input sends 10 characters; a link may carry anything
 UNPAID_SHOWN = 200
-
-
-def _parse(value: str, fallback: date) -> date:
-    try:
-        return date.fromisoformat(str(value)[:10])
-    except ValueError:
-        return fallback
 
 
 class StatementState(SessionState):
     PAGE: ClassVar[str] = "invoices"
 
-    start: str = ""
+    start: str = ""  # as typed or linked, so a wrong one stays in its field beside its message
     end: str = ""
-    error: str = ""
+    errors: dict[str, str] = {}  # "start" / "end" -> what is wrong with it
     loaded: bool = False
     opening: str = ""
     closing: str = ""
@@ -58,27 +54,29 @@ class StatementState(SessionState):
 
     @rx.event
     def load(self):
+        """The range from the address (``?start=&end=``, a link or a reload); the last twelve months when absent."""
         with unit_of_work() as session:
             today = invoices.contractor_today(session)
         params = self.router.url.query_parameters
-        self.start = _parse(params.get("start", ""), today.replace(day=1) - timedelta(days=365)).isoformat()
-        self.end = _parse(params.get("end", ""), today).isoformat()
+        self.start = params.get("start") or (today.replace(day=1) - timedelta(days=365)).isoformat()
+        self.end = params.get("end") or today.isoformat()
         self.line_page, self.selected = 1, []
         self._compute()
 
     @rx.event
     def search(self, form: dict):
-        self.start = _parse(form.get("start", ""), date.fromisoformat(self.start)).isoformat()
-        self.end = _parse(form.get("end", ""), date.fromisoformat(self.end)).isoformat()
+        form = arguments.form(form)
+        self.start = arguments.text(form.get("start"), MAX_TYPED)
+        self.end = arguments.text(form.get("end"), MAX_TYPED)
         self.line_page, self.selected = 1, []
         self._compute()
 
     @rx.event
     def go_to(self, page: int):
-        try:
-            self.line_page = min(max(1, int(page)), self.line_pages)
-        except (TypeError, ValueError):
+        number = arguments.whole(page)
+        if number is None:
             return
+        self.line_page = min(max(1, number), self.line_pages)
         self._compute()
 
     @rx.event
@@ -96,21 +94,23 @@ class StatementState(SessionState):
 
     @rx.event
     def select_all(self, checked: bool):
-        self.selected = [u["id"] for u in self.unpaid] if checked else []
+        self.selected = [u["id"] for u in self.unpaid] if arguments.flag(checked) else []
 
     def _compute(self) -> None:
+        """What was typed stays in the fields, with a message beside each that is not a usable date."""
         scope = self.scope(self.PAGE)
         if scope is None:
             return
-        start, end = date.fromisoformat(self.start), date.fromisoformat(self.end)
-        if start > end:
-            self.error, self.loaded = "The start date must be on or before the end date.", False
+        self.start, self.end = self.start[:MAX_TYPED], self.end[:MAX_TYPED]
+        start, end, self.errors = dates.read_range(self.start, self.end)
+        if start is None or end is None or self.errors:
+            self.loaded = False
             return
         with unit_of_work() as session:
             today = invoices.contractor_today(session)
             st = statements.recent_statement(session, scope, start, end, today)
         cur = st.currency
-        self.error, self.loaded = "", True
+        self.loaded = True
         self.opening, self.closing = money(st.opening_balance_cents, cur), money(st.closing_balance_cents, cur)
         self.debits, self.credits = money(st.total_debit_cents, cur), money(st.total_credit_cents, cur)
         self.ageing = [{"label": label, "amount": money(cents, cur)} for label, cents in st.ageing.buckets]

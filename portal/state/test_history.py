@@ -18,10 +18,12 @@ from portal.services.access import Scope
 from portal.services.invoices import contractor_today
 from portal.services.listing import Page, PageRequest
 from portal.services.test_history import ALL, RESULT_LABELS, TestResult
+from portal.state import arguments
 from portal.state.display import DASH, day
 from portal.state.report_filters import AssetReportState, asset_cells, count_cells
 from portal.state.session import SessionState
 
+MAX_TYPED = 40  # a date input sends 10 characters; an address may carry anything
 STATUS_CHOICES = [{"value": ALL, "label": "All results"}] + [
     {"value": r.value, "label": RESULT_LABELS[r]} for r in TestResult
 ]
@@ -43,19 +45,19 @@ class TestHistoryState(AssetReportState, SessionState):
     status: str = ALL
     errors: dict[str, str] = {}
     counts: list[dict[str, str]] = []
-    _today: str = ""
+    _today: int = 0  # the contractor's today (an ordinal) while the page is open
 
     def _today_date(self) -> date:
         if not self._today:
             with unit_of_work() as session:
-                self._today = contractor_today(session).isoformat()
-        return date.fromisoformat(self._today)
+                self._today = contractor_today(session).toordinal()
+        return date.fromordinal(self._today)
 
     def _check_range(self, raw_start: Any, raw_end: Any) -> bool:
         """Keep what was typed (so the error sits beside it) and whether it makes a range."""
         start, end, errors = test_history.parse_range(raw_start, raw_end, self._today_date())
-        self.start = start.isoformat() if start else str(raw_start or "")[:10]
-        self.end = end.isoformat() if end else str(raw_end or "")[:10]
+        self.start = start.isoformat() if start else arguments.text(raw_start, MAX_TYPED)
+        self.end = end.isoformat() if end else arguments.text(raw_end, MAX_TYPED)
         self.errors = errors
         return not errors
 
@@ -63,7 +65,7 @@ class TestHistoryState(AssetReportState, SessionState):
         return {"from": self.start, "to": self.end} | ({"status": self.status} if self.status != ALL else {})
 
     def _read_extra(self, params: dict[str, str]) -> None:
-        self._today = ""
+        self._today = 0
         self.status = _status(params.get("status"))
         self._check_range(params.get("from"), params.get("to"))
 
@@ -72,13 +74,14 @@ class TestHistoryState(AssetReportState, SessionState):
         return self._check_range(form.get("from"), form.get("to"))
 
     def _fetch(self, scope: Scope, request: PageRequest) -> Page:
+        """The range is read again from what state holds (blank before the page's load: the default)."""
+        start, end, errors = test_history.parse_range(self.start, self.end, self._today_date())
         with unit_of_work() as session:
             assets = filters = None
-            if not self.errors:
+            if not errors:
                 assets = self._filters(session, scope)
-            if assets is not None:
-                filters = test_history.HistoryFilters(assets, date.fromisoformat(self.start),
-                                                      date.fromisoformat(self.end), self.status)
+            if assets is not None and start is not None and end is not None:
+                filters = test_history.HistoryFilters(assets, start, end, self.status)
             report = test_history.history_report(session, scope, filters, request)
         self._after_fetch(assets)
         if self.errors:  # a bad range is its own message, and there is nothing to download

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import timedelta
 
 from playwright.sync_api import expect
@@ -70,3 +71,21 @@ def test_pay_from_the_statement_with_select_all(page, portal):
     assert _unpaid_total(portal, school) == 0
     page.locator("#pay-close").click()
     expect(page.locator("#closing")).to_have_text(format_money(0))
+
+
+def test_a_date_the_portal_does_not_support_shows_beside_its_field(page, portal):
+    """Once a server error; now the To field says what is wrong, typed or linked, and nothing is shown."""
+    login(page, "dana@northside.example")
+    expect(page).not_to_have_url(re.compile("/login"))
+    page.goto("/invoices/statement?start=2026-01-01&end=9999-12-31")
+    expect(page.locator(".field-error")).to_have_text("Choose a date between 1990 and 2100.")
+    expect(page.locator("#end")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#range-problem")).to_be_visible()
+    expect(page.locator("#closing")).to_have_count(0)
+    page.locator("#end").fill(TODAY.isoformat())
+    page.locator("#statement-search").click()
+    expect(page.locator(".field-error")).to_have_count(0)
+    expect(page.locator("#closing")).not_to_be_empty()
+    page.locator("#start").fill("0001-01-01")
+    page.locator("#statement-search").click()
+    expect(page.locator(".field-error")).to_have_text("Choose a date between 1990 and 2100.")

@@ -290,8 +290,13 @@ def test_read_filters_reports_each_bad_field():
     assert filters == ppm.Filters(2025) and errors == {}, "2 January 2026 is in 2025's last week"
     filters, errors = ppm.read_filters({"year": "2024", "site": "7", "contract": "all", "expiry": "2026-05-01"}, TODAY)
     assert filters == ppm.Filters(2024, 7, None, date(2026, 5, 1)) and errors == {}
-    _, errors = ppm.read_filters({"year": "1999", "site": "x", "contract": "-1", "expiry": "31/05/2026"}, TODAY)
+    _, errors = ppm.read_filters({"year": "1989", "site": "x", "contract": "-1", "expiry": "31/05/2026"}, TODAY)
     assert set(errors) == {"year", "site", "contract", "expiry"}
+    _, errors = ppm.read_filters({"year": "²", "site": "²", "expiry": "9999-12-31"}, TODAY)
+    assert errors == {"year": "Enter a year from 1990 to 2100.", "site": "Choose one from the list.",
+                      "expiry": "Choose a date between 1990 and 2100."}, "the years and dates the portal supports"
+    _, errors = ppm.read_filters(None, TODAY)  # type: ignore[arg-type]
+    assert errors == {}, "a form of null is a form with nothing chosen"
 
 
 def test_csv_has_every_cell_and_escapes_formulas(session, world):

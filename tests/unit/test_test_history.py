@@ -126,8 +126,8 @@ def test_default_range_is_the_last_twelve_months():
     ("01/02/2026", "2026-03-31", (None, date(2026, 3, 31), {"start": "Enter a date as DD/MM/YYYY."})),
     ("2026-02-30", "2026-13-01", (None, None, {"start": "Enter a date as DD/MM/YYYY.",
                                                "end": "Enter a date as DD/MM/YYYY."})),
-    ("1066-10-14", "2026-03-31", (date(1066, 10, 14), date(2026, 3, 31),
-                                  {"start": "Choose a date between 1990 and 2100."})),
+    ("1066-10-14", "2026-03-31", (None, date(2026, 3, 31), {"start": "Choose a date between 1990 and 2100."})),
+    ("2026-01-01", "9999-12-31", (date(2026, 1, 1), None, {"end": "Choose a date between 1990 and 2100."})),
 ])
 def test_parse_range(start, end, expected):
     assert th.parse_range(start, end, date(2026, 11, 23)) == expected
