@@ -154,11 +154,14 @@ def test_a_read_only_unit_of_work_refuses_to_write(shared_db):
 def test_an_unexpected_failure_answers_instead_of_spinning(monkeypatch):
     """What a tab gets when the payment's transaction fails outright: an answer, and no new key."""
     import asyncio
+    from concurrent.futures import ThreadPoolExecutor
 
     from sqlalchemy.exc import OperationalError
 
     def locked(*_args):
         raise OperationalError("BEGIN IMMEDIATE", {}, Exception("database is locked"))
 
-    assert asyncio.run(payment_state._attempt(locked, None, [1], card(), "key")) is None
+    attempt = payment_state._attempt(locked, None, [1], card(), "key")
+    with ThreadPoolExecutor(1) as thread:  # its own loop: Playwright may be running one in this thread
+        assert thread.submit(asyncio.run, attempt).result() is None
     assert "cannot be charged twice" in payment_state.TRY_AGAIN
