@@ -74,7 +74,7 @@ class ReportFilters(rx.State, mixin=True):
         self.site = wanted if wanted in values else (values[0] if values else ALL)
 
     def _refresh(self) -> None:
-        scope = self.scope(ADVANCED_REPORTS)
+        scope = self._scope(ADVANCED_REPORTS)
         if scope is None:
             self.loading = False
             return
@@ -90,7 +90,7 @@ class ReportFilters(rx.State, mixin=True):
 
     def _load(self) -> None:
         """on_load: the contact's sites for the filter, then the report for the chosen (or first) one."""
-        scope = self.scope(ADVANCED_REPORTS)
+        scope = self._scope(ADVANCED_REPORTS)
         if scope is None:
             self.loading = False
             return

@@ -35,6 +35,13 @@ def records(value: Any, limit: int) -> list[dict[str, Any]]:
     return [item for item in value[:limit] if isinstance(item, dict)] if isinstance(value, list) else []
 
 
+def items(value: Any, limit: int) -> list[str | int]:
+    """A list of ids (the invoices ticked for payment): its text and whole-number entries, at most ``limit``."""
+    if not isinstance(value, list):
+        return []
+    return [item for item in value[:limit] if isinstance(item, str | int) and not isinstance(item, bool)]
+
+
 def whole(value: Any) -> int | None:
     """A whole number from a field or a page link ("3", 3, 3.0); None for anything else, however large."""
     if isinstance(value, bool):

@@ -97,7 +97,7 @@ class AssetsState(SessionState):
         self.loading = True
         self._clear()
         yield
-        scope = self.scope(PAGE)
+        scope = self._scope(PAGE)
         if scope is None:
             self.sites, self.site, self.site_name, self.notice, self.loading = [], "", "", "", False
             return
@@ -189,7 +189,7 @@ class AssetsState(SessionState):
 
     @rx.event
     def toggle_group(self, type_id: str):
-        scope = self.scope(PAGE)
+        scope = self._scope(PAGE)
         key = self._known_group(type_id)
         if scope is None or key is None:
             return
@@ -201,7 +201,7 @@ class AssetsState(SessionState):
 
     @rx.event
     def group_to(self, type_id: str, page: str):
-        scope = self.scope(PAGE)
+        scope = self._scope(PAGE)
         key = self._known_group(type_id)
         if scope is None or key is None or key not in self._open:
             return
@@ -214,7 +214,7 @@ class AssetsState(SessionState):
     @rx.event
     def open_asset(self, asset_id: str):
         """The pop-up: the asset is loaded through the scope, so another customer's id finds nothing."""
-        scope = self.scope(PAGE)
+        scope = self._scope(PAGE)
         if scope is None:
             return None
         with unit_of_work() as session:

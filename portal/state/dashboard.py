@@ -25,7 +25,7 @@ class DashboardState(SessionState):
 
     @rx.event
     def load(self):
-        scope = self.scope("dashboard")
+        scope = self._scope("dashboard")
         if scope is None:
             return
         with unit_of_work() as session:

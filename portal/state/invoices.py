@@ -91,7 +91,7 @@ class InvoicesState(ListState, SessionState):
 
     @rx.event
     def open_detail(self, invoice_id: str):
-        scope = self.scope("invoices")
+        scope = self._scope("invoices")
         if scope is None:
             return None
         with unit_of_work() as session:

@@ -65,7 +65,7 @@ class JobsState(ListState, SessionState):
 
     @rx.event
     def open_detail(self, job_id: str):
-        scope = self.scope("jobs")
+        scope = self._scope("jobs")
         if scope is None:
             return None
         if not self._reload_detail(scope, job_id):
@@ -113,7 +113,7 @@ class JobsState(ListState, SessionState):
     @rx.event
     def show_invoices(self, job_id: str):
         """The "..." popover: the job's invoices, empty when the login has no invoice access."""
-        scope = self.scope("jobs")
+        scope = self._scope("jobs")
         if scope is None:
             return
         with unit_of_work() as session:
@@ -129,7 +129,7 @@ class JobsState(ListState, SessionState):
     @rx.event
     async def add_files(self, files: list[rx.UploadFile]):
         """Options > Attachments: more files on the job on screen (its id kept server-side)."""
-        scope = self.scope("jobs")
+        scope = self._scope("jobs")
         if scope is None or not self._detail_id:
             return None
         added, self.upload_errors = await attachment_upload.store(files, scope, AttachmentOwner.JOB,

@@ -42,7 +42,7 @@ class ListState(rx.State, mixin=True):
                            size=self.size).clean()
 
     def _refresh(self) -> None:
-        scope = self.scope(self.PAGE)
+        scope = self._scope(self.PAGE)
         if scope is None:
             self.rows, self.total, self.pages, self.loading = [], 0, 1, False
             return

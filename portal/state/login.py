@@ -8,6 +8,7 @@ bcrypt runs in a worker thread so one slow hash never stalls other users' events
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from urllib.parse import quote
 
@@ -19,13 +20,18 @@ from portal.db import unit_of_work
 from portal.services import auth, passwords
 from portal.services.auth import AuthError
 from portal.services.tokens import Hashed
+from portal.state import arguments
 from portal.state.password_form import PasswordForm
 from portal.state.session import leave_for
+
+log = logging.getLogger(__name__)
 
 RESET_SENT = (
     "If that matches a login, we've sent an email with a link to reset the password. "
     "The link works for 30 minutes."
 )
+# What a screen says when the server failed (never a spinner left turning, nor a traceback).
+TRY_AGAIN = "Something went wrong on our side. Please try again."
 # Unknown and known accounts answer in the same time: every request is padded to this.
 RESET_ANSWER_SECONDS = 0.6
 
@@ -74,8 +80,9 @@ class LoginState(rx.State):
 
     @rx.event
     async def submit(self, form: dict):
-        username = str(form.get("username", ""))[:254]
-        password = str(form.get("password", ""))[: passwords.MAX_LENGTH * 4]
+        form = arguments.form(form)
+        username = arguments.text(form.get("username"), 254)
+        password = arguments.text(form.get("password"), passwords.MAX_LENGTH * 4)
         if not username.strip() or not password:
             self.error = "Enter your username and password."
             return
@@ -86,6 +93,10 @@ class LoginState(rx.State):
         except AuthError as exc:
             self.busy = False
             self.error = exc.field_errors.get("form", "Username or password is incorrect.")
+            return
+        except Exception:
+            log.exception("login failed")
+            self.busy, self.error = False, TRY_AGAIN
             return
         yield start_session_script(nonce, self.router.url.query_parameters.get("next", ""))
 
@@ -101,7 +112,7 @@ class ForgotState(rx.State):
 
     @rx.event
     async def submit(self, form: dict):
-        who = str(form.get("username", "")).strip()[:254]
+        who = arguments.text(arguments.form(form).get("username"), 254).strip()
         if not who:
             self.error = "Enter your username or email address."
             return
@@ -146,10 +157,15 @@ class NewPasswordState(PasswordForm, rx.State):
         self.busy, self.errors = True, {}
         yield
         try:
-            nonce = await asyncio.to_thread(set_password, self._read_token(), *(str(f) for f in fields))
+            nonce = await asyncio.to_thread(set_password, self._read_token(),
+                                            *(arguments.text(f, None) for f in fields))
         except AuthError as exc:
             self.busy, self.errors = False, dict(exc.field_errors)
             self.token_ok = "token" not in exc.field_errors
+            return
+        except Exception:
+            log.exception("setting a password failed")
+            self.busy, self.errors = False, {"form": TRY_AGAIN}
             return
         yield start_session_script(nonce, "/dashboard")
 
@@ -162,8 +178,9 @@ class SetupState(NewPasswordState):
 
     @rx.event
     async def submit(self, form: dict):
-        async for update in self._save(_accept_invite, form.get("username", ""), form.get("password", ""),
-                                       form.get("confirm", "")):
+        form = arguments.form(form)
+        async for update in self._save(_accept_invite, form.get("username"), form.get("password"),
+                                       form.get("confirm")):
             yield update
 
 
@@ -181,7 +198,8 @@ class ResetState(NewPasswordState):
 
     @rx.event
     async def submit(self, form: dict):
-        async for update in self._save(_reset_password, form.get("password", ""), form.get("confirm", "")):
+        form = arguments.form(form)
+        async for update in self._save(_reset_password, form.get("password"), form.get("confirm")):
             yield update
 
 

@@ -11,6 +11,7 @@ from portal.db import unit_of_work
 from portal.services import cards, invoices, payments
 from portal.services.gateways import get_gateway
 from portal.services.invoices import contractor_today
+from portal.state import arguments
 from portal.state.display import DASH, day, money
 from portal.state.payment import card_from
 from portal.state.session import SessionState
@@ -33,7 +34,7 @@ class ManagePaymentsState(SessionState):
     _card_name: str = ""
 
     def _reload(self) -> None:
-        scope = self.scope("invoices")
+        scope = self._scope("invoices")
         if scope is None:
             return
         with unit_of_work() as session:
@@ -71,11 +72,11 @@ class ManagePaymentsState(SessionState):
     @rx.event
     def save_card(self, form: dict):
         """Change Card Details: the new card replaces the old for every automatic payment."""
-        scope = self.scope("invoices")
+        scope = self._scope("invoices")
         if scope is None or self.busy:
             return None
         if self.hosted:
-            return self._ask_stripe(str(form.get("name", "")))
+            return self._ask_stripe(arguments.text(arguments.form(form).get("name"), 200))
         self.busy = True
         try:
             with unit_of_work() as session:
@@ -99,7 +100,7 @@ class ManagePaymentsState(SessionState):
 
     @rx.event
     def hosted_card(self, answer: dict):
-        scope = self.scope("invoices")
+        scope = self._scope("invoices")
         if scope is None or not self.hosted or not self.busy:
             return None
         answer = answer if isinstance(answer, dict) else {}
@@ -132,7 +133,7 @@ class ManagePaymentsState(SessionState):
 
     @rx.event
     def confirm_cancel(self):
-        scope = self.scope("invoices")
+        scope = self._scope("invoices")
         if scope is None or not self._cancel_id:
             return None
         with unit_of_work() as session:

@@ -22,6 +22,7 @@ from portal.services import cards, invoices, payments
 from portal.services.cards import CardInput
 from portal.services.gateways import get_gateway
 from portal.services.money import format_money
+from portal.state import arguments
 from portal.state.invoices import InvoicesState
 from portal.state.session import SessionState
 from portal.state.statement import StatementState
@@ -30,14 +31,15 @@ log = logging.getLogger(__name__)
 BRAND_NAMES = {"visa": "Visa", "mastercard": "Mastercard", "amex": "American Express", "discover": "Discover"}
 
 
-def card_from(form: dict) -> CardInput:
-    month, _, year = str(form.get("expiry", "")).partition("/")
+def card_from(form: object) -> CardInput:
+    fields = arguments.form(form)
+    month, _, year = arguments.text(fields.get("expiry"), 10).partition("/")
     return CardInput(
-        name=str(form.get("name", ""))[:200],
-        number=str(form.get("number", ""))[:40],
+        name=arguments.text(fields.get("name"), 200),
+        number=arguments.text(fields.get("number"), 40),
         exp_month=month.strip()[:2],
         exp_year=year.strip()[:4],
-        cvv=str(form.get("cvv", ""))[:4],
+        cvv=arguments.text(fields.get("cvv"), 4),
     )
 
 
@@ -93,11 +95,11 @@ class PaymentState(SessionState):
     @rx.event
     def start(self, invoice_ids: list[str]):
         """Open the pop-up for the chosen invoices: only unpaid ones this login may see are kept."""
-        scope = self.scope("invoices")
+        scope = self._scope("invoices")
         if scope is None:
             return None
         with unit_of_work() as session:
-            rows = invoices.payable(session, scope, list(invoice_ids or [])[:500])
+            rows = invoices.payable(session, scope, arguments.items(invoice_ids, 500))
             currency = invoices.summary(session, scope, invoices.contractor_today(session)).currency
         if not rows:
             return rx.toast.error("Choose at least one unpaid invoice to pay.")
@@ -137,7 +139,7 @@ class PaymentState(SessionState):
     @rx.event
     async def submit(self, form: dict):
         """Pay first checks the card and asks to confirm; Continue charges it, once."""
-        scope = self.scope("invoices")
+        scope = self._scope("invoices")
         if scope is None or self.busy or not self._invoice_ids:
             return
         if self.hosted:
@@ -164,7 +166,7 @@ class PaymentState(SessionState):
 
     async def _submit_hosted(self, form: dict):
         """Stripe's element holds the card: Continue asks the browser for its PaymentMethod id."""
-        name = str(form.get("name", "")).strip()[:200]
+        name = arguments.text(arguments.form(form).get("name"), 200).strip()
         if not name:
             self.errors, self.step = {"name": cards.NAME_REQUIRED}, "details"
             return
@@ -181,7 +183,7 @@ class PaymentState(SessionState):
     @rx.event
     async def hosted_card(self, answer: dict):
         """The browser's answer from Stripe.js: a PaymentMethod id to charge, or why the card was refused."""
-        scope = self.scope("invoices")
+        scope = self._scope("invoices")
         if scope is None or not self.hosted or not self.busy or not self._invoice_ids:
             return
         answer = answer if isinstance(answer, dict) else {}

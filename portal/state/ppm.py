@@ -177,7 +177,7 @@ class PpmState(SessionState):
 
     @rx.event
     def load(self):
-        scope = self.scope(self.PAGE)
+        scope = self._scope(self.PAGE)
         if scope is None:
             return
         with unit_of_work() as session:
@@ -237,7 +237,7 @@ class PpmState(SessionState):
         self._show(_int(row), _int(week))
 
     def _apply(self, raw: dict[str, Any]) -> None:
-        scope = self.scope(self.PAGE)
+        scope = self._scope(self.PAGE)
         if scope is None:
             return
         with unit_of_work() as session:
@@ -266,7 +266,7 @@ class PpmState(SessionState):
         self.runs += 1
 
     def _show(self, row: int | None, week: int | None) -> None:
-        scope = self.scope(self.PAGE)
+        scope = self._scope(self.PAGE)
         if scope is None or row is None or week is None or not 0 <= row < len(self._rows) or not self._filters:
             return
         with unit_of_work() as session:

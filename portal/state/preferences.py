@@ -28,7 +28,7 @@ class PreferencesState(PasswordForm, SessionState):
 
     @rx.event
     def load(self):
-        scope = self.scope("dashboard")
+        scope = self._scope("dashboard")
         if scope is None:
             return
         with unit_of_work() as session:
@@ -43,7 +43,7 @@ class PreferencesState(PasswordForm, SessionState):
 
     @rx.event
     async def change_password(self, form: dict):
-        scope = self.scope("dashboard")
+        scope = self._scope("dashboard")
         if scope is None:
             return
         self.busy, self.errors = True, {}

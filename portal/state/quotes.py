@@ -70,7 +70,7 @@ class QuotesState(ListState, SessionState):
 
     @rx.event
     def open_detail(self, quote_id: str):
-        scope = self.scope("quotes")
+        scope = self._scope("quotes")
         if scope is None:
             return
         if not self._reload_detail(scope, quote_id):
@@ -139,7 +139,7 @@ class QuotesState(ListState, SessionState):
     @rx.event
     def decide(self, form: dict):
         """Accept or decline the quote on screen; the id comes from the server-side detail, not the form."""
-        scope = self.scope("quotes")
+        scope = self._scope("quotes")
         if scope is None or not self._detail_id or self.busy:
             return None
         self.busy, self.errors = True, {}
@@ -168,7 +168,7 @@ class QuotesState(ListState, SessionState):
     @rx.event
     async def add_files(self, files: list[rx.UploadFile]):
         """Options > Attachments: more files on the quote on screen (its id kept server-side)."""
-        scope = self.scope("quotes")
+        scope = self._scope("quotes")
         if scope is None or not self._detail_id:
             return None
         added, self.upload_errors = await attachment_upload.store(files, scope, AttachmentOwner.QUOTE,

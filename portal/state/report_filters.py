@@ -118,7 +118,7 @@ class AssetReportState(ListState, mixin=True):
         self._open_filters()
         self.loading = True
         yield
-        scope = self.scope(self.PAGE)
+        scope = self._scope(self.PAGE)
         if scope is None:
             self.rows, self.total, self.loading = [], 0, False
             return
@@ -128,7 +128,7 @@ class AssetReportState(ListState, mixin=True):
     @rx.event
     def pick_site(self, value: str):
         """A site narrows the asset types to those it has; the report waits for Search."""
-        scope = self.scope(self.PAGE)
+        scope = self._scope(self.PAGE)
         if scope is None:
             return
         self.site = _choice(value)

@@ -114,10 +114,11 @@ class RequestState(SessionState):
 
     # --- helpers ---------------------------------------------------------------------------
 
-    def _scope(self) -> Scope | None:
+    def _purpose_scope(self) -> Scope | None:
+        """The scope when the contact may open this form's page (quotes or jobs)."""
         if self.purpose not in requests.PURPOSES:
             return None
-        return self.scope(requests.PAGE_OF[self.purpose])
+        return self._scope(requests.PAGE_OF[self.purpose])
 
     @rx.var
     def added_asset_ids(self) -> list[str]:
@@ -190,7 +191,7 @@ class RequestState(SessionState):
             return
         self.purpose = purpose
         self._reset_form()
-        scope = self._scope()
+        scope = self._purpose_scope()
         if scope is None:
             return
         params = self.router.url.query_parameters
@@ -224,7 +225,7 @@ class RequestState(SessionState):
 
     @rx.event
     def choose_site(self, site_id: str):
-        scope = self._scope()
+        scope = self._purpose_scope()
         if scope is None or self._submitted_id:
             return
         site_id = arguments.text(site_id, 20)
@@ -241,7 +242,7 @@ class RequestState(SessionState):
 
     @rx.event
     def choose_contact(self, contact_id: str):
-        scope = self._scope()
+        scope = self._purpose_scope()
         if scope is None:
             return
         with unit_of_work() as session:
@@ -279,7 +280,7 @@ class RequestState(SessionState):
 
     @rx.event
     def insert_script(self, script_id: str):
-        if self._scope() is None:
+        if self._purpose_scope() is None:
             return
         with unit_of_work() as session:
             body = requests.script_body(session, self.purpose, script_id)
@@ -290,7 +291,7 @@ class RequestState(SessionState):
 
     @rx.event
     def search_assets(self, form_data: dict[str, Any]):
-        scope = self._scope()
+        scope = self._purpose_scope()
         if scope is None:
             return
         self.asset_query = arguments.text(arguments.form(form_data).get("asset_query"), requests.MAX_SEARCH)
@@ -299,7 +300,7 @@ class RequestState(SessionState):
 
     @rx.event
     def add_asset(self, asset_id: str):
-        scope = self._scope()
+        scope = self._purpose_scope()
         if scope is None or self._submitted_id or not self.site_id:
             return
         if any(a["id"] == str(asset_id) for a in self.added_assets):
@@ -322,7 +323,7 @@ class RequestState(SessionState):
 
     @rx.event
     def add_item(self, form_data: dict[str, Any]):
-        scope = self._scope()
+        scope = self._purpose_scope()
         if scope is None or self._submitted_id:
             return
         data = arguments.form(form_data)
@@ -368,7 +369,7 @@ class RequestState(SessionState):
     @rx.event
     async def handle_upload(self, files: list[rx.UploadFile]):
         """Each file is read in chunks straight into private pending storage and checked there."""
-        scope = self._scope()
+        scope = self._purpose_scope()
         if scope is None:
             self.file_errors = ["Your session has ended: sign in again to attach files."]
             return
@@ -427,19 +428,19 @@ class RequestState(SessionState):
 
     @rx.event
     def open_site_dialog(self):
-        if self._scope() is None:
+        if self._purpose_scope() is None:
             return
         self.site_errors, self.site_busy, self.site_dialog = {}, False, True
 
     @rx.event
     def set_site_dialog(self, is_open: bool):
-        self.site_dialog = arguments.flag(is_open) and self._scope() is not None
+        self.site_dialog = arguments.flag(is_open) and self._purpose_scope() is not None
         if not self.site_dialog:
             self.site_errors = {}
 
     @rx.event
     def create_site(self, form_data: dict[str, Any]):
-        scope = self._scope()
+        scope = self._purpose_scope()
         if scope is None or self._submitted_id or self.site_busy:
             return
         data = arguments.form(form_data)
@@ -458,7 +459,7 @@ class RequestState(SessionState):
             return
         finally:
             self.site_busy = False
-        fresh = self._scope()  # a contact limited to some sites now has this one too
+        fresh = self._purpose_scope()  # a contact limited to some sites now has this one too
         if fresh is None:
             return
         with unit_of_work() as session:
@@ -476,7 +477,7 @@ class RequestState(SessionState):
     def submit(self):
         if self.busy or self._submitted_id:
             return
-        scope = self._scope()
+        scope = self._purpose_scope()
         if scope is None:
             self.errors = {"form": SIGNED_OUT}
             return

@@ -54,7 +54,7 @@ class SessionState(rx.State):
     granted: str = ""
     denied: str = ""
 
-    def scope(self, page: str = "dashboard") -> Scope | None:
+    def _scope(self, page: str = "dashboard") -> Scope | None:
         """The live scope when the signed-in contact may open ``page``; None otherwise."""
         with unit_of_work() as session:
             found = signed_in_scope(session, session_id(self.router.headers))

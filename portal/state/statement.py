@@ -98,7 +98,7 @@ class StatementState(SessionState):
 
     def _compute(self) -> None:
         """What was typed stays in the fields, with a message beside each that is not a usable date."""
-        scope = self.scope(self.PAGE)
+        scope = self._scope(self.PAGE)
         if scope is None:
             return
         self.start, self.end = self.start[:MAX_TYPED], self.end[:MAX_TYPED]

@@ -11,10 +11,12 @@ with any event a handler chains run too.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import importlib
 import inspect
 import json
 import pkgutil
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from urllib.parse import urlencode
 
@@ -31,6 +33,8 @@ from starlette.testclient import TestClient
 import portal.api
 import portal.state
 from portal.config import SESSION_COOKIE
+
+_LOOP_THREAD = ThreadPoolExecutor(1, thread_name_prefix="reflex-events")
 
 
 def backend_app(reflex_app: Any) -> Any:
@@ -141,7 +145,10 @@ class Tab:
 
     def run(self, cls: type[rx.State], name: str, payload: dict[str, Any] | None = None) -> Any:
         """Send the event; the handler's state afterwards."""
-        asyncio.run(self._run(cls, name, payload or {}, 0))
+        # On a thread of its own (in the whole suite Playwright already runs a loop in this one),
+        # with this thread's context, where Reflex keeps its registrations.
+        context = contextvars.copy_context()
+        _LOOP_THREAD.submit(context.run, asyncio.run, self._run(cls, name, payload or {}, 0)).result()
         return self.state(cls)
 
     def shown(self) -> str:

@@ -39,7 +39,7 @@ from urllib.parse import quote, urlencode
 
 import pytest
 import reflex as rx
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlmodel import Session
 
@@ -82,13 +82,6 @@ RANDOM_EXAMPLES = 4  # after the probes below; with them the file runs in under 
 ADDRESS_EXAMPLES = 3  # an address is only text, and a page load is the slowest handler
 FUZZ = settings(max_examples=RANDOM_EXAMPLES, derandomize=True, database=None, deadline=None,
                 suppress_health_check=list(HealthCheck), print_blob=False)
-
-
-def fuzzing(request: pytest.FixtureRequest) -> settings:
-    """A case expected to fail (in a file this change may not edit) is not shrunk: that only costs time."""
-    if request.node.get_closest_marker("xfail"):
-        return settings(FUZZ, phases=[Phase.explicit, Phase.reuse, Phase.generate])
-    return FUZZ
 
 
 FAR_DATES = ["0001-01-01", "9999-12-31", "1677-09-21", "2262-04-12", "1899-12-31", "2101-01-01", "2026-02-30",
@@ -305,16 +298,12 @@ def queries(world: World, keys: list[str], words: list[str]) -> st.SearchStrateg
 
 ROUTES = {r.path: r for r in backend_routes()}
 ROUTE_CASES = [(path, method) for path, r in ROUTES.items() for method in sorted((r.methods or {"GET"}) - {"HEAD"})]
-# (method, path, persona) -> why it fails, in a file this change may not edit.
-ROUTE_XFAIL: dict[tuple[str, str, str], str] = {}
 
 
 def _route_params() -> Iterator[Any]:
     for path, method in ROUTE_CASES:
         for persona in PERSONAS:
-            why = ROUTE_XFAIL.get((method, path, persona))
-            yield pytest.param(path, method, persona, id=f"{method} {path} {persona}",
-                               marks=[pytest.mark.xfail(strict=True, reason=why)] if why else [])
+            yield pytest.param(path, method, persona, id=f"{method} {path} {persona}")
 
 
 def _url(path: str, segments: dict[str, str], query: dict[str, str]) -> str:
@@ -371,7 +360,7 @@ def test_route_answers_hostile_requests_without_a_server_error_or_a_leak(request
     for probe in _route_probes(path, keys, table_keys(module), world.hidden):
         send(probe["segments"], probe["query"], b"{}", "")
 
-    @fuzzing(request)
+    @FUZZ
     @given(segments=st.fixed_dictionaries(dict.fromkeys(names, segment)), query=queries(world, keys, words),
            content=body, cookie=st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789-_", max_size=50))
     def fuzz(segments, query, content, cookie):
@@ -387,23 +376,6 @@ def state_source(cls: type[rx.State]) -> str:
     return source_of(*(c for c in cls.__mro__ if c.__module__.startswith("portal.state.")))
 
 
-# (state class name, handler, persona) -> why it fails, in a file this change may not edit.
-LOGIN_FORM = ("portal/state/login.py: submit(form) calls form.get on whatever the browser sent, "
-              "so a form of null (or a list) raises AttributeError")
-SCOPE_IS_A_HANDLER = ("portal/state/session.py: SessionState.scope is a public method, so Reflex registers it as "
-                      "an event handler; sent by a signed-in browser it returns a Scope, which Reflex refuses "
-                      "with TypeError (make it _scope, or mark it not an event)")
-INVOICE_IDS = ("portal/state/payment.py: PaymentState.start(invoice_ids) calls list() on whatever the browser "
-               "sent, so a number raises TypeError")
-CARD_FORM = ("portal/state/payment.py: card_from(form), used by ManagePaymentsState.save_card "
-             "(portal/state/manage_payments.py), calls form.get on whatever the browser sent")
-HANDLER_XFAIL: dict[tuple[str, str, str], str] = {
-    **{(state, "submit", persona): LOGIN_FORM
-       for state in ("LoginState", "ForgotState", "SetupState", "ResetState") for persona in PERSONAS},
-    ("SessionState", "scope", "full"): SCOPE_IS_A_HANDLER,
-    ("PaymentState", "start", "full"): INVOICE_IDS,
-    ("ManagePaymentsState", "save_card", "full"): CARD_FORM,
-}
 
 
 @pytest.fixture(scope="module")
@@ -426,9 +398,7 @@ def _handler_params(with_arguments: bool) -> Iterator[Any]:
             if bool(arguments(handler)) != with_arguments:
                 continue
             for persona in PERSONAS:
-                why = HANDLER_XFAIL.get((cls.__name__, name, persona))
-                yield pytest.param(cls, name, persona, id=f"{cls.__name__}.{name} {persona}",
-                                   marks=[pytest.mark.xfail(strict=True, reason=why)] if why else [])
+                yield pytest.param(cls, name, persona, id=f"{cls.__name__}.{name} {persona}")
 
 
 def _check(tab: Tab, persona: str, what: str) -> None:
@@ -484,7 +454,7 @@ def test_handler_takes_hostile_arguments_without_raising_or_leaking(request, wor
     for payload in _argument_probes(cls.event_handlers[name], keys, persona):
         call(payload, {}, None)
 
-    @fuzzing(request)
+    @FUZZ
     @given(payload=st.fixed_dictionaries(dict.fromkeys(args, values(world, keys, words))),
            query=queries(world, keys, words), follow=st.sampled_from([None, *then]))
     def fuzz(payload, query, follow):
@@ -510,7 +480,7 @@ def test_handler_reads_a_hostile_address_without_raising_or_leaking(request, wor
     for text in TEXT_PROBES if persona == "full" else TEXT_PROBES[:2]:
         call(dict.fromkeys(keys, text))
 
-    @settings(fuzzing(request), max_examples=ADDRESS_EXAMPLES)
+    @settings(FUZZ, max_examples=ADDRESS_EXAMPLES)
     @given(query=queries(world, keys, words))
     def fuzz(query):
         call(query)
