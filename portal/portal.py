@@ -10,6 +10,7 @@ from portal.api import backend
 from portal.background import autopay_forever, deliver_mail_forever
 from portal.components.shell import REGISTRY
 from portal.config import settings
+from portal.state import failures
 
 
 def _keep_private(folder) -> None:
@@ -27,6 +28,7 @@ app = rx.App(
     # Mounts Stripe's hosted card element when the contractor takes cards through Stripe; idle otherwise.
     head_components=[rx.el.script(src="/stripe_card.js", defer=True)],
     api_transformer=backend(),
+    backend_exception_handler=failures.answer,
 )
 
 app.register_lifespan_task(deliver_mail_forever)

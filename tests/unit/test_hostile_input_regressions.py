@@ -296,3 +296,16 @@ def test_asset_report_filters_keep_only_text(world, committed):
     page = tab(committed, world.full, "/reports/test-history")
     shown = page.run(TestHistoryState, "apply", {"form": {"site": ["1"], "type": {"a": 1}, "q": 12}})
     assert (shown.site, shown.asset_type, shown.search) == ("all", "all", "12")
+
+
+def test_an_event_nobody_answered_gets_one_plain_sentence_and_no_exception_text(caplog):
+    from portal.state import failures
+
+    try:
+        raise AttributeError("SessionState has no var 'granted_secret_setter'")
+    except AttributeError as exc:
+        spec = failures.answer(exc)
+    shown = repr(spec)
+    assert failures.SOMETHING_WENT_WRONG in shown
+    assert "granted_secret_setter" not in shown and "AttributeError" not in shown
+    assert "granted_secret_setter" in caplog.text, "the details go to the log"
