@@ -270,6 +270,8 @@ def test_a_revalidated_page_keeps_its_cached_policy(built):
 
 def test_a_page_sent_by_path_is_hashed_too(built):
     """Granian lets Starlette send a file by its path (pathsend); the wrapper still reads the page."""
+    from concurrent.futures import ThreadPoolExecutor
+
     import anyio
 
     app = _frontend(built)
@@ -289,7 +291,8 @@ def test_a_page_sent_by_path_is_hashed_too(built):
 
         await app(scope, receive, send)
 
-    anyio.run(run)
+    with ThreadPoolExecutor(1) as thread:  # its own loop: in the whole suite Playwright runs one here
+        thread.submit(anyio.run, run).result()
     start = dict(sent[0]["headers"])
     assert sent[1] == {"type": "http.response.body", "body": PAGE, "more_body": False}
     assert all(_sha(s) in start[b"content-security-policy"].decode() for s in PAGE_SCRIPTS)
