@@ -39,11 +39,12 @@ demo: install
 	$(BIN)/portal seed --demo
 	$(BIN)/portal serve --port $(PORT)
 
+# The rules the build checks: formatting, lint (line length included), layer contracts, types.
 lint: install-test
-	$(BIN)/ruff check portal tests alembic
+	$(BIN)/ruff format --check portal tests alembic rxconfig.py
+	$(BIN)/ruff check portal tests alembic rxconfig.py
 
-test: install-test
-	$(BIN)/ruff check portal tests alembic
+test: lint
 	$(BIN)/pytest -q $(PYTEST_ARGS)
 
 bench: install-test

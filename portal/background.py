@@ -10,10 +10,11 @@ import asyncio
 import logging
 
 from portal.config import settings
+from portal.core import tenant
 from portal.db import unit_of_work
-from portal.services import mail, payments
-from portal.services.gateways import get_gateway
-from portal.services.invoices import contractor_today
+from portal.services.billing import payments
+from portal.services.billing.gateways import get_gateway
+from portal.services.messaging import mail
 
 log = logging.getLogger(__name__)
 MAIL_EVERY_SECONDS = 5
@@ -39,7 +40,7 @@ async def deliver_mail_forever() -> None:
 
 def run_autopay() -> payments.RunSummary:
     with unit_of_work() as session:
-        return payments.autopay_run(session, get_gateway(), contractor_today(session))
+        return payments.autopay_run(session, get_gateway(), tenant.today(session))
 
 
 async def autopay_forever() -> None:

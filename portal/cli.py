@@ -23,10 +23,12 @@ def cmd_migrate(_args: argparse.Namespace) -> int:
 
 def cmd_seed(args: argparse.Namespace) -> int:
     if not args.demo:
-        print("Nothing to seed: pass --demo to create the demo contractor and its customers.", file=sys.stderr)
+        print(
+            "Nothing to seed: pass --demo to create the demo contractor and its customers.", file=sys.stderr
+        )
         return 2
     from portal.db import unit_of_work
-    from portal.services.demo import seed_demo
+    from portal.demo import seed_demo
 
     with unit_of_work() as session:
         summary = seed_demo(session, size=args.size)
@@ -37,7 +39,7 @@ def cmd_seed(args: argparse.Namespace) -> int:
 def cmd_create_user(args: argparse.Namespace) -> int:
     from portal.db import unit_of_work
     from portal.models import ALL_PAGES, Contact, Customer
-    from portal.services import auth
+    from portal.services.identity import auth
 
     with unit_of_work() as session:
         customer = session.exec(select(Customer).where(Customer.name == args.customer)).first()
@@ -69,7 +71,7 @@ def cmd_create_user(args: argparse.Namespace) -> int:
 def cmd_mail(args: argparse.Namespace) -> int:
     from portal.db import unit_of_work
     from portal.models import OutboxMail
-    from portal.services import mail
+    from portal.services.messaging import mail
 
     with unit_of_work() as session:
         if args.show:
@@ -77,7 +79,9 @@ def cmd_mail(args: argparse.Namespace) -> int:
             if row is None:
                 print(f"No mail #{args.show}.", file=sys.stderr)
                 return 2
-            print(f"To: {row.to_address}\nSubject: {row.subject}\nDate: {row.created_at:%Y-%m-%d %H:%M} UTC\n")
+            print(
+                f"To: {row.to_address}\nSubject: {row.subject}\nDate: {row.created_at:%Y-%m-%d %H:%M} UTC\n"
+            )
             print(row.body_text)
             return 0
         rows = mail.recent(session, limit=args.limit, to_address=args.to)
@@ -85,7 +89,9 @@ def cmd_mail(args: argparse.Namespace) -> int:
             print("The outbox is empty.")
         for row in rows:
             state = "sent" if row.sent_at else ("error" if row.error else "outbox")
-            print(f"#{row.id:<5} {row.created_at:%Y-%m-%d %H:%M}  {state:<6} {row.to_address:<34} {row.subject}")
+            print(
+                f"#{row.id:<5} {row.created_at:%Y-%m-%d %H:%M}  {state:<6} {row.to_address:<34} {row.subject}"
+            )
     return 0
 
 
@@ -93,8 +99,10 @@ def cmd_autopay(args: argparse.Namespace) -> int:
     from portal.background import run_autopay
 
     summary = run_autopay()
-    print(f"Automatic payments: {summary.due} due, {summary.charged} charged, {summary.failed} failed, "
-          f"{summary.skipped} skipped.")
+    print(
+        f"Automatic payments: {summary.due} due, {summary.charged} charged, {summary.failed} failed, "
+        f"{summary.skipped} skipped."
+    )
     for error in summary.errors:
         print(f"  {error}")
     return 1 if summary.failed else 0
@@ -113,8 +121,19 @@ def cmd_serve(args: argparse.Namespace) -> int:
     env.setdefault("PORTAL_PUBLIC_URL", f"http://localhost:{args.port}")
     os.chdir(ROOT)
     print(f"Serving the portal on http://localhost:{args.port}", flush=True)
-    cmd = [reflex, "run", "--env", "prod", "--single-port", "--frontend-port", str(args.port),
-           "--backend-port", str(args.port), "--loglevel", args.loglevel]
+    cmd = [
+        reflex,
+        "run",
+        "--env",
+        "prod",
+        "--single-port",
+        "--frontend-port",
+        str(args.port),
+        "--backend-port",
+        str(args.port),
+        "--loglevel",
+        args.loglevel,
+    ]
     os.execve(reflex, cmd, env)  # noqa: S606  (replaces this process; no shell)
     return 0
 
@@ -135,8 +154,12 @@ def parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("seed", help="load demo data (safe to run again: nothing is duplicated)")
     s.add_argument("--demo", action="store_true", help="create the demo contractor, customers and logins")
-    s.add_argument("--size", choices=["small", "large"], default="small",
-                   help="large adds a customer with 100,000 invoices and 50,000 assets for benchmarks")
+    s.add_argument(
+        "--size",
+        choices=["small", "large"],
+        default="small",
+        help="large adds a customer with 100,000 invoices and 50,000 assets for benchmarks",
+    )
     s.set_defaults(func=cmd_seed)
 
     c = sub.add_parser("create-user", help="invite a customer contact: prints the setup link and mails it")
@@ -159,8 +182,12 @@ def parser() -> argparse.ArgumentParser:
 
     v = sub.add_parser("serve", help="build the frontend and serve the portal on one port")
     v.add_argument("--port", type=int, default=3000, help="port for the browser (default 3000)")
-    v.add_argument("--loglevel", default="warning", choices=["debug", "info", "warning", "error"],
-                   help="Reflex log level (default warning)")
+    v.add_argument(
+        "--loglevel",
+        default="warning",
+        choices=["debug", "info", "warning", "error"],
+        help="Reflex log level (default warning)",
+    )
     v.set_defaults(func=cmd_serve)
     return p
 

@@ -129,6 +129,7 @@ FIRST_ROW_CLOCK = """(() => {
   observer.observe(document, {childList: true, subtree: true});
 })();"""
 
+
 @dataclass(frozen=True)
 class QuotesPlan:
     """What the quotes figures run on, decided from the seeded data rather than assumed."""
@@ -168,10 +169,15 @@ def _stop(proc: subprocess.Popen) -> None:
 
 # -- 1. make demo on a fresh clone -------------------------------------------------------------------
 
+
 def _clone_env(url: str) -> dict[str, str]:
     """The environment of someone who just cloned: no venv of ours, no portal or make settings."""
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("PORTAL_", "REFLEX_", "MAKE", "MFLAGS")) and k not in ("DATABASE_URL", "VIRTUAL_ENV")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("PORTAL_", "REFLEX_", "MAKE", "MFLAGS"))
+        and k not in ("DATABASE_URL", "VIRTUAL_ENV")
+    }
     env["PATH"] = os.pathsep.join(p for p in env.get("PATH", "").split(os.pathsep) if p and Path(p) != BIN)
     env["PORTAL_PUBLIC_URL"] = url
     return env
@@ -185,8 +191,15 @@ def _make_demo(clone: Path, label: str) -> Row:
     log.touch()  # wait_until_up reads it if make stops before the first line
     marks: dict[str, float] = {}
     start = time.perf_counter()
-    proc = subprocess.Popen(["make", "demo", f"PORT={port}"], cwd=clone, env=_clone_env(url), text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+    proc = subprocess.Popen(
+        ["make", "demo", f"PORT={port}"],
+        cwd=clone,
+        env=_clone_env(url),
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
 
     def copy_output() -> None:
         with log.open("w") as fh:
@@ -217,15 +230,19 @@ def make_demo_figures(source: Path = ROOT) -> list[Row]:
     clone = workdir / "portal"
     try:
         subprocess.run(["git", "clone", "--quiet", str(source), str(clone)], check=True, capture_output=True)
-        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=clone, check=True, text=True,
-                              capture_output=True).stdout.strip()
-        return [_make_demo(clone, f"cold make demo, fresh clone of {head}"),
-                _make_demo(clone, "warm make demo, same clone")]
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=clone, check=True, text=True, capture_output=True
+        ).stdout.strip()
+        return [
+            _make_demo(clone, f"cold make demo, fresh clone of {head}"),
+            _make_demo(clone, "warm make demo, same clone"),
+        ]
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
 
 # -- 2-5. a served portal with the large demo ---------------------------------------------------------
+
 
 def _portal_env(data: Path, url: str) -> dict[str, str]:
     env = {
@@ -249,15 +266,23 @@ def _portal_env(data: Path, url: str) -> dict[str, str]:
 
 
 def seed_large(env: dict[str, str]) -> Row:
-    subprocess.run([str(BIN / "portal"), "migrate"], env=env, cwd=ROOT, check=True, capture_output=True, text=True)
+    subprocess.run(
+        [str(BIN / "portal"), "migrate"], env=env, cwd=ROOT, check=True, capture_output=True, text=True
+    )
     start = time.perf_counter()
-    subprocess.run([str(BIN / "portal"), "seed", "--demo", "--size", "large"], env=env, cwd=ROOT, check=True,
-                   capture_output=True, text=True)
+    subprocess.run(
+        [str(BIN / "portal"), "seed", "--demo", "--size", "large"],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     return "portal seed --demo --size large", f"{time.perf_counter() - start:.1f} s", "fresh database, SQLite"
 
 
 def dashboard_build(database_url: str) -> Row:
-    from portal.services import dashboard
+    from portal.services.reports import dashboard
 
     with session(database_url) as db:
         scope = large_scope(db)
@@ -272,8 +297,14 @@ def served(env: dict[str, str], url: str, log: Path) -> Iterator[None]:
     with WEB_LOCK.open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         with log.open("w") as fh:
-            proc = subprocess.Popen([str(BIN / "portal"), "serve", "--port", url.rsplit(":", 1)[1]], env=env,
-                                    cwd=ROOT, stdout=fh, stderr=subprocess.STDOUT, start_new_session=True)
+            proc = subprocess.Popen(
+                [str(BIN / "portal"), "serve", "--port", url.rsplit(":", 1)[1]],
+                env=env,
+                cwd=ROOT,
+                stdout=fh,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         try:
             wait_until_up(url, proc, log, timeout=SERVE_TIMEOUT)
             yield
@@ -319,8 +350,11 @@ def login_round_trip(browser, url: str) -> Row:
         with _context(browser, url) as context:
             samples.append(_log_in(context.new_page(), DEMO_USER))
     value, detail = spread(samples)
-    return ("login round trip, click to first card", value,
-            f"{detail}; perf_counter around Playwright, which adds ~60 ms of its own")
+    return (
+        "login round trip, click to first card",
+        value,
+        f"{detail}; perf_counter around Playwright, which adds ~60 ms of its own",
+    )
 
 
 def _cookies_of(browser, url: str, username: str) -> list:
@@ -344,10 +378,18 @@ def _footprint(browser, url: str, cookies: list, states: Path, who: str, open_pa
         open_page(page)
         page.wait_for_timeout(STATE_WRITE_WAIT * 1000)
     written = [p.stat().st_size for p in states.glob("*.pkl") if p not in before]
-    return [(f"websocket bytes received, first load, {who}", f"{sum(received) / 1024:.1f} KB",
-             f"{len(received)} frames"),
-            (f"state per client, {who}", f"{sum(written) / 1024:.1f} KB" if written else "n/a",
-             f"{len(written)} substate files (disk state manager)" if written else "no state file written")]
+    return [
+        (
+            f"websocket bytes received, first load, {who}",
+            f"{sum(received) / 1024:.1f} KB",
+            f"{len(received)} frames",
+        ),
+        (
+            f"state per client, {who}",
+            f"{sum(written) / 1024:.1f} KB" if written else "n/a",
+            f"{len(written)} substate files (disk state manager)" if written else "no state file written",
+        ),
+    ]
 
 
 def first_loads(browser, url: str, states: Path, who: str, username: str) -> list[Row]:
@@ -357,11 +399,14 @@ def first_loads(browser, url: str, states: Path, who: str, username: str) -> lis
         with _context(browser, url, cookies) as context:
             samples.append(_open_dashboard(context.new_page()))
     value, detail = spread(samples)
-    rows = [(f"dashboard first load, {who}", value, f"{detail}; goto to cards filled, signed-in fresh context")]
+    rows = [
+        (f"dashboard first load, {who}", value, f"{detail}; goto to cards filled, signed-in fresh context")
+    ]
     return rows + _footprint(browser, url, cookies, states, who, _open_dashboard)
 
 
 # -- the quotes list of the large customer --------------------------------------------------------------
+
 
 def quotes_plan(database_url: str) -> QuotesPlan:
     """The tab with the most rows, and two search words (from site names) whose counts differ.
@@ -371,16 +416,18 @@ def quotes_plan(database_url: str) -> QuotesPlan:
     """
     from sqlmodel import select
 
+    from portal.core.listing import PageRequest
     from portal.models import Site
-    from portal.services.listing import PageRequest
-    from portal.services.quotes import QUOTE_TABS, list_quotes
+    from portal.services.work.quotes import QUOTE_TABS, list_quotes
 
     today = clock.today()
     with session(database_url) as db:
         scope = large_scope(db)
         counts = {tab: list_quotes(db, scope, tab, PageRequest(size=10), today).total for tab in QUOTE_TABS}
         tab = max(counts, key=counts.get)
-        names = db.exec(select(Site.name).where(Site.customer_id == scope.customer_id).order_by(Site.name)).all()
+        names = db.exec(
+            select(Site.name).where(Site.customer_id == scope.customer_id).order_by(Site.name)
+        ).all()
         found: dict[int, str] = {}
         for word in dict.fromkeys(name.split()[0] for name in names):
             hits = list_quotes(db, scope, tab, PageRequest(search=word, size=10), today).total
@@ -394,13 +441,19 @@ def quotes_plan(database_url: str) -> QuotesPlan:
     return QuotesPlan(tab, counts, (word_a, word_b), (hits_a, hits_b))
 
 
-def _list_page_figures(database_url: str, what: str, label: str, pages: tuple[int, ...],
-                       searches: tuple[tuple[str, int], ...], list_page: Callable) -> list[Row]:
+def _list_page_figures(
+    database_url: str,
+    what: str,
+    label: str,
+    pages: tuple[int, ...],
+    searches: tuple[tuple[str, int], ...],
+    list_page: Callable,
+) -> list[Row]:
     """Deep pages too: OFFSET makes the database walk past every earlier row.
 
     ``list_page(session, scope, request)`` is one screen's list call; ``searches`` pairs a term with its hits.
     """
-    from portal.services.listing import PageRequest
+    from portal.core.listing import PageRequest
 
     cases = [(f"page {k:,}", PageRequest(page=k, size=25)) for k in dict.fromkeys(pages)]
     cases += [(f'search "{t}" ({n:,} hits)', PageRequest(search=t, size=25)) for t, n in searches]
@@ -410,20 +463,30 @@ def _list_page_figures(database_url: str, what: str, label: str, pages: tuple[in
         for name, request in cases:
             samples = timed(lambda request=request: list_page(db, scope, request), BUILD_RUNS)
             value, detail = spread(samples)
-            rows.append((f"{what}, {label}, {name}, in-process", value,
-                         f"{detail}; ref SQL for one page p50 {ms(REF_SQL_PAGE)}: "
-                         f"{_x(statistics.median(samples), REF_SQL_PAGE)}"))
+            rows.append(
+                (
+                    f"{what}, {label}, {name}, in-process",
+                    value,
+                    f"{detail}; ref SQL for one page p50 {ms(REF_SQL_PAGE)}: "
+                    f"{_x(statistics.median(samples), REF_SQL_PAGE)}",
+                )
+            )
     return rows
 
 
 def list_quotes_figures(database_url: str, plan: QuotesPlan) -> list[Row]:
-    from portal.services.quotes import list_quotes
+    from portal.services.work.quotes import list_quotes
 
     today = clock.today()
     last = -(-plan.total // 25)
-    return _list_page_figures(database_url, "list_quotes", plan.label, (1, 2, max(1, last // 2), last),
-                              tuple(zip(plan.terms, plan.hits, strict=True)),
-                              lambda db, scope, request: list_quotes(db, scope, plan.tab, request, today))
+    return _list_page_figures(
+        database_url,
+        "list_quotes",
+        plan.label,
+        (1, 2, max(1, last // 2), last),
+        tuple(zip(plan.terms, plan.hits, strict=True)),
+        lambda db, scope, request: list_quotes(db, scope, plan.tab, request, today),
+    )
 
 
 def _csv_rows(text: str) -> int:
@@ -445,20 +508,29 @@ def _export_figures(name: str, label: str, export: Callable[[], Iterator[str]]) 
     rows = _csv_rows(text)
     del text
     _, peak = traced(consume)
-    return [(f"{name}, {label}, in-process", f"p50 {statistics.median(samples):.2f} s",
-             f"max {max(samples):.2f} s, n={len(samples)}; {size / 1e6:.1f} MB, {rows:,} rows"),
-            (f"{name} peak Python memory, {label}", f"{peak / 1e6:.1f} MB",
-             f"tracemalloc over one full export of {size / 1e6:.1f} MB (SQLite's own buffers not counted)")]
+    return [
+        (
+            f"{name}, {label}, in-process",
+            f"p50 {statistics.median(samples):.2f} s",
+            f"max {max(samples):.2f} s, n={len(samples)}; {size / 1e6:.1f} MB, {rows:,} rows",
+        ),
+        (
+            f"{name} peak Python memory, {label}",
+            f"{peak / 1e6:.1f} MB",
+            f"tracemalloc over one full export of {size / 1e6:.1f} MB (SQLite's own buffers not counted)",
+        ),
+    ]
 
 
 def quote_csv_figures(database_url: str, plan: QuotesPlan) -> list[Row]:
-    from portal.services.quotes import quote_csv
+    from portal.services.work.quotes import quote_csv
 
     today = clock.today()
     with session(database_url) as db:
         scope = large_scope(db)
-        return _export_figures("quote_csv", plan.label,
-                               lambda: quote_csv(db, scope, plan.tab, "", "", True, today))
+        return _export_figures(
+            "quote_csv", plan.label, lambda: quote_csv(db, scope, plan.tab, "", "", True, today)
+        )
 
 
 def _open_list(page, path: str) -> None:
@@ -466,8 +538,9 @@ def _open_list(page, path: str) -> None:
     page.locator(FIRST_ROW).first.wait_for(state="visible")
 
 
-def _list_first_loads(browser, url: str, states: Path, cookies: list, what: str, path: str,
-                      label: str) -> list[Row]:
+def _list_first_loads(
+    browser, url: str, states: Path, cookies: list, what: str, path: str, label: str
+) -> list[Row]:
     in_page, around = [], []
     for _ in range(LOAD_RUNS):
         with _context(browser, url, cookies) as context:
@@ -479,10 +552,15 @@ def _list_first_loads(browser, url: str, states: Path, cookies: list, what: str,
             page.wait_for_function("() => window.__firstRow !== undefined")
             in_page.append(page.evaluate("window.__firstRow") / 1000)
     value, detail = spread(in_page)
-    rows = [(f"{what} first load, {label}", value,
-             f"{detail}; navigation start to first row painted, in-page; Playwright goto to visible "
-             f"p50 {ms(statistics.median(around))}; ref {REF_FIRST_LOAD:.2f} s: "
-             f"{_x(statistics.median(in_page), REF_FIRST_LOAD)}")]
+    rows = [
+        (
+            f"{what} first load, {label}",
+            value,
+            f"{detail}; navigation start to first row painted, in-page; Playwright goto to visible "
+            f"p50 {ms(statistics.median(around))}; ref {REF_FIRST_LOAD:.2f} s: "
+            f"{_x(statistics.median(in_page), REF_FIRST_LOAD)}",
+        )
+    ]
     footprint = _footprint(browser, url, cookies, states, f"{what}, {label}", lambda p: _open_list(p, path))
     for (name, value, detail), ref in zip(footprint, (REF_WS_BYTES, REF_STATE_BYTES), strict=True):
         with suppress(ValueError):
@@ -513,8 +591,10 @@ class _Trips:
         self.done += 1
 
 
-PAGE_STEPS = [{"act": "click", "target": target, "watch": "#list-table tbody", "read": f"{FIRST_ROW}:first-child"}
-              for target in ("#next-page", "#prev-page")]
+PAGE_STEPS = [
+    {"act": "click", "target": target, "watch": "#list-table tbody", "read": f"{FIRST_ROW}:first-child"}
+    for target in ("#next-page", "#prev-page")
+]
 
 
 def _small_list(browser, url: str, stack: ExitStack, path: str) -> tuple[object, int]:
@@ -569,30 +649,61 @@ def _list_round_trips(browser, url: str, cookies: list, trips: ListTrips) -> lis
         load_after = _load()
     p50, tail = statistics.median(metro.samples), p95(metro.samples)
     value, detail = spread(metro.samples)
-    detail += (f"; in-page click to first row changed + 1 frame; ref p50 {REF_PAGE_P50 * 1000:.1f} ms / "
-               f"p95 {REF_PAGE_P95 * 1000:.1f} ms: {_x(p50, REF_PAGE_P50)} / {_x(tail, REF_PAGE_P95)}")
+    detail += (
+        f"; in-page click to first row changed + 1 frame; ref p50 {REF_PAGE_P50 * 1000:.1f} ms / "
+        f"p95 {REF_PAGE_P95 * 1000:.1f} ms: {_x(p50, REF_PAGE_P50)} / {_x(tail, REF_PAGE_P95)}"
+    )
     if floor is not None:
-        detail += (f"; in-run floor below: {_x(p50, statistics.median(floor.samples))} / "
-                   f"{_x(tail, p95(floor.samples))}")
+        detail += (
+            f"; in-run floor below: {_x(p50, statistics.median(floor.samples))} / "
+            f"{_x(tail, p95(floor.samples))}"
+        )
     rows.insert(0, (f"{trips.what} next/prev page, {trips.label}", value, detail))
     if floor is not None:
         value, detail = spread(floor.samples)
-        rows.append((f"{trips.what} next/prev page, demo customer, {trips.tab} tab, {small_total} {trips.what}", value,
-                     f"{detail}; 10 per page, taking turns with Metro's: the in-run floor"))
+        rows.append(
+            (
+                f"{trips.what} next/prev page, demo customer, {trips.tab} tab, {small_total} {trips.what}",
+                value,
+                f"{detail}; 10 per page, taking turns with Metro's: the in-run floor",
+            )
+        )
     value, detail = spread(search.samples)
     rows.append((f"{trips.what} search round trip, {trips.label}", value, f"{detail}; {trips.search_note}"))
-    rows.append((f"load average during the {trips.what} round trips", f"{load_before} -> {load_after}",
-                 f"1/5/15 min, {os.cpu_count()} cores"))
+    rows.append(
+        (
+            f"load average during the {trips.what} round trips",
+            f"{load_before} -> {load_after}",
+            f"1/5/15 min, {os.cpu_count()} cores",
+        )
+    )
     return rows
 
 
 def quotes_round_trips(browser, url: str, cookies: list, plan: QuotesPlan) -> list[Row]:
     terms = " / ".join(f'"{t}" ({n:,})' for t, n in zip(plan.terms, plan.hits, strict=True))
-    steps = [{"act": "search", "target": "#list-search", "term": term, "watch": "#result-count",
-              "read": "#result-count"} for term in plan.terms]
-    return _list_round_trips(browser, url, cookies, ListTrips(
-        "quotes", plan.tab, plan.label, steps,
-        f"requestSubmit to result count changed + 1 frame, alternating {terms}"))
+    steps = [
+        {
+            "act": "search",
+            "target": "#list-search",
+            "term": term,
+            "watch": "#result-count",
+            "read": "#result-count",
+        }
+        for term in plan.terms
+    ]
+    return _list_round_trips(
+        browser,
+        url,
+        cookies,
+        ListTrips(
+            "quotes",
+            plan.tab,
+            plan.label,
+            steps,
+            f"requestSubmit to result count changed + 1 frame, alternating {terms}",
+        ),
+    )
 
 
 def _csv_over_http(url: str, cookies: list, path: str, label: str, expected: str) -> Row:
@@ -610,17 +721,24 @@ def _csv_over_http(url: str, cookies: list, path: str, label: str, expected: str
         last.append(time.perf_counter() - start)
         body = b"".join(chunks)
     rows = _csv_rows(body.decode("utf-8-sig"))
-    return (f"GET {path.split('?')[0]}, {label}", f"p50 {statistics.median(last):.2f} s",
-            f"to last byte, n={len(last)}; first byte p50 {ms(statistics.median(first))}; "
-            f"{len(body) / 1e6:.1f} MB, {rows:,} rows ({expected})")
+    return (
+        f"GET {path.split('?')[0]}, {label}",
+        f"p50 {statistics.median(last):.2f} s",
+        f"to last byte, n={len(last)}; first byte p50 {ms(statistics.median(first))}; "
+        f"{len(body) / 1e6:.1f} MB, {rows:,} rows ({expected})",
+    )
 
 
 def quote_csv_over_http(url: str, cookies: list, plan: QuotesPlan) -> list[Row]:
-    return [_csv_over_http(url, cookies, f"/export/quotes.csv?tab={plan.tab}", plan.label,
-                           f"expected {plan.total:,}")]
+    return [
+        _csv_over_http(
+            url, cookies, f"/export/quotes.csv?tab={plan.tab}", plan.label, f"expected {plan.total:,}"
+        )
+    ]
 
 
 # -- the invoices and the statement of the large customer -----------------------------------------------
+
 
 def _years_before(day: date, years: int) -> date:
     try:
@@ -653,9 +771,9 @@ def invoices_plan(database_url: str) -> InvoicesPlan:
     """Two invoice numbers whose searches show different first rows, and 5-year statement ranges
     with different closing balances: each round trip waits for what it reads to change.
     """
-    from portal.services import statements
-    from portal.services.invoices import list_invoices
-    from portal.services.listing import PageRequest
+    from portal.core.listing import PageRequest
+    from portal.services.billing import statements
+    from portal.services.billing.invoices import list_invoices
 
     today = clock.today()
     with session(database_url) as db:
@@ -663,13 +781,17 @@ def invoices_plan(database_url: str) -> InvoicesPlan:
         total = list_invoices(db, scope, "all", PageRequest(size=25), today).total
         last = -(-total // 25)
         # Neither from page 1: the searches start from it, and a search must change its first row.
-        terms = tuple(str(list_invoices(db, scope, "all", PageRequest(page=k, size=25), today).rows[0].number)
-                      for k in (max(2, last // 3), max(2, 2 * last // 3)))
+        terms = tuple(
+            str(list_invoices(db, scope, "all", PageRequest(page=k, size=25), today).rows[0].number)
+            for k in (max(2, last // 3), max(2, 2 * last // 3))
+        )
         found = [list_invoices(db, scope, "all", PageRequest(search=t, size=25), today) for t in terms]
         # More ranges than the portal keeps computed statements of, so each date search computes afresh.
         ends = tuple(today - timedelta(days=30 * k) for k in range(STATEMENT_RANGES))
         ranges = tuple((_years_before(end, 5), end) for end in ends)
-        closings = tuple(statements.statement(db, scope, a, b, today).closing_balance_cents for a, b in ranges)
+        closings = tuple(
+            statements.statement(db, scope, a, b, today).closing_balance_cents for a, b in ranges
+        )
     if len({f.rows[0].id for f in found if f.rows}) < 2:
         raise RuntimeError(f"searches for {terms} do not show two different first rows")
     if any(a == b for a, b in pairwise((*closings, closings[0]))):
@@ -678,18 +800,23 @@ def invoices_plan(database_url: str) -> InvoicesPlan:
 
 
 def list_invoices_figures(database_url: str, plan: InvoicesPlan) -> list[Row]:
-    from portal.services.invoices import list_invoices
+    from portal.services.billing.invoices import list_invoices
 
     today = clock.today()
     last = -(-plan.total // 25)
-    return _list_page_figures(database_url, "list_invoices", plan.label, (1, max(1, last // 2), last),
-                              tuple(zip(plan.terms, plan.hits, strict=True)),
-                              lambda db, scope, request: list_invoices(db, scope, "all", request, today))
+    return _list_page_figures(
+        database_url,
+        "list_invoices",
+        plan.label,
+        (1, max(1, last // 2), last),
+        tuple(zip(plan.terms, plan.hits, strict=True)),
+        lambda db, scope, request: list_invoices(db, scope, "all", request, today),
+    )
 
 
 def statement_figures(database_url: str, plan: InvoicesPlan) -> list[Row]:
     """Timed runs without tracemalloc, then one traced run for the peak, as for the CSV exports."""
-    from portal.services import statements
+    from portal.services.billing import statements
 
     today = clock.today()
     start, end = plan.ranges[0]
@@ -699,19 +826,25 @@ def statement_figures(database_url: str, plan: InvoicesPlan) -> list[Row]:
         computed, peak = traced(lambda: statements.statement(db, scope, start, end, today))
         lines = computed.line_count
     value, detail = spread(samples)
-    return [(f"statements.statement, {plan.years}, in-process", value, f"{detail}; {lines:,} lines"),
-            (f"statements.statement peak Python memory, {plan.years}", f"{peak / 1e6:.1f} MB",
-             "tracemalloc over one statement (numpy/pandas buffers are traced; SQLite's are not)")]
+    return [
+        (f"statements.statement, {plan.years}, in-process", value, f"{detail}; {lines:,} lines"),
+        (
+            f"statements.statement peak Python memory, {plan.years}",
+            f"{peak / 1e6:.1f} MB",
+            "tracemalloc over one statement (numpy/pandas buffers are traced; SQLite's are not)",
+        ),
+    ]
 
 
 def invoice_csv_figures(database_url: str, plan: InvoicesPlan) -> list[Row]:
-    from portal.services.invoices import invoice_csv
+    from portal.services.billing.invoices import invoice_csv
 
     today = clock.today()
     with session(database_url) as db:
         scope = large_scope(db)
-        return _export_figures("invoice_csv", plan.label,
-                               lambda: invoice_csv(db, scope, "all", "", "", True, today))
+        return _export_figures(
+            "invoice_csv", plan.label, lambda: invoice_csv(db, scope, "all", "", "", True, today)
+        )
 
 
 def invoices_first_loads(browser, url: str, states: Path, cookies: list, plan: InvoicesPlan) -> list[Row]:
@@ -721,11 +854,28 @@ def invoices_first_loads(browser, url: str, states: Path, cookies: list, plan: I
 def invoices_round_trips(browser, url: str, cookies: list, plan: InvoicesPlan) -> list[Row]:
     """The search reads the first row: two invoice numbers can well find the same count."""
     terms = " / ".join(f'"{t}" ({n:,})' for t, n in zip(plan.terms, plan.hits, strict=True))
-    steps = [{"act": "search", "target": "#list-search", "term": term, "watch": "#list-table tbody",
-              "read": f"{FIRST_ROW}:first-child"} for term in plan.terms]
-    return _list_round_trips(browser, url, cookies, ListTrips(
-        "invoices", "all", plan.label, steps,
-        f"requestSubmit to first row changed + 1 frame, alternating invoice numbers {terms}"))
+    steps = [
+        {
+            "act": "search",
+            "target": "#list-search",
+            "term": term,
+            "watch": "#list-table tbody",
+            "read": f"{FIRST_ROW}:first-child",
+        }
+        for term in plan.terms
+    ]
+    return _list_round_trips(
+        browser,
+        url,
+        cookies,
+        ListTrips(
+            "invoices",
+            "all",
+            plan.label,
+            steps,
+            f"requestSubmit to first row changed + 1 frame, alternating invoice numbers {terms}",
+        ),
+    )
 
 
 def statement_round_trips(browser, url: str, cookies: list, plan: InvoicesPlan) -> list[Row]:
@@ -738,37 +888,75 @@ def statement_round_trips(browser, url: str, cookies: list, plan: InvoicesPlan) 
     with _context(browser, url, cookies) as context:
         page = context.new_page()
         page.goto(f"/invoices/statement?start={last_start}&end={last_end}")
-        page.wait_for_function("() => (document.querySelector('#closing')?.textContent ?? '').trim() !== ''",
-                               timeout=STATEMENT_TIMEOUT_MS)
-        steps = [{"act": "range", "target": "#statement-search", "term": [str(s), str(e)], "watch": "#closing",
-                  "read": "#closing", "timeout": STATEMENT_TIMEOUT_MS} for s, e in plan.ranges]
+        page.wait_for_function(
+            "() => (document.querySelector('#closing')?.textContent ?? '').trim() !== ''",
+            timeout=STATEMENT_TIMEOUT_MS,
+        )
+        steps = [
+            {
+                "act": "range",
+                "target": "#statement-search",
+                "term": [str(s), str(e)],
+                "watch": "#closing",
+                "read": "#closing",
+                "timeout": STATEMENT_TIMEOUT_MS,
+            }
+            for s, e in plan.ranges
+        ]
         searches = _Trips(page, steps)
         for _ in range(WARM_UPS + STATEMENT_RUNS):
             searches.run()
-        pages = _Trips(page, [{"act": "click", "target": target, "watch": "#statement-lines tbody",
-                               "read": "#statement-lines tbody tr:first-child"}
-                              for target in ("#statement-next", "#statement-prev")])
+        pages = _Trips(
+            page,
+            [
+                {
+                    "act": "click",
+                    "target": target,
+                    "watch": "#statement-lines tbody",
+                    "read": "#statement-lines tbody tr:first-child",
+                }
+                for target in ("#statement-next", "#statement-prev")
+            ],
+        )
         for _ in range(WARM_UPS + ROUND_TRIPS):
             pages.run()
     value, detail = spread(searches.samples)
-    rows = [(f"statement date search round trip, {plan.years}", value,
-             f"{detail}; requestSubmit of #statement-search to #closing changed + 1 frame, cycling through "
-             f"{len(plan.ranges)} ranges ending a month apart (each computed afresh)")]
+    rows = [
+        (
+            f"statement date search round trip, {plan.years}",
+            value,
+            f"{detail}; requestSubmit of #statement-search to #closing changed + 1 frame, cycling through "
+            f"{len(plan.ranges)} ranges ending a month apart (each computed afresh)",
+        )
+    ]
     value, detail = spread(pages.samples)
-    rows.append((f"statement next/prev page of lines, {plan.years}", value,
-                 f"{detail}; click to first line changed + 1 frame; the computed statement is reused"))
+    rows.append(
+        (
+            f"statement next/prev page of lines, {plan.years}",
+            value,
+            f"{detail}; click to first line changed + 1 frame; the computed statement is reused",
+        )
+    )
     return rows
 
 
 def invoice_exports_over_http(url: str, cookies: list, plan: InvoicesPlan) -> list[Row]:
     start, end = plan.ranges[0]
-    return [_csv_over_http(url, cookies, "/export/invoices.csv?tab=all", plan.label, f"expected {plan.total:,}"),
-            _csv_over_http(url, cookies, f"/export/statement.csv?start={start}&end={end}", plan.years,
-                           "opening, lines, closing")]
+    return [
+        _csv_over_http(url, cookies, "/export/invoices.csv?tab=all", plan.label, f"expected {plan.total:,}"),
+        _csv_over_http(
+            url,
+            cookies,
+            f"/export/statement.csv?start={start}&end={end}",
+            plan.years,
+            "opening, lines, closing",
+        ),
+    ]
 
 
-def browser_figures(env: dict[str, str], url: str, data: Path, plan: QuotesPlan | None,
-                    invoices: InvoicesPlan | None) -> list[Row]:
+def browser_figures(
+    env: dict[str, str], url: str, data: Path, plan: QuotesPlan | None, invoices: InvoicesPlan | None
+) -> list[Row]:
     from playwright.sync_api import sync_playwright
 
     states = data / "states"
@@ -776,24 +964,38 @@ def browser_figures(env: dict[str, str], url: str, data: Path, plan: QuotesPlan 
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         try:
             rows = _attempt("login", lambda: [login_round_trip(browser, url)])
-            rows += _attempt("demo dashboard", lambda: first_loads(browser, url, states, "demo customer", DEMO_USER))
-            rows += _attempt("large dashboard",
-                             lambda: first_loads(browser, url, states, "large customer", LARGE_USER))
+            rows += _attempt(
+                "demo dashboard", lambda: first_loads(browser, url, states, "demo customer", DEMO_USER)
+            )
+            rows += _attempt(
+                "large dashboard", lambda: first_loads(browser, url, states, "large customer", LARGE_USER)
+            )
             if plan is None and invoices is None:
                 return rows
             cookies = _cookies_of(browser, url, LARGE_USER)
             if plan is not None:
-                rows += _attempt("quotes first load", lambda: quotes_first_loads(browser, url, states, cookies, plan))
-                rows += _attempt("quotes round trips", lambda: quotes_round_trips(browser, url, cookies, plan))
+                rows += _attempt(
+                    "quotes first load", lambda: quotes_first_loads(browser, url, states, cookies, plan)
+                )
+                rows += _attempt(
+                    "quotes round trips", lambda: quotes_round_trips(browser, url, cookies, plan)
+                )
                 rows += _attempt("quotes CSV over HTTP", lambda: quote_csv_over_http(url, cookies, plan))
             if invoices is not None:
-                rows += _attempt("invoices first load",
-                                 lambda: invoices_first_loads(browser, url, states, cookies, invoices))
-                rows += _attempt("invoices round trips", lambda: invoices_round_trips(browser, url, cookies, invoices))
-                rows += _attempt("statement round trips",
-                                 lambda: statement_round_trips(browser, url, cookies, invoices))
-                rows += _attempt("invoice and statement CSV over HTTP",
-                                 lambda: invoice_exports_over_http(url, cookies, invoices))
+                rows += _attempt(
+                    "invoices first load",
+                    lambda: invoices_first_loads(browser, url, states, cookies, invoices),
+                )
+                rows += _attempt(
+                    "invoices round trips", lambda: invoices_round_trips(browser, url, cookies, invoices)
+                )
+                rows += _attempt(
+                    "statement round trips", lambda: statement_round_trips(browser, url, cookies, invoices)
+                )
+                rows += _attempt(
+                    "invoice and statement CSV over HTTP",
+                    lambda: invoice_exports_over_http(url, cookies, invoices),
+                )
             rows += _attempt("PPM report in the browser", lambda: ppm_in_browser(browser, url, cookies))
             return rows
         finally:
@@ -818,6 +1020,7 @@ def ppm_in_browser(browser, url: str, cookies: list) -> list[Row]:
 
 # -- the table -----------------------------------------------------------------------------------------
 
+
 def _failed(label: str, exc: Exception) -> list[Row]:
     reason = getattr(exc, "stderr", None) or str(exc)
     print(f"\n{label} failed:\n{reason}", file=sys.stderr)
@@ -831,8 +1034,12 @@ def _attempt(label: str, measure: Callable[[], list[Row]]) -> list[Row]:
         return _failed(label, exc)
 
 
-def _planned(database_url: str, label: str, make_plan: Callable[[str], T],
-             parts: dict[str, Callable[[str, T], list[Row]]]) -> tuple[T | None, list[Row]]:
+def _planned(
+    database_url: str,
+    label: str,
+    make_plan: Callable[[str], T],
+    parts: dict[str, Callable[[str, T], list[Row]]],
+) -> tuple[T | None, list[Row]]:
     """The plan decided from the data and the figures of the parts that run on it. Without a plan
     its parts are skipped (one failure row for the plan); the caller's other parts still run."""
     try:
@@ -854,16 +1061,28 @@ def served_figures() -> list[Row]:
         if rows[0][1] == "failed":
             return rows
         rows += _attempt("dashboard.build", lambda: [dashboard_build(env["DATABASE_URL"])])
-        plan, measured = _planned(env["DATABASE_URL"], "quotes list (choosing tab and search words)", quotes_plan,
-                                  {"list_quotes": list_quotes_figures, "quote_csv": quote_csv_figures})
+        plan, measured = _planned(
+            env["DATABASE_URL"],
+            "quotes list (choosing tab and search words)",
+            quotes_plan,
+            {"list_quotes": list_quotes_figures, "quote_csv": quote_csv_figures},
+        )
         rows += measured
-        invoices, measured = _planned(env["DATABASE_URL"],
-                                      "invoices list (choosing search numbers and statement ranges)", invoices_plan,
-                                      {"list_invoices": list_invoices_figures, "statement": statement_figures,
-                                       "invoice_csv": invoice_csv_figures})
+        invoices, measured = _planned(
+            env["DATABASE_URL"],
+            "invoices list (choosing search numbers and statement ranges)",
+            invoices_plan,
+            {
+                "list_invoices": list_invoices_figures,
+                "statement": statement_figures,
+                "invoice_csv": invoice_csv_figures,
+            },
+        )
         rows += measured
         rows += asset_and_report_figures(env["DATABASE_URL"])
-        return rows + _attempt("portal serve and browser", lambda: browser_figures(env, url, data, plan, invoices))
+        return rows + _attempt(
+            "portal serve and browser", lambda: browser_figures(env, url, data, plan, invoices)
+        )
     finally:
         shutil.rmtree(data, ignore_errors=True)
 
@@ -878,8 +1097,11 @@ def print_table(rows: list[Row]) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m tests.bench", description=__doc__.splitlines()[0])
-    p.add_argument("--skip-cold", action="store_true",
-                   help="skip the cold and warm `make demo` on a fresh clone (takes minutes)")
+    p.add_argument(
+        "--skip-cold",
+        action="store_true",
+        help="skip the cold and warm `make demo` on a fresh clone (takes minutes)",
+    )
     args = p.parse_args(argv)
     rows = [] if args.skip_cold else _attempt("make demo", make_demo_figures)
     rows += _attempt("served portal", served_figures)

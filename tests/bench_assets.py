@@ -42,8 +42,8 @@ def _biggest_site(session, scope) -> tuple[int, str, int]:
 
 def _screen(session, scope, site_id: int, search: str) -> int:
     """What one load of the screen asks: the counts, then the first page of each group a search opens."""
-    from portal.services import assets
-    from portal.state.assets import OPEN_ON_SEARCH
+    from portal.services.assets import assets
+    from portal.state.assets.assets import OPEN_ON_SEARCH
 
     groups = assets.asset_groups(session, scope, site_id, search)
     for group in groups[:OPEN_ON_SEARCH] if search else []:
@@ -63,8 +63,11 @@ def _csv_figures(label: str, export: Callable[[], Iterator[str]]) -> list[Row]:
     value, detail = spread(samples)
     return [
         (f"asset_csv, {label}, in-process", value, f"{detail}; {size / 1e6:.2f} MB, {rows:,} rows"),
-        (f"asset_csv peak Python memory, {label}", f"{peak / 1e6:.1f} MB",
-         "tracemalloc over one full export (SQLite's own buffers not counted)"),
+        (
+            f"asset_csv peak Python memory, {label}",
+            f"{peak / 1e6:.1f} MB",
+            "tracemalloc over one full export (SQLite's own buffers not counted)",
+        ),
     ]
 
 
@@ -72,7 +75,7 @@ def figures(database_url: str) -> list[Row]:
     from sqlmodel import func, select
 
     from portal.models import ServiceRecord
-    from portal.services import assets
+    from portal.services.assets import assets
 
     with session(database_url) as db:
         scope = large_scope(db)
@@ -92,16 +95,26 @@ def figures(database_url: str) -> list[Row]:
         ).first()
         asset_id, tests = busiest if busiest else (first.rows[0].id, 0)
         rows = [
-            _figure(f"assets group counts, {label}", f"{len(groups)} types in one GROUP BY",
-                    lambda: assets.asset_groups(db, scope, site_id)),
-            _figure(f"assets first page of the biggest group, {label}",
-                    f"{biggest.name}: 25 of {biggest.count:,}, with next due dates",
-                    lambda: assets.group_page(db, scope, site_id, biggest.type_id)),
-            _figure(f'assets search "{term}", {label}',
-                    f"{hits:,} hits; counts plus the first page of up to 3 opened groups",
-                    lambda: _screen(db, scope, site_id, term)),
-            _figure(f"asset pop-up, {label}", f"details, service levels, {tests} tests and transfers",
-                    lambda: assets.asset_detail(db, scope, asset_id)),
+            _figure(
+                f"assets group counts, {label}",
+                f"{len(groups)} types in one GROUP BY",
+                lambda: assets.asset_groups(db, scope, site_id),
+            ),
+            _figure(
+                f"assets first page of the biggest group, {label}",
+                f"{biggest.name}: 25 of {biggest.count:,}, with next due dates",
+                lambda: assets.group_page(db, scope, site_id, biggest.type_id),
+            ),
+            _figure(
+                f'assets search "{term}", {label}',
+                f"{hits:,} hits; counts plus the first page of up to 3 opened groups",
+                lambda: _screen(db, scope, site_id, term),
+            ),
+            _figure(
+                f"asset pop-up, {label}",
+                f"details, service levels, {tests} tests and transfers",
+                lambda: assets.asset_detail(db, scope, asset_id),
+            ),
         ]
         rows += _csv_figures(label, lambda: assets.asset_csv(db, scope, site_id))
     return rows

@@ -10,6 +10,7 @@ from __future__ import annotations
 import statistics
 import sys
 
+from portal.core import tenant
 from tests.bench_common import Row, large_scope, session, spread, timed, traced
 
 RUNS = 7
@@ -27,12 +28,15 @@ def _search_word(session, scope) -> str:
 
 
 def _defect_figures(session, scope, word: str) -> list[Row]:
-    from portal.services import defects
-    from portal.services.listing import PageRequest
+    from portal.core.listing import PageRequest
+    from portal.services.assets import defects
 
     rows = []
-    for label, filters in (("all sites", defects.AssetFilters()), (f'search "{word}"', defects.AssetFilters(
-            search=word))):
+    for label, filters in (
+        ("all sites", defects.AssetFilters()),
+        (f'search "{word}"', defects.AssetFilters(search=word)),
+    ):
+
         def screen(filters=filters):
             page = defects.list_defects(session, scope, filters, PageRequest())
             defects.severity_counts(session, scope, filters)
@@ -40,42 +44,66 @@ def _defect_figures(session, scope, word: str) -> list[Row]:
 
         total = screen().total
         value, detail = spread(timed(screen, RUNS))
-        rows.append((f"current defects, Metro, {label}, first page + severity counts, in-process", value,
-                     f"{detail}; {total:,} current defects"))
+        rows.append(
+            (
+                f"current defects, Metro, {label}, first page + severity counts, in-process",
+                value,
+                f"{detail}; {total:,} current defects",
+            )
+        )
     return rows
 
 
 def _history_figures(session, scope, word: str, today) -> list[Row]:
-    from portal.services import test_history
-    from portal.services.defects import AssetFilters
-    from portal.services.listing import PageRequest
+    from portal.core.listing import PageRequest
+    from portal.services.assets import test_history
+    from portal.services.assets.defects import AssetFilters
 
     start, end = test_history.default_range(today)
     cases = [
         ("12 months, all sites", test_history.HistoryFilters(AssetFilters(), start, end), PageRequest()),
-        ("12 months, all sites, page 100", test_history.HistoryFilters(AssetFilters(), start, end),
-         PageRequest(page=100)),
-        ("12 months, all sites, by site", test_history.HistoryFilters(AssetFilters(), start, end),
-         PageRequest(sort="site", descending=False)),
-        (f'12 months, search "{word}"', test_history.HistoryFilters(AssetFilters(search=word), start, end),
-         PageRequest()),
-        ("12 months, failures", test_history.HistoryFilters(AssetFilters(), start, end, "fail"), PageRequest()),
+        (
+            "12 months, all sites, page 100",
+            test_history.HistoryFilters(AssetFilters(), start, end),
+            PageRequest(page=100),
+        ),
+        (
+            "12 months, all sites, by site",
+            test_history.HistoryFilters(AssetFilters(), start, end),
+            PageRequest(sort="site", descending=False),
+        ),
+        (
+            f'12 months, search "{word}"',
+            test_history.HistoryFilters(AssetFilters(search=word), start, end),
+            PageRequest(),
+        ),
+        (
+            "12 months, failures",
+            test_history.HistoryFilters(AssetFilters(), start, end, "fail"),
+            PageRequest(),
+        ),
     ]
     rows = []
     for label, filters, request in cases:
+
         def screen(filters=filters, request=request):
             return test_history.history_report(session, scope, filters, request)
 
         total = screen().page.total
         value, detail = spread(timed(screen, RUNS))
-        rows.append((f"test history, Metro, {label}, page + result counts, in-process", value,
-                     f"{detail}; {total:,} tests"))
+        rows.append(
+            (
+                f"test history, Metro, {label}, page + result counts, in-process",
+                value,
+                f"{detail}; {total:,} tests",
+            )
+        )
     return rows
 
 
 def _csv_figures(session, scope, today) -> list[Row]:
-    from portal.services import test_history
-    from portal.services.defects import AssetFilters
+    from portal.services.assets import test_history
+    from portal.services.assets.defects import AssetFilters
 
     start, end = test_history.default_range(today)
     filters = test_history.HistoryFilters(AssetFilters(), start, end)
@@ -92,25 +120,32 @@ def _csv_figures(session, scope, today) -> list[Row]:
     _, peak = traced(consume)
     label = f"test history CSV, Metro, 12 months, all sites ({lines - 1:,} rows, {size / 1e6:.1f} MB)"
     return [
-        (f"{label}, in-process", f"p50 {statistics.median(samples):.2f} s",
-         f"max {max(samples):.2f} s, n={len(samples)}"),
-        (f"{label}, peak Python memory", f"{peak / 1e6:.1f} MB",
-         "tracemalloc over one full export (SQLite's own buffers not counted)"),
+        (
+            f"{label}, in-process",
+            f"p50 {statistics.median(samples):.2f} s",
+            f"max {max(samples):.2f} s, n={len(samples)}",
+        ),
+        (
+            f"{label}, peak Python memory",
+            f"{peak / 1e6:.1f} MB",
+            "tracemalloc over one full export (SQLite's own buffers not counted)",
+        ),
     ]
 
 
 def figures(database_url: str) -> list[Row]:
     """Defects and test history figures for the large demo customer; each part fails on its own."""
-    from portal.services.invoices import contractor_today
 
     rows: list[Row] = []
     with session(database_url) as db:
         scope = large_scope(db)
-        today = contractor_today(db)
+        today = tenant.today(db)
         word = _search_word(db, scope)
-        for name, part in (("current defects", lambda: _defect_figures(db, scope, word)),
-                           ("test history", lambda: _history_figures(db, scope, word, today)),
-                           ("test history CSV", lambda: _csv_figures(db, scope, today))):
+        for name, part in (
+            ("current defects", lambda: _defect_figures(db, scope, word)),
+            ("test history", lambda: _history_figures(db, scope, word, today)),
+            ("test history CSV", lambda: _csv_figures(db, scope, today)),
+        ):
             try:
                 rows += part()
             except Exception as exc:  # one broken part must not hide the others' figures

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import sys
 
+from portal.core import tenant
 from tests.bench_common import Row, large_scope, session, spread, timed, traced
 
 RUNS = 5
@@ -40,26 +41,44 @@ def figures(database_url: str) -> list[Row]:
     from sqlalchemy import func
     from sqlmodel import select
 
+    from portal.core import weeks
     from portal.models import Asset
-    from portal.services import ppm, weeks
-    from portal.services.invoices import contractor_today
-    from portal.state.ppm import _cells, figure, table_rows
+    from portal.services.assets import ppm
+    from portal.state.reports.ppm import _cells, figure, table_rows
 
     with session(database_url) as db:
         scope = large_scope(db)
-        today = contractor_today(db)
-        assets = db.exec(select(func.count()).select_from(Asset).where(Asset.customer_id == scope.customer_id)).one()
+        today = tenant.today(db)
+        assets = db.exec(
+            select(func.count()).select_from(Asset).where(Asset.customer_id == scope.customer_id)
+        ).one()
         filters = ppm.Filters(weeks.week_of(today)[0])
         grid = ppm.compute(db, scope, filters, today)
-        what = (f"{assets:,} assets, all sites, {filters.year}: {len(grid.rows)} rows x {len(grid.weeks)} weeks, "
-                f"today week {grid.current}")
+        what = (
+            f"{assets:,} assets, all sites, {filters.year}: {len(grid.rows)} rows x {len(grid.weeks)} weeks, "
+            f"today week {grid.current}"
+        )
         compute = spread(timed(lambda: ppm.compute(db, scope, filters, today), RUNS))
         _, peak = traced(lambda: ppm.compute(db, scope, filters, today))
-        past_row, past_week = next(((r, w) for r in range(len(grid.rows)) for w in range(1, grid.first_future)
-                                    if grid.states[r, w - 1]), (0, 1))
+        past_row, past_week = next(
+            (
+                (r, w)
+                for r in range(len(grid.rows))
+                for w in range(1, grid.first_future)
+                if grid.states[r, w - 1]
+            ),
+            (0, 1),
+        )
         row = grid.rows[past_row]
-        cell = spread(timed(lambda: ppm.cell_detail(db, scope, filters, today, row.asset_type_id,
-                                                    row.service_level_id, past_week), RUNS))
+        cell = spread(
+            timed(
+                lambda: ppm.cell_detail(
+                    db, scope, filters, today, row.asset_type_id, row.service_level_id, past_week
+                ),
+                RUNS,
+            )
+        )
+
     def draw():
         cells = _cells(grid)
         return figure(grid, cells), table_rows(grid, cells)
@@ -71,7 +90,11 @@ def figures(database_url: str) -> list[Row]:
         ("ppm_compute", compute[0], f"{compute[1]}; {what}"),
         ("ppm_compute_peak_memory", f"{peak / 1e6:.1f} MB", "tracemalloc peak during one compute"),
         ("ppm_cell_detail", cell[0], f"{cell[1]}; one past cell recomputed for its pop-up, with job numbers"),
-        ("ppm_figure", drawn[0], f"{drawn[1]}; heatmap and table built for the state, {size / 1024:.0f} KB as JSON"),
+        (
+            "ppm_figure",
+            drawn[0],
+            f"{drawn[1]}; heatmap and table built for the state, {size / 1024:.0f} KB as JSON",
+        ),
     ]
 
 
@@ -88,7 +111,11 @@ def browser_figure(page, url: str) -> Row:
         if i:  # the first run warms the page
             samples.append(elapsed)
     p50, detail = spread(samples)
-    return ("ppm_search_to_heatmap", p50, f"{detail}; Search to the redrawn heatmap, all sites, years {year - 1}/{year}")
+    return (
+        "ppm_search_to_heatmap",
+        p50,
+        f"{detail}; Search to the redrawn heatmap, all sites, years {year - 1}/{year}",
+    )
 
 
 if __name__ == "__main__":

@@ -62,16 +62,22 @@ def _deleting_new_rows(engine: Engine) -> Iterator[Engine]:
 
     tables = SQLModel.metadata.sorted_tables
     with engine.connect() as conn:
-        before = {t.name: conn.execute(select(func.coalesce(func.max(t.c.id), 0))).scalar_one()
-                  for t in tables if "id" in t.c}
+        before = {
+            t.name: conn.execute(select(func.coalesce(func.max(t.c.id), 0))).scalar_one()
+            for t in tables
+            if "id" in t.c
+        }
     yield engine
     with engine.begin() as conn:
         for t in reversed(tables):
             if "id" in t.c:
                 conn.execute(delete(t).where(t.c.id > before[t.name]))
                 continue
-            new = [fk.parent > before[fk.column.table.name] for fk in t.foreign_keys
-                   if fk.column.table.name in before]
+            new = [
+                fk.parent > before[fk.column.table.name]
+                for fk in t.foreign_keys
+                if fk.column.table.name in before
+            ]
             if new:
                 conn.execute(delete(t).where(or_(*new)))
 

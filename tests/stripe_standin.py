@@ -69,14 +69,23 @@ window.Stripe = function (publishableKey) {
 
 
 def _intent(form: dict, status: str) -> dict:
-    return {"id": "pi_" + form["payment_method"][0], "object": "payment_intent", "status": status,
-            "amount": int(form["amount"][0]), "currency": form["currency"][0]}
+    return {
+        "id": "pi_" + form["payment_method"][0],
+        "object": "payment_intent",
+        "status": status,
+        "amount": int(form["amount"][0]),
+        "currency": form["currency"][0],
+    }
 
 
 def _card(pm_id: str) -> dict:
     brand, last4 = CARDS[pm_id]
-    return {"id": pm_id, "object": "payment_method", "type": "card",
-            "card": {"brand": brand, "last4": last4, "exp_month": 12, "exp_year": 2031}}
+    return {
+        "id": pm_id,
+        "object": "payment_method",
+        "type": "card",
+        "card": {"brand": brand, "last4": last4, "exp_month": 12, "exp_year": 2031},
+    }
 
 
 class StandIn(BaseHTTPRequestHandler):
@@ -86,8 +95,13 @@ class StandIn(BaseHTTPRequestHandler):
     def log_message(self, *args):
         pass
 
-    def _send(self, status: int, body: dict | str, headers: dict | None = None,
-              content_type: str = "application/json"):
+    def _send(
+        self,
+        status: int,
+        body: dict | str,
+        headers: dict | None = None,
+        content_type: str = "application/json",
+    ):
         data = (body if isinstance(body, str) else json.dumps(body)).encode()
         self.send_response(status)
         self.send_header("Content-Type", content_type)
@@ -115,19 +129,37 @@ class StandIn(BaseHTTPRequestHandler):
             pm_id = self.path.split("/")[3].split("?")[0]
             if pm_id in CARDS:
                 return self._send(200, _card(pm_id))
-            return self._send(404, {"error": {"type": "invalid_request_error", "code": "resource_missing",
-                                              "message": f"No such PaymentMethod: '{pm_id}'"}})
+            return self._send(
+                404,
+                {
+                    "error": {
+                        "type": "invalid_request_error",
+                        "code": "resource_missing",
+                        "message": f"No such PaymentMethod: '{pm_id}'",
+                    }
+                },
+            )
         return self._send(404, {"error": {"type": "invalid_request_error", "message": "no such route"}})
 
     def do_POST(self):
         raw = self.rfile.read(int(self.headers.get("Content-Length", 0))).decode()
         form = parse_qs(raw)
-        self.requests.append({"method": "POST", "path": self.path, "headers": dict(self.headers), "form": form})
+        self.requests.append(
+            {"method": "POST", "path": self.path, "headers": dict(self.headers), "form": form}
+        )
         if self.path == "/v1/payment_methods":  # from the fake Stripe.js in the browser
             pm_id = NUMBERS.get(form.get("card[number]", [""])[0])
             if pm_id is None:
-                return self._send(402, {"error": {"type": "card_error", "code": "incorrect_number",
-                                                  "message": "Your card number is incorrect."}})
+                return self._send(
+                    402,
+                    {
+                        "error": {
+                            "type": "card_error",
+                            "code": "incorrect_number",
+                            "message": "Your card number is incorrect.",
+                        }
+                    },
+                )
             return self._send(200, _card(pm_id))
         if self.path == "/v1/payment_intents":
             return self._payment_intent(form)
@@ -135,8 +167,14 @@ class StandIn(BaseHTTPRequestHandler):
             return self._send(200, {"id": f"cus_standin{len(self.requests)}", "object": "customer"})
         if self.path.startswith("/v1/payment_methods/") and self.path.endswith("/attach"):
             pm_id = self.path.split("/")[3]
-            return self._send(200, {**_card(pm_id if pm_id in CARDS else "pm_card_visa"), "id": pm_id,
-                                    "customer": form["customer"][0]})
+            return self._send(
+                200,
+                {
+                    **_card(pm_id if pm_id in CARDS else "pm_card_visa"),
+                    "id": pm_id,
+                    "customer": form["customer"][0],
+                },
+            )
         return self._send(404, {"error": {"type": "invalid_request_error", "message": "no such route"}})
 
     def _payment_intent(self, form: dict):
@@ -147,19 +185,38 @@ class StandIn(BaseHTTPRequestHandler):
             return self._send(200, _intent(form, "requires_action"))
         if pm == "pm_flaky" and self.headers["Idempotency-Key"] not in self.flaky_seen:
             self.flaky_seen.add(self.headers["Idempotency-Key"])
-            return self._send(503, {"error": {"type": "api_error", "message": "try again"}},
-                              {"Stripe-Should-Retry": "true"})
+            return self._send(
+                503, {"error": {"type": "api_error", "message": "try again"}}, {"Stripe-Should-Retry": "true"}
+            )
         if pm == "pm_flaky":
             return self._send(200, _intent(form, "succeeded"))
         if pm == "pm_card_chargeDeclinedIncorrectCvc":
-            return self._send(402, {"error": {"type": "card_error", "code": "incorrect_cvc",
-                                              "message": "Your card's security code is incorrect."}})
-        decline = {"pm_card_chargeDeclined": "generic_decline",
-                   "pm_card_chargeDeclinedInsufficientFunds": "insufficient_funds"}.get(pm, "generic_decline")
-        return self._send(402, {"error": {
-            "type": "card_error", "code": "card_declined", "decline_code": decline,
-            "message": "Your card was declined.", "payment_intent": _intent(form, "requires_payment_method"),
-        }})
+            return self._send(
+                402,
+                {
+                    "error": {
+                        "type": "card_error",
+                        "code": "incorrect_cvc",
+                        "message": "Your card's security code is incorrect.",
+                    }
+                },
+            )
+        decline = {
+            "pm_card_chargeDeclined": "generic_decline",
+            "pm_card_chargeDeclinedInsufficientFunds": "insufficient_funds",
+        }.get(pm, "generic_decline")
+        return self._send(
+            402,
+            {
+                "error": {
+                    "type": "card_error",
+                    "code": "card_declined",
+                    "decline_code": decline,
+                    "message": "Your card was declined.",
+                    "payment_intent": _intent(form, "requires_payment_method"),
+                }
+            },
+        )
 
 
 @contextmanager

@@ -21,6 +21,15 @@ from portal.api.limits import upload_cap
 def backend() -> list:
     """The api_transformer chain: our routes first, a cap on upload bodies, raw secrets kept from
     Reflex's state, headers on every response."""
-    routes = [*auth_routes.routes, *files.routes, *exports.routes, *documents.routes, *webhooks.routes,
-              *assets.routes, *ppm.routes, *maintenance_reports.routes, *advanced_reports.routes]
+    routes = [
+        *auth_routes.routes,
+        *files.routes,
+        *exports.routes,
+        *documents.routes,
+        *webhooks.routes,
+        *assets.routes,
+        *ppm.routes,
+        *maintenance_reports.routes,
+        *advanced_reports.routes,
+    ]
     return [Starlette(routes=routes), upload_cap, guard_credentials, security_headers]

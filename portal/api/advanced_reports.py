@@ -17,30 +17,28 @@ from starlette.routing import Route
 
 from portal.api.files import file_response
 from portal.api.session import csv_response, request_scope, scope_from_request
-from portal.core import dates
+from portal.core import dates, tenant
+from portal.core.access import ADVANCED_REPORTS, Scope
 from portal.db import unit_of_work
-from portal.services import (
-    budget_forecast,
-    contracts,
-    life_cycle,
-    monthly_report,
-    published_documents,
-)
-from portal.services.access import ADVANCED_REPORTS, Scope
-from portal.services.invoices import contractor_today
+from portal.services.assets import contracts
+from portal.services.documents import published as published_documents
+from portal.services.reports import budget_forecast, life_cycle, monthly_report
 
 MAX_PARAM = 20
 
 
 def _last_month(value: str, today: date) -> date:
-    """The link carries ``YYYY-MM`` from the browser: one that is not a supported month falls back to this one."""
+    """The link carries ``YYYY-MM`` from the browser: one that is not a supported month falls back to this
+    one."""
     chosen = dates.read_month(value[:7])
     return chosen if isinstance(chosen, date) else today.replace(day=1)
 
 
 def _documents(name: str) -> Callable[..., Iterator[str]]:
     kind = published_documents.KINDS[name]
-    return lambda session, scope, site, _month, _today: published_documents.documents_csv(session, scope, kind, site)
+    return lambda session, scope, site, _month, _today: published_documents.documents_csv(
+        session, scope, kind, site
+    )
 
 
 def _monthly(session, scope, site, month: str, today: date) -> Iterator[str]:
@@ -50,9 +48,15 @@ def _monthly(session, scope, site, month: str, today: date) -> Iterator[str]:
 # report name -> its CSV: (session, scope, site, month, today) -> CSV text
 CSVS: dict[str, Callable[..., Iterator[str]]] = {
     "monthly": _monthly,
-    "budget": lambda session, scope, site, _month, today: budget_forecast.budget_csv(session, scope, site, today),
-    "life-cycle": lambda session, scope, site, _month, today: life_cycle.life_cycle_csv(session, scope, site, today),
-    "contracts": lambda session, scope, site, _month, today: contracts.contracts_csv(session, scope, site, today),
+    "budget": lambda session, scope, site, _month, today: budget_forecast.budget_csv(
+        session, scope, site, today
+    ),
+    "life-cycle": lambda session, scope, site, _month, today: life_cycle.life_cycle_csv(
+        session, scope, site, today
+    ),
+    "contracts": lambda session, scope, site, _month, today: contracts.contracts_csv(
+        session, scope, site, today
+    ),
     **{name: _documents(name) for name in published_documents.KINDS},
 }
 
@@ -68,7 +72,7 @@ def _refusal(scope: Scope | None) -> Response | None:
 def _stream(make: Callable[..., Iterator[str]], scope: Scope, site: str, month: str) -> Iterator[str]:
     """Holds one read transaction open while the rows stream, then closes it."""
     with unit_of_work() as session:
-        yield from make(session, scope, site or None, month, contractor_today(session))
+        yield from make(session, scope, site or None, month, tenant.today(session))
 
 
 async def export_report(request: Request) -> Response:

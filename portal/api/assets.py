@@ -14,10 +14,11 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from portal.api.session import csv_response, scope_from_request
+from portal.core.access import Scope
+from portal.core.listing import MAX_SEARCH
 from portal.db import unit_of_work
-from portal.services import assets, sites
-from portal.services.access import Scope
-from portal.services.listing import MAX_SEARCH
+from portal.services.assets import assets
+from portal.services.sites import sites
 
 
 def _check(request: Request) -> tuple[Scope | None, tuple[int, str] | None]:

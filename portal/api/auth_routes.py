@@ -21,7 +21,7 @@ from starlette.routing import Route
 
 from portal.config import SESSION_COOKIE, settings
 from portal.db import unit_of_work
-from portal.services import auth, sessions
+from portal.services.identity import auth, sessions
 
 
 def safe_next(target: str | None, default: str = "/dashboard") -> str:
@@ -29,7 +29,13 @@ def safe_next(target: str | None, default: str = "/dashboard") -> str:
     if not target:
         return default
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    if (
+        parts.scheme
+        or parts.netloc
+        or not target.startswith("/")
+        or target.startswith("//")
+        or "\\" in target
+    ):
         return default
     return target
 
@@ -94,7 +100,9 @@ async def end_session(request: Request) -> Response:
     if raw := request.cookies.get(SESSION_COOKIE):
         await run_in_threadpool(_revoke, raw)
     response = RedirectResponse("/login?signed_out=1", status_code=303)
-    response.delete_cookie(SESSION_COOKIE, path="/", secure=settings().cookie_secure, httponly=True, samesite="lax")
+    response.delete_cookie(
+        SESSION_COOKIE, path="/", secure=settings().cookie_secure, httponly=True, samesite="lax"
+    )
     response.headers["Clear-Site-Data"] = '"storage"'
     return _no_store(response)
 

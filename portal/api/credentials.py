@@ -18,7 +18,7 @@ from starlette.responses import RedirectResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from portal.config import SESSION_COOKIE, settings
-from portal.services.tokens import Hashed, digest_of
+from portal.services.identity.tokens import Hashed, digest_of
 
 LINK_COOKIE = "portal_link"
 SESSION_DIGEST = "portal_session_digest"
@@ -42,7 +42,10 @@ def read_cookies(header: str) -> dict[str, str]:
 def digest_cookie_header(header: str) -> str:
     """The only cookies Reflex gets: digests of ours, never raw values, never a client's own digests."""
     cookies = read_cookies(header)
-    kept = {SESSION_DIGEST: digest_of(cookies.get(SESSION_COOKIE)), LINK_DIGEST: digest_of(cookies.get(LINK_COOKIE))}
+    kept = {
+        SESSION_DIGEST: digest_of(cookies.get(SESSION_COOKIE)),
+        LINK_DIGEST: digest_of(cookies.get(LINK_COOKIE)),
+    }
     return "; ".join(f"{name}={value}" for name, value in kept.items() if value)
 
 
@@ -70,8 +73,15 @@ def _link_redirect(scope: Scope) -> RedirectResponse | None:
     if digest_of(token) is None:  # not one of ours: the page will say the link has expired
         response.delete_cookie(LINK_COOKIE, path="/")
         return response
-    response.set_cookie(LINK_COOKIE, token, max_age=LINK_COOKIE_SECONDS, path="/",
-                        secure=settings().cookie_secure, httponly=True, samesite="lax")
+    response.set_cookie(
+        LINK_COOKIE,
+        token,
+        max_age=LINK_COOKIE_SECONDS,
+        path="/",
+        secure=settings().cookie_secure,
+        httponly=True,
+        samesite="lax",
+    )
     return response
 
 

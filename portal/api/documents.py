@@ -11,9 +11,9 @@ from starlette.routing import Route
 
 from portal.api.exports import statement_range
 from portal.api.session import scope_from_request
+from portal.core import tenant
 from portal.db import unit_of_work
-from portal.services import prints
-from portal.services.invoices import contractor_today
+from portal.services.documents import prints
 
 # list (and page) name -> what one of its documents is called
 NAMES = {"quotes": "quote", "jobs": "job", "invoices": "invoice"}
@@ -28,9 +28,9 @@ def _render(request: Request, kind: str, row_id: str) -> tuple[int, tuple[int, b
         if not scope.can(kind):
             return 404, None
         if kind == "quotes":
-            return 200, prints.quote_pdf(session, scope, row_id, contractor_today(session))
+            return 200, prints.quote_pdf(session, scope, row_id, tenant.today(session))
         if kind == "invoices":
-            return 200, prints.invoice_pdf(session, scope, row_id, contractor_today(session))
+            return 200, prints.invoice_pdf(session, scope, row_id, tenant.today(session))
         return 200, prints.job_pdf(session, scope, row_id)
 
 
@@ -45,10 +45,14 @@ async def document(request: Request) -> Response:
         return PlainTextResponse("Not found.", status_code=404)
     number, pdf = found
     name = f"{NAMES[kind]}-{number}.pdf"
-    return Response(pdf, media_type="application/pdf", headers={
-        "Content-Disposition": f'inline; filename="{name}"',
-        "Cache-Control": "private, no-store",
-    })
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": f'inline; filename="{name}"',
+            "Cache-Control": "private, no-store",
+        },
+    )
 
 
 def _statement(request: Request, start: date, end: date) -> tuple[int, bytes | str]:
@@ -59,7 +63,7 @@ def _statement(request: Request, start: date, end: date) -> tuple[int, bytes | s
         if not scope.can("invoices"):
             return 403, "Not available to your login."
         try:
-            return 200, prints.statement_pdf(session, scope, start, end, contractor_today(session))
+            return 200, prints.statement_pdf(session, scope, start, end, tenant.today(session))
         except prints.StatementTooLong as exc:
             return 413, str(exc)
 
@@ -71,10 +75,14 @@ async def statement(request: Request) -> Response:
     status, body = await run_in_threadpool(_statement, request, *found)
     if status != 200:
         return PlainTextResponse(str(body), status_code=status)
-    return Response(body, media_type="application/pdf", headers={
-        "Content-Disposition": f'inline; filename="statement-{found[0]}-to-{found[1]}.pdf"',
-        "Cache-Control": "private, no-store",
-    })
+    return Response(
+        body,
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": f'inline; filename="statement-{found[0]}-to-{found[1]}.pdf"',
+            "Cache-Control": "private, no-store",
+        },
+    )
 
 
 routes = [

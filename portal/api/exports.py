@@ -11,11 +11,11 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from portal.api.session import csv_response, request_scope
-from portal.core import dates
+from portal.core import dates, tenant
+from portal.core.access import Scope
 from portal.db import unit_of_work
-from portal.services import invoices, jobs, quotes, statements
-from portal.services.access import Scope
-from portal.services.invoices import contractor_today
+from portal.services.billing import invoices, statements
+from portal.services.work import jobs, quotes
 
 LABELS = {"start": "From", "end": "To"}
 # list name -> (page access, tabs, the service's CSV generator)
@@ -26,11 +26,12 @@ LISTS: dict[str, tuple[str, tuple[str, ...], Callable[..., Iterator[str]]]] = {
 }
 
 
-def _stream(make: Callable[..., Iterator[str]], scope: Scope, tab: str, search: str, sort: str,
-            descending: bool) -> Iterator[str]:
+def _stream(
+    make: Callable[..., Iterator[str]], scope: Scope, tab: str, search: str, sort: str, descending: bool
+) -> Iterator[str]:
     """Holds one read transaction open while the rows stream, then closes it."""
     with unit_of_work() as session:
-        yield from make(session, scope, tab, search, sort, descending, contractor_today(session))
+        yield from make(session, scope, tab, search, sort, descending, tenant.today(session))
 
 
 async def export_list(request: Request) -> Response:
@@ -47,8 +48,14 @@ async def export_list(request: Request) -> Response:
     tab = params.get("tab", tabs[0])
     if tab not in tabs:
         return PlainTextResponse("Unknown tab.", status_code=400)
-    body = _stream(make, scope, tab, params.get("q", "")[:100], params.get("sort", "")[:20],
-                   params.get("desc", "1") != "0")
+    body = _stream(
+        make,
+        scope,
+        tab,
+        params.get("q", "")[:100],
+        params.get("sort", "")[:20],
+        params.get("desc", "1") != "0",
+    )
     return csv_response(body, f"{name}-{tab}", scope)
 
 
@@ -63,7 +70,7 @@ def statement_range(params) -> tuple[date, date] | PlainTextResponse:
 
 def _statement_stream(scope: Scope, start: date, end: date) -> Iterator[str]:
     with unit_of_work() as session:
-        yield from statements.statement_csv(session, scope, start, end, contractor_today(session))
+        yield from statements.statement_csv(session, scope, start, end, tenant.today(session))
 
 
 async def export_statement(request: Request) -> Response:

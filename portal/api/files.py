@@ -9,7 +9,7 @@ from starlette.routing import Route
 
 from portal.api.session import scope_from_request
 from portal.db import unit_of_work
-from portal.services import files
+from portal.services.files import storage as files
 
 
 def _find(request: Request, attachment_id: str) -> tuple[bool, files.StoredFile | None]:
@@ -22,8 +22,12 @@ def _find(request: Request, attachment_id: str) -> tuple[bool, files.StoredFile 
 
 def file_response(found: files.StoredFile) -> Response:
     """Always a download, never rendered inline: an uploaded HTML or SVG file must not run as the portal."""
-    response = FileResponse(found.path, media_type=found.content_type or "application/octet-stream",
-                            filename=found.name, content_disposition_type="attachment")
+    response = FileResponse(
+        found.path,
+        media_type=found.content_type or "application/octet-stream",
+        filename=found.name,
+        content_disposition_type="attachment",
+    )
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
     return response

@@ -76,7 +76,9 @@ HEADERS = [
 ]
 CSP = b"content-security-policy"
 
-DOWNLOAD_POLICY = "default-src 'none'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+DOWNLOAD_POLICY = (
+    "default-src 'none'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+)
 
 STRIPE_API = "https://api.stripe.com"
 STRIPE_HOOKS = "https://hooks.stripe.com"
@@ -123,7 +125,9 @@ def page_policy(cfg: config.Settings, script_hashes: Iterable[str] = ()) -> str:
         "form-action": ["'self'"],
         "frame-ancestors": ["'none'"],
     }
-    return "; ".join(f"{name} {' '.join(dict.fromkeys(v for v in values if v))}" for name, values in directives.items())
+    return "; ".join(
+        f"{name} {' '.join(dict.fromkeys(v for v in values if v))}" for name, values in directives.items()
+    )
 
 
 @lru_cache(maxsize=256)
@@ -137,7 +141,9 @@ def inline_script_hashes(html: bytes, encoding: str = "") -> tuple[str, ...]:
     elif encoding not in ("", "identity"):
         return ()
     found = (body for attrs, body in _SCRIPT.findall(html) if not _SRC.search(attrs))
-    return tuple(dict.fromkeys(base64.b64encode(hashlib.sha256(body).digest()).decode("ascii") for body in found))
+    return tuple(
+        dict.fromkeys(base64.b64encode(hashlib.sha256(body).digest()).decode("ascii") for body in found)
+    )
 
 
 def _readable_encodings(scope: Scope) -> Scope:
@@ -146,7 +152,11 @@ def _readable_encodings(scope: Scope) -> Scope:
     changed = []
     for name, value in headers:
         if name.lower() == b"accept-encoding":
-            kept = [t for t in value.split(b",") if t.split(b";")[0].strip().lower().decode("latin-1") in _READABLE]
+            kept = [
+                t
+                for t in value.split(b",")
+                if t.split(b";")[0].strip().lower().decode("latin-1") in _READABLE
+            ]
             value = b",".join(kept)
         changed.append((name, value))
     return {**scope, "headers": changed}

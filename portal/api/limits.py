@@ -10,7 +10,7 @@ from __future__ import annotations
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from portal import config
-from portal.services.requests import MAX_ATTACHMENTS
+from portal.services.work.requests import MAX_ATTACHMENTS
 
 UPLOAD_PATH = "/_upload"
 OVERHEAD = 1024 * 1024  # multipart headers and boundaries
@@ -53,6 +53,11 @@ def upload_cap(app: ASGIApp) -> ASGIApp:
 
 
 async def _refuse(send: Send) -> None:
-    await send({"type": "http.response.start", "status": 413,
-                "headers": [(b"content-type", b"text/plain; charset=utf-8")]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [(b"content-type", b"text/plain; charset=utf-8")],
+        }
+    )
     await send({"type": "http.response.body", "body": b"Upload too large."})

@@ -18,22 +18,24 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from portal.api.session import csv_response, request_scope
+from portal.core import tenant
+from portal.core.access import Scope
 from portal.db import unit_of_work
-from portal.services import defects, test_history
-from portal.services.access import Scope
-from portal.services.invoices import contractor_today
+from portal.services.assets import defects, test_history
 
 NOT_FOUND = "That site is not one of yours, or the filter is not valid."
 
 
 def _filters(scope: Scope, params) -> defects.AssetFilters | None:
     with unit_of_work() as session:
-        return defects.asset_filters(session, scope, params.get("site"), params.get("type"), params.get("q", ""))
+        return defects.asset_filters(
+            session, scope, params.get("site"), params.get("type"), params.get("q", "")
+        )
 
 
 def _today() -> date:
     with unit_of_work() as session:
-        return contractor_today(session)
+        return tenant.today(session)
 
 
 def _stream(make: Callable[..., Iterator[str]], *args) -> Iterator[str]:
@@ -64,7 +66,9 @@ async def export_defects(request: Request) -> Response:
     if isinstance(checked, Response):
         return checked
     scope, filters = checked
-    return csv_response(_stream(defects.defect_csv, scope, filters, *_order(request.query_params)), "current-defects", scope)
+    return csv_response(
+        _stream(defects.defect_csv, scope, filters, *_order(request.query_params)), "current-defects", scope
+    )
 
 
 async def export_test_history(request: Request) -> Response:
@@ -73,16 +77,20 @@ async def export_test_history(request: Request) -> Response:
         return checked
     scope, filters = checked
     params = request.query_params
-    start, end, errors = test_history.parse_range(params.get("from"), params.get("to"),
-                                                  await run_in_threadpool(_today))
+    start, end, errors = test_history.parse_range(
+        params.get("from"), params.get("to"), await run_in_threadpool(_today)
+    )
     status = test_history.status_filter(params.get("status"))
     if errors or start is None or end is None:
         return PlainTextResponse("Choose a From date on or before the To date.", status_code=400)
     if status is None:
         return PlainTextResponse("Unknown status.", status_code=400)
     chosen = test_history.HistoryFilters(filters, start, end, status)
-    return csv_response(_stream(test_history.history_csv, scope, chosen, *_order(params)),
-                f"test-history-{start}-to-{end}", scope)
+    return csv_response(
+        _stream(test_history.history_csv, scope, chosen, *_order(params)),
+        f"test-history-{start}-to-{end}",
+        scope,
+    )
 
 
 routes = [

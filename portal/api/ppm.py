@@ -10,10 +10,10 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from portal.api.session import csv_response, scope_from_request
+from portal.core import tenant
+from portal.core.access import Scope
 from portal.db import unit_of_work
-from portal.services import ppm
-from portal.services.access import Scope
-from portal.services.invoices import contractor_today
+from portal.services.assets import ppm
 
 
 def _grid(request: Request) -> PlainTextResponse | tuple[ppm.Grid, Scope]:
@@ -24,7 +24,7 @@ def _grid(request: Request) -> PlainTextResponse | tuple[ppm.Grid, Scope]:
             return PlainTextResponse("Sign in to download.", status_code=401)
         if not scope.can("reports"):
             return PlainTextResponse("Not available to your login.", status_code=403)
-        today = contractor_today(session)
+        today = tenant.today(session)
         filters, errors = ppm.read_filters(request.query_params, today)
         if errors:
             return PlainTextResponse(" ".join(errors.values()), status_code=400)

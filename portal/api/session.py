@@ -10,10 +10,9 @@ from starlette.requests import Request
 from starlette.responses import StreamingResponse
 
 from portal.config import SESSION_COOKIE
-from portal.core import clock
+from portal.core import clock, exports
+from portal.core.access import Scope, signed_in_scope
 from portal.db import unit_of_work
-from portal.services import exports
-from portal.services.access import Scope, signed_in_scope
 
 
 def scope_from_request(session: Session, request: Request) -> Scope | None:
@@ -27,9 +26,14 @@ def request_scope(request: Request) -> Scope | None:
 
 
 def csv_response(body: Iterator[str], name: str, scope: Scope) -> StreamingResponse:
-    """A streamed CSV download named after what it holds and the office's today, never cached by a shared proxy."""
+    """A streamed CSV download named after what it holds and the office's today, never cached by a shared
+    proxy."""
     today = clock.today(scope.timezone)
-    return StreamingResponse(body, media_type="text/csv; charset=utf-8", headers={
-        "Content-Disposition": f'attachment; filename="{exports.filename(name, today)}"',
-        "Cache-Control": "private, no-store",
-    })
+    return StreamingResponse(
+        body,
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="{exports.filename(name, today)}"',
+            "Cache-Control": "private, no-store",
+        },
+    )

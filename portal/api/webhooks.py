@@ -26,14 +26,13 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from portal import config
-from portal.core import clock
+from portal.core import clock, tenant
 from portal.db import unit_of_work
 from portal.models import AuditEvent, InvoiceStatus, Payment, PaymentAllocation, PaymentStatus
 from portal.models.messaging import WebhookEvent
-from portal.services import payments
-from portal.services.gateways import ChargeResult
-from portal.services.invoices import contractor_today
-from portal.services.stripe_gateway import CARD_MESSAGES, NOT_COMPLETED, STRIPE
+from portal.services.billing import payments
+from portal.services.billing.gateways import ChargeResult
+from portal.services.billing.stripe_gateway import CARD_MESSAGES, NOT_COMPLETED, STRIPE
 
 log = logging.getLogger(__name__)
 
@@ -86,8 +85,12 @@ def handle_event(event: dict[str, Any]) -> str:
             return "unknown payment"
         if payment.status != PaymentStatus.PENDING:
             if kind == SUCCEEDED and payment.status == PaymentStatus.FAILED:
-                _review(session, payment, "charge succeeded at Stripe but the payment was recorded as failed",
-                        intent)
+                _review(
+                    session,
+                    payment,
+                    "charge succeeded at Stripe but the payment was recorded as failed",
+                    intent,
+                )
             return "already recorded"
         if kind == FAILED:
             return _failed(session, payment, intent)
@@ -118,12 +121,15 @@ def _failed(session: Session, payment: Payment, intent: dict[str, Any]) -> str:
 def _succeeded(session: Session, payment: Payment, intent: dict[str, Any]) -> str:
     """Settle the invoices named in the intent's metadata, but only when the money matches them exactly."""
     intent_id = str(intent.get("id") or "")
-    if intent.get("amount") != payment.amount_cents or str(intent.get("currency", "")).lower() != \
-            payment.currency.lower():
+    if (
+        intent.get("amount") != payment.amount_cents
+        or str(intent.get("currency", "")).lower() != payment.currency.lower()
+    ):
         return _mark_only(session, payment, intent, "amount or currency differs from the payment")
-    has_allocations = session.exec(
-        select(PaymentAllocation.id).where(PaymentAllocation.payment_id == payment.id)
-    ).first() is not None
+    has_allocations = (
+        session.exec(select(PaymentAllocation.id).where(PaymentAllocation.payment_id == payment.id)).first()
+        is not None
+    )
     invoice_ids = _invoice_ids(intent)
     if has_allocations or not invoice_ids:
         return _mark_only(session, payment, intent, "no invoices to apply the payment to")
@@ -131,12 +137,14 @@ def _succeeded(session: Session, payment: Payment, intent: dict[str, Any]) -> st
     invoices = sorted(locked.values(), key=lambda inv: inv.number)
     payable = (
         len(invoices) == len(invoice_ids)
-        and all(inv.customer_id == payment.customer_id and inv.status == InvoiceStatus.UNPAID for inv in invoices)
+        and all(
+            inv.customer_id == payment.customer_id and inv.status == InvoiceStatus.UNPAID for inv in invoices
+        )
         and sum(inv.balance_cents for inv in invoices) == payment.amount_cents
     )
     if not payable:
         return _mark_only(session, payment, intent, "the invoices no longer match the payment")
-    today = contractor_today(session)
+    today = tenant.today(session)
     lines = payments.settle(session, payment, invoices, ChargeResult(True, intent_id), today, clock.now())
     payments.receipt_mail(session, payment, lines, payment.contact_id)
     return "settled"
@@ -156,16 +164,23 @@ def _mark_only(session: Session, payment: Payment, intent: dict[str, Any], why: 
     payment.status = PaymentStatus.SUCCEEDED
     payment.gateway_ref = str(intent.get("id") or "")[:100]
     payment.completed_at = clock.now()
-    payments.assign_receipt(session, payment, contractor_today(session))
+    payments.assign_receipt(session, payment, tenant.today(session))
     _review(session, payment, why, intent)
     return "recorded for review"
 
 
 def _review(session: Session, payment: Payment, why: str, intent: dict[str, Any]) -> None:
     log.warning("stripe payment %s needs review: %s", payment.id, why)
-    session.add(AuditEvent(action="payment.needs_review", customer_id=payment.customer_id,
-                           contact_id=payment.contact_id, target_type="payment", target_id=payment.id,
-                           detail={"reason": why, "gateway_ref": str(intent.get("id") or "")}))
+    session.add(
+        AuditEvent(
+            action="payment.needs_review",
+            customer_id=payment.customer_id,
+            contact_id=payment.contact_id,
+            target_type="payment",
+            target_id=payment.id,
+            detail={"reason": why, "gateway_ref": str(intent.get("id") or "")},
+        )
+    )
     session.flush()
 
 

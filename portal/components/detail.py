@@ -23,25 +23,36 @@ def items_table(state, empty: str) -> rx.Component:
     return rx.cond(
         state.items.length() > 0,
         rx.table.root(
-            rx.table.header(rx.table.row(
-                rx.table.column_header_cell("Item"),
-                rx.table.column_header_cell("Qty", text_align="right"),
-                rx.table.column_header_cell("Unit price", text_align="right"),
-                rx.table.column_header_cell("Amount", text_align="right"),
-            )),
-            rx.table.body(
-                rx.foreach(state.items, lambda i: rx.table.row(
-                    rx.table.cell(i["description"]),
-                    rx.table.cell(i["quantity"], text_align="right"),
-                    money_cell(i["unit"]),
-                    money_cell(i["total"]),
-                )),
-                rx.table.row(rx.table.cell("Subtotal", col_span=3, text_align="right"),
-                             money_cell(state.detail["subtotal"])),
-                rx.table.row(rx.table.cell(state.detail["tax_label"], col_span=3, text_align="right"),
-                             money_cell(state.detail["tax"])),
+            rx.table.header(
                 rx.table.row(
-                    rx.table.cell(rx.text("Total including tax", weight="bold"), col_span=3, text_align="right"),
+                    rx.table.column_header_cell("Item"),
+                    rx.table.column_header_cell("Qty", text_align="right"),
+                    rx.table.column_header_cell("Unit price", text_align="right"),
+                    rx.table.column_header_cell("Amount", text_align="right"),
+                )
+            ),
+            rx.table.body(
+                rx.foreach(
+                    state.items,
+                    lambda i: rx.table.row(
+                        rx.table.cell(i["description"]),
+                        rx.table.cell(i["quantity"], text_align="right"),
+                        money_cell(i["unit"]),
+                        money_cell(i["total"]),
+                    ),
+                ),
+                rx.table.row(
+                    rx.table.cell("Subtotal", col_span=3, text_align="right"),
+                    money_cell(state.detail["subtotal"]),
+                ),
+                rx.table.row(
+                    rx.table.cell(state.detail["tax_label"], col_span=3, text_align="right"),
+                    money_cell(state.detail["tax"]),
+                ),
+                rx.table.row(
+                    rx.table.cell(
+                        rx.text("Total including tax", weight="bold"), col_span=3, text_align="right"
+                    ),
                     money_cell(rx.text(state.detail["total"], weight="bold", id="detail-total")),
                 ),
             ),
@@ -59,19 +70,27 @@ def attachments_list(state, upload_id: str) -> rx.Component:
         rx.cond(
             state.attachments.length() > 0,
             rx.vstack(
-                rx.foreach(state.attachments, lambda a: rx.hstack(
-                    rx.icon("paperclip", size=14),
-                    server_link(a["name"], href=a["href"], download=True, class_name="attachment-link"),
-                    rx.text(a["size"] + " · " + a["when"], size="1", color_scheme="gray"),
-                    align="center", spacing="2",
-                )),
+                rx.foreach(
+                    state.attachments,
+                    lambda a: rx.hstack(
+                        rx.icon("paperclip", size=14),
+                        server_link(a["name"], href=a["href"], download=True, class_name="attachment-link"),
+                        rx.text(a["size"] + " · " + a["when"], size="1", color_scheme="gray"),
+                        align="center",
+                        spacing="2",
+                    ),
+                ),
                 spacing="1",
             ),
             rx.text("No attachments.", size="2", color_scheme="gray"),
         ),
         rx.upload(
-            rx.hstack(rx.icon("upload", size=16), rx.text("Add files: drop them here or click to choose", size="2"),
-                      align="center", spacing="2"),
+            rx.hstack(
+                rx.icon("upload", size=16),
+                rx.text("Add files: drop them here or click to choose", size="2"),
+                align="center",
+                spacing="2",
+            ),
             id=upload_id,
             multiple=True,
             on_drop=state.add_files(rx.upload_files(upload_id=upload_id)),
@@ -82,19 +101,33 @@ def attachments_list(state, upload_id: str) -> rx.Component:
             cursor="pointer",
             aria_label="Add files to this item",
         ),
-        rx.cond(state.upload_errors.length() > 0, rx.vstack(
-            rx.foreach(state.upload_errors, lambda e: rx.text(e, size="1", color_scheme="red",
-                                                              class_name="upload-error")),
-            spacing="1", role="alert",
-        )),
+        rx.cond(
+            state.upload_errors.length() > 0,
+            rx.vstack(
+                rx.foreach(
+                    state.upload_errors,
+                    lambda e: rx.text(e, size="1", color_scheme="red", class_name="upload-error"),
+                ),
+                spacing="1",
+                role="alert",
+            ),
+        ),
         spacing="2",
         width="100%",
         id="attachments",
     )
 
 
-def detail_dialog(state, *, kind: str, print_label: str, dialog_id: str, facts: list[rx.Component],
-                  body: list[rx.Component], after: tuple[rx.Component, ...] = ()) -> rx.Component:
+def detail_dialog(
+    state,
+    *,
+    kind: str,
+    print_label: str,
+    dialog_id: str,
+    facts: list[rx.Component],
+    body: list[rx.Component],
+    after: tuple[rx.Component, ...] = (),
+) -> rx.Component:
     """The pop-up a quote or job opens in: number, status, print button, facts, description, assets."""
     d = state.detail
     return rx.dialog.root(
@@ -104,26 +137,49 @@ def detail_dialog(state, *, kind: str, print_label: str, dialog_id: str, facts: 
                     rx.dialog.title(rx.hstack(f"{kind} #", d["number"], spacing="0"), margin="0"),
                     status_badge(d["status"]),
                     rx.spacer(),
-                    server_link(rx.button(rx.icon("printer", size=14), print_label, variant="soft", size="2"),
-                                href=d["pdf"], new_tab=True, id=f"print-{kind.lower()}"),
+                    server_link(
+                        rx.button(rx.icon("printer", size=14), print_label, variant="soft", size="2"),
+                        href=d["pdf"],
+                        new_tab=True,
+                        id=f"print-{kind.lower()}",
+                    ),
                     rx.dialog.close(rx.icon_button(rx.icon("x"), variant="ghost", aria_label="Close")),
-                    align="center", width="100%", spacing="3",
+                    align="center",
+                    width="100%",
+                    spacing="3",
                 ),
                 rx.data_list.root(
-                    fact("Site", rx.vstack(d["site"], rx.text(d["site_address"], size="1", color_scheme="gray"),
-                                           spacing="0")),
+                    fact(
+                        "Site",
+                        rx.vstack(
+                            d["site"], rx.text(d["site_address"], size="1", color_scheme="gray"), spacing="0"
+                        ),
+                    ),
                     *facts,
                     size="2",
                 ),
-                rx.box(rx.text(d["description"], white_space="pre-wrap", size="2", class_name="detail-description"),
-                       max_height="12em", overflow_y="auto", width="100%"),
+                rx.box(
+                    rx.text(
+                        d["description"], white_space="pre-wrap", size="2", class_name="detail-description"
+                    ),
+                    max_height="12em",
+                    overflow_y="auto",
+                    width="100%",
+                ),
                 *body,
-                rx.cond(state.assets.length() > 0, rx.vstack(
-                    rx.heading("Assets", size="3"),
-                    rx.foreach(state.assets, lambda a: rx.text(
-                        a["number"] + " · " + a["type"] + " · " + a["location"], size="2")),
-                    spacing="1",
-                )),
+                rx.cond(
+                    state.assets.length() > 0,
+                    rx.vstack(
+                        rx.heading("Assets", size="3"),
+                        rx.foreach(
+                            state.assets,
+                            lambda a: rx.text(
+                                a["number"] + " · " + a["type"] + " · " + a["location"], size="2"
+                            ),
+                        ),
+                        spacing="1",
+                    ),
+                ),
                 attachments_list(state, f"{kind.lower()}-files"),
                 *after,
                 spacing="4",

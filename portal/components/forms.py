@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import reflex as rx
 
-from portal.services.passwords import RULES
+from portal.services.identity.passwords import RULES
 
 
-def field(label: str, control: rx.Component, error: rx.Var | str = "", hint: str = "", html_for: str = "") -> rx.Component:
+def field(
+    label: str, control: rx.Component, error: rx.Var | str = "", hint: str = "", html_for: str = ""
+) -> rx.Component:
     return rx.vstack(
         rx.el.label(rx.text(label, size="2", weight="medium"), html_for=html_for),
         control,
-        rx.cond(error != "", rx.text(error, size="1", color_scheme="red", role="alert", class_name="field-error")),
+        rx.cond(
+            error != "", rx.text(error, size="1", color_scheme="red", role="alert", class_name="field-error")
+        ),
         rx.cond(hint != "", rx.text(hint, size="1", color_scheme="gray")) if hint else rx.fragment(),
         spacing="1",
         width="100%",
@@ -22,7 +26,9 @@ def field(label: str, control: rx.Component, error: rx.Var | str = "", hint: str
 def form_error(message: rx.Var) -> rx.Component:
     return rx.cond(
         message != "",
-        rx.callout(message, icon="triangle-alert", color_scheme="red", role="alert", id="form-error", width="100%"),
+        rx.callout(
+            message, icon="triangle-alert", color_scheme="red", role="alert", id="form-error", width="100%"
+        ),
     )
 
 
@@ -42,7 +48,11 @@ def password_rules(results: rx.Var, touched: rx.Var) -> rx.Component:
                     rx.cond(
                         results[rule.key],
                         rx.icon("circle-check", size=14, color=rx.color("grass", 9)),
-                        rx.icon("circle-x", size=14, color=rx.cond(touched, rx.color("red", 9), rx.color("gray", 8))),
+                        rx.icon(
+                            "circle-x",
+                            size=14,
+                            color=rx.cond(touched, rx.color("red", 9), rx.color("gray", 8)),
+                        ),
                     ),
                     rx.text(rule.label, size="1"),
                     spacing="1",

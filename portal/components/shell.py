@@ -35,7 +35,11 @@ def template(route: str, title: str, page: str, on_load: list[Any] | None = None
         def wrapped() -> rx.Component:
             return shell(content(), page)
 
-        REGISTRY.append(PageSpec(route, f"{title} · Customer Portal", wrapped, [SessionState.guard(page), *(on_load or [])]))
+        REGISTRY.append(
+            PageSpec(
+                route, f"{title} · Customer Portal", wrapped, [SessionState.guard(page), *(on_load or [])]
+            )
+        )
         return wrapped
 
     return decorator
@@ -75,8 +79,10 @@ def _menu_links(direction: str) -> rx.Component:
         )
         for key, label, href in MENU
     ]
-    stack = rx.hstack(*items, spacing="1", align="center") if direction == "row" else rx.vstack(
-        *items, spacing="1", align="stretch"
+    stack = (
+        rx.hstack(*items, spacing="1", align="center")
+        if direction == "row"
+        else rx.vstack(*items, spacing="1", align="stretch")
     )
     return rx.el.nav(stack, aria_label="Main menu")
 
@@ -121,13 +127,26 @@ def user_menu() -> rx.Component:
                 ),
             ),
             rx.menu.content(
-                rx.box(rx.text(SessionState.customer_name, size="1", color_scheme="gray"), padding="0.3em 0.75em"),
-                rx.menu.item(rx.icon("settings", size=14), "Preferences", on_select=rx.redirect("/preferences")),
+                rx.box(
+                    rx.text(SessionState.customer_name, size="1", color_scheme="gray"), padding="0.3em 0.75em"
+                ),
+                rx.menu.item(
+                    rx.icon("settings", size=14), "Preferences", on_select=rx.redirect("/preferences")
+                ),
                 rx.menu.separator(),
                 rx.menu.item(
-                    rx.el.button(rx.icon("log-out", size=14), "Logout", type="submit", form=LOGOUT_FORM,
-                                 id="logout-item", background="none", border="none", width="100%",
-                                 font="inherit", cursor="pointer"),
+                    rx.el.button(
+                        rx.icon("log-out", size=14),
+                        "Logout",
+                        type="submit",
+                        form=LOGOUT_FORM,
+                        id="logout-item",
+                        background="none",
+                        border="none",
+                        width="100%",
+                        font="inherit",
+                        cursor="pointer",
+                    ),
                     as_child=True,
                     color="red",
                 ),
@@ -150,14 +169,18 @@ def user_menu() -> rx.Component:
 
 def mobile_menu() -> rx.Component:
     return rx.drawer.root(
-        rx.drawer.trigger(rx.icon_button(rx.icon("menu"), variant="ghost", aria_label="Open menu", id="menu-open")),
+        rx.drawer.trigger(
+            rx.icon_button(rx.icon("menu"), variant="ghost", aria_label="Open menu", id="menu-open")
+        ),
         rx.drawer.overlay(),
         rx.drawer.portal(
             rx.drawer.content(
                 rx.vstack(
                     rx.hstack(
                         rx.text("Menu", weight="bold"),
-                        rx.drawer.close(rx.icon_button(rx.icon("x"), variant="ghost", aria_label="Close menu")),
+                        rx.drawer.close(
+                            rx.icon_button(rx.icon("x"), variant="ghost", aria_label="Close menu")
+                        ),
                         justify="between",
                         width="100%",
                     ),

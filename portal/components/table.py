@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import reflex as rx
 
 from portal.components.links import server_link
-from portal.services.listing import PAGE_SIZES
+from portal.core.listing import PAGE_SIZES
 
 
 @dataclass(frozen=True)
@@ -19,6 +19,7 @@ class Column:
     align: str = "left"
     min_width: str = ""
     phone: bool = True  # False: hidden on a phone-sized screen, where the row's own cells carry PHONE_HIDE
+
 
 PHONE_HIDE = "phone-hide"
 
@@ -48,8 +49,10 @@ def search_bar(state, placeholder: str, csv_href: rx.Var | None = None) -> rx.Co
                     width=["100%", "320px"],
                 ),
                 rx.button("Search", type="submit", id="search-button"),
-                rx.cond(state.search != "",
-                        rx.button("Clear", variant="ghost", type="button", on_click=state.clear_search)),
+                rx.cond(
+                    state.search != "",
+                    rx.button("Clear", variant="ghost", type="button", on_click=state.clear_search),
+                ),
                 spacing="2",
             ),
             on_submit=state.submit_search,
@@ -66,8 +69,13 @@ def search_bar(state, placeholder: str, csv_href: rx.Var | None = None) -> rx.Co
 def csv_menu(href: rx.Var) -> rx.Component:
     return rx.menu.root(
         rx.menu.trigger(
-            rx.icon_button(rx.icon("download", size=16), variant="soft", aria_label="Download", title="Download",
-                           id="download-menu")
+            rx.icon_button(
+                rx.icon("download", size=16),
+                variant="soft",
+                aria_label="Download",
+                title="Download",
+                id="download-menu",
+            )
         ),
         rx.menu.content(
             rx.menu.item(server_link("CSV", href=href, download=True, id="download-csv", width="100%")),
@@ -78,7 +86,9 @@ def csv_menu(href: rx.Var) -> rx.Component:
 def _header_cell(state, column: Column) -> rx.Component:
     hide = {} if column.phone else {"class_name": PHONE_HIDE}
     if not column.sort:
-        return rx.table.column_header_cell(column.label, text_align=column.align, min_width=column.min_width, **hide)
+        return rx.table.column_header_cell(
+            column.label, text_align=column.align, min_width=column.min_width, **hide
+        )
     arrow = rx.cond(
         state.sort == column.sort,
         rx.cond(state.descending, rx.icon("arrow-down", size=12), rx.icon("arrow-up", size=12)),
@@ -94,14 +104,18 @@ def _header_cell(state, column: Column) -> rx.Component:
         text_align=column.align,
         min_width=column.min_width,
         **hide,
-        aria_sort=rx.cond(state.sort == column.sort, rx.cond(state.descending, "descending", "ascending"), "none"),
+        aria_sort=rx.cond(
+            state.sort == column.sort, rx.cond(state.descending, "descending", "ascending"), "none"
+        ),
     )
 
 
 def pager(state) -> rx.Component:
     return rx.hstack(
         rx.text(
-            rx.cond(state.total > 0, f"{state.first_shown}–{state.last_shown} of {state.total}", "No results"),
+            rx.cond(
+                state.total > 0, f"{state.first_shown}–{state.last_shown} of {state.total}", "No results"
+            ),
             size="2",
             color_scheme="gray",
             id="result-count",
@@ -116,13 +130,25 @@ def pager(state) -> rx.Component:
                 on_change=state.set_size,
                 size="1",
             ),
-            rx.icon_button(rx.icon("chevron-left", size=16), variant="soft", size="1",
-                           disabled=state.page <= 1, on_click=state.go_to(state.page - 1),
-                           aria_label="Previous page", id="prev-page"),
+            rx.icon_button(
+                rx.icon("chevron-left", size=16),
+                variant="soft",
+                size="1",
+                disabled=state.page <= 1,
+                on_click=state.go_to(state.page - 1),
+                aria_label="Previous page",
+                id="prev-page",
+            ),
             rx.text(f"Page {state.page} of {state.pages}", size="2", id="page-of"),
-            rx.icon_button(rx.icon("chevron-right", size=16), variant="soft", size="1",
-                           disabled=state.page >= state.pages, on_click=state.go_to(state.page + 1),
-                           aria_label="Next page", id="next-page"),
+            rx.icon_button(
+                rx.icon("chevron-right", size=16),
+                variant="soft",
+                size="1",
+                disabled=state.page >= state.pages,
+                on_click=state.go_to(state.page + 1),
+                aria_label="Next page",
+                id="next-page",
+            ),
             spacing="2",
             align="center",
         ),
@@ -160,8 +186,10 @@ def data_table(
                 rx.center(
                     rx.vstack(
                         rx.icon("inbox", size=28, color=rx.color("gray", 8)),
-                        rx.text(rx.cond(state.search != "", "Nothing matches your search.", empty),
-                                color_scheme="gray"),
+                        rx.text(
+                            rx.cond(state.search != "", "Nothing matches your search.", empty),
+                            color_scheme="gray",
+                        ),
                         align="center",
                     ),
                     padding="2.5em",
@@ -179,10 +207,20 @@ def data_table(
 def status_badge(text: rx.Var) -> rx.Component:
     color = rx.match(
         text,
-        ("Accepted", "grass"), ("Paid", "grass"), ("Job : Complete", "grass"), ("Job : Archived", "gray"),
-        ("Ready to accept", "blue"), ("Job : In Progress", "blue"), ("Job : Invoiced", "violet"),
-        ("Awaiting pricing", "amber"), ("Job : New Service", "amber"), ("Unpaid", "amber"), ("Part paid", "orange"),
-        ("Declined", "red"), ("Expired", "gray"), ("Overdue", "red"),
+        ("Accepted", "grass"),
+        ("Paid", "grass"),
+        ("Job : Complete", "grass"),
+        ("Job : Archived", "gray"),
+        ("Ready to accept", "blue"),
+        ("Job : In Progress", "blue"),
+        ("Job : Invoiced", "violet"),
+        ("Awaiting pricing", "amber"),
+        ("Job : New Service", "amber"),
+        ("Unpaid", "amber"),
+        ("Part paid", "orange"),
+        ("Declined", "red"),
+        ("Expired", "gray"),
+        ("Overdue", "red"),
         "gray",
     )
     return rx.badge(text, color_scheme=color, variant="soft", radius="full")

@@ -1,16 +1,8 @@
-"""One module per menu area. Importing this package registers every page with the shell."""
+"""Pages grouped as the services are, one module per screen. Importing this package registers every
+page with the shell."""
 
-import portal.pages.request  # noqa: F401  (Request a Quote, Book a Job)
-from portal.pages import (  # noqa: F401
-    areas,
-    assets,
-    auth,
-    dashboard,
-    invoices,
-    jobs,
-    manage_payments,
-    preferences,
-    quotes,
-    reports,
-    statement,
-)
+from portal.pages import areas, dashboard, reports  # noqa: F401
+from portal.pages.assets import assets  # noqa: F401
+from portal.pages.billing import invoices, manage_payments, statement  # noqa: F401
+from portal.pages.identity import auth, preferences  # noqa: F401
+from portal.pages.work import jobs, quotes, request  # noqa: F401

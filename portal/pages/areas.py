@@ -21,8 +21,11 @@ def _area_page(route: str, title: str, page: str, icon: str, blurb: str) -> None
                 rx.vstack(
                     rx.icon(icon, size=32, color=rx.color("gray", 9)),
                     rx.text(blurb, weight="medium"),
-                    rx.text("This part of the portal is being set up for your account.", color_scheme="gray",
-                            size="2"),
+                    rx.text(
+                        "This part of the portal is being set up for your account.",
+                        color_scheme="gray",
+                        size="2",
+                    ),
                     rx.link(rx.button("Back to the dashboard", variant="soft"), href="/dashboard"),
                     align="center",
                     spacing="3",

@@ -36,7 +36,8 @@ def records(value: Any, limit: int) -> list[dict[str, Any]]:
 
 
 def items(value: Any, limit: int) -> list[str | int]:
-    """A list of ids (the invoices ticked for payment): its text and whole-number entries, at most ``limit``."""
+    """A list of ids (the invoices ticked for payment): its text and whole-number entries, at most
+    ``limit``."""
     if not isinstance(value, list):
         return []
     return [item for item in value[:limit] if isinstance(item, str | int) and not isinstance(item, bool)]

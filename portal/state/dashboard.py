@@ -6,10 +6,10 @@ from dataclasses import asdict
 
 import reflex as rx
 
+from portal.core import tenant
+from portal.core.money import format_money
 from portal.db import unit_of_work
-from portal.services import dashboard
-from portal.services.invoices import contractor_today
-from portal.services.money import format_money
+from portal.services.reports import dashboard
 from portal.state.session import SessionState
 
 
@@ -29,7 +29,7 @@ class DashboardState(SessionState):
         if scope is None:
             return
         with unit_of_work() as session:
-            board = dashboard.build(session, scope, contractor_today(session))
+            board = dashboard.build(session, scope, tenant.today(session))
         self.cards = _cards(board)
         self.quote_lines = [asdict(line) for line in board.quote_lines]
         self.job_lines = [asdict(line) for line in board.job_lines]
@@ -43,30 +43,80 @@ def _cards(board: dashboard.Dashboard) -> list[dict[str, str]]:
     money = lambda cents: format_money(cents, board.currency)  # noqa: E731
     cards = []
     if board.quotes_outstanding is not None:
-        cards.append(_card("quotes", "Outstanding quotes", str(board.quotes_outstanding),
-                           f"{board.quotes_to_decide} priced and waiting for your decision", "/quotes?tab=outstanding",
-                           "file-text"))
+        cards.append(
+            _card(
+                "quotes",
+                "Outstanding quotes",
+                str(board.quotes_outstanding),
+                f"{board.quotes_to_decide} priced and waiting for your decision",
+                "/quotes?tab=outstanding",
+                "file-text",
+            )
+        )
     if board.jobs_in_progress is not None:
-        cards.append(_card("jobs", "Jobs in progress", str(board.jobs_in_progress),
-                           f"{board.jobs_pending} pending scheduling", "/jobs?tab=progress", "wrench"))
+        cards.append(
+            _card(
+                "jobs",
+                "Jobs in progress",
+                str(board.jobs_in_progress),
+                f"{board.jobs_pending} pending scheduling",
+                "/jobs?tab=progress",
+                "wrench",
+            )
+        )
     if board.unpaid_cents is not None:
         overdue = board.overdue_cents or 0
-        cards.append(_card("invoices", "Balance outstanding", money(board.unpaid_cents),
-                           f"{money(overdue)} overdue on {board.overdue_count} invoice"
-                           f"{'' if board.overdue_count == 1 else 's'}" if overdue else
-                           f"{board.unpaid_count} unpaid, none overdue",
-                           "/invoices", "receipt", "red" if overdue else ""))
+        cards.append(
+            _card(
+                "invoices",
+                "Balance outstanding",
+                money(board.unpaid_cents),
+                f"{money(overdue)} overdue on {board.overdue_count} invoice"
+                f"{'' if board.overdue_count == 1 else 's'}"
+                if overdue
+                else f"{board.unpaid_count} unpaid, none overdue",
+                "/invoices",
+                "receipt",
+                "red" if overdue else "",
+            )
+        )
     if board.services_due is not None:
-        cards.append(_card("services", "Services due", str(board.services_due),
-                           f"in the next {dashboard.DUE_WINDOW_DAYS // 7} weeks"
-                           + (f", {board.services_overdue} overdue" if board.services_overdue else ""),
-                           board.due_href, "calendar-clock", "amber" if board.services_overdue else ""))
+        cards.append(
+            _card(
+                "services",
+                "Services due",
+                str(board.services_due),
+                f"in the next {dashboard.DUE_WINDOW_DAYS // 7} weeks"
+                + (f", {board.services_overdue} overdue" if board.services_overdue else ""),
+                board.due_href,
+                "calendar-clock",
+                "amber" if board.services_overdue else "",
+            )
+        )
     if board.defects_current is not None:
-        cards.append(_card("defects", "Current defects", str(board.defects_current),
-                           f"{board.defects_critical} critical" if board.defects_critical else "none critical",
-                           board.defects_href, "triangle-alert", "red" if board.defects_critical else ""))
+        cards.append(
+            _card(
+                "defects",
+                "Current defects",
+                str(board.defects_current),
+                f"{board.defects_critical} critical" if board.defects_critical else "none critical",
+                board.defects_href,
+                "triangle-alert",
+                "red" if board.defects_critical else "",
+            )
+        )
     return cards
 
 
-def _card(key: str, title: str, value: str, detail: str, href: str, icon: str, tone: str = "") -> dict[str, str]:
-    return {"key": key, "title": title, "value": value, "detail": detail, "href": href, "icon": icon, "tone": tone}
+def _card(
+    key: str, title: str, value: str, detail: str, href: str, icon: str, tone: str = ""
+) -> dict[str, str]:
+    return {
+        "key": key,
+        "title": title,
+        "value": value,
+        "detail": detail,
+        "href": href,
+        "icon": icon,
+        "tone": tone,
+    }

@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 import plotly.graph_objects as go
 
-from portal.services.money import format_money
+from portal.core.money import format_money
 
 DASH = "—"
 
@@ -34,16 +34,25 @@ def size(n: int) -> str:
 def item_rows(items, currency: str) -> list[dict[str, str]]:
     """Priced lines of a quote, job or invoice, as the detail table shows them."""
     return [
-        {"description": i.description, "quantity": str(i.quantity), "unit": money(i.unit_price_cents, currency),
-         "total": money(i.total_cents, currency)}
+        {
+            "description": i.description,
+            "quantity": str(i.quantity),
+            "unit": money(i.unit_price_cents, currency),
+            "total": money(i.total_cents, currency),
+        }
         for i in items
     ]
 
 
 def attachment_rows(attachments) -> list[dict[str, str]]:
     return [
-        {"id": str(a.id), "name": a.name, "size": size(a.size_bytes), "when": day(a.uploaded_at),
-         "href": f"/files/attachments/{a.id}"}
+        {
+            "id": str(a.id),
+            "name": a.name,
+            "size": size(a.size_bytes),
+            "when": day(a.uploaded_at),
+            "href": f"/files/attachments/{a.id}",
+        }
         for a in attachments
     ]
 

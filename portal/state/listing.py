@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 
 import reflex as rx
 
-from portal.services.listing import PAGE_SIZES, Page, PageRequest
+from portal.core.listing import PAGE_SIZES, Page, PageRequest
 from portal.state import arguments
 
 
@@ -38,8 +38,9 @@ class ListState(rx.State, mixin=True):
         raise NotImplementedError
 
     def _request(self) -> PageRequest:
-        return PageRequest(search=self.search, sort=self.sort, descending=self.descending, page=self.page,
-                           size=self.size).clean()
+        return PageRequest(
+            search=self.search, sort=self.sort, descending=self.descending, page=self.page, size=self.size
+        ).clean()
 
     def _refresh(self) -> None:
         scope = self._scope(self.PAGE)
@@ -107,7 +108,9 @@ class ListState(rx.State, mixin=True):
     @rx.var
     def csv_href(self) -> str:
         """The CSV of the list exactly as filtered and sorted on screen."""
-        query = urlencode({"tab": self.tab, "q": self.search, "sort": self.sort, "desc": int(self.descending)})
+        query = urlencode(
+            {"tab": self.tab, "q": self.search, "sort": self.sort, "desc": int(self.descending)}
+        )
         return f"/export/{self.EXPORT}.csv?{query}"
 
     @rx.var

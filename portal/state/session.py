@@ -14,10 +14,10 @@ import reflex as rx
 from sqlmodel import select
 
 from portal.api.credentials import SESSION_DIGEST, hashed_cookie
+from portal.core.access import Scope, signed_in_scope
 from portal.db import unit_of_work
 from portal.models import Contact, Contractor, Customer
-from portal.services.access import Scope, signed_in_scope
-from portal.services.tokens import Hashed
+from portal.services.identity.tokens import Hashed
 
 MENU = (
     ("quotes", "Quotes", "/quotes"),
@@ -36,7 +36,9 @@ def leave_for(url: str) -> rx.event.EventSpec:
     State is kept per browser tab under that token; dropping it at sign-in and sign-out means
     the next person in the same tab never sees, even for a moment, what the last one loaded.
     """
-    return rx.call_script(f"window.sessionStorage.removeItem('token'); window.location.assign({json.dumps(url)})")
+    return rx.call_script(
+        f"window.sessionStorage.removeItem('token'); window.location.assign({json.dumps(url)})"
+    )
 
 
 def session_id(headers) -> Hashed | None:

@@ -61,8 +61,15 @@ class Portal:
     log: Path
 
     def run_cli(self, *args: str) -> str:
-        out = subprocess.run([str(BIN / "portal"), *args], env=self.env, cwd=ROOT, capture_output=True,
-                             text=True, timeout=120, check=True)
+        out = subprocess.run(
+            [str(BIN / "portal"), *args],
+            env=self.env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
+        )
         return out.stdout
 
 
@@ -72,8 +79,10 @@ def wait_until_up(url: str, proc: subprocess.Popen, log: Path, timeout: float = 
         if proc.poll() is not None:
             raise RuntimeError(f"portal exited early ({proc.returncode}):\n{log.read_text()[-4000:]}")
         try:
-            with urllib.request.urlopen(f"{url}/ping", timeout=2) as r1, \
-                    urllib.request.urlopen(f"{url}/login", timeout=2) as r2:  # noqa: S310
+            with (
+                urllib.request.urlopen(f"{url}/ping", timeout=2) as r1,
+                urllib.request.urlopen(f"{url}/login", timeout=2) as r2,
+            ):  # noqa: S310
                 if r1.status == 200 and r2.status == 200:
                     return
         except OSError:
@@ -94,8 +103,9 @@ def portal(tmp_path_factory) -> Iterator[Portal]:
         lock.close()
 
 
-def _serve(tmp_path_factory, web_workdir: Path = ROOT / ".web-test",
-           extra_env: dict[str, str] | None = None) -> Iterator[Portal]:
+def _serve(
+    tmp_path_factory, web_workdir: Path = ROOT / ".web-test", extra_env: dict[str, str] | None = None
+) -> Iterator[Portal]:
     data = tmp_path_factory.mktemp("portal-data")
     port = free_port()
     url = f"http://127.0.0.1:{port}"
@@ -125,11 +135,17 @@ def _serve(tmp_path_factory, web_workdir: Path = ROOT / ".web-test",
     env.update(extra_env or {})
     log = data / "server.log"
     subprocess.run([str(BIN / "portal"), "migrate"], env=env, cwd=ROOT, check=True, capture_output=True)
-    subprocess.run([str(BIN / "portal"), "seed", "--demo"], env=env, cwd=ROOT, check=True, capture_output=True)
+    subprocess.run(
+        [str(BIN / "portal"), "seed", "--demo"], env=env, cwd=ROOT, check=True, capture_output=True
+    )
     with log.open("w") as fh:
         proc = subprocess.Popen(
             [str(BIN / "portal"), "serve", "--port", str(port), "--loglevel", "info"],
-            env=env, cwd=ROOT, stdout=fh, stderr=subprocess.STDOUT, start_new_session=True,
+            env=env,
+            cwd=ROOT,
+            stdout=fh,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
     try:
         wait_until_up(url, proc, log)
@@ -181,8 +197,9 @@ def page(browser, portal):
 
 @pytest.fixture
 def phone(browser, portal):
-    context = browser.new_context(base_url=portal.url, viewport={"width": 390, "height": 844},
-                                  is_mobile=True, has_touch=True)
+    context = browser.new_context(
+        base_url=portal.url, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+    )
     context.set_default_timeout(15_000)
     pg = context.new_page()
     yield pg
@@ -210,7 +227,9 @@ def last_link(portal: Portal, to: str, path: str) -> str:
     from portal.models import OutboxMail
 
     with Session(portal.engine) as s:
-        rows = s.exec(select(OutboxMail).where(OutboxMail.to_address == to).order_by(OutboxMail.id.desc())).all()
+        rows = s.exec(
+            select(OutboxMail).where(OutboxMail.to_address == to).order_by(OutboxMail.id.desc())
+        ).all()
     for row in rows:
         found = re.search(rf"https?://\S+{re.escape(path)}\?token=[\w\-]+", row.body_text)
         if found:

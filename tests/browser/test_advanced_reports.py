@@ -12,6 +12,9 @@ from playwright.sync_api import expect
 from sqlalchemy import text
 from sqlmodel import Session, func, select
 
+from portal.core import tenant
+from portal.core.money import format_money
+from portal.core.months import add_months
 from portal.models import (
     Asset,
     AssetStatus,
@@ -27,16 +30,20 @@ from portal.models import (
     Site,
     TestResult,
 )
-from portal.services.invoices import contractor_today
-from portal.services.money import format_money
-from portal.services.payments import add_months
 from tests.browser.conftest import login
 
 DANA, SAM = "dana@northside.example", "sam@northside.example"
 MAIN = "Northside Property Group"
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
-ADVANCED = ("/reports/monthly", "/reports/budget", "/reports/life-cycle", "/reports/contracts",
-            "/reports/work-method-statements", "/reports/site-inductions", "/reports/reference-material")
+ADVANCED = (
+    "/reports/monthly",
+    "/reports/budget",
+    "/reports/life-cycle",
+    "/reports/contracts",
+    "/reports/work-method-statements",
+    "/reports/site-inductions",
+    "/reports/reference-material",
+)
 
 
 def _db(portal) -> Session:
@@ -67,15 +74,22 @@ def _passed_at(portal, site_id: int, today: date) -> int:
     """Passed tests on the site's job cards over the 12 months up to this one."""
     first = add_months(today.replace(day=1), -11)
     with _db(portal) as s:
-        return s.exec(select(func.count()).select_from(ServiceRecord).join(Job, Job.id == ServiceRecord.job_id)
-                      .where(Job.site_id == site_id, ServiceRecord.result == TestResult.PASS,
-                             ServiceRecord.tested_on >= first)).one()
+        return s.exec(
+            select(func.count())
+            .select_from(ServiceRecord)
+            .join(Job, Job.id == ServiceRecord.job_id)
+            .where(
+                Job.site_id == site_id,
+                ServiceRecord.result == TestResult.PASS,
+                ServiceRecord.tested_on >= first,
+            )
+        ).one()
 
 
 def test_dana_runs_the_monthly_report_for_a_site(page, portal):
     plaza = _site(portal, "Northside Plaza")
     with _db(portal) as s:
-        today = contractor_today(s)
+        today = tenant.today(s)
     login(page, DANA, next_path="/reports")
     expect(page.locator("[data-report-card=monthly]")).to_be_visible()
     page.locator("[data-report-card=monthly]").click()
@@ -100,12 +114,21 @@ def test_dana_runs_the_monthly_report_for_a_site(page, portal):
 def test_dana_sees_budget_life_cycle_and_contracts(page, portal):
     with _db(portal) as s:
         customer = s.exec(select(Customer.id).where(Customer.name == MAIN)).one()
-        quoted = s.exec(select(func.coalesce(func.sum(Quote.total_cents), 0)).select_from(Defect)
-                        .join(Quote, Quote.id == Defect.quote_id)
-                        .where(Defect.customer_id == customer, Defect.rectified_on.is_(None),
-                               Quote.decision == QuoteDecision.NONE)).one()
-        assets = s.exec(select(func.count()).select_from(Asset)
-                        .where(Asset.customer_id == customer, Asset.status == AssetStatus.ACTIVE)).one()
+        quoted = s.exec(
+            select(func.coalesce(func.sum(Quote.total_cents), 0))
+            .select_from(Defect)
+            .join(Quote, Quote.id == Defect.quote_id)
+            .where(
+                Defect.customer_id == customer,
+                Defect.rectified_on.is_(None),
+                Quote.decision == QuoteDecision.NONE,
+            )
+        ).one()
+        assets = s.exec(
+            select(func.count())
+            .select_from(Asset)
+            .where(Asset.customer_id == customer, Asset.status == AssetStatus.ACTIVE)
+        ).one()
     assert quoted > 0
     login(page, DANA, next_path="/reports/budget")
     expect(page.locator("#budget-quotes")).to_have_text(format_money(quoted))
@@ -133,8 +156,9 @@ def test_dana_sees_budget_life_cycle_and_contracts(page, portal):
 
 def test_dana_downloads_a_published_document(page, portal):
     with _db(portal) as s:
-        doc = s.exec(select(ContractorDocument).where(ContractorDocument.title == "Site induction: Northside Plaza")
-                     ).one()
+        doc = s.exec(
+            select(ContractorDocument).where(ContractorDocument.title == "Site induction: Northside Plaza")
+        ).one()
         stored = s.get(Attachment, doc.attachment_id)
     data = (Path(portal.env["PORTAL_DATA_DIR"]) / "files" / stored.storage_key).read_bytes()
     login(page, DANA, next_path="/reports/site-inductions")
@@ -142,10 +166,15 @@ def test_dana_downloads_a_published_document(page, portal):
     expect(page.locator("#report-table")).not_to_contain_text("St Brigid")
     with page.expect_download() as info:
         page.locator(f"[data-document='{doc.id}']").click()
-    assert info.value.suggested_filename == "Site induction_ Northside Plaza.pdf"  # Chromium replaces the colon
+    assert (
+        info.value.suggested_filename == "Site induction_ Northside Plaza.pdf"
+    )  # Chromium replaces the colon
     assert Path(info.value.path()).read_bytes() == data
     served = page.request.get(f"/files/documents/{doc.id}")
-    assert served.headers["content-disposition"] == "attachment; filename*=utf-8''Site%20induction%3A%20Northside%20Plaza.pdf"
+    assert (
+        served.headers["content-disposition"]
+        == "attachment; filename*=utf-8''Site%20induction%3A%20Northside%20Plaza.pdf"
+    )
     page.locator("[data-report=reference-material]").click()
     expect(page.locator("#report-table")).to_contain_text("All sites")
 
@@ -163,9 +192,14 @@ def test_sam_sees_only_his_sites(page, portal):
 
     with _db(portal) as s:
         kedron = s.exec(select(Site).where(Site.name == "Kedron Brook Offices")).one()
-        general = s.exec(select(ContractorDocument).where(ContractorDocument.site_id.is_(None),
-                                                          ContractorDocument.kind == DocumentKind.REFERENCE)).first()
-        theirs = s.exec(select(ContractorDocument).where(ContractorDocument.customer_id != kedron.customer_id)).first()
+        general = s.exec(
+            select(ContractorDocument).where(
+                ContractorDocument.site_id.is_(None), ContractorDocument.kind == DocumentKind.REFERENCE
+            )
+        ).first()
+        theirs = s.exec(
+            select(ContractorDocument).where(ContractorDocument.customer_id != kedron.customer_id)
+        ).first()
     csv_text = page.request.get(f"/export/reports/contracts.csv?site={kedron.id}").text()
     assert csv_text.strip().count("\n") == 0
     assert page.request.get(f"/files/documents/{general.id}").status == 200  # for all sites: his too

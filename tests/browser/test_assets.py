@@ -31,8 +31,12 @@ def _site(portal, name: str) -> Site:
 
 def _type_counts(portal, site_id: int) -> dict[str, int]:
     with _db(portal) as s:
-        rows = s.exec(select(AssetType.name, func.count(Asset.id)).join(Asset, Asset.asset_type_id == AssetType.id)
-                      .where(Asset.site_id == site_id).group_by(AssetType.name)).all()
+        rows = s.exec(
+            select(AssetType.name, func.count(Asset.id))
+            .join(Asset, Asset.asset_type_id == AssetType.id)
+            .where(Asset.site_id == site_id)
+            .group_by(AssetType.name)
+        ).all()
     return dict(rows)
 
 
@@ -41,12 +45,18 @@ def moved(portal) -> dict:
     """An asset at Northside Plaza that went to the workshop and back: it has tests and transfers."""
     plaza = _site(portal, "Northside Plaza")
     with _db(portal) as s:
-        transfer = s.exec(select(Transfer).join(Asset, Asset.id == Transfer.asset_id)
-                          .where(Asset.site_id == plaza.id, Transfer.to_label == "Workshop")).first()
+        transfer = s.exec(
+            select(Transfer)
+            .join(Asset, Asset.id == Transfer.asset_id)
+            .where(Asset.site_id == plaza.id, Transfer.to_label == "Workshop")
+        ).first()
         asset = s.get(Asset, transfer.asset_id)
         kind = s.get(AssetType, asset.asset_type_id)
-        tests = s.exec(select(ServiceRecord).where(ServiceRecord.asset_id == asset.id)
-                       .order_by(ServiceRecord.tested_on.desc(), ServiceRecord.id.desc())).all()
+        tests = s.exec(
+            select(ServiceRecord)
+            .where(ServiceRecord.asset_id == asset.id)
+            .order_by(ServiceRecord.tested_on.desc(), ServiceRecord.id.desc())
+        ).all()
         moves = s.exec(select(Transfer).where(Transfer.asset_id == asset.id)).all()
     assert tests and len(moves) == 2
     return {"site": plaza, "asset": asset, "type": kind.name, "tests": tests, "moves": moves}
@@ -74,8 +84,11 @@ def test_browse_a_site_open_an_asset_and_read_its_history(page, portal, moved):
     page.goto("/assets")
     expect(page.locator("#asset-groups")).to_be_visible()
     with _db(portal) as s:
-        first = s.exec(select(Site).where(Site.customer_id == plaza.customer_id, Site.is_active.is_(True))
-                       .order_by(Site.name, Site.id)).first()
+        first = s.exec(
+            select(Site)
+            .where(Site.customer_id == plaza.customer_id, Site.is_active.is_(True))
+            .order_by(Site.name, Site.id)
+        ).first()
     expect(page.locator("#asset-site")).to_contain_text(first.name)
 
     _choose_site(page, "Northside Plaza")
@@ -95,8 +108,11 @@ def test_browse_a_site_open_an_asset_and_read_its_history(page, portal, moved):
     expect(group.locator(".group-toggle")).to_have_attribute("aria-expanded", "true")
     with _db(portal) as s:
         kind = s.exec(select(AssetType).where(AssetType.name == biggest)).one()
-        numbers = s.exec(select(Asset.number).where(Asset.site_id == plaza.id, Asset.asset_type_id == kind.id)
-                         .order_by(Asset.number, Asset.id)).all()
+        numbers = s.exec(
+            select(Asset.number)
+            .where(Asset.site_id == plaza.id, Asset.asset_type_id == kind.id)
+            .order_by(Asset.number, Asset.id)
+        ).all()
     expect(group.locator("[data-asset]").first).to_have_text(numbers[0])
     expect(group.locator(".group-range")).to_have_text(f"1–25 of {len(numbers)}")
     group.locator(".group-next").click()
@@ -108,8 +124,13 @@ def test_browse_a_site_open_an_asset_and_read_its_history(page, portal, moved):
 
     # The moved asset: its group, the pop-up, both tabs.
     with _db(portal) as s:
-        before = s.scalar(select(func.count(Asset.id)).where(
-            Asset.site_id == plaza.id, Asset.asset_type_id == asset.asset_type_id, Asset.number < asset.number))
+        before = s.scalar(
+            select(func.count(Asset.id)).where(
+                Asset.site_id == plaza.id,
+                Asset.asset_type_id == asset.asset_type_id,
+                Asset.number < asset.number,
+            )
+        )
     own = _group(page, moved["type"])
     own.locator(".group-toggle").click()
     expect(own.locator("[data-asset]").first).to_be_visible()
@@ -127,7 +148,9 @@ def test_browse_a_site_open_an_asset_and_read_its_history(page, portal, moved):
     expect(history).to_have_count(min(len(moved["tests"]), 100))
     newest = moved["tests"][0]
     expect(history.first).to_contain_text(newest.tested_on.strftime("%-d %b %Y"))
-    expect(history.first).to_contain_text({"pass": "Pass", "fail": "Fail", "not_tested": "Not tested"}[newest.result])
+    expect(history.first).to_contain_text(
+        {"pass": "Pass", "fail": "Fail", "not_tested": "Not tested"}[newest.result]
+    )
 
     page.locator("#tab-transfer").click()
     moves = dialog.locator("#transfer-history tbody tr")
@@ -154,8 +177,11 @@ def test_browse_a_site_open_an_asset_and_read_its_history(page, portal, moved):
 def test_an_asset_without_transfers_says_so(page, portal, moved):
     plaza = moved["site"]
     with _db(portal) as s:
-        still = s.exec(select(Asset).where(Asset.site_id == plaza.id, Asset.id.not_in(select(Transfer.asset_id)))
-                       .order_by(Asset.number)).first()
+        still = s.exec(
+            select(Asset)
+            .where(Asset.site_id == plaza.id, Asset.id.not_in(select(Transfer.asset_id)))
+            .order_by(Asset.number)
+        ).first()
     login(page, DANA)
     at(page, "/dashboard")
     page.goto(f"/assets?site={plaza.id}&q={still.number}")
@@ -227,7 +253,9 @@ def test_book_a_job_from_an_asset(page, portal, moved):
 def test_limited_contact_sees_only_its_sites(page, portal):
     with _db(portal) as s:
         sam = s.exec(select(Contact).where(Contact.email == SAM)).one()
-    plaza, albion, kedron = (_site(portal, n) for n in ("Northside Plaza", "Albion Central", "Kedron Brook Offices"))
+    plaza, albion, kedron = (
+        _site(portal, n) for n in ("Northside Plaza", "Albion Central", "Kedron Brook Offices")
+    )
     login(page, SAM)
     at(page, "/dashboard")
     page.goto("/assets")
@@ -256,8 +284,10 @@ def test_options_follow_the_contacts_pages_and_no_sites_says_so(page, portal):
     with _db(portal) as s:
         sam = s.exec(select(Contact).where(Contact.email == SAM)).one()
         sam_id, pages = sam.id, list(sam.pages)
-        kept = [(link.contact_id, link.site_id)
-                for link in s.exec(select(ContactSite).where(ContactSite.contact_id == sam_id)).all()]
+        kept = [
+            (link.contact_id, link.site_id)
+            for link in s.exec(select(ContactSite).where(ContactSite.contact_id == sam_id)).all()
+        ]
         sam.pages = [p for p in pages if p != "jobs"]
         s.add(sam)
         s.commit()
@@ -284,8 +314,9 @@ def test_options_follow_the_contacts_pages_and_no_sites_says_so(page, portal):
             back = s.get(Contact, sam_id)
             back.pages = pages
             s.add(back)
-            s.add_all([ContactSite(contact_id=c, site_id=i) for c, i in kept
-                       if s.get(ContactSite, (c, i)) is None])
+            s.add_all(
+                [ContactSite(contact_id=c, site_id=i) for c, i in kept if s.get(ContactSite, (c, i)) is None]
+            )
             s.commit()
 
 

@@ -15,7 +15,7 @@ from sqlmodel import Session
 import portal.pages  # noqa: F401  (registers every page in the shell's REGISTRY)
 from portal.components.shell import REGISTRY
 from portal.models import Invoice, InvoiceStatus
-from portal.services import ppm
+from portal.services.assets import ppm
 from tests.browser.conftest import at, last_link, login
 from tests.browser.test_ppm import MAIN_SITE, _click_cell, _find, _open, _setting
 from tests.browser.test_sign_in import invite
@@ -40,8 +40,9 @@ class Watched:
 
     def __init__(self, browser, base_url: str) -> None:
         self.violations: list[dict] = []
-        self.context = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 860},
-                                           accept_downloads=True)
+        self.context = browser.new_context(
+            base_url=base_url, viewport={"width": 1280, "height": 860}, accept_downloads=True
+        )
         self.context.set_default_timeout(20_000)
         self.context.expose_function("__cspViolation", lambda v: self.violations.append(v))
         self.context.add_init_script(LISTEN)
@@ -49,8 +50,12 @@ class Watched:
         self.page = self.context.new_page()
 
     def _console(self, page) -> None:
-        page.on("console", lambda m: self.violations.append({"console": m.text})
-                if "Content Security Policy" in m.text else None)
+        page.on(
+            "console",
+            lambda m: (
+                self.violations.append({"console": m.text}) if "Content Security Policy" in m.text else None
+            ),
+        )
 
     def report(self) -> str:
         """One line per distinct violation, for the failure message."""
@@ -173,8 +178,13 @@ def test_pages_and_downloads_carry_the_policy(watched, portal):
     page = watched.page
     response = page.goto("/login")
     policy = _directives(response.headers["content-security-policy"])
-    for name, value in {"frame-ancestors": "'none'", "object-src": "'none'", "base-uri": "'none'",
-                        "form-action": "'self'", "default-src": "'none'"}.items():
+    for name, value in {
+        "frame-ancestors": "'none'",
+        "object-src": "'none'",
+        "base-uri": "'none'",
+        "form-action": "'self'",
+        "default-src": "'none'",
+    }.items():
         assert policy[name] == [value], name
     assert "'unsafe-inline'" not in policy["script-src"]
     assert [s for s in policy["script-src"] if s.startswith("'sha256-")], "the page's inline scripts, by hash"

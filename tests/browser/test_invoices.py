@@ -11,9 +11,9 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 from sqlmodel import Session, select
 
+from portal.core import tenant
+from portal.core.money import format_money
 from portal.models import Customer, Invoice, InvoiceStatus, Job, Payment, PaymentAllocation
-from portal.services.invoices import contractor_today
-from portal.services.money import format_money
 from tests.browser.test_quotes_jobs import _cookie_header, _get
 
 MAIN = "Northside Property Group"
@@ -22,8 +22,11 @@ MAIN = "Northside Property Group"
 def _invoices(portal) -> list[Invoice]:
     with Session(portal.engine) as s:
         customer = s.exec(select(Customer.id).where(Customer.name == MAIN)).one()
-        return list(s.exec(select(Invoice).where(Invoice.customer_id == customer,
-                                                 Invoice.status != InvoiceStatus.VOID)).all())
+        return list(
+            s.exec(
+                select(Invoice).where(Invoice.customer_id == customer, Invoice.status != InvoiceStatus.VOID)
+            ).all()
+        )
 
 
 def test_summary_tabs_and_search_by_job_number(page, portal):
@@ -33,14 +36,16 @@ def test_summary_tabs_and_search_by_job_number(page, portal):
     unpaid = [i for i in rows if i.status == InvoiceStatus.UNPAID]
     owed = sum(i.total_cents - i.paid_cents for i in unpaid)
     with Session(portal.engine) as s:
-        today = contractor_today(s)  # "overdue" is by the contractor's calendar, not the server's
+        today = tenant.today(s)  # "overdue" is by the contractor's calendar, not the server's
     late = sum(i.total_cents - i.paid_cents for i in unpaid if i.due_on < today)
     login(page, "dana@northside.example", next_path="/invoices")
     expect(page.locator("#summary-balance")).to_have_text(format_money(owed))
     expect(page.locator("#summary-overdue")).to_have_text(format_money(late))
     expect(page.locator("#result-count")).to_contain_text(f"of {len(unpaid)}")
     page.locator("[data-tab=paid]").click()
-    expect(page.locator("#result-count")).to_contain_text(f"of {sum(i.status == InvoiceStatus.PAID for i in rows)}")
+    expect(page.locator("#result-count")).to_contain_text(
+        f"of {sum(i.status == InvoiceStatus.PAID for i in rows)}"
+    )
     page.locator("[data-tab=all]").click()
     expect(page.locator("#result-count")).to_contain_text(f"of {len(rows)}")
 
@@ -85,8 +90,10 @@ def test_invoices_of_another_customer_are_refused(page, portal):
 
 
 def _unpaid(portal, count: int) -> list[Invoice]:
-    rows = sorted((i for i in _invoices(portal) if i.status == InvoiceStatus.UNPAID and i.total_cents > i.paid_cents),
-                  key=lambda i: i.number)
+    rows = sorted(
+        (i for i in _invoices(portal) if i.status == InvoiceStatus.UNPAID and i.total_cents > i.paid_cents),
+        key=lambda i: i.number,
+    )
     assert len(rows) >= count, "the demo has enough unpaid invoices"
     return rows[:count]
 
@@ -155,9 +162,11 @@ def test_two_tabs_pressing_continue_together_pay_once_and_both_get_an_answer(pag
     assert refused == [f"Invoice {target.number} has just been paid, receipt {receipts[0]}."]
     assert _balance(portal, target.id) == (0, InvoiceStatus.PAID)
     with Session(portal.engine) as s:
-        paid_by = s.exec(select(Payment.receipt_number)
-                         .join(PaymentAllocation, PaymentAllocation.payment_id == Payment.id)
-                         .where(PaymentAllocation.invoice_id == target.id, Payment.status == "succeeded")).all()
+        paid_by = s.exec(
+            select(Payment.receipt_number)
+            .join(PaymentAllocation, PaymentAllocation.payment_id == Payment.id)
+            .where(PaymentAllocation.invoice_id == target.id, Payment.status == "succeeded")
+        ).all()
     assert paid_by == receipts, "one payment, so one card charge"
 
 

@@ -18,6 +18,7 @@ from playwright.sync_api import expect
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from portal.core import tenant
 from portal.models import (
     Asset,
     Contact,
@@ -30,7 +31,6 @@ from portal.models import (
     Site,
     TestResult,
 )
-from portal.services.invoices import contractor_today
 from tests.browser.conftest import at, login
 from tests.frozen import TODAY
 
@@ -50,8 +50,13 @@ def _customer_id(portal) -> int:
 
 def _open_defects(portal, *where) -> list[Defect]:
     with _db(portal) as s:
-        return list(s.exec(select(Defect).where(Defect.rectified_on.is_(None), *where)
-                           .order_by(Defect.found_on.desc(), Defect.id.desc())).all())
+        return list(
+            s.exec(
+                select(Defect)
+                .where(Defect.rectified_on.is_(None), *where)
+                .order_by(Defect.found_on.desc(), Defect.id.desc())
+            ).all()
+        )
 
 
 def _busiest_defect_site(portal) -> Site:
@@ -59,14 +64,18 @@ def _busiest_defect_site(portal) -> Site:
     customer = _customer_id(portal)
     with _db(portal) as s:
         site_id, _n = s.exec(
-            select(Defect.site_id, func.count()).where(Defect.customer_id == customer, Defect.rectified_on.is_(None))
-            .group_by(Defect.site_id).order_by(func.count().desc(), Defect.site_id).limit(1)
+            select(Defect.site_id, func.count())
+            .where(Defect.customer_id == customer, Defect.rectified_on.is_(None))
+            .group_by(Defect.site_id)
+            .order_by(func.count().desc(), Defect.site_id)
+            .limit(1)
         ).one()
         return s.get(Site, site_id)
 
 
 def _open_as(page, user: str, path: str) -> None:
-    """Sign in straight to a report and wait for its filters (the login page's address ends with ``path`` too)."""
+    """Sign in straight to a report and wait for its filters (the login page's address ends with ``path``
+    too)."""
     login(page, user, next_path=path)
     at(page, path)
     expect(page.locator("#report-filters")).to_be_visible()
@@ -89,7 +98,8 @@ def _rows(text: str) -> list[list[str]]:
 
 
 def _get(portal, page, path: str) -> tuple[int, str, dict[str, str]]:
-    """A download with the browser's session cookie (Playwright's own requests leave out its Secure cookie)."""
+    """A download with the browser's session cookie (Playwright's own requests leave out its Secure
+    cookie)."""
     cookie = "; ".join(f"{c['name']}={c['value']}" for c in page.context.cookies())
     req = urllib.request.Request(portal.url + path, headers={"Cookie": cookie})
     try:
@@ -131,10 +141,13 @@ def test_current_defects_for_a_site_then_request_a_quote_for_one(page, portal):
     shown = page.locator("[data-defect]")
     expect(shown).to_have_count(min(len(expected), 25))
     assert [int(i) for i in shown.evaluate_all("rows => rows.map(r => r.dataset.defect)")] == [
-        d.id for d in expected[:25]], "newest first, as the database orders them"
+        d.id for d in expected[:25]
+    ], "newest first, as the database orders them"
     for severity in ("critical", "non_critical", "non_conformance"):
         count = sum(1 for d in expected if d.severity == severity)
-        expect(page.locator(f"#report-summary [data-severity={severity}]")).to_have_attribute("data-count", str(count))
+        expect(page.locator(f"#report-summary [data-severity={severity}]")).to_have_attribute(
+            "data-count", str(count)
+        )
     _shot(page, "current-defects.png")
 
     # A reload keeps the filter: it lives in the address.
@@ -161,7 +174,9 @@ def test_current_defects_for_a_site_then_request_a_quote_for_one(page, portal):
         quote = s.exec(select(Quote).where(Quote.number == number)).one()
         assert (quote.customer_id, quote.site_id) == (customer, site.id)
         assert marker in quote.description
-        assert s.exec(select(QuoteAsset.asset_id).where(QuoteAsset.quote_id == quote.id)).all() == [defect.asset_id]
+        assert s.exec(select(QuoteAsset.asset_id).where(QuoteAsset.quote_id == quote.id)).all() == [
+            defect.asset_id
+        ]
         # The quote is recorded against the defect, which stays current until a job rectifies it.
         stored = s.get(Defect, defect.id)
         assert (stored.quote_id, stored.rectified_on) == (quote.id, None)
@@ -192,24 +207,33 @@ def test_defects_csv_is_the_filtered_report(page, portal):
 def test_test_history_with_a_status_and_range_and_a_bad_range(page, portal):
     site = _busiest_defect_site(portal)
     with _db(portal) as s:
-        today = contractor_today(s)
+        today = tenant.today(s)
     start, end = today - timedelta(days=365), today - timedelta(days=30)
 
     def tests(*where):
         with _db(portal) as s:
-            return list(s.exec(
-                select(ServiceRecord.id).join(Asset, Asset.id == ServiceRecord.asset_id)
-                .where(Asset.site_id == site.id, ServiceRecord.tested_on >= start, ServiceRecord.tested_on <= end,
-                       *where)
-                .order_by(ServiceRecord.tested_on.desc(), ServiceRecord.id.desc())).all())
+            return list(
+                s.exec(
+                    select(ServiceRecord.id)
+                    .join(Asset, Asset.id == ServiceRecord.asset_id)
+                    .where(
+                        Asset.site_id == site.id,
+                        ServiceRecord.tested_on >= start,
+                        ServiceRecord.tested_on <= end,
+                        *where,
+                    )
+                    .order_by(ServiceRecord.tested_on.desc(), ServiceRecord.id.desc())
+                ).all()
+            )
 
     failed = tests(ServiceRecord.result == TestResult.FAIL)
     every = tests()
     assert 0 < len(failed) < len(every)
 
     _open_as(page, DANA, "/reports/test-history")
-    expect(page.locator("#filter-start")).to_have_value((today.replace(year=today.year - 1) + timedelta(days=1))
-                                                       .isoformat())
+    expect(page.locator("#filter-start")).to_have_value(
+        (today.replace(year=today.year - 1) + timedelta(days=1)).isoformat()
+    )
     expect(page.locator("#filter-end")).to_have_value(today.isoformat())
 
     page.locator("#filter-site").select_option(str(site.id))
@@ -223,9 +247,12 @@ def test_test_history_with_a_status_and_range_and_a_bad_range(page, portal):
     expect(shown).to_have_count(min(25, len(failed)))
     assert [int(i) for i in shown.evaluate_all("rows => rows.map(r => r.dataset.test)")] == failed[:25]
     assert set(shown.evaluate_all("rows => rows.map(r => r.dataset.result)")) == {"fail"}
-    expect(page.locator("#report-summary [data-result=fail]")).to_have_attribute("data-count", f"{len(failed):,}")
+    expect(page.locator("#report-summary [data-result=fail]")).to_have_attribute(
+        "data-count", f"{len(failed):,}"
+    )
     expect(page.locator("#report-summary [data-result=pass]")).to_have_attribute(
-        "data-count", f"{len(tests(ServiceRecord.result == TestResult.PASS)):,}")
+        "data-count", f"{len(tests(ServiceRecord.result == TestResult.PASS)):,}"
+    )
     _shot(page, "test-history.png")
 
     # The summary's "All results" drops the status filter and keeps the rest.
@@ -249,16 +276,32 @@ def test_test_history_csv_matches_the_database(page, portal):
     start, end = date(2000, 1, 1), date(2100, 1, 1)
     with _db(portal) as s:
         expected = s.exec(
-            select(ServiceRecord.id).join(Asset, Asset.id == ServiceRecord.asset_id)
-            .where(Asset.site_id == site.id, ServiceRecord.result == TestResult.NOT_TESTED)).all()
+            select(ServiceRecord.id)
+            .join(Asset, Asset.id == ServiceRecord.asset_id)
+            .where(Asset.site_id == site.id, ServiceRecord.result == TestResult.NOT_TESTED)
+        ).all()
     _open_as(page, DANA, "/reports/test-history")
-    status, text, headers = _get(portal, page, f"/export/reports/test-history.csv?site={site.id}&from={start}"
-                                 f"&to={end}&status=not_tested")
+    status, text, headers = _get(
+        portal,
+        page,
+        f"/export/reports/test-history.csv?site={site.id}&from={start}&to={end}&status=not_tested",
+    )
     assert status == 200
     assert headers["content-disposition"].startswith('attachment; filename="test-history-')
     rows = _rows(text)
-    assert rows[0] == ["Date Tested", "Site", "Asset No.", "Asset", "Location", "Asset Type", "Service Level",
-                       "Result", "Technician", "Notes", "Job No."]
+    assert rows[0] == [
+        "Date Tested",
+        "Site",
+        "Asset No.",
+        "Asset",
+        "Location",
+        "Asset Type",
+        "Service Level",
+        "Result",
+        "Technician",
+        "Notes",
+        "Job No.",
+    ]
     assert len(rows) - 1 == len(expected) > 0
     assert {r[1] for r in rows[1:]} == {site.name} and {r[7] for r in rows[1:]} == {"Not tested"}
 
@@ -271,8 +314,9 @@ def test_a_limited_contact_sees_only_its_sites_everywhere(page, portal):
     customer = _customer_id(portal)
     with _db(portal) as s:
         names = sorted(s.exec(select(Site.name).where(Site.id.in_(mine))).all())
-        other = s.exec(select(Site).where(Site.customer_id == customer, Site.id.not_in(mine))
-                       .order_by(Site.id)).first()
+        other = s.exec(
+            select(Site).where(Site.customer_id == customer, Site.id.not_in(mine)).order_by(Site.id)
+        ).first()
     mine_open = _open_defects(portal, Defect.site_id.in_(mine))
 
     _open_as(page, SAM, "/reports/defects")
@@ -280,7 +324,9 @@ def test_a_limited_contact_sees_only_its_sites_everywhere(page, portal):
     expect(page.locator("#result-count")).to_contain_text(f"of {len(mine_open)}")
     status, text, _ = _get(portal, page, "/export/reports/defects.csv")
     csv_rows = _rows(text)
-    assert status == 200 and len(csv_rows) - 1 == len(mine_open) and {r[1] for r in csv_rows[1:]} <= set(names)
+    assert (
+        status == 200 and len(csv_rows) - 1 == len(mine_open) and {r[1] for r in csv_rows[1:]} <= set(names)
+    )
 
     status, text, _ = _get(portal, page, f"/export/reports/defects.csv?site={other.id}")
     assert status == 404 and other.name not in text
@@ -312,7 +358,12 @@ def test_defects_on_a_phone(phone, portal):
         expect(phone.get_by_role("columnheader", name=header)).to_be_hidden()
     button = first.locator("[data-request]").bounding_box()
     assert button["x"] + button["width"] <= 390, "Request a Quote fits on the screen without scrolling"
-    site_box, search_box = phone.locator("#filter-site").bounding_box(), phone.locator("#report-search").bounding_box()
+    site_box, search_box = (
+        phone.locator("#filter-site").bounding_box(),
+        phone.locator("#report-search").bounding_box(),
+    )
     assert site_box["width"] > 300 and search_box["y"] > site_box["y"], "the filters stack on a phone"
-    assert phone.evaluate("document.documentElement.scrollWidth") <= 390 + 1, "nothing pushes the page sideways"
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390 + 1, (
+        "nothing pushes the page sideways"
+    )
     _shot(phone, "current-defects-phone.png")

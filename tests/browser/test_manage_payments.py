@@ -10,7 +10,7 @@ from sqlalchemy import inspect, text
 from sqlmodel import Session, select
 
 from portal.models import RecurringInvoice, SavedCard
-from portal.services.cards import luhn_ok
+from portal.services.billing.cards import luhn_ok
 from tests.browser.conftest import login
 
 # 13-19 digits, or grouped in fours by spaces or dashes as people type them (Amex 4-6-5); a run inside
@@ -38,7 +38,9 @@ def test_change_card_details(page, portal):
     expect(page.locator("#saved-card")).to_contain_text("4242")
     expect(page.locator("#saved-card")).to_contain_text("08/31")
     with Session(portal.engine) as s:
-        current = s.exec(select(SavedCard).where(SavedCard.replaced_at.is_(None), SavedCard.exp_year == 2031)).all()
+        current = s.exec(
+            select(SavedCard).where(SavedCard.replaced_at.is_(None), SavedCard.exp_year == 2031)
+        ).all()
     assert len(current) == 1 and current[0].last4 == "4242" and current[0].gateway_token.startswith("tok_")
 
 
@@ -61,7 +63,8 @@ def test_cancel_auto_pay_after_confirming(page, portal):
 
 
 def test_no_card_number_is_kept_anywhere(portal):
-    """After the payment tests: no Luhn-valid 13-19 digit number in any table, the database file or the log."""
+    """After the payment tests: no Luhn-valid 13-19 digit number in any table, the database file or the
+    log."""
     with Session(portal.engine) as s:
         for table in inspect(portal.engine).get_table_names():
             for row in s.execute(text(f'SELECT * FROM "{table}"')):  # noqa: S608 (table names from the schema)

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from sqlmodel import Session
 
 from portal.models import Credential
-from portal.services.passwords import MAX_LENGTH
+from portal.services.identity.passwords import MAX_LENGTH
 from tests.browser.conftest import at, login
 from tests.browser.test_sign_in import NEW_PASSWORD, contact_row, invite
 

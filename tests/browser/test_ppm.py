@@ -12,10 +12,10 @@ from playwright.sync_api import expect
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from portal.core import tenant, weeks
+from portal.core.access import scope_for
 from portal.models import Asset, Contact, ContactSite, Customer, Job, ServiceRecord, Site
-from portal.services import ppm, weeks
-from portal.services.access import scope_for
-from portal.services.invoices import contractor_today
+from portal.services.assets import ppm
 from portal.state.display import day
 from tests.browser.conftest import at, login
 from tests.browser.test_quotes_jobs import _cookie_header, _get
@@ -36,11 +36,12 @@ def _setting(portal, email: str, site_name: str | None = None):
     with Session(portal.engine) as s:
         contact = s.exec(select(Contact).where(Contact.email == email)).one()
         scope = scope_for(s, contact.id)
-        today = contractor_today(s)
+        today = tenant.today(s)
         site_id = None
         if site_name:
-            site_id = s.exec(select(Site.id).where(Site.customer_id == contact.customer_id,
-                                                   Site.name == site_name)).one()
+            site_id = s.exec(
+                select(Site.id).where(Site.customer_id == contact.customer_id, Site.name == site_name)
+            ).one()
         filters = ppm.Filters(weeks.week_of(today)[0], site_id)
         grid = ppm.compute(s, scope, filters, today)
     return scope, today, filters, grid
@@ -83,16 +84,32 @@ def _click_cell(page, week: int, row: int) -> None:
 def _recorded(portal, customer_id: int, filters: ppm.Filters, row: ppm.Row, wk: weeks.Week):
     """Results and job numbers of one past cell, counted straight from the records."""
     with Session(portal.engine) as s:
-        base = (select(ServiceRecord.result, func.count()).join(Asset, Asset.id == ServiceRecord.asset_id)
-                .where(Asset.customer_id == customer_id, Asset.site_id == filters.site_id,
-                       Asset.asset_type_id == row.asset_type_id, ServiceRecord.service_level_id == row.service_level_id,
-                       ServiceRecord.tested_on >= wk.start, ServiceRecord.tested_on <= wk.end))
+        base = (
+            select(ServiceRecord.result, func.count())
+            .join(Asset, Asset.id == ServiceRecord.asset_id)
+            .where(
+                Asset.customer_id == customer_id,
+                Asset.site_id == filters.site_id,
+                Asset.asset_type_id == row.asset_type_id,
+                ServiceRecord.service_level_id == row.service_level_id,
+                ServiceRecord.tested_on >= wk.start,
+                ServiceRecord.tested_on <= wk.end,
+            )
+        )
         counts = dict(s.exec(base.group_by(ServiceRecord.result)).all())
-        jobs = s.exec(select(Job.number).distinct().join(ServiceRecord, ServiceRecord.job_id == Job.id)
-                      .join(Asset, Asset.id == ServiceRecord.asset_id)
-                      .where(Asset.site_id == filters.site_id, Asset.asset_type_id == row.asset_type_id,
-                             ServiceRecord.service_level_id == row.service_level_id,
-                             ServiceRecord.tested_on >= wk.start, ServiceRecord.tested_on <= wk.end)).all()
+        jobs = s.exec(
+            select(Job.number)
+            .distinct()
+            .join(ServiceRecord, ServiceRecord.job_id == Job.id)
+            .join(Asset, Asset.id == ServiceRecord.asset_id)
+            .where(
+                Asset.site_id == filters.site_id,
+                Asset.asset_type_id == row.asset_type_id,
+                ServiceRecord.service_level_id == row.service_level_id,
+                ServiceRecord.tested_on >= wk.start,
+                ServiceRecord.tested_on <= wk.end,
+            )
+        ).all()
     return counts, sorted(jobs)
 
 
@@ -127,7 +144,9 @@ def test_ppm_heatmap_cells_match_the_database(page, portal):
     expect(page.locator("#ppm-cell-passed")).to_have_text(str(counts.get("pass", 0)))
     expect(page.locator("#ppm-cell-untested")).to_have_text(str(counts.get("not_tested", 0)))
     expect(page.locator("#ppm-cell-jobs [data-job]")).to_have_text([f"#{n}" for n in jobs])
-    expect(page.locator("#ppm-cell-jobs a").first).to_have_attribute("href", re.compile(rf"/jobs\?tab=\w+&q={jobs[0]}"))
+    expect(page.locator("#ppm-cell-jobs a").first).to_have_attribute(
+        "href", re.compile(rf"/jobs\?tab=\w+&q={jobs[0]}")
+    )
     page.keyboard.press("Escape")
     expect(dialog).to_be_hidden()
 
@@ -180,12 +199,21 @@ def test_the_filters_live_in_the_url_and_bad_input_shows_beside_the_field(page, 
 def test_a_limited_contact_sees_only_its_sites_and_downloads_only_them(page, portal):
     scope, _today, _filters, _grid = _setting(portal, "sam@northside.example")
     with Session(portal.engine) as s:
-        mine = sorted(s.exec(select(Site.name).join(ContactSite, ContactSite.site_id == Site.id)
-                             .where(ContactSite.contact_id == scope.contact_id)).all())
-        other = s.exec(select(Site.id).where(Site.customer_id == scope.customer_id,
-                                             Site.id.not_in(scope.site_ids))).first()
-        school_site = s.exec(select(Site.id).join(Customer, Customer.id == Site.customer_id)
-                             .where(Customer.name == "St Brigid's College")).first()
+        mine = sorted(
+            s.exec(
+                select(Site.name)
+                .join(ContactSite, ContactSite.site_id == Site.id)
+                .where(ContactSite.contact_id == scope.contact_id)
+            ).all()
+        )
+        other = s.exec(
+            select(Site.id).where(Site.customer_id == scope.customer_id, Site.id.not_in(scope.site_ids))
+        ).first()
+        school_site = s.exec(
+            select(Site.id)
+            .join(Customer, Customer.id == Site.customer_id)
+            .where(Customer.name == "St Brigid's College")
+        ).first()
     assert len(mine) == 2 and other is not None
     _sign_in(page, "sam@northside.example")
     expect(page.locator("#ppm-chart")).to_have_attribute("data-runs", re.compile(r"[1-9]"), timeout=30_000)

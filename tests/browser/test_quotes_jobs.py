@@ -80,8 +80,11 @@ def test_quote_tabs_search_and_pages(page, portal):
     expect(page.locator("#result-count")).to_contain_text(f"of {actioned}")
 
     with Session(portal.engine) as s:
-        wanted = s.exec(select(Quote).where(Quote.customer_id == customer, Quote.stage == QuoteStage.ACTIONED)
-                        .order_by(Quote.number)).first()
+        wanted = s.exec(
+            select(Quote)
+            .where(Quote.customer_id == customer, Quote.stage == QuoteStage.ACTIONED)
+            .order_by(Quote.number)
+        ).first()
     page.locator("#list-search").fill(str(wanted.number))
     page.locator("#search-button").click()
     expect(page.locator("#result-count")).to_have_text("1–1 of 1")
@@ -95,8 +98,13 @@ def test_job_stage_tabs_show_spec_statuses(page, portal):
     customer = _customer_id(portal)
     login(page, "dana@northside.example", next_path="/jobs")
     at(page, "/jobs")
-    labels = {"pending": "Job : New Service", "progress": "Job : In Progress", "complete": "Job : Complete",
-              "invoiced": "Job : Invoiced", "archive": "Job : Archived"}
+    labels = {
+        "pending": "Job : New Service",
+        "progress": "Job : In Progress",
+        "complete": "Job : Complete",
+        "invoiced": "Job : Invoiced",
+        "archive": "Job : Archived",
+    }
     for tab, label in labels.items():
         page.locator(f"[data-tab={tab}]").click()
         expected = _count(portal, Job, Job.customer_id == customer, Job.stage == JobStage(tab))
@@ -134,16 +142,20 @@ def test_jobs_csv_has_every_matching_row(page, portal):
     assert rows[0][:3] == ["Job No.", "Site", "Description"]
     numbers = {int(r[0]) for r in rows[1:]}
     with Session(portal.engine) as s:
-        expected = set(s.exec(select(Job.number).where(Job.customer_id == customer,
-                                                        Job.stage == JobStage.ARCHIVE)).all())
+        expected = set(
+            s.exec(select(Job.number).where(Job.customer_id == customer, Job.stage == JobStage.ARCHIVE)).all()
+        )
     assert numbers == expected and len(numbers) > 25, "all rows, not one page"
 
 
 def test_print_quote_pdf_has_number_and_total(page, portal):
     customer = _customer_id(portal)
     with Session(portal.engine) as s:
-        quote = s.exec(select(Quote).where(Quote.customer_id == customer, Quote.stage == QuoteStage.ACTIONED,
-                                           Quote.total_cents > 100_000)).first()
+        quote = s.exec(
+            select(Quote).where(
+                Quote.customer_id == customer, Quote.stage == QuoteStage.ACTIONED, Quote.total_cents > 100_000
+            )
+        ).first()
     login(page, "dana@northside.example", next_path="/quotes?tab=actioned")
     expect(page.locator("#result-count")).to_contain_text("of")
     status, body, headers = _get(portal, f"/documents/quotes/{quote.id}.pdf", _cookie_header(page))
@@ -156,9 +168,14 @@ def test_print_quote_pdf_has_number_and_total(page, portal):
 def test_accept_an_actioned_quote(page, portal):
     customer = _customer_id(portal)
     with Session(portal.engine) as s:
-        quote = s.exec(select(Quote).where(Quote.customer_id == customer, Quote.stage == QuoteStage.ACTIONED,
-                                           Quote.decision == QuoteDecision.NONE,
-                                           Quote.valid_until >= TODAY)).first()
+        quote = s.exec(
+            select(Quote).where(
+                Quote.customer_id == customer,
+                Quote.stage == QuoteStage.ACTIONED,
+                Quote.decision == QuoteDecision.NONE,
+                Quote.valid_until >= TODAY,
+            )
+        ).first()
     assert quote is not None, "the demo has a quote ready to accept"
     login(page, "dana@northside.example", next_path=f"/quotes?tab=actioned&q={quote.number}")
     page.locator(f"[data-quote='{quote.number}']").click()
@@ -169,8 +186,11 @@ def test_accept_an_actioned_quote(page, portal):
     expect(page.locator("#quote-detail")).to_contain_text("Accepted")
     with Session(portal.engine) as s:
         stored = s.get(Quote, quote.id)
-        event = s.exec(select(IntegrationEvent).where(IntegrationEvent.kind == "quote.accepted")
-                       .order_by(IntegrationEvent.id.desc())).first()
+        event = s.exec(
+            select(IntegrationEvent)
+            .where(IntegrationEvent.kind == "quote.accepted")
+            .order_by(IntegrationEvent.id.desc())
+        ).first()
     assert stored.decision == QuoteDecision.ACCEPTED and stored.signer_name == "Dana Whitfield"
     assert stored.accepted_order_number == "PO-77881"
     assert event is not None and event.payload["quote_number"] == quote.number
@@ -181,14 +201,30 @@ def test_limited_contact_never_sees_other_sites(page, portal):
     customer = _customer_id(portal)
     allowed = _sam_sites(portal)
     with Session(portal.engine) as s:
-        foreign = s.exec(select(Quote).join(Site, Site.id == Quote.site_id)
-                         .where(Quote.customer_id == customer, Quote.site_id.not_in(allowed))).first()
-        foreign_job = s.exec(select(Job).where(Job.customer_id == customer, Job.site_id.not_in(allowed))).first()
-        own_count = s.exec(select(func.count()).select_from(Quote).where(
-            Quote.customer_id == customer, Quote.stage == QuoteStage.OUTSTANDING, Quote.site_id.in_(allowed))).one()
-        att = s.exec(select(Attachment).where(Attachment.customer_id == customer,
-                                              Attachment.owner_type == AttachmentOwner.QUOTE,
-                                              Attachment.owner_id == foreign.id)).first()
+        foreign = s.exec(
+            select(Quote)
+            .join(Site, Site.id == Quote.site_id)
+            .where(Quote.customer_id == customer, Quote.site_id.not_in(allowed))
+        ).first()
+        foreign_job = s.exec(
+            select(Job).where(Job.customer_id == customer, Job.site_id.not_in(allowed))
+        ).first()
+        own_count = s.exec(
+            select(func.count())
+            .select_from(Quote)
+            .where(
+                Quote.customer_id == customer,
+                Quote.stage == QuoteStage.OUTSTANDING,
+                Quote.site_id.in_(allowed),
+            )
+        ).one()
+        att = s.exec(
+            select(Attachment).where(
+                Attachment.customer_id == customer,
+                Attachment.owner_type == AttachmentOwner.QUOTE,
+                Attachment.owner_id == foreign.id,
+            )
+        ).first()
     login(page, "sam@northside.example", next_path="/quotes")
     expect(page.locator("#result-count")).to_contain_text(f"of {own_count}")
     page.locator("#list-search").fill(str(foreign.number))
@@ -243,8 +279,11 @@ def test_add_attachments_to_a_job_and_refuse_an_executable(page, portal, tmp_pat
     zone.set_input_files(str(huge))
     expect(page.locator("#job-detail .upload-error")).to_contain_text("larger than")
     with Session(portal.engine) as s:
-        names = s.exec(select(Attachment.name).where(Attachment.owner_type == AttachmentOwner.JOB,
-                                                     Attachment.owner_id == job.id)).all()
+        names = s.exec(
+            select(Attachment.name).where(
+                Attachment.owner_type == AttachmentOwner.JOB, Attachment.owner_id == job.id
+            )
+        ).all()
     assert "meter board.png" in names and "quote.pdf" not in names and "site survey.png" not in names
 
 
@@ -253,8 +292,16 @@ def test_csv_cells_that_could_run_as_formulas_are_escaped(page, portal):
     with Session(portal.engine) as s:
         site = s.exec(select(Site).where(Site.customer_id == customer)).first()
         top = s.exec(select(func.max(Quote.number))).one()
-        s.add(Quote(number=top + 1, customer_id=customer, site_id=site.id, requested_on=TODAY,
-                    description='=HYPERLINK("http://evil.example","click")', order_number="+61 7 3000 0000"))
+        s.add(
+            Quote(
+                number=top + 1,
+                customer_id=customer,
+                site_id=site.id,
+                requested_on=TODAY,
+                description='=HYPERLINK("http://evil.example","click")',
+                order_number="+61 7 3000 0000",
+            )
+        )
         s.commit()
     login(page, "dana@northside.example")
     at(page, "/dashboard")
@@ -271,6 +318,7 @@ def test_quotes_list_fits_a_phone(phone, portal):
     expect(phone.get_by_role("columnheader", name="Description")).to_be_hidden()
     expect(phone.get_by_role("columnheader", name="Status")).to_be_visible()
     overflow = phone.evaluate(
-        "(() => { const t = document.getElementById('list-table'); return t.scrollWidth - t.parentElement.clientWidth; })()"
+        "(() => { const t = document.getElementById('list-table'); return t.scrollWidth - "
+        "t.parentElement.clientWidth; })()"
     )
     assert overflow <= 1, f"the list is {overflow}px wider than a phone"

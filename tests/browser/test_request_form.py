@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 from sqlmodel import Session, func, select
 
 from portal.core import clock
+from portal.demo.files import tiny_png
 from portal.models import (
     Asset,
     AssetStatus,
@@ -32,7 +33,6 @@ from portal.models import (
     QuoteStage,
     Site,
 )
-from portal.services.demo.files import tiny_png
 from tests.browser.conftest import ROOT, at, login
 from tests.frozen import TODAY
 
@@ -112,8 +112,11 @@ def test_request_a_quote_with_everything_on_it(page, portal, dialogs, tmp_path):
     expect(page.locator("#site")).to_have_value(str(new_site.id))
     expect(page.locator("#assets-section")).to_have_count(0)  # a new site has no assets yet
     with _db(portal) as s:
-        event = s.exec(select(IntegrationEvent).where(IntegrationEvent.kind == "site.created")
-                       .order_by(IntegrationEvent.id.desc())).first()
+        event = s.exec(
+            select(IntegrationEvent)
+            .where(IntegrationEvent.kind == "site.created")
+            .order_by(IntegrationEvent.id.desc())
+        ).first()
         assert event.payload["site_id"] == new_site.id and new_site.postcode == "4008"
 
     # 5. Assets: a demo site that has some; Enter in the search box searches.
@@ -122,8 +125,11 @@ def test_request_a_quote_with_everything_on_it(page, portal, dialogs, tmp_path):
     expect(page.locator("#assets-section")).to_be_visible()
     expect(page.locator("#asset-results [data-asset]")).to_have_count(20)
     with _db(portal) as s:
-        wanted = s.exec(select(Asset).where(Asset.site_id == plaza.id, Asset.status == AssetStatus.ACTIVE)
-                        .order_by(Asset.number.desc())).first()
+        wanted = s.exec(
+            select(Asset)
+            .where(Asset.site_id == plaza.id, Asset.status == AssetStatus.ACTIVE)
+            .order_by(Asset.number.desc())
+        ).first()
     page.locator("#asset-search").fill(wanted.number)
     page.locator("#asset-search").press("Enter")
     expect(page.locator("#asset-results [data-asset]")).to_have_count(1)
@@ -137,7 +143,9 @@ def test_request_a_quote_with_everything_on_it(page, portal, dialogs, tmp_path):
     page.locator("#preferred-date").fill(preferred)
     page.locator("#description").fill(f"Level 2 exit signs {marker}.")
     with _db(portal) as s:
-        script = s.exec(select(DescriptionScript).where(DescriptionScript.title == "Fire door inspection")).one()
+        script = s.exec(
+            select(DescriptionScript).where(DescriptionScript.title == "Fire door inspection")
+        ).one()
     page.locator("#insert-script").click()
     page.get_by_role("menuitem", name="Fire door inspection").click()
     expect(page.locator("#description")).to_have_value(f"Level 2 exit signs {marker}.\n\n{script.body}")
@@ -146,7 +154,9 @@ def test_request_a_quote_with_everything_on_it(page, portal, dialogs, tmp_path):
 
     # 6. Optional item: price from the catalogue.
     with _db(portal) as s:
-        item = s.exec(select(OptionalItem).where(OptionalItem.name == "Replace exit sign (LED, single sided)")).one()
+        item = s.exec(
+            select(OptionalItem).where(OptionalItem.name == "Replace exit sign (LED, single sided)")
+        ).one()
     page.locator("#item").select_option(str(item.id))
     page.locator("#quantity").fill("2")
     page.locator("#add-item").click()
@@ -174,18 +184,36 @@ def test_request_a_quote_with_everything_on_it(page, portal, dialogs, tmp_path):
         assert s.exec(select(QuoteAsset.asset_id).where(QuoteAsset.quote_id == quote.id)).all() == [wanted.id]
         (line,) = s.exec(select(QuoteItem).where(QuoteItem.quote_id == quote.id)).all()
         assert (line.optional_item_id, line.quantity, line.unit_price_cents, line.total_cents) == (
-            item.id, 2, 16_500, 33_000)
-        (att,) = s.exec(select(Attachment).where(Attachment.owner_type == AttachmentOwner.QUOTE,
-                                                 Attachment.owner_id == quote.id)).all()
-        assert (att.name, att.content_type, att.size_bytes) == ("site-photo.png", "image/png", len(tiny_png(seed=3)))
+            item.id,
+            2,
+            16_500,
+            33_000,
+        )
+        (att,) = s.exec(
+            select(Attachment).where(
+                Attachment.owner_type == AttachmentOwner.QUOTE, Attachment.owner_id == quote.id
+            )
+        ).all()
+        assert (att.name, att.content_type, att.size_bytes) == (
+            "site-photo.png",
+            "image/png",
+            len(tiny_png(seed=3)),
+        )
         files_dir = Path(portal.env["PORTAL_DATA_DIR"]) / "files"
         assert (files_dir / att.storage_key).read_bytes() == tiny_png(seed=3)
         assert list((files_dir / "pending").iterdir()) == [], "the pending copy is gone after the commit"
-        assert s.exec(select(IntegrationEvent).where(IntegrationEvent.kind == "quote.requested",
-                                                     IntegrationEvent.payload["number"].as_integer() == number)).one()
+        assert s.exec(
+            select(IntegrationEvent).where(
+                IntegrationEvent.kind == "quote.requested",
+                IntegrationEvent.payload["number"].as_integer() == number,
+            )
+        ).one()
         contractor = s.exec(select(Contractor)).first()
-        mails = s.exec(select(OutboxMail).where(OutboxMail.kind == "quote.requested",
-                                                OutboxMail.to_address == contractor.email)).all()
+        mails = s.exec(
+            select(OutboxMail).where(
+                OutboxMail.kind == "quote.requested", OutboxMail.to_address == contractor.email
+            )
+        ).all()
         assert any(f"#{number}" in m.subject for m in mails)
     download = page.request.get(f"/files/attachments/{att.id}")
     assert download.status == 200 and download.body() == tiny_png(seed=3)
@@ -219,10 +247,16 @@ def test_book_a_job_on_an_existing_site_once_even_on_double_click(page, portal):
         jobs = s.exec(select(Job).where(Job.description == f"Fire panel shows a fault {marker}")).all()
         assert len(jobs) == 1, "a double click makes one job"
         (job,) = jobs
-        assert job.number == number and job.stage == JobStage.PENDING and job.status_text == "Job : New Service"
+        assert (
+            job.number == number and job.stage == JobStage.PENDING and job.status_text == "Job : New Service"
+        )
         assert job.site_id == kedron.id and job.contact_id == greg.id
-        assert s.exec(select(IntegrationEvent).where(IntegrationEvent.kind == "job.booked",
-                                                     IntegrationEvent.payload["number"].as_integer() == number)).one()
+        assert s.exec(
+            select(IntegrationEvent).where(
+                IntegrationEvent.kind == "job.booked",
+                IntegrationEvent.payload["number"].as_integer() == number,
+            )
+        ).one()
 
 
 def test_limited_contact_creates_a_site_and_books_a_job_on_it(page, portal):
@@ -303,12 +337,16 @@ def test_hostile_files_are_refused_with_a_reason(page, portal, tmp_path):
     at(page, "/dashboard")
     _open(page, "/quotes/request")
     fake_pdf = tmp_path / "invoice.pdf"
-    fake_pdf.write_bytes(b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 200 + b"PE\x00\x00")
+    fake_pdf.write_bytes(
+        b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 200 + b"PE\x00\x00"
+    )
     elf_pdf = tmp_path / "manual.pdf"
     elf_pdf.write_bytes(b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 200)
     empty = tmp_path / "empty.txt"
     empty.write_bytes(b"")
-    page.locator("#attachments-zone input[type=file]").set_input_files([str(fake_pdf), str(elf_pdf), str(empty)])
+    page.locator("#attachments-zone input[type=file]").set_input_files(
+        [str(fake_pdf), str(elf_pdf), str(empty)]
+    )
     errors = page.locator("#upload-errors")
     expect(errors).to_contain_text("invoice.pdf: That file is not an allowed type")
     expect(errors).to_contain_text("manual.pdf: That file is not an allowed type")
@@ -316,13 +354,16 @@ def test_hostile_files_are_refused_with_a_reason(page, portal, tmp_path):
     expect(page.locator("#attached-files")).to_have_count(0)
 
     page.locator("#attachments-zone input[type=file]").set_input_files(
-        files=[{"name": "../../etc/passwd", "mimeType": "text/plain", "buffer": b"root:x:0:0\n"}])
+        files=[{"name": "../../etc/passwd", "mimeType": "text/plain", "buffer": b"root:x:0:0\n"}]
+    )
     expect(page.locator("#attached-files")).to_contain_text("passwd.txt")
     expect(page.locator("#upload-errors")).to_have_count(0)
     page.get_by_role("button", name="Remove passwd.txt").click()
     expect(page.locator("#attached-files")).to_have_count(0)
     pending = Path(portal.env["PORTAL_DATA_DIR"]) / "files" / "pending"
-    assert not pending.exists() or list(pending.iterdir()) == [], "refused and removed files leave nothing behind"
+    assert not pending.exists() or list(pending.iterdir()) == [], (
+        "refused and removed files leave nothing behind"
+    )
 
 
 def test_a_revoked_session_sends_nothing(page, portal):
@@ -335,8 +376,9 @@ def test_a_revoked_session_sends_nothing(page, portal):
     page.locator("#description").fill("Sent after logout elsewhere")
     dana = _contact(portal, DANA)
     with _db(portal) as s:
-        for row in s.exec(select(LoginSession).where(LoginSession.contact_id == dana.id,
-                                                     LoginSession.revoked_at.is_(None))).all():
+        for row in s.exec(
+            select(LoginSession).where(LoginSession.contact_id == dana.id, LoginSession.revoked_at.is_(None))
+        ).all():
             row.revoked_at = clock.now()
             s.add(row)
         s.commit()

@@ -21,8 +21,9 @@ _n = count(1)
 def invite(portal, first: str = "Alex") -> tuple[str, str]:
     """Invite a new contact through the CLI, as an administrator would; returns (email, link)."""
     email = f"{first.lower()}{next(_n)}@northside.example"
-    out = portal.run_cli("create-user", "--customer", MAIN, "--email", email, "--first-name", first,
-                         "--last-name", "Tester")
+    out = portal.run_cli(
+        "create-user", "--customer", MAIN, "--email", email, "--first-name", first, "--last-name", "Tester"
+    )
     link = re.search(r"https?://\S+/setup\?token=\S+", out).group(0)
     return email, link
 
@@ -49,8 +50,12 @@ def test_invite_set_password_login_dashboard_logout(page, portal):
     who = contact_row(portal, email)
     with Session(portal.engine) as s:
         assert s.get(Credential, who.id).password_hash.startswith("$2b$")
-        assert s.exec(select(OneTimeToken).where(OneTimeToken.contact_id == who.id,
-                                                 OneTimeToken.used_at.is_(None))).all() == []
+        assert (
+            s.exec(
+                select(OneTimeToken).where(OneTimeToken.contact_id == who.id, OneTimeToken.used_at.is_(None))
+            ).all()
+            == []
+        )
     assert page.evaluate("document.cookie") == "", "the session cookie is HttpOnly"
 
     before = page.evaluate("window.sessionStorage.getItem('token')")
@@ -59,8 +64,9 @@ def test_invite_set_password_login_dashboard_logout(page, portal):
     expect(page.locator("#notice")).to_contain_text("You have logged out")
     assert page.evaluate("window.sessionStorage.getItem('token')") != before, "the tab starts afresh"
     with Session(portal.engine) as s:
-        live = s.exec(select(LoginSession).where(LoginSession.contact_id == who.id,
-                                                 LoginSession.revoked_at.is_(None))).all()
+        live = s.exec(
+            select(LoginSession).where(LoginSession.contact_id == who.id, LoginSession.revoked_at.is_(None))
+        ).all()
     assert live == [], "logout revokes the session server-side"
     page.goto("/dashboard")
     at(page, "/login?next=/dashboard")
@@ -77,7 +83,8 @@ def test_a_logout_link_or_form_on_another_site_signs_nobody_out(page, portal):
     at(page, "/dashboard")
     elsewhere = page.context.new_page()
     elsewhere.set_content(f'''<img src="{portal.url}/auth/logout" alt="">
-        <form method="post" action="{portal.url}/auth/logout"><button id="bait">Win a prize</button></form>''')
+        <form method="post" action="{portal.url}/auth/logout">
+        <button id="bait">Win a prize</button></form>''')
     with elsewhere.expect_response(f"{portal.url}/auth/logout") as answer:
         elsewhere.locator("#bait").click()
     assert answer.value.status == 403

@@ -11,8 +11,8 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 from sqlmodel import Session, select
 
+from portal.core.money import format_money
 from portal.models import Customer, Invoice, InvoiceStatus
-from portal.services.money import format_money
 from tests.browser.conftest import login
 from tests.browser.test_quotes_jobs import _cookie_header, _get
 from tests.frozen import TODAY
@@ -24,13 +24,17 @@ EVERYTHING = f"/invoices/statement?start=2000-01-01&end={(TODAY + timedelta(days
 def _unpaid_total(portal, customer: str) -> int:
     with Session(portal.engine) as s:
         cid = s.exec(select(Customer.id).where(Customer.name == customer)).one()
-        rows = s.exec(select(Invoice).where(Invoice.customer_id == cid, Invoice.status == InvoiceStatus.UNPAID)).all()
+        rows = s.exec(
+            select(Invoice).where(Invoice.customer_id == cid, Invoice.status == InvoiceStatus.UNPAID)
+        ).all()
     return sum(i.total_cents - i.paid_cents for i in rows)
 
 
 def test_closing_balance_equals_unpaid_invoices(page, portal):
     login(page, "dana@northside.example", next_path=EVERYTHING)
-    expect(page.locator("#closing")).to_have_text(format_money(_unpaid_total(portal, "Northside Property Group")))
+    expect(page.locator("#closing")).to_have_text(
+        format_money(_unpaid_total(portal, "Northside Property Group"))
+    )
     expect(page.locator("#opening")).to_have_text(format_money(0))
     expect(page.locator("#statement-lines tbody tr").first).to_be_visible()
 

@@ -19,8 +19,8 @@ import pytest
 from playwright.sync_api import expect
 from sqlmodel import Session, select
 
+from portal.core.money import format_money
 from portal.models import Contact, Invoice, InvoiceStatus, Payment
-from portal.services.money import format_money
 from tests.browser.conftest import ROOT, Portal, _serve, login, second_build_folder
 from tests.stripe_standin import stripe_standin
 
@@ -62,9 +62,14 @@ def _dana_unpaid(portal: Portal, skip: int) -> Invoice:
     with Session(portal.engine) as s:
         dana = s.exec(select(Contact).where(Contact.email == "dana@northside.example")).one()
         return s.exec(
-            select(Invoice).where(Invoice.customer_id == dana.customer_id, Invoice.status == InvoiceStatus.UNPAID,
-                                  Invoice.total_cents > Invoice.paid_cents)
-            .order_by(Invoice.number).offset(skip)
+            select(Invoice)
+            .where(
+                Invoice.customer_id == dana.customer_id,
+                Invoice.status == InvoiceStatus.UNPAID,
+                Invoice.total_cents > Invoice.paid_cents,
+            )
+            .order_by(Invoice.number)
+            .offset(skip)
         ).first()
 
 
@@ -96,7 +101,11 @@ def test_pay_with_stripes_hosted_element(stripe_page, stripe_portal):
         paid = s.get(Invoice, target.id)
     owed = target.total_cents - target.paid_cents
     assert (payment.gateway, payment.gateway_ref, payment.card_brand, payment.card_last4) == (
-        "stripe", "pi_pm_card_visa", "visa", "4242")
+        "stripe",
+        "pi_pm_card_visa",
+        "visa",
+        "4242",
+    )
     assert payment.amount_cents == owed and paid.status == InvoiceStatus.PAID
     # The number went from the browser to Stripe; the portal's server sent Stripe only the method id.
     from_browser = [r for r in seen if r["path"] == "/v1/payment_methods" and r["method"] == "POST"]
@@ -143,7 +152,10 @@ def test_change_card_details_through_the_hosted_element(stripe_page, stripe_port
     expect(stripe_page.locator("#saved-card")).to_contain_text("Visa •••• 4242")
     with Session(portal.engine) as s:
         dana = s.exec(select(Contact).where(Contact.email == "dana@northside.example")).one()
-        card = s.exec(select(SavedCard).where(SavedCard.customer_id == dana.customer_id,
-                                              SavedCard.replaced_at.is_(None))).one()
+        card = s.exec(
+            select(SavedCard).where(
+                SavedCard.customer_id == dana.customer_id, SavedCard.replaced_at.is_(None)
+            )
+        ).one()
     assert card.gateway == "stripe" and card.gateway_token.endswith(":pm_card_visa")
     assert any(r["path"] == "/v1/payment_methods/pm_card_visa/attach" for r in seen)

@@ -38,17 +38,34 @@ def customer(session: Session, name: str = "Acme Pty Ltd") -> Customer:
 
 
 def site(session: Session, owner: Customer, name: str = "Head office") -> Site:
-    row = Site(customer_id=owner.id, name=name, street="1 Main St", suburb="Brisbane", state="QLD", postcode="4000")
+    row = Site(
+        customer_id=owner.id, name=name, street="1 Main St", suburb="Brisbane", state="QLD", postcode="4000"
+    )
     session.add(row)
     session.flush()
     return row
 
 
-def contact(session: Session, owner: Customer, *, email: str = "", pages=ALL_PAGES, sites: list[Site] | None = None,
-            login_active: bool = True) -> Contact:
+def contact(
+    session: Session,
+    owner: Customer,
+    *,
+    email: str = "",
+    pages=ALL_PAGES,
+    sites: list[Site] | None = None,
+    login_active: bool = True,
+) -> Contact:
     email = email or f"person{next(_numbers)}@example.com"
-    row = Contact(customer_id=owner.id, first_name="Pat", last_name="Lee", email=email, username=email,
-                  login_active=login_active, pages=list(pages), all_sites=sites is None)
+    row = Contact(
+        customer_id=owner.id,
+        first_name="Pat",
+        last_name="Lee",
+        email=email,
+        username=email,
+        login_active=login_active,
+        pages=list(pages),
+        all_sites=sites is None,
+    )
     session.add(row)
     session.flush()
     for s in sites or []:
@@ -58,26 +75,46 @@ def contact(session: Session, owner: Customer, *, email: str = "", pages=ALL_PAG
 
 
 def quote(session: Session, where: Site, stage: QuoteStage = QuoteStage.OUTSTANDING) -> Quote:
-    row = Quote(number=next(_numbers), customer_id=where.customer_id, site_id=where.id, description="Replace sign",
-                stage=stage, requested_on=TODAY)
+    row = Quote(
+        number=next(_numbers),
+        customer_id=where.customer_id,
+        site_id=where.id,
+        description="Replace sign",
+        stage=stage,
+        requested_on=TODAY,
+    )
     session.add(row)
     session.flush()
     return row
 
 
 def job(session: Session, where: Site, stage: JobStage = JobStage.PENDING) -> Job:
-    row = Job(number=next(_numbers), customer_id=where.customer_id, site_id=where.id, description="Service",
-              stage=stage, requested_on=TODAY, scheduled_on=TODAY + timedelta(days=3))
+    row = Job(
+        number=next(_numbers),
+        customer_id=where.customer_id,
+        site_id=where.id,
+        description="Service",
+        stage=stage,
+        requested_on=TODAY,
+        scheduled_on=TODAY + timedelta(days=3),
+    )
     session.add(row)
     session.flush()
     return row
 
 
 def invoice(session: Session, where: Site, total: int, paid: int = 0, due_in_days: int = 30) -> Invoice:
-    row = Invoice(number=next(_numbers), customer_id=where.customer_id, site_id=where.id,
-                  issued_on=TODAY - timedelta(days=10), due_on=TODAY + timedelta(days=due_in_days),
-                  subtotal_cents=total, total_cents=total, paid_cents=paid,
-                  status="paid" if paid >= total else "unpaid")
+    row = Invoice(
+        number=next(_numbers),
+        customer_id=where.customer_id,
+        site_id=where.id,
+        issued_on=TODAY - timedelta(days=10),
+        due_on=TODAY + timedelta(days=due_in_days),
+        subtotal_cents=total,
+        total_cents=total,
+        paid_cents=paid,
+        status="paid" if paid >= total else "unpaid",
+    )
     session.add(row)
     session.flush()
     return row
@@ -88,18 +125,29 @@ def asset(session: Session, where: Site, due_in_days: int = 7) -> Asset:
     level = ServiceLevel(name="Six Monthly", interval_months=6)
     session.add_all([kind, level])
     session.flush()
-    row = Asset(customer_id=where.customer_id, site_id=where.id, asset_type_id=kind.id, number=f"A{next(_numbers)}")
+    row = Asset(
+        customer_id=where.customer_id, site_id=where.id, asset_type_id=kind.id, number=f"A{next(_numbers)}"
+    )
     session.add(row)
     session.flush()
-    session.add(AssetServiceLevel(asset_id=row.id, service_level_id=level.id,
-                                  next_due_on=TODAY + timedelta(days=due_in_days)))
+    session.add(
+        AssetServiceLevel(
+            asset_id=row.id, service_level_id=level.id, next_due_on=TODAY + timedelta(days=due_in_days)
+        )
+    )
     session.flush()
     return row
 
 
 def defect(session: Session, on: Asset, severity: DefectSeverity = DefectSeverity.CRITICAL) -> Defect:
-    row = Defect(customer_id=on.customer_id, site_id=on.site_id, asset_id=on.id, found_on=TODAY,
-                 severity=severity, description="Pictogram damaged")
+    row = Defect(
+        customer_id=on.customer_id,
+        site_id=on.site_id,
+        asset_id=on.id,
+        found_on=TODAY,
+        severity=severity,
+        description="Pictogram damaged",
+    )
     session.add(row)
     session.flush()
     return row
@@ -108,7 +156,12 @@ def defect(session: Session, on: Asset, severity: DefectSeverity = DefectSeverit
 def person(session: Session, **fields) -> Contact:
     """A login-active contact at a new customer; ``fields`` override the defaults."""
     owner = customer(session, "Harbour Body Corporate")
-    values = {"first_name": "Jane", "email": f"jane{next(_numbers)}@example.com", "login_active": True, **fields}
+    values = {
+        "first_name": "Jane",
+        "email": f"jane{next(_numbers)}@example.com",
+        "login_active": True,
+        **fields,
+    }
     row = Contact(customer_id=owner.id, **values)
     session.add(row)
     session.flush()
@@ -127,10 +180,20 @@ def quote_with(session: Session, where: Site, **fields) -> Quote:
 def job_with(session: Session, where: Site, **fields) -> Job:
     """A job at ``where`` with any column set; the status text follows the stage unless given."""
     stage = JobStage(fields.pop("stage", JobStage.PENDING))
-    text = {"pending": "Job : New Service", "progress": "Job : In Progress", "complete": "Job : Complete",
-            "invoiced": "Job : Invoiced", "archive": "Job : Archived"}[stage.value]
-    values = {"number": next(_numbers), "description": "Service", "requested_on": TODAY,
-              "status_text": text, **fields}
+    text = {
+        "pending": "Job : New Service",
+        "progress": "Job : In Progress",
+        "complete": "Job : Complete",
+        "invoiced": "Job : Invoiced",
+        "archive": "Job : Archived",
+    }[stage.value]
+    values = {
+        "number": next(_numbers),
+        "description": "Service",
+        "requested_on": TODAY,
+        "status_text": text,
+        **fields,
+    }
     row = Job(customer_id=where.customer_id, site_id=where.id, stage=stage, **values)
     session.add(row)
     session.flush()
@@ -147,19 +210,26 @@ def contractor(session: Session, email: str = "office@contractor.example", tax_r
     return row
 
 
-def optional_item(session: Session, name: str = "After-hours call-out", price_cents: int = 18_000,
-                  active: bool = True):
+def optional_item(
+    session: Session, name: str = "After-hours call-out", price_cents: int = 18_000, active: bool = True
+):
     from portal.models import OptionalItem
 
-    row = OptionalItem(name=name, description=f"{name}, supplied and fitted", unit_price_cents=price_cents,
-                       is_active=active)
+    row = OptionalItem(
+        name=name, description=f"{name}, supplied and fitted", unit_price_cents=price_cents, is_active=active
+    )
     session.add(row)
     session.flush()
     return row
 
 
-def script(session: Session, title: str = "Fire door inspection", body: str = "Please inspect all fire doors.",
-           use: str = "both", active: bool = True):
+def script(
+    session: Session,
+    title: str = "Fire door inspection",
+    body: str = "Please inspect all fire doors.",
+    use: str = "both",
+    active: bool = True,
+):
     from portal.models import DescriptionScript, ScriptUse
 
     row = DescriptionScript(title=title, body=body, use=ScriptUse(use), is_active=active)
@@ -168,14 +238,29 @@ def script(session: Session, title: str = "Fire door inspection", body: str = "P
     return row
 
 
-def recurring_invoice(session: Session, where: Site, total: int = 11_000, *, autopay: bool = True,
-                      frequency: str = "monthly", next_due_on: date | None = None):
+def recurring_invoice(
+    session: Session,
+    where: Site,
+    total: int = 11_000,
+    *,
+    autopay: bool = True,
+    frequency: str = "monthly",
+    next_due_on: date | None = None,
+):
     """A recurring invoice at ``where``, due today unless told, paid automatically unless told."""
     from portal.models import Frequency, RecurringInvoice
 
-    row = RecurringInvoice(number=next(_numbers), customer_id=where.customer_id, site_id=where.id,
-                           name="Monitoring fee", frequency=Frequency(frequency), subtotal_cents=total,
-                           total_cents=total, next_due_on=next_due_on or TODAY, autopay=autopay)
+    row = RecurringInvoice(
+        number=next(_numbers),
+        customer_id=where.customer_id,
+        site_id=where.id,
+        name="Monitoring fee",
+        frequency=Frequency(frequency),
+        subtotal_cents=total,
+        total_cents=total,
+        next_due_on=next_due_on or TODAY,
+        autopay=autopay,
+    )
     session.add(row)
     session.flush()
     return row
@@ -185,8 +270,16 @@ def saved_card(session: Session, owner: Customer, handle: str = "tok_sandbox_tes
     """The customer's current card for automatic payments, as the gateway returned it."""
     from portal.models import SavedCard
 
-    row = SavedCard(customer_id=owner.id, gateway="sandbox", gateway_token=handle, brand="visa", last4=last4,
-                    exp_month=12, exp_year=TODAY.year + 2, name_on_card="Pat Lee")
+    row = SavedCard(
+        customer_id=owner.id,
+        gateway="sandbox",
+        gateway_token=handle,
+        brand="visa",
+        last4=last4,
+        exp_month=12,
+        exp_year=TODAY.year + 2,
+        name_on_card="Pat Lee",
+    )
     session.add(row)
     session.flush()
     return row
@@ -196,23 +289,50 @@ def invoice_with(session: Session, where: Site, **fields) -> Invoice:
     """An invoice at ``where`` with any column set; paid in full marks it paid unless a status is given."""
     total = fields.pop("total_cents", 10_000)
     paid = fields.pop("paid_cents", 0)
-    values = {"number": next(_numbers), "issued_on": TODAY, "due_on": TODAY + timedelta(days=30),
-              "subtotal_cents": total, "status": "paid" if total and paid >= total else "unpaid", **fields}
-    row = Invoice(customer_id=where.customer_id, site_id=where.id, total_cents=total, paid_cents=paid, **values)
+    values = {
+        "number": next(_numbers),
+        "issued_on": TODAY,
+        "due_on": TODAY + timedelta(days=30),
+        "subtotal_cents": total,
+        "status": "paid" if total and paid >= total else "unpaid",
+        **fields,
+    }
+    row = Invoice(
+        customer_id=where.customer_id, site_id=where.id, total_cents=total, paid_cents=paid, **values
+    )
     session.add(row)
     session.flush()
     return row
 
 
-def invoice_payment(session: Session, owner: Customer, paid: list[tuple[Invoice, int]], on, *,
-                    status: str = "succeeded", brand: str = "visa", last4: str = "4242", settle: bool = True):
+def invoice_payment(
+    session: Session,
+    owner: Customer,
+    paid: list[tuple[Invoice, int]],
+    on,
+    *,
+    status: str = "succeeded",
+    brand: str = "visa",
+    last4: str = "4242",
+    settle: bool = True,
+):
     """A card payment made at ``on`` (aware) spread over invoices; ``settle`` updates their paid amounts."""
     from portal.models import Payment, PaymentAllocation
 
     n = next(_numbers)
-    row = Payment(customer_id=owner.id, attempt_key=f"test-{n}", amount_cents=sum(a for _, a in paid),
-                  status=status, gateway="sandbox", gateway_ref=f"ch_{n}", receipt_number=f"R-{n}",
-                  card_brand=brand, card_last4=last4, created_at=on, completed_at=on)
+    row = Payment(
+        customer_id=owner.id,
+        attempt_key=f"test-{n}",
+        amount_cents=sum(a for _, a in paid),
+        status=status,
+        gateway="sandbox",
+        gateway_ref=f"ch_{n}",
+        receipt_number=f"R-{n}",
+        card_brand=brand,
+        card_last4=last4,
+        created_at=on,
+        completed_at=on,
+    )
     session.add(row)
     session.flush()
     for inv, amount in paid:
@@ -226,11 +346,19 @@ def invoice_payment(session: Session, owner: Customer, paid: list[tuple[Invoice,
     return row
 
 
-def job_line(session: Session, on: Job, description: str, quantity: int, unit_cents: int, sort_order: int = 0):
+def job_line(
+    session: Session, on: Job, description: str, quantity: int, unit_cents: int, sort_order: int = 0
+):
     from portal.models import JobItem
 
-    row = JobItem(job_id=on.id, description=description, quantity=quantity, unit_price_cents=unit_cents,
-                  total_cents=quantity * unit_cents, sort_order=sort_order)
+    row = JobItem(
+        job_id=on.id,
+        description=description,
+        quantity=quantity,
+        unit_price_cents=unit_cents,
+        total_cents=quantity * unit_cents,
+        sort_order=sort_order,
+    )
     session.add(row)
     session.flush()
     return row

@@ -38,7 +38,8 @@ _LOOP_THREAD = ThreadPoolExecutor(1, thread_name_prefix="reflex-events")
 
 
 def backend_app(reflex_app: Any) -> Any:
-    """The backend as Reflex assembles it from ``portal.api.backend()``, ``reflex_app`` standing in for Reflex."""
+    """The backend as Reflex assembles it from ``portal.api.backend()``, ``reflex_app`` standing in for
+    Reflex."""
     app = reflex_app
     for layer in portal.api.backend():
         if isinstance(layer, Starlette):
@@ -50,8 +51,13 @@ def backend_app(reflex_app: Any) -> Any:
 
 
 def backend_routes() -> list[Route]:
-    return [r for layer in portal.api.backend() if isinstance(layer, Starlette) for r in layer.routes
-            if isinstance(r, Route)]
+    return [
+        r
+        for layer in portal.api.backend()
+        if isinstance(layer, Starlette)
+        for r in layer.routes
+        if isinstance(r, Route)
+    ]
 
 
 async def no_reflex(scope, receive, send) -> None:
@@ -63,7 +69,8 @@ def client() -> TestClient:
 
 
 def edge_cookie(raw: str) -> str:
-    """The Cookie header as the server's edge hands it to Reflex's websocket, for a browser holding ``raw``."""
+    """The Cookie header as the server's edge hands it to Reflex's websocket, for a browser holding
+    ``raw``."""
     seen: dict[bytes, bytes] = {}
 
     async def reflex(scope, receive, send) -> None:
@@ -71,14 +78,15 @@ def edge_cookie(raw: str) -> str:
         await no_reflex(scope, receive, send)
 
     TestClient(backend_app(reflex), base_url="http://portal.test").get(
-        "/_event/", cookies={SESSION_COOKIE: raw} if raw else None)
+        "/_event/", cookies={SESSION_COOKIE: raw} if raw else None
+    )
     return seen.get(b"cookie", b"").decode("latin-1")
 
 
 def portal_states() -> list[type[rx.State]]:
     """Every screen's state under ``portal.state`` (mixins are parts of states, not states)."""
-    for module in pkgutil.iter_modules(portal.state.__path__):
-        importlib.import_module(f"portal.state.{module.name}")
+    for module in pkgutil.walk_packages(portal.state.__path__, prefix="portal.state."):
+        importlib.import_module(module.name)
 
     def below(cls):
         for sub in cls.__subclasses__():
@@ -99,7 +107,9 @@ def arguments(handler: Any) -> list[str]:
 
 
 STATES = portal_states()
-HANDLERS = {format_event_handler(h): (cls, name) for cls in STATES for name, h in portal_handlers(cls).items()}
+HANDLERS = {
+    format_event_handler(h): (cls, name) for cls in STATES for name, h in portal_handlers(cls).items()
+}
 
 
 class Tab:
@@ -107,9 +117,15 @@ class Tab:
 
     def __init__(self, cookie_header: str, path: str = "/", query: dict[str, str] | None = None):
         self.root = State(_reflex_internal_init=True, init_substates=False)
-        router = {"token": "test-tab", "sid": "test-sid", "ip": "203.0.113.9",
-                  "headers": {"origin": "http://portal.test", "cookie": cookie_header},
-                  "pathname": path, "asPath": path + ("?" + urlencode(query) if query else ""), "query": {}}
+        router = {
+            "token": "test-tab",
+            "sid": "test-sid",
+            "ip": "203.0.113.9",
+            "headers": {"origin": "http://portal.test", "cookie": cookie_header},
+            "pathname": path,
+            "asPath": path + ("?" + urlencode(query) if query else ""),
+            "query": {},
+        }
         self.root.router_data = self.root._update_router_vars(router, {})
         self.sent: list[Any] = []
 
@@ -119,7 +135,9 @@ class Tab:
         for name in cls.get_full_name().split(".")[1:]:
             if name not in node.substates:
                 sub = next(c for c in node.get_substates() if c.get_name() == name)
-                node.substates[name] = sub(parent_state=node, init_substates=False, _reflex_internal_init=True)
+                node.substates[name] = sub(
+                    parent_state=node, init_substates=False, _reflex_internal_init=True
+                )
             node = node.substates[name]
         return node
 
@@ -135,8 +153,13 @@ class Tab:
         async def enqueue(_token: str, *events: Any) -> None:
             chained.extend(events)
 
-        context = EventContext(token="test-tab", state_manager=None, enqueue_impl=enqueue,
-                               emit_delta_impl=self._emit_delta, emit_event_impl=self._emit)
+        context = EventContext(
+            token="test-tab",
+            state_manager=None,
+            enqueue_impl=enqueue,
+            emit_delta_impl=self._emit_delta,
+            emit_event_impl=self._emit,
+        )
         with context:
             await process_event(cls.event_handlers[name], payload, self.state(cls), self.root)
         for event in chained if depth < 3 else []:

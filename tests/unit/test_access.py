@@ -1,11 +1,10 @@
 """The scope: another customer's rows, unassigned sites and disallowed pages are never returned."""
 
-
 from sqlmodel import select
 
-from portal.core import clock
+from portal.core import access, clock
 from portal.models import Invoice, PortalTier, Quote, Site
-from portal.services import access, dashboard
+from portal.services.reports import dashboard
 from tests.frozen import TODAY
 from tests.unit import factories as f
 

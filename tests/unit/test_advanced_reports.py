@@ -15,6 +15,8 @@ from portal import db
 from portal.api import advanced_reports as routes
 from portal.api import auth_routes
 from portal.config import SESSION_COOKIE
+from portal.core.access import AccessDenied, Scope
+from portal.core.months import add_months
 from portal.models import (
     ALL_PAGES,
     Asset,
@@ -38,10 +40,11 @@ from portal.models import (
     ServiceRecord,
     TestResult,
 )
-from portal.services import auth, budget_forecast, contracts, life_cycle, monthly_report, published_documents
-from portal.services.access import AccessDenied, Scope
-from portal.services.files import storage_path
-from portal.services.payments import add_months
+from portal.services.assets import contracts
+from portal.services.documents import published as published_documents
+from portal.services.files.storage import storage_path
+from portal.services.identity import auth
+from portal.services.reports import budget_forecast, life_cycle, monthly_report
 from tests import frozen
 from tests.unit import factories as f
 
@@ -56,7 +59,9 @@ _n = count(7_000_000)
 
 
 def scope_of(site, *, sites=None, tier=PortalTier.ADVANCED, pages=ALL_PAGES) -> Scope:
-    return Scope(site.customer_id, 1, frozenset(pages), frozenset(s.id for s in sites) if sites else None, tier)
+    return Scope(
+        site.customer_id, 1, frozenset(pages), frozenset(s.id for s in sites) if sites else None, tier
+    )
 
 
 def kind(session, name="Exit Sign", life=10) -> AssetType:
@@ -73,11 +78,19 @@ def level(session, months: int) -> ServiceLevel:
     return row
 
 
-def equipment(session, where, of: AssetType, *, contract=None, installed=None, life=None,
-              status=AssetStatus.ACTIVE) -> Asset:
-    row = Asset(customer_id=where.customer_id, site_id=where.id, asset_type_id=of.id, number=f"A{next(_n)}",
-                contract_id=contract.id if contract else None, install_date=installed, expected_life_years=life,
-                status=status)
+def equipment(
+    session, where, of: AssetType, *, contract=None, installed=None, life=None, status=AssetStatus.ACTIVE
+) -> Asset:
+    row = Asset(
+        customer_id=where.customer_id,
+        site_id=where.id,
+        asset_type_id=of.id,
+        number=f"A{next(_n)}",
+        contract_id=contract.id if contract else None,
+        install_date=installed,
+        expected_life_years=life,
+        status=status,
+    )
     session.add(row)
     session.flush()
     return row
@@ -88,10 +101,25 @@ def schedule(session, on: Asset, every: ServiceLevel, due: date) -> None:
     session.flush()
 
 
-def agreement(session, owner_site, *, sites, start=date(2024, 1, 1), expiry=date(2028, 1, 1), value=0,
-              number="C-1", name="Maintenance") -> Contract:
-    row = Contract(customer_id=owner_site.customer_id, number=number, name=name, start_date=start,
-                   expiry_date=expiry, value_cents=value)
+def agreement(
+    session,
+    owner_site,
+    *,
+    sites,
+    start=date(2024, 1, 1),
+    expiry=date(2028, 1, 1),
+    value=0,
+    number="C-1",
+    name="Maintenance",
+) -> Contract:
+    row = Contract(
+        customer_id=owner_site.customer_id,
+        number=number,
+        name=name,
+        start_date=start,
+        expiry_date=expiry,
+        value_cents=value,
+    )
     session.add(row)
     session.flush()
     for s in sites:
@@ -101,8 +129,16 @@ def agreement(session, owner_site, *, sites, start=date(2024, 1, 1), expiry=date
 
 
 def test_record(session, on: Asset, every: ServiceLevel, tested: date, result: TestResult, job=None) -> None:
-    session.add(ServiceRecord(asset_id=on.id, service_level_id=every.id, job_id=job.id if job else None,
-                              due_on=tested, tested_on=tested, result=result))
+    session.add(
+        ServiceRecord(
+            asset_id=on.id,
+            service_level_id=every.id,
+            job_id=job.id if job else None,
+            due_on=tested,
+            tested_on=tested,
+            result=result,
+        )
+    )
     session.flush()
 
 
@@ -110,27 +146,54 @@ test_record.__test__ = False  # a builder, not a test
 
 
 def fault(session, on: Asset, found: date, *, rectified=None, quote=None) -> Defect:
-    row = Defect(customer_id=on.customer_id, site_id=on.site_id, asset_id=on.id, found_on=found,
-                 severity=DefectSeverity.CRITICAL, description="Broken", rectified_on=rectified,
-                 quote_id=quote.id if quote else None)
+    row = Defect(
+        customer_id=on.customer_id,
+        site_id=on.site_id,
+        asset_id=on.id,
+        found_on=found,
+        severity=DefectSeverity.CRITICAL,
+        description="Broken",
+        rectified_on=rectified,
+        quote_id=quote.id if quote else None,
+    )
     session.add(row)
     session.flush()
     return row
 
 
-def published(session, owner_site, title: str, *, site=None, kind_=DocumentKind.SITE_INDUCTION,
-              data: bytes = b"%PDF-1.4 test") -> ContractorDocument:
+def published(
+    session,
+    owner_site,
+    title: str,
+    *,
+    site=None,
+    kind_=DocumentKind.SITE_INDUCTION,
+    data: bytes = b"%PDF-1.4 test",
+) -> ContractorDocument:
     key = secrets.token_hex(16)
     path = storage_path(key)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
-    attachment = Attachment(customer_id=owner_site.customer_id, owner_type=AttachmentOwner.DOCUMENT, owner_id=0,
-                            name=f"{title}.pdf", content_type="application/pdf", size_bytes=len(data),
-                            sha256="0" * 64, storage_key=key)
+    attachment = Attachment(
+        customer_id=owner_site.customer_id,
+        owner_type=AttachmentOwner.DOCUMENT,
+        owner_id=0,
+        name=f"{title}.pdf",
+        content_type="application/pdf",
+        size_bytes=len(data),
+        sha256="0" * 64,
+        storage_key=key,
+    )
     session.add(attachment)
     session.flush()
-    doc = ContractorDocument(customer_id=owner_site.customer_id, site_id=site.id if site else None, kind=kind_,
-                             title=title, attachment_id=attachment.id, published_at=datetime(2026, 7, 1, tzinfo=UTC))
+    doc = ContractorDocument(
+        customer_id=owner_site.customer_id,
+        site_id=site.id if site else None,
+        kind=kind_,
+        title=title,
+        attachment_id=attachment.id,
+        published_at=datetime(2026, 7, 1, tzinfo=UTC),
+    )
     session.add(doc)
     session.flush()
     attachment.owner_id = doc.id
@@ -174,8 +237,9 @@ def test_monthly_report_counts_jobs_tests_and_defects_by_month(session, world):
     ex, six = kind(session), level(session, 6)
     here = equipment(session, s1, ex)
     moved = equipment(session, s2, ex)  # now at s2, tested at s1 on s1's job card
-    job = f.job_with(session, s1, requested_on=date(2026, 9, 3), completed_on=date(2026, 10, 8),
-                     stage=JobStage.COMPLETE)
+    job = f.job_with(
+        session, s1, requested_on=date(2026, 9, 3), completed_on=date(2026, 10, 8), stage=JobStage.COMPLETE
+    )
     f.job_with(session, s1, requested_on=date(2026, 10, 1))
     f.job_with(session, s2, requested_on=date(2026, 10, 2))  # other site
     f.job_with(session, s1, requested_on=date(2025, 11, 30))  # before the window
@@ -218,17 +282,21 @@ def _budget_world(session, s1, s2, t):
     c1 = agreement(session, s1, sites=[s1], value=480_000, number="C-1")
     # 60,000 a year over one yearly test = 60,000 a test.
     c2 = agreement(session, s1, sites=[s1], value=240_000, number="C-2")
-    schedule(session, equipment(session, s1, ex, contract=c1), monthly, date(2026, 10, 15))  # overdue: from now
+    schedule(
+        session, equipment(session, s1, ex, contract=c1), monthly, date(2026, 10, 15)
+    )  # overdue: from now
     schedule(session, equipment(session, s1, ex, contract=c2), yearly, date(2027, 3, 10))
     schedule(session, equipment(session, s1, ex), six, date(2027, 1, 5))  # no contract: average rate
     schedule(session, equipment(session, s2, ex), six, date(2027, 1, 5))
     schedule(session, equipment(session, s1, ex, status=AssetStatus.REMOVED), monthly, date(2026, 12, 1))
     schedule(session, equipment(session, t, ex), monthly, date(2026, 12, 1))
-    priced = f.quote_with(session, s1, stage=QuoteStage.ACTIONED, total_cents=55_000,
-                          preferred_date=date(2027, 2, 10))
+    priced = f.quote_with(
+        session, s1, stage=QuoteStage.ACTIONED, total_cents=55_000, preferred_date=date(2027, 2, 10)
+    )
     asking = f.quote_with(session, s1, stage=QuoteStage.OUTSTANDING, total_cents=0)
-    declined = f.quote_with(session, s1, stage=QuoteStage.ACTIONED, total_cents=9_900,
-                            decision=QuoteDecision.DECLINED)
+    declined = f.quote_with(
+        session, s1, stage=QuoteStage.ACTIONED, total_cents=9_900, decision=QuoteDecision.DECLINED
+    )
     done = f.quote_with(session, s1, stage=QuoteStage.ACTIONED, total_cents=7_700)
     at_s2 = f.quote_with(session, s2, stage=QuoteStage.ACTIONED, total_cents=3_300)
     gear = equipment(session, s1, ex)
@@ -272,21 +340,31 @@ def test_budget_forecast_for_all_my_sites_stays_within_the_scope(session, world)
 # -- Life Cycle Analysis -----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("installed", "stage"), [
-    (None, "unknown"),
-    (date(2024, 11, 23), "within"),
-    (date(2018, 11, 24), "within"),  # one day short of its last fifth
-    (date(2018, 11, 23), "nearing"),
-    (date(2016, 11, 24), "nearing"),
-    (date(2016, 11, 23), "past"),  # its tenth birthday
-])
+@pytest.mark.parametrize(
+    ("installed", "stage"),
+    [
+        (None, "unknown"),
+        (date(2024, 11, 23), "within"),
+        (date(2018, 11, 24), "within"),  # one day short of its last fifth
+        (date(2018, 11, 23), "nearing"),
+        (date(2016, 11, 24), "nearing"),
+        (date(2016, 11, 23), "past"),  # its tenth birthday
+    ],
+)
 def test_life_stage_boundaries(installed, stage):
     assert life_cycle.life_stage(installed, 10, TODAY) == stage
 
 
-@pytest.mark.parametrize(("months_ago", "days_later", "stage"), [
-    (24, 0, "within"), (96, 1, "within"), (96, 0, "nearing"), (120, 1, "nearing"), (120, 0, "past"),
-])
+@pytest.mark.parametrize(
+    ("months_ago", "days_later", "stage"),
+    [
+        (24, 0, "within"),
+        (96, 1, "within"),
+        (96, 0, "nearing"),
+        (120, 1, "nearing"),
+        (120, 0, "past"),
+    ],
+)
 def test_life_stage_on_the_frozen_day(months_ago, days_later, stage):
     """The same boundaries counted back from the run's day, a leap day or New Year's Day included."""
     installed = add_months(frozen.TODAY, -months_ago) + timedelta(days=days_later)
@@ -352,10 +430,14 @@ def test_contracts_list_expiry_sites_and_assets_within_the_scope(session, world)
 def test_contract_status_boundaries():
     assert contracts.contract_status(date(2026, 1, 1), TODAY - timedelta(days=1), TODAY) == contracts.EXPIRED
     assert contracts.contract_status(date(2026, 1, 1), TODAY, TODAY) == contracts.EXPIRING
-    assert contracts.contract_status(date(2026, 1, 1), TODAY + timedelta(days=60), TODAY) == contracts.EXPIRING
+    assert (
+        contracts.contract_status(date(2026, 1, 1), TODAY + timedelta(days=60), TODAY) == contracts.EXPIRING
+    )
     assert contracts.contract_status(date(2026, 1, 1), TODAY + timedelta(days=61), TODAY) == contracts.CURRENT
-    assert contracts.contract_status(TODAY + timedelta(days=5), TODAY + timedelta(days=900), TODAY) == \
-        contracts.NOT_STARTED
+    assert (
+        contracts.contract_status(TODAY + timedelta(days=5), TODAY + timedelta(days=900), TODAY)
+        == contracts.NOT_STARTED
+    )
 
 
 # -- Published documents --------------------------------------------------------------------------------
@@ -371,8 +453,10 @@ def test_documents_for_all_sites_reach_a_limited_contact_but_other_sites_do_not(
     sam = scope_of(s1, sites=[s1])
 
     listed = published_documents.list_documents(session, sam, DocumentKind.SITE_INDUCTION)
-    assert {d.title: d.site_name for d in listed} == {"Induction, every site": "All sites",
-                                                     "Induction, Plaza": "Plaza"}
+    assert {d.title: d.site_name for d in listed} == {
+        "Induction, every site": "All sites",
+        "Induction, Plaza": "Plaza",
+    }
     everyone = published_documents.list_documents(session, scope_of(s1), DocumentKind.SITE_INDUCTION, s2.id)
     assert {d.title for d in everyone} == {"Induction, every site", "Induction, Offices"}
     assert published_documents.list_documents(session, sam, DocumentKind.SITE_INDUCTION, s2.id) == []
@@ -390,8 +474,15 @@ def test_documents_for_all_sites_reach_a_limited_contact_but_other_sites_do_not(
 
 def test_csv_escapes_formulas_in_text_and_keeps_numbers(session, world):
     s1, _s2, _t = world
-    agreement(session, s1, sites=[s1], value=123_45, number="=HYPERLINK(\"x\")", name="+SUM(A1)",
-              expiry=TODAY + timedelta(days=500))
+    agreement(
+        session,
+        s1,
+        sites=[s1],
+        value=123_45,
+        number='=HYPERLINK("x")',
+        name="+SUM(A1)",
+        expiry=TODAY + timedelta(days=500),
+    )
     text = "".join(contracts.contracts_csv(session, scope_of(s1), None, TODAY))
     assert "'=HYPERLINK" in text and "'+SUM(A1)" in text and ",123.45," in text
     docs = published(session, s1, "@cmd")
@@ -424,7 +515,9 @@ def _route_world(s):
     agreement(s, s1, sites=[s1], value=100, number="-2+3", name="=cmd|' /C calc'!A0")
     agreement(s, s2, sites=[s2], value=100, number="HIDDEN")
     docs = {
-        "general": published(s, s1, "Safe work", kind_=DocumentKind.WORK_METHOD_STATEMENT, data=b"general-bytes"),
+        "general": published(
+            s, s1, "Safe work", kind_=DocumentKind.WORK_METHOD_STATEMENT, data=b"general-bytes"
+        ),
         "offices": published(s, s2, "Offices", site=s2, kind_=DocumentKind.WORK_METHOD_STATEMENT),
         "theirs": published(s, t, "Theirs", site=t, kind_=DocumentKind.WORK_METHOD_STATEMENT),
     }
@@ -452,8 +545,15 @@ def test_routes_need_a_login_then_the_advanced_tier(client, committed):
     _sign_in(client, committed, sam.id)
     assert client.get("/export/reports/contracts.csv").status_code == 200
     _set_tier(committed, PortalTier.STANDARD)
-    for name in ("monthly", "budget", "life-cycle", "contracts", "work-method-statements", "site-inductions",
-                 "reference-material"):
+    for name in (
+        "monthly",
+        "budget",
+        "life-cycle",
+        "contracts",
+        "work-method-statements",
+        "site-inductions",
+        "reference-material",
+    ):
         assert client.get(f"/export/reports/{name}.csv").status_code == 403
     assert client.get(f"/files/documents/{docs['general'].id}").status_code == 403
     assert client.get("/export/reports/nonsense.csv").status_code == 404

@@ -16,6 +16,8 @@ from portal import db
 from portal.api import assets as asset_routes
 from portal.api import auth_routes
 from portal.config import SESSION_COOKIE
+from portal.core import exports
+from portal.core.access import AccessDenied, Scope, scope_for
 from portal.models import (
     Asset,
     AssetServiceLevel,
@@ -27,9 +29,9 @@ from portal.models import (
     TestResult,
     Transfer,
 )
-from portal.services import assets, auth, exports
-from portal.services.access import AccessDenied, Scope, scope_for
-from portal.state.assets import assets_url, request_href
+from portal.services.assets import assets
+from portal.services.identity import auth
+from portal.state.assets.assets import assets_url, request_href
 from tests.frozen import TODAY
 from tests.unit import factories as f
 
@@ -51,8 +53,13 @@ def level(s: Session, name: str = "Six Monthly", months: int = 6) -> ServiceLeve
 
 
 def equipment(s: Session, where, of: AssetType, number: str = "", **fields) -> Asset:
-    row = Asset(customer_id=where.customer_id, site_id=where.id, asset_type_id=of.id,
-                number=number or f"T{next(_serial):06d}", **fields)
+    row = Asset(
+        customer_id=where.customer_id,
+        site_id=where.id,
+        asset_type_id=of.id,
+        number=number or f"T{next(_serial):06d}",
+        **fields,
+    )
     s.add(row)
     s.flush()
     return row
@@ -78,7 +85,11 @@ def world(session):
     far = f.site(session, theirs, "Campus")
     signs, lights = kind(session, "Exit Sign"), kind(session, "Emergency Light")
     return {
-        "here": here, "there": there, "far": far, "signs": signs, "lights": lights,
+        "here": here,
+        "there": there,
+        "far": far,
+        "signs": signs,
+        "lights": lights,
         "full": scope_of(session, f.contact(session, mine)),
         "limited": scope_of(session, f.contact(session, mine, sites=[here])),
         "other": scope_of(session, f.contact(session, theirs)),
@@ -96,7 +107,9 @@ def test_groups_count_each_type_at_the_site_only(session, world):
     equipment(session, world["far"], world["signs"])
     groups = assets.asset_groups(session, world["full"], here.id)
     assert [(g.name, g.count) for g in groups] == [("Emergency Light", 2), ("Exit Sign", 3)]
-    assert [(g.name, g.count) for g in assets.asset_groups(session, world["full"], there.id)] == [("Exit Sign", 1)]
+    assert [(g.name, g.count) for g in assets.asset_groups(session, world["full"], there.id)] == [
+        ("Exit Sign", 1)
+    ]
     assert assets.asset_groups(session, world["full"], 10**6) == []
 
 
@@ -169,17 +182,37 @@ def test_another_customers_asset_finds_nothing(session, world):
 
 def test_detail_has_facts_levels_and_contract(session, world):
     here = world["here"]
-    contract = Contract(customer_id=here.customer_id, number="C-7", name="Fire services", start_date=TODAY,
-                        expiry_date=TODAY + timedelta(days=365))
+    contract = Contract(
+        customer_id=here.customer_id,
+        number="C-7",
+        name="Fire services",
+        start_date=TODAY,
+        expiry_date=TODAY + timedelta(days=365),
+    )
     session.add(contract)
     session.flush()
-    row = equipment(session, here, world["signs"], name="Exit sign", location="Level 2", make="Clevertronics",
-                    model="LP", serial="CL123", details="Double sided", install_date=date(2020, 1, 2),
-                    contract_id=contract.id)
+    row = equipment(
+        session,
+        here,
+        world["signs"],
+        name="Exit sign",
+        location="Level 2",
+        make="Clevertronics",
+        model="LP",
+        serial="CL123",
+        details="Double sided",
+        install_date=date(2020, 1, 2),
+        contract_id=contract.id,
+    )
     due(session, row, level(session), TODAY + timedelta(days=9))
     d = assets.asset_detail(session, world["full"], row.id)
     assert (d.number, d.type_name, d.site_name, d.serial, d.install_date) == (
-        row.number, "Exit Sign", "Plaza", "CL123", date(2020, 1, 2))
+        row.number,
+        "Exit Sign",
+        "Plaza",
+        "CL123",
+        date(2020, 1, 2),
+    )
     assert d.contract == "C-7 · Fire services" and d.contract_expiry == TODAY + timedelta(days=365)
     assert [(lv.name, lv.next_due_on) for lv in d.levels] == [("Six Monthly", TODAY + timedelta(days=9))]
     assert d.services == [] and d.transfers == [] and d.status == "active"
@@ -192,9 +225,18 @@ def test_service_history_is_newest_first_capped_and_hides_jobs_out_of_sight(sess
     seen, unseen = f.job(session, here), f.job(session, there)
     results = [TestResult.PASS, TestResult.FAIL, TestResult.NOT_TESTED]
     for n in range(5):
-        session.add(ServiceRecord(asset_id=row.id, service_level_id=six.id, job_id=(seen if n % 2 else unseen).id,
-                                  due_on=TODAY - timedelta(days=100 * n), tested_on=TODAY - timedelta(days=100 * n),
-                                  result=results[n % 3], technician="Sophie", notes=f"test {n}"))
+        session.add(
+            ServiceRecord(
+                asset_id=row.id,
+                service_level_id=six.id,
+                job_id=(seen if n % 2 else unseen).id,
+                due_on=TODAY - timedelta(days=100 * n),
+                tested_on=TODAY - timedelta(days=100 * n),
+                result=results[n % 3],
+                technician="Sophie",
+                notes=f"test {n}",
+            )
+        )
     session.flush()
     full = assets.asset_detail(session, world["full"], row.id, history_limit=3)
     assert [s.notes for s in full.services] == ["test 0", "test 1", "test 2"] and full.services_total == 5
@@ -207,18 +249,40 @@ def test_service_history_is_newest_first_capped_and_hides_jobs_out_of_sight(sess
 def test_transfer_history_names_sites_labels_and_hides_unseen_sites(session, world):
     here, there = world["here"], world["there"]
     row = equipment(session, here, world["signs"])
-    session.add_all([
-        Transfer(asset_id=row.id, from_site_id=there.id, to_site_id=here.id, transferred_on=TODAY - timedelta(days=300),
-                 reason="Moved"),
-        Transfer(asset_id=row.id, from_site_id=here.id, to_site_id=None, to_label="Workshop",
-                 transferred_on=TODAY - timedelta(days=50), reason="Pressure test"),
-        Transfer(asset_id=row.id, from_site_id=None, from_label="Workshop", to_site_id=here.id,
-                 transferred_on=TODAY - timedelta(days=40), reason="Back"),
-    ])
+    session.add_all(
+        [
+            Transfer(
+                asset_id=row.id,
+                from_site_id=there.id,
+                to_site_id=here.id,
+                transferred_on=TODAY - timedelta(days=300),
+                reason="Moved",
+            ),
+            Transfer(
+                asset_id=row.id,
+                from_site_id=here.id,
+                to_site_id=None,
+                to_label="Workshop",
+                transferred_on=TODAY - timedelta(days=50),
+                reason="Pressure test",
+            ),
+            Transfer(
+                asset_id=row.id,
+                from_site_id=None,
+                from_label="Workshop",
+                to_site_id=here.id,
+                transferred_on=TODAY - timedelta(days=40),
+                reason="Back",
+            ),
+        ]
+    )
     session.flush()
     full = assets.asset_detail(session, world["full"], row.id)
     assert [(t.from_place, t.to_place, t.reason) for t in full.transfers] == [
-        ("Workshop", "Plaza", "Back"), ("Plaza", "Workshop", "Pressure test"), ("Kedron", "Plaza", "Moved")]
+        ("Workshop", "Plaza", "Back"),
+        ("Plaza", "Workshop", "Pressure test"),
+        ("Kedron", "Plaza", "Moved"),
+    ]
     limited = assets.asset_detail(session, world["limited"], row.id)
     assert limited.transfers[-1].from_place == assets.OTHER_SITE
     capped = assets.asset_detail(session, world["full"], row.id, history_limit=1)
@@ -227,14 +291,23 @@ def test_transfer_history_names_sites_labels_and_hides_unseen_sites(session, wor
 
 def _csv(text: str) -> list[list[str]]:
     assert text.startswith(exports.BOM)
-    return list(csv.reader(io.StringIO(text[len(exports.BOM):], newline="")))
+    return list(csv.reader(io.StringIO(text[len(exports.BOM) :], newline="")))
 
 
 def test_csv_lists_the_sites_assets_by_type_then_number_with_formulas_escaped(session, world):
     here = world["here"]
-    equipment(session, here, world["signs"], number="B2", name="=HYPERLINK(\"http://x\")", status=AssetStatus.REMOVED)
-    light = equipment(session, here, world["lights"], number="Z9", name="Batten", location="+61 foyer",
-                      install_date=date(2021, 3, 4))
+    equipment(
+        session, here, world["signs"], number="B2", name='=HYPERLINK("http://x")', status=AssetStatus.REMOVED
+    )
+    light = equipment(
+        session,
+        here,
+        world["lights"],
+        number="Z9",
+        name="Batten",
+        location="+61 foyer",
+        install_date=date(2021, 3, 4),
+    )
     due(session, light, level(session), TODAY)
     equipment(session, here, world["signs"], number="A1", name="Sign", details="@SUM(A1)")
     equipment(session, world["there"], world["signs"], number="A0")
@@ -243,7 +316,7 @@ def test_csv_lists_the_sites_assets_by_type_then_number_with_formulas_escaped(se
     assert rows[0] == list(assets.CSV_HEADER)
     assert [r[0] for r in rows[1:]] == ["Z9", "A1", "B2"]
     assert rows[1][3] == "'+61 foyer" and rows[1][7] == "2021-03-04" and rows[1][8] == TODAY.isoformat()
-    assert rows[2][11] == "'@SUM(A1)" and rows[3][2] == "'=HYPERLINK(\"http://x\")" and rows[3][9] == "Removed"
+    assert rows[2][11] == "'@SUM(A1)" and rows[3][2] == '\'=HYPERLINK("http://x")' and rows[3][9] == "Removed"
     searched = _csv("".join(assets.asset_csv(session, world["full"], here.id, "batten")))
     assert [r[0] for r in searched[1:]] == ["Z9"]
     assert len(_csv("".join(assets.asset_csv(session, world["limited"], world["there"].id)))) == 1
@@ -294,7 +367,10 @@ def test_csv_route_checks_sign_in_page_and_site(client, committed):
         equipment(s, here, signs, number="E1", name="-1+1")
         equipment(s, here, signs, number="E2", name="Exit")
         return {
-            "here": here.id, "there": there.id, "far": far.id, "closed": closed.id,
+            "here": here.id,
+            "there": there.id,
+            "far": far.id,
+            "closed": closed.id,
             "full": f.contact(s, mine).id,
             "limited": f.contact(s, mine, sites=[there]).id,
             "no_assets": f.contact(s, mine, pages=["quotes"]).id,

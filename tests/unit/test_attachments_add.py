@@ -4,9 +4,10 @@ import io
 
 import pytest
 
+from portal.core import access
 from portal.models import AttachmentOwner, IntegrationEvent
-from portal.services import access, attachments, uploads
-from portal.services.files import storage_path
+from portal.services.files import attachments, uploads
+from portal.services.files.storage import storage_path
 from tests.unit import factories as f
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64

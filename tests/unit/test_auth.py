@@ -23,8 +23,8 @@ from portal.models import (
     OutboxMail,
     TokenPurpose,
 )
-from portal.services import auth, passwords, sessions
-from portal.services.auth import AuthError
+from portal.services.identity import auth, passwords, sessions
+from portal.services.identity.auth import AuthError
 
 GOOD = "Harbour-Lights-42"
 OTHER_GOOD = "Quiet-Meadow-77"

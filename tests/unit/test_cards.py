@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from portal.services import cards, gateways
-from portal.services.cards import CardInput
+from portal.services.billing import cards, gateways
+from portal.services.billing.cards import CardInput
 
 TODAY = date(2026, 5, 15)
 

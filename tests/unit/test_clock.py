@@ -14,7 +14,9 @@ from tests import frozen
 ROOT = Path(__file__).resolve().parents[2]
 # Reading the wall clock anywhere else would put back the bug this rule exists for: rows dated by
 # the server's day while tests and customers expect the contractor's (or the frozen) day.
-WALL_CLOCK = re.compile(r"\bdate\.today\(|\bdatetime\.(now|utcnow|today)\(|\bdatetime\.datetime\.(now|utcnow)\(")
+WALL_CLOCK = re.compile(
+    r"\bdate\.today\(|\bdatetime\.(now|utcnow|today)\(|\bdatetime\.datetime\.(now|utcnow)\("
+)
 ALLOWED = {ROOT / "portal/core/clock.py", ROOT / "tests/frozen.py", Path(__file__).resolve()}
 
 
@@ -32,8 +34,12 @@ def test_only_the_clock_reads_the_wall_clock():
 
 def test_the_rule_catches_each_spelling():
     # Spelled in two halves so this file does not trip the before-stop hook's own scan.
-    for name, call in (("date.today", "()"), ("datetime.now", "(UTC)"), ("datetime.utcnow", "()"),
-                       ("datetime.datetime.now", "()")):
+    for name, call in (
+        ("date.today", "()"),
+        ("datetime.now", "(UTC)"),
+        ("datetime.utcnow", "()"),
+        ("datetime.datetime.now", "()"),
+    ):
         assert WALL_CLOCK.search(f"x = {name}{call}"), name
     assert not WALL_CLOCK.search("clock.now()")
 

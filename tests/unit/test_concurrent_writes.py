@@ -1,7 +1,7 @@
 """Writes that meet: an office signing in at the same moment, two tabs paying one invoice.
 
-These run the screens' own transaction code (``portal.state.login._login``,
-``portal.state.payment._pay``) from threads on separate connections with committed data, on
+These run the screens' own transaction code (``portal.state.identity.login._login``,
+``portal.state.billing.payment._pay``) from threads on separate connections with committed data, on
 SQLite (the default) and, when ``PORTAL_TEST_DATABASE_URL`` is set, on PostgreSQL.
 """
 
@@ -14,10 +14,12 @@ import pytest
 from sqlmodel import Session, select
 
 from portal import db
+from portal.core import access
 from portal.models import Customer, Invoice, LoginAttempt, Payment, PaymentStatus
-from portal.services import access, auth, payments
-from portal.state import login as login_state
-from portal.state import payment as payment_state
+from portal.services.billing import payments
+from portal.services.identity import auth
+from portal.state.billing import payment as payment_state
+from portal.state.identity import login as login_state
 from tests.frozen import TODAY
 from tests.unit import factories as f
 from tests.unit.test_payments import SpyGateway, card
@@ -108,12 +110,14 @@ def _invoice(engine, cents: int = 25_000):
 
 @pytest.mark.parametrize("tabs", [2, 20])
 def test_tabs_paying_one_invoice_make_one_payment_and_the_others_are_told_its_receipt(
-        shared_db, monkeypatch, tabs):
+    shared_db, monkeypatch, tabs
+):
     gateway = SpyGateway()
     monkeypatch.setattr(payment_state, "get_gateway", lambda: gateway)
     scope, inv = _invoice(shared_db)
     outcomes, errors = together(
-        tabs, lambda n: payment_state._pay(scope, [inv.id], card(), f"tab-{n:04d}-0123456789abcdef"))
+        tabs, lambda n: payment_state._pay(scope, [inv.id], card(), f"tab-{n:04d}-0123456789abcdef")
+    )
     assert errors == []
     paid = [o for o in outcomes if o.ok]
     assert len(paid) == 1 and len(gateway.calls) == 1, "one payment, one charge"
@@ -136,10 +140,13 @@ def test_a_payment_long_ago_is_named_without_just(session):
     where = f.site(session, owner)
     scope = access.scope_for(session, f.contact(session, owner).id)
     inv = f.invoice(session, where, 1_000)
-    first = payments.pay_invoices(session, scope, [inv.id], card(), "first-attempt-0123456789", SpyGateway(), TODAY)
+    first = payments.pay_invoices(
+        session, scope, [inv.id], card(), "first-attempt-0123456789", SpyGateway(), TODAY
+    )
     later = clock.now() + payments.JUST_NOW + timedelta(minutes=1)
     assert payments.paid_answer(session, session.get(Invoice, inv.id), later) == (
-        f"Invoice {inv.number} is already paid, receipt {first.receipt_number}.")
+        f"Invoice {inv.number} is already paid, receipt {first.receipt_number}."
+    )
 
 
 def test_a_read_only_unit_of_work_refuses_to_write(shared_db):

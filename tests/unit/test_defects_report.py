@@ -15,11 +15,13 @@ from starlette.testclient import TestClient
 from portal import db
 from portal.api import auth_routes, backend, maintenance_reports
 from portal.config import SESSION_COOKIE
+from portal.core import access
+from portal.core.access import AccessDenied
+from portal.core.listing import PageRequest
 from portal.models import Asset, AssetType, Contact, Customer, Defect, DefectSeverity, Quote, QuoteStage, Site
-from portal.services import access, auth, defects
-from portal.services.access import AccessDenied
-from portal.services.defects import AssetFilters
-from portal.services.listing import PageRequest
+from portal.services.assets import defects
+from portal.services.assets.defects import AssetFilters
+from portal.services.identity import auth
 from tests.unit import factories as f
 
 DAY = date(2026, 3, 2)
@@ -52,27 +54,55 @@ def build_world(s: Session) -> World:
     s.flush()
     other_site = f.site(s, theirs, "Chapel")
     return World(
-        customer=mine, north=north, south=south, signs=signs, extinguishers=extinguishers,
-        full=f.contact(s, mine), limited=f.contact(s, mine, sites=[north]),
+        customer=mine,
+        north=north,
+        south=south,
+        signs=signs,
+        extinguishers=extinguishers,
+        full=f.contact(s, mine),
+        limited=f.contact(s, mine, sites=[north]),
         no_reports=f.contact(s, mine, pages=["quotes", "jobs"]),
-        other=theirs, other_site=other_site, other_contact=f.contact(s, theirs),
+        other=theirs,
+        other_site=other_site,
+        other_contact=f.contact(s, theirs),
     )
 
 
-def add_asset(s: Session, where: Site, kind: AssetType, number: str, name: str = "Asset",
-              location: str = "Level 1") -> Asset:
-    row = Asset(customer_id=where.customer_id, site_id=where.id, asset_type_id=kind.id, number=number, name=name,
-                location=location)
+def add_asset(
+    s: Session, where: Site, kind: AssetType, number: str, name: str = "Asset", location: str = "Level 1"
+) -> Asset:
+    row = Asset(
+        customer_id=where.customer_id,
+        site_id=where.id,
+        asset_type_id=kind.id,
+        number=number,
+        name=name,
+        location=location,
+    )
     s.add(row)
     s.flush()
     return row
 
 
-def add_defect(s: Session, on: Asset, found_on: date = DAY, severity: DefectSeverity = CRIT,
-               description: str = "Damaged", rectified_on: date | None = None, quote: Quote | None = None) -> Defect:
-    row = Defect(customer_id=on.customer_id, site_id=on.site_id, asset_id=on.id, found_on=found_on,
-                 severity=severity, description=description, rectified_on=rectified_on,
-                 quote_id=quote.id if quote else None)
+def add_defect(
+    s: Session,
+    on: Asset,
+    found_on: date = DAY,
+    severity: DefectSeverity = CRIT,
+    description: str = "Damaged",
+    rectified_on: date | None = None,
+    quote: Quote | None = None,
+) -> Defect:
+    row = Defect(
+        customer_id=on.customer_id,
+        site_id=on.site_id,
+        asset_id=on.id,
+        found_on=found_on,
+        severity=severity,
+        description=description,
+        rectified_on=rectified_on,
+        quote_id=quote.id if quote else None,
+    )
     s.add(row)
     s.flush()
     return row
@@ -84,7 +114,9 @@ def scope_of(s: Session, who: Contact) -> access.Scope:
     return found
 
 
-def everything(s: Session, who: Contact, request: PageRequest | None = None, **filters) -> list[defects.DefectRow]:
+def everything(
+    s: Session, who: Contact, request: PageRequest | None = None, **filters
+) -> list[defects.DefectRow]:
     scope = scope_of(s, who)
     chosen = defects.asset_filters(s, scope, filters.get("site"), filters.get("type"), filters.get("q", ""))
     return defects.list_defects(s, scope, chosen, request or PageRequest(size=100)).rows
@@ -101,7 +133,9 @@ def world(session) -> World:
 def test_only_unrectified_defects_of_the_customer_are_listed(session, world):
     sign = add_asset(session, world.north, world.signs, "EX-1", "Exit sign", "Stair 2")
     current = add_defect(session, sign, DAY, NONCRIT, "Battery fails 90 minute test")
-    add_defect(session, sign, DAY - timedelta(days=200), CRIT, "Pictogram missing", rectified_on=DAY - timedelta(100))
+    add_defect(
+        session, sign, DAY - timedelta(days=200), CRIT, "Pictogram missing", rectified_on=DAY - timedelta(100)
+    )
     theirs = add_asset(session, world.other_site, world.signs, "EX-9")
     add_defect(session, theirs, DAY, CRIT, "Not theirs to see")
 
@@ -110,8 +144,18 @@ def test_only_unrectified_defects_of_the_customer_are_listed(session, world):
     assert [r.id for r in rows] == [current.id]
     row = rows[0]
     assert (row.found_on, row.asset_number, row.asset_name, row.location, row.type_name, row.site_name) == (
-        DAY, "EX-1", "Exit sign", "Stair 2", "Exit Sign", "North Tower")
-    assert (row.severity, row.description, row.quote_number) == ("non_critical", "Battery fails 90 minute test", None)
+        DAY,
+        "EX-1",
+        "Exit sign",
+        "Stair 2",
+        "Exit Sign",
+        "North Tower",
+    )
+    assert (row.severity, row.description, row.quote_number) == (
+        "non_critical",
+        "Battery fails 90 minute test",
+        None,
+    )
     assert (row.asset_id, row.site_id) == (sign.id, world.north.id)
 
 
@@ -135,7 +179,10 @@ def test_no_defects_is_an_empty_page_not_an_error(session, world):
     page = defects.list_defects(session, scope, defects.asset_filters(session, scope), PageRequest())
     assert (page.rows, page.total, page.page, page.pages) == ([], 0, 1, 1)
     assert defects.severity_counts(session, scope, AssetFilters()) == {
-        "critical": 0, "non_critical": 0, "non_conformance": 0}
+        "critical": 0,
+        "non_critical": 0,
+        "non_conformance": 0,
+    }
 
 
 # --- filters and search -----------------------------------------------------------------------------
@@ -145,15 +192,30 @@ def test_no_defects_is_an_empty_page_not_an_error(session, world):
 def spread(session, world):
     """A defect for each site and type, with words to search for."""
     made = {
-        "north-sign": add_defect(session, add_asset(session, world.north, world.signs, "NS-100", "Exit sign",
-                                                    "Plant room"), description="Battery flat"),
-        "north-ext": add_defect(session, add_asset(session, world.north, world.extinguishers, "NE-200",
-                                                   "CO2 extinguisher", "Kitchen"), severity=NONCONF,
-                                description="Service tag missing"),
-        "south-sign": add_defect(session, add_asset(session, world.south, world.signs, "SS-300", "Running man",
-                                                    "Car park"), severity=NONCRIT, description="Diffuser cracked"),
-        "south-ext": add_defect(session, add_asset(session, world.south, world.extinguishers, "SE-400",
-                                                   "Dry powder 4.5 kg", "Loading dock"), description="Gauge in red"),
+        "north-sign": add_defect(
+            session,
+            add_asset(session, world.north, world.signs, "NS-100", "Exit sign", "Plant room"),
+            description="Battery flat",
+        ),
+        "north-ext": add_defect(
+            session,
+            add_asset(session, world.north, world.extinguishers, "NE-200", "CO2 extinguisher", "Kitchen"),
+            severity=NONCONF,
+            description="Service tag missing",
+        ),
+        "south-sign": add_defect(
+            session,
+            add_asset(session, world.south, world.signs, "SS-300", "Running man", "Car park"),
+            severity=NONCRIT,
+            description="Diffuser cracked",
+        ),
+        "south-ext": add_defect(
+            session,
+            add_asset(
+                session, world.south, world.extinguishers, "SE-400", "Dry powder 4.5 kg", "Loading dock"
+            ),
+            description="Gauge in red",
+        ),
     }
     return {k: v.id for k, v in made.items()}
 
@@ -164,20 +226,29 @@ def _ids(rows) -> set[int]:
 
 def test_site_and_type_filters_narrow_alone_and_together(session, world, spread):
     assert _ids(everything(session, world.full)) == set(spread.values())
-    assert _ids(everything(session, world.full, site=world.north.id)) == {spread["north-sign"], spread["north-ext"]}
-    assert _ids(everything(session, world.full, type=world.extinguishers.id)) == {spread["north-ext"],
-                                                                                  spread["south-ext"]}
+    assert _ids(everything(session, world.full, site=world.north.id)) == {
+        spread["north-sign"],
+        spread["north-ext"],
+    }
+    assert _ids(everything(session, world.full, type=world.extinguishers.id)) == {
+        spread["north-ext"],
+        spread["south-ext"],
+    }
     assert _ids(everything(session, world.full, site=str(world.south.id), type=str(world.signs.id))) == {
-        spread["south-sign"]}
+        spread["south-sign"]
+    }
     assert _ids(everything(session, world.full, site="all", type="all")) == set(spread.values())
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("ns-100", "north-sign"),          # asset number, any case
-    ("co2", "north-ext"),              # asset name
-    ("car park", "south-sign"),        # location
-    ("gauge", "south-ext"),            # defect description
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("ns-100", "north-sign"),  # asset number, any case
+        ("co2", "north-ext"),  # asset name
+        ("car park", "south-sign"),  # location
+        ("gauge", "south-ext"),  # defect description
+    ],
+)
 def test_search_looks_in_number_name_location_and_description(session, world, spread, text, expected):
     assert _ids(everything(session, world.full, q=text)) == {spread[expected]}
 
@@ -191,11 +262,20 @@ def test_search_does_not_look_in_the_site_name_and_treats_wildcards_as_text(sess
 def test_severity_counts_follow_the_filters(session, world, spread):
     scope = scope_of(session, world.full)
     assert defects.severity_counts(session, scope, AssetFilters()) == {
-        "critical": 2, "non_critical": 1, "non_conformance": 1}
+        "critical": 2,
+        "non_critical": 1,
+        "non_conformance": 1,
+    }
     assert defects.severity_counts(session, scope, AssetFilters(site_id=world.north.id)) == {
-        "critical": 1, "non_critical": 0, "non_conformance": 1}
+        "critical": 1,
+        "non_critical": 0,
+        "non_conformance": 1,
+    }
     assert defects.severity_counts(session, scope, AssetFilters(search="cracked")) == {
-        "critical": 0, "non_critical": 1, "non_conformance": 0}
+        "critical": 0,
+        "non_critical": 1,
+        "non_conformance": 0,
+    }
 
 
 # --- order and pages ------------------------------------------------------------------------------
@@ -257,7 +337,10 @@ def test_a_limited_contact_sees_only_its_sites(session, world, spread):
     assert _ids(everything(session, world.limited)) == {spread["north-sign"], spread["north-ext"]}
     scope = scope_of(session, world.limited)
     assert defects.severity_counts(session, scope, AssetFilters()) == {
-        "critical": 1, "non_critical": 0, "non_conformance": 1}
+        "critical": 1,
+        "non_critical": 0,
+        "non_conformance": 1,
+    }
 
 
 @pytest.mark.parametrize("raw", ["south", "other", "99999999999", "-1", "0", "abc", "1e3", "2147483648"])
@@ -302,17 +385,37 @@ def test_csv_has_every_filtered_defect_in_screen_order_with_formulas_escaped(ses
     sign = add_asset(session, world.north, world.signs, "=EX-1", "Exit sign", "+Stair 2")
     quote = f.quote(session, world.north)
     add_defect(session, sign, DAY, NONCRIT, '=HYPERLINK("http://evil.example")', quote=quote)
-    add_defect(session, sign, DAY - timedelta(days=1), NONCONF, "-1 lamp, \"quoted\", comma")
-    add_defect(session, add_asset(session, world.south, world.signs, "SS-1"), DAY, CRIT, "South, not asked for")
+    add_defect(session, sign, DAY - timedelta(days=1), NONCONF, '-1 lamp, "quoted", comma')
+    add_defect(
+        session, add_asset(session, world.south, world.signs, "SS-1"), DAY, CRIT, "South, not asked for"
+    )
 
     scope = scope_of(session, world.full)
     rows = read_csv("".join(defects.defect_csv(session, scope, AssetFilters(site_id=world.north.id))))
 
     assert rows[0] == defects.CSV_HEADER
-    assert rows[1] == ["2026-03-02", "North Tower", "'=EX-1", "Exit sign", "'+Stair 2", "Exit Sign", "Non-critical",
-                       "'=HYPERLINK(\"http://evil.example\")", str(quote.number)]
-    assert rows[2] == ["2026-03-01", "North Tower", "'=EX-1", "Exit sign", "'+Stair 2", "Exit Sign",
-                       "Non-conformance", "'-1 lamp, \"quoted\", comma", ""]
+    assert rows[1] == [
+        "2026-03-02",
+        "North Tower",
+        "'=EX-1",
+        "Exit sign",
+        "'+Stair 2",
+        "Exit Sign",
+        "Non-critical",
+        '\'=HYPERLINK("http://evil.example")',
+        str(quote.number),
+    ]
+    assert rows[2] == [
+        "2026-03-01",
+        "North Tower",
+        "'=EX-1",
+        "Exit sign",
+        "'+Stair 2",
+        "Exit Sign",
+        "Non-conformance",
+        '\'-1 lamp, "quoted", comma',
+        "",
+    ]
     assert len(rows) == 3
 
 
@@ -353,12 +456,14 @@ def sign_in(client, engine, contact_id: int) -> dict[str, str]:
 @pytest.fixture
 def routed(committed):
     """A committed world with a defect at each site: (world ids, defect descriptions by site)."""
+
     def build(s):
         w = build_world(s)
         add_defect(s, add_asset(s, w.north, w.signs, "NS-1"), description="North defect")
         add_defect(s, add_asset(s, w.south, w.signs, "SS-1"), description="@South defect")
         add_defect(s, add_asset(s, w.other_site, w.signs, "OS-1"), description="Other customer defect")
         return w
+
     return committed_build(committed, build)
 
 

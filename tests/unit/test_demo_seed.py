@@ -10,6 +10,8 @@ import pytest
 from sqlalchemy import func, select
 from sqlmodel import SQLModel
 
+from portal.core import access
+from portal.demo import DemoRefused, seed_demo
 from portal.models import (
     ALL_PAGES,
     Asset,
@@ -48,8 +50,7 @@ from portal.models import (
     TaskStatus,
     Transfer,
 )
-from portal.services import access, passwords
-from portal.services.demo import DemoRefused, seed_demo
+from portal.services.identity import passwords
 
 TODAY = date(2026, 3, 16)
 PASSWORD = "Demo-Portal-2026"
@@ -78,13 +79,26 @@ def _contact(session, username):
 
 def _snapshot(session):
     return {
-        "quotes": _all(session, select(Quote.number, Quote.stage, Quote.total_cents, Quote.description).order_by(Quote.number)),
-        "jobs": _all(session, select(Job.number, Job.stage, Job.total_cents, Job.requested_on).order_by(Job.number)),
-        "invoices": _all(session, select(Invoice.number, Invoice.status, Invoice.total_cents, Invoice.paid_cents,
-                                         Invoice.issued_on).order_by(Invoice.number)),
-        "assets": _all(session, select(Asset.number, Asset.location, Asset.install_date).order_by(Asset.number)),
+        "quotes": _all(
+            session,
+            select(Quote.number, Quote.stage, Quote.total_cents, Quote.description).order_by(Quote.number),
+        ),
+        "jobs": _all(
+            session, select(Job.number, Job.stage, Job.total_cents, Job.requested_on).order_by(Job.number)
+        ),
+        "invoices": _all(
+            session,
+            select(
+                Invoice.number, Invoice.status, Invoice.total_cents, Invoice.paid_cents, Invoice.issued_on
+            ).order_by(Invoice.number),
+        ),
+        "assets": _all(
+            session, select(Asset.number, Asset.location, Asset.install_date).order_by(Asset.number)
+        ),
         "records": _count(session, ServiceRecord),
-        "defects": _all(session, select(Defect.found_on, Defect.description, Defect.rectified_on).order_by(Defect.id)),
+        "defects": _all(
+            session, select(Defect.found_on, Defect.description, Defect.rectified_on).order_by(Defect.id)
+        ),
     }
 
 
@@ -130,8 +144,9 @@ def test_counts_are_in_the_briefed_ranges(session, seeded):
     assert _count(session, Site, Site.customer_id == north.id) == 5
     assets = _count(session, Asset, Asset.customer_id == north.id)
     assert 250 <= assets <= 350
-    types = session.execute(select(func.count(func.distinct(Asset.asset_type_id))).where(
-        Asset.customer_id == north.id)).scalar_one()
+    types = session.execute(
+        select(func.count(func.distinct(Asset.asset_type_id))).where(Asset.customer_id == north.id)
+    ).scalar_one()
     assert types >= 6
     assert 30 <= _count(session, Quote) <= 50
     ad_hoc = _count(session, Job, ~Job.description.like("Routine maintenance%"))
@@ -180,15 +195,26 @@ def test_money_adds_up(session, seeded):
         lines = select(func.coalesce(func.sum(item.total_cents), 0)).where(key == model.id).scalar_subquery()
         where = model.stage == QuoteStage.ACTIONED if model is Quote else model.stage != JobStage.PENDING
         assert _count(session, model, where, model.subtotal_cents != lines) == 0, model.__name__
-    allocated = select(func.coalesce(func.sum(PaymentAllocation.amount_cents), 0)).where(
-        PaymentAllocation.invoice_id == Invoice.id).scalar_subquery()
+    allocated = (
+        select(func.coalesce(func.sum(PaymentAllocation.amount_cents), 0))
+        .where(PaymentAllocation.invoice_id == Invoice.id)
+        .scalar_subquery()
+    )
     assert _count(session, Invoice, Invoice.paid_cents != allocated) == 0
     paid = Invoice.status == InvoiceStatus.PAID
-    assert _count(session, Invoice, paid, (Invoice.paid_cents != Invoice.total_cents) | Invoice.paid_on.is_(None)) == 0
+    assert (
+        _count(
+            session, Invoice, paid, (Invoice.paid_cents != Invoice.total_cents) | Invoice.paid_on.is_(None)
+        )
+        == 0
+    )
     assert _count(session, Invoice, ~paid, Invoice.paid_on.is_not(None)) == 0
     assert _count(session, Invoice, Invoice.status == InvoiceStatus.UNPAID, Invoice.paid_cents > 0) >= 1
-    per_payment = select(func.coalesce(func.sum(PaymentAllocation.amount_cents), 0)).where(
-        PaymentAllocation.payment_id == Payment.id).scalar_subquery()
+    per_payment = (
+        select(func.coalesce(func.sum(PaymentAllocation.amount_cents), 0))
+        .where(PaymentAllocation.payment_id == Payment.id)
+        .scalar_subquery()
+    )
     ok = Payment.status == PaymentStatus.SUCCEEDED
     assert _count(session, Payment, ok, Payment.amount_cents != per_payment) == 0
     assert _count(session, Payment, Payment.status == PaymentStatus.FAILED) >= 1
@@ -219,12 +245,19 @@ def test_logins_and_what_they_may_see(session, seeded):
         assert passwords.verify_password(PASSWORD, cred.password_hash)
         assert not passwords.verify_password("wrong-Password-1", cred.password_hash)
     assert list(dana.pages) == list(ALL_PAGES) and dana.all_sites and dana.is_primary
-    assert dana.is_quote_contact and dana.is_job_contact and dana.is_invoice_contact and dana.is_statement_contact
+    assert (
+        dana.is_quote_contact
+        and dana.is_job_contact
+        and dana.is_invoice_contact
+        and dana.is_statement_contact
+    )
     assert "invoices" not in sam.pages and set(sam.pages) == set(ALL_PAGES) - {"invoices"}
     assert not sam.all_sites
     assert _count(session, ContactSite, ContactSite.contact_id == sam.id) == 2
     north = dana.customer_id
-    no_login = _all(session, select(Contact.id).where(Contact.customer_id == north, Contact.username.is_(None)))
+    no_login = _all(
+        session, select(Contact.id).where(Contact.customer_id == north, Contact.username.is_(None))
+    )
     assert no_login and all(session.get(Credential, cid) is None for (cid,) in no_login)
     former = _contact(session, "priya@northside.example")
     assert not former.login_active and former.deactivated_at is not None
@@ -244,21 +277,34 @@ def test_scopes_keep_customers_apart(session, seeded):
     assert mine and theirs and not mine & theirs
     assert sams and sams < mine
     for model in (Asset, Quote, Job, Invoice, Defect, RecurringInvoice, Task, ContractorDocument):
-        wrong = select(func.count()).select_from(model).join(Site, Site.id == model.site_id).where(
-            Site.customer_id != model.customer_id)
+        wrong = (
+            select(func.count())
+            .select_from(model)
+            .join(Site, Site.id == model.site_id)
+            .where(Site.customer_id != model.customer_id)
+        )
         assert session.execute(wrong).scalar_one() == 0, model.__name__
 
 
 def test_numbers_are_unique_and_start_where_briefed(session, seeded):
-    for column, first in ((Quote.number, 10001), (Job.number, 20001), (Invoice.number, 30001),
-                          (RecurringInvoice.number, 900), (Task.number, 500)):
-        low, count, distinct = _all(session, select(func.min(column), func.count(), func.count(func.distinct(column))))[0]
+    for column, first in (
+        (Quote.number, 10001),
+        (Job.number, 20001),
+        (Invoice.number, 30001),
+        (RecurringInvoice.number, 900),
+        (Task.number, 500),
+    ):
+        low, count, distinct = _all(
+            session, select(func.min(column), func.count(), func.count(func.distinct(column)))
+        )[0]
         assert low == first and count == distinct
 
 
 def test_contracts_transfers_and_recurring(session, seeded):
     north = _customer(session, "Northside Property Group")
-    expiries = [d for (d,) in _all(session, select(Contract.expiry_date).where(Contract.customer_id == north.id))]
+    expiries = [
+        d for (d,) in _all(session, select(Contract.expiry_date).where(Contract.customer_id == north.id))
+    ]
     assert 2 <= len(expiries) <= 3
     assert any(TODAY <= d <= TODAY + timedelta(days=60) for d in expiries)
     assert any(d < TODAY for d in expiries)
@@ -282,7 +328,12 @@ def test_files_are_real_and_match_their_rows(session, seeded, fast_settings):
         assert data.startswith(b"%PDF-" if row.content_type == "application/pdf" else b"\x89PNG\r\n\x1a\n")
         assert re.fullmatch(r"[0-9a-f]{32}", row.storage_key)
     north = _customer(session, "Northside Property Group")
-    kinds = [k for (k,) in _all(session, select(ContractorDocument.kind).where(ContractorDocument.customer_id == north.id))]
+    kinds = [
+        k
+        for (k,) in _all(
+            session, select(ContractorDocument.kind).where(ContractorDocument.customer_id == north.id)
+        )
+    ]
     assert sorted(kinds) == sorted(DocumentKind)
 
 
@@ -292,18 +343,34 @@ def test_large_path_at_a_small_scale(session, fast_settings):
     assert _count(session, Site, Site.customer_id == metro.id) == 40
     assert _count(session, Invoice, Invoice.customer_id == metro.id) == 400
     assert _count(session, Asset, Asset.customer_id == metro.id) == 200
-    levels = _count(session, AssetServiceLevel, AssetServiceLevel.asset_id.in_(
-        select(Asset.id).where(Asset.customer_id == metro.id)))
-    untested = select(func.count()).select_from(AssetServiceLevel).join(Asset).where(
-        Asset.customer_id == metro.id,
-        ~select(ServiceRecord.id).where(ServiceRecord.asset_id == AssetServiceLevel.asset_id,
-                                        ServiceRecord.service_level_id == AssetServiceLevel.service_level_id).exists())
+    levels = _count(
+        session,
+        AssetServiceLevel,
+        AssetServiceLevel.asset_id.in_(select(Asset.id).where(Asset.customer_id == metro.id)),
+    )
+    untested = (
+        select(func.count())
+        .select_from(AssetServiceLevel)
+        .join(Asset)
+        .where(
+            Asset.customer_id == metro.id,
+            ~select(ServiceRecord.id)
+            .where(
+                ServiceRecord.asset_id == AssetServiceLevel.asset_id,
+                ServiceRecord.service_level_id == AssetServiceLevel.service_level_id,
+            )
+            .exists(),
+        )
+    )
     assert levels > 200 and session.execute(untested).scalar_one() == 0
     login = _contact(session, "facilities@metro.example")
     assert passwords.verify_password(PASSWORD, session.get(Credential, login.id).password_hash)
     assert any(x.username == "facilities@metro.example" for x in summary.logins)
-    allocated = select(func.coalesce(func.sum(PaymentAllocation.amount_cents), 0)).where(
-        PaymentAllocation.invoice_id == Invoice.id).scalar_subquery()
+    allocated = (
+        select(func.coalesce(func.sum(PaymentAllocation.amount_cents), 0))
+        .where(PaymentAllocation.invoice_id == Invoice.id)
+        .scalar_subquery()
+    )
     assert _count(session, Invoice, Invoice.paid_cents != allocated) == 0
     again = seed_demo(session, "large", today=TODAY, scale=0.004)
     assert not again.inserted and again.counts == summary.counts

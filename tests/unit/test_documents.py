@@ -11,8 +11,8 @@ import zlib
 import pytest
 from pypdf import PdfReader
 
-from portal.services import documents
-from portal.services.documents import Document, Line, Party, Total, render
+from portal.services.documents import pdf as documents
+from portal.services.documents.pdf import Document, Line, Party, Total, render
 
 SVG_LOGO = (
     '<svg xmlns="http://www.w3.org/2000/svg" width="120" height="40" viewBox="0 0 120 40">'

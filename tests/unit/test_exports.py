@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from portal.services import exports
+from portal.core import exports
 
 
 @pytest.mark.parametrize(

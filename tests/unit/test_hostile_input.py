@@ -65,7 +65,7 @@ from portal.models import (
     ServiceRecord,
     TestResult,
 )
-from portal.services import sessions
+from portal.services.identity import sessions
 from tests import frozen
 from tests.frozen import TODAY
 from tests.unit import factories as f
@@ -80,15 +80,54 @@ PERSONAS = ("signed_out", "full", "limited")
 
 RANDOM_EXAMPLES = 4  # after the probes below; with them the file runs in under a minute on 2 cores
 ADDRESS_EXAMPLES = 3  # an address is only text, and a page load is the slowest handler
-FUZZ = settings(max_examples=RANDOM_EXAMPLES, derandomize=True, database=None, deadline=None,
-                suppress_health_check=list(HealthCheck), print_blob=False)
+FUZZ = settings(
+    max_examples=RANDOM_EXAMPLES,
+    derandomize=True,
+    database=None,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+    print_blob=False,
+)
 
 
-FAR_DATES = ["0001-01-01", "9999-12-31", "1677-09-21", "2262-04-12", "1899-12-31", "2101-01-01", "2026-02-30",
-             "2026-13-01", "0000-00-00", "+10000-01-01", "-2026-01-01", "2026-1-1", "20260101", "2026-01-01T99"]
-AWKWARD = ["", " ", "\x00", "\n", "null", "NaN", "-0", "0x10", "1e309", "١٢٣", "𝟙𝟚𝟛", "\u202eevil",
-           "<script>alert(1)</script>", "' OR 1=1 --", "../../etc/passwd", "%00", "=cmd|'/c calc'!A1",
-           "x" * 100_000, "é" * 20_000, "🔥" * 5_000]
+FAR_DATES = [
+    "0001-01-01",
+    "9999-12-31",
+    "1677-09-21",
+    "2262-04-12",
+    "1899-12-31",
+    "2101-01-01",
+    "2026-02-30",
+    "2026-13-01",
+    "0000-00-00",
+    "+10000-01-01",
+    "-2026-01-01",
+    "2026-1-1",
+    "20260101",
+    "2026-01-01T99",
+]
+AWKWARD = [
+    "",
+    " ",
+    "\x00",
+    "\n",
+    "null",
+    "NaN",
+    "-0",
+    "0x10",
+    "1e309",
+    "١٢٣",
+    "𝟙𝟚𝟛",
+    "\u202eevil",
+    "<script>alert(1)</script>",
+    "' OR 1=1 --",
+    "../../etc/passwd",
+    "%00",
+    "=cmd|'/c calc'!A1",
+    "x" * 100_000,
+    "é" * 20_000,
+    "🔥" * 5_000,
+]
 BIG = [0, -1, 1, 2**31 - 1, 2**31, 2**53 + 1, 2**63, -(2**63) - 1, 10**30, -(10**30)]
 # Every case starts with these: each whole argument one of them, then every field of a form one of them.
 # ("²" is a digit to str.isdigit, but not to int.)
@@ -104,7 +143,9 @@ TEXT_PROBES = ["9999-12-31", "0001-01-01", str(2**63), "²", "x" * 10_000]
 @dataclasses.dataclass
 class World:
     ids: list[int]  # every row id of either customer: the ids a hostile browser tries
-    hidden: list[int]  # the ids of rows no signed-in persona may see (the other customer's, the hidden site's)
+    hidden: list[
+        int
+    ]  # the ids of rows no signed-in persona may see (the other customer's, the hidden site's)
     personas: dict[str, int]  # persona -> contact id (absent: signed out)
 
 
@@ -112,11 +153,20 @@ def _numbered(n: int, digits: str) -> int:
     return int(f"{digits}{n:02d}")
 
 
-def _file(s: Session, files_dir: Path, owner_id: int, kind: AttachmentOwner, on: int, name: str) -> Attachment:
+def _file(
+    s: Session, files_dir: Path, owner_id: int, kind: AttachmentOwner, on: int, name: str
+) -> Attachment:
     key = secrets.token_hex(16)
     (files_dir / key).write_bytes(b"%PDF-1.4 " + name.encode())
-    row = Attachment(customer_id=owner_id, owner_type=kind, owner_id=on, name=name, content_type="application/pdf",
-                     size_bytes=9 + len(name), storage_key=key)
+    row = Attachment(
+        customer_id=owner_id,
+        owner_type=kind,
+        owner_id=on,
+        name=name,
+        content_type="application/pdf",
+        size_bytes=9 + len(name),
+        storage_key=key,
+    )
     s.add(row)
     s.flush()
     return row
@@ -126,42 +176,96 @@ def _customer_rows(s: Session, files_dir: Path, owner, site, word: str, digits: 
     """A little of everything at ``site``, every text naming ``word`` and every number starting ``digits``."""
     n = itertools.count(1)
     title = word.capitalize()
-    quote_ = f.quote_with(s, site, number=_numbered(next(n), digits), description=f"{title} scope",
-                          order_number=f"{title}-PO", stage=QuoteStage.OUTSTANDING, total_cents=12_300)
-    job = f.job_with(s, site, number=_numbered(next(n), digits), description=f"{title} service",
-                     order_number=f"{title}-JOB", stage=JobStage.PROGRESS)
+    quote_ = f.quote_with(
+        s,
+        site,
+        number=_numbered(next(n), digits),
+        description=f"{title} scope",
+        order_number=f"{title}-PO",
+        stage=QuoteStage.OUTSTANDING,
+        total_cents=12_300,
+    )
+    job = f.job_with(
+        s,
+        site,
+        number=_numbered(next(n), digits),
+        description=f"{title} service",
+        order_number=f"{title}-JOB",
+        stage=JobStage.PROGRESS,
+    )
     f.job_line(s, job, f"{title} labour", 2, 5_000)
-    done = f.job_with(s, site, number=_numbered(next(n), digits), description=f"{title} done",
-                      stage=JobStage.INVOICED)
-    unpaid = f.invoice_with(s, site, number=_numbered(next(n), digits), description=f"{title} invoice",
-                            job_id=done.id, total_cents=44_000, issued_on=TODAY - timedelta(days=40),
-                            due_on=TODAY - timedelta(days=10))
-    paid = f.invoice_with(s, site, number=_numbered(next(n), digits), description=f"{title} paid",
-                          total_cents=22_000, issued_on=TODAY - timedelta(days=80))
+    done = f.job_with(
+        s, site, number=_numbered(next(n), digits), description=f"{title} done", stage=JobStage.INVOICED
+    )
+    unpaid = f.invoice_with(
+        s,
+        site,
+        number=_numbered(next(n), digits),
+        description=f"{title} invoice",
+        job_id=done.id,
+        total_cents=44_000,
+        issued_on=TODAY - timedelta(days=40),
+        due_on=TODAY - timedelta(days=10),
+    )
+    paid = f.invoice_with(
+        s,
+        site,
+        number=_numbered(next(n), digits),
+        description=f"{title} paid",
+        total_cents=22_000,
+        issued_on=TODAY - timedelta(days=80),
+    )
     payment = f.invoice_payment(s, owner, [(paid, 22_000)], frozen.MOMENT - timedelta(days=60))
     payment.receipt_number = f"R-{digits}"
     kind, level = AssetType(name=f"{title} pump"), ServiceLevel(name=f"{title} monthly", interval_months=1)
     s.add_all([kind, level, payment])
     s.flush()
-    contract = Contract(customer_id=owner.id, number=f"{title}-C1", name=f"{title} contract",
-                        start_date=TODAY - timedelta(days=300), expiry_date=TODAY + timedelta(days=300))
+    contract = Contract(
+        customer_id=owner.id,
+        number=f"{title}-C1",
+        name=f"{title} contract",
+        start_date=TODAY - timedelta(days=300),
+        expiry_date=TODAY + timedelta(days=300),
+    )
     s.add(contract)
     s.flush()
     s.add(ContractSite(contract_id=contract.id, site_id=site.id))
-    asset = Asset(customer_id=owner.id, site_id=site.id, asset_type_id=kind.id, contract_id=contract.id,
-                  number=f"{title}-A{digits}", name=f"{title} pump", location=f"{title} plant room",
-                  install_date=TODAY - timedelta(days=3000))
+    asset = Asset(
+        customer_id=owner.id,
+        site_id=site.id,
+        asset_type_id=kind.id,
+        contract_id=contract.id,
+        number=f"{title}-A{digits}",
+        name=f"{title} pump",
+        location=f"{title} plant room",
+        install_date=TODAY - timedelta(days=3000),
+    )
     s.add(asset)
     s.flush()
-    s.add(AssetServiceLevel(asset_id=asset.id, service_level_id=level.id, next_due_on=TODAY + timedelta(days=7)))
-    record = ServiceRecord(asset_id=asset.id, service_level_id=level.id, job_id=done.id,
-                           due_on=TODAY - timedelta(days=20), tested_on=TODAY - timedelta(days=20),
-                           result=TestResult.FAIL, technician=f"{title} Tech", notes=f"{title} leak")
+    s.add(
+        AssetServiceLevel(asset_id=asset.id, service_level_id=level.id, next_due_on=TODAY + timedelta(days=7))
+    )
+    record = ServiceRecord(
+        asset_id=asset.id,
+        service_level_id=level.id,
+        job_id=done.id,
+        due_on=TODAY - timedelta(days=20),
+        tested_on=TODAY - timedelta(days=20),
+        result=TestResult.FAIL,
+        technician=f"{title} Tech",
+        notes=f"{title} leak",
+    )
     s.add(record)
     s.flush()
-    defect = Defect(customer_id=owner.id, site_id=site.id, asset_id=asset.id, service_record_id=record.id,
-                    found_on=TODAY - timedelta(days=20), severity=DefectSeverity.CRITICAL,
-                    description=f"{title} defect")
+    defect = Defect(
+        customer_id=owner.id,
+        site_id=site.id,
+        asset_id=asset.id,
+        service_record_id=record.id,
+        found_on=TODAY - timedelta(days=20),
+        severity=DefectSeverity.CRITICAL,
+        description=f"{title} defect",
+    )
     s.add(defect)
     card = f.saved_card(s, owner, handle=f"tok_{word}")
     recurring = f.recurring_invoice(s, site)
@@ -169,15 +273,42 @@ def _customer_rows(s: Session, files_dir: Path, owner, site, word: str, digits: 
     s.add(recurring)
     attached = _file(s, files_dir, owner.id, AttachmentOwner.QUOTE, quote_.id, f"{word}-scope.pdf")
     published = _file(s, files_dir, owner.id, AttachmentOwner.DOCUMENT, 0, f"{word}-induction.pdf")
-    document = ContractorDocument(customer_id=owner.id, site_id=site.id, kind=DocumentKind.SITE_INDUCTION,
-                                  title=f"{title} induction", attachment_id=published.id)
+    document = ContractorDocument(
+        customer_id=owner.id,
+        site_id=site.id,
+        kind=DocumentKind.SITE_INDUCTION,
+        title=f"{title} induction",
+        attachment_id=published.id,
+    )
     s.add(document)
     s.flush()
     published.owner_id = document.id
     s.add(published)
     s.flush()
-    return [r.id for r in (quote_, job, done, unpaid, paid, payment, kind, level, contract, asset, record, defect,
-                           card, recurring, attached, published, document, site, owner)]
+    return [
+        r.id
+        for r in (
+            quote_,
+            job,
+            done,
+            unpaid,
+            paid,
+            payment,
+            kind,
+            level,
+            contract,
+            asset,
+            record,
+            defect,
+            card,
+            recurring,
+            attached,
+            published,
+            document,
+            site,
+            owner,
+        )
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -192,8 +323,10 @@ def world(committed_module, files_dir) -> World:
         mine, theirs = f.customer(s, "Koala Facilities"), f.customer(s, "Quokka Marine Trust")
         here, hidden = f.site(s, mine, "Koala House"), f.site(s, mine, "Wombat Annex")
         there = f.site(s, theirs, "Quokka Wharf")
-        hidden_ids = [*_customer_rows(s, files_dir, mine, hidden, HIDDEN_WORD, HIDDEN_DIGITS),
-                      *_customer_rows(s, files_dir, theirs, there, OTHER_WORD, OTHER_DIGITS)]
+        hidden_ids = [
+            *_customer_rows(s, files_dir, mine, hidden, HIDDEN_WORD, HIDDEN_DIGITS),
+            *_customer_rows(s, files_dir, theirs, there, OTHER_WORD, OTHER_DIGITS),
+        ]
         ids = [*_customer_rows(s, files_dir, mine, here, "koala", "513377"), *hidden_ids]
         f.optional_item(s)
         f.script(s)
@@ -201,8 +334,11 @@ def world(committed_module, files_dir) -> World:
         limited = f.contact(s, mine, pages=[p for p in ALL_PAGES if p != "invoices"], sites=[here])
         f.contact(s, theirs).first_name = "Quokka"
         s.commit()
-        return World(ids=sorted({*ids, full.id, limited.id}), hidden=sorted(set(hidden_ids)),
-                     personas={"full": full.id, "limited": limited.id})
+        return World(
+            ids=sorted({*ids, full.id, limited.id}),
+            hidden=sorted(set(hidden_ids)),
+            personas={"full": full.id, "limited": limited.id},
+        )
 
 
 @pytest.fixture(autouse=True)
@@ -283,21 +419,29 @@ def values(world: World, keys: list[str], words: list[str]) -> st.SearchStrategy
 
 def texts(world: World, words: list[str]) -> st.SearchStrategy:
     """What a query string or a path segment carries: text only."""
-    return scalars(world, words).filter(lambda v: v is not None and not isinstance(v, float)).map(
-        lambda v: str(v).lower() if isinstance(v, bool) else str(v))
+    return (
+        scalars(world, words)
+        .filter(lambda v: v is not None and not isinstance(v, float))
+        .map(lambda v: str(v).lower() if isinstance(v, bool) else str(v))
+    )
 
 
 def queries(world: World, keys: list[str], words: list[str]) -> st.SearchStrategy:
-    return st.one_of(st.fixed_dictionaries({k: texts(world, words) for k in keys}),
-                     st.dictionaries(st.one_of(st.sampled_from(keys or ["x"]), st.text(max_size=6)),
-                                     texts(world, words), max_size=5))
+    return st.one_of(
+        st.fixed_dictionaries({k: texts(world, words) for k in keys}),
+        st.dictionaries(
+            st.one_of(st.sampled_from(keys or ["x"]), st.text(max_size=6)), texts(world, words), max_size=5
+        ),
+    )
 
 
 # --- routes ---------------------------------------------------------------------------------------
 
 
 ROUTES = {r.path: r for r in backend_routes()}
-ROUTE_CASES = [(path, method) for path, r in ROUTES.items() for method in sorted((r.methods or {"GET"}) - {"HEAD"})]
+ROUTE_CASES = [
+    (path, method) for path, r in ROUTES.items() for method in sorted((r.methods or {"GET"}) - {"HEAD"})
+]
 
 
 def _route_params() -> Iterator[Any]:
@@ -307,7 +451,8 @@ def _route_params() -> Iterator[Any]:
 
 
 def _url(path: str, segments: dict[str, str], query: dict[str, str]) -> str:
-    """The address, cut to what a server reads: h11 refuses a request line over ~16 KB before any route runs."""
+    """The address, cut to what a server reads: h11 refuses a request line over ~16 KB before any route
+    runs."""
     url = re.sub(r"\{(\w+)(?::\w+)?\}", lambda m: quote(segments[m.group(1)][:URL_PART], safe=""), path)
     parts = [urlencode({k[:URL_PART]: v[:URL_PART]}) for k, v in query.items()]
     while parts and len(url) + len("&".join(parts)) > 16_000:
@@ -316,9 +461,17 @@ def _url(path: str, segments: dict[str, str], query: dict[str, str]) -> str:
 
 
 def table_keys(module: types.ModuleType) -> list[str]:
-    """The keys of a route module's tables (its lists, reports, kinds): what a path segment is checked against."""
-    return sorted({k for name, v in vars(module).items() if isinstance(v, dict) and not name.startswith("_")
-                   for k in v if isinstance(k, str)})
+    """The keys of a route module's tables (its lists, reports, kinds): what a path segment is checked
+    against."""
+    return sorted(
+        {
+            k
+            for name, v in vars(module).items()
+            if isinstance(v, dict) and not name.startswith("_")
+            for k in v
+            if isinstance(k, str)
+        }
+    )
 
 
 def _route_probes(path: str, keys: list[str], words: list[str], ids: list[int]) -> list[dict[str, Any]]:
@@ -327,8 +480,9 @@ def _route_probes(path: str, keys: list[str], words: list[str], ids: list[int]) 
     names = re.findall(r"\{(\w+)", path)
     alone = [dict.fromkeys(names, w) for w in words or [str(i) for i in ids]] if names else [{}]
     with_query = alone if words or not names else alone[:1]
-    return ([{"segments": one, "query": {}} for one in alone if one]
-            + [{"segments": one, "query": dict.fromkeys(keys, v)} for one in with_query for v in TEXT_PROBES])
+    return [{"segments": one, "query": {}} for one in alone if one] + [
+        {"segments": one, "query": dict.fromkeys(keys, v)} for one in with_query for v in TEXT_PROBES
+    ]
 
 
 @pytest.fixture
@@ -338,8 +492,9 @@ def client() -> Iterator[Any]:
 
 
 @pytest.mark.parametrize(("path", "method", "persona"), list(_route_params()))
-def test_route_answers_hostile_requests_without_a_server_error_or_a_leak(request, world, committed_module, client,
-                                                                          path, method, persona):
+def test_route_answers_hostile_requests_without_a_server_error_or_a_leak(
+    request, world, committed_module, client, path, method, persona
+):
     keys = keys_read(source_of(ROUTES[path].endpoint))
     module = inspect.getmodule(ROUTES[path].endpoint)
     words = words_in(inspect.getsource(module))
@@ -350,8 +505,12 @@ def test_route_answers_hostile_requests_without_a_server_error_or_a_leak(request
     def send(segments: dict[str, str], query: dict[str, str], content: bytes, cookie: str) -> None:
         raw = session_cookie(committed_module, world, persona) or cookie
         url = _url(path, segments, query)
-        resp = client.request(method, url, content=content if method == "POST" else None,
-                              cookies={SESSION_COOKIE: raw} if raw else None)
+        resp = client.request(
+            method,
+            url,
+            content=content if method == "POST" else None,
+            cookies={SESSION_COOKIE: raw} if raw else None,
+        )
         shown = f"{resp.headers}\n{resp.text}"
         assert resp.status_code < 500, f"{method} {url[:300]}: {resp.status_code} {resp.text[:300]}"
         assert "Traceback" not in shown and 'File "' not in shown
@@ -361,8 +520,12 @@ def test_route_answers_hostile_requests_without_a_server_error_or_a_leak(request
         send(probe["segments"], probe["query"], b"{}", "")
 
     @FUZZ
-    @given(segments=st.fixed_dictionaries(dict.fromkeys(names, segment)), query=queries(world, keys, words),
-           content=body, cookie=st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789-_", max_size=50))
+    @given(
+        segments=st.fixed_dictionaries(dict.fromkeys(names, segment)),
+        query=queries(world, keys, words),
+        content=body,
+        cookie=st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789-_", max_size=50),
+    )
     def fuzz(segments, query, content, cookie):
         send(segments, query, content, cookie)
 
@@ -374,8 +537,6 @@ def test_route_answers_hostile_requests_without_a_server_error_or_a_leak(request
 
 def state_source(cls: type[rx.State]) -> str:
     return source_of(*(c for c in cls.__mro__ if c.__module__.startswith("portal.state.")))
-
-
 
 
 @pytest.fixture(scope="module")
@@ -412,7 +573,9 @@ def compared_words(handler: Any) -> list[str]:
     defaults one to: the values that lead past its first check."""
     source = inspect.getsource(handler.fn)
     compared = re.findall(r'(?:==|!=|\bin)\s*([(\[{][^)\]}]*[)\]}]|"[^"]*")', source)
-    defaults = [p.default for p in inspect.signature(handler.fn).parameters.values() if isinstance(p.default, str)]
+    defaults = [
+        p.default for p in inspect.signature(handler.fn).parameters.values() if isinstance(p.default, str)
+    ]
     return sorted({*words_in(" ".join(compared)), *(d for d in defaults if d)})
 
 
@@ -425,8 +588,9 @@ def _argument_probes(handler: Any, keys: list[str], persona: str) -> list[dict[s
     if persona != "full":
         return [dict.fromkeys(args, v) for v in WHOLE_PROBES[:2]]
     forms = [a for a, hint in typing.get_type_hints(handler.fn).items() if a in args and _is_form(hint)]
-    return ([dict.fromkeys(args, v) for v in [*WHOLE_PROBES, *compared_words(handler)]]
-            + [{a: dict.fromkeys(keys, v) if a in forms else {} for a in args} for v in FIELD_PROBES if forms])
+    return [dict.fromkeys(args, v) for v in [*WHOLE_PROBES, *compared_words(handler)]] + [
+        {a: dict.fromkeys(keys, v) if a in forms else {} for a in args} for v in FIELD_PROBES if forms
+    ]
 
 
 def _is_form(hint: Any) -> bool:
@@ -435,8 +599,9 @@ def _is_form(hint: Any) -> bool:
 
 
 @pytest.mark.parametrize(("cls", "name", "persona"), list(_handler_params(with_arguments=True)))
-def test_handler_takes_hostile_arguments_without_raising_or_leaking(request, world, edge_cookies, cls, name,
-                                                                    persona):
+def test_handler_takes_hostile_arguments_without_raising_or_leaking(
+    request, world, edge_cookies, cls, name, persona
+):
     args = arguments(cls.event_handlers[name])
     then = sorted(n for n, h in portal_handlers(cls).items() if not arguments(h))
     source = state_source(cls)
@@ -455,8 +620,11 @@ def test_handler_takes_hostile_arguments_without_raising_or_leaking(request, wor
         call(payload, {}, None)
 
     @FUZZ
-    @given(payload=st.fixed_dictionaries(dict.fromkeys(args, values(world, keys, words))),
-           query=queries(world, keys, words), follow=st.sampled_from([None, *then]))
+    @given(
+        payload=st.fixed_dictionaries(dict.fromkeys(args, values(world, keys, words))),
+        query=queries(world, keys, words),
+        follow=st.sampled_from([None, *then]),
+    )
     def fuzz(payload, query, follow):
         call(payload, query, follow)
 
@@ -464,8 +632,9 @@ def test_handler_takes_hostile_arguments_without_raising_or_leaking(request, wor
 
 
 @pytest.mark.parametrize(("cls", "name", "persona"), list(_handler_params(with_arguments=False)))
-def test_handler_reads_a_hostile_address_without_raising_or_leaking(request, world, edge_cookies, cls, name,
-                                                                    persona):
+def test_handler_reads_a_hostile_address_without_raising_or_leaking(
+    request, world, edge_cookies, cls, name, persona
+):
     """``load`` and the other argument-less handlers read the page address, which the browser controls."""
     source = state_source(cls)
     keys, words = keys_read(source), words_in(source)

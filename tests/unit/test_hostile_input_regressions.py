@@ -19,6 +19,7 @@ from sqlmodel import Session, select
 from portal import db
 from portal.config import SESSION_COOKIE
 from portal.core import dates
+from portal.core.access import Scope
 from portal.models import (
     ALL_PAGES,
     Contractor,
@@ -29,20 +30,20 @@ from portal.models import (
     QuoteStage,
     Site,
 )
-from portal.services import cards, sessions
-from portal.services.access import Scope
-from portal.services.cards import CardInput
-from portal.state.assets import AssetsState
-from portal.state.invoices import InvoicesState
-from portal.state.jobs import JobsState
-from portal.state.monthly_report import MonthlyReportState
-from portal.state.ppm import PpmState
-from portal.state.published_documents import DocumentsState
-from portal.state.quotes import QuotesState
-from portal.state.request import RequestState
+from portal.services.billing import cards
+from portal.services.billing.cards import CardInput
+from portal.services.identity import sessions
+from portal.state.assets.assets import AssetsState
+from portal.state.billing.invoices import InvoicesState
+from portal.state.billing.statement import StatementState
+from portal.state.reports.monthly_report import MonthlyReportState
+from portal.state.reports.ppm import PpmState
+from portal.state.reports.published_documents import DocumentsState
+from portal.state.reports.test_history import TestHistoryState
 from portal.state.session import SessionState
-from portal.state.statement import StatementState
-from portal.state.test_history import TestHistoryState
+from portal.state.work.jobs import JobsState
+from portal.state.work.quotes import QuotesState
+from portal.state.work.request import RequestState
 from tests.frozen import TODAY
 from tests.unit import factories as f
 from tests.unit.reflex_client import Tab, client, edge_cookie
@@ -60,11 +61,16 @@ class World:
         self.quote, self.job = f.quote(s, self.site, QuoteStage.ACTIONED), f.job(s, self.site)
         f.quote(s, self.site)  # one outstanding, so every list's first tab has a row
         self.invoice = f.invoice(s, self.site, 11_000)
-        self.theirs = {"quotes": f.quote(s, there).id, "jobs": f.job(s, there).id,
-                       "invoices": f.invoice(s, there, 5_000).id}
+        self.theirs = {
+            "quotes": f.quote(s, there).id,
+            "jobs": f.job(s, there).id,
+            "invoices": f.invoice(s, there, 5_000).id,
+        }
         self.full = f.contact(s, mine).id
-        self.without = {page: f.contact(s, mine, pages=[p for p in ALL_PAGES if p != page]).id
-                        for page in ("quotes", "jobs", "invoices")}
+        self.without = {
+            page: f.contact(s, mine, pages=[p for p in ALL_PAGES if p != page]).id
+            for page in ("quotes", "jobs", "invoices")
+        }
 
 
 @pytest.fixture
@@ -102,16 +108,22 @@ def test_a_login_without_the_page_gets_the_answer_an_unseen_id_gets(world, commi
     refused = get(committed, world.without[kind], f"/documents/{kind}/{own}.pdf")
     unseen = get(committed, world.full, f"/documents/{kind}/{world.theirs[kind]}.pdf")
     assert (refused.status_code, refused.text) == (unseen.status_code, unseen.text) == (404, "Not found.")
-    assert get(committed, world.full, f"/documents/{kind}/{own}.pdf").headers["content-type"] == "application/pdf"
+    assert (
+        get(committed, world.full, f"/documents/{kind}/{own}.pdf").headers["content-type"]
+        == "application/pdf"
+    )
 
 
 @pytest.mark.parametrize("url", ["/documents/statement.pdf", "/export/statement.csv"])
-@pytest.mark.parametrize(("query", "said"), [
-    ("start=2026-01-01&end=9999-12-31", "To: Choose a date between 1990 and 2100."),
-    ("start=0001-01-01&end=2026-01-01", "From: Choose a date between 1990 and 2100."),
-    ("start=2026-02-30&end=2026-03-01", "From: Enter a date as DD/MM/YYYY."),
-    ("start=2026-03-01&end=2026-02-01", "To: The To date must be on or after the From date."),
-])
+@pytest.mark.parametrize(
+    ("query", "said"),
+    [
+        ("start=2026-01-01&end=9999-12-31", "To: Choose a date between 1990 and 2100."),
+        ("start=0001-01-01&end=2026-01-01", "From: Choose a date between 1990 and 2100."),
+        ("start=2026-02-30&end=2026-03-01", "From: Enter a date as DD/MM/YYYY."),
+        ("start=2026-03-01&end=2026-02-01", "To: The To date must be on or after the From date."),
+    ],
+)
 def test_statement_downloads_say_which_date_is_wrong(world, committed, url, query, said):
     """Was a 500 (OverflowError in services/statements.py) for an end date of 9999-12-31."""
     resp = get(committed, world.full, f"{url}?{query}")
@@ -158,12 +170,15 @@ def test_ppm_shows_a_far_contract_expiry_beside_its_field(world, committed):
     assert shown.errors == {"expiry": dates.OUT_OF_RANGE} and shown.expiry == "9999-12-31"
 
 
-@pytest.mark.parametrize(("picked", "said"), [
-    ("9999-12-31", "Choose a date within the next 5 years."),
-    ("0001-01-01", "The preferred date can't be in the past."),
-    ("+10000-01-01", "Choose a date from the calendar."),
-    (TODAY.isoformat(), ""),
-])
+@pytest.mark.parametrize(
+    ("picked", "said"),
+    [
+        ("9999-12-31", "Choose a date within the next 5 years."),
+        ("0001-01-01", "The preferred date can't be in the past."),
+        ("+10000-01-01", "Choose a date from the calendar."),
+        (TODAY.isoformat(), ""),
+    ],
+)
 def test_request_form_checks_the_preferred_date_as_it_is_picked(world, committed, picked, said):
     """A far date was accepted on screen (only the past was checked there) and refused on Submit."""
     page = tab(committed, world.full, "/quotes/request")
@@ -181,9 +196,15 @@ def test_monthly_report_for_a_month_before_the_portal_supports_shows_this_month(
 
 
 def test_only_portal_core_dates_reads_a_date():
-    """One range, one reader: a date parsed anywhere else would skip the range the routes and screens share."""
-    readers = [f"{p.relative_to(ROOT)}:{n}" for p in (ROOT / "portal").rglob("*.py") if p.name != "dates.py"
-               for n, line in enumerate(p.read_text().splitlines(), 1) if re.search(r"fromisoformat|strptime", line)]
+    """One range, one reader: a date parsed anywhere else would skip the range the routes and screens
+    share."""
+    readers = [
+        f"{p.relative_to(ROOT)}:{n}"
+        for p in (ROOT / "portal").rglob("*.py")
+        if p.name != "dates.py"
+        for n, line in enumerate(p.read_text().splitlines(), 1)
+        if re.search(r"fromisoformat|strptime", line)
+    ]
     assert readers == []
 
 
@@ -206,29 +227,45 @@ def test_test_history_event_before_the_page_loaded_uses_the_last_twelve_months(w
 # --- screens: arguments of the wrong kind -----------------------------------------------------------
 
 
-@pytest.mark.parametrize(("state", "handler", "payload", "field", "expected"), [
-    (QuotesState, "submit_search", {"form": None}, "search", ""),
-    (QuotesState, "sort_by", {"key": {"a": 1}}, "sort", ""),
-    (QuotesState, "start_decision", {"which": {"a": 1}}, "deciding", ""),
-    (QuotesState, "go_to", {"page": float("inf")}, "page", 1),
-    (AssetsState, "set_history_tab", {"tab": {"a": 1}}, "history_tab", "service"),
-    (AssetsState, "submit_search", {"form": None}, "search", ""),
-    (DocumentsState, "open_kind", {"key": ["site-inductions"]}, "kind", ""),
-    (TestHistoryState, "apply", {"form": None}, "errors", {}),
-    (PpmState, "search", {"form": None}, "errors", {}),
-    (PpmState, "select_cell", {"points": 1}, "cell_open", False),
-    (PpmState, "select_cell", {"points": {"0": {"x": 1, "y": 0}}}, "cell_open", False),
-    (RequestState, "search_assets", {"form_data": ["q"]}, "asset_query", ""),
-    (RequestState, "add_item", {"form_data": ["item"]}, "errors", {"items": "Choose an item from the list."}),
-    (RequestState, "upload_progress", {"progress": [0.5]}, "upload_percent", 0),
-    (RequestState, "files_rejected", {"rejected": 5}, "file_errors", []),
-    (RequestState, "handle_upload", {"files": None}, "file_errors", []),
-    (RequestState, "choose_contact", {"contact_id": 2**63}, "errors",
-     {"contact": "Choose a contact from your organisation."}),
-])
-def test_an_argument_of_the_wrong_kind_is_treated_as_empty(world, committed, state, handler, payload, field,
-                                                           expected):
-    """Each raised before (``form.get`` on null, a dict looked up in a set, int(inf), an id SQLite cannot hold)."""
+@pytest.mark.parametrize(
+    ("state", "handler", "payload", "field", "expected"),
+    [
+        (QuotesState, "submit_search", {"form": None}, "search", ""),
+        (QuotesState, "sort_by", {"key": {"a": 1}}, "sort", ""),
+        (QuotesState, "start_decision", {"which": {"a": 1}}, "deciding", ""),
+        (QuotesState, "go_to", {"page": float("inf")}, "page", 1),
+        (AssetsState, "set_history_tab", {"tab": {"a": 1}}, "history_tab", "service"),
+        (AssetsState, "submit_search", {"form": None}, "search", ""),
+        (DocumentsState, "open_kind", {"key": ["site-inductions"]}, "kind", ""),
+        (TestHistoryState, "apply", {"form": None}, "errors", {}),
+        (PpmState, "search", {"form": None}, "errors", {}),
+        (PpmState, "select_cell", {"points": 1}, "cell_open", False),
+        (PpmState, "select_cell", {"points": {"0": {"x": 1, "y": 0}}}, "cell_open", False),
+        (RequestState, "search_assets", {"form_data": ["q"]}, "asset_query", ""),
+        (
+            RequestState,
+            "add_item",
+            {"form_data": ["item"]},
+            "errors",
+            {"items": "Choose an item from the list."},
+        ),
+        (RequestState, "upload_progress", {"progress": [0.5]}, "upload_percent", 0),
+        (RequestState, "files_rejected", {"rejected": 5}, "file_errors", []),
+        (RequestState, "handle_upload", {"files": None}, "file_errors", []),
+        (
+            RequestState,
+            "choose_contact",
+            {"contact_id": 2**63},
+            "errors",
+            {"contact": "Choose a contact from your organisation."},
+        ),
+    ],
+)
+def test_an_argument_of_the_wrong_kind_is_treated_as_empty(
+    world, committed, state, handler, payload, field, expected
+):
+    """Each raised before (``form.get`` on null, a dict looked up in a set, int(inf), an id SQLite cannot
+    hold)."""
     page = tab(committed, world.full, "/quotes/request")
     if state is RequestState:
         page.run(RequestState, "load", {"purpose": "quote"})
@@ -251,13 +288,17 @@ def test_a_new_site_form_of_the_wrong_kind_creates_no_site(world, committed):
     page.run(RequestState, "load", {"purpose": "quote"})
     assert page.run(RequestState, "create_site", {"form_data": ["North Tower"]}).site_errors
     with Session(committed) as s:
-        assert s.exec(select(Site.name).where(Site.customer_id == world.site.customer_id)).all() == ["North Tower"]
+        assert s.exec(select(Site.name).where(Site.customer_id == world.site.customer_id)).all() == [
+            "North Tower"
+        ]
 
 
 def test_a_password_form_of_null_changes_nothing(world, committed):
-    from portal.state.preferences import PreferencesState
+    from portal.state.identity.preferences import PreferencesState
 
-    shown = tab(committed, world.full, "/preferences").run(PreferencesState, "change_password", {"form": None})
+    shown = tab(committed, world.full, "/preferences").run(
+        PreferencesState, "change_password", {"form": None}
+    )
     assert shown.errors and not shown.busy
     with Session(committed) as s:
         assert s.get(Credential, world.full) is None
@@ -285,8 +326,10 @@ def test_invoice_search_for_a_superscript_digit_finds_nothing(world, committed):
 
 
 def test_card_fields_with_a_superscript_digit_are_refused_not_crashed():
-    errors = cards.check(CardInput(name="Pat Lee", number="4242 4242 4242 424²", exp_month="1²", exp_year="²",
-                                   cvv="12²"), TODAY)
+    errors = cards.check(
+        CardInput(name="Pat Lee", number="4242 4242 4242 424²", exp_month="1²", exp_year="²", cvv="12²"),
+        TODAY,
+    )
     assert set(errors) == {"number", "expiry", "cvv"}
     assert cards.brand("4²") == "" and cards.last4("4242²") == ""
 

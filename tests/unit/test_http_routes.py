@@ -15,8 +15,8 @@ from portal.api.auth_routes import safe_next
 from portal.api.headers import security_headers
 from portal.config import SESSION_COOKIE
 from portal.models import Attachment, AttachmentOwner, LoginSession
-from portal.services import auth, tokens
-from portal.services.files import storage_path
+from portal.services.files.storage import storage_path
+from portal.services.identity import auth, tokens
 from tests.unit import factories as f
 
 
@@ -84,7 +84,9 @@ def test_nonce_becomes_an_httponly_cookie_once(client, engine):
 
 def _live(engine, contact_id: int) -> bool:
     with Session(engine) as s:
-        return s.exec(select(LoginSession).where(LoginSession.contact_id == contact_id)).one().revoked_at is None
+        return (
+            s.exec(select(LoginSession).where(LoginSession.contact_id == contact_id)).one().revoked_at is None
+        )
 
 
 def test_logout_revokes_the_session_and_clears_the_cookie(client, engine):
@@ -93,21 +95,27 @@ def test_logout_revokes_the_session_and_clears_the_cookie(client, engine):
     own = auth_routes.settings().public_url
     resp = client.post("/auth/logout", cookies={SESSION_COOKIE: raw}, headers={"Origin": own})
     assert resp.status_code == 303 and resp.headers["location"] == "/login?signed_out=1"
-    assert f'{SESSION_COOKIE}=""' in resp.headers["set-cookie"] or "max-age=0" in resp.headers["set-cookie"].lower()
+    assert (
+        f'{SESSION_COOKIE}=""' in resp.headers["set-cookie"]
+        or "max-age=0" in resp.headers["set-cookie"].lower()
+    )
     assert resp.headers["clear-site-data"] == '"storage"', "the tab's Reflex token goes too"
     assert not _live(engine, who.id)
 
 
-@pytest.mark.parametrize(("method", "headers"), [
-    ("get", {}),  # a link or an image on another site
-    ("get", {"Origin": auth_routes.settings().public_url}),
-    ("post", {"Origin": "https://evil.example"}),  # a form on another site
-    ("post", {"Sec-Fetch-Site": "cross-site"}),
-    ("post", {"Sec-Fetch-Site": "same-site"}),  # a sibling subdomain is another site's page too
-    ("post", {"Sec-Fetch-Site": "cross-site", "Origin": auth_routes.settings().public_url}),
-    ("post", {"Origin": "null"}),
-    ("post", {}),
-])
+@pytest.mark.parametrize(
+    ("method", "headers"),
+    [
+        ("get", {}),  # a link or an image on another site
+        ("get", {"Origin": auth_routes.settings().public_url}),
+        ("post", {"Origin": "https://evil.example"}),  # a form on another site
+        ("post", {"Sec-Fetch-Site": "cross-site"}),
+        ("post", {"Sec-Fetch-Site": "same-site"}),  # a sibling subdomain is another site's page too
+        ("post", {"Sec-Fetch-Site": "cross-site", "Origin": auth_routes.settings().public_url}),
+        ("post", {"Origin": "null"}),
+        ("post", {}),
+    ],
+)
 def test_logout_from_another_site_signs_nobody_out(client, engine, method, headers):
     who = _committed(engine, lambda s: f.contact(s, f.customer(s)))
     raw = _sign_in(client, engine, who.id)
@@ -133,8 +141,15 @@ def _attachment_world(engine, fast_settings):
         path = storage_path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(b"%PDF-1.4 tiny")
-        att = Attachment(customer_id=mine.id, owner_type=AttachmentOwner.QUOTE, owner_id=q.id, name="scope.pdf",
-                         content_type="application/pdf", size_bytes=13, storage_key=key)
+        att = Attachment(
+            customer_id=mine.id,
+            owner_type=AttachmentOwner.QUOTE,
+            owner_id=q.id,
+            name="scope.pdf",
+            content_type="application/pdf",
+            size_bytes=13,
+            storage_key=key,
+        )
         s.add(att)
         s.flush()
         return {
@@ -177,7 +192,9 @@ def test_upload_bodies_over_the_cap_are_refused_while_they_arrive(fast_settings,
     from portal import config
     from portal.api.limits import body_cap, upload_cap
 
-    monkeypatch.setattr(config, "settings", lambda: dataclasses.replace(fast_settings, upload_limit_bytes=1000))
+    monkeypatch.setattr(
+        config, "settings", lambda: dataclasses.replace(fast_settings, upload_limit_bytes=1000)
+    )
 
     async def echo(scope, receive, send):
         body = b""
@@ -203,9 +220,11 @@ def test_upload_bodies_over_the_cap_are_refused_while_they_arrive(fast_settings,
 
 # --- Content-Security-Policy ----------------------------------------------------------------------
 
-PAGE = (b"<!DOCTYPE html><html><head><script>window.a = 1;</script><script src=\"/assets/x.js\"></script>"
-        b"<script type=\"module\" async=\"\">import \"/assets/m.js\";</script></head>"
-        b"<body><p>caf\xc3\xa9</p><script>$RC(\"B:1\",\"S:1\")</script></body></html>")
+PAGE = (
+    b'<!DOCTYPE html><html><head><script>window.a = 1;</script><script src="/assets/x.js"></script>'
+    b'<script type="module" async="">import "/assets/m.js";</script></head>'
+    b'<body><p>caf\xc3\xa9</p><script>$RC("B:1","S:1")</script></body></html>'
+)
 PAGE_SCRIPTS = ["window.a = 1;", 'import "/assets/m.js";', '$RC("B:1","S:1")']
 
 
@@ -243,7 +262,9 @@ def test_a_page_names_exactly_its_inline_scripts_by_hash(built):
     for encoding in ("identity", "gzip", "br, zstd, gzip;q=0.5"):
         resp = client.get("/login/", headers={"accept-encoding": encoding})
         assert resp.status_code == 200 and resp.content == PAGE, encoding
-        assert resp.headers.get("content-encoding", "identity") in ("identity", "gzip"), "never one it cannot read"
+        assert resp.headers.get("content-encoding", "identity") in ("identity", "gzip"), (
+            "never one it cannot read"
+        )
         policy = _policy(resp.headers["content-security-policy"])
         assert policy["script-src"] == ["'self'", *[_sha(s) for s in PAGE_SCRIPTS], "'unsafe-eval'"], encoding
         assert resp.headers["x-frame-options"] == "DENY"
@@ -278,10 +299,19 @@ def test_a_page_sent_by_path_is_hashed_too(built):
     sent: list[dict] = []
 
     async def run():
-        scope = {"type": "http", "method": "GET", "path": "/login/", "raw_path": b"/login/", "root_path": "",
-                 "query_string": b"", "headers": [(b"host", b"portal.test")], "scheme": "http",
-                 "server": ("portal.test", 80), "http_version": "1.1",
-                 "extensions": {"http.response.pathsend": {}}}
+        scope = {
+            "type": "http",
+            "method": "GET",
+            "path": "/login/",
+            "raw_path": b"/login/",
+            "root_path": "",
+            "query_string": b"",
+            "headers": [(b"host", b"portal.test")],
+            "scheme": "http",
+            "server": ("portal.test", 80),
+            "http_version": "1.1",
+            "extensions": {"http.response.pathsend": {}},
+        }
 
         async def receive():
             return {"type": "http.request", "body": b"", "more_body": False}
@@ -310,16 +340,23 @@ def test_with_stripe_the_page_may_load_stripe_js_and_call_stripe(built, fast_set
 
     from portal import config
 
-    cfg = dataclasses.replace(fast_settings, payment_gateway="stripe", stripe_js_url="https://js.stripe.com/v3/")
+    cfg = dataclasses.replace(
+        fast_settings, payment_gateway="stripe", stripe_js_url="https://js.stripe.com/v3/"
+    )
     monkeypatch.setattr(config, "settings", lambda: cfg)
     policy = _policy(TestClient(_frontend(built)).get("/login/").headers["content-security-policy"])
     assert {"https://js.stripe.com", "https://*.js.stripe.com"} <= set(policy["script-src"])
     assert {"https://js.stripe.com", "https://hooks.stripe.com"} <= set(policy["frame-src"])
     assert "https://api.stripe.com" in policy["connect-src"]
 
-    standin = dataclasses.replace(cfg, stripe_js_url="http://127.0.0.1:4999/stripe.js",
-                                  stripe_api_base="http://127.0.0.1:4999")
+    standin = dataclasses.replace(
+        cfg, stripe_js_url="http://127.0.0.1:4999/stripe.js", stripe_api_base="http://127.0.0.1:4999"
+    )
     monkeypatch.setattr(config, "settings", lambda: standin)
     policy = _policy(TestClient(_frontend(built)).get("/login/").headers["content-security-policy"])
-    assert "http://127.0.0.1:4999" in policy["script-src"] and "http://127.0.0.1:4999" in policy["connect-src"]
-    assert "https://js.stripe.com" not in policy["script-src"], "only the script the portal is configured with"
+    assert (
+        "http://127.0.0.1:4999" in policy["script-src"] and "http://127.0.0.1:4999" in policy["connect-src"]
+    )
+    assert "https://js.stripe.com" not in policy["script-src"], (
+        "only the script the portal is configured with"
+    )

@@ -7,10 +7,11 @@ from types import SimpleNamespace
 
 import pytest
 
+from portal.core import access, exports
+from portal.core.access import AccessDenied
+from portal.core.listing import PageRequest
 from portal.models import InvoiceStatus, JobStage
-from portal.services import access, exports, invoices
-from portal.services.access import AccessDenied
-from portal.services.listing import PageRequest
+from portal.services.billing import invoices
 from tests.frozen import TODAY
 from tests.unit import factories as f
 
@@ -143,7 +144,14 @@ def test_each_sort_orders_the_rows(session, world, sort, key):
         (world.b, 40, 7000, 0, TODAY),
     ]
     for where, age, total, paid, due in specs:
-        _inv(session, where, issued_on=TODAY - timedelta(days=age), total_cents=total, paid_cents=paid, due_on=due)
+        _inv(
+            session,
+            where,
+            issued_on=TODAY - timedelta(days=age),
+            total_cents=total,
+            paid_cents=paid,
+            due_on=due,
+        )
 
     for descending in (False, True):
         rows = _list(session, world.scope, sort=sort, descending=descending).rows
@@ -157,10 +165,16 @@ def test_sort_by_job_number_puts_invoices_without_a_job_last(session, world):
     high = _inv(session, world.a, job_id=f.job_with(session, world.a, number=200).id)
     none = _inv(session, world.a)
 
-    assert _numbers(_list(session, world.scope, sort="job", descending=False)) == [low.number, high.number,
-                                                                                   none.number]
-    assert _numbers(_list(session, world.scope, sort="job", descending=True)) == [high.number, low.number,
-                                                                                  none.number]
+    assert _numbers(_list(session, world.scope, sort="job", descending=False)) == [
+        low.number,
+        high.number,
+        none.number,
+    ]
+    assert _numbers(_list(session, world.scope, sort="job", descending=True)) == [
+        high.number,
+        low.number,
+        none.number,
+    ]
 
 
 def test_pages_and_count(session, world):
@@ -230,35 +244,79 @@ def test_detail_of_a_job_invoice_lists_the_job_lines_and_payments(session, world
     job = f.job_with(session, world.a, stage=JobStage.INVOICED)
     f.job_line(session, job, "Exit sign", 2, 5_000, sort_order=1)
     f.job_line(session, job, "Call-out", 1, 12_000, sort_order=0)
-    inv = _inv(session, world.a, job_id=job.id, order_number="PO-77", description="Job work",
-               total_cents=24_200, tax_cents=2_200, subtotal_cents=22_000, due_on=YESTERDAY)
+    inv = _inv(
+        session,
+        world.a,
+        job_id=job.id,
+        order_number="PO-77",
+        description="Job work",
+        total_cents=24_200,
+        tax_cents=2_200,
+        subtotal_cents=22_000,
+        due_on=YESTERDAY,
+    )
     # 22:30 UTC on the 20th is the morning of the 21st in Brisbane.
-    f.invoice_payment(session, world.mine, [(inv, 10_000)], datetime(2026, 11, 20, 22, 30, tzinfo=UTC),
-                      brand="mastercard", last4="5454")
-    f.invoice_payment(session, world.mine, [(inv, 5_000)], datetime(2026, 11, 21, 1, 0, tzinfo=UTC),
-                      status="failed", settle=False)
+    f.invoice_payment(
+        session,
+        world.mine,
+        [(inv, 10_000)],
+        datetime(2026, 11, 20, 22, 30, tzinfo=UTC),
+        brand="mastercard",
+        last4="5454",
+    )
+    f.invoice_payment(
+        session,
+        world.mine,
+        [(inv, 5_000)],
+        datetime(2026, 11, 21, 1, 0, tzinfo=UTC),
+        status="failed",
+        settle=False,
+    )
 
     d = invoices.invoice_detail(session, world.scope, inv.id, TODAY)
-    assert (d.number, d.job_number, d.order_number, d.site_name) == (inv.number, job.number, "PO-77", "Alpha House")
+    assert (d.number, d.job_number, d.order_number, d.site_name) == (
+        inv.number,
+        job.number,
+        "PO-77",
+        "Alpha House",
+    )
     assert (d.subtotal_cents, d.tax_cents, d.total_cents, d.paid_cents, d.balance_cents) == (
-        22_000, 2_200, 24_200, 10_000, 14_200)
+        22_000,
+        2_200,
+        24_200,
+        10_000,
+        14_200,
+    )
     assert d.status == "Overdue"
     assert d.tax_label == "GST 10%"
     assert [(i.description, i.quantity, i.unit_price_cents, i.total_cents) for i in d.items] == [
-        ("Call-out", 1, 12_000, 12_000), ("Exit sign", 2, 5_000, 10_000)]
+        ("Call-out", 1, 12_000, 12_000),
+        ("Exit sign", 2, 5_000, 10_000),
+    ]
     assert len(d.payments) == 1
     p = d.payments[0]
-    assert (p.paid_on, p.amount_cents, p.card_brand, p.card_last4) == (date(2026, 11, 21), 10_000, "mastercard",
-                                                                      "5454")
+    assert (p.paid_on, p.amount_cents, p.card_brand, p.card_last4) == (
+        date(2026, 11, 21),
+        10_000,
+        "mastercard",
+        "5454",
+    )
     assert p.receipt_number.startswith("R-")
 
 
 def test_detail_without_a_job_is_one_line_of_the_subtotal(session, world):
-    inv = _inv(session, world.a, description="Monthly monitoring", subtotal_cents=16_500, tax_cents=1_650,
-               total_cents=18_150)
+    inv = _inv(
+        session,
+        world.a,
+        description="Monthly monitoring",
+        subtotal_cents=16_500,
+        tax_cents=1_650,
+        total_cents=18_150,
+    )
     d = invoices.invoice_detail(session, world.scope, inv.id, TODAY)
     assert [(i.description, i.quantity, i.unit_price_cents, i.total_cents) for i in d.items] == [
-        ("Monthly monitoring", 1, 16_500, 16_500)]
+        ("Monthly monitoring", 1, 16_500, 16_500)
+    ]
     assert d.job_number is None and d.payments == [] and d.status == "Unpaid"
 
 
@@ -277,28 +335,44 @@ def test_detail_of_a_void_invoice_is_none(session, world):
 
 def test_csv_has_every_row_with_numbers_as_numbers(session, world):
     job = f.job_with(session, world.a, stage=JobStage.INVOICED)
-    first = _inv(session, world.a, job_id=job.id, total_cents=123_456, paid_cents=23_456, due_on=YESTERDAY,
-                 issued_on=TODAY - timedelta(days=1))
+    first = _inv(
+        session,
+        world.a,
+        job_id=job.id,
+        total_cents=123_456,
+        paid_cents=23_456,
+        due_on=YESTERDAY,
+        issued_on=TODAY - timedelta(days=1),
+    )
     for n in range(30):
         _inv(session, world.b, issued_on=TODAY - timedelta(days=10 + n))
 
     rows = _csv(session, world.scope)
     assert rows[0] == invoices.CSV_HEADER
     assert len(rows) == 32
-    assert rows[1] == [str(first.number), str(job.number), "Alpha House", str(TODAY - timedelta(days=1)),
-                       str(YESTERDAY), "1234.56", "234.56", "1000.00", "Overdue"]
+    assert rows[1] == [
+        str(first.number),
+        str(job.number),
+        "Alpha House",
+        str(TODAY - timedelta(days=1)),
+        str(YESTERDAY),
+        "1234.56",
+        "234.56",
+        "1000.00",
+        "Overdue",
+    ]
     assert rows[2][1] == ""
 
 
 def test_csv_escapes_formula_text_and_follows_search_and_sort(session, world):
-    evil = f.site(session, world.mine, "=HYPERLINK(\"http://x\")")
+    evil = f.site(session, world.mine, '=HYPERLINK("http://x")')
     _inv(session, evil, number=424242)
     _inv(session, world.a, number=424243)
     _inv(session, world.a, number=999)
 
     rows = _csv(session, world.scope, search="4242", sort="number", descending=False)
     assert [r[0] for r in rows[1:]] == ["424242", "424243"]
-    assert rows[1][2] == "'=HYPERLINK(\"http://x\")"
+    assert rows[1][2] == '\'=HYPERLINK("http://x")'
 
 
 # Paying.

@@ -11,6 +11,9 @@ import pytest
 from sqlalchemy import event
 from sqlmodel import select
 
+from portal.core import access, exports
+from portal.core.access import AccessDenied
+from portal.core.listing import PageRequest
 from portal.models import (
     Attachment,
     AttachmentOwner,
@@ -25,9 +28,7 @@ from portal.models import (
     QuoteDecision,
     QuoteStage,
 )
-from portal.services import access, exports, jobs, quotes
-from portal.services.access import AccessDenied
-from portal.services.listing import PageRequest
+from portal.services.work import jobs, quotes
 from tests.frozen import TODAY
 from tests.unit import factories as f
 

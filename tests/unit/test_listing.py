@@ -6,8 +6,7 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import select
 
-from portal.models import Quote, Site
-from portal.services.listing import (
+from portal.core.listing import (
     PAGE_SIZES,
     Page,
     PageRequest,
@@ -16,6 +15,7 @@ from portal.services.listing import (
     search_filter,
     shorten,
 )
+from portal.models import Quote, Site
 from tests.unit import factories as f
 
 SORTS = {"number": Quote.number, "date": Quote.requested_on, "order": Quote.order_number}
@@ -225,7 +225,7 @@ def test_number_starts_with_matches_by_leading_digits(session, digits, matches, 
     from sqlalchemy import literal
     from sqlalchemy import select as core_select
 
-    from portal.services.listing import number_starts_with
+    from portal.core.listing import number_starts_with
 
     def hit(n: int) -> bool:
         sub = core_select(literal(n).label("n")).subquery()

@@ -14,7 +14,7 @@ from sqlmodel import select
 
 from portal import config
 from portal.models import Contact, Contractor, Customer, OutboxMail
-from portal.services import mail
+from portal.services.messaging import mail
 
 
 class Collector:

@@ -46,8 +46,10 @@ def _wanted() -> dict[str, list]:
 
     kinds = {PrimaryKeyConstraint: "pk", ForeignKeyConstraint: "fk", UniqueConstraint: "uq"}
     return {
-        name: sorted(((kinds[type(c)], c.name) for c in table.constraints if type(c) in kinds),
-                     key=lambda pair: (pair[0], str(pair[1])))
+        name: sorted(
+            ((kinds[type(c)], c.name) for c in table.constraints if type(c) in kinds),
+            key=lambda pair: (pair[0], str(pair[1])),
+        )
         for name, table in SQLModel.metadata.tables.items()
     }
 
@@ -88,8 +90,8 @@ def test_downgrade_and_upgrade_round_trip_keeps_rows_and_names(scratch_url):
     from alembic import command
     from portal import migrations
     from portal.db import make_engine
+    from portal.demo import seed_demo
     from portal.models import Invoice, PaymentAllocation, Quote
-    from portal.services.demo import seed_demo
 
     migrations.upgrade(scratch_url)
     engine = make_engine(scratch_url)
@@ -99,7 +101,9 @@ def test_downgrade_and_upgrade_round_trip_keeps_rows_and_names(scratch_url):
 
     def counts() -> tuple[int, ...]:
         with Session(engine) as s:
-            return tuple(s.scalar(select(func.count()).select_from(m)) for m in (Quote, Invoice, PaymentAllocation))
+            return tuple(
+                s.scalar(select(func.count()).select_from(m)) for m in (Quote, Invoice, PaymentAllocation)
+            )
 
     before = counts()
     cfg = migrations.alembic_config(scratch_url)
@@ -109,7 +113,9 @@ def test_downgrade_and_upgrade_round_trip_keeps_rows_and_names(scratch_url):
     if engine.dialect.name == "sqlite":
         assert {name for pairs in unnamed.values() for _kind, name in pairs} == {None}
     else:
-        assert ("pk", "invoice_pkey") in unnamed["invoice"] and ("fk", "invoice_job_id_fkey") in unnamed["invoice"]
+        assert ("pk", "invoice_pkey") in unnamed["invoice"] and ("fk", "invoice_job_id_fkey") in unnamed[
+            "invoice"
+        ]
     command.upgrade(cfg, "head")
     engine.dispose()
     assert _named(engine) == _wanted()

@@ -5,8 +5,8 @@ import pytest
 
 from portal import config
 from portal.models import Credential
-from portal.services import auth, passwords
-from portal.services.auth import AuthError
+from portal.services.identity import auth, passwords
+from portal.services.identity.auth import AuthError
 from tests.unit.test_auth import make_user
 
 
@@ -64,14 +64,18 @@ def test_sign_up_and_login_use_cost_12_by_default(session, fast_settings, monkey
     monkeypatch.setattr(config, "settings", lambda: defaults)
     checked: list[bytes] = []
     real_checkpw = bcrypt.checkpw
-    monkeypatch.setattr(bcrypt, "checkpw", lambda pw, hashed: checked.append(hashed) or real_checkpw(pw, hashed))
+    monkeypatch.setattr(
+        bcrypt, "checkpw", lambda pw, hashed: checked.append(hashed) or real_checkpw(pw, hashed)
+    )
 
     contact = make_user(session, username="cost-check", password="Harbour-Lights-42")
     assert session.get(Credential, contact.id).password_hash.startswith("$2b$12$")
     assert auth.authenticate(session, "cost-check", "Harbour-Lights-42").id == contact.id
     with pytest.raises(AuthError):
         auth.authenticate(session, "nobody-by-this-name", "Harbour-Lights-42")
-    assert len(checked) == 2 and all(h.startswith(b"$2b$12$") for h in checked), "no cheaper check for a stranger"
+    assert len(checked) == 2 and all(h.startswith(b"$2b$12$") for h in checked), (
+        "no cheaper check for a stranger"
+    )
 
 
 @pytest.mark.parametrize("emoji", [64, 125])

@@ -14,6 +14,8 @@ from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, func, select
 
+from portal.core import access
+from portal.core.months import add_months
 from portal.models import (
     AuditEvent,
     AutopayRun,
@@ -29,9 +31,9 @@ from portal.models import (
     SavedCard,
     Site,
 )
-from portal.services import access, cards, payments
-from portal.services.cards import CardInput
-from portal.services.gateways import SandboxGateway
+from portal.services.billing import cards, payments
+from portal.services.billing.cards import CardInput
+from portal.services.billing.gateways import SandboxGateway
 from tests.frozen import TODAY
 from tests.unit import factories as f
 
@@ -122,13 +124,18 @@ def test_pay_one_invoice(session, world):
 
 
 def test_pay_three_invoices_charges_the_sum_of_the_balances(session, world):
-    invs = [f.invoice(session, world["site"], 10_000), f.invoice(session, world["site"], 5_050, paid=1_000),
-            f.invoice(session, world["site"], 1)]
+    invs = [
+        f.invoice(session, world["site"], 10_000),
+        f.invoice(session, world["site"], 5_050, paid=1_000),
+        f.invoice(session, world["site"], 1),
+    ]
     gw = SpyGateway()
     out = pay(session, world, [i.id for i in invs], gw)
     assert out.ok
     assert out.amount_cents == 10_000 + 4_050 + 1 == gw.calls[0][0]
-    assert sorted(out.invoices) == sorted([(invs[0].number, 10_000), (invs[1].number, 4_050), (invs[2].number, 1)])
+    assert sorted(out.invoices) == sorted(
+        [(invs[0].number, 10_000), (invs[1].number, 4_050), (invs[2].number, 1)]
+    )
     for inv in invs:
         session.refresh(inv)
         assert inv.status == "paid" and inv.balance_cents == 0
@@ -158,7 +165,13 @@ def test_an_invoice_outside_the_scope_is_refused_and_nothing_charged(session, wo
     mine = f.invoice(session, world["site"], 1_000)
     other_site = f.site(session, f.customer(session, "Other Co"))
     theirs = f.invoice(session, other_site, 1_000)
-    bad = {"other": theirs.id, "missing": theirs.id + 1000, "text": "1 or 1=1", "huge": 2**40, "negative": -1}[forged]
+    bad = {
+        "other": theirs.id,
+        "missing": theirs.id + 1000,
+        "text": "1 or 1=1",
+        "huge": 2**40,
+        "negative": -1,
+    }[forged]
     gw = SpyGateway()
     out = pay(session, world, [mine.id, bad], gw)
     assert not out.ok and out.field_errors == {"form": payments.NOT_AVAILABLE}
@@ -172,8 +185,15 @@ def test_a_site_limited_contact_cannot_pay_another_sites_invoice(session, world)
     other_site = f.site(session, world["owner"], "Warehouse")
     limited = f.contact(session, world["owner"], sites=[world["site"]])
     gw = SpyGateway()
-    out = payments.pay_invoices(session, access.scope_for(session, limited.id),
-                                [f.invoice(session, other_site, 700).id], card(), key(), gw, TODAY)
+    out = payments.pay_invoices(
+        session,
+        access.scope_for(session, limited.id),
+        [f.invoice(session, other_site, 700).id],
+        card(),
+        key(),
+        gw,
+        TODAY,
+    )
     assert not out.ok and gw.calls == []
 
 
@@ -181,13 +201,14 @@ def test_without_the_invoices_page_paying_is_denied(session, world):
     clerk = f.contact(session, world["owner"], pages=["quotes"])
     inv = f.invoice(session, world["site"], 700)
     with pytest.raises(access.AccessDenied):
-        payments.pay_invoices(session, access.scope_for(session, clerk.id), [inv.id], card(), key(),
-                              SpyGateway(), TODAY)
+        payments.pay_invoices(
+            session, access.scope_for(session, clerk.id), [inv.id], card(), key(), SpyGateway(), TODAY
+        )
 
 
 def test_a_job_moves_to_archive_when_its_last_invoice_is_paid(session, world):
     from portal.models import JobStage
-    from portal.services import jobs
+    from portal.services.work import jobs
 
     job = f.job_with(session, world["site"], stage=JobStage.INVOICED)
     deposit, balance = (f.invoice(session, world["site"], cents) for cents in (3_000, 7_000))
@@ -202,7 +223,9 @@ def test_a_job_moves_to_archive_when_its_last_invoice_is_paid(session, world):
     assert session.get(Job, job.id).stage == JobStage.INVOICED, "one invoice is still owed"
     assert pay(session, world, [balance.id], SpyGateway()).ok
     assert (session.get(Job, job.id).stage, session.get(Job, job.id).status_text) == (
-        JobStage.ARCHIVE, jobs.STATUS_TEXT[JobStage.ARCHIVE])
+        JobStage.ARCHIVE,
+        jobs.STATUS_TEXT[JobStage.ARCHIVE],
+    )
     assert session.get(Job, other.id).stage == JobStage.INVOICED
 
 
@@ -251,9 +274,15 @@ def test_an_attempt_key_of_another_customer_reveals_nothing(session, world):
     assert pay(session, world, [inv.id], SpyGateway(), attempt=attempt).ok
     other = f.customer(session, "Other Co")
     stranger = f.contact(session, other)
-    out = payments.pay_invoices(session, access.scope_for(session, stranger.id),
-                                [f.invoice(session, f.site(session, other), 99).id], card(), attempt,
-                                SpyGateway(), TODAY)
+    out = payments.pay_invoices(
+        session,
+        access.scope_for(session, stranger.id),
+        [f.invoice(session, f.site(session, other), 99).id],
+        card(),
+        attempt,
+        SpyGateway(),
+        TODAY,
+    )
     assert not out.ok and out.receipt_number == "" and out.message == payments.BAD_ATTEMPT
 
 
@@ -263,8 +292,13 @@ def test_a_concurrent_unique_key_clash_returns_the_first_payment(session, world,
     attempt = key()
     first = pay(session, world, [inv.id], SpyGateway(), attempt=attempt)
     second_inv = f.invoice(session, world["site"], 50)
-    monkeypatch.setattr(payments, "_by_key", lambda s, k, calls=iter([None]): next(calls, None) or
-                        s.exec(select(Payment).where(Payment.attempt_key == k)).first())
+    monkeypatch.setattr(
+        payments,
+        "_by_key",
+        lambda s, k, calls=iter([None]): (
+            next(calls, None) or s.exec(select(Payment).where(Payment.attempt_key == k)).first()
+        ),
+    )
     gw = SpyGateway()
     again = pay(session, world, [second_inv.id], gw, attempt=attempt)
     assert again.ok and again.receipt_number == first.receipt_number
@@ -273,9 +307,13 @@ def test_a_concurrent_unique_key_clash_returns_the_first_payment(session, world,
 
 @pytest.mark.parametrize(
     ("number", "reason"),
-    [(DECLINE, "Your card was declined."), ("4000000000009995", "Your card has insufficient funds."),
-     ("4000000000000069", "Your card has expired."), ("4000000000000127", "Your card's security code is incorrect."),
-     ("5555555555554444", "Use a test card number in the sandbox.")],
+    [
+        (DECLINE, "Your card was declined."),
+        ("4000000000009995", "Your card has insufficient funds."),
+        ("4000000000000069", "Your card has expired."),
+        ("4000000000000127", "Your card's security code is incorrect."),
+        ("5555555555554444", "Use a test card number in the sandbox."),
+    ],
 )
 def test_a_decline_records_a_failed_payment_and_leaves_the_balance(session, world, number, reason):
     inv = f.invoice(session, world["site"], 8_000, paid=500)
@@ -314,10 +352,10 @@ def test_an_invoice_paid_while_waiting_for_the_lock_is_refused(session, world, m
 
 
 def test_add_months_clamps_to_the_month_length():
-    assert payments.add_months(date(2026, 1, 31), 1) == date(2026, 2, 28)
-    assert payments.add_months(date(2027, 11, 30), 3) == date(2028, 2, 29)
-    assert payments.add_months(date(2028, 2, 29), 12) == date(2029, 2, 28)
-    assert payments.add_months(date(2026, 8, 15), 6) == date(2027, 2, 15)
+    assert add_months(date(2026, 1, 31), 1) == date(2026, 2, 28)
+    assert add_months(date(2027, 11, 30), 3) == date(2028, 2, 29)
+    assert add_months(date(2028, 2, 29), 12) == date(2029, 2, 28)
+    assert add_months(date(2026, 8, 15), 6) == date(2027, 2, 15)
 
 
 def test_autopay_run_twice_charges_once_per_due_date(session, world):
@@ -335,7 +373,12 @@ def test_autopay_run_twice_charges_once_per_due_date(session, world):
     assert gw.calls == [(11_000, f"autopay-{ri.id}-{due_on.isoformat()}")]
     run = session.exec(select(AutopayRun)).one()
     inv = session.get(Invoice, run.invoice_id)
-    assert (run.status, inv.status, inv.total_cents, inv.recurring_invoice_id) == ("succeeded", "paid", 11_000, ri.id)
+    assert (run.status, inv.status, inv.total_cents, inv.recurring_invoice_id) == (
+        "succeeded",
+        "paid",
+        11_000,
+        ri.id,
+    )
     payment = session.get(Payment, run.payment_id)
     assert payment.is_autopay and payment.status == "succeeded" and payment.receipt_number
     session.refresh(ri)
@@ -367,7 +410,7 @@ def test_a_failed_autopay_is_recorded_and_mailed(session, world):
     mailed = session.exec(select(OutboxMail).where(OutboxMail.kind == "autopay_failed")).one()
     assert mailed.to_address == "accounts@acme.example" and "declined" in mailed.body_text
     session.refresh(ri)
-    assert ri.next_due_on == payments.add_months(due_on, 1) and ri.last_paid_on is None
+    assert ri.next_due_on == add_months(due_on, 1) and ri.last_paid_on is None
 
 
 def test_autopay_skips_without_a_current_card_and_when_not_due_or_off(session, world):
@@ -394,7 +437,12 @@ def test_change_card_replaces_the_old_one(session, world):
     session.refresh(old)
     assert old.replaced_at is not None and new.replaced_at is None
     assert payments.current_card(session, world["owner"].id).id == new.id
-    assert (new.brand, new.last4, new.exp_year, new.name_on_card) == ("visa", "4242", TODAY.year + 3, "Pat Lee")
+    assert (new.brand, new.last4, new.exp_year, new.name_on_card) == (
+        "visa",
+        "4242",
+        TODAY.year + 3,
+        "Pat Lee",
+    )
     assert new.gateway_token.startswith("tok_sandbox_")
 
 
@@ -463,8 +511,11 @@ def test_no_card_number_reaches_the_database_or_the_log(session, world, caplog):
     leaks = []
     conn = session.connection()
     for table_name in sa_inspect(conn).get_table_names():
-        texts = [c["name"] for c in sa_inspect(conn).get_columns(table_name)
-                 if isinstance(c["type"], (String, Text, JSON)) or "JSON" in str(c["type"]).upper()]
+        texts = [
+            c["name"]
+            for c in sa_inspect(conn).get_columns(table_name)
+            if isinstance(c["type"], (String, Text, JSON)) or "JSON" in str(c["type"]).upper()
+        ]
         for name in texts:
             for value in conn.execute(sa_select(sa_column(table_name, name))).scalars():
                 if value is not None:
@@ -517,7 +568,9 @@ def test_twenty_simultaneous_payments_of_one_invoice_make_one_payment(engine, co
             with Session(engine, expire_on_commit=False) as s:
                 scope = access.scope_for(s, committed_invoice["payer"].id)
                 start.wait()
-                out = payments.pay_invoices(s, scope, [inv_id], card(), f"race-{n:04d}-0123456789ab", gw, TODAY)
+                out = payments.pay_invoices(
+                    s, scope, [inv_id], card(), f"race-{n:04d}-0123456789ab", gw, TODAY
+                )
                 s.commit()
                 outcomes.append(out)
         except Exception as exc:  # collected: a thread's exception would otherwise vanish
@@ -536,13 +589,18 @@ def test_twenty_simultaneous_payments_of_one_invoice_make_one_payment(engine, co
         owner_id = committed_invoice["owner"].id
         statuses = s.exec(select(Payment.status).where(Payment.customer_id == owner_id)).all()
         assert statuses.count(PaymentStatus.SUCCEEDED) == 1
-        assert s.exec(select(func.count()).select_from(PaymentAllocation)
-                      .where(PaymentAllocation.invoice_id == inv_id)).one() == 1
-
+        assert (
+            s.exec(
+                select(func.count())
+                .select_from(PaymentAllocation)
+                .where(PaymentAllocation.invoice_id == inv_id)
+            ).one()
+            == 1
+        )
 
 
 def test_automatic_payments_lists_only_autopay_rows_in_the_scope(session):
-    from portal.services.payments import automatic_payments, cancel_autopay
+    from portal.services.billing.payments import automatic_payments, cancel_autopay
 
     owner = f.customer(session, "Autopay Owner")
     here, there = f.site(session, owner, "Here"), f.site(session, owner, "There")
@@ -559,7 +617,7 @@ def test_automatic_payments_lists_only_autopay_rows_in_the_scope(session):
 
 
 def test_a_gateway_that_refuses_card_numbers_fails_the_payment_cleanly(session, world):
-    from portal.services.gateways import GatewayError
+    from portal.services.billing.gateways import GatewayError
 
     class FormOnlyGateway(SandboxGateway):
         def charge(self, *args, **kwargs):
@@ -577,8 +635,8 @@ def test_the_stripe_setting_builds_the_stripe_adapter(fast_settings, monkeypatch
     import dataclasses
 
     from portal import config
-    from portal.services.gateways import get_gateway
-    from portal.services.stripe_gateway import StripeGateway
+    from portal.services.billing.gateways import get_gateway
+    from portal.services.billing.stripe_gateway import StripeGateway
 
     chosen = dataclasses.replace(fast_settings, payment_gateway="stripe", stripe_secret_key="sk_test_x")
     monkeypatch.setattr(config, "settings", lambda: chosen)
@@ -590,7 +648,7 @@ def test_the_stripe_setting_builds_the_stripe_adapter(fast_settings, monkeypatch
 
 @pytest.fixture
 def stripe_gw():
-    from portal.services.stripe_gateway import StripeGateway
+    from portal.services.billing.stripe_gateway import StripeGateway
     from tests.stripe_standin import stripe_standin
 
     with stripe_standin() as (base, seen):
@@ -601,7 +659,9 @@ def pay_hosted(session, world, ids, gw, pm="pm_card_visa", attempt=None):
     return payments.pay_invoices_hosted(session, world["scope"], ids, pm, attempt or key(), gw, TODAY)
 
 
-def test_hosted_payment_charges_the_server_side_amount_and_keeps_stripes_card_facts(session, world, stripe_gw):
+def test_hosted_payment_charges_the_server_side_amount_and_keeps_stripes_card_facts(
+    session, world, stripe_gw
+):
     gw, seen = stripe_gw
     invs = [f.invoice(session, world["site"], 10_000), f.invoice(session, world["site"], 2_500, paid=500)]
     attempt = key()
@@ -612,7 +672,11 @@ def test_hosted_payment_charges_the_server_side_amount_and_keeps_stripes_card_fa
     assert intent["form"]["amount"] == ["12000"] and intent["headers"]["Idempotency-Key"] == attempt
     payment = session.exec(select(Payment).where(Payment.attempt_key == attempt)).one()
     assert (payment.gateway, payment.gateway_ref, payment.card_brand, payment.card_last4) == (
-        "stripe", "pi_pm_card_visa", "visa", "4242")
+        "stripe",
+        "pi_pm_card_visa",
+        "visa",
+        "4242",
+    )
     assert (payment.card_exp_month, payment.card_exp_year) == (12, 2031)
     for inv in invs:
         session.refresh(inv)
@@ -623,11 +687,14 @@ def test_hosted_payment_charges_the_server_side_amount_and_keeps_stripes_card_fa
     assert sum(1 for r in seen if r["path"] == "/v1/payment_intents") == 1
 
 
-@pytest.mark.parametrize(("pm", "message"), [
-    ("pm_card_chargeDeclined", "Your card was declined."),
-    ("pm_card_chargeDeclinedInsufficientFunds", "Your card has insufficient funds."),
-    ("pm_card_threeDSecure2Required", "Your bank needs you to confirm this payment."),
-])
+@pytest.mark.parametrize(
+    ("pm", "message"),
+    [
+        ("pm_card_chargeDeclined", "Your card was declined."),
+        ("pm_card_chargeDeclinedInsufficientFunds", "Your card has insufficient funds."),
+        ("pm_card_threeDSecure2Required", "Your bank needs you to confirm this payment."),
+    ],
+)
 def test_hosted_decline_records_nothing_paid(session, world, stripe_gw, pm, message):
     gw, _ = stripe_gw
     inv = f.invoice(session, world["site"], 4_000)
@@ -639,8 +706,9 @@ def test_hosted_decline_records_nothing_paid(session, world, stripe_gw, pm, mess
 
 
 @pytest.mark.parametrize("pm", ["", "4242424242424242", "pm_", "pm_x'; drop", None, 42])
-def test_hosted_payment_refuses_anything_but_a_payment_method_id_without_calling_stripe(session, world, stripe_gw,
-                                                                                         pm):
+def test_hosted_payment_refuses_anything_but_a_payment_method_id_without_calling_stripe(
+    session, world, stripe_gw, pm
+):
     gw, seen = stripe_gw
     inv = f.invoice(session, world["site"], 4_000)
     out = pay_hosted(session, world, [inv.id], gw, pm=pm)
@@ -669,7 +737,12 @@ def test_hosted_payment_of_another_customers_invoice_is_refused(session, world, 
 def test_change_card_through_the_hosted_form_joins_the_same_stripe_customer(session, world, stripe_gw):
     gw, seen = stripe_gw
     first = payments.change_card_hosted(session, world["scope"], "Pat Lee", "pm_card_visa", gw)
-    assert (first.gateway, first.brand, first.last4, first.name_on_card) == ("stripe", "visa", "4242", "Pat Lee")
+    assert (first.gateway, first.brand, first.last4, first.name_on_card) == (
+        "stripe",
+        "visa",
+        "4242",
+        "Pat Lee",
+    )
     customer = first.gateway_token.partition(":")[0]
     assert customer.startswith("cus_") and [r["path"] for r in seen].count("/v1/customers") == 1
     second = payments.change_card_hosted(session, world["scope"], "Pat Lee", "pm_card_chargeDeclined", gw)
@@ -680,12 +753,17 @@ def test_change_card_through_the_hosted_form_joins_the_same_stripe_customer(sess
     assert first.replaced_at is not None and payments.current_card(session, world["owner"].id).id == second.id
 
 
-@pytest.mark.parametrize(("name", "pm", "field"), [
-    ("", "pm_card_visa", "name"),
-    ("Pat Lee", "4242424242424242", "form"),
-    ("Pat Lee", "", "form"),
-])
-def test_change_card_hosted_refuses_bad_input_without_calling_stripe(session, world, stripe_gw, name, pm, field):
+@pytest.mark.parametrize(
+    ("name", "pm", "field"),
+    [
+        ("", "pm_card_visa", "name"),
+        ("Pat Lee", "4242424242424242", "form"),
+        ("Pat Lee", "", "form"),
+    ],
+)
+def test_change_card_hosted_refuses_bad_input_without_calling_stripe(
+    session, world, stripe_gw, name, pm, field
+):
     gw, seen = stripe_gw
     with pytest.raises(payments.CardError) as refused:
         payments.change_card_hosted(session, world["scope"], name, pm, gw)

@@ -9,6 +9,8 @@ from datetime import date, timedelta
 import numpy as np
 import pytest
 
+from portal.core import weeks
+from portal.core.access import scope_for
 from portal.models import (
     Asset,
     AssetServiceLevel,
@@ -22,8 +24,7 @@ from portal.models import (
     ServiceRecord,
     TestResult,
 )
-from portal.services import ppm, weeks
-from portal.services.access import scope_for
+from portal.services.assets import ppm
 from tests import frozen
 from tests.unit import factories as f
 
@@ -46,8 +47,17 @@ def world(session):
     monthly = _add(session, ServiceLevel(name="Monthly", interval_months=1, sort_order=10))
     six = _add(session, ServiceLevel(name="Six Monthly", interval_months=6, sort_order=30))
     everyone = f.contact(session, owner)
-    return {"owner": owner, "main": main, "annex": annex, "other": other, "far": far, "kind": kind,
-            "monthly": monthly, "six": six, "scope": scope_for(session, everyone.id)}
+    return {
+        "owner": owner,
+        "main": main,
+        "annex": annex,
+        "other": other,
+        "far": far,
+        "kind": kind,
+        "monthly": monthly,
+        "six": six,
+        "scope": scope_for(session, everyone.id),
+    }
 
 
 def _add(session, row):
@@ -56,19 +66,37 @@ def _add(session, row):
     return row
 
 
-def _asset(session, site, kind, level=None, due: date | None = None, contract=None,
-           status=AssetStatus.ACTIVE) -> Asset:
-    row = _add(session, Asset(customer_id=site.customer_id, site_id=site.id, asset_type_id=kind.id,
-                              contract_id=contract.id if contract else None, number=f"A{f._numbers.__next__()}",
-                              status=status))
+def _asset(
+    session, site, kind, level=None, due: date | None = None, contract=None, status=AssetStatus.ACTIVE
+) -> Asset:
+    row = _add(
+        session,
+        Asset(
+            customer_id=site.customer_id,
+            site_id=site.id,
+            asset_type_id=kind.id,
+            contract_id=contract.id if contract else None,
+            number=f"A{f._numbers.__next__()}",
+            status=status,
+        ),
+    )
     if level is not None:
         _add(session, AssetServiceLevel(asset_id=row.id, service_level_id=level.id, next_due_on=due or TODAY))
     return row
 
 
 def _tested(session, asset, level, on: date, result: TestResult, job=None) -> None:
-    _add(session, ServiceRecord(asset_id=asset.id, service_level_id=level.id, due_on=on, tested_on=on,
-                                result=result, job_id=job.id if job else None))
+    _add(
+        session,
+        ServiceRecord(
+            asset_id=asset.id,
+            service_level_id=level.id,
+            due_on=on,
+            tested_on=on,
+            result=result,
+            job_id=job.id if job else None,
+        ),
+    )
 
 
 def _results(session, world, level, week: int, *results: TestResult, job=None) -> None:
@@ -109,7 +137,7 @@ def test_each_past_cell_colour_rule(session, world):
 
 
 def test_the_red_cell_with_untested_gets_a_yellow_bubble_in_the_heatmap(session, world):
-    from portal.state.ppm import COLOURS, figure, table_rows
+    from portal.state.reports.ppm import COLOURS, figure, table_rows
 
     _results(session, world, world["six"], 5, F, N, N)
     grid = _grid(session, world)
@@ -211,17 +239,35 @@ def test_a_past_year_is_all_records_and_a_future_year_all_due(session, world):
     _tested(session, asset, six, date(2025, 3, 5), F)
     past = ppm.compute(session, world["scope"], ppm.Filters(2025), TODAY)
     assert past.current is None and past.first_future == 53
-    assert past.states[0, weeks.week_of(date(2025, 3, 5))[1] - 1] == ppm.FAILED and past.counts["due"].sum() == 0
+    assert (
+        past.states[0, weeks.week_of(date(2025, 3, 5))[1] - 1] == ppm.FAILED and past.counts["due"].sum() == 0
+    )
     ahead = ppm.compute(session, world["scope"], ppm.Filters(2027), TODAY)
     assert ahead.first_future == 1 and ahead.counts["due"][0, weeks.week_of(date(2027, 2, 1))[1] - 1] == 1
 
 
 def test_contract_and_expiry_filters(session, world):
     owner, six = world["owner"], world["six"]
-    ending = _add(session, Contract(customer_id=owner.id, number="C-1", name="Old", start_date=date(2024, 1, 1),
-                                    expiry_date=date(2026, 3, 31)))
-    running = _add(session, Contract(customer_id=owner.id, number="C-2", name="New", start_date=date(2025, 1, 1),
-                                     expiry_date=date(2027, 12, 31)))
+    ending = _add(
+        session,
+        Contract(
+            customer_id=owner.id,
+            number="C-1",
+            name="Old",
+            start_date=date(2024, 1, 1),
+            expiry_date=date(2026, 3, 31),
+        ),
+    )
+    running = _add(
+        session,
+        Contract(
+            customer_id=owner.id,
+            number="C-2",
+            name="New",
+            start_date=date(2025, 1, 1),
+            expiry_date=date(2027, 12, 31),
+        ),
+    )
     _asset(session, world["main"], world["kind"], six, date(2026, 7, 1), contract=ending)
     _asset(session, world["main"], world["kind"], six, date(2026, 7, 1), contract=running)
     _asset(session, world["main"], world["kind"], six, date(2026, 7, 1))
@@ -245,11 +291,27 @@ def test_scope_limits_rows_options_and_filters(session, world):
     _tested(session, annex_asset, six, monday(3), F)
     theirs = _asset(session, world["far"], world["kind"], six, date(2026, 7, 1))
     _tested(session, theirs, six, monday(4), F)
-    covering = _add(session, Contract(customer_id=owner.id, number="C-9", name="Annex", start_date=TODAY,
-                                      expiry_date=TODAY + timedelta(days=300)))
+    covering = _add(
+        session,
+        Contract(
+            customer_id=owner.id,
+            number="C-9",
+            name="Annex",
+            start_date=TODAY,
+            expiry_date=TODAY + timedelta(days=300),
+        ),
+    )
     _add(session, ContractSite(contract_id=covering.id, site_id=world["annex"].id))
-    foreign = _add(session, Contract(customer_id=world["other"].id, number="X-1", name="Theirs", start_date=TODAY,
-                                     expiry_date=TODAY + timedelta(days=300)))
+    foreign = _add(
+        session,
+        Contract(
+            customer_id=world["other"].id,
+            number="X-1",
+            name="Theirs",
+            start_date=TODAY,
+            expiry_date=TODAY + timedelta(days=300),
+        ),
+    )
 
     everyone = _grid(session, world)
     assert everyone.counts["due"].sum() == 4 and everyone.states[0, 4 - 1] == ppm.EMPTY
@@ -259,7 +321,8 @@ def test_scope_limits_rows_options_and_filters(session, world):
     assert _grid(session, world, limited, site_id=world["annex"].id).empty
 
     assert ppm.check_filters(session, limited, ppm.Filters(2026, site_id=world["annex"].id)) == {
-        "site": "Choose one of your sites."}
+        "site": "Choose one of your sites."
+    }
     assert "site" in ppm.check_filters(session, world["scope"], ppm.Filters(2026, site_id=world["far"].id))
     assert "contract" in ppm.check_filters(session, world["scope"], ppm.Filters(2026, contract_id=foreign.id))
     assert ppm.contract_options(session, world["scope"]) == [(covering.id, "C-9 Annex")]
@@ -288,13 +351,20 @@ def test_cell_detail_is_recomputed_with_its_job_numbers(session, world):
 def test_read_filters_reports_each_bad_field():
     filters, errors = ppm.read_filters({}, date(2026, 1, 2))
     assert filters == ppm.Filters(2025) and errors == {}, "2 January 2026 is in 2025's last week"
-    filters, errors = ppm.read_filters({"year": "2024", "site": "7", "contract": "all", "expiry": "2026-05-01"}, TODAY)
+    filters, errors = ppm.read_filters(
+        {"year": "2024", "site": "7", "contract": "all", "expiry": "2026-05-01"}, TODAY
+    )
     assert filters == ppm.Filters(2024, 7, None, date(2026, 5, 1)) and errors == {}
-    _, errors = ppm.read_filters({"year": "1989", "site": "x", "contract": "-1", "expiry": "31/05/2026"}, TODAY)
+    _, errors = ppm.read_filters(
+        {"year": "1989", "site": "x", "contract": "-1", "expiry": "31/05/2026"}, TODAY
+    )
     assert set(errors) == {"year", "site", "contract", "expiry"}
     _, errors = ppm.read_filters({"year": "²", "site": "²", "expiry": "9999-12-31"}, TODAY)
-    assert errors == {"year": "Enter a year from 1990 to 2100.", "site": "Choose one from the list.",
-                      "expiry": "Choose a date between 1990 and 2100."}, "the years and dates the portal supports"
+    assert errors == {
+        "year": "Enter a year from 1990 to 2100.",
+        "site": "Choose one from the list.",
+        "expiry": "Choose a date between 1990 and 2100.",
+    }, "the years and dates the portal supports"
     _, errors = ppm.read_filters(None, TODAY)  # type: ignore[arg-type]
     assert errors == {}, "a form of null is a form with nothing chosen"
 

@@ -10,6 +10,9 @@ import pytest
 from sqlalchemy import event, update
 from sqlmodel import Session, select
 
+from portal.core import access, exports, tenant
+from portal.core.access import AccessDenied
+from portal.core.listing import PageRequest
 from portal.models import (
     Attachment,
     AttachmentOwner,
@@ -23,10 +26,8 @@ from portal.models import (
     QuoteItem,
     QuoteStage,
 )
-from portal.services import access, exports, quotes
-from portal.services.access import AccessDenied
-from portal.services.listing import PageRequest
-from portal.services.quotes import QuoteError
+from portal.services.work import quotes
+from portal.services.work.quotes import QuoteError
 from tests.frozen import MOMENT, TODAY
 from tests.unit import factories as f
 
@@ -501,7 +502,7 @@ def test_action_quote_rounds_tax_half_up_on_the_subtotal(session, world):
     [(1005, 1000, 101), (1004, 1000, 100), (999, 1500, 150), (1, 1000, 0), (5, 1000, 1), (-1005, 1000, -101)],
 )
 def test_tax_on(subtotal, rate_bp, tax):
-    assert quotes.tax_on(subtotal, rate_bp) == tax
+    assert tenant.tax_on(subtotal, rate_bp) == tax
 
 
 def test_action_quote_replaces_the_lines_until_the_customer_decides(session, world):

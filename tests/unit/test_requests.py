@@ -9,7 +9,8 @@ from datetime import date, timedelta
 import pytest
 from sqlmodel import select
 
-from portal.core import clock
+from portal.core import access, clock
+from portal.demo.files import tiny_png
 from portal.models import (
     Attachment,
     AttachmentOwner,
@@ -27,9 +28,10 @@ from portal.models import (
     QuoteStage,
     Site,
 )
-from portal.services import access, mail, requests, uploads
-from portal.services.demo.files import tiny_png
-from portal.services.requests import NewSite, PendingRef, RequestError, RequestForm
+from portal.services.files import uploads
+from portal.services.messaging import mail
+from portal.services.work import requests
+from portal.services.work.requests import NewSite, PendingRef, RequestError, RequestForm
 from tests.unit import factories as f
 
 TODAY = date(2026, 3, 10)
@@ -56,14 +58,30 @@ def world(session) -> World:
     mine, other = f.customer(session, "Northside"), f.customer(session, "St Brigid's")
     here, there = f.site(session, mine, "Plaza"), f.site(session, mine, "Albion")
     theirs = f.site(session, other, "Senior Campus")
-    asset, other_asset, their_asset = f.asset(session, here), f.asset(session, there), f.asset(session, theirs)
+    asset, other_asset, their_asset = (
+        f.asset(session, here),
+        f.asset(session, there),
+        f.asset(session, theirs),
+    )
     f.contractor(session)
     item = f.optional_item(session, "Replace exit sign", 16_500)
     me = f.contact(session, mine, email="dana@example.com")
     colleague = f.contact(session, mine, email="greg@example.com", login_active=False)
     outsider = f.contact(session, other, email="office@example.com")
-    return World(mine, here, there, theirs, asset, other_asset, their_asset, item, me, colleague, outsider,
-                 access.scope_for(session, me.id))
+    return World(
+        mine,
+        here,
+        there,
+        theirs,
+        asset,
+        other_asset,
+        their_asset,
+        item,
+        me,
+        colleague,
+        outsider,
+        access.scope_for(session, me.id),
+    )
 
 
 def _png(name: str = "photo.png") -> PendingRef:
@@ -108,11 +126,15 @@ def test_quote_request_saves_everything_in_one_go(session, world, fast_settings)
     links = session.exec(select(QuoteAsset).where(QuoteAsset.quote_id == quote.id)).all()
     assert [link.asset_id for link in links] == [world.asset.id]
     items = session.exec(select(QuoteItem).where(QuoteItem.quote_id == quote.id)).all()
-    assert [(i.optional_item_id, i.quantity, i.unit_price_cents, i.total_cents, i.description) for i in items] == [
-        (world.item.id, 2, 16_500, 33_000, "Replace exit sign")]
+    assert [
+        (i.optional_item_id, i.quantity, i.unit_price_cents, i.total_cents, i.description) for i in items
+    ] == [(world.item.id, 2, 16_500, 33_000, "Replace exit sign")]
 
-    (att,) = session.exec(select(Attachment).where(Attachment.owner_type == AttachmentOwner.QUOTE,
-                                                   Attachment.owner_id == quote.id)).all()
+    (att,) = session.exec(
+        select(Attachment).where(
+            Attachment.owner_type == AttachmentOwner.QUOTE, Attachment.owner_id == quote.id
+        )
+    ).all()
     assert (att.name, att.content_type, att.customer_id) == ("photo.png", "image/png", world.customer.id)
     assert att.uploaded_by_contact_id == world.me.id and att.storage_key != ref.key
     stored = uploads.storage_path(att.storage_key)
@@ -136,18 +158,25 @@ def test_quote_request_saves_everything_in_one_go(session, world, fast_settings)
 
 def test_job_booking_saves_a_pending_job(session, world):
     ref = _png("site.png")
-    job = requests.submit_request(session, world.scope, _form(world, "job", attachments=[ref], order_number=""),
-                                  TODAY)
+    job = requests.submit_request(
+        session, world.scope, _form(world, "job", attachments=[ref], order_number=""), TODAY
+    )
     assert isinstance(job, Job)
     assert job.stage == JobStage.PENDING and job.status_text == "Job : New Service"
     assert job.number >= requests.FIRST_NUMBER["job"] and job.order_number == ""
-    assert [a.asset_id for a in session.exec(select(JobAsset).where(JobAsset.job_id == job.id))] == [world.asset.id]
+    assert [a.asset_id for a in session.exec(select(JobAsset).where(JobAsset.job_id == job.id))] == [
+        world.asset.id
+    ]
     (item,) = session.exec(select(JobItem).where(JobItem.job_id == job.id)).all()
     assert (item.quantity, item.unit_price_cents, item.total_cents) == (2, 16_500, 33_000)
-    (att,) = session.exec(select(Attachment).where(Attachment.owner_type == AttachmentOwner.JOB,
-                                                   Attachment.owner_id == job.id)).all()
+    (att,) = session.exec(
+        select(Attachment).where(Attachment.owner_type == AttachmentOwner.JOB, Attachment.owner_id == job.id)
+    ).all()
     assert att.name == "site.png"
-    assert session.exec(select(IntegrationEvent).where(IntegrationEvent.kind == "job.booked")).first() is not None
+    assert (
+        session.exec(select(IntegrationEvent).where(IntegrationEvent.kind == "job.booked")).first()
+        is not None
+    )
     assert session.exec(select(OutboxMail).where(OutboxMail.kind == "job.booked")).first() is not None
 
 
@@ -158,12 +187,24 @@ def test_numbers_follow_the_highest(session, world):
 
 
 def _refused(session, world, form, scope=None) -> dict[str, str]:
-    before = (_count(session, Quote), _count(session, Job), _count(session, QuoteItem), _count(session, Attachment),
-              _count(session, IntegrationEvent), _count(session, OutboxMail))
+    before = (
+        _count(session, Quote),
+        _count(session, Job),
+        _count(session, QuoteItem),
+        _count(session, Attachment),
+        _count(session, IntegrationEvent),
+        _count(session, OutboxMail),
+    )
     with pytest.raises(RequestError) as err:
         requests.submit_request(session, scope or world.scope, form, TODAY)
-    after = (_count(session, Quote), _count(session, Job), _count(session, QuoteItem), _count(session, Attachment),
-             _count(session, IntegrationEvent), _count(session, OutboxMail))
+    after = (
+        _count(session, Quote),
+        _count(session, Job),
+        _count(session, QuoteItem),
+        _count(session, Attachment),
+        _count(session, IntegrationEvent),
+        _count(session, OutboxMail),
+    )
     assert after == before, "nothing is saved"
     return err.value.field_errors
 
@@ -228,11 +269,17 @@ def test_past_preferred_date_is_refused(session, world):
     for bad in ("next tuesday", "2026-02-30", "99999-01-01", (TODAY + timedelta(days=366 * 6)).isoformat()):
         assert "preferred_date" in _refused(session, world, _form(world, preferred_date=bad))
     assert requests.submit_request(session, world.scope, _form(world, preferred_date=TODAY), TODAY)
-    assert requests.submit_request(session, world.scope, _form(world, preferred_date=""), TODAY).preferred_date is None
+    assert (
+        requests.submit_request(session, world.scope, _form(world, preferred_date=""), TODAY).preferred_date
+        is None
+    )
 
 
 def test_description_is_required_and_limited(session, world):
-    assert _refused(session, world, _form(world, description="  \n "))["description"] == "Describe the work you need."
+    assert (
+        _refused(session, world, _form(world, description="  \n "))["description"]
+        == "Describe the work you need."
+    )
     errors = _refused(session, world, _form(world, description="x" * 100_000))
     assert errors["description"] == "The description is too long: 100,000 characters, the limit is 20,000."
     ok = requests.submit_request(session, world.scope, _form(world, description="y" * 20_000), TODAY)
@@ -244,14 +291,17 @@ def test_order_number_is_limited(session, world):
 
 
 def test_several_errors_are_reported_together(session, world):
-    errors = _refused(session, world, _form(world, site_id="", contact_id="", description="", order_number="1" * 99))
+    errors = _refused(
+        session, world, _form(world, site_id="", contact_id="", description="", order_number="1" * 99)
+    )
     assert {"site", "contact", "description", "order_number"} <= set(errors)
 
 
 def test_html_and_script_are_stored_as_given(session, world):
     hostile = "<script>alert(1)</script><img src=x onerror=alert(2)>"
-    quote = requests.submit_request(session, world.scope, _form(world, description=hostile, order_number="<b>PO</b>"),
-                                    TODAY)
+    quote = requests.submit_request(
+        session, world.scope, _form(world, description=hostile, order_number="<b>PO</b>"), TODAY
+    )
     session.expire_all()
     again = session.get(Quote, quote.id)
     assert again.description == hostile and again.order_number == "<b>PO</b>"
@@ -288,8 +338,11 @@ def test_failure_in_the_middle_leaves_nothing(session, world, monkeypatch, fast_
 def test_rolled_back_transaction_removes_the_final_copies(session, world):
     ref = _png()
     quote = requests.submit_request(session, world.scope, _form(world, attachments=[ref]), TODAY)
-    (att,) = session.exec(select(Attachment).where(Attachment.owner_id == quote.id,
-                                                   Attachment.owner_type == AttachmentOwner.QUOTE)).all()
+    (att,) = session.exec(
+        select(Attachment).where(
+            Attachment.owner_id == quote.id, Attachment.owner_type == AttachmentOwner.QUOTE
+        )
+    ).all()
     stored = uploads.storage_path(att.storage_key)
     assert stored.exists()
     session.rollback()  # as the unit of work does when its commit fails
@@ -309,8 +362,11 @@ def test_page_access_is_required(session, world):
 def test_create_site_for_a_limited_contact(session, world):
     limited = f.contact(session, world.customer, sites=[world.here], pages=["quotes"])
     scope = access.scope_for(session, limited.id)
-    site = requests.create_site(session, scope, NewSite(name="  New   Depot ", street="5 Dock Rd", suburb="Pinkenba",
-                                                        state="QLD", postcode="4008"))
+    site = requests.create_site(
+        session,
+        scope,
+        NewSite(name="  New   Depot ", street="5 Dock Rd", suburb="Pinkenba", state="QLD", postcode="4008"),
+    )
     assert (site.customer_id, site.name, site.postcode) == (world.customer.id, "New Depot", "4008")
     assert session.get(ContactSite, (limited.id, site.id)) is not None
     assert site.id in access.scope_for(session, limited.id).site_ids
@@ -332,7 +388,11 @@ def test_create_site_validates_fields(session, world):
 
 
 def test_asset_search_is_scoped_to_the_site(session, world):
-    world.asset.name, world.asset.location, world.asset.make = "Exit sign 2E", "Level 2 east stair", "Clevertronics"
+    world.asset.name, world.asset.location, world.asset.make = (
+        "Exit sign 2E",
+        "Level 2 east stair",
+        "Clevertronics",
+    )
     session.add(world.asset)
     for n in range(25):
         extra = f.asset(session, world.here)
@@ -341,11 +401,18 @@ def test_asset_search_is_scoped_to_the_site(session, world):
     session.flush()
     hits = requests.search_assets(session, world.scope, world.here.id, "")
     assert len(hits) == 20
-    assert [h.id for h in requests.search_assets(session, world.scope, world.here.id, "level 2")] == [world.asset.id]
-    assert [h.id for h in requests.search_assets(session, world.scope, world.here.id, "clevertronics")] == [world.asset.id]
-    assert [h.id for h in requests.search_assets(session, world.scope, world.here.id, world.asset.number)] == [
-        world.asset.id]
-    assert len(requests.search_assets(session, world.scope, world.here.id, "exit SIGN")) == 20  # the type's name
+    assert [h.id for h in requests.search_assets(session, world.scope, world.here.id, "level 2")] == [
+        world.asset.id
+    ]
+    assert [h.id for h in requests.search_assets(session, world.scope, world.here.id, "clevertronics")] == [
+        world.asset.id
+    ]
+    assert [
+        h.id for h in requests.search_assets(session, world.scope, world.here.id, world.asset.number)
+    ] == [world.asset.id]
+    assert (
+        len(requests.search_assets(session, world.scope, world.here.id, "exit SIGN")) == 20
+    )  # the type's name
     assert requests.search_assets(session, world.scope, world.here.id, "%") == []
     assert requests.search_assets(session, world.scope, world.theirs.id, "") == []
     assert requests.site_asset_count(session, world.scope, world.here.id) == 26
@@ -360,7 +427,10 @@ def test_prefill_ignores_what_the_scope_hides(session, world):
     assert got.site_id == world.here.id and [a.id for a in got.assets] == [world.asset.id]
     got = requests.prefill(session, world.scope, site=world.here.id, asset=world.other_asset.id)
     assert got.site_id == world.here.id and got.assets == []
-    assert requests.prefill(session, world.scope, site=world.theirs.id, asset=world.their_asset.id).site_id is None
+    assert (
+        requests.prefill(session, world.scope, site=world.theirs.id, asset=world.their_asset.id).site_id
+        is None
+    )
     limited = access.scope_for(session, f.contact(session, world.customer, sites=[world.here]).id)
     assert requests.prefill(session, limited, defect=d.id) == requests.Prefill()
 
@@ -390,8 +460,11 @@ def test_contact_choices_are_the_customers_current_contacts(session, world):
 def test_a_later_savepoint_rolled_back_beside_it_keeps_the_files(session, world):
     ref = _png()
     quote = requests.submit_request(session, world.scope, _form(world, attachments=[ref]), TODAY)
-    (att,) = session.exec(select(Attachment).where(Attachment.owner_id == quote.id,
-                                                   Attachment.owner_type == AttachmentOwner.QUOTE)).all()
+    (att,) = session.exec(
+        select(Attachment).where(
+            Attachment.owner_id == quote.id, Attachment.owner_type == AttachmentOwner.QUOTE
+        )
+    ).all()
     stored = uploads.storage_path(att.storage_key)
     with pytest.raises(RuntimeError), session.begin_nested():
         raise RuntimeError("something else the caller tried")
@@ -411,8 +484,9 @@ def test_sending_the_same_form_twice_saves_one_request(session, world):
     assert {m: _count(session, m) for m in counts} == counts
     other = requests.submit_request(session, world.scope, _form(world, submission_key="ffff0000"), TODAY)
     assert other.id != first.id
-    job = requests.submit_request(session, world.scope, _form(world, "job", submission_key="a1b2c3d4e5f60718293a4b5c6d7e8f90"),
-                                  TODAY)
+    job = requests.submit_request(
+        session, world.scope, _form(world, "job", submission_key="a1b2c3d4e5f60718293a4b5c6d7e8f90"), TODAY
+    )
     assert isinstance(job, Job), "the key is per purpose"
 
 
@@ -422,8 +496,9 @@ def test_a_defect_prefills_a_description_and_its_quote_is_recorded_against_it(se
     assert pre.defect_id == d.id and pre.site_id == world.here.id
     assert d.description in pre.description and world.asset.number in pre.description
 
-    quote = requests.submit_request(session, world.scope, _form(world, defect_id=str(d.id), description=pre.description),
-                                    TODAY)
+    quote = requests.submit_request(
+        session, world.scope, _form(world, defect_id=str(d.id), description=pre.description), TODAY
+    )
     session.refresh(d)
     assert d.quote_id == quote.id
     event = session.exec(select(IntegrationEvent).where(IntegrationEvent.kind == "quote.requested")).all()[-1]

@@ -12,7 +12,7 @@ from sqlmodel import SQLModel, select
 from portal import config
 from portal.core import clock
 from portal.models import LoginSession
-from portal.services import sessions, tokens
+from portal.services.identity import sessions, tokens
 from tests.unit import factories as f
 
 

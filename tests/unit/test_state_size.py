@@ -6,16 +6,18 @@ import pickle
 
 import pytest
 
-from portal.state.budget_forecast import BudgetForecastState
-from portal.state.contracts import ContractsState
-from portal.state.life_cycle import LifeCycleState
-from portal.state.monthly_report import MonthlyReportState
-from portal.state.ppm import PpmState
-from portal.state.published_documents import DocumentsState
+from portal.state.assets.contracts import ContractsState
+from portal.state.reports.budget_forecast import BudgetForecastState
+from portal.state.reports.life_cycle import LifeCycleState
+from portal.state.reports.monthly_report import MonthlyReportState
+from portal.state.reports.ppm import PpmState
+from portal.state.reports.published_documents import DocumentsState
 
 
-@pytest.mark.parametrize("state", [PpmState, MonthlyReportState, BudgetForecastState, LifeCycleState, ContractsState,
-                                   DocumentsState])
+@pytest.mark.parametrize(
+    "state",
+    [PpmState, MonthlyReportState, BudgetForecastState, LifeCycleState, ContractsState, DocumentsState],
+)
 def test_default_chart_is_small_when_stored(state):
     blank = state.get_fields()["chart"].default_factory()
     assert blank.data == ()

@@ -9,9 +9,11 @@ from types import SimpleNamespace
 import pytest
 from pypdf import PdfReader
 
+from portal.core import access, exports
+from portal.core.access import AccessDenied
 from portal.models import InvoiceStatus
-from portal.services import access, exports, invoices, prints, statements
-from portal.services.access import AccessDenied
+from portal.services.billing import invoices, statements
+from portal.services.documents import prints
 from tests.unit import factories as f
 
 # The day these reports are run on: the rows below are dated around it, and every service is given
@@ -41,8 +43,9 @@ def book(session):
     other = f.site(session, theirs, "Other Place")
 
     def inv(where, issued, total, **fields):
-        return f.invoice_with(session, where, issued_on=issued, due_on=issued + timedelta(days=30),
-                              total_cents=total, **fields)
+        return f.invoice_with(
+            session, where, issued_on=issued, due_on=issued + timedelta(days=30), total_cents=total, **fields
+        )
 
     i1 = inv(a, date(2026, 9, 10), 10_000, number=501, description="Sign repairs")
     i2 = inv(b, date(2026, 10, 5), 20_000, number=502)
@@ -51,12 +54,21 @@ def book(session):
     inv(a, date(2026, 10, 10), 99_999, number=505, status=InvoiceStatus.VOID)
     theirs_inv = inv(other, date(2026, 10, 12), 77_777, number=506)
     p1 = f.invoice_payment(session, mine, [(i1, 4_000)], _utc(2026, 9, 25))
-    p2 = f.invoice_payment(session, mine, [(i1, 6_000), (i2, 20_000)], datetime(2026, 10, 20, 23, 0, tzinfo=UTC))
+    p2 = f.invoice_payment(
+        session, mine, [(i1, 6_000), (i2, 20_000)], datetime(2026, 10, 20, 23, 0, tzinfo=UTC)
+    )
     f.invoice_payment(session, mine, [(i3, 5_000)], _utc(2026, 10, 22), status="failed")
     p4 = f.invoice_payment(session, mine, [(i3, 2_000)], datetime(2026, 11, 1, 1, 0, tzinfo=UTC))
     f.invoice_payment(session, theirs, [(theirs_inv, 7_777)], _utc(2026, 10, 25))
-    return SimpleNamespace(mine=mine, theirs=theirs, a=a, b=b, scope=_scope(session, mine), invoices=(i1, i2, i3, i4),
-                           payments=(p1, p2, p4))
+    return SimpleNamespace(
+        mine=mine,
+        theirs=theirs,
+        a=a,
+        b=b,
+        scope=_scope(session, mine),
+        invoices=(i1, i2, i3, i4),
+        payments=(p1, p2, p4),
+    )
 
 
 def _statement(session, scope, start=date(2026, 10, 1), end=TODAY, today=TODAY):
@@ -68,8 +80,10 @@ def test_worked_example_balances(session, book):
     _, p2, p4 = book.payments
 
     assert st.opening_balance_cents == 6_000
-    got = [(line.on, line.kind, line.reference, line.debit_cents, line.credit_cents, line.running_balance_cents)
-           for line in st.lines]
+    got = [
+        (line.on, line.kind, line.reference, line.debit_cents, line.credit_cents, line.running_balance_cents)
+        for line in st.lines
+    ]
     assert got == [
         (date(2026, 10, 5), "Invoice", "502", 20_000, 0, 26_000),
         (date(2026, 10, 20), "Invoice", "503", 5_000, 0, 31_000),
@@ -80,8 +94,15 @@ def test_worked_example_balances(session, book):
     assert (st.total_debit_cents, st.total_credit_cents, st.closing_balance_cents) == (28_000, 28_000, 6_000)
     assert st.lines[2].description == "Payment of 2 invoices by Visa ending 4242"
     assert st.lines[4].description == "Payment of invoice 503 by Visa ending 4242"
-    assert all(isinstance(v, int) for v in (st.opening_balance_cents, st.closing_balance_cents,
-                                            st.lines[0].debit_cents, st.lines[0].running_balance_cents))
+    assert all(
+        isinstance(v, int)
+        for v in (
+            st.opening_balance_cents,
+            st.closing_balance_cents,
+            st.lines[0].debit_cents,
+            st.lines[0].running_balance_cents,
+        )
+    )
 
 
 def test_payments_are_dated_in_the_contractors_time_zone(session, book):
@@ -132,7 +153,12 @@ def test_an_empty_account(session):
     f.contractor(session)
     scope = _scope(session, f.customer(session, "Empty Ltd"))
     st = _statement(session, scope)
-    assert (st.opening_balance_cents, st.closing_balance_cents, st.lines, st.unpaid_invoices) == (0, 0, [], [])
+    assert (st.opening_balance_cents, st.closing_balance_cents, st.lines, st.unpaid_invoices) == (
+        0,
+        0,
+        [],
+        [],
+    )
     assert st.ageing.total_cents == 0
 
 
@@ -144,8 +170,13 @@ def test_ageing_bucket_edges(session, days_late, bucket):
     f.contractor(session)
     owner = f.customer(session, "Edges Ltd")
     where = f.site(session, owner)
-    f.invoice_with(session, where, issued_on=TODAY - timedelta(days=500), due_on=TODAY - timedelta(days=days_late),
-                   total_cents=1_234)
+    f.invoice_with(
+        session,
+        where,
+        issued_on=TODAY - timedelta(days=500),
+        due_on=TODAY - timedelta(days=days_late),
+        total_cents=1_234,
+    )
     st = _statement(session, _scope(session, owner), start=date(2020, 1, 1))
     expected = [0] * 5
     expected[bucket] = 1_234
@@ -161,15 +192,24 @@ def test_closing_balance_equals_what_is_owed_over_the_whole_history(session):
     rows = []
     for _ in range(300):
         issued = TODAY - timedelta(days=rng.randint(0, 900))
-        rows.append(f.invoice_with(session, rng.choice(sites), issued_on=issued, due_on=issued + timedelta(days=30),
-                                   total_cents=rng.randint(1, 500_000)))
+        rows.append(
+            f.invoice_with(
+                session,
+                rng.choice(sites),
+                issued_on=issued,
+                due_on=issued + timedelta(days=30),
+                total_cents=rng.randint(1, 500_000),
+            )
+        )
     rng.shuffle(rows)
     for start in range(0, 240, 4):
-        group = rows[start:start + rng.randint(1, 4)]
+        group = rows[start : start + rng.randint(1, 4)]
         latest = max(i.issued_on for i in group)
         on = datetime.combine(latest + timedelta(days=rng.randint(0, 40)), datetime.min.time(), tzinfo=UTC)
         on = min(on, datetime(2026, 11, 22, tzinfo=UTC))
-        f.invoice_payment(session, owner, [(i, rng.choice([i.total_cents, i.total_cents // 2])) for i in group], on)
+        f.invoice_payment(
+            session, owner, [(i, rng.choice([i.total_cents, i.total_cents // 2])) for i in group], on
+        )
     owed = sum(i.total_cents - i.paid_cents for i in rows if i.status == InvoiceStatus.UNPAID)
 
     scope = _scope(session, owner)
@@ -287,7 +327,9 @@ def test_recent_statement_is_reused_until_a_payment_or_invoice_changes_it(sessio
     paid = statements.recent_statement(session, book.scope, start, TODAY, TODAY)
     assert paid.closing_balance_cents == first.closing_balance_cents - 3_000
 
-    f.invoice_with(session, book.a, issued_on=date(2026, 11, 21), due_on=date(2026, 12, 21), total_cents=1_234)
+    f.invoice_with(
+        session, book.a, issued_on=date(2026, 11, 21), due_on=date(2026, 12, 21), total_cents=1_234
+    )
     issued = statements.recent_statement(session, book.scope, start, TODAY, TODAY)
     assert issued.closing_balance_cents == paid.closing_balance_cents + 1_234
 
@@ -309,5 +351,6 @@ def test_recent_statement_keeps_each_scope_and_range_apart(session, book, fresh_
     assert {line.reference for line in only_a.lines if line.kind == "Invoice"} == {"503"}
     assert whole.line_count != only_a.line_count and longer.line_count > whole.line_count
     with pytest.raises(AccessDenied):
-        statements.recent_statement(session, _scope(session, book.mine, pages=["quotes"]), date(2026, 10, 1), TODAY,
-                                    TODAY)
+        statements.recent_statement(
+            session, _scope(session, book.mine, pages=["quotes"]), date(2026, 10, 1), TODAY, TODAY
+        )

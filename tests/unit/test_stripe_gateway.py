@@ -9,9 +9,14 @@ from __future__ import annotations
 
 import pytest
 
-from portal.services.cards import CardInput
-from portal.services.gateways import GatewayError
-from portal.services.stripe_gateway import HOSTED_FORM_ONLY, NEEDS_ACTION, NOT_COMPLETED, StripeGateway
+from portal.services.billing.cards import CardInput
+from portal.services.billing.gateways import GatewayError
+from portal.services.billing.stripe_gateway import (
+    HOSTED_FORM_ONLY,
+    NEEDS_ACTION,
+    NOT_COMPLETED,
+    StripeGateway,
+)
 from tests.stripe_standin import stripe_standin
 
 
@@ -27,8 +32,9 @@ def _gateway(base: str) -> StripeGateway:
 
 def test_succeeded_intent_is_a_charge_with_the_key_amount_and_currency(fake_stripe):
     base, seen = fake_stripe
-    result = _gateway(base).charge_payment_method(12_345, "AUD", "pm_card_visa", "attempt-key-0001",
-                                                  "Invoices 1, 2", metadata={"invoice_ids": "7,8"})
+    result = _gateway(base).charge_payment_method(
+        12_345, "AUD", "pm_card_visa", "attempt-key-0001", "Invoices 1, 2", metadata={"invoice_ids": "7,8"}
+    )
     assert result.ok and result.reference == "pi_pm_card_visa"
     [req] = seen
     assert req["path"] == "/v1/payment_intents"
@@ -56,10 +62,17 @@ def test_the_library_retries_a_503_with_the_same_key(fake_stripe):
     assert len(seen) == 2 and {r["headers"]["Idempotency-Key"] for r in seen} == {"attempt-key-0003"}
 
 
-@pytest.mark.parametrize(("pm", "code", "message"), [
-    ("pm_card_chargeDeclined", "card_declined", "Your card was declined."),
-    ("pm_card_chargeDeclinedInsufficientFunds", "insufficient_funds", "Your card has insufficient funds."),
-])
+@pytest.mark.parametrize(
+    ("pm", "code", "message"),
+    [
+        ("pm_card_chargeDeclined", "card_declined", "Your card was declined."),
+        (
+            "pm_card_chargeDeclinedInsufficientFunds",
+            "insufficient_funds",
+            "Your card has insufficient funds.",
+        ),
+    ],
+)
 def test_card_errors_become_friendly_declines(fake_stripe, pm, code, message):
     base, _ = fake_stripe
     result = _gateway(base).charge_payment_method(500, "aud", pm, "attempt-key-0004", "x")
@@ -69,16 +82,18 @@ def test_card_errors_become_friendly_declines(fake_stripe, pm, code, message):
 
 def test_a_card_error_without_an_intent_still_reads_its_code(fake_stripe):
     base, _ = fake_stripe
-    result = _gateway(base).charge_payment_method(500, "aud", "pm_card_chargeDeclinedIncorrectCvc", "attempt-key-0007",
-                                                  "x")
+    result = _gateway(base).charge_payment_method(
+        500, "aud", "pm_card_chargeDeclinedIncorrectCvc", "attempt-key-0007", "x"
+    )
     assert (result.ok, result.decline_code, result.reference) == (False, "incorrect_cvc", "")
     assert result.message == "Your card's security code is incorrect."
 
 
 def test_requires_action_is_not_a_charge(fake_stripe):
     base, _ = fake_stripe
-    result = _gateway(base).charge_payment_method(500, "aud", "pm_card_threeDSecure2Required", "attempt-key-0005",
-                                                  "x")
+    result = _gateway(base).charge_payment_method(
+        500, "aud", "pm_card_threeDSecure2Required", "attempt-key-0005", "x"
+    )
     assert not result.ok and result.message == NEEDS_ACTION and result.decline_code == "requires_action"
     assert result.reference == "pi_pm_card_threeDSecure2Required", "kept so the webhook can settle it"
 
@@ -88,7 +103,12 @@ def test_saved_card_is_charged_off_session(fake_stripe):
     gw = _gateway(base)
     saved = gw.save_payment_method("cus_123", "pm_card_visa")
     assert (saved.token, saved.brand, saved.last4, saved.exp_month, saved.exp_year) == (
-        "cus_123:pm_card_visa", "visa", "4242", 12, 2031)
+        "cus_123:pm_card_visa",
+        "visa",
+        "4242",
+        12,
+        2031,
+    )
     assert seen[0]["path"] == "/v1/payment_methods/pm_card_visa/attach"
     assert seen[0]["form"]["customer"] == ["cus_123"]
     result = gw.charge_saved(700, "AUD", saved.token, "autopay-1-2026-01-01", "Invoice 9")
@@ -118,8 +138,9 @@ def test_card_numbers_are_refused_before_anything_is_sent(fake_stripe):
 def test_from_settings_reads_the_stripe_settings(fast_settings):
     import dataclasses
 
-    configured = dataclasses.replace(fast_settings, stripe_secret_key="sk_test_from_settings",
-                                     stripe_api_base="http://127.0.0.1:9")
+    configured = dataclasses.replace(
+        fast_settings, stripe_secret_key="sk_test_from_settings", stripe_api_base="http://127.0.0.1:9"
+    )
     gw = StripeGateway.from_settings(configured)
     assert gw.client._requestor._options.api_key == "sk_test_from_settings"
     with pytest.raises(ValueError):

@@ -7,13 +7,13 @@ from datetime import date, timedelta
 import pytest
 from sqlmodel import Session
 
+from portal.core.access import AccessDenied
+from portal.core.listing import PageRequest
 from portal.models import Asset, Job, ServiceLevel, ServiceRecord, TestResult
-from portal.services import defects
-from portal.services import test_history as th
-from portal.services.access import AccessDenied
-from portal.services.defects import AssetFilters
-from portal.services.listing import PageRequest
-from portal.services.test_history import HistoryFilters
+from portal.services.assets import defects
+from portal.services.assets import test_history as th
+from portal.services.assets.defects import AssetFilters
+from portal.services.assets.test_history import HistoryFilters
 from tests import frozen
 from tests.unit import factories as f
 from tests.unit.test_defects_report import (
@@ -38,17 +38,40 @@ def add_level(s: Session, name: str = "Six Monthly") -> ServiceLevel:
     return row
 
 
-def add_test(s: Session, on: Asset, level: ServiceLevel, tested_on: date, result: TestResult = PASS,
-             technician: str = "Mia Nguyen", notes: str = "", job: Job | None = None) -> ServiceRecord:
-    row = ServiceRecord(asset_id=on.id, service_level_id=level.id, job_id=job.id if job else None, due_on=tested_on,
-                        tested_on=tested_on, result=result, technician=technician, notes=notes)
+def add_test(
+    s: Session,
+    on: Asset,
+    level: ServiceLevel,
+    tested_on: date,
+    result: TestResult = PASS,
+    technician: str = "Mia Nguyen",
+    notes: str = "",
+    job: Job | None = None,
+) -> ServiceRecord:
+    row = ServiceRecord(
+        asset_id=on.id,
+        service_level_id=level.id,
+        job_id=job.id if job else None,
+        due_on=tested_on,
+        tested_on=tested_on,
+        result=result,
+        technician=technician,
+        notes=notes,
+    )
     s.add(row)
     s.flush()
     return row
 
 
-def history(s: Session, who, start: date = START, end: date = END, status: str = "all",
-            request: PageRequest | None = None, **chosen) -> th.HistoryReport:
+def history(
+    s: Session,
+    who,
+    start: date = START,
+    end: date = END,
+    status: str = "all",
+    request: PageRequest | None = None,
+    **chosen,
+) -> th.HistoryReport:
     scope = scope_of(s, who)
     assets = defects.asset_filters(s, scope, chosen.get("site"), chosen.get("type"), chosen.get("q", ""))
     filters = HistoryFilters(assets, start, end, status) if assets is not None else None
@@ -93,8 +116,10 @@ def test_the_range_includes_both_ends_and_nothing_outside(session, world, level)
 
 def test_status_filters_the_rows_but_the_summary_counts_every_result(session, world, level):
     sign = add_asset(session, world.north, world.signs, "EX-1")
-    made = {result: [add_test(session, sign, level, START + timedelta(days=n), result) for n in range(count)]
-            for result, count in ((PASS, 3), (FAIL, 2), (NOT_TESTED, 1))}
+    made = {
+        result: [add_test(session, sign, level, START + timedelta(days=n), result) for n in range(count)]
+        for result, count in ((PASS, 3), (FAIL, 2), (NOT_TESTED, 1))
+    }
     for result in (PASS, FAIL, NOT_TESTED):
         report = history(session, world.full, status=result.value)
         assert sorted(ids(report)) == sorted(r.id for r in made[result])
@@ -104,10 +129,20 @@ def test_status_filters_the_rows_but_the_summary_counts_every_result(session, wo
     assert history(session, world.full).page.total == 6
 
 
-@pytest.mark.parametrize(("raw", "expected"), [
-    ("", "all"), (None, "all"), ("all", "all"), ("pass", "pass"), ("fail", "fail"), ("not_tested", "not_tested"),
-    ("PASS", None), ("passed", None), ("' or 1=1", None),
-])
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("", "all"),
+        (None, "all"),
+        ("all", "all"),
+        ("pass", "pass"),
+        ("fail", "fail"),
+        ("not_tested", "not_tested"),
+        ("PASS", None),
+        ("passed", None),
+        ("' or 1=1", None),
+    ],
+)
 def test_status_from_the_browser(raw, expected):
     assert th.status_filter(raw) == expected
 
@@ -117,18 +152,35 @@ def test_default_range_is_the_last_twelve_months():
     assert th.default_range(date(2028, 2, 29)) == (date(2027, 3, 1), date(2028, 2, 29))
 
 
-@pytest.mark.parametrize(("start", "end", "expected"), [
-    ("2026-01-01", "2026-03-31", (date(2026, 1, 1), date(2026, 3, 31), {})),
-    ("2026-01-01", "2026-01-01", (date(2026, 1, 1), date(2026, 1, 1), {})),
-    ("", "", (date(2025, 11, 24), date(2026, 11, 23), {})),
-    ("2026-04-01", "2026-03-31", (date(2026, 4, 1), date(2026, 3, 31),
-                                  {"end": "The To date must be on or after the From date."})),
-    ("01/02/2026", "2026-03-31", (None, date(2026, 3, 31), {"start": "Enter a date as DD/MM/YYYY."})),
-    ("2026-02-30", "2026-13-01", (None, None, {"start": "Enter a date as DD/MM/YYYY.",
-                                               "end": "Enter a date as DD/MM/YYYY."})),
-    ("1066-10-14", "2026-03-31", (None, date(2026, 3, 31), {"start": "Choose a date between 1990 and 2100."})),
-    ("2026-01-01", "9999-12-31", (date(2026, 1, 1), None, {"end": "Choose a date between 1990 and 2100."})),
-])
+@pytest.mark.parametrize(
+    ("start", "end", "expected"),
+    [
+        ("2026-01-01", "2026-03-31", (date(2026, 1, 1), date(2026, 3, 31), {})),
+        ("2026-01-01", "2026-01-01", (date(2026, 1, 1), date(2026, 1, 1), {})),
+        ("", "", (date(2025, 11, 24), date(2026, 11, 23), {})),
+        (
+            "2026-04-01",
+            "2026-03-31",
+            (date(2026, 4, 1), date(2026, 3, 31), {"end": "The To date must be on or after the From date."}),
+        ),
+        ("01/02/2026", "2026-03-31", (None, date(2026, 3, 31), {"start": "Enter a date as DD/MM/YYYY."})),
+        (
+            "2026-02-30",
+            "2026-13-01",
+            (None, None, {"start": "Enter a date as DD/MM/YYYY.", "end": "Enter a date as DD/MM/YYYY."}),
+        ),
+        (
+            "1066-10-14",
+            "2026-03-31",
+            (None, date(2026, 3, 31), {"start": "Choose a date between 1990 and 2100."}),
+        ),
+        (
+            "2026-01-01",
+            "9999-12-31",
+            (date(2026, 1, 1), None, {"end": "Choose a date between 1990 and 2100."}),
+        ),
+    ],
+)
 def test_parse_range(start, end, expected):
     assert th.parse_range(start, end, date(2026, 11, 23)) == expected
 
@@ -140,41 +192,101 @@ def test_parse_range(start, end, expected):
 def spread(session, world, level):
     job = f.job(session, world.north)
     return {
-        "north-sign": add_test(session, add_asset(session, world.north, world.signs, "NS-100", "Exit sign", "Plant room"),
-                               level, START, technician="Jack O'Brien", notes="Battery flat", job=job).id,
-        "north-ext": add_test(session, add_asset(session, world.north, world.extinguishers, "NE-200",
-                                                 "CO2 extinguisher", "Kitchen"), level, START, FAIL).id,
-        "south-sign": add_test(session, add_asset(session, world.south, world.signs, "SS-300", "Running man",
-                                                  "Car park"), level, START, NOT_TESTED).id,
-        "other": add_test(session, add_asset(session, world.other_site, world.signs, "OS-1", "Exit sign",
-                                             "Chapel"), level, START).id,
+        "north-sign": add_test(
+            session,
+            add_asset(session, world.north, world.signs, "NS-100", "Exit sign", "Plant room"),
+            level,
+            START,
+            technician="Jack O'Brien",
+            notes="Battery flat",
+            job=job,
+        ).id,
+        "north-ext": add_test(
+            session,
+            add_asset(session, world.north, world.extinguishers, "NE-200", "CO2 extinguisher", "Kitchen"),
+            level,
+            START,
+            FAIL,
+        ).id,
+        "south-sign": add_test(
+            session,
+            add_asset(session, world.south, world.signs, "SS-300", "Running man", "Car park"),
+            level,
+            START,
+            NOT_TESTED,
+        ).id,
+        "other": add_test(
+            session,
+            add_asset(session, world.other_site, world.signs, "OS-1", "Exit sign", "Chapel"),
+            level,
+            START,
+        ).id,
     }
 
 
 def test_site_and_type_filters(session, world, spread):
-    assert set(ids(history(session, world.full))) == {spread["north-sign"], spread["north-ext"], spread["south-sign"]}
-    assert set(ids(history(session, world.full, site=world.north.id))) == {spread["north-sign"], spread["north-ext"]}
-    assert set(ids(history(session, world.full, type=world.signs.id))) == {spread["north-sign"], spread["south-sign"]}
+    assert set(ids(history(session, world.full))) == {
+        spread["north-sign"],
+        spread["north-ext"],
+        spread["south-sign"],
+    }
+    assert set(ids(history(session, world.full, site=world.north.id))) == {
+        spread["north-sign"],
+        spread["north-ext"],
+    }
+    assert set(ids(history(session, world.full, type=world.signs.id))) == {
+        spread["north-sign"],
+        spread["south-sign"],
+    }
     report = history(session, world.full, site=world.north.id, type=world.signs.id)
     assert ids(report) == [spread["north-sign"]]
     assert report.counts == {"pass": 1, "fail": 0, "not_tested": 0}
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("ns-100", ["north-sign"]), ("co2", ["north-ext"]), ("car park", ["south-sign"]), ("exit", ["north-sign"]),
-    ("Battery", []),  # notes are not searched (see the service: it keeps a search over a year of tests fast)
-    ("O'Brien", []), ("%", []),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("ns-100", ["north-sign"]),
+        ("co2", ["north-ext"]),
+        ("car park", ["south-sign"]),
+        ("exit", ["north-sign"]),
+        (
+            "Battery",
+            [],
+        ),  # notes are not searched (see the service: it keeps a search over a year of tests fast)
+        ("O'Brien", []),
+        ("%", []),
+    ],
+)
 def test_search_looks_in_the_asset_number_name_and_location(session, world, spread, text, expected):
     assert ids(history(session, world.full, q=text)) == [spread[k] for k in expected]
 
 
 def test_a_row_carries_what_the_report_shows(session, world, spread):
     [row] = history(session, world.full, q="NS-100").page.rows
-    assert (row.tested_on, row.site_name, row.asset_number, row.asset_name, row.location, row.type_name,
-            row.level_name, row.result, row.technician, row.notes) == (
-        START, "North Tower", "NS-100", "Exit sign", "Plant room", "Exit Sign", "Six Monthly", "pass",
-        "Jack O'Brien", "Battery flat")
+    assert (
+        row.tested_on,
+        row.site_name,
+        row.asset_number,
+        row.asset_name,
+        row.location,
+        row.type_name,
+        row.level_name,
+        row.result,
+        row.technician,
+        row.notes,
+    ) == (
+        START,
+        "North Tower",
+        "NS-100",
+        "Exit sign",
+        "Plant room",
+        "Exit Sign",
+        "Six Monthly",
+        "pass",
+        "Jack O'Brien",
+        "Battery flat",
+    )
     assert row.job_number is not None
     [untested] = history(session, world.full, q="SS-300").page.rows
     assert untested.job_number is None
@@ -189,15 +301,26 @@ def test_newest_first_and_other_sorts(session, world, level):
     early = add_test(session, a, level, START, technician="Zed")
     late = add_test(session, b, level, END, FAIL, technician="Amy")
     assert ids(history(session, world.full)) == [late.id, early.id]
-    assert ids(history(session, world.full, request=PageRequest(sort="date", descending=False))) == [early.id, late.id]
-    assert ids(history(session, world.full, request=PageRequest(sort="asset", descending=False))) == [late.id,
-                                                                                                     early.id]
-    assert ids(history(session, world.full, request=PageRequest(sort="site", descending=False))) == [early.id,
-                                                                                                    late.id]
+    assert ids(history(session, world.full, request=PageRequest(sort="date", descending=False))) == [
+        early.id,
+        late.id,
+    ]
+    assert ids(history(session, world.full, request=PageRequest(sort="asset", descending=False))) == [
+        late.id,
+        early.id,
+    ]
+    assert ids(history(session, world.full, request=PageRequest(sort="site", descending=False))) == [
+        early.id,
+        late.id,
+    ]
     assert ids(history(session, world.full, request=PageRequest(sort="technician", descending=False))) == [
-        late.id, early.id]
+        late.id,
+        early.id,
+    ]
     assert ids(history(session, world.full, request=PageRequest(sort="result", descending=False))) == [
-        late.id, early.id]
+        late.id,
+        early.id,
+    ]
     assert ids(history(session, world.full, request=PageRequest(sort="nonsense"))) == [late.id, early.id]
 
 
@@ -262,17 +385,39 @@ def test_csv_has_every_filtered_test_with_formulas_escaped(session, world, level
     sign = add_asset(session, world.north, world.signs, "EX-1", "Exit sign", "Stair 2")
     job = f.job(session, world.north)
     add_test(session, sign, level, START, FAIL, "@Liam", "=cmd|' /C calc'!A0", job=job)
-    add_test(session, sign, level, START + timedelta(days=1), NOT_TESTED, "Mia", "No access, \"locked\"")
+    add_test(session, sign, level, START + timedelta(days=1), NOT_TESTED, "Mia", 'No access, "locked"')
     add_test(session, add_asset(session, world.south, world.signs, "SS-1"), level, START, PASS)
 
     filters = HistoryFilters(AssetFilters(site_id=world.north.id), START, END)
     rows = read_csv("".join(th.history_csv(session, scope_of(session, world.full), filters)))
 
     assert rows[0] == th.CSV_HEADER
-    assert rows[1] == ["2026-01-02", "North Tower", "EX-1", "Exit sign", "Stair 2", "Exit Sign", "Six Monthly",
-                       "Not tested", "Mia", "No access, \"locked\"", ""]
-    assert rows[2] == ["2026-01-01", "North Tower", "EX-1", "Exit sign", "Stair 2", "Exit Sign", "Six Monthly",
-                       "Fail", "'@Liam", "'=cmd|' /C calc'!A0", str(job.number)]
+    assert rows[1] == [
+        "2026-01-02",
+        "North Tower",
+        "EX-1",
+        "Exit sign",
+        "Stair 2",
+        "Exit Sign",
+        "Six Monthly",
+        "Not tested",
+        "Mia",
+        'No access, "locked"',
+        "",
+    ]
+    assert rows[2] == [
+        "2026-01-01",
+        "North Tower",
+        "EX-1",
+        "Exit sign",
+        "Stair 2",
+        "Exit Sign",
+        "Six Monthly",
+        "Fail",
+        "'@Liam",
+        "'=cmd|' /C calc'!A0",
+        str(job.number),
+    ]
     assert len(rows) == 3
     only_fail = HistoryFilters(AssetFilters(), START, END, "fail")
     rows = read_csv("".join(th.history_csv(session, scope_of(session, world.full), only_fail)))
@@ -291,8 +436,11 @@ def routed(committed):
         lvl = add_level(s)
         add_test(s, add_asset(s, w.north, w.signs, "NS-1"), lvl, date(2026, 2, 1), FAIL, notes="North test")
         add_test(s, add_asset(s, w.south, w.signs, "SS-1"), lvl, date(2026, 2, 2), PASS, notes="South test")
-        add_test(s, add_asset(s, w.other_site, w.signs, "OS-1"), lvl, date(2026, 2, 3), notes="Other customer")
+        add_test(
+            s, add_asset(s, w.other_site, w.signs, "OS-1"), lvl, date(2026, 2, 3), notes="Other customer"
+        )
         return w
+
     return committed_build(committed, build)
 
 
@@ -311,13 +459,17 @@ def test_route_streams_the_filtered_tests(client, committed, routed):
     query = {"from": "2026-01-01", "to": "2026-12-31"}
     resp = client.get(URL, params=query, cookies=cookies)
     assert resp.headers["content-disposition"] == (
-        f'attachment; filename="test-history-2026-01-01-to-2026-12-31-{frozen.TODAY.isoformat()}.csv"')
+        f'attachment; filename="test-history-2026-01-01-to-2026-12-31-{frozen.TODAY.isoformat()}.csv"'
+    )
     assert resp.headers["cache-control"] == "private, no-store"
     assert _notes(resp) == ["South test", "North test"]
     assert _notes(client.get(URL, params=query | {"status": "fail"}, cookies=cookies)) == ["North test"]
-    assert _notes(client.get(URL, params=query | {"site": routed.south.id}, cookies=cookies)) == ["South test"]
+    assert _notes(client.get(URL, params=query | {"site": routed.south.id}, cookies=cookies)) == [
+        "South test"
+    ]
     assert _notes(client.get(URL, params={"from": "2026-02-02", "to": "2026-02-02"}, cookies=cookies)) == [
-        "South test"]
+        "South test"
+    ]
 
 
 def test_route_refuses_bad_filters_and_sites_out_of_scope(client, committed, routed):
@@ -326,6 +478,8 @@ def test_route_refuses_bad_filters_and_sites_out_of_scope(client, committed, rou
     assert _notes(client.get(URL, params=query, cookies=limited)) == ["North test"]
     assert client.get(URL, params=query | {"site": routed.south.id}, cookies=limited).status_code == 404
     assert client.get(URL, params=query | {"site": routed.other_site.id}, cookies=limited).status_code == 404
-    assert client.get(URL, params={"from": "2026-12-31", "to": "2026-01-01"}, cookies=limited).status_code == 400
+    assert (
+        client.get(URL, params={"from": "2026-12-31", "to": "2026-01-01"}, cookies=limited).status_code == 400
+    )
     assert client.get(URL, params={"from": "yesterday"}, cookies=limited).status_code == 400
     assert client.get(URL, params=query | {"status": "broken"}, cookies=limited).status_code == 400

@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from portal.core import clock
 from portal.models import AttemptKind, Contact, Credential, Customer, LoginAttempt
-from portal.services import throttle
+from portal.services.identity import throttle
 
 _serial = itertools.count()
 

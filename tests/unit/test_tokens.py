@@ -12,7 +12,7 @@ from sqlmodel import Session, SQLModel, delete, select
 
 from portal.core import clock
 from portal.models import Contact, Customer, OneTimeToken, TokenPurpose
-from portal.services import tokens
+from portal.services.identity import tokens
 from tests.unit import factories as f
 
 

@@ -11,9 +11,9 @@ import pytest
 
 from portal import config
 from portal.core import clock
-from portal.services import uploads
-from portal.services.demo.files import tiny_pdf, tiny_png
-from portal.services.uploads import UploadRefused
+from portal.demo.files import tiny_pdf, tiny_png
+from portal.services.files import uploads
+from portal.services.files.uploads import UploadRefused
 
 
 def _zip(first: str, second: str) -> bytes:
@@ -32,12 +32,18 @@ SAMPLES = {
     "pic.webp": (b"RIFF\x24\x00\x00\x00WEBPVP8 " + b"\x00" * 60, "image/webp"),
     "IMG_0001.HEIC": (b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + b"\x00" * 60, "image/heic"),
     "report.pdf": (tiny_pdf("Report", ["line"]), "application/pdf"),
-    "letter.docx": (_zip("word/document.xml", "word/styles.xml"),
-                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
-    "sheet.xlsx": (_zip("xl/workbook.xml", "xl/styles.xml"),
-                   "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-    "deck.pptx": (_zip("ppt/presentation.xml", "ppt/slides/slide1.xml"),
-                  "application/vnd.openxmlformats-officedocument.presentationml.presentation"),
+    "letter.docx": (
+        _zip("word/document.xml", "word/styles.xml"),
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ),
+    "sheet.xlsx": (
+        _zip("xl/workbook.xml", "xl/styles.xml"),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ),
+    "deck.pptx": (
+        _zip("ppt/presentation.xml", "ppt/slides/slide1.xml"),
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    ),
     "old.doc": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, "application/msword"),
     "old.xls": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, "application/vnd.ms-excel"),
     "notes.txt": ("Level 2 east stair: exit sign flickering. Température 25°C ✓\n".encode(), "text/plain"),
@@ -101,14 +107,17 @@ def test_default_limit_is_twenty_megabytes():
     assert uploads.limit_text(20 * 1024 * 1024) == "20 MB"
 
 
-@pytest.mark.parametrize("payload", [
-    b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 120,  # Linux executable
-    b"MZ\x90\x00\x03\x00\x00\x00\x04\x00" + b"\x00" * 120 + b"PE\x00\x00",  # Windows executable
-    b"PK\x03\x04" + b"\x14\x00" * 40,  # a plain zip
-    b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600,  # an OLE container (an MSI, say) named .pdf
-    bytes(range(256)) * 4,  # binary junk
-    b"caf\xe9 latin-1 text",  # not UTF-8
-])
+@pytest.mark.parametrize(
+    "payload",
+    [
+        b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 120,  # Linux executable
+        b"MZ\x90\x00\x03\x00\x00\x00\x04\x00" + b"\x00" * 120 + b"PE\x00\x00",  # Windows executable
+        b"PK\x03\x04" + b"\x14\x00" * 40,  # a plain zip
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600,  # an OLE container (an MSI, say) named .pdf
+        bytes(range(256)) * 4,  # binary junk
+        b"caf\xe9 latin-1 text",  # not UTF-8
+    ],
+)
 def test_disallowed_content_named_pdf_is_refused(payload, fast_settings):
     with pytest.raises(UploadRefused) as refused:
         uploads.save_pending(io.BytesIO(payload), "invoice.pdf")
@@ -125,17 +134,20 @@ def test_text_named_like_an_executable_keeps_a_harmless_extension():
     assert pdf.name == "Report 3.5.pdf"
 
 
-@pytest.mark.parametrize("raw, expected", [
-    ("../../etc/passwd", "passwd.txt"),
-    ("..\\..\\windows\\system32\\notes.txt", "notes.txt"),
-    ("/abs/path/.bashrc", "bashrc.txt"),
-    ("..", "file.txt"),
-    ("bad\x00name\x1b[31m.txt", "badname[31m.txt"),
-    ("invoice\u202efdp.exe", "invoicefdp.txt"),  # right-to-left override spoofing an extension
-    ('a<b>c:"d"|e?f*.txt', "a_b_c__d__e_f_.txt"),
-    ("  spaced   out  .txt ", "spaced out.txt"),
-    ("x" * 400 + ".txt", "x" * 251 + ".txt"),
-])
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("../../etc/passwd", "passwd.txt"),
+        ("..\\..\\windows\\system32\\notes.txt", "notes.txt"),
+        ("/abs/path/.bashrc", "bashrc.txt"),
+        ("..", "file.txt"),
+        ("bad\x00name\x1b[31m.txt", "badname[31m.txt"),
+        ("invoice\u202efdp.exe", "invoicefdp.txt"),  # right-to-left override spoofing an extension
+        ('a<b>c:"d"|e?f*.txt', "a_b_c__d__e_f_.txt"),
+        ("  spaced   out  .txt ", "spaced out.txt"),
+        ("x" * 400 + ".txt", "x" * 251 + ".txt"),
+    ],
+)
 def test_names_are_sanitised(raw, expected):
     found = uploads.save_pending(io.BytesIO(b"hello\n"), raw)
     assert found.name == expected

@@ -45,13 +45,20 @@ def client(committed, monkeypatch, fast_settings):
 
 
 def _pending(engine, total: int = 25_000) -> dict:
-    """A committed PENDING Stripe payment for one unpaid invoice, as the pay flow leaves it after 3-D Secure."""
+    """A committed PENDING Stripe payment for one unpaid invoice, as the pay flow leaves it after 3-D
+    Secure."""
     with Session(engine, expire_on_commit=False) as s:
         owner = f.customer(s)
         inv = f.invoice(s, f.site(s, owner), total)
         ref = f"pi_test_{secrets.token_hex(8)}"
-        pay = Payment(customer_id=owner.id, attempt_key=f"wh-{secrets.token_hex(10)}", amount_cents=total,
-                      currency="AUD", gateway="stripe", gateway_ref=ref)
+        pay = Payment(
+            customer_id=owner.id,
+            attempt_key=f"wh-{secrets.token_hex(10)}",
+            amount_cents=total,
+            currency="AUD",
+            gateway="stripe",
+            gateway_ref=ref,
+        )
         s.add(pay)
         s.commit()
         return {"payment": pay.id, "invoice": inv.id, "ref": ref, "amount": total}
@@ -59,8 +66,15 @@ def _pending(engine, total: int = 25_000) -> dict:
 
 def _event(world: dict, kind: str = "payment_intent.succeeded", **intent) -> tuple[str, str]:
     event_id = f"evt_test_{next(_numbers)}_{secrets.token_hex(6)}"
-    obj = {"id": world["ref"], "object": "payment_intent", "amount": world["amount"], "currency": "aud",
-           "status": "succeeded", "metadata": {"invoice_ids": str(world["invoice"])}, **intent}
+    obj = {
+        "id": world["ref"],
+        "object": "payment_intent",
+        "amount": world["amount"],
+        "currency": "aud",
+        "status": "succeeded",
+        "metadata": {"invoice_ids": str(world["invoice"])},
+        **intent,
+    }
     return event_id, json.dumps({"id": event_id, "object": "event", "type": kind, "data": {"object": obj}})
 
 
@@ -74,7 +88,9 @@ def _state(engine, world: dict) -> tuple[str, str, int, int]:
     with Session(engine) as s:
         pay = s.get(Payment, world["payment"])
         inv = s.get(Invoice, world["invoice"])
-        allocations = len(s.exec(select(PaymentAllocation).where(PaymentAllocation.payment_id == pay.id)).all())
+        allocations = len(
+            s.exec(select(PaymentAllocation).where(PaymentAllocation.payment_id == pay.id)).all()
+        )
         return pay.status, inv.status, inv.paid_cents, allocations
 
 
@@ -114,8 +130,11 @@ def test_a_settled_last_invoice_moves_its_job_to_archive(client, engine):
 def test_a_bad_signature_is_refused_and_changes_nothing(client, engine):
     world = _pending(engine)
     event_id, payload = _event(world)
-    for headers in (_signed(payload, secret="whsec_someone_else"), {"Content-Type": "application/json"},
-                    _signed(payload.replace("succeeded", "succeeded "))):
+    for headers in (
+        _signed(payload, secret="whsec_someone_else"),
+        {"Content-Type": "application/json"},
+        _signed(payload.replace("succeeded", "succeeded ")),
+    ):
         resp = client.post("/webhooks/stripe", content=payload, headers=headers)
         assert resp.status_code == 400
     assert _state(engine, world) == (PaymentStatus.PENDING, "unpaid", 0, 0)
@@ -125,7 +144,9 @@ def test_a_bad_signature_is_refused_and_changes_nothing(client, engine):
 def test_an_event_older_than_five_minutes_is_refused(client, engine):
     world = _pending(engine)
     event_id, payload = _event(world)
-    resp = client.post("/webhooks/stripe", content=payload, headers=_signed(payload, at=int(time.time()) - 301))
+    resp = client.post(
+        "/webhooks/stripe", content=payload, headers=_signed(payload, at=int(time.time()) - 301)
+    )
     assert resp.status_code == 400
     assert _state(engine, world) == (PaymentStatus.PENDING, "unpaid", 0, 0)
     assert _seen(engine, event_id) == 0
@@ -137,22 +158,39 @@ def test_the_same_event_twice_changes_things_once(client, engine):
     first = client.post("/webhooks/stripe", content=payload, headers=_signed(payload))
     with Session(engine) as s:
         receipt = s.get(Payment, world["payment"]).receipt_number
-        audits = len(s.exec(select(AuditEvent).where(AuditEvent.target_id == world["payment"],
-                                                     AuditEvent.target_type == "payment")).all())
+        audits = len(
+            s.exec(
+                select(AuditEvent).where(
+                    AuditEvent.target_id == world["payment"], AuditEvent.target_type == "payment"
+                )
+            ).all()
+        )
     second = client.post("/webhooks/stripe", content=payload, headers=_signed(payload))
     assert (first.text, second.status_code, second.text) == ("settled", 200, "duplicate")
     assert _state(engine, world) == (PaymentStatus.SUCCEEDED, "paid", world["amount"], 1)
     assert _seen(engine, event_id) == 1
     with Session(engine) as s:
         assert s.get(Payment, world["payment"]).receipt_number == receipt
-        assert len(s.exec(select(AuditEvent).where(AuditEvent.target_id == world["payment"],
-                                                   AuditEvent.target_type == "payment")).all()) == audits
+        assert (
+            len(
+                s.exec(
+                    select(AuditEvent).where(
+                        AuditEvent.target_id == world["payment"], AuditEvent.target_type == "payment"
+                    )
+                ).all()
+            )
+            == audits
+        )
 
 
 def test_a_failed_intent_marks_the_payment_failed_and_leaves_the_invoice(client, engine):
     world = _pending(engine)
-    _, payload = _event(world, "payment_intent.payment_failed", status="requires_payment_method",
-                        last_payment_error={"code": "card_declined", "decline_code": "insufficient_funds"})
+    _, payload = _event(
+        world,
+        "payment_intent.payment_failed",
+        status="requires_payment_method",
+        last_payment_error={"code": "card_declined", "decline_code": "insufficient_funds"},
+    )
     resp = client.post("/webhooks/stripe", content=payload, headers=_signed(payload))
     assert resp.status_code == 200 and resp.text == "failed"
     assert _state(engine, world) == (PaymentStatus.FAILED, "unpaid", 0, 0)

@@ -4,15 +4,18 @@ from datetime import date, timedelta
 
 import pytest
 
-from portal.services import weeks
+from portal.core import weeks
 
 YEARS = range(2020, 2036)
 
 
 def mondays(year: int) -> int:
     day = date(year, 1, 1)
-    return sum(1 for i in range(366) if (day + timedelta(days=i)).year == year
-               and (day + timedelta(days=i)).weekday() == 0)
+    return sum(
+        1
+        for i in range(366)
+        if (day + timedelta(days=i)).year == year and (day + timedelta(days=i)).weekday() == 0
+    )
 
 
 @pytest.mark.parametrize("year", YEARS)
@@ -28,7 +31,11 @@ def test_weeks_are_contiguous_monday_to_sunday_from_the_first_monday(year):
     for before, after in zip(all_weeks, all_weeks[1:], strict=False):
         assert after.start == before.end + timedelta(days=1)
     last = all_weeks[-1]
-    assert last.start.year == year and last.start.month == 12 and last.start + timedelta(days=7) > date(year, 12, 31)
+    assert (
+        last.start.year == year
+        and last.start.month == 12
+        and last.start + timedelta(days=7) > date(year, 12, 31)
+    )
     assert last.end + timedelta(days=1) == weeks.first_monday(year + 1)
     assert weeks.year_span(year) == (first, last.end)
 

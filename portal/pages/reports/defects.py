@@ -14,9 +14,9 @@ from portal.components.links import server_link
 from portal.components.reports import report_heading
 from portal.components.shell import template
 from portal.components.table import PHONE_HIDE, Column, data_table
-from portal.pages.request import native_select
-from portal.services.defects import ALL
-from portal.state.defects import DefectsState
+from portal.pages.work.request import native_select
+from portal.services.assets.defects import ALL
+from portal.state.reports.defects import DefectsState
 
 COLUMNS = [
     Column("date", "Date Checked", "date", min_width="110px", phone=False),
@@ -43,8 +43,12 @@ def download_button(state) -> rx.Component:
     """The filtered report as CSV, from a server route (a client-side link would not download)."""
     return rx.cond(
         state.download_href != "",
-        server_link(rx.button(rx.icon("download", size=16), "Download CSV", variant="soft"),
-                    href=state.download_href, download=True, id="download-csv"),
+        server_link(
+            rx.button(rx.icon("download", size=16), "Download CSV", variant="soft"),
+            href=state.download_href,
+            download=True,
+            id="download-csv",
+        ),
     )
 
 
@@ -57,50 +61,117 @@ def filter_form(state, search_hint: str, *extra: rx.Component) -> rx.Component:
     width = FILTER_WIDTH
     return rx.form(
         rx.flex(
-            rx.box(field("Site", native_select(_choices(state.site_options), id="filter-site", name="site", value=state.site,
-                                               on_change=state.pick_site), html_for="filter-site"),
-                   width=width, min_width="200px"),
-            rx.box(field("Asset Type", native_select(_choices(state.type_options), id="filter-type", name="type",
-                                                     value=state.asset_type, on_change=state.pick_type),
-                         html_for="filter-type"),
-                   width=width, min_width="200px"),
+            rx.box(
+                field(
+                    "Site",
+                    native_select(
+                        _choices(state.site_options),
+                        id="filter-site",
+                        name="site",
+                        value=state.site,
+                        on_change=state.pick_site,
+                    ),
+                    html_for="filter-site",
+                ),
+                width=width,
+                min_width="200px",
+            ),
+            rx.box(
+                field(
+                    "Asset Type",
+                    native_select(
+                        _choices(state.type_options),
+                        id="filter-type",
+                        name="type",
+                        value=state.asset_type,
+                        on_change=state.pick_type,
+                    ),
+                    html_for="filter-type",
+                ),
+                width=width,
+                min_width="200px",
+            ),
             *extra,
-            rx.box(field("Search", rx.input(rx.input.slot(rx.icon("search", size=16)), name="q", id="report-search",
-                                            default_value=state.search, key=state.search, placeholder=search_hint,
-                                            max_length=100), html_for="report-search"),
-                   width=width, min_width="240px", flex="1"),
+            rx.box(
+                field(
+                    "Search",
+                    rx.input(
+                        rx.input.slot(rx.icon("search", size=16)),
+                        name="q",
+                        id="report-search",
+                        default_value=state.search,
+                        key=state.search,
+                        placeholder=search_hint,
+                        max_length=100,
+                    ),
+                    html_for="report-search",
+                ),
+                width=width,
+                min_width="240px",
+                flex="1",
+            ),
             rx.hstack(
                 rx.button("Search", type="submit", id="run-report", loading=state.loading),
-                rx.cond(state.search != "", rx.button("Clear search", type="button", variant="ghost",
-                                                      on_click=state.clear_search, id="clear-search")),
+                rx.cond(
+                    state.search != "",
+                    rx.button(
+                        "Clear search",
+                        type="button",
+                        variant="ghost",
+                        on_click=state.clear_search,
+                        id="clear-search",
+                    ),
+                ),
                 spacing="2",
             ),
-            direction=rx.breakpoints(initial="column", sm="row"), align=rx.breakpoints(initial="stretch", sm="end"),
-            spacing="3", wrap="wrap", width="100%",
+            direction=rx.breakpoints(initial="column", sm="row"),
+            align=rx.breakpoints(initial="stretch", sm="end"),
+            spacing="3",
+            wrap="wrap",
+            width="100%",
         ),
-        on_submit=state.apply, reset_on_submit=False, width="100%", id="report-filters",
+        on_submit=state.apply,
+        reset_on_submit=False,
+        width="100%",
+        id="report-filters",
     )
 
 
 def refused_notice(state) -> rx.Component:
-    return rx.cond(state.refused != "", rx.callout(state.refused, icon="triangle-alert", color_scheme="amber",
-                                                   id="refused", width="100%"))
+    return rx.cond(
+        state.refused != "",
+        rx.callout(state.refused, icon="triangle-alert", color_scheme="amber", id="refused", width="100%"),
+    )
 
 
-def summary(items: rx.Var, chip: Callable[[rx.Var], rx.Component], label: str, *first: rx.Component) -> rx.Component:
-    return rx.hstack(*first, rx.foreach(items, chip), spacing="2", wrap="wrap", width="100%", id="report-summary",
-                     role="group", aria_label=label)
+def summary(
+    items: rx.Var, chip: Callable[[rx.Var], rx.Component], label: str, *first: rx.Component
+) -> rx.Component:
+    return rx.hstack(
+        *first,
+        rx.foreach(items, chip),
+        spacing="2",
+        wrap="wrap",
+        width="100%",
+        id="report-summary",
+        role="group",
+        aria_label=label,
+    )
 
 
 def asset_cell(row: rx.Var, phone_line: rx.Component) -> rx.Component:
     """Number, name and location of the asset; on a phone also the row's date and badge."""
-    return rx.table.row_header_cell(rx.vstack(
-        rx.text(row["number"], weight="medium"),
-        rx.text(row["name"], size="1"),
-        rx.text(row["location"], size="1", color_scheme="gray"),
-        rx.hstack(phone_line, spacing="2", align="center", display=PHONE_ONLY, wrap="wrap", padding_top="0.25em"),
-        spacing="0",
-    ))
+    return rx.table.row_header_cell(
+        rx.vstack(
+            rx.text(row["number"], weight="medium"),
+            rx.text(row["name"], size="1"),
+            rx.text(row["location"], size="1", color_scheme="gray"),
+            rx.hstack(
+                phone_line, spacing="2", align="center", display=PHONE_ONLY, wrap="wrap", padding_top="0.25em"
+            ),
+            spacing="0",
+        )
+    )
 
 
 def filtered(state) -> rx.Var:
@@ -116,9 +187,13 @@ def severity_badge(key: rx.Var, text: rx.Var) -> rx.Component:
 
 def _severity_chip(item: rx.Var) -> rx.Component:
     return rx.badge(
-        rx.text(item["count"], weight="bold"), item["label"],
-        color_scheme=rx.match(item["key"], *SEVERITY_COLOURS), variant="surface", size="2",
-        data_severity=item["key"], data_count=item["count"],
+        rx.text(item["count"], weight="bold"),
+        item["label"],
+        color_scheme=rx.match(item["key"], *SEVERITY_COLOURS),
+        variant="surface",
+        size="2",
+        data_severity=item["key"],
+        data_count=item["count"],
     )
 
 
@@ -132,15 +207,30 @@ def defect_row(row: rx.Var) -> rx.Component:
         rx.table.cell(badge, class_name=PHONE_HIDE),
         rx.table.cell(rx.text(row["description"], size="2"), class_name=PHONE_HIDE),
         rx.table.cell(
-            rx.cond(row["quote_href"] != "", rx.link(row["quote"], href=row["quote_href"]), rx.text(row["quote"])),
-            white_space="nowrap", class_name=PHONE_HIDE,
+            rx.cond(
+                row["quote_href"] != "", rx.link(row["quote"], href=row["quote_href"]), rx.text(row["quote"])
+            ),
+            white_space="nowrap",
+            class_name=PHONE_HIDE,
         ),
-        rx.table.cell(rx.cond(
-            DefectsState.can_quote,
-            rx.link(rx.button(rx.icon("file-plus", size=14), "Request a Quote", size="1", variant="soft",
-                              white_space="nowrap"),
-                    href=row["request_href"], data_request=row["id"], underline="none"),
-        ), text_align="right"),
+        rx.table.cell(
+            rx.cond(
+                DefectsState.can_quote,
+                rx.link(
+                    rx.button(
+                        rx.icon("file-plus", size=14),
+                        "Request a Quote",
+                        size="1",
+                        variant="soft",
+                        white_space="nowrap",
+                    ),
+                    href=row["request_href"],
+                    data_request=row["id"],
+                    underline="none",
+                ),
+            ),
+            text_align="right",
+        ),
         data_defect=row["id"],
     )
 
@@ -148,13 +238,17 @@ def defect_row(row: rx.Var) -> rx.Component:
 @template("/reports/defects", "Current Defects", "reports", on_load=[DefectsState.load])
 def defects_page() -> rx.Component:
     s = DefectsState
-    empty = rx.cond(filtered(s), "No current defects match these filters.",
-                    "No current defects: everything tested at your sites has passed or been rectified.")
+    empty = rx.cond(
+        filtered(s),
+        "No current defects match these filters.",
+        "No current defects: everything tested at your sites has passed or been rectified.",
+    )
     return rx.vstack(
         report_heading("defects", download_button(s)),
         filter_form(s, "Asset no., name, location or defect"),
         refused_notice(s),
         rx.cond(s.total > 0, summary(s.counts, _severity_chip, "Defects by severity")),
         data_table(s, COLUMNS, defect_row, empty),
-        spacing="4", width="100%",
+        spacing="4",
+        width="100%",
     )

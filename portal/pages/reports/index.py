@@ -19,11 +19,16 @@ def _card(report: Report) -> rx.Component:
                     rx.text(report.blurb, size="2", color_scheme="gray"),
                     spacing="1",
                 ),
-                spacing="3", align="start",
+                spacing="3",
+                align="start",
             ),
-            width="100%", height="100%",
+            width="100%",
+            height="100%",
         ),
-        href=report.route, underline="none", color="inherit", data_report_card=report.key,
+        href=report.route,
+        underline="none",
+        color="inherit",
+        data_report_card=report.key,
     )
     return rx.cond(SessionState.advanced, card) if report.advanced else card
 
@@ -32,7 +37,12 @@ def _card(report: Report) -> rx.Component:
 def reports_index() -> rx.Component:
     return rx.vstack(
         rx.heading("Reports", size="6", as_="h1"),
-        rx.grid(*[_card(r) for r in REPORTS], columns=rx.breakpoints(initial="1", sm="2", lg="3"), spacing="3",
-                width="100%"),
-        spacing="4", width="100%",
+        rx.grid(
+            *[_card(r) for r in REPORTS],
+            columns=rx.breakpoints(initial="1", sm="2", lg="3"),
+            spacing="3",
+            width="100%",
+        ),
+        spacing="4",
+        width="100%",
     )

@@ -1,0 +1,63 @@
+"""The contractor running the portal: its settings, its today, its currency, its tax and its numbers.
+
+Why one module: every domain asks these questions, and each used to answer them itself (settings
+read in nine places, tax rounded three ways, "next number" written four times). The settings row is
+read once per unit of work and kept on the session, so a page that asks ten times reads once, and
+a change made by staff is seen by the next request.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from portal.core import clock
+from portal.models import Contractor
+
+_SETTINGS = "portal_contractor"
+
+
+def contractor(session: Session) -> Contractor:
+    """The contractor's settings; the model's defaults when the row is not set up yet (never saved)."""
+    cached = session.info.get(_SETTINGS)
+    if isinstance(cached, Contractor):
+        return cached
+    row = session.exec(select(Contractor).order_by(Contractor.id).limit(1)).first()  # type: ignore[arg-type]
+    settings = row if row is not None else Contractor()
+    if row is not None:
+        session.info[_SETTINGS] = settings
+    return settings
+
+
+def forget(session: Session) -> None:
+    """Drop the cached settings, after staff change them in this unit of work."""
+    session.info.pop(_SETTINGS, None)
+
+
+def today(session: Session) -> date:
+    """Today as the contractor's office reads it: what "due", "overdue" and "paid on" mean to a customer."""
+    return clock.today(contractor(session).timezone)
+
+
+def currency(session: Session) -> str:
+    return contractor(session).currency or "AUD"
+
+
+def tax_on(subtotal_cents: int, rate_bp: int) -> int:
+    """Tax on a whole subtotal in integer cents, rounded half away from zero as printed invoices do."""
+    exact = abs(subtotal_cents) * rate_bp
+    cents = (exact + 5000) // 10000
+    return cents if subtotal_cents >= 0 else -cents
+
+
+def next_number(session: Session, column: Any, first: int) -> int:
+    """The next document number in ``column`` (quotes, jobs, invoices), never below ``first``.
+
+    The column is unique, so two writers that read the same top number cannot both save it; on SQLite
+    a write transaction holds the database from its start (``db.unit_of_work``), so they never do.
+    """
+    top = session.scalar(select(func.max(column)))
+    return max(first, (top or 0) + 1)

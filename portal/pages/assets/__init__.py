@@ -1,0 +1,1 @@
+"""Screens of the assets domain: assets on the customer's sites and their maintenance."""

@@ -1,0 +1,1 @@
+"""Screens of the billing domain: money owed and paid."""

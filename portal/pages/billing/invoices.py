@@ -1,0 +1,255 @@
+"""Invoices > All, Unpaid and Paid: the Page Summary, the list, an invoice's details and its PDF."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from portal.components.detail import fact, items_table
+from portal.components.links import server_link
+from portal.components.payment import payment_dialog
+from portal.components.shell import template
+from portal.components.table import PHONE_HIDE, Column, data_table, search_bar, status_badge, tabs
+from portal.state.billing.invoices import InvoicesState
+from portal.state.billing.payment import PaymentState
+
+COLUMNS = [
+    Column("select", ""),
+    Column("number", "Invoice No.", "number"),
+    Column("job", "Job No.", "job", phone=False),
+    Column("site", "Site", "site", min_width="140px"),
+    Column("date", "Date", "date", min_width="110px", phone=False),
+    Column("due", "Due", "due", min_width="110px"),
+    Column("total", "Total inc. tax", "total", align="right", phone=False),
+    Column("paid", "Paid", "paid", align="right", phone=False),
+    Column("balance", "Balance", "balance", align="right"),
+    Column("status", "Status", "status"),
+    Column("options", ""),
+]
+
+
+def invoice_row(row: rx.Var) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(
+            rx.cond(
+                row["payable"] == "yes",
+                rx.checkbox(
+                    checked=InvoicesState.selected.contains(row["id"]),
+                    on_change=lambda _checked: InvoicesState.toggle(row["id"]),
+                    aria_label="Select invoice " + row["number"],
+                    data_select=row["number"],
+                ),
+            )
+        ),
+        rx.table.row_header_cell(
+            rx.button(
+                row["number"],
+                variant="ghost",
+                size="1",
+                on_click=InvoicesState.open_detail(row["id"]),
+                data_invoice=row["number"],
+            )
+        ),
+        rx.table.cell(row["job"], class_name=PHONE_HIDE),
+        rx.table.cell(row["site"]),
+        rx.table.cell(row["date"], white_space="nowrap", class_name=PHONE_HIDE),
+        rx.table.cell(row["due"], white_space="nowrap"),
+        rx.table.cell(row["total"], text_align="right", white_space="nowrap", class_name=PHONE_HIDE),
+        rx.table.cell(row["paid"], text_align="right", white_space="nowrap", class_name=PHONE_HIDE),
+        rx.table.cell(row["balance"], text_align="right", white_space="nowrap"),
+        rx.table.cell(status_badge(row["status"])),
+        rx.table.cell(
+            rx.menu.root(
+                rx.menu.trigger(
+                    rx.button(
+                        "Options",
+                        rx.icon("chevron-down", size=14),
+                        variant="soft",
+                        size="1",
+                        data_options=row["number"],
+                    )
+                ),
+                rx.menu.content(
+                    rx.menu.item(
+                        rx.icon("eye", size=14),
+                        "View details",
+                        on_select=InvoicesState.open_detail(row["id"]),
+                    ),
+                    rx.cond(
+                        row["payable"] == "yes",
+                        rx.menu.item(
+                            rx.icon("credit-card", size=14),
+                            "Pay Online",
+                            on_select=PaymentState.start([row["id"]]),
+                            data_pay=row["number"],
+                        ),
+                    ),
+                    rx.menu.item(
+                        server_link(
+                            rx.hstack(rx.icon("printer", size=14), "Print Invoice", spacing="2"),
+                            href="/documents/invoices/" + row["id"] + ".pdf",
+                            new_tab=True,
+                            width="100%",
+                            color="inherit",
+                        )
+                    ),
+                ),
+            )
+        ),
+    )
+
+
+def page_summary() -> rx.Component:
+    return rx.card(
+        rx.hstack(
+            rx.vstack(
+                rx.text("Balance outstanding", size="2", color_scheme="gray"),
+                rx.text(InvoicesState.balance, size="6", weight="bold", id="summary-balance"),
+                rx.text(InvoicesState.unpaid_count, " unpaid invoices", size="1", color_scheme="gray"),
+                spacing="1",
+            ),
+            rx.vstack(
+                rx.text("Overdue", size="2", color_scheme="gray"),
+                rx.text(
+                    InvoicesState.overdue,
+                    size="6",
+                    weight="bold",
+                    id="summary-overdue",
+                    color=rx.cond(InvoicesState.overdue_count > 0, rx.color("red", 11), rx.color("gray", 12)),
+                ),
+                rx.text(InvoicesState.overdue_count, " past their due date", size="1", color_scheme="gray"),
+                spacing="1",
+            ),
+            spacing="8",
+            wrap="wrap",
+        ),
+        width="100%",
+        id="page-summary",
+    )
+
+
+def invoice_dialog() -> rx.Component:
+    d = InvoicesState.detail
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.vstack(
+                rx.hstack(
+                    rx.dialog.title(rx.hstack("Invoice #", d["number"], spacing="0"), margin="0"),
+                    status_badge(d["status"]),
+                    rx.spacer(),
+                    server_link(
+                        rx.button(rx.icon("printer", size=14), "Print Invoice", variant="soft", size="2"),
+                        href=d["pdf"],
+                        new_tab=True,
+                        id="print-invoice",
+                    ),
+                    rx.dialog.close(rx.icon_button(rx.icon("x"), variant="ghost", aria_label="Close")),
+                    align="center",
+                    width="100%",
+                    spacing="3",
+                ),
+                rx.data_list.root(
+                    fact(
+                        "Site",
+                        rx.vstack(
+                            d["site"], rx.text(d["site_address"], size="1", color_scheme="gray"), spacing="0"
+                        ),
+                    ),
+                    fact("Job No.", d["job"]),
+                    fact("Order No.", d["order"]),
+                    fact("Date", d["issued_on"]),
+                    fact("Due", d["due_on"]),
+                    fact("Paid", d["paid"]),
+                    fact("Balance due", rx.text(d["balance"], weight="bold", id="detail-balance")),
+                    size="2",
+                ),
+                rx.text(d["description"], white_space="pre-wrap", size="2"),
+                items_table(InvoicesState, "No lines on this invoice."),
+                rx.cond(
+                    InvoicesState.payments.length() > 0,
+                    rx.vstack(
+                        rx.heading("Payments", size="3"),
+                        rx.foreach(
+                            InvoicesState.payments,
+                            lambda p: rx.text(
+                                p["date"]
+                                + " · "
+                                + p["amount"]
+                                + " · receipt "
+                                + p["receipt"]
+                                + " · "
+                                + p["card"],
+                                size="2",
+                            ),
+                        ),
+                        spacing="1",
+                    ),
+                ),
+                spacing="4",
+                width="100%",
+            ),
+            max_width="760px",
+            id="invoice-detail",
+        ),
+        open=InvoicesState.detail_open,
+        on_open_change=InvoicesState.set_detail_open,
+    )
+
+
+def pay_bar() -> rx.Component:
+    """Pay Online at the bottom of the list, for the invoices ticked on this page."""
+    return rx.cond(
+        InvoicesState.rows.length() > 0,
+        rx.hstack(
+            rx.checkbox(
+                "Select all unpaid on this page", on_change=InvoicesState.select_all, id="select-all"
+            ),
+            rx.spacer(),
+            rx.text(
+                InvoicesState.selected.length(),
+                " selected · ",
+                InvoicesState.selected_total,
+                size="2",
+                color_scheme="gray",
+            ),
+            rx.button(
+                rx.icon("credit-card", size=16),
+                "Pay Online",
+                id="pay-online",
+                disabled=InvoicesState.selected.length() == 0,
+                on_click=PaymentState.start(InvoicesState.selected),
+            ),
+            width="100%",
+            align="center",
+            wrap="wrap",
+            spacing="3",
+        ),
+    )
+
+
+@template("/invoices", "Invoices", "invoices", on_load=[InvoicesState.load])
+def invoices_page() -> rx.Component:
+    return rx.vstack(
+        rx.hstack(
+            rx.heading("Invoices", size="6", as_="h1"),
+            rx.spacer(),
+            rx.link(
+                rx.button(rx.icon("scroll-text", size=16), "Statement", variant="soft"),
+                href="/invoices/statement",
+            ),
+            rx.link(
+                rx.button(rx.icon("repeat", size=16), "Manage Payments", variant="soft"),
+                href="/invoices/payments",
+            ),
+            width="100%",
+            align="center",
+        ),
+        page_summary(),
+        tabs(InvoicesState, [("all", "All"), ("unpaid", "Unpaid"), ("paid", "Paid")]),
+        search_bar(InvoicesState, "Invoice no. or job no.", InvoicesState.csv_href),
+        data_table(InvoicesState, COLUMNS, invoice_row, "No invoices here."),
+        pay_bar(),
+        invoice_dialog(),
+        payment_dialog(),
+        spacing="4",
+        width="100%",
+    )

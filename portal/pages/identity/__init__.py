@@ -1,0 +1,1 @@
+"""Screens of the identity domain: who is signed in."""

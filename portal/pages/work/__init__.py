@@ -1,0 +1,1 @@
+"""Screens of the work domain: quotes, jobs and the customer's requests for them."""

@@ -1,0 +1,1 @@
+"""Money owed and paid: invoices, the statement, card payments, automatic payments, saved cards, gateways."""

@@ -1,0 +1,1 @@
+"""Documents a customer downloads: the PDFs the portal draws and the contractor's published documents."""

@@ -1,0 +1,1 @@
+"""Files on disk outside Reflex's public folder: storage, uploads checked by content, attachments."""

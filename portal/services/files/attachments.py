@@ -1,0 +1,50 @@
+"""More attachments on an existing quote or job (Options > Attachments), through the scope."""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from portal.core import access
+from portal.core.access import Scope
+from portal.models import Attachment, AttachmentOwner, AuditEvent, IntegrationEvent, Job, Quote
+from portal.services.files import uploads
+
+OWNERS = {AttachmentOwner.QUOTE: (Quote, "quotes"), AttachmentOwner.JOB: (Job, "jobs")}
+
+
+def add_to(
+    session: Session,
+    scope: Scope,
+    owner_type: AttachmentOwner,
+    owner_id: object,
+    pending: list[uploads.PendingFile],
+) -> list[Attachment] | None:
+    """Attach checked pending files; None (and nothing stored) when the owner is not this login's to touch."""
+    model, page = OWNERS[AttachmentOwner(owner_type)]
+    if not scope.can(page):
+        return None
+    owner = access.get(session, scope, model, owner_id)
+    if owner is None:
+        return None
+    checked = [uploads.inspect_pending(p.key, p.name) for p in pending]
+    rows = uploads.attach(
+        session,
+        checked,
+        customer_id=scope.customer_id,
+        owner_type=owner_type,
+        owner_id=owner.id,
+        contact_id=scope.contact_id,
+    )
+    payload = {"owner": owner_type.value, "number": owner.number, "files": [r.name for r in rows]}
+    session.add(IntegrationEvent(kind="attachments.added", customer_id=scope.customer_id, payload=payload))
+    session.add(
+        AuditEvent(
+            action="attachments.added",
+            customer_id=scope.customer_id,
+            contact_id=scope.contact_id,
+            target_type=owner_type.value,
+            target_id=owner.id,
+            detail=payload,
+        )
+    )
+    return rows

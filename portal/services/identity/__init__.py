@@ -1,0 +1,1 @@
+"""Who is signed in: logins, sessions, tokens, throttling and password rules."""

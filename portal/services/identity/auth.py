@@ -1,0 +1,400 @@
+"""Signing in and everything around it: invites, password reset and change, login nonces.
+
+Failures never say whether an account exists: a wrong username and a wrong password get the same
+words, take the same bcrypt time and are throttled alike, and a reset request answers the same
+for everyone.
+
+Transactions: these functions only flush. An :class:`AuthError` never leaves half-done work in the
+session; what it may leave (the failed attempt, the account's counters, the audit row) is meant to
+be kept, so commit the session when catching it; rolling back would forget the failure and
+defeat the throttle.
+
+bcrypt is slow on purpose, so the calls that check or set a password take a noticeable fraction of
+a second; the UI runs them in a thread.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from portal import config
+from portal.core import clock
+from portal.models import (
+    AttemptKind,
+    AuditEvent,
+    Contact,
+    Credential,
+    TokenPurpose,
+)
+from portal.services.identity import passwords, sessions, throttle, tokens
+from portal.services.messaging import mail
+
+LOGIN_FAILED = "Username or password is incorrect."
+LINK_EXPIRED = "This link has expired or was already used. Ask for a new one."
+USERNAME_TAKEN = "That username is taken"
+PASSWORDS_DIFFER = "Passwords do not match"
+USERNAME_LENGTH = (3, 254)
+
+
+def throttled_message(seconds: int) -> str:
+    return f"Too many attempts. Try again in {seconds} seconds, or reset your password."
+
+
+class AuthError(Exception):
+    """What to show beside each field: keys username, password, confirm, current, token, form."""
+
+    def __init__(self, field_errors: dict[str, str] | None = None, **fields: str) -> None:
+        self.field_errors: dict[str, str] = {**(field_errors or {}), **fields}
+        super().__init__("; ".join(f"{k}: {v}" for k, v in self.field_errors.items()))
+
+
+def _rounds() -> int:
+    return config.settings().bcrypt_rounds
+
+
+def _audit(
+    session: Session,
+    action: str,
+    contact: Contact | None = None,
+    ip: str = "",
+    **detail: Any,
+) -> None:
+    session.add(
+        AuditEvent(
+            action=action,
+            customer_id=contact.customer_id if contact else None,
+            contact_id=contact.id if contact else None,
+            target_type="contact" if contact else "",
+            target_id=contact.id if contact else None,
+            ip=(ip or "")[:64],
+            detail=detail,
+        )
+    )
+    session.flush()
+
+
+def _contact(session: Session, contact_id: int) -> Contact:
+    contact = session.get(Contact, contact_id)
+    if contact is None:
+        raise AuthError(form="No such contact.")
+    return contact
+
+
+def _by_username(session: Session, username: str) -> Contact | None:
+    if not username:
+        return None
+    return session.exec(select(Contact).where(Contact.username == username)).first()
+
+
+def _password_errors(password: str, confirm: str) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if broken := passwords.problems(password):
+        errors["password"] = "The password needs: " + "; ".join(broken) + "."
+    if password != confirm:
+        errors["confirm"] = PASSWORDS_DIFFER
+    return errors
+
+
+def _set_password(session: Session, contact: Contact, password: str, now: datetime) -> None:
+    credential = session.get(Credential, contact.id)
+    if credential is None:
+        credential = Credential(contact_id=contact.id, password_hash="")
+    credential.password_hash = passwords.hash_password(password, _rounds())
+    credential.changed_at = now
+    credential.failed_count = 0
+    credential.last_failed_at = None
+    credential.locked_until = None
+    session.add(credential)
+    session.flush()
+
+
+def _username_problem(name: str) -> str | None:
+    low, high = USERNAME_LENGTH
+    if not low <= len(name) <= high:
+        return f"Use {low} to {high} characters."
+    if any(c.isspace() or not c.isprintable() for c in name):
+        return "A username cannot contain spaces."
+    return None
+
+
+def default_username(contact: Contact) -> str:
+    """What the setup form offers as the username."""
+    return contact.username or contact.email.strip().lower()
+
+
+# --- invites -------------------------------------------------------------------------------------
+
+
+def send_invite(session: Session, contact_id: int, now: datetime | None = None) -> str:
+    """Turn on the contact's login and mail a setup link; returns the raw token (for tests and CLI)."""
+    now = now or clock.now()
+    contact = _contact(session, contact_id)
+    if not contact.email.strip():
+        raise AuthError(form="This contact has no email address to send the invite to.")
+    if contact.deactivated_at is not None:
+        raise AuthError(form="This contact is deactivated.")
+    contact.login_active = True
+    session.add(contact)
+    session.flush()
+    raw = tokens.issue(session, contact.id, TokenPurpose.INVITE, now)
+    mail.queue_invite(session, contact, raw)
+    _audit(session, "invite_sent", contact)
+    return raw
+
+
+def invite_details(session: Session, raw: tokens.Secret | None) -> Contact | None:
+    """The contact behind a live invite link, for the setup page (see :func:`default_username`)."""
+    return tokens.peek(session, raw, TokenPurpose.INVITE)
+
+
+def accept_invite(
+    session: Session,
+    raw: tokens.Secret | None,
+    username: str,
+    password: str,
+    confirm: str,
+    now: datetime | None = None,
+) -> Contact:
+    """Set username and password from an invite link. Validates everything before writing
+    anything, so a refused form leaves the link usable and no credential behind."""
+    now = now or clock.now()
+    contact = tokens.peek(session, raw, TokenPurpose.INVITE, now)
+    errors: dict[str, str] = {}
+    if contact is None:
+        errors["token"] = LINK_EXPIRED
+    name = (username or "").strip().lower()
+    if problem := _username_problem(name):
+        errors["username"] = problem
+    elif contact is not None:
+        holder = _by_username(session, name)
+        if holder is not None and holder.id != contact.id:
+            errors["username"] = USERNAME_TAKEN
+    errors.update(_password_errors(password, confirm))
+    if errors:
+        raise AuthError(errors)
+    consumed = tokens.consume(session, raw, TokenPurpose.INVITE, now)
+    if consumed is None or contact is None or consumed.id != contact.id:
+        raise AuthError(token=LINK_EXPIRED)
+    contact.username = name
+    session.add(contact)
+    _set_password(session, contact, password, now)
+    _audit(session, "password_set", contact)
+    return contact
+
+
+# --- signing in ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LoginCheck:
+    """What a password is checked against, read before the slow hash: the hash runs outside any
+    transaction, so ten people signing in at once never hold the write lock for a bcrypt each."""
+
+    name: str
+    contact_id: int | None
+    stored_hash: str
+
+
+def begin_login(session: Session, username: str, ip: str = "", now: datetime | None = None) -> LoginCheck:
+    """Read-only first half of a login; AuthError when the account or address is throttled."""
+    now = now or clock.now()
+    name = throttle.normalize(username)
+    wait = throttle.login_blocked(session, name, ip, now)
+    if wait:
+        raise AuthError(form=throttled_message(wait))
+    contact = _by_username(session, name)
+    credential = session.get(Credential, contact.id) if contact is not None else None
+    stored = credential.password_hash if credential is not None else ""
+    return LoginCheck(name, contact.id if contact is not None else None, stored)
+
+
+def password_matches(check: LoginCheck, password: str) -> bool:
+    """Always one bcrypt check, against a dummy hash when there is no account, so timing is flat."""
+    return passwords.verify_password(password or "", check.stored_hash or passwords.dummy_hash(_rounds()))
+
+
+def finish_login(
+    session: Session, check: LoginCheck, matches: bool, ip: str = "", now: datetime | None = None
+) -> Contact:
+    """Second half: record the attempt and return the contact, or AuthError with one generic message.
+
+    The password must still be the one that was checked, and the throttle is asked again, since
+    other attempts may have landed while the hash ran. Commit the session also when this raises.
+    """
+    now = now or clock.now()
+    wait = throttle.login_blocked(session, check.name, ip, now)
+    if wait:
+        raise AuthError(form=throttled_message(wait))
+    contact = session.get(Contact, check.contact_id) if check.contact_id is not None else None
+    credential = session.get(Credential, contact.id) if contact is not None else None
+    ok = (
+        matches
+        and credential is not None
+        and contact is not None
+        and credential.password_hash == check.stored_hash
+        and tokens.usable_contact(session, contact.id) is not None
+    )
+    throttle.record_attempt(session, AttemptKind.LOGIN, check.name, ip, ok, now)
+    if ok:
+        throttle.clear_failures(session, credential)
+        _audit(session, "login_succeeded", contact, ip)
+        return contact
+    if credential is not None:
+        throttle.register_failure(session, credential, now)
+    _audit(session, "login_failed", contact, ip, username=check.name)
+    raise AuthError(form=LOGIN_FAILED)
+
+
+def authenticate(
+    session: Session, username: str, password: str, ip: str = "", now: datetime | None = None
+) -> Contact:
+    """The contact whose username and password these are, in one transaction (see :class:`LoginCheck`
+    for the split the sign-in screen uses). Commit the session also when this raises."""
+    check = begin_login(session, username, ip, now)
+    return finish_login(session, check, password_matches(check, password), ip, now)
+
+
+def issue_login_nonce(session: Session, contact_id: int, now: datetime | None = None) -> str:
+    """A one-minute, single-use nonce the browser swaps for the session cookie at an HTTP route."""
+    return tokens.issue(session, contact_id, TokenPurpose.LOGIN, now)
+
+
+def exchange_login_nonce(
+    session: Session, raw: str, ip: str = "", user_agent: str = "", now: datetime | None = None
+) -> str | None:
+    """Use up the nonce and start a session; returns the raw session id for the cookie."""
+    now = now or clock.now()
+    contact = tokens.consume(session, raw, TokenPurpose.LOGIN, now)
+    if contact is None:
+        return None
+    return sessions.start(session, contact.id, ip, user_agent, now)
+
+
+# --- reset and change ----------------------------------------------------------------------------
+
+
+def _reset_candidates(session: Session, key: str) -> list[Contact]:
+    if not key:
+        return []
+    by_name = _by_username(session, key)
+    if by_name is not None:
+        return [by_name]
+    return list(
+        session.exec(
+            select(Contact)
+            .where(func.lower(Contact.email) == key, Contact.login_active.is_(True))
+            .order_by(Contact.id)
+        ).all()
+    )
+
+
+def request_reset(
+    session: Session, username_or_email: str, ip: str = "", now: datetime | None = None
+) -> None:
+    """Mail a reset link if the account exists and may have one. Returns None whatever happened,
+    so the page can only ever say "if that account exists, we have sent a link"."""
+    now = now or clock.now()
+    key = throttle.normalize(username_or_email)
+    if not throttle.reset_allowed(session, ip, now=now):
+        return
+    sent_to: list[Contact] = []
+    for contact in _reset_candidates(session, key):
+        account = default_username(contact)
+        if not contact.email.strip() or tokens.usable_contact(session, contact.id) is None:
+            continue
+        if not throttle.reset_allowed(session, ip, account=account, now=now):
+            continue
+        raw = tokens.issue(session, contact.id, TokenPurpose.RESET, now)
+        mail.queue_reset(session, contact, raw)
+        throttle.record_attempt(session, AttemptKind.RESET, account, ip, True, now)
+        _audit(session, "reset_requested", contact, ip)
+        sent_to.append(contact)
+    if not sent_to:
+        throttle.record_attempt(session, AttemptKind.RESET, key, ip, False, now)
+
+
+def reset_details(session: Session, raw: tokens.Secret | None) -> Contact | None:
+    """The contact behind a live reset link, for the reset page."""
+    return tokens.peek(session, raw, TokenPurpose.RESET)
+
+
+def reset_password(
+    session: Session,
+    raw: tokens.Secret | None,
+    password: str,
+    confirm: str,
+    ip: str = "",
+    now: datetime | None = None,
+) -> Contact:
+    """Set a new password from a reset link. Clears the lock (the owner proved they hold the
+    mailbox, so an attacker's guessing cannot keep them out) and ends every session."""
+    now = now or clock.now()
+    contact = tokens.peek(session, raw, TokenPurpose.RESET, now)
+    errors = _password_errors(password, confirm)
+    if contact is None:
+        errors["token"] = LINK_EXPIRED
+    if errors:
+        raise AuthError(errors)
+    consumed = tokens.consume(session, raw, TokenPurpose.RESET, now)
+    if consumed is None or consumed.id != contact.id:
+        raise AuthError(token=LINK_EXPIRED)
+    _set_password(session, contact, password, now)
+    sessions.revoke_all(session, contact.id, "password_reset", now)
+    tokens.void(session, contact.id, TokenPurpose.RESET, now)
+    _audit(session, "password_reset", contact, ip)
+    return contact
+
+
+def change_password(
+    session: Session,
+    contact_id: int,
+    current: str,
+    new: str,
+    confirm: str,
+    ip: str = "",
+    now: datetime | None = None,
+) -> None:
+    """Change the password of a signed-in contact and end all their sessions; the caller starts a
+    fresh one. A wrong current password counts as a failed login, so a stolen session cannot be
+    used to guess the password faster than the login form allows."""
+    now = now or clock.now()
+    contact = _contact(session, contact_id)
+    credential = session.get(Credential, contact.id)
+    name = contact.username or ""
+    wait = throttle.login_blocked(session, name, ip, now)
+    if wait:
+        raise AuthError(form=throttled_message(wait))
+    if credential is None or not passwords.verify_password(current or "", credential.password_hash):
+        throttle.record_attempt(session, AttemptKind.LOGIN, name, ip, False, now)
+        if credential is not None:
+            throttle.register_failure(session, credential, now)
+        _audit(session, "password_change_failed", contact, ip)
+        raise AuthError(current="Your current password is not correct.")
+    errors = _password_errors(new, confirm)
+    if errors:
+        raise AuthError(errors)
+    _set_password(session, contact, new, now)
+    sessions.revoke_all(session, contact.id, "password_change", now)
+    tokens.void(session, contact.id, TokenPurpose.RESET, now)
+    _audit(session, "password_changed", contact, ip)
+
+
+# --- staff ---------------------------------------------------------------------------------------
+
+
+def deactivate(session: Session, contact_id: int, now: datetime | None = None) -> None:
+    """Stop the contact signing in: sessions end now and no outstanding link works any more."""
+    now = now or clock.now()
+    contact = _contact(session, contact_id)
+    contact.login_active = False
+    contact.deactivated_at = now
+    session.add(contact)
+    session.flush()
+    sessions.revoke_all(session, contact.id, "deactivated", now)
+    tokens.void(session, contact.id, None, now)
+    _audit(session, "contact_deactivated", contact)

@@ -1,0 +1,96 @@
+"""Signed-in browsers: an opaque random id in an HttpOnly cookie, its hash in the database.
+
+Hashing the id means a leaked table cannot be replayed as cookies. Idle and absolute expiry bound
+how long a forgotten or stolen cookie stays useful; revocation ends it at once.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, select, update
+
+from portal import config
+from portal.core import clock
+from portal.models import LoginSession
+from portal.services.identity.tokens import Secret, digest, digest_of, new_secret, usable_contact
+
+# Touching last_seen_at on every websocket event would be a write per click; a coarser clock
+# costs at most this much of the idle allowance.
+TOUCH_INTERVAL = timedelta(seconds=30)
+
+
+def start(
+    session: Session, contact_id: int, ip: str = "", user_agent: str = "", now: datetime | None = None
+) -> str:
+    """A new session for the contact; returns the raw id for the cookie (it is never stored)."""
+    now = now or clock.now()
+    raw = new_secret()
+    session.add(
+        LoginSession(
+            id_hash=digest(raw),
+            contact_id=contact_id,
+            created_at=now,
+            last_seen_at=now,
+            expires_at=now + timedelta(hours=config.settings().session_absolute_hours),
+            ip=(ip or "")[:64],
+            user_agent=(user_agent or "")[:300],
+        )
+    )
+    session.flush()
+    return raw
+
+
+def _find(session: Session, raw: Secret | None) -> LoginSession | None:
+    hashed = digest_of(raw)
+    if hashed is None:
+        return None
+    return session.exec(select(LoginSession).where(LoginSession.id_hash == hashed)).first()
+
+
+def _end(session: Session, row: LoginSession, reason: str, now: datetime) -> None:
+    row.revoked_at = now
+    row.revoked_reason = reason[:40]
+    session.add(row)
+    session.flush()
+
+
+def resolve(session: Session, raw: Secret | None, now: datetime | None = None) -> LoginSession | None:
+    """The live session behind a cookie, or None; a session found expired is revoked on the spot."""
+    row = _find(session, raw)
+    if row is None or row.revoked_at is not None:
+        return None
+    now = now or clock.now()
+    if now >= row.expires_at:
+        _end(session, row, "expired", now)
+        return None
+    if now - row.last_seen_at > timedelta(minutes=config.settings().session_idle_minutes):
+        _end(session, row, "idle", now)
+        return None
+    if usable_contact(session, row.contact_id) is None:
+        return None
+    if now - row.last_seen_at > TOUCH_INTERVAL:
+        row.last_seen_at = now
+        session.add(row)
+        session.flush()
+    return row
+
+
+def revoke(session: Session, raw: Secret | None, reason: str = "logout", now: datetime | None = None) -> bool:
+    """End one session (logout); False when there was no live session behind the id."""
+    row = _find(session, raw)
+    if row is None or row.revoked_at is not None:
+        return False
+    _end(session, row, reason, now or clock.now())
+    return True
+
+
+def revoke_all(session: Session, contact_id: int, reason: str, now: datetime | None = None) -> int:
+    """End every live session of the contact, so a changed password also locks out old cookies."""
+    session.flush()
+    result = session.exec(
+        update(LoginSession)
+        .where(LoginSession.contact_id == contact_id, LoginSession.revoked_at.is_(None))
+        .values(revoked_at=now or clock.now(), revoked_reason=reason[:40])
+    )
+    return result.rowcount

@@ -1,0 +1,155 @@
+"""One-time tokens for invite, reset and login links.
+
+Only a SHA-256 digest is stored, so a copy of the database (a backup, a support dump) holds
+nothing that opens an account. The raw token lives only in the email or the redirect.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, select, update
+
+from portal.core import clock
+from portal.models import Contact, Customer, OneTimeToken, TokenPurpose
+
+LIFETIMES: dict[TokenPurpose, timedelta] = {
+    TokenPurpose.INVITE: timedelta(days=7),
+    TokenPurpose.RESET: timedelta(minutes=30),
+    TokenPurpose.LOGIN: timedelta(seconds=60),
+}
+
+# Raw tokens are 43 characters; anything far longer is not ours and not worth hashing.
+MAX_RAW_LENGTH = 200
+
+
+def new_secret() -> str:
+    """256 random bits, URL-safe, so the token can travel in a link unescaped."""
+    return secrets.token_urlsafe(32)
+
+
+def digest(raw: str) -> str:
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+
+_DIGEST = re.compile(r"[0-9a-f]{64}")
+
+
+@dataclass(frozen=True)
+class Hashed:
+    """A session id or link token already hashed where the request entered the server
+    (``portal/api/credentials.py``), so the raw value never reaches Reflex's state store."""
+
+    digest: str
+
+
+Secret = str | Hashed
+
+
+def digest_of(secret: Secret | None) -> str | None:
+    """The stored form of a secret, or None for anything that cannot be one of ours."""
+    if isinstance(secret, Hashed):
+        return secret.digest if _DIGEST.fullmatch(secret.digest) else None
+    if isinstance(secret, str) and 0 < len(secret) <= MAX_RAW_LENGTH:
+        return digest(secret)
+    return None
+
+
+def usable_contact(session: Session, contact_id: int) -> Contact | None:
+    """The contact if it may still sign in: a token or session of anyone else opens nothing."""
+    contact = session.get(Contact, contact_id)
+    if contact is None or not contact.login_active or contact.deactivated_at is not None:
+        return None
+    customer = session.get(Customer, contact.customer_id)
+    if customer is None or not customer.is_active:
+        return None
+    return contact
+
+
+def void(
+    session: Session, contact_id: int, purpose: TokenPurpose | None = None, now: datetime | None = None
+) -> int:
+    """Void the contact's unused tokens (of one purpose, or all), so an older link stops working."""
+    stmt = (
+        update(OneTimeToken)
+        .where(
+            OneTimeToken.contact_id == contact_id,
+            OneTimeToken.used_at.is_(None),
+            OneTimeToken.voided_at.is_(None),
+        )
+        .values(voided_at=now or clock.now())
+    )
+    if purpose is not None:
+        stmt = stmt.where(OneTimeToken.purpose == TokenPurpose(purpose))
+    session.flush()
+    return session.exec(stmt).rowcount
+
+
+def issue(session: Session, contact_id: int, purpose: TokenPurpose, now: datetime | None = None) -> str:
+    """A new token for the contact; returns the raw value, which is never stored.
+
+    A new invite or reset link voids the earlier ones, so only the latest email works. Login
+    nonces are left alone: they live a minute and two browsers signing in at once must not
+    cancel each other.
+    """
+    now = now or clock.now()
+    purpose = TokenPurpose(purpose)
+    if purpose != TokenPurpose.LOGIN:
+        void(session, contact_id, purpose, now)
+    raw = new_secret()
+    session.add(
+        OneTimeToken(
+            contact_id=contact_id,
+            purpose=purpose,
+            token_hash=digest(raw),
+            created_at=now,
+            expires_at=now + LIFETIMES[purpose],
+        )
+    )
+    session.flush()
+    return raw
+
+
+def _live(hashed: str, purpose: TokenPurpose, now: datetime):
+    return (
+        OneTimeToken.token_hash == hashed,
+        OneTimeToken.purpose == TokenPurpose(purpose),
+        OneTimeToken.used_at.is_(None),
+        OneTimeToken.voided_at.is_(None),
+        OneTimeToken.expires_at > now,
+    )
+
+
+def peek(session: Session, raw: Secret, purpose: TokenPurpose, now: datetime | None = None) -> Contact | None:
+    """The contact a live token belongs to, without using it up (to show the form behind a link)."""
+    hashed = digest_of(raw)
+    if hashed is None:
+        return None
+    contact_id = session.exec(
+        select(OneTimeToken.contact_id).where(*_live(hashed, purpose, now or clock.now()))
+    ).first()
+    return None if contact_id is None else usable_contact(session, contact_id)
+
+
+def consume(
+    session: Session, raw: Secret, purpose: TokenPurpose, now: datetime | None = None
+) -> Contact | None:
+    """Use the token up and return its contact; None when it is not live.
+
+    The conditional UPDATE is the guard: of two submits racing with the same token, the database
+    lets exactly one of them change the row, and only that one gets a contact.
+    """
+    hashed = digest_of(raw)
+    if hashed is None:
+        return None
+    now = now or clock.now()
+    session.flush()
+    result = session.exec(update(OneTimeToken).where(*_live(hashed, purpose, now)).values(used_at=now))
+    if result.rowcount != 1:
+        return None
+    contact_id = session.exec(select(OneTimeToken.contact_id).where(OneTimeToken.token_hash == hashed)).one()
+    return usable_contact(session, contact_id)

@@ -1,0 +1,1 @@
+"""Mail to customers and staff, queued in the database and delivered in the background."""

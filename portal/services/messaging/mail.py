@@ -1,0 +1,194 @@
+"""Outgoing mail: every message is written to the outbox table first.
+
+With the ``outbox`` backend the table is the delivery (staff and the demo read it); with ``smtp``
+:func:`deliver_pending` also sends it. Queuing inside the caller's transaction means a mail exists
+only if the action that caused it was committed.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+import ssl
+from datetime import timedelta
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+from urllib.parse import quote
+
+from sqlmodel import Session, select
+
+from portal import config
+from portal.core import clock
+from portal.models import Contact, Contractor, OutboxMail, TokenPurpose
+from portal.services.identity.tokens import LIFETIMES
+
+log = logging.getLogger(__name__)
+
+SMTP_TIMEOUT = 30
+
+
+def _one_line(value: str, limit: int) -> str:
+    # A CR or LF in a header would let a value add headers of its own.
+    return " ".join((value or "").split())[:limit]
+
+
+def queue(session: Session, to_address: str, subject: str, body_text: str, kind: str) -> OutboxMail:
+    row = OutboxMail(
+        kind=kind[:40],
+        to_address=_one_line(to_address, 254),
+        subject=_one_line(subject, 300),
+        body_text=body_text[:20000],
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def recent(session: Session, limit: int = 20, to_address: str | None = None) -> list[OutboxMail]:
+    """Newest mail first, for the ``portal mail`` listing."""
+    stmt = select(OutboxMail).order_by(OutboxMail.created_at.desc(), OutboxMail.id.desc()).limit(limit)
+    if to_address:
+        stmt = stmt.where(OutboxMail.to_address == to_address.strip())
+    return list(session.exec(stmt).all())
+
+
+def _connect(smtp: config.SmtpSettings) -> smtplib.SMTP:
+    if smtp.tls == "ssl":
+        client: smtplib.SMTP = smtplib.SMTP_SSL(
+            smtp.host, smtp.port, timeout=SMTP_TIMEOUT, context=ssl.create_default_context()
+        )
+    else:
+        client = smtplib.SMTP(smtp.host, smtp.port, timeout=SMTP_TIMEOUT)
+        if smtp.tls == "starttls":
+            client.starttls(context=ssl.create_default_context())
+    if smtp.user:
+        client.login(smtp.user, smtp.password)
+    return client
+
+
+def _message(row: OutboxMail, sender: str) -> EmailMessage:
+    msg = EmailMessage()
+    msg["From"] = sender
+    msg["To"] = row.to_address
+    msg["Subject"] = row.subject
+    msg["Date"] = formatdate(localtime=False)
+    msg["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
+    msg.set_content(row.body_text)
+    return msg
+
+
+def _permanent(exc: Exception) -> bool:
+    """Whether the failure belongs to this one message (so retrying it is pointless)."""
+    if isinstance(exc, ValueError):
+        return True
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _ in exc.recipients.values())
+    if isinstance(exc, smtplib.SMTPSenderRefused):
+        return False
+    return isinstance(exc, smtplib.SMTPResponseException) and exc.smtp_code >= 500
+
+
+def deliver_pending(session: Session, settings: config.Settings | None = None, limit: int = 50) -> int:
+    """Send unsent outbox rows over SMTP; returns how many went out.
+
+    A message the server refuses for good (5xx) gets its error recorded and is not retried; staff
+    see it in the outbox. When the server is unreachable or answers "try later", the remaining
+    rows stay pending for the next run. On
+    PostgreSQL the rows are locked while sending, so two workers never send the same mail.
+    """
+    cfg = settings or config.settings()
+    if cfg.mail_backend != "smtp":
+        return 0
+    rows = session.exec(
+        select(OutboxMail)
+        .where(OutboxMail.sent_at.is_(None), OutboxMail.error == "")
+        .order_by(OutboxMail.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    ).all()
+    if not rows:
+        return 0
+    try:
+        client = _connect(cfg.smtp)
+    except (OSError, smtplib.SMTPException) as exc:
+        log.warning(
+            "SMTP server %s:%s unavailable, %d mails stay queued: %s",
+            cfg.smtp.host,
+            cfg.smtp.port,
+            len(rows),
+            exc,
+        )
+        return 0
+    sent = 0
+    try:
+        for row in rows:
+            try:
+                client.send_message(_message(row, cfg.smtp.sender))
+            except (OSError, smtplib.SMTPException, ValueError) as exc:
+                if not _permanent(exc):
+                    log.warning("SMTP delivery stopped, remaining mails stay queued: %s", exc)
+                    break
+                row.error = (str(exc) or exc.__class__.__name__)[:500]
+            else:
+                row.sent_at = clock.now()
+                sent += 1
+            session.add(row)
+    finally:
+        try:
+            client.quit()
+        except (OSError, smtplib.SMTPException):
+            client.close()
+    session.flush()
+    return sent
+
+
+def company_name(session: Session) -> str:
+    name = session.exec(select(Contractor.company_name).order_by(Contractor.id).limit(1)).first()
+    return (name or "").strip() or "Your contractor"
+
+
+def _lifetime(delta: timedelta) -> str:
+    for unit, seconds in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if delta.total_seconds() >= seconds and delta.total_seconds() % seconds == 0:
+            count = int(delta.total_seconds() // seconds)
+            return f"{count} {unit}{'' if count == 1 else 's'}"
+    return f"{int(delta.total_seconds())} seconds"
+
+
+def _link(path: str, raw_token: str) -> str:
+    return f"{config.settings().public_url}/{path}?token={quote(raw_token, safe='')}"
+
+
+def _greeting(contact: Contact) -> str:
+    return f"Hello {contact.first_name.strip()}," if contact.first_name.strip() else "Hello,"
+
+
+def queue_invite(session: Session, contact: Contact, raw_token: str) -> OutboxMail:
+    company = company_name(session)
+    body = (
+        f"{_greeting(contact)}\n\n"
+        f"{company} has opened a customer portal account for you, where you can see your quotes, "
+        "jobs and invoices.\n\n"
+        "Choose your username and password here:\n\n"
+        f"{_link('setup', raw_token)}\n\n"
+        f"The link expires in {_lifetime(LIFETIMES[TokenPurpose.INVITE])} and works once. "
+        "If you were not expecting this email, you can ignore it.\n\n"
+        f"{company}\n"
+    )
+    return queue(session, contact.email, f"Your {company} customer portal account", body, "invite")
+
+
+def queue_reset(session: Session, contact: Contact, raw_token: str) -> OutboxMail:
+    company = company_name(session)
+    username = contact.username or contact.email
+    body = (
+        f"{_greeting(contact)}\n\n"
+        f"We received a request to reset the password of your {company} customer portal account "
+        f"({username}).\n\n"
+        "Choose a new password here:\n\n"
+        f"{_link('reset', raw_token)}\n\n"
+        f"The link expires in {_lifetime(LIFETIMES[TokenPurpose.RESET])} and works once. "
+        "If you did not ask for this, ignore this email: your password stays as it is.\n\n"
+        f"{company}\n"
+    )
+    return queue(session, contact.email, f"Reset your {company} portal password", body, "reset")

@@ -1,0 +1,1 @@
+"""Read-only reports over the other domains: the dashboard and the Advanced portal's reports."""

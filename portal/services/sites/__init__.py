@@ -1,0 +1,1 @@
+"""The customer's sites and what a contact may see of them."""

@@ -1,0 +1,1 @@
+"""Quotes, jobs and the customer's requests for them."""

@@ -1,0 +1,634 @@
+"""Quotes as the customer sees them: the two lists, one quote's details, accepting and declining.
+
+Everything a customer reaches goes through the scope; the functions at the end (pricing a quote)
+are the contractor's side and take plain ids. A decision is final: it is written with a
+conditional UPDATE, so a double click or a second browser tab cannot accept a quote twice, or
+accept one that was just declined.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import case, delete, or_, update
+from sqlmodel import Session, select
+
+from portal.core import access, clock, exports, tenant
+from portal.core.access import Scope, scoped
+from portal.core.listing import Page, PageRequest, ordered_csv, paginate, search_filter, shorten
+from portal.core.money import format_money
+from portal.models import (
+    Asset,
+    AssetType,
+    Attachment,
+    AttachmentOwner,
+    AuditEvent,
+    Contact,
+    Customer,
+    IntegrationEvent,
+    Quote,
+    QuoteAsset,
+    QuoteDecision,
+    QuoteItem,
+    QuoteStage,
+    Site,
+)
+from portal.services.messaging import mail
+
+PAGE = "quotes"
+QUOTE_TABS = ("outstanding", "actioned")
+QUOTE_SORTS = ("number", "site", "description", "order", "date", "status", "cost")
+DEFAULT_SORT = "date"
+LIST_DESCRIPTION_CHARS = 120
+
+AWAITING = "Awaiting pricing"
+READY = "Ready to accept"
+EXPIRED = "Expired"
+ACCEPTED = "Accepted"
+DECLINED = "Declined"
+
+SIGNER_MAX = 200
+ORDER_MAX = 60
+REASON_MAX = 2000
+ALREADY_DECIDED = "This quote has already been accepted or declined."
+NOT_AVAILABLE = "That quote is not available."
+
+
+class QuoteError(Exception):
+    """A decision that cannot be recorded; ``field_errors`` says which field and why (``form``: not a
+    field)."""
+
+    def __init__(self, field_errors: dict[str, str]):
+        super().__init__("; ".join(field_errors.values()))
+        self.field_errors = field_errors
+
+
+@dataclass(frozen=True)
+class QuoteRow:
+    id: int
+    number: int
+    site_name: str
+    description: str
+    order_number: str
+    requested_on: date
+    status: str
+    cost_cents: int | None
+    valid_until: date | None
+
+
+@dataclass(frozen=True)
+class ItemLine:
+    description: str
+    quantity: int
+    unit_price_cents: int
+    total_cents: int
+
+
+@dataclass(frozen=True)
+class AssetLine:
+    id: int
+    number: str
+    name: str
+    location: str
+    type_name: str
+
+
+@dataclass(frozen=True)
+class AttachmentLine:
+    id: int
+    name: str
+    size_bytes: int
+    content_type: str
+    uploaded_at: datetime
+
+
+@dataclass
+class QuoteDetail:
+    id: int
+    number: int
+    stage: str
+    status: str
+    site_name: str
+    site_address: str
+    contact_name: str
+    requested_by_name: str
+    order_number: str
+    description: str
+    requested_on: date
+    preferred_date: date | None
+    actioned_on: date | None
+    valid_until: date | None
+    subtotal_cents: int
+    tax_cents: int
+    total_cents: int
+    tax_name: str
+    tax_rate_text: str
+    currency: str
+    decision: str
+    decided_at: datetime | None
+    signer_name: str
+    accepted_order_number: str
+    decline_reason: str
+    can_decide: bool
+    items: list[ItemLine] = field(default_factory=list)
+    assets: list[AssetLine] = field(default_factory=list)
+    attachments: list[AttachmentLine] = field(default_factory=list)
+
+    @property
+    def tax_label(self) -> str:
+        return f"{self.tax_name} {self.tax_rate_text}".strip()
+
+
+# Contractor settings and money, shared with jobs.
+
+
+def rate_text(rate_bp: int) -> str:
+    """Basis points as a percentage a customer reads: 1000 → "10%", 825 → "8.25%"."""
+    percent = (Decimal(rate_bp) / Decimal(100)).normalize()
+    return f"{percent:f}%"
+
+
+def priced_lines(items: Sequence[tuple[str, int, int]]) -> list[tuple[str, int, int, int]]:
+    """Checked (description, quantity, unit price, line total) tuples; ValueError names the bad line."""
+    lines = []
+    for n, item in enumerate(items, start=1):
+        try:
+            description, quantity, unit = item
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"item {n}: expected (description, quantity, unit price cents)") from exc
+        description = " ".join(str(description or "").split())
+        if not description or len(description) > 500:
+            raise ValueError(f"item {n}: a description of 1 to 500 characters is required")
+        if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
+            raise ValueError(f"item {n}: the quantity must be a whole number of at least 1")
+        if isinstance(unit, bool) or not isinstance(unit, int):
+            raise ValueError(f"item {n}: the unit price must be whole cents")
+        lines.append((description, quantity, unit, quantity * unit))
+    return lines
+
+
+def person_name(session: Session, contact_id: int | None, customer_id: int) -> str:
+    if contact_id is None:
+        return ""
+    person = session.get(Contact, contact_id)
+    return person.full_name if person is not None and person.customer_id == customer_id else ""
+
+
+def asset_lines(
+    session: Session, link: Any, owner_column: Any, owner_id: int, customer_id: int
+) -> list[AssetLine]:
+    rows = session.exec(
+        select(Asset.id, Asset.number, Asset.name, Asset.location, AssetType.name)
+        .join(link, link.asset_id == Asset.id)
+        .join(AssetType, AssetType.id == Asset.asset_type_id)
+        .where(owner_column == owner_id, Asset.customer_id == customer_id)
+        .order_by(Asset.number, Asset.id)
+    ).all()
+    return [AssetLine(*r) for r in rows]
+
+
+def attachment_lines(
+    session: Session, owner: AttachmentOwner, owner_id: int, customer_id: int
+) -> list[AttachmentLine]:
+    rows = session.exec(
+        select(
+            Attachment.id,
+            Attachment.name,
+            Attachment.size_bytes,
+            Attachment.content_type,
+            Attachment.uploaded_at,
+        )
+        .where(
+            Attachment.owner_type == owner,
+            Attachment.owner_id == owner_id,
+            Attachment.customer_id == customer_id,
+        )
+        .order_by(Attachment.uploaded_at, Attachment.id)
+    ).all()
+    return [AttachmentLine(*r) for r in rows]
+
+
+# Lists.
+
+
+def quote_status(stage: str, decision: str, valid_until: date | None, today: date) -> str:
+    if stage == QuoteStage.OUTSTANDING:
+        return AWAITING
+    if decision == QuoteDecision.ACCEPTED:
+        return ACCEPTED
+    if decision == QuoteDecision.DECLINED:
+        return DECLINED
+    if valid_until is not None and valid_until < today:
+        return EXPIRED
+    return READY
+
+
+def _status_sql(today: date) -> Any:
+    """The same label as :func:`quote_status`, in SQL, so the Status column sorts as it reads."""
+    return case(
+        (Quote.stage == QuoteStage.OUTSTANDING, AWAITING),
+        (Quote.decision == QuoteDecision.ACCEPTED, ACCEPTED),
+        (Quote.decision == QuoteDecision.DECLINED, DECLINED),
+        (Quote.valid_until < today, EXPIRED),
+        else_=READY,
+    )
+
+
+def _sorts(today: date) -> dict[str, Any]:
+    return {
+        "number": Quote.number,
+        "site": Site.name,
+        "description": Quote.description,
+        "order": Quote.order_number,
+        "date": Quote.requested_on,
+        "status": _status_sql(today),
+        "cost": Quote.total_cents,
+    }
+
+
+def _tab(tab: str) -> QuoteStage:
+    if tab not in QUOTE_TABS:
+        raise ValueError(f"unknown quotes tab: {tab!r}")
+    return QuoteStage(tab)
+
+
+def quote_list_query(scope: Scope, tab: str, search: str) -> Any:
+    """The scoped, filtered rows of one tab, unordered; the list pages it, the CSV streams it all.
+
+    Columns: id, number, site name, description, order number, requested on, stage, decision,
+    valid until, total. The full description is selected even for a screen: cutting it in SQL
+    (substr) cost PostgreSQL more than carrying it, as the cut runs on every row before the sort.
+    """
+    stage = _tab(tab)
+    stmt = (
+        select(
+            Quote.id,
+            Quote.number,
+            Site.name,
+            Quote.description,
+            Quote.order_number,
+            Quote.requested_on,
+            Quote.stage,
+            Quote.decision,
+            Quote.valid_until,
+            Quote.total_cents,
+        )
+        .join(Site, Site.id == Quote.site_id)
+        .where(Quote.stage == stage)
+    )
+    found = search_filter(search, Quote.number, Site.name, Quote.description, Quote.order_number)
+    if found is not None:
+        stmt = stmt.where(found)
+    return scoped(stmt, scope, Quote)
+
+
+def _quote_row(r: Sequence[Any], today: date, limit: int | None = None) -> QuoteRow:
+    """A row of :func:`quote_list_query` as the customer reads it; ``limit`` shortens the description."""
+    qid, number, site_name, description, order_number, requested_on, stage, decision, valid_until, total = r
+    return QuoteRow(
+        id=qid,
+        number=number,
+        site_name=site_name,
+        description=shorten(description, limit) if limit else description,
+        order_number=order_number,
+        requested_on=requested_on,
+        status=quote_status(stage, decision, valid_until, today),
+        cost_cents=None if stage == QuoteStage.OUTSTANDING else total,
+        valid_until=valid_until,
+    )
+
+
+def list_quotes(
+    session: Session, scope: Scope, tab: str, request: PageRequest, today: date
+) -> Page[QuoteRow]:
+    scope.require(PAGE)
+    request = request.clean()
+    stmt = quote_list_query(scope, tab, request.search)
+    # Without a search the site join only adds the name, so the count can skip it.
+    count = None if request.search else scoped(select(Quote.id).where(Quote.stage == _tab(tab)), scope, Quote)
+    return paginate(
+        session,
+        stmt,
+        request,
+        _sorts(today),
+        DEFAULT_SORT,
+        lambda r: _quote_row(r, today, LIST_DESCRIPTION_CHARS),
+        tiebreak=Quote.id,
+        count_stmt=count,
+    )
+
+
+CSV_HEADER = ["Quote No.", "Site", "Description", "Order No.", "Date", "Status", "Cost"]
+
+
+def quote_csv(
+    session: Session, scope: Scope, tab: str, search: str, sort: str, descending: bool, today: date
+) -> Iterator[str]:
+    """Every row of the list as filtered and sorted on screen, streamed.
+
+    The checks run now, not on the first chunk, so a refused download fails before any response.
+    """
+    scope.require(PAGE)
+    request = PageRequest(search=search, sort=sort, descending=descending).clean()
+
+    def cells(r: Sequence[Any]) -> list[Any]:
+        q = _quote_row(r, today)
+        return [
+            q.number,
+            q.site_name,
+            q.description,
+            q.order_number,
+            q.requested_on,
+            q.status,
+            exports.cents(q.cost_cents),
+        ]
+
+    return ordered_csv(
+        session,
+        quote_list_query(scope, tab, request.search),
+        request,
+        _sorts(today),
+        DEFAULT_SORT,
+        Quote.id,
+        CSV_HEADER,
+        cells,
+    )
+
+
+# One quote.
+
+
+def _can_decide(quote: Quote, today: date) -> bool:
+    return (
+        quote.stage == QuoteStage.ACTIONED
+        and quote.decision == QuoteDecision.NONE
+        and (quote.valid_until is None or quote.valid_until >= today)
+    )
+
+
+def quote_detail(session: Session, scope: Scope, quote_id: Any, today: date) -> QuoteDetail | None:
+    """Everything needed to decide on a quote, or None when the id is not the contact's to see."""
+    scope.require(PAGE)
+    quote = access.get(session, scope, Quote, quote_id)
+    if quote is None:
+        return None
+    site = session.get(Site, quote.site_id)
+    settings = tenant.contractor(session)
+    items = session.exec(
+        select(QuoteItem).where(QuoteItem.quote_id == quote.id).order_by(QuoteItem.sort_order, QuoteItem.id)
+    ).all()
+    return QuoteDetail(
+        id=quote.id,
+        number=quote.number,
+        stage=QuoteStage(quote.stage).value,
+        status=quote_status(quote.stage, quote.decision, quote.valid_until, today),
+        site_name=site.name if site else "",
+        site_address=site.address if site else "",
+        contact_name=person_name(session, quote.contact_id, quote.customer_id),
+        requested_by_name=person_name(session, quote.requested_by_contact_id, quote.customer_id),
+        order_number=quote.order_number,
+        description=quote.description,
+        requested_on=quote.requested_on,
+        preferred_date=quote.preferred_date,
+        actioned_on=quote.actioned_on,
+        valid_until=quote.valid_until,
+        subtotal_cents=quote.subtotal_cents,
+        tax_cents=quote.tax_cents,
+        total_cents=quote.total_cents,
+        tax_name=settings.tax_name,
+        tax_rate_text=rate_text(settings.tax_rate_bp),
+        currency=settings.currency,
+        decision=QuoteDecision(quote.decision).value,
+        decided_at=quote.decided_at,
+        signer_name=quote.signer_name,
+        accepted_order_number=quote.accepted_order_number,
+        decline_reason=quote.decline_reason,
+        can_decide=_can_decide(quote, today),
+        items=[ItemLine(i.description, i.quantity, i.unit_price_cents, i.total_cents) for i in items],
+        assets=asset_lines(session, QuoteAsset, QuoteAsset.quote_id, quote.id, quote.customer_id),
+        attachments=attachment_lines(session, AttachmentOwner.QUOTE, quote.id, quote.customer_id),
+    )
+
+
+# Accepting and declining.
+
+
+def _one_line(value: Any) -> str:
+    return " ".join(str(value or "").split())
+
+
+def _decidable(session: Session, scope: Scope, quote_id: Any, today: date) -> Quote:
+    scope.require(PAGE)
+    quote = access.get(session, scope, Quote, quote_id)
+    if quote is None:
+        raise QuoteError({"form": NOT_AVAILABLE})
+    if quote.stage != QuoteStage.ACTIONED:
+        raise QuoteError(
+            {"form": "This quote has not been priced yet, so there is nothing to accept or decline."}
+        )
+    if quote.decision != QuoteDecision.NONE:
+        raise QuoteError({"form": ALREADY_DECIDED})
+    if quote.valid_until is not None and quote.valid_until < today:
+        raise QuoteError(
+            {
+                "form": f"This quote expired on {quote.valid_until:%d %b %Y}. "
+                "Please ask us for an updated quote."
+            }
+        )
+    return quote
+
+
+def _record(session: Session, scope: Scope, quote: Quote, today: date, values: dict[str, Any]) -> None:
+    """Write the decision only if nobody decided first; of two racing requests exactly one wins."""
+    session.flush()
+    result = session.exec(
+        update(Quote)
+        .where(
+            Quote.id == quote.id,
+            Quote.customer_id == scope.customer_id,
+            Quote.stage == QuoteStage.ACTIONED,
+            Quote.decision == QuoteDecision.NONE,
+            or_(Quote.valid_until.is_(None), Quote.valid_until >= today),
+        )
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        session.refresh(quote)
+        raise QuoteError({"form": ALREADY_DECIDED})
+    session.refresh(quote)
+
+
+def _announce(session: Session, scope: Scope, quote: Quote, kind: str, payload: dict[str, Any]) -> None:
+    payload = {
+        "quote_id": quote.id,
+        "quote_number": quote.number,
+        "contact_id": scope.contact_id,
+        "total_cents": quote.total_cents,
+        "decided_at": quote.decided_at.isoformat(),
+        **payload,
+    }
+    session.add(IntegrationEvent(kind=kind, customer_id=scope.customer_id, payload=payload))
+    session.add(
+        AuditEvent(
+            action=kind,
+            customer_id=scope.customer_id,
+            contact_id=scope.contact_id,
+            target_type="quote",
+            target_id=quote.id,
+            detail=payload,
+        )
+    )
+    session.flush()
+
+
+def _notify(session: Session, scope: Scope, quote: Quote, verb: str, lines: list[str], kind: str) -> None:
+    settings = tenant.contractor(session)
+    if not settings.email.strip():
+        return
+    customer = session.get(Customer, scope.customer_id)
+    site = session.get(Site, quote.site_id)
+    who = person_name(session, scope.contact_id, scope.customer_id) or "A portal user"
+    customer_name = customer.name if customer else ""
+    body = "\n".join(
+        [
+            f"{who} of {customer_name} {verb} quote #{quote.number} in the customer portal.",
+            "",
+            f"Customer: {customer_name}",
+            f"Site: {site.name if site else ''}" + (f" ({site.address})" if site and site.address else ""),
+            f"Quote total: {format_money(quote.total_cents, settings.currency)}",
+            *lines,
+            f"When: {quote.decided_at:%d %b %Y %H:%M} UTC",
+            "",
+            "Description:",
+            quote.description,
+        ]
+    )
+    mail.queue(session, settings.email, f"Quote #{quote.number} {verb} by {customer_name}", body, kind)
+
+
+def accept_quote(
+    session: Session,
+    scope: Scope,
+    quote_id: Any,
+    signer_name: str,
+    order_number: str,
+    today: date,
+    now: datetime | None = None,
+) -> Quote:
+    quote = _decidable(session, scope, quote_id, today)
+    signer, order = _one_line(signer_name), _one_line(order_number)
+    errors = {}
+    if not signer:
+        errors["signer"] = "Enter the name of the person accepting the quote."
+    elif len(signer) > SIGNER_MAX:
+        errors["signer"] = f"Use at most {SIGNER_MAX} characters."
+    if len(order) > ORDER_MAX:
+        errors["order_number"] = f"Use at most {ORDER_MAX} characters."
+    if errors:
+        raise QuoteError(errors)
+    now = now or clock.now()
+    _record(
+        session,
+        scope,
+        quote,
+        today,
+        {
+            "decision": QuoteDecision.ACCEPTED,
+            "decided_at": now,
+            "decided_by_contact_id": scope.contact_id,
+            "signer_name": signer,
+            "accepted_order_number": order,
+        },
+    )
+    _announce(session, scope, quote, "quote.accepted", {"signer_name": signer, "order_number": order})
+    _notify(
+        session,
+        scope,
+        quote,
+        "accepted",
+        [f"Signed by: {signer}", f"Order number: {order or '(none given)'}"],
+        "quote_accepted",
+    )
+    return quote
+
+
+def decline_quote(
+    session: Session, scope: Scope, quote_id: Any, reason: str, today: date, now: datetime | None = None
+) -> Quote:
+    quote = _decidable(session, scope, quote_id, today)
+    reason = str(reason or "").strip()
+    if not reason:
+        raise QuoteError({"reason": "Tell us why you are declining, so we can do better."})
+    if len(reason) > REASON_MAX:
+        raise QuoteError({"reason": f"Use at most {REASON_MAX} characters."})
+    now = now or clock.now()
+    _record(
+        session,
+        scope,
+        quote,
+        today,
+        {
+            "decision": QuoteDecision.DECLINED,
+            "decided_at": now,
+            "decided_by_contact_id": scope.contact_id,
+            "decline_reason": reason,
+        },
+    )
+    _announce(session, scope, quote, "quote.declined", {"reason": reason})
+    _notify(session, scope, quote, "declined", ["Reason:", reason], "quote_declined")
+    return quote
+
+
+# The contractor's side.
+
+
+def action_quote(
+    session: Session,
+    quote_id: int,
+    items: Sequence[tuple[str, int, int]],
+    today: date,
+    valid_days: int | None = None,
+) -> Quote:
+    """Price a quote: its lines replace any before, tax is worked out on the subtotal, and it moves to
+    Actioned.
+
+    Re-pricing an actioned quote is allowed until the customer decides; after that the price is
+    what they agreed to (or refused) and stays.
+    """
+    quote = session.get(Quote, quote_id)
+    if quote is None:
+        raise LookupError(f"no quote {quote_id}")
+    if quote.decision != QuoteDecision.NONE:
+        raise ValueError(f"quote {quote.number} was already {quote.decision}")
+    if valid_days is not None and valid_days < 0:
+        raise ValueError("valid_days cannot be negative")
+    lines = priced_lines(items)
+    settings = tenant.contractor(session)
+    session.exec(delete(QuoteItem).where(QuoteItem.quote_id == quote.id))
+    for order, (description, quantity, unit, total) in enumerate(lines):
+        session.add(
+            QuoteItem(
+                quote_id=quote.id,
+                description=description,
+                quantity=quantity,
+                unit_price_cents=unit,
+                total_cents=total,
+                sort_order=order,
+            )
+        )
+    quote.subtotal_cents = sum(line[3] for line in lines)
+    quote.tax_cents = tenant.tax_on(quote.subtotal_cents, settings.tax_rate_bp)
+    quote.total_cents = quote.subtotal_cents + quote.tax_cents
+    quote.stage = QuoteStage.ACTIONED
+    quote.actioned_on = today
+    quote.valid_until = today + timedelta(
+        days=valid_days if valid_days is not None else settings.quote_validity_days
+    )
+    session.add(quote)
+    session.flush()
+    return quote

@@ -1,0 +1,1 @@
+"""Screens' states of the billing domain: money owed and paid."""

@@ -1,0 +1,1 @@
+"""Screens' states of the identity domain: who is signed in."""

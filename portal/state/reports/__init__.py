@@ -1,0 +1,1 @@
+"""Screens' states of the reports domain: read-only reports over the other domains."""
