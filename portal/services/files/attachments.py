@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from portal.core import access
+from portal.core import access, events
 from portal.core.access import Scope
-from portal.models import Attachment, AttachmentOwner, AuditEvent, IntegrationEvent, Job, Quote
+from portal.models import Attachment, AttachmentOwner, Job, Quote
 from portal.services.files import uploads
 
 OWNERS = {AttachmentOwner.QUOTE: (Quote, "quotes"), AttachmentOwner.JOB: (Job, "jobs")}
@@ -36,15 +36,6 @@ def add_to(
         contact_id=scope.contact_id,
     )
     payload = {"owner": owner_type.value, "number": owner.number, "files": [r.name for r in rows]}
-    session.add(IntegrationEvent(kind="attachments.added", customer_id=scope.customer_id, payload=payload))
-    session.add(
-        AuditEvent(
-            action="attachments.added",
-            customer_id=scope.customer_id,
-            contact_id=scope.contact_id,
-            target_type=owner_type.value,
-            target_id=owner.id,
-            detail=payload,
-        )
-    )
+    events.integration(session, "attachments.added", scope.customer_id, payload)
+    events.audit(session, scope, "attachments.added", owner, detail=payload)
     return rows

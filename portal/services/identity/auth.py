@@ -23,10 +23,9 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from portal import config
-from portal.core import clock
+from portal.core import clock, events
 from portal.models import (
     AttemptKind,
-    AuditEvent,
     Contact,
     Credential,
     TokenPurpose,
@@ -64,18 +63,8 @@ def _audit(
     ip: str = "",
     **detail: Any,
 ) -> None:
-    session.add(
-        AuditEvent(
-            action=action,
-            customer_id=contact.customer_id if contact else None,
-            contact_id=contact.id if contact else None,
-            target_type="contact" if contact else "",
-            target_id=contact.id if contact else None,
-            ip=(ip or "")[:64],
-            detail=detail,
-        )
-    )
-    session.flush()
+    """A contact acts on its own account (or, signing in as nobody known, no one on nothing)."""
+    events.audit(session, contact, action, contact, detail=detail, ip=ip)
 
 
 def _contact(session: Session, contact_id: int) -> Contact:

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import case, delete, or_, update
 from sqlmodel import Session, select
 
-from portal.core import access, clock, exports, tenant
+from portal.core import access, clock, events, exports, tenant
 from portal.core.access import Scope, scoped
 from portal.core.listing import Page, PageRequest, ordered_csv, paginate, search_filter, shorten
 from portal.core.money import format_money
@@ -26,10 +26,8 @@ from portal.models import (
     AssetType,
     Attachment,
     AttachmentOwner,
-    AuditEvent,
     Contact,
     Customer,
-    IntegrationEvent,
     Quote,
     QuoteAsset,
     QuoteDecision,
@@ -472,18 +470,8 @@ def _announce(session: Session, scope: Scope, quote: Quote, kind: str, payload: 
         "decided_at": quote.decided_at.isoformat(),
         **payload,
     }
-    session.add(IntegrationEvent(kind=kind, customer_id=scope.customer_id, payload=payload))
-    session.add(
-        AuditEvent(
-            action=kind,
-            customer_id=scope.customer_id,
-            contact_id=scope.contact_id,
-            target_type="quote",
-            target_id=quote.id,
-            detail=payload,
-        )
-    )
-    session.flush()
+    events.integration(session, kind, scope.customer_id, payload)
+    events.audit(session, scope, kind, quote, detail=payload)
 
 
 def _notify(session: Session, scope: Scope, quote: Quote, verb: str, lines: list[str], kind: str) -> None:

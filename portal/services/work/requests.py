@@ -24,7 +24,7 @@ from sqlalchemy import func, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from portal.core import clock, dates, tenant
+from portal.core import clock, dates, events, tenant
 from portal.core.access import MAX_ID, AccessDenied, Scope, get, scoped
 from portal.core.money import format_money
 from portal.models import (
@@ -376,14 +376,8 @@ def create_site(session: Session, scope: Scope, new: NewSite, now: datetime | No
         if scope.site_ids is not None:
             # A contact limited to some sites could not otherwise see the site it just made.
             session.add(ContactSite(contact_id=scope.contact_id, site_id=site.id))
-        session.add(
-            IntegrationEvent(
-                kind="site.created",
-                customer_id=scope.customer_id,
-                created_at=stamp,
-                payload={"site_id": site.id, "created_by_contact_id": scope.contact_id, **values},
-            )
-        )
+        payload = {"site_id": site.id, "created_by_contact_id": scope.contact_id, **values}
+        events.integration(session, "site.created", scope.customer_id, payload, at=stamp)
         session.flush()
     return site
 
@@ -651,42 +645,36 @@ def _save(
             contact_id=scope.contact_id,
         )
         kind = "quote.requested" if c.purpose == "quote" else "job.booked"
-        session.add(
-            IntegrationEvent(
-                kind=kind,
-                customer_id=scope.customer_id,
-                created_at=stamp,
-                payload={
-                    f"{c.purpose}_id": record.id,
-                    "number": record.number,
-                    "customer_id": scope.customer_id,
-                    "site_id": c.site.id,
-                    "contact_id": c.contact.id,
-                    "requested_by_contact_id": scope.contact_id,
-                    "order_number": c.order_number,
-                    "preferred_date": c.preferred_date.isoformat() if c.preferred_date else None,
-                    "requested_on": today.isoformat(),
-                    "description": c.description,
-                    "asset_ids": [a.id for a in c.assets],
-                    "items": [
-                        {
-                            "optional_item_id": line.item.id,
-                            "description": line.item.name,
-                            "quantity": line.quantity,
-                            "unit_price_cents": line.item.unit_price_cents,
-                            "total_cents": line.total,
-                        }
-                        for line in c.lines
-                    ],
-                    "subtotal_cents": subtotal,
-                    "tax_cents": tax,
-                    "total_cents": subtotal + tax,
-                    "attachment_ids": [a.id for a in attachments],
-                    "defect_id": c.defect.id if c.defect is not None else None,
-                    "submission_key": submission_key,
-                },
-            )
-        )
+        payload = {
+            f"{c.purpose}_id": record.id,
+            "number": record.number,
+            "customer_id": scope.customer_id,
+            "site_id": c.site.id,
+            "contact_id": c.contact.id,
+            "requested_by_contact_id": scope.contact_id,
+            "order_number": c.order_number,
+            "preferred_date": c.preferred_date.isoformat() if c.preferred_date else None,
+            "requested_on": today.isoformat(),
+            "description": c.description,
+            "asset_ids": [a.id for a in c.assets],
+            "items": [
+                {
+                    "optional_item_id": line.item.id,
+                    "description": line.item.name,
+                    "quantity": line.quantity,
+                    "unit_price_cents": line.item.unit_price_cents,
+                    "total_cents": line.total,
+                }
+                for line in c.lines
+            ],
+            "subtotal_cents": subtotal,
+            "tax_cents": tax,
+            "total_cents": subtotal + tax,
+            "attachment_ids": [a.id for a in attachments],
+            "defect_id": c.defect.id if c.defect is not None else None,
+            "submission_key": submission_key,
+        }
+        events.integration(session, kind, scope.customer_id, payload, at=stamp)
         if contractor.email:
             subject, body = _mail_body(session, scope, c, record, attachments, contractor)
             mail.queue(session, contractor.email, subject, body, kind)
