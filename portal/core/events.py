@@ -23,8 +23,9 @@ from portal.core import clock
 from portal.models import AuditEvent, Contact, IntegrationEvent
 
 IP_LENGTH = 64
-# How a principal that is not a customer contact names itself: its kind and the attribute holding its id.
-_OTHER_ACTORS = (("staff", ("staff_id", "staff_member_id")), ("api_client", ("client_id", "api_client_id")))
+# How a principal that is not a customer contact is named (core/principal's StaffMember and ApiClient):
+# its kind, and the attribute holding its id.
+_OTHER_ACTORS = (("staff", "staff_id"), ("api_client", "client_id"))
 
 
 def actor(who: Any) -> tuple[int | None, int | None, dict[str, Any]]:
@@ -36,11 +37,10 @@ def actor(who: Any) -> tuple[int | None, int | None, dict[str, Any]]:
     contact_id = getattr(who, "contact_id", None)
     if contact_id is not None:
         return getattr(who, "customer_id", None), contact_id, {}
-    for kind, names in _OTHER_ACTORS:
-        for name in names:
-            value = getattr(who, name, None)
-            if value is not None:
-                return getattr(who, "customer_id", None), None, {"kind": kind, "id": value}
+    for kind, name in _OTHER_ACTORS:
+        value = getattr(who, name, None)
+        if value is not None:
+            return getattr(who, "customer_id", None), None, {"kind": kind, "id": value}
     kind = type(who).__name__
     raise TypeError(f"{kind} is not a principal an event can name")
 
