@@ -12,7 +12,7 @@ import logging
 from portal.config import settings
 from portal.core import tenant
 from portal.db import unit_of_work
-from portal.services.billing import payments
+from portal.services.billing import autopay
 from portal.services.billing.gateways import get_gateway
 from portal.services.messaging import mail
 
@@ -38,9 +38,9 @@ async def deliver_mail_forever() -> None:
         await asyncio.sleep(MAIL_EVERY_SECONDS)
 
 
-def run_autopay() -> payments.RunSummary:
+def run_autopay() -> autopay.RunSummary:
     with unit_of_work() as session:
-        return payments.autopay_run(session, get_gateway(), tenant.today(session))
+        return autopay.autopay_run(session, get_gateway(), tenant.today(session))
 
 
 async def autopay_forever() -> None:

@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 from portal import db
 from portal.core import access
 from portal.models import Customer, Invoice, LoginAttempt, Payment, PaymentStatus
-from portal.services.billing import payments
+from portal.services.billing import charges
 from portal.services.identity import auth
 from portal.state.billing import payment as payment_state
 from portal.state.identity import login as login_state
@@ -140,11 +140,11 @@ def test_a_payment_long_ago_is_named_without_just(session):
     where = f.site(session, owner)
     scope = access.scope_for(session, f.contact(session, owner).id)
     inv = f.invoice(session, where, 1_000)
-    first = payments.pay_invoices(
+    first = charges.pay_invoices(
         session, scope, [inv.id], card(), "first-attempt-0123456789", SpyGateway(), TODAY
     )
-    later = clock.now() + payments.JUST_NOW + timedelta(minutes=1)
-    assert payments.paid_answer(session, session.get(Invoice, inv.id), later) == (
+    later = clock.now() + charges.JUST_NOW + timedelta(minutes=1)
+    assert charges.paid_answer(session, session.get(Invoice, inv.id), later) == (
         f"Invoice {inv.number} is already paid, receipt {first.receipt_number}."
     )
 

@@ -31,7 +31,7 @@ from portal.models import (
     SavedCard,
     Site,
 )
-from portal.services.billing import cards, payments
+from portal.services.billing import autopay, cards, charges, saved_cards
 from portal.services.billing.cards import CardInput
 from portal.services.billing.gateways import SandboxGateway
 from tests.frozen import TODAY
@@ -90,7 +90,7 @@ def world(session):
 
 
 def pay(session, world, ids, gw, number=GOOD, attempt=None, cvv="123"):
-    return payments.pay_invoices(session, world["scope"], ids, card(number, cvv), attempt or key(), gw, TODAY)
+    return charges.pay_invoices(session, world["scope"], ids, card(number, cvv), attempt or key(), gw, TODAY)
 
 
 def count(session, model, *where) -> int:
@@ -142,7 +142,7 @@ def test_pay_three_invoices_charges_the_sum_of_the_balances(session, world):
 
 
 def test_the_amount_cannot_come_from_the_client(session, world):
-    assert not {"amount", "amount_cents", "total"} & set(inspect.signature(payments.pay_invoices).parameters)
+    assert not {"amount", "amount_cents", "total"} & set(inspect.signature(charges.pay_invoices).parameters)
     inv = f.invoice(session, world["site"], 20_000, paid=19_999)
     gw = SpyGateway()
     assert pay(session, world, [inv.id, str(inv.id)], gw).amount_cents == 1
@@ -174,7 +174,7 @@ def test_an_invoice_outside_the_scope_is_refused_and_nothing_charged(session, wo
     }[forged]
     gw = SpyGateway()
     out = pay(session, world, [mine.id, bad], gw)
-    assert not out.ok and out.field_errors == {"form": payments.NOT_AVAILABLE}
+    assert not out.ok and out.field_errors == {"form": charges.NOT_AVAILABLE}
     assert gw.calls == [] and count(session, Payment) == 0
     session.refresh(mine)
     session.refresh(theirs)
@@ -185,7 +185,7 @@ def test_a_site_limited_contact_cannot_pay_another_sites_invoice(session, world)
     other_site = f.site(session, world["owner"], "Warehouse")
     limited = f.contact(session, world["owner"], sites=[world["site"]])
     gw = SpyGateway()
-    out = payments.pay_invoices(
+    out = charges.pay_invoices(
         session,
         access.scope_for(session, limited.id),
         [f.invoice(session, other_site, 700).id],
@@ -201,7 +201,7 @@ def test_without_the_invoices_page_paying_is_denied(session, world):
     clerk = f.contact(session, world["owner"], pages=["quotes"])
     inv = f.invoice(session, world["site"], 700)
     with pytest.raises(access.AccessDenied):
-        payments.pay_invoices(
+        charges.pay_invoices(
             session, access.scope_for(session, clerk.id), [inv.id], card(), key(), SpyGateway(), TODAY
         )
 
@@ -240,10 +240,10 @@ def test_an_invoice_already_paid_is_refused(session, world):
 def test_an_empty_selection_and_a_bad_attempt_key_are_refused(session, world):
     inv = f.invoice(session, world["site"], 1_000)
     gw = SpyGateway()
-    assert pay(session, world, [], gw).message == payments.NO_INVOICES
+    assert pay(session, world, [], gw).message == charges.NO_INVOICES
     for bad in ("short", "x" * 65, "has spaces in it!!", None):
-        out = payments.pay_invoices(session, world["scope"], [inv.id], card(), bad, gw, TODAY)
-        assert out.message == payments.BAD_ATTEMPT
+        out = charges.pay_invoices(session, world["scope"], [inv.id], card(), bad, gw, TODAY)
+        assert out.message == charges.BAD_ATTEMPT
     assert gw.calls == [] and count(session, Payment) == 0
 
 
@@ -274,7 +274,7 @@ def test_an_attempt_key_of_another_customer_reveals_nothing(session, world):
     assert pay(session, world, [inv.id], SpyGateway(), attempt=attempt).ok
     other = f.customer(session, "Other Co")
     stranger = f.contact(session, other)
-    out = payments.pay_invoices(
+    out = charges.pay_invoices(
         session,
         access.scope_for(session, stranger.id),
         [f.invoice(session, f.site(session, other), 99).id],
@@ -283,7 +283,7 @@ def test_an_attempt_key_of_another_customer_reveals_nothing(session, world):
         SpyGateway(),
         TODAY,
     )
-    assert not out.ok and out.receipt_number == "" and out.message == payments.BAD_ATTEMPT
+    assert not out.ok and out.receipt_number == "" and out.message == charges.BAD_ATTEMPT
 
 
 def test_a_concurrent_unique_key_clash_returns_the_first_payment(session, world, monkeypatch):
@@ -293,7 +293,7 @@ def test_a_concurrent_unique_key_clash_returns_the_first_payment(session, world,
     first = pay(session, world, [inv.id], SpyGateway(), attempt=attempt)
     second_inv = f.invoice(session, world["site"], 50)
     monkeypatch.setattr(
-        payments,
+        charges,
         "_by_key",
         lambda s, k, calls=iter([None]): (
             next(calls, None) or s.exec(select(Payment).where(Payment.attempt_key == k)).first()
@@ -333,14 +333,14 @@ def test_a_decline_records_a_failed_payment_and_leaves_the_balance(session, worl
 
 def test_an_invoice_paid_while_waiting_for_the_lock_is_refused(session, world, monkeypatch):
     inv = f.invoice(session, world["site"], 6_000)
-    real = payments._payable
+    real = charges._payable
 
     def paid_by_someone_else_meanwhile(s, scope, ids):
         found = real(s, scope, ids)
         s.execute(update(Invoice).where(Invoice.id == inv.id).values(paid_cents=6_000, status="paid"))
         return found
 
-    monkeypatch.setattr(payments, "_payable", paid_by_someone_else_meanwhile)
+    monkeypatch.setattr(charges, "_payable", paid_by_someone_else_meanwhile)
     gw = SpyGateway()
     out = pay(session, world, [inv.id], gw)
     assert not out.ok and out.message == f"Invoice {inv.number} is already paid."
@@ -363,12 +363,12 @@ def test_autopay_run_twice_charges_once_per_due_date(session, world):
     f.saved_card(session, world["owner"])
     due_on = ri.next_due_on
     gw = SpyGateway()
-    first = payments.autopay_run(session, gw, TODAY)
-    second = payments.autopay_run(session, gw, TODAY)
+    first = autopay.autopay_run(session, gw, TODAY)
+    second = autopay.autopay_run(session, gw, TODAY)
     ri.next_due_on = due_on  # a second worker that read the recurring invoice before the first advanced it
     session.add(ri)
     session.flush()
-    third = payments.autopay_run(session, gw, TODAY)
+    third = autopay.autopay_run(session, gw, TODAY)
     assert (first.charged, second.due, third.skipped, third.charged) == (1, 0, 1, 0)
     assert gw.calls == [(11_000, f"autopay-{ri.id}-{due_on.isoformat()}")]
     run = session.exec(select(AutopayRun)).one()
@@ -391,7 +391,7 @@ def test_autopay_run_twice_charges_once_per_due_date(session, world):
 def test_autopay_advances_by_the_frequency(session, world):
     ri = f.recurring_invoice(session, world["site"], frequency="monthly", next_due_on=date(2026, 1, 31))
     f.saved_card(session, world["owner"])
-    payments.autopay_run(session, SpyGateway(), date(2026, 2, 1))
+    autopay.autopay_run(session, SpyGateway(), date(2026, 2, 1))
     session.refresh(ri)
     assert ri.next_due_on == date(2026, 2, 28)
 
@@ -400,7 +400,7 @@ def test_a_failed_autopay_is_recorded_and_mailed(session, world):
     ri = f.recurring_invoice(session, world["site"], 9_900)
     f.saved_card(session, world["owner"], handle="tok_sandbox_decline_abc")
     due_on = ri.next_due_on
-    summary = payments.autopay_run(session, SpyGateway(), TODAY)
+    summary = autopay.autopay_run(session, SpyGateway(), TODAY)
     assert (summary.failed, summary.charged) == (1, 0)
     run = session.exec(select(AutopayRun)).one()
     assert run.status == "failed" and run.error == "Your card was declined."
@@ -422,7 +422,7 @@ def test_autopay_skips_without_a_current_card_and_when_not_due_or_off(session, w
     session.add(old)
     session.flush()
     gw = SpyGateway()
-    summary = payments.autopay_run(session, gw, TODAY)
+    summary = autopay.autopay_run(session, gw, TODAY)
     assert (summary.due, summary.skipped) == (0, 1) and gw.calls == []
     session.refresh(due)
     assert due.next_due_on == TODAY
@@ -433,10 +433,10 @@ def test_autopay_skips_without_a_current_card_and_when_not_due_or_off(session, w
 
 def test_change_card_replaces_the_old_one(session, world):
     old = f.saved_card(session, world["owner"], last4="1111")
-    new = payments.change_card(session, world["scope"], card(), SpyGateway(), TODAY)
+    new = saved_cards.change_card(session, world["scope"], card(), SpyGateway(), TODAY)
     session.refresh(old)
     assert old.replaced_at is not None and new.replaced_at is None
-    assert payments.current_card(session, world["owner"].id).id == new.id
+    assert saved_cards.current_card(session, world["owner"].id).id == new.id
     assert (new.brand, new.last4, new.exp_year, new.name_on_card) == (
         "visa",
         "4242",
@@ -448,11 +448,11 @@ def test_change_card_replaces_the_old_one(session, world):
 
 def test_change_card_refuses_bad_or_declined_cards_and_keeps_the_old_one(session, world):
     old = f.saved_card(session, world["owner"])
-    with pytest.raises(payments.CardError) as bad:
-        payments.change_card(session, world["scope"], card(cvv="1"), SpyGateway(), TODAY)
+    with pytest.raises(saved_cards.CardError) as bad:
+        saved_cards.change_card(session, world["scope"], card(cvv="1"), SpyGateway(), TODAY)
     assert set(bad.value.field_errors) == {"cvv"}
-    with pytest.raises(payments.CardError) as declined:
-        payments.change_card(session, world["scope"], card(DECLINE), SpyGateway(), TODAY)
+    with pytest.raises(saved_cards.CardError) as declined:
+        saved_cards.change_card(session, world["scope"], card(DECLINE), SpyGateway(), TODAY)
     assert declined.value.field_errors == {"form": "Your card was declined."}
     session.refresh(old)
     assert old.replaced_at is None and count(session, SavedCard) == 1
@@ -464,10 +464,10 @@ def test_cancel_autopay_through_the_scope_only(session, world):
     theirs = f.recurring_invoice(session, other_site)
     warehouse = f.recurring_invoice(session, f.site(session, world["owner"], "Warehouse"))
     limited = access.scope_for(session, f.contact(session, world["owner"], sites=[world["site"]]).id)
-    assert payments.cancel_autopay(session, world["scope"], theirs.id) is None
-    assert payments.cancel_autopay(session, limited, warehouse.id) is None
-    assert payments.cancel_autopay(session, world["scope"], "nope") is None
-    done = payments.cancel_autopay(session, world["scope"], mine.id)
+    assert autopay.cancel_autopay(session, world["scope"], theirs.id) is None
+    assert autopay.cancel_autopay(session, limited, warehouse.id) is None
+    assert autopay.cancel_autopay(session, world["scope"], "nope") is None
+    done = autopay.cancel_autopay(session, world["scope"], mine.id)
     assert done.id == mine.id and done.autopay is False and done.autopay_cancelled_at is not None
     for row in (theirs, warehouse):
         session.refresh(row)
@@ -502,10 +502,10 @@ def test_no_card_number_reaches_the_database_or_the_log(session, world, caplog):
     assert not pay(session, world, [invs[1].id], gw, number=DECLINE).ok
     assert not pay(session, world, [invs[2].id], gw, number="5555 5555 5555 4444").ok
     assert not pay(session, world, [invs[2].id], gw, number="4242424242424241").ok
-    payments.change_card(session, world["scope"], card(), gw, TODAY)
-    payments.change_card(session, world["scope"], card("4000000000000341"), gw, TODAY)
+    saved_cards.change_card(session, world["scope"], card(), gw, TODAY)
+    saved_cards.change_card(session, world["scope"], card("4000000000000341"), gw, TODAY)
     f.recurring_invoice(session, world["site"])
-    payments.autopay_run(session, gw, TODAY)
+    autopay.autopay_run(session, gw, TODAY)
     session.flush()
 
     leaks = []
@@ -568,7 +568,7 @@ def test_twenty_simultaneous_payments_of_one_invoice_make_one_payment(engine, co
             with Session(engine, expire_on_commit=False) as s:
                 scope = access.scope_for(s, committed_invoice["payer"].id)
                 start.wait()
-                out = payments.pay_invoices(
+                out = charges.pay_invoices(
                     s, scope, [inv_id], card(), f"race-{n:04d}-0123456789ab", gw, TODAY
                 )
                 s.commit()
@@ -600,7 +600,7 @@ def test_twenty_simultaneous_payments_of_one_invoice_make_one_payment(engine, co
 
 
 def test_automatic_payments_lists_only_autopay_rows_in_the_scope(session):
-    from portal.services.billing.payments import automatic_payments, cancel_autopay
+    from portal.services.billing.autopay import automatic_payments, cancel_autopay
 
     owner = f.customer(session, "Autopay Owner")
     here, there = f.site(session, owner, "Here"), f.site(session, owner, "There")
@@ -656,7 +656,7 @@ def stripe_gw():
 
 
 def pay_hosted(session, world, ids, gw, pm="pm_card_visa", attempt=None):
-    return payments.pay_invoices_hosted(session, world["scope"], ids, pm, attempt or key(), gw, TODAY)
+    return charges.pay_invoices_hosted(session, world["scope"], ids, pm, attempt or key(), gw, TODAY)
 
 
 def test_hosted_payment_charges_the_server_side_amount_and_keeps_stripes_card_facts(
@@ -712,7 +712,7 @@ def test_hosted_payment_refuses_anything_but_a_payment_method_id_without_calling
     gw, seen = stripe_gw
     inv = f.invoice(session, world["site"], 4_000)
     out = pay_hosted(session, world, [inv.id], gw, pm=pm)
-    assert not out.ok and out.message == payments.HOSTED_CARD_MISSING
+    assert not out.ok and out.message == cards.HOSTED_CARD_MISSING
     assert seen == [] and count(session, Payment) == 0
 
 
@@ -722,7 +722,7 @@ def test_hosted_payment_with_an_unknown_payment_method_or_the_sandbox_is_refused
     unknown = pay_hosted(session, world, [inv.id], gw, pm="pm_nobody_knows")
     assert not unknown.ok and count(session, Payment) == 0
     sandbox = pay_hosted(session, world, [inv.id], SpyGateway())
-    assert not sandbox.ok and sandbox.message == payments.HOSTED_NOT_AVAILABLE
+    assert not sandbox.ok and sandbox.message == cards.HOSTED_NOT_AVAILABLE
 
 
 def test_hosted_payment_of_another_customers_invoice_is_refused(session, world, stripe_gw):
@@ -730,13 +730,13 @@ def test_hosted_payment_of_another_customers_invoice_is_refused(session, world, 
     other = f.customer(session, "Other Pty Ltd")
     theirs = f.invoice(session, f.site(session, other), 9_999)
     out = pay_hosted(session, world, [theirs.id], gw)
-    assert not out.ok and out.message == payments.NOT_AVAILABLE
+    assert not out.ok and out.message == charges.NOT_AVAILABLE
     assert not any(r["path"] == "/v1/payment_intents" for r in seen)
 
 
 def test_change_card_through_the_hosted_form_joins_the_same_stripe_customer(session, world, stripe_gw):
     gw, seen = stripe_gw
-    first = payments.change_card_hosted(session, world["scope"], "Pat Lee", "pm_card_visa", gw)
+    first = saved_cards.change_card_hosted(session, world["scope"], "Pat Lee", "pm_card_visa", gw)
     assert (first.gateway, first.brand, first.last4, first.name_on_card) == (
         "stripe",
         "visa",
@@ -745,12 +745,14 @@ def test_change_card_through_the_hosted_form_joins_the_same_stripe_customer(sess
     )
     customer = first.gateway_token.partition(":")[0]
     assert customer.startswith("cus_") and [r["path"] for r in seen].count("/v1/customers") == 1
-    second = payments.change_card_hosted(session, world["scope"], "Pat Lee", "pm_card_chargeDeclined", gw)
+    second = saved_cards.change_card_hosted(session, world["scope"], "Pat Lee", "pm_card_chargeDeclined", gw)
     assert second.gateway_token == f"{customer}:pm_card_chargeDeclined"
     attach = [r for r in seen if r["path"].endswith("/attach")][-1]
     assert attach["form"]["customer"] == [customer] and [r["path"] for r in seen].count("/v1/customers") == 1
     session.refresh(first)
-    assert first.replaced_at is not None and payments.current_card(session, world["owner"].id).id == second.id
+    assert (
+        first.replaced_at is not None and saved_cards.current_card(session, world["owner"].id).id == second.id
+    )
 
 
 @pytest.mark.parametrize(
@@ -765,13 +767,13 @@ def test_change_card_hosted_refuses_bad_input_without_calling_stripe(
     session, world, stripe_gw, name, pm, field
 ):
     gw, seen = stripe_gw
-    with pytest.raises(payments.CardError) as refused:
-        payments.change_card_hosted(session, world["scope"], name, pm, gw)
+    with pytest.raises(saved_cards.CardError) as refused:
+        saved_cards.change_card_hosted(session, world["scope"], name, pm, gw)
     assert field in refused.value.field_errors and seen == []
-    assert payments.current_card(session, world["owner"].id) is None
+    assert saved_cards.current_card(session, world["owner"].id) is None
 
 
 def test_change_card_hosted_needs_a_hosted_gateway(session, world):
-    with pytest.raises(payments.CardError) as refused:
-        payments.change_card_hosted(session, world["scope"], "Pat Lee", "pm_card_visa", SpyGateway())
-    assert refused.value.field_errors == {"form": payments.HOSTED_NOT_AVAILABLE}
+    with pytest.raises(saved_cards.CardError) as refused:
+        saved_cards.change_card_hosted(session, world["scope"], "Pat Lee", "pm_card_visa", SpyGateway())
+    assert refused.value.field_errors == {"form": cards.HOSTED_NOT_AVAILABLE}

@@ -8,6 +8,7 @@ print them.
 from __future__ import annotations
 
 import calendar
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -23,6 +24,11 @@ NUMBER_INVALID = "That card number is not valid."
 EXPIRY_INVALID = "Enter the expiry as a month (1-12) and year."
 EXPIRY_PAST = "This card has expired."
 CVV_INVALID = "The CVV must be {n} digits."
+
+# A card given to the processor's own hosted form (Stripe) reaches the portal only as this id.
+PAYMENT_METHOD_ID = re.compile(r"pm_[A-Za-z0-9_]{1,200}")
+HOSTED_CARD_MISSING = "Enter your card details in the card form."
+HOSTED_NOT_AVAILABLE = "Card payments through the hosted card form are not set up. Please contact us."
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ import reflex as rx
 from portal import config
 from portal.core import tenant
 from portal.db import unit_of_work
-from portal.services.billing import cards, invoices, payments
+from portal.services.billing import autopay, cards, invoices, saved_cards
 from portal.services.billing.gateways import get_gateway
 from portal.state import arguments
 from portal.state.billing.payment import card_from
@@ -38,8 +38,8 @@ class ManagePaymentsState(SessionState):
         if scope is None:
             return
         with unit_of_work() as session:
-            found = payments.automatic_payments(session, scope)
-            saved = payments.current_card(session, scope.customer_id)
+            found = autopay.automatic_payments(session, scope)
+            saved = saved_cards.current_card(session, scope.customer_id)
             currency = invoices.summary(session, scope, tenant.today(session)).currency
         self.rows = [
             {
@@ -87,8 +87,8 @@ class ManagePaymentsState(SessionState):
         self.busy = True
         try:
             with unit_of_work() as session:
-                payments.change_card(session, scope, card_from(form), get_gateway(), tenant.today(session))
-        except payments.CardError as exc:
+                saved_cards.change_card(session, scope, card_from(form), get_gateway(), tenant.today(session))
+        except saved_cards.CardError as exc:
             self.card_errors = dict(exc.field_errors)
             return None
         finally:
@@ -115,14 +115,14 @@ class ManagePaymentsState(SessionState):
         answer = answer if isinstance(answer, dict) else {}
         try:
             if not answer.get("id"):
-                raise payments.CardError(
+                raise saved_cards.CardError(
                     {"form": str(answer.get("error") or "The card was not accepted.")[:300]}
                 )
             with unit_of_work() as session:
-                payments.change_card_hosted(
+                saved_cards.change_card_hosted(
                     session, scope, self._card_name, str(answer["id"])[:255], get_gateway()
                 )
-        except payments.CardError as exc:
+        except saved_cards.CardError as exc:
             self.card_errors = dict(exc.field_errors)
             return None
         finally:
@@ -150,7 +150,7 @@ class ManagePaymentsState(SessionState):
         if scope is None or not self._cancel_id:
             return None
         with unit_of_work() as session:
-            done = payments.cancel_autopay(session, scope, self._cancel_id)
+            done = autopay.cancel_autopay(session, scope, self._cancel_id)
         number, self.cancelling, self._cancel_id = self.cancelling, "", 0
         self._reload()
         if done is None:

@@ -20,7 +20,7 @@ from portal import config
 from portal.core import tenant
 from portal.core.money import format_money
 from portal.db import unit_of_work
-from portal.services.billing import cards, invoices, payments
+from portal.services.billing import cards, charges, invoices
 from portal.services.billing.cards import CardInput
 from portal.services.billing.gateways import get_gateway
 from portal.state import arguments
@@ -44,18 +44,18 @@ def card_from(form: object) -> CardInput:
     )
 
 
-def _pay(scope, invoice_ids: list[int], card: CardInput, attempt_key: str) -> payments.PaymentOutcome:
+def _pay(scope, invoice_ids: list[int], card: CardInput, attempt_key: str) -> charges.PaymentOutcome:
     with unit_of_work() as session:
         today = tenant.today(session)
-        return payments.pay_invoices(session, scope, invoice_ids, card, attempt_key, get_gateway(), today)
+        return charges.pay_invoices(session, scope, invoice_ids, card, attempt_key, get_gateway(), today)
 
 
 def _pay_hosted(
     scope, invoice_ids: list[int], payment_method_id: str, attempt_key: str
-) -> payments.PaymentOutcome:
+) -> charges.PaymentOutcome:
     with unit_of_work() as session:
         today = tenant.today(session)
-        return payments.pay_invoices_hosted(
+        return charges.pay_invoices_hosted(
             session, scope, invoice_ids, payment_method_id, attempt_key, get_gateway(), today
         )
 
@@ -66,7 +66,7 @@ TRY_AGAIN = (
 )
 
 
-async def _attempt(pay, *args) -> payments.PaymentOutcome | None:
+async def _attempt(pay, *args) -> charges.PaymentOutcome | None:
     """The payment's outcome, or None when it failed unexpectedly (the transaction rolled back).
 
     A pop-up left spinning tells the customer nothing, and a new attempt key could charge twice;
@@ -206,7 +206,7 @@ class PaymentState(SessionState):
         for update in self._finish(outcome):
             yield update
 
-    def _finish(self, outcome: payments.PaymentOutcome | None):
+    def _finish(self, outcome: charges.PaymentOutcome | None):
         self.busy = False
         if outcome is None:  # nothing was recorded: the same attempt key may safely try again
             self.message, self.step = TRY_AGAIN, "confirm"
