@@ -77,8 +77,8 @@ def large_scope(session):
     """The large customer's scope, as the portal builds it at sign-in, so figures go through access rules."""
     from sqlmodel import select
 
-    from portal.core.access import scope_for
     from portal.models import Contact
+    from portal.services.identity.principals import scope_for
 
     contact_id = session.exec(select(Contact.id).where(Contact.username == LARGE_USER)).one()
     scope = scope_for(session, contact_id)

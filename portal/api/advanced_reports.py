@@ -18,7 +18,7 @@ from starlette.routing import Route
 from portal.api.files import file_response
 from portal.api.session import csv_response, request_scope, scope_from_request
 from portal.core import dates, tenant
-from portal.core.access import ADVANCED_REPORTS, Scope
+from portal.core.principal import ADVANCED_REPORTS, Scope
 from portal.db import unit_of_work
 from portal.services.assets import contracts
 from portal.services.documents import published as published_documents

@@ -19,7 +19,7 @@ from starlette.routing import Route
 
 from portal.api.session import csv_response, request_scope
 from portal.core import tenant
-from portal.core.access import Scope
+from portal.core.principal import Scope
 from portal.db import unit_of_work
 from portal.services.assets import defects, test_history
 

@@ -11,7 +11,7 @@ from starlette.routing import Route
 
 from portal.api.session import csv_response, scope_from_request
 from portal.core import tenant
-from portal.core.access import Scope
+from portal.core.principal import Scope
 from portal.db import unit_of_work
 from portal.services.assets import ppm
 

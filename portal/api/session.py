@@ -11,8 +11,9 @@ from starlette.responses import StreamingResponse
 
 from portal.config import SESSION_COOKIE
 from portal.core import clock, exports
-from portal.core.access import Scope, signed_in_scope
+from portal.core.principal import Scope
 from portal.db import unit_of_work
+from portal.services.identity.principals import signed_in_scope
 
 
 def scope_from_request(session: Session, request: Request) -> Scope | None:

@@ -14,9 +14,10 @@ import reflex as rx
 from sqlmodel import select
 
 from portal.api.credentials import SESSION_DIGEST, hashed_cookie
-from portal.core.access import Scope, signed_in_scope
+from portal.core.principal import Scope
 from portal.db import unit_of_work
 from portal.models import Contact, Contractor, Customer
+from portal.services.identity.principals import signed_in_scope
 from portal.services.identity.tokens import Hashed
 
 MENU = (

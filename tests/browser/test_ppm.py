@@ -13,9 +13,9 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from portal.core import tenant, weeks
-from portal.core.access import scope_for
 from portal.models import Asset, Contact, ContactSite, Customer, Job, ServiceRecord, Site
 from portal.services.assets import ppm
+from portal.services.identity.principals import scope_for
 from portal.state.display import day
 from tests.browser.conftest import at, login
 from tests.browser.test_quotes_jobs import _cookie_header, _get

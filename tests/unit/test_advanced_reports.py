@@ -15,8 +15,8 @@ from portal import db
 from portal.api import advanced_reports as routes
 from portal.api import auth_routes
 from portal.config import SESSION_COOKIE
-from portal.core.access import AccessDenied, Scope
 from portal.core.months import add_months
+from portal.core.principal import AccessDenied, Scope
 from portal.models import (
     ALL_PAGES,
     Asset,

@@ -17,7 +17,7 @@ from portal.api import assets as asset_routes
 from portal.api import auth_routes
 from portal.config import SESSION_COOKIE
 from portal.core import exports
-from portal.core.access import AccessDenied, Scope, scope_for
+from portal.core.principal import AccessDenied, Scope
 from portal.models import (
     Asset,
     AssetServiceLevel,
@@ -31,6 +31,7 @@ from portal.models import (
 )
 from portal.services.assets import assets
 from portal.services.identity import auth
+from portal.services.identity.principals import scope_for
 from portal.state.assets.assets import assets_url, request_href
 from tests.frozen import TODAY
 from tests.unit import factories as f

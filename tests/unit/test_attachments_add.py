@@ -4,10 +4,10 @@ import io
 
 import pytest
 
-from portal.core import access
 from portal.models import AttachmentOwner, IntegrationEvent
 from portal.services.files import attachments, uploads
 from portal.services.files.storage import storage_path
+from portal.services.identity import principals
 from tests.unit import factories as f
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -26,7 +26,7 @@ def _world(session):
 def test_files_are_attached_to_a_visible_quote(session):
     mine, _, here, _ = _world(session)
     quote = f.quote(session, here)
-    scope = access.scope_for(session, f.contact(session, mine).id)
+    scope = principals.scope_for(session, f.contact(session, mine).id)
     rows = attachments.add_to(session, scope, AttachmentOwner.QUOTE, str(quote.id), [_pending()])
     assert [r.name for r in rows] == ["photo.png"]
     assert rows[0].owner_id == quote.id and rows[0].uploaded_by_contact_id == scope.contact_id
@@ -43,7 +43,7 @@ def test_nothing_is_attached_outside_the_scope(session, who):
         "no_page": lambda: f.contact(session, mine, pages=["quotes"]),
         "other_customer": lambda: f.contact(session, theirs),
     }[who]()
-    scope = access.scope_for(session, contact.id)
+    scope = principals.scope_for(session, contact.id)
     assert attachments.add_to(session, scope, AttachmentOwner.JOB, job.id, [_pending()]) is None
     assert session.query(IntegrationEvent).filter_by(kind="attachments.added").count() == 0
 
@@ -51,7 +51,7 @@ def test_nothing_is_attached_outside_the_scope(session, who):
 def test_a_pending_file_that_vanished_is_refused(session):
     mine, _, here, _ = _world(session)
     quote = f.quote(session, here)
-    scope = access.scope_for(session, f.contact(session, mine).id)
+    scope = principals.scope_for(session, f.contact(session, mine).id)
     gone = _pending()
     uploads.discard_pending(gone.key)
     with pytest.raises(uploads.UploadRefused):

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlmodel import SQLModel
 
-from portal.core import access
+from portal.core import visibility
 from portal.demo import DemoRefused, seed_demo
 from portal.models import (
     ALL_PAGES,
@@ -50,7 +50,7 @@ from portal.models import (
     TaskStatus,
     Transfer,
 )
-from portal.services.identity import passwords
+from portal.services.identity import passwords, principals
 
 TODAY = date(2026, 3, 16)
 PASSWORD = "Demo-Portal-2026"
@@ -265,15 +265,15 @@ def test_logins_and_what_they_may_see(session, seeded):
 
 
 def test_scopes_keep_customers_apart(session, seeded):
-    dana = access.scope_for(session, _contact(session, "dana@northside.example").id)
-    sam = access.scope_for(session, _contact(session, "sam@northside.example").id)
-    office = access.scope_for(session, _contact(session, "office@stbrigids.example").id)
-    assert access.scope_for(session, _contact(session, "priya@northside.example").id) is None
+    dana = principals.scope_for(session, _contact(session, "dana@northside.example").id)
+    sam = principals.scope_for(session, _contact(session, "sam@northside.example").id)
+    office = principals.scope_for(session, _contact(session, "office@stbrigids.example").id)
+    assert principals.scope_for(session, _contact(session, "priya@northside.example").id) is None
     assert dana.site_ids is None and len(sam.site_ids) == 2 and not sam.can("invoices")
     assert dana.advanced
-    mine = {n for (n,) in _all(session, access.scoped(select(Quote.number), dana, Quote))}
-    theirs = {n for (n,) in _all(session, access.scoped(select(Quote.number), office, Quote))}
-    sams = {n for (n,) in _all(session, access.scoped(select(Quote.number), sam, Quote))}
+    mine = {n for (n,) in _all(session, visibility.scoped(select(Quote.number), dana, Quote))}
+    theirs = {n for (n,) in _all(session, visibility.scoped(select(Quote.number), office, Quote))}
+    sams = {n for (n,) in _all(session, visibility.scoped(select(Quote.number), sam, Quote))}
     assert mine and theirs and not mine & theirs
     assert sams and sams < mine
     for model in (Asset, Quote, Job, Invoice, Defect, RecurringInvoice, Task, ContractorDocument):

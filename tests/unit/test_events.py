@@ -10,7 +10,7 @@ import time_machine
 from sqlmodel import select
 
 from portal.core import events
-from portal.core.access import Scope
+from portal.core.principal import Scope
 from portal.models import AuditEvent, IntegrationEvent
 from tests.unit import factories
 

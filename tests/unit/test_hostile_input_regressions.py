@@ -19,7 +19,7 @@ from sqlmodel import Session, select
 from portal import db
 from portal.config import SESSION_COOKIE
 from portal.core import dates
-from portal.core.access import Scope
+from portal.core.principal import Scope
 from portal.models import (
     ALL_PAGES,
     Contractor,

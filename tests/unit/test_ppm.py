@@ -10,7 +10,6 @@ import numpy as np
 import pytest
 
 from portal.core import weeks
-from portal.core.access import scope_for
 from portal.models import (
     Asset,
     AssetServiceLevel,
@@ -25,6 +24,7 @@ from portal.models import (
     TestResult,
 )
 from portal.services.assets import ppm
+from portal.services.identity.principals import scope_for
 from tests import frozen
 from tests.unit import factories as f
 

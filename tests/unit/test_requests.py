@@ -9,7 +9,8 @@ from datetime import date, timedelta
 import pytest
 from sqlmodel import select
 
-from portal.core import access, clock
+from portal.core import clock
+from portal.core.principal import AccessDenied, Scope
 from portal.demo.files import tiny_png
 from portal.models import (
     Attachment,
@@ -29,6 +30,7 @@ from portal.models import (
     Site,
 )
 from portal.services.files import uploads
+from portal.services.identity import principals
 from portal.services.messaging import mail
 from portal.services.work import requests
 from portal.services.work.requests import NewSite, PendingRef, RequestError, RequestForm
@@ -50,7 +52,7 @@ class World:
     me: Contact
     colleague: Contact
     outsider: Contact
-    scope: access.Scope
+    scope: Scope
 
 
 @pytest.fixture
@@ -80,7 +82,7 @@ def world(session) -> World:
         me,
         colleague,
         outsider,
-        access.scope_for(session, me.id),
+        principals.scope_for(session, me.id),
     )
 
 
@@ -216,7 +218,7 @@ def test_site_of_another_customer_is_refused(session, world):
 
 def test_unassigned_site_is_refused_for_a_limited_contact(session, world):
     limited = f.contact(session, world.customer, sites=[world.here])
-    scope = access.scope_for(session, limited.id)
+    scope = principals.scope_for(session, limited.id)
     errors = _refused(session, world, _form(world, site_id=world.there.id, asset_ids=[]), scope)
     assert "site" in errors
     quote = requests.submit_request(session, scope, _form(world), TODAY)
@@ -352,8 +354,8 @@ def test_rolled_back_transaction_removes_the_final_copies(session, world):
 
 def test_page_access_is_required(session, world):
     quotes_only = f.contact(session, world.customer, pages=["quotes"])
-    scope = access.scope_for(session, quotes_only.id)
-    with pytest.raises(access.AccessDenied):
+    scope = principals.scope_for(session, quotes_only.id)
+    with pytest.raises(AccessDenied):
         requests.submit_request(session, scope, _form(world, "job"), TODAY)
     with pytest.raises(ValueError):
         requests.submit_request(session, scope, _form(world, "invoice"), TODAY)
@@ -361,7 +363,7 @@ def test_page_access_is_required(session, world):
 
 def test_create_site_for_a_limited_contact(session, world):
     limited = f.contact(session, world.customer, sites=[world.here], pages=["quotes"])
-    scope = access.scope_for(session, limited.id)
+    scope = principals.scope_for(session, limited.id)
     site = requests.create_site(
         session,
         scope,
@@ -369,7 +371,7 @@ def test_create_site_for_a_limited_contact(session, world):
     )
     assert (site.customer_id, site.name, site.postcode) == (world.customer.id, "New Depot", "4008")
     assert session.get(ContactSite, (limited.id, site.id)) is not None
-    assert site.id in access.scope_for(session, limited.id).site_ids
+    assert site.id in principals.scope_for(session, limited.id).site_ids
     event = session.exec(select(IntegrationEvent).where(IntegrationEvent.kind == "site.created")).one()
     assert event.payload["site_id"] == site.id and event.payload["created_by_contact_id"] == limited.id
     full = requests.create_site(session, world.scope, NewSite(name="HQ"))
@@ -383,8 +385,8 @@ def test_create_site_validates_fields(session, world):
     assert set(err.value.field_errors) == {"name", "postcode", "state"}
     assert _count(session, Site) == sites
     nobody = f.contact(session, world.customer, pages=["invoices"])
-    with pytest.raises(access.AccessDenied):
-        requests.create_site(session, access.scope_for(session, nobody.id), NewSite(name="X"))
+    with pytest.raises(AccessDenied):
+        requests.create_site(session, principals.scope_for(session, nobody.id), NewSite(name="X"))
 
 
 def test_asset_search_is_scoped_to_the_site(session, world):
@@ -431,7 +433,7 @@ def test_prefill_ignores_what_the_scope_hides(session, world):
         requests.prefill(session, world.scope, site=world.theirs.id, asset=world.their_asset.id).site_id
         is None
     )
-    limited = access.scope_for(session, f.contact(session, world.customer, sites=[world.here]).id)
+    limited = principals.scope_for(session, f.contact(session, world.customer, sites=[world.here]).id)
     assert requests.prefill(session, limited, defect=d.id) == requests.Prefill()
 
 

@@ -9,11 +9,12 @@ from types import SimpleNamespace
 import pytest
 from pypdf import PdfReader
 
-from portal.core import access, exports
-from portal.core.access import AccessDenied
+from portal.core import exports
+from portal.core.principal import AccessDenied
 from portal.models import InvoiceStatus
 from portal.services.billing import invoices, statements
 from portal.services.documents import prints
+from portal.services.identity import principals
 from tests.unit import factories as f
 
 # The day these reports are run on: the rows below are dated around it, and every service is given
@@ -22,7 +23,7 @@ TODAY = date(2026, 11, 23)
 
 
 def _scope(session, owner, **contact):
-    return access.scope_for(session, f.contact(session, owner, **contact).id)
+    return principals.scope_for(session, f.contact(session, owner, **contact).id)
 
 
 def _utc(y, m, d, h=3):

@@ -15,7 +15,7 @@ from portal.components.links import server_link
 from portal.components.reports import REPORTS, report_heading
 from portal.components.shell import template
 from portal.components.table import PHONE_HIDE, Column, csv_menu, status_badge
-from portal.core.access import ADVANCED_REPORTS
+from portal.core.principal import ADVANCED_REPORTS
 from portal.state.assets.contracts import ContractsState
 from portal.state.reports.budget_forecast import BudgetForecastState
 from portal.state.reports.life_cycle import STAGES, LifeCycleState

@@ -22,7 +22,8 @@ from sqlalchemy import String, func, or_, type_coerce
 from sqlmodel import Session, select
 
 from portal.core import dates, exports, weeks
-from portal.core.access import Scope, scoped
+from portal.core.principal import Scope
+from portal.core.visibility import scoped
 from portal.models import (
     Asset,
     AssetServiceLevel,

@@ -14,10 +14,10 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from portal.core import access, clock, tenant
-from portal.core.access import Scope
+from portal.core import clock, tenant, visibility
 from portal.core.money import format_money
 from portal.core.months import add_months
+from portal.core.principal import Scope
 from portal.models import (
     AuditEvent,
     AutopayRun,
@@ -210,7 +210,7 @@ def _failure_mail(session: Session, ri: RecurringInvoice, inv: Invoice, payment:
 def cancel_autopay(session: Session, scope: Scope, recurring_invoice_id: object) -> RecurringInvoice | None:
     """Turn off automatic payment of one recurring invoice; None when the scope cannot see it."""
     scope.require(PAGE)
-    ri = access.get(session, scope, RecurringInvoice, recurring_invoice_id)
+    ri = visibility.get(session, scope, RecurringInvoice, recurring_invoice_id)
     if ri is None:
         return None
     if ri.autopay:
@@ -255,7 +255,7 @@ def automatic_payments(session: Session, scope: Scope) -> list[AutomaticPayment]
     """Manage Payments: the recurring invoices this login can see that are paid automatically."""
     scope.require(PAGE)
     rows = session.exec(
-        access.scoped(
+        visibility.scoped(
             select(RecurringInvoice, Site.name)
             .join(Site, Site.id == RecurringInvoice.site_id)
             .where(RecurringInvoice.autopay.is_(True), RecurringInvoice.is_active.is_(True))

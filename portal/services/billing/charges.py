@@ -34,9 +34,9 @@ from datetime import date, datetime, timedelta
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from portal.core import access, clock, tenant
-from portal.core.access import Scope
+from portal.core import clock, tenant, visibility
 from portal.core.money import format_money
+from portal.core.principal import Scope
 from portal.models import (
     AuditEvent,
     Contact,
@@ -262,7 +262,7 @@ def _payable(session: Session, scope: Scope, invoice_ids: Sequence[object]) -> l
         return _refused(TOO_MANY)
     found: dict[int, Invoice] = {}
     for raw in invoice_ids:
-        inv = access.get(session, scope, Invoice, raw)
+        inv = visibility.get(session, scope, Invoice, raw)
         if inv is None:
             return _refused(NOT_AVAILABLE)
         found[inv.id] = inv

@@ -11,7 +11,7 @@ from datetime import date
 from sqlmodel import Session, select
 
 from portal.core import clock
-from portal.core.access import Scope
+from portal.core.principal import Scope
 from portal.models import AuditEvent, SavedCard
 from portal.services.billing import cards
 from portal.services.billing.cards import (

@@ -28,7 +28,8 @@ from sqlalchemy import String, case, func, type_coerce
 from sqlmodel import Session, select
 
 from portal.core import clock, dates, exports, tenant
-from portal.core.access import Scope, scoped
+from portal.core.principal import Scope
+from portal.core.visibility import scoped
 from portal.models import Invoice, InvoiceStatus, Payment, PaymentAllocation, PaymentStatus
 from portal.services.billing.invoices import PAGE
 

@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from portal.config import ROOT
 from portal.core import tenant
-from portal.core.access import Scope
+from portal.core.principal import Scope
 from portal.models import Contractor, Customer
 from portal.services.documents.pdf import Document, Line, Party, Total, render
 from portal.services.work import jobs, quotes

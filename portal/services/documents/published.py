@@ -16,7 +16,7 @@ from sqlalchemy import or_
 from sqlmodel import Session, select
 
 from portal.core import exports
-from portal.core.access import ADVANCED_REPORTS, MAX_ID
+from portal.core.principal import ADVANCED_REPORTS, MAX_ID
 from portal.models import Attachment, AttachmentOwner, ContractorDocument, DocumentKind
 from portal.services.files import storage as files
 from portal.services.reports.advanced_reports import allowed, report_sites

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from portal.core import access, events
-from portal.core.access import Scope
+from portal.core import events, visibility
+from portal.core.principal import Scope
 from portal.models import Attachment, AttachmentOwner, Job, Quote
 from portal.services.files import uploads
 
@@ -23,7 +23,7 @@ def add_to(
     model, page = OWNERS[AttachmentOwner(owner_type)]
     if not scope.can(page):
         return None
-    owner = access.get(session, scope, model, owner_id)
+    owner = visibility.get(session, scope, model, owner_id)
     if owner is None:
         return None
     checked = [uploads.inspect_pending(p.key, p.name) for p in pending]

@@ -13,7 +13,7 @@ from pathlib import Path
 from sqlmodel import Session, select
 
 from portal import config
-from portal.core.access import MAX_ID, Scope
+from portal.core.principal import MAX_ID, Scope
 from portal.models import (
     Asset,
     Attachment,

@@ -11,8 +11,8 @@ from datetime import date
 
 from sqlmodel import Session
 
-from portal.core.access import ADVANCED_REPORTS, Scope
 from portal.core.months import add_months, month_start
+from portal.core.principal import ADVANCED_REPORTS, Scope
 from portal.services.sites.sites import site_for, site_options
 
 MONTHS = 12

@@ -9,7 +9,8 @@ from urllib.parse import urlencode
 from sqlalchemy import case, func
 from sqlmodel import Session, select
 
-from portal.core.access import Scope, scoped
+from portal.core.principal import Scope
+from portal.core.visibility import scoped
 from portal.models import (
     Asset,
     AssetServiceLevel,

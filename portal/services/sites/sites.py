@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from portal.core.access import Scope, get, scoped
+from portal.core.principal import Scope
+from portal.core.visibility import get, scoped
 from portal.models import Asset, AssetType, Site
 
 

@@ -25,8 +25,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from portal.core import clock, dates, events, tenant
-from portal.core.access import MAX_ID, AccessDenied, Scope, get, scoped
 from portal.core.money import format_money
+from portal.core.principal import MAX_ID, AccessDenied, Scope
+from portal.core.visibility import get, scoped
 from portal.models import (
     Asset,
     AssetStatus,

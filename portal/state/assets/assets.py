@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 import reflex as rx
 
 from portal.core import tenant
-from portal.core.access import Scope
+from portal.core.principal import Scope
 from portal.db import unit_of_work
 from portal.services.assets import assets
 from portal.services.sites.sites import site_options

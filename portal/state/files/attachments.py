@@ -6,7 +6,7 @@ import asyncio
 
 import reflex as rx
 
-from portal.core.access import Scope
+from portal.core.principal import Scope
 from portal.db import unit_of_work
 from portal.models import AttachmentOwner
 from portal.services.files import attachments, uploads

@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 import plotly.graph_objects as go
 import reflex as rx
 
-from portal.core.access import ADVANCED_REPORTS
+from portal.core.principal import ADVANCED_REPORTS
 from portal.db import unit_of_work
 from portal.services.sites.sites import site_options
 from portal.state import arguments

@@ -20,8 +20,8 @@ import reflex as rx
 from sqlmodel import select
 
 from portal.core import dates, tenant
-from portal.core.access import AccessDenied, Scope
 from portal.core.money import format_money
+from portal.core.principal import AccessDenied, Scope
 from portal.db import unit_of_work
 from portal.models import Contractor
 from portal.services.files import uploads

@@ -1,0 +1,40 @@
+"""The principal behind a login: which customer, pages and sites a signed-in contact has."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from portal.core.principal import CustomerContact
+from portal.models import ALL_PAGES, Contact, ContactSite, Contractor, Customer, PortalTier, Site
+from portal.services.identity import sessions
+from portal.services.identity.tokens import Secret
+
+
+def scope_for(session: Session, contact_id: int) -> CustomerContact | None:
+    """The principal of an active login, or None when the contact may not sign in."""
+    contact = session.get(Contact, contact_id)
+    if contact is None or not contact.login_active or contact.deactivated_at is not None:
+        return None
+    customer = session.get(Customer, contact.customer_id)
+    if customer is None or not customer.is_active:
+        return None
+    site_ids: frozenset[int] | None = None
+    if not contact.all_sites:
+        rows = session.exec(
+            select(ContactSite.site_id)
+            .join(Site, Site.id == ContactSite.site_id)
+            .where(ContactSite.contact_id == contact.id, Site.customer_id == customer.id)
+        ).all()
+        site_ids = frozenset(rows)
+    tenant = session.exec(select(Contractor.portal_tier, Contractor.timezone).limit(1)).first()
+    tier, timezone = tenant if tenant is not None else (PortalTier.STANDARD, "UTC")
+    pages = frozenset(p for p in contact.pages if p in ALL_PAGES)
+    return CustomerContact(
+        customer.id, contact.id, pages, site_ids, PortalTier(tier or PortalTier.STANDARD), timezone or "UTC"
+    )
+
+
+def signed_in_scope(session: Session, session_id: Secret | None) -> CustomerContact | None:
+    """The principal behind a session cookie (raw, or hashed at the edge), or None when it is not live."""
+    login = sessions.resolve(session, session_id) if session_id else None
+    return scope_for(session, login.contact_id) if login else None
