@@ -14,6 +14,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from portal.core import exports
+from portal.core.visibility import scoped
 from portal.models import Asset, AssetStatus, Contract, ContractSite
 from portal.services.reports.advanced_reports import allowed, report_sites
 
@@ -50,9 +51,13 @@ def list_contracts(session: Session, scope, site_id: object, today: date) -> lis
         return []
     sites = report_sites(session, scope)  # a chosen site's contracts still list every site the contact sees
     links = session.exec(
-        select(ContractSite.contract_id, ContractSite.site_id)
-        .join(Contract, Contract.id == ContractSite.contract_id)
-        .where(Contract.customer_id == scope.customer_id, ContractSite.site_id.in_(list(sites)))
+        scoped(
+            select(ContractSite.contract_id, ContractSite.site_id)
+            .join(Contract, Contract.id == ContractSite.contract_id)
+            .where(ContractSite.site_id.in_(list(sites))),
+            scope,
+            Contract,
+        )
     ).all()
     covered: dict[int, list[int]] = {}
     for contract_id, sid in links:
@@ -62,9 +67,8 @@ def list_contracts(session: Session, scope, site_id: object, today: date) -> lis
         return []
     counts = dict(
         session.exec(
-            select(Asset.contract_id, func.count())
+            scoped(select(Asset.contract_id, func.count()), scope, Asset)
             .where(
-                Asset.customer_id == scope.customer_id,
                 Asset.contract_id.in_(wanted),
                 Asset.site_id.in_(list(sites)),
                 Asset.status == AssetStatus.ACTIVE,
@@ -73,8 +77,8 @@ def list_contracts(session: Session, scope, site_id: object, today: date) -> lis
         ).all()
     )
     contracts = session.exec(
-        select(Contract)
-        .where(Contract.id.in_(wanted), Contract.customer_id == scope.customer_id)
+        scoped(select(Contract), scope, Contract)
+        .where(Contract.id.in_(wanted))
         .order_by(Contract.expiry_date, Contract.id)
     ).all()
     return [

@@ -23,14 +23,13 @@ from sqlmodel import Session, select
 
 from portal.core import dates, exports, weeks
 from portal.core.principal import Scope
-from portal.core.visibility import scoped
+from portal.core.visibility import of_customer, scoped
 from portal.models import (
     Asset,
     AssetServiceLevel,
     AssetStatus,
     AssetType,
     Contract,
-    ContractSite,
     Job,
     JobAsset,
     JobStage,
@@ -180,12 +179,7 @@ def read_filters(raw: Mapping[str, Any], today: date) -> tuple[Filters, dict[str
 
 def contract_options(session: Session, scope: Scope) -> list[tuple[int, str]]:
     """The customer's contracts that cover at least one site the contact can see."""
-    stmt = select(Contract.id, Contract.number, Contract.name).where(
-        Contract.customer_id == scope.customer_id
-    )
-    if scope.site_ids is not None:
-        covering = select(ContractSite.contract_id).where(ContractSite.site_id.in_(scope.site_ids))
-        stmt = stmt.where(Contract.id.in_(covering))
+    stmt = scoped(select(Contract.id, Contract.number, Contract.name), scope, Contract)
     rows = session.exec(stmt.order_by(Contract.expiry_date.desc(), Contract.id)).all()
     return [(r.id, f"{r.number} {r.name}".strip()) for r in rows]
 
@@ -210,8 +204,9 @@ def _narrow(stmt, scope: Scope, filters: Filters, only: tuple[int, int] | None, 
     if filters.contract_id is not None:
         stmt = stmt.where(Asset.contract_id == filters.contract_id)
     if filters.expiry is not None:
+        # Reached through an asset the contact sees, so not narrowed to contracts covering its sites.
         in_force = select(Contract.id).where(
-            Contract.customer_id == scope.customer_id, Contract.expiry_date >= filters.expiry
+            of_customer(scope, Contract), Contract.expiry_date >= filters.expiry
         )
         stmt = stmt.where(or_(Asset.contract_id.is_(None), Asset.contract_id.in_(in_force)))
     if only is not None:
@@ -297,7 +292,7 @@ def _schedules(session: Session, scope: Scope, filters: Filters, only) -> pd.Dat
     on_job = (
         select(JobAsset.asset_id, func.min(_raw(Job.due_on)).label("job_due"))
         .join(Job, Job.id == JobAsset.job_id)
-        .where(Job.customer_id == scope.customer_id, Job.stage.in_(OPEN_STAGES), Job.due_on.is_not(None))
+        .where(of_customer(scope, Job), Job.stage.in_(OPEN_STAGES), Job.due_on.is_not(None))
         .group_by(JobAsset.asset_id)
         .subquery()
     )

@@ -15,8 +15,9 @@ from datetime import datetime
 from sqlalchemy import or_
 from sqlmodel import Session, select
 
-from portal.core import exports
-from portal.core.principal import ADVANCED_REPORTS, MAX_ID
+from portal.core import exports, visibility
+from portal.core.principal import ADVANCED_REPORTS
+from portal.core.visibility import scoped
 from portal.models import Attachment, AttachmentOwner, ContractorDocument, DocumentKind
 from portal.services.files import storage as files
 from portal.services.reports.advanced_reports import allowed, report_sites
@@ -39,27 +40,22 @@ class DocumentRow:
     size_bytes: int
 
 
-def _visible(scope, site_ids) -> object:
-    return (ContractorDocument.customer_id == scope.customer_id) & or_(
-        ContractorDocument.site_id.is_(None), ContractorDocument.site_id.in_(site_ids)
-    )
-
-
 def list_documents(session: Session, scope, kind: DocumentKind, site_id: object = None) -> list[DocumentRow]:
     """Documents of one kind for the chosen site (with those for all sites), or for any of the contact's."""
     allowed(scope)
     sites = report_sites(session, scope, site_id)
     if not sites:
         return []
-    rows = session.exec(
+    at_sites = or_(ContractorDocument.site_id.is_(None), ContractorDocument.site_id.in_(list(sites)))
+    stmt = (
         select(ContractorDocument, Attachment.name, Attachment.size_bytes)
         .join(Attachment, Attachment.id == ContractorDocument.attachment_id)
-        .where(
-            _visible(scope, list(sites)),
-            ContractorDocument.kind == kind,
-            Attachment.customer_id == scope.customer_id,
+        .where(at_sites, ContractorDocument.kind == kind)
+    )
+    rows = session.exec(
+        scoped(scoped(stmt, scope, ContractorDocument), scope, Attachment).order_by(
+            ContractorDocument.published_at.desc(), ContractorDocument.id.desc()
         )
-        .order_by(ContractorDocument.published_at.desc(), ContractorDocument.id.desc())
     ).all()
     return [
         DocumentRow(
@@ -78,20 +74,12 @@ def document_file(session: Session, scope, document_id: object) -> files.StoredF
     """The stored bytes of a published document the contact may see, or None."""
     if not scope.can(ADVANCED_REPORTS):
         return None
-    try:
-        document_id = int(document_id)  # type: ignore[arg-type]
-    except (TypeError, ValueError, OverflowError):
-        return None
-    if not 0 < document_id <= MAX_ID:
+    document = visibility.get(session, scope, ContractorDocument, document_id)
+    if document is None or document.site_id not in (None, *report_sites(session, scope)):
         return None
     found = session.exec(
-        select(Attachment)
-        .join(ContractorDocument, ContractorDocument.attachment_id == Attachment.id)
-        .where(
-            ContractorDocument.id == document_id,
-            _visible(scope, list(report_sites(session, scope))),
-            Attachment.customer_id == scope.customer_id,
-            Attachment.owner_type == AttachmentOwner.DOCUMENT,
+        scoped(select(Attachment), scope, Attachment).where(
+            Attachment.id == document.attachment_id, Attachment.owner_type == AttachmentOwner.DOCUMENT
         )
     ).first()
     if found is None:

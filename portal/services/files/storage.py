@@ -1,7 +1,8 @@
 """Private file storage: bytes under random keys outside any public folder, read through the scope.
 
-An attachment is visible when its customer is the scope's, the page of what it hangs on is
-allowed, and, for a contact limited to some sites, that thing is at one of those sites.
+An attachment is visible when the visibility registry lets the principal see it (its customer,
+and for a contact limited to some sites, what it hangs on at one of those sites) and the page of
+what it hangs on is allowed.
 """
 
 from __future__ import annotations
@@ -10,20 +11,12 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from portal import config
-from portal.core.principal import MAX_ID, Scope
-from portal.models import (
-    Asset,
-    Attachment,
-    AttachmentOwner,
-    ContractorDocument,
-    Invoice,
-    Job,
-    Quote,
-    Site,
-)
+from portal.core import visibility
+from portal.core.principal import Scope
+from portal.models import Attachment, AttachmentOwner, Site
 
 OWNER_PAGE = {
     AttachmentOwner.QUOTE: "quotes",
@@ -33,12 +26,6 @@ OWNER_PAGE = {
     AttachmentOwner.ASSET: "assets",
     AttachmentOwner.DOCUMENT: "reports",
     AttachmentOwner.CUSTOMER: "dashboard",
-}
-_OWNER_MODEL = {
-    AttachmentOwner.QUOTE: Quote,
-    AttachmentOwner.JOB: Job,
-    AttachmentOwner.INVOICE: Invoice,
-    AttachmentOwner.ASSET: Asset,
 }
 _KEY = re.compile(r"^[0-9a-f]{32}$")
 
@@ -58,38 +45,10 @@ def storage_path(storage_key: str) -> Path:
     return config.settings().files_dir / storage_key
 
 
-def _owner_site(session: Session, attachment: Attachment) -> int | None:
-    owner = AttachmentOwner(attachment.owner_type)
-    if owner == AttachmentOwner.SITE:
-        return attachment.owner_id
-    if owner == AttachmentOwner.DOCUMENT:
-        return session.exec(
-            select(ContractorDocument.site_id).where(ContractorDocument.attachment_id == attachment.id)
-        ).first()
-    model = _OWNER_MODEL.get(owner)
-    if model is None:
-        return None
-    return session.exec(select(model.site_id).where(model.id == attachment.owner_id)).first()
-
-
 def visible_attachment(session: Session, scope: Scope, attachment_id: object) -> Attachment | None:
-    try:
-        attachment_id = int(attachment_id)  # type: ignore[arg-type]
-    except (TypeError, ValueError, OverflowError):
-        return None
-    if not 0 < attachment_id <= MAX_ID:
-        return None
-    row = session.exec(
-        select(Attachment).where(Attachment.id == attachment_id, Attachment.customer_id == scope.customer_id)
-    ).first()
+    row = visibility.get(session, scope, Attachment, attachment_id)
     if row is None or not scope.can(OWNER_PAGE[AttachmentOwner(row.owner_type)]):
         return None
-    if scope.site_ids is not None:
-        site_id = _owner_site(session, row)
-        if site_id is not None and site_id not in scope.site_ids:
-            return None
-        if site_id is None and row.owner_type != AttachmentOwner.CUSTOMER:
-            return None
     if row.owner_type == AttachmentOwner.SITE and session.get(Site, row.owner_id) is None:
         return None
     return row

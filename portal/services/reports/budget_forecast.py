@@ -20,6 +20,8 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from portal.core import exports
+from portal.core.principal import Scope
+from portal.core.visibility import of_customer, scoped, visible
 from portal.models import (
     Asset,
     AssetServiceLevel,
@@ -68,31 +70,34 @@ class Forecast:
         return sum(m.total_cents for m in self.months)
 
 
-def _active_schedules(customer_id: int):
+def _active_schedules(scope: Scope):
     return (
         select(AssetServiceLevel.next_due_on, ServiceLevel.interval_months, Asset.contract_id, func.count())
         .join(Asset, Asset.id == AssetServiceLevel.asset_id)
         .join(ServiceLevel, ServiceLevel.id == AssetServiceLevel.service_level_id)
-        .where(Asset.customer_id == customer_id, Asset.status == AssetStatus.ACTIVE)
+        .where(visible(scope, Asset), Asset.status == AssetStatus.ACTIVE)
         .group_by(AssetServiceLevel.next_due_on, ServiceLevel.interval_months, Asset.contract_id)
     )
 
 
-def _schedules(session: Session, customer_id: int, site_ids: list[int]) -> pd.DataFrame:
+def _schedules(session: Session, scope: Scope, site_ids: list[int]) -> pd.DataFrame:
     """Schedules counted by (next due date, interval, contract): thousands of rows, not one per asset."""
-    rows = session.exec(_active_schedules(customer_id).where(Asset.site_id.in_(site_ids))).all()
+    rows = session.exec(_active_schedules(scope).where(Asset.site_id.in_(site_ids))).all()
     return pd.DataFrame(rows, columns=["due", "interval", "contract", "n"])
 
 
-def contract_rates(session: Session, customer_id: int) -> dict[int | None, int]:
-    """Cents per test for each of the customer's contracts, and (key None) their average."""
+def contract_rates(session: Session, scope: Scope) -> dict[int | None, int]:
+    """Cents per test for each of the customer's contracts, and (key None) their average.
+
+    Worked out over all of the customer's contracts and equipment, whatever sites the contact sees.
+    """
     per_year = dict(
         session.exec(
             select(Asset.contract_id, func.sum(12.0 / ServiceLevel.interval_months))
             .join(AssetServiceLevel, AssetServiceLevel.asset_id == Asset.id)
             .join(ServiceLevel, ServiceLevel.id == AssetServiceLevel.service_level_id)
             .where(
-                Asset.customer_id == customer_id,
+                of_customer(scope, Asset),
                 Asset.status == AssetStatus.ACTIVE,
                 Asset.contract_id.is_not(None),
                 ServiceLevel.interval_months > 0,
@@ -102,7 +107,7 @@ def contract_rates(session: Session, customer_id: int) -> dict[int | None, int]:
     )
     rates: dict[int | None, int] = {}
     value_per_year = covered = 0.0
-    for c in session.exec(select(Contract).where(Contract.customer_id == customer_id)).all():
+    for c in session.exec(select(Contract).where(of_customer(scope, Contract))).all():
         years = max((c.expiry_date - c.start_date).days, 1) / DAYS_PER_YEAR
         count = float(per_year.get(c.id) or 0.0)
         if count > 0 and c.value_cents > 0:
@@ -136,13 +141,12 @@ def _project(schedules: pd.DataFrame, rates: dict[int | None, int], months: list
         m.services, m.services_cents = int(counts[i]), int(cents[i])
 
 
-def _quotes(session: Session, customer_id: int, site_ids, months: list[ForecastMonth]) -> int:
+def _quotes(session: Session, scope: Scope, site_ids, months: list[ForecastMonth]) -> int:
     rows = session.exec(
-        select(Quote.id, Quote.preferred_date, Quote.total_cents, Quote.stage)
+        scoped(select(Quote.id, Quote.preferred_date, Quote.total_cents, Quote.stage), scope, Quote)
         .join(Defect, Defect.quote_id == Quote.id)
         .where(
-            Defect.customer_id == customer_id,
-            Quote.customer_id == customer_id,
+            of_customer(scope, Defect),  # the quote's site decides, not the defect's
             Defect.rectified_on.is_(None),
             Quote.decision == QuoteDecision.NONE,
             Quote.site_id.in_(site_ids),
@@ -165,11 +169,11 @@ def budget_forecast(session: Session, scope, site_id: object, today: date) -> Fo
     allowed(scope)
     months = [ForecastMonth(m) for m in months_from(today)]
     sites = report_sites(session, scope, site_id)
-    rates = contract_rates(session, scope.customer_id)
+    rates = contract_rates(session, scope)
     if not sites:
         return Forecast(months, 0, rates)
-    _project(_schedules(session, scope.customer_id, list(sites)), rates, months)
-    awaiting = _quotes(session, scope.customer_id, list(sites), months)
+    _project(_schedules(session, scope, list(sites)), rates, months)
+    awaiting = _quotes(session, scope, list(sites), months)
     return Forecast(months, awaiting, rates)
 
 

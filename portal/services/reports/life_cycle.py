@@ -16,6 +16,7 @@ from sqlmodel import Session, select
 
 from portal.core import exports
 from portal.core.months import add_months
+from portal.core.visibility import scoped
 from portal.models import Asset, AssetStatus, AssetType
 from portal.services.reports.advanced_reports import allowed, report_sites
 
@@ -68,14 +69,11 @@ def life_cycle(session: Session, scope, site_id: object, today: date) -> LifeCyc
     sites = report_sites(session, scope, site_id)
     if not sites:
         return LifeCycle(years, [])
+    columns = AssetType.name, AssetType.expected_life_years, Asset.expected_life_years, Asset.install_date
     rows = session.exec(
-        select(AssetType.name, AssetType.expected_life_years, Asset.expected_life_years, Asset.install_date)
+        scoped(select(*columns), scope, Asset)
         .join(AssetType, AssetType.id == Asset.asset_type_id)
-        .where(
-            Asset.customer_id == scope.customer_id,
-            Asset.site_id.in_(list(sites)),
-            Asset.status == AssetStatus.ACTIVE,
-        )
+        .where(Asset.site_id.in_(list(sites)), Asset.status == AssetStatus.ACTIVE)
     ).all()
     by_type: dict[str, TypeLife] = {}
     for type_name, type_life, own_life, install in rows:

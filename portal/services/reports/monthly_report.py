@@ -14,6 +14,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from portal.core import exports
+from portal.core.visibility import of_customer, visible
 from portal.models import Asset, Defect, Job, ServiceRecord, TestResult
 from portal.services.reports.advanced_reports import allowed, month_index, months_from, report_sites, window
 
@@ -77,7 +78,7 @@ def monthly_report(session: Session, scope, site_id: object, last_month: date) -
     if not sites:
         return MonthlyReport(None, "", months)
     sid, name = next(iter(sites.items()))
-    mine = Job.customer_id == scope.customer_id
+    mine = visible(scope, Job)
     for column, label in ((Job.requested_on, "jobs_opened"), (Job.completed_on, "jobs_completed")):
         _bucket(months, label, _by_day(session, column, mine, Job.site_id, sid, first, end))
     # A test belongs to the site of the job card it was done on (the asset may have moved since).
@@ -87,7 +88,7 @@ def monthly_report(session: Session, scope, site_id: object, last_month: date) -
         .join(Asset, Asset.id == ServiceRecord.asset_id)
         .outerjoin(Job, Job.id == ServiceRecord.job_id)
         .where(
-            Asset.customer_id == scope.customer_id,
+            of_customer(scope, Asset),  # the asset may have moved to a site the contact does not see
             tested_at == sid,
             ServiceRecord.tested_on >= first,
             ServiceRecord.tested_on < end,
@@ -100,7 +101,7 @@ def monthly_report(session: Session, scope, site_id: object, last_month: date) -
         (TestResult.NOT_TESTED, "not_tested"),
     ):
         _bucket(months, label, [(d, n) for d, r, n in tests if r == result])
-    owned = Defect.customer_id == scope.customer_id
+    owned = visible(scope, Defect)
     for column, label in ((Defect.found_on, "defects_found"), (Defect.rectified_on, "defects_rectified")):
         _bucket(months, label, _by_day(session, column, owned, Defect.site_id, sid, first, end))
     return MonthlyReport(sid, name, months)
