@@ -416,7 +416,7 @@ def quotes_plan(database_url: str) -> QuotesPlan:
     """
     from sqlmodel import select
 
-    from portal.core.listing import PageRequest
+    from portal.core.lists import PageRequest
     from portal.models import Site
     from portal.services.work.quotes import QUOTE_TABS, list_quotes
 
@@ -453,7 +453,7 @@ def _list_page_figures(
 
     ``list_page(session, scope, request)`` is one screen's list call; ``searches`` pairs a term with its hits.
     """
-    from portal.core.listing import PageRequest
+    from portal.core.lists import PageRequest
 
     cases = [(f"page {k:,}", PageRequest(page=k, size=25)) for k in dict.fromkeys(pages)]
     cases += [(f'search "{t}" ({n:,} hits)', PageRequest(search=t, size=25)) for t, n in searches]
@@ -771,7 +771,7 @@ def invoices_plan(database_url: str) -> InvoicesPlan:
     """Two invoice numbers whose searches show different first rows, and 5-year statement ranges
     with different closing balances: each round trip waits for what it reads to change.
     """
-    from portal.core.listing import PageRequest
+    from portal.core.lists import PageRequest
     from portal.services.billing import statements
     from portal.services.billing.invoices import list_invoices
 

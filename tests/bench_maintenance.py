@@ -28,7 +28,7 @@ def _search_word(session, scope) -> str:
 
 
 def _defect_figures(session, scope, word: str) -> list[Row]:
-    from portal.core.listing import PageRequest
+    from portal.core.lists import PageRequest
     from portal.services.assets import defects
 
     rows = []
@@ -55,7 +55,7 @@ def _defect_figures(session, scope, word: str) -> list[Row]:
 
 
 def _history_figures(session, scope, word: str, today) -> list[Row]:
-    from portal.core.listing import PageRequest
+    from portal.core.lists import PageRequest
     from portal.services.assets import test_history
     from portal.services.assets.defects import AssetFilters
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import date
 
 from starlette.concurrency import run_in_threadpool
@@ -13,49 +13,41 @@ from starlette.routing import Route
 from portal.api.session import csv_response, request_scope
 from portal.core import dates, tenant
 from portal.core.access import Scope
+from portal.core.lists import ListSpec, PageRequest
 from portal.db import unit_of_work
 from portal.services.billing import invoices, statements
 from portal.services.work import jobs, quotes
 
 LABELS = {"start": "From", "end": "To"}
-# list name -> (page access, tabs, the service's CSV generator)
-LISTS: dict[str, tuple[str, tuple[str, ...], Callable[..., Iterator[str]]]] = {
-    "quotes": ("quotes", quotes.QUOTE_TABS, quotes.quote_csv),
-    "jobs": ("jobs", jobs.JOB_TABS, jobs.job_csv),
-    "invoices": ("invoices", invoices.INVOICE_TABS, invoices.invoice_csv),
-}
+LISTS: dict[str, ListSpec] = {spec.name: spec for spec in (quotes.QUOTES, jobs.JOBS, invoices.INVOICES)}
 
 
-def _stream(
-    make: Callable[..., Iterator[str]], scope: Scope, tab: str, search: str, sort: str, descending: bool
-) -> Iterator[str]:
+def _stream(spec: ListSpec, scope: Scope, tab: str, request: PageRequest) -> Iterator[str]:
     """Holds one read transaction open while the rows stream, then closes it."""
     with unit_of_work() as session:
-        yield from make(session, scope, tab, search, sort, descending, tenant.today(session))
+        yield from spec.csv(session, scope, tab, request, tenant.today(session))
 
 
 async def export_list(request: Request) -> Response:
     name = request.path_params["name"]
     if name not in LISTS:
         return PlainTextResponse("Not found.", status_code=404)
-    page, tabs, make = LISTS[name]
+    spec = LISTS[name]
     scope = await run_in_threadpool(request_scope, request)
     if scope is None:
         return PlainTextResponse("Sign in to download.", status_code=401)
-    if not scope.can(page):
+    if not scope.can(spec.page):
         return PlainTextResponse("Not available to your login.", status_code=403)
     params = request.query_params
-    tab = params.get("tab", tabs[0])
-    if tab not in tabs:
+    tab = params.get("tab", next(iter(spec.tabs)))
+    if tab not in spec.tabs:
         return PlainTextResponse("Unknown tab.", status_code=400)
-    body = _stream(
-        make,
-        scope,
-        tab,
-        params.get("q", "")[:100],
-        params.get("sort", "")[:20],
-        params.get("desc", "1") != "0",
+    wanted = PageRequest(
+        search=params.get("q", "")[:100],
+        sort=params.get("sort", "")[:20],
+        descending=params.get("desc", "1") != "0",
     )
+    body = _stream(spec, scope, tab, wanted)
     return csv_response(body, f"{name}-{tab}", scope)
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import reflex as rx
 
 from portal.components.links import server_link
-from portal.core.listing import PAGE_SIZES
+from portal.core.lists import PAGE_SIZES
 
 
 @dataclass(frozen=True)

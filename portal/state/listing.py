@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 
 import reflex as rx
 
-from portal.core.listing import PAGE_SIZES, Page, PageRequest
+from portal.core.lists import PAGE_SIZES, Page, PageRequest
 from portal.state import arguments
 
 

@@ -17,7 +17,7 @@ from portal.api import auth_routes, backend, maintenance_reports
 from portal.config import SESSION_COOKIE
 from portal.core import access
 from portal.core.access import AccessDenied
-from portal.core.listing import PageRequest
+from portal.core.lists import PageRequest
 from portal.models import Asset, AssetType, Contact, Customer, Defect, DefectSeverity, Quote, QuoteStage, Site
 from portal.services.assets import defects
 from portal.services.assets.defects import AssetFilters

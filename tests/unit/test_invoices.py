@@ -9,7 +9,7 @@ import pytest
 
 from portal.core import access, exports
 from portal.core.access import AccessDenied
-from portal.core.listing import PageRequest
+from portal.core.lists import PageRequest
 from portal.models import InvoiceStatus, JobStage
 from portal.services.billing import invoices
 from tests.frozen import TODAY

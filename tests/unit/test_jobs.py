@@ -13,7 +13,7 @@ from sqlmodel import select
 
 from portal.core import access, exports
 from portal.core.access import AccessDenied
-from portal.core.listing import PageRequest
+from portal.core.lists import PageRequest
 from portal.models import (
     Attachment,
     AttachmentOwner,

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import select
 
-from portal.core.listing import (
+from portal.core.lists import (
     PAGE_SIZES,
     Page,
     PageRequest,
@@ -225,7 +225,7 @@ def test_number_starts_with_matches_by_leading_digits(session, digits, matches, 
     from sqlalchemy import literal
     from sqlalchemy import select as core_select
 
-    from portal.core.listing import number_starts_with
+    from portal.core.lists import number_starts_with
 
     def hit(n: int) -> bool:
         sub = core_select(literal(n).label("n")).subquery()

@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 
 from portal.core import access, exports, tenant
 from portal.core.access import AccessDenied
-from portal.core.listing import PageRequest
+from portal.core.lists import PageRequest
 from portal.models import (
     Attachment,
     AttachmentOwner,

@@ -8,7 +8,7 @@ import pytest
 from sqlmodel import Session
 
 from portal.core.access import AccessDenied
-from portal.core.listing import PageRequest
+from portal.core.lists import PageRequest
 from portal.models import Asset, Job, ServiceLevel, ServiceRecord, TestResult
 from portal.services.assets import defects
 from portal.services.assets import test_history as th

@@ -20,7 +20,7 @@ from sqlmodel import Session, select
 
 from portal.core import access, exports
 from portal.core.access import Scope, scoped
-from portal.core.listing import Page, PageRequest, search_filter
+from portal.core.lists import Page, PageRequest, search_filter
 from portal.models import (
     Asset,
     AssetServiceLevel,

@@ -18,7 +18,7 @@ from sqlmodel import Session, select
 
 from portal.core import exports
 from portal.core.access import MAX_ID, Scope, scoped
-from portal.core.listing import MAX_SEARCH, Page, PageRequest, ordered, paginate, search_filter, shorten
+from portal.core.lists import MAX_SEARCH, Page, PageRequest, ordered, paginate, search_filter, shorten
 from portal.models import Asset, AssetType, Defect, DefectSeverity, Quote, Site
 from portal.services.sites.sites import site_for
 

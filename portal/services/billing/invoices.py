@@ -8,7 +8,7 @@ the amount paid and the due date on the day of the request, both in Python (for 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -20,15 +20,18 @@ from sqlmodel import Session, select
 from portal.core import access, clock, exports, tenant
 from portal.core.access import MAX_ID, Scope, scoped
 from portal.core.clock import local_day
-from portal.core.listing import (
-    MAX_SEARCH,
+from portal.core.lists import (
+    Cell,
+    Column,
+    Context,
+    Join,
+    ListSpec,
     Page,
     PageRequest,
+    PerRequest,
     escape_like,
     is_number,
     number_starts_with,
-    ordered_csv,
-    paginate,
 )
 from portal.models import (
     Invoice,
@@ -40,12 +43,9 @@ from portal.models import (
     PaymentStatus,
     Site,
 )
-from portal.services.work.quotes import ItemLine, rate_text
+from portal.services.work.details import ItemLine, rate_text
 
 PAGE = "invoices"
-INVOICE_TABS = ("all", "unpaid", "paid")
-INVOICE_SORTS = ("number", "job", "site", "date", "due", "total", "paid", "balance", "status")
-DEFAULT_SORT = "date"
 PAYABLE_CHUNK = 500
 
 PAID, UNPAID, OVERDUE, PART_PAID = "Paid", "Unpaid", "Overdue", "Part paid"
@@ -146,72 +146,16 @@ def _balance() -> Any:
     return Invoice.total_cents - Invoice.paid_cents
 
 
-def _sorts(today: date) -> dict[str, Any]:
-    return {
-        "number": Invoice.number,
-        # Through the outer join the NOT NULL job number can be empty: coerced, the listing sees
-        # an expression of unknown nullability and keeps invoices without a job last.
-        "job": type_coerce(Job.number, Integer),
-        "site": Site.name,
-        "date": Invoice.issued_on,
-        "due": Invoice.due_on,
-        "total": Invoice.total_cents,
-        "paid": Invoice.paid_cents,
-        "balance": _balance(),
-        "status": _status_sql(today),
-    }
-
-
-def _tab_filter(tab: str) -> Any:
-    if tab not in INVOICE_TABS:
-        raise ValueError(f"unknown invoices tab: {tab!r}")
-    if tab == "unpaid":
-        return Invoice.status == InvoiceStatus.UNPAID
-    if tab == "paid":
-        return Invoice.status == InvoiceStatus.PAID
-    return Invoice.status != InvoiceStatus.VOID
-
-
-def invoice_list_query(scope: Scope, tab: str, search: str) -> Any:
-    """The scoped, filtered rows of one tab, unordered; the list pages it, the CSV streams it all.
-
-    Columns: id, number, job number, site name, issued on, due on, total, paid, status. The job
-    is an outer join because contract and recurring invoices have none; it must also be the
-    customer's, so a mislinked row can never show another customer's job number.
-    """
-    stmt = (
-        select(
-            Invoice.id,
-            Invoice.number,
-            Job.number,
-            Site.name,
-            Invoice.issued_on,
-            Invoice.due_on,
-            Invoice.total_cents,
-            Invoice.paid_cents,
-            Invoice.status,
-        )
-        .join(Site, Site.id == Invoice.site_id)
-        .outerjoin(Job, and_(Job.id == Invoice.job_id, Job.customer_id == Invoice.customer_id))
-        .where(_tab_filter(tab))
-    )
-    found = _search(scope, search)
-    if found is not None:
-        stmt = stmt.where(found)
-    return scoped(stmt, scope, Invoice)
-
-
-def _search(scope: Scope, text: str) -> Any:
+def _search(context: Context, text: str) -> Any:
     """Invoices whose number or job number starts with the digits typed, or whose site name contains the text.
 
     Written as a union of lookups the indexes answer (number ranges, the few matching sites and
     jobs) rather than a pattern over every joined row, so a customer with 100,000 invoices
     searches in milliseconds.
     """
-    text = (text or "").strip()[:MAX_SEARCH]
-    if not text:
-        return None
-    sites = scoped(select(Site.id).where(Site.name.ilike(f"%{escape_like(text)}%", escape="\\")), scope, Site)
+    sites = scoped(
+        select(Site.id).where(Site.name.ilike(f"%{escape_like(text)}%", escape="\\")), context.scope, Site
+    )
     found = [select(Invoice.id).where(Invoice.site_id.in_(sites))]
     if is_number(text):
         # Job numbers are unique across customers and the outer query keeps to the customer's invoices;
@@ -224,42 +168,85 @@ def _search(scope: Scope, text: str) -> Any:
     return Invoice.id.in_(union_all(*found))
 
 
-def _invoice_row(r: Sequence[Any], today: date) -> InvoiceRow:
-    iid, number, job_number, site_name, issued_on, due_on, total, paid, status = r
+def _invoice_row(values: dict[str, Any], context: Context) -> InvoiceRow:
+    stored, total, paid = values.pop("status"), values["total_cents"], values["paid_cents"]
     return InvoiceRow(
-        id=iid,
-        number=number,
-        job_number=job_number,
-        site_name=site_name,
-        issued_on=issued_on,
-        due_on=due_on,
-        total_cents=total,
-        paid_cents=paid,
+        **values,
         balance_cents=total - paid,
-        status=invoice_status(status, total, paid, due_on, today),
+        status=invoice_status(stored, total, paid, values["due_on"], context.today),
     )
+
+
+# The job is an outer join because contract and recurring invoices have none; it must also be the
+# customer's, so a mislinked row can never show another customer's job number.
+INVOICES: ListSpec[InvoiceRow] = ListSpec(
+    name="invoices",
+    page=PAGE,
+    model=Invoice,
+    columns=(
+        Column("id", Invoice.id),
+        Column("number", Invoice.number),
+        Column("job_number", Job.number),
+        Column("site_name", Site.name),
+        Column("issued_on", Invoice.issued_on),
+        Column("due_on", Invoice.due_on),
+        Column("total_cents", Invoice.total_cents),
+        Column("paid_cents", Invoice.paid_cents),
+        Column("status", Invoice.status),
+    ),
+    joins=(
+        Join(Site, Site.id == Invoice.site_id),
+        Join(Job, and_(Job.id == Invoice.job_id, Job.customer_id == Invoice.customer_id), outer=True),
+    ),
+    tabs={
+        "all": Invoice.status != InvoiceStatus.VOID,
+        "unpaid": Invoice.status == InvoiceStatus.UNPAID,
+        "paid": Invoice.status == InvoiceStatus.PAID,
+    },
+    search_by=_search,
+    sorts={
+        "number": Invoice.number,
+        # Through the outer join the NOT NULL job number can be empty: coerced, the listing sees
+        # an expression of unknown nullability and keeps invoices without a job last.
+        "job": type_coerce(Job.number, Integer),
+        "site": Site.name,
+        "date": Invoice.issued_on,
+        "due": Invoice.due_on,
+        "total": Invoice.total_cents,
+        "paid": Invoice.paid_cents,
+        "balance": _balance(),
+        "status": PerRequest(lambda context: _status_sql(context.today)),
+    },
+    default_sort="date",
+    row=_invoice_row,
+    cells=(
+        Cell("Invoice No.", lambda i: i.number),
+        Cell("Job No.", lambda i: i.job_number),
+        Cell("Site", lambda i: i.site_name),
+        Cell("Date", lambda i: i.issued_on),
+        Cell("Due", lambda i: i.due_on),
+        Cell("Total", lambda i: exports.cents(i.total_cents)),
+        Cell("Paid", lambda i: exports.cents(i.paid_cents)),
+        Cell("Balance", lambda i: exports.cents(i.balance_cents)),
+        Cell("Status", lambda i: i.status),
+    ),
+)
+INVOICE_TABS = tuple(INVOICES.tabs)
+INVOICE_SORTS = tuple(INVOICES.sorts)
+CSV_HEADER = INVOICES.csv_header
 
 
 def list_invoices(
     session: Session, scope: Scope, tab: str, request: PageRequest, today: date
 ) -> Page[InvoiceRow]:
-    scope.require(PAGE)
-    request = request.clean()
-    stmt = invoice_list_query(scope, tab, request.search)
-    # The joins only add display columns (the search has its own subqueries), so the count skips them.
-    count = scoped(select(Invoice.id).where(_tab_filter(tab)), scope, Invoice)
-    found = _search(scope, request.search)
-    if found is not None:
-        count = count.where(found)
-    return paginate(
-        session,
-        stmt,
-        request,
-        _sorts(today),
-        DEFAULT_SORT,
-        lambda r: _invoice_row(r, today),
-        tiebreak=Invoice.id,
-        count_stmt=count,
+    return INVOICES.rows(session, scope, tab, request, today)
+
+
+def invoice_csv(
+    session: Session, scope: Scope, tab: str, search: str, sort: str, descending: bool, today: date
+) -> Iterator[str]:
+    return INVOICES.csv(
+        session, scope, tab, PageRequest(search=search, sort=sort, descending=descending), today
     )
 
 
@@ -279,42 +266,6 @@ def summary(session: Session, scope: Scope, today: date) -> Summary:
     )
     balance, overdue, count, overdue_count = session.exec(stmt).one()
     return Summary(int(balance), int(overdue), int(count), int(overdue_count), tenant.currency(session))
-
-
-CSV_HEADER = ["Invoice No.", "Job No.", "Site", "Date", "Due", "Total", "Paid", "Balance", "Status"]
-
-
-def invoice_csv(
-    session: Session, scope: Scope, tab: str, search: str, sort: str, descending: bool, today: date
-) -> Iterator[str]:
-    """Every row of the list as filtered and sorted on screen, streamed; checks run before the first chunk."""
-    scope.require(PAGE)
-    request = PageRequest(search=search, sort=sort, descending=descending).clean()
-
-    def cells(r: Sequence[Any]) -> list[Any]:
-        i = _invoice_row(r, today)
-        return [
-            i.number,
-            i.job_number,
-            i.site_name,
-            i.issued_on,
-            i.due_on,
-            exports.cents(i.total_cents),
-            exports.cents(i.paid_cents),
-            exports.cents(i.balance_cents),
-            i.status,
-        ]
-
-    return ordered_csv(
-        session,
-        invoice_list_query(scope, tab, request.search),
-        request,
-        _sorts(today),
-        DEFAULT_SORT,
-        Invoice.id,
-        CSV_HEADER,
-        cells,
-    )
 
 
 # One invoice.

@@ -8,8 +8,8 @@ They are the contractor's side and take plain ids, not a scope.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -18,7 +18,7 @@ from sqlmodel import Session, select
 
 from portal.core import access, exports, tenant
 from portal.core.access import Scope, scoped
-from portal.core.listing import Page, PageRequest, ordered_csv, paginate, search_filter, shorten
+from portal.core.lists import Cell, Column, Context, Join, ListSpec, Page, PageRequest, PerRequest, shorten
 from portal.core.tenant import tax_on
 from portal.models import (
     AttachmentOwner,
@@ -34,20 +34,10 @@ from portal.models import (
     QuoteItem,
     Site,
 )
-from portal.services.work.quotes import (
-    AssetLine,
-    AttachmentLine,
-    ItemLine,
-    asset_lines,
-    attachment_lines,
-    person_name,
-    rate_text,
-)
+from portal.services.work.details import WorkDetail, work_detail
 
 PAGE = "jobs"
 JOB_TABS = ("pending", "progress", "complete", "invoiced", "archive")
-JOB_SORTS = ("number", "site", "description", "order", "date", "scheduled", "status", "total")
-DEFAULT_SORT = "date"
 LIST_DESCRIPTION_CHARS = 120
 FIRST_JOB_NUMBER = 20001
 FIRST_INVOICE_NUMBER = 30001
@@ -77,37 +67,13 @@ class JobRow:
     invoice_count: int
 
 
-@dataclass
-class JobDetail:
-    id: int
-    number: int
-    stage: str
+@dataclass(kw_only=True)
+class JobDetail(WorkDetail):
     status_text: str
-    site_name: str
-    site_address: str
-    contact_name: str
-    requested_by_name: str
-    order_number: str
-    description: str
-    requested_on: date
-    preferred_date: date | None
     scheduled_on: date | None
     due_on: date | None
     completed_on: date | None
-    subtotal_cents: int
-    tax_cents: int
-    total_cents: int
-    tax_name: str
-    tax_rate_text: str
-    currency: str
     quote_number: int | None
-    items: list[ItemLine] = field(default_factory=list)
-    assets: list[AssetLine] = field(default_factory=list)
-    attachments: list[AttachmentLine] = field(default_factory=list)
-
-    @property
-    def tax_label(self) -> str:
-        return f"{self.tax_name} {self.tax_rate_text}".strip()
 
 
 @dataclass(frozen=True)
@@ -124,28 +90,9 @@ class JobInvoice:
 # Lists.
 
 
-def _sorts() -> dict[str, Any]:
-    return {
-        "number": Job.number,
-        "site": Site.name,
-        "description": Job.description,
-        "order": Job.order_number,
-        "date": Job.requested_on,
-        "scheduled": Job.scheduled_on,
-        "status": Job.status_text,
-        "total": Job.total_cents,
-    }
-
-
-def _tab(tab: str) -> JobStage:
-    if tab not in JOB_TABS:
-        raise ValueError(f"unknown jobs tab: {tab!r}")
-    return JobStage(tab)
-
-
-def _invoice_count(scope: Scope) -> Any:
+def _invoice_count(context: Context) -> Any:
     """Invoices of each job, counted inside the list query; 0 for a login that may not see invoices."""
-    if not scope.can("invoices"):
+    if not context.scope.can("invoices"):
         return literal(0)
     return (
         select(func.count(Invoice.id))
@@ -159,103 +106,60 @@ def _invoice_count(scope: Scope) -> Any:
     )
 
 
-def job_list_query(scope: Scope, tab: str, search: str) -> Any:
-    """The scoped, filtered rows of one tab, unordered; the list pages it, the CSV streams it all.
-
-    Columns: id, number, site name, description, order number, requested on, status text,
-    scheduled on, total, invoice count.
-    """
-    stage = _tab(tab)
-    stmt = (
-        select(
-            Job.id,
-            Job.number,
-            Site.name,
-            Job.description,
-            Job.order_number,
-            Job.requested_on,
-            Job.status_text,
-            Job.scheduled_on,
-            Job.total_cents,
-            _invoice_count(scope),
-        )
-        .join(Site, Site.id == Job.site_id)
-        .where(Job.stage == stage)
-    )
-    found = search_filter(search, Job.number, Site.name, Job.description, Job.order_number)
-    if found is not None:
-        stmt = stmt.where(found)
-    return scoped(stmt, scope, Job)
-
-
-def _job_row(r: Sequence[Any], limit: int | None = None) -> JobRow:
-    """A row of :func:`job_list_query`; ``limit`` shortens the description."""
-    jid, number, site_name, description, order_number, requested_on, status, scheduled, total, invoices = r
-    return JobRow(
-        id=jid,
-        number=number,
-        site_name=site_name,
-        description=shorten(description, limit) if limit else description,
-        order_number=order_number,
-        requested_on=requested_on,
-        status_text=status,
-        scheduled_on=scheduled,
-        total_cents=total,
-        invoice_count=int(invoices or 0),
-    )
+JOBS: ListSpec[JobRow] = ListSpec(
+    name="jobs",
+    page=PAGE,
+    model=Job,
+    columns=(
+        Column("id", Job.id),
+        Column("number", Job.number),
+        Column("site_name", Site.name),
+        Column("description", Job.description, shown=lambda text: shorten(text, LIST_DESCRIPTION_CHARS)),
+        Column("order_number", Job.order_number),
+        Column("requested_on", Job.requested_on),
+        Column("status_text", Job.status_text),
+        Column("scheduled_on", Job.scheduled_on),
+        Column("total_cents", Job.total_cents),
+        Column("invoice_count", PerRequest(_invoice_count)),
+    ),
+    joins=(Join(Site, Site.id == Job.site_id),),
+    tabs={tab: Job.stage == JobStage(tab) for tab in JOB_TABS},
+    search=(Job.number, Site.name, Job.description, Job.order_number),
+    sorts={
+        "number": Job.number,
+        "site": Site.name,
+        "description": Job.description,
+        "order": Job.order_number,
+        "date": Job.requested_on,
+        "scheduled": Job.scheduled_on,
+        "status": Job.status_text,
+        "total": Job.total_cents,
+    },
+    default_sort="date",
+    row=lambda values, context: JobRow(**values),
+    cells=(
+        Cell("Job No.", lambda j: j.number),
+        Cell("Site", lambda j: j.site_name),
+        Cell("Description", lambda j: j.description),
+        Cell("Order No.", lambda j: j.order_number),
+        Cell("Date", lambda j: j.requested_on),
+        Cell("Status", lambda j: j.status_text),
+        Cell("Scheduled", lambda j: j.scheduled_on),
+        Cell("Total", lambda j: exports.cents(j.total_cents)),
+    ),
+)
+JOB_SORTS = tuple(JOBS.sorts)
+CSV_HEADER = JOBS.csv_header
 
 
 def list_jobs(session: Session, scope: Scope, tab: str, request: PageRequest, today: date) -> Page[JobRow]:
-    scope.require(PAGE)
-    request = request.clean()
-    stmt = job_list_query(scope, tab, request.search)
-    # Without a search the joins only add display columns, so the count can skip them.
-    count = None if request.search else scoped(select(Job.id).where(Job.stage == _tab(tab)), scope, Job)
-    return paginate(
-        session,
-        stmt,
-        request,
-        _sorts(),
-        DEFAULT_SORT,
-        lambda r: _job_row(r, LIST_DESCRIPTION_CHARS),
-        tiebreak=Job.id,
-        count_stmt=count,
-    )
-
-
-CSV_HEADER = ["Job No.", "Site", "Description", "Order No.", "Date", "Status", "Scheduled", "Total"]
+    return JOBS.rows(session, scope, tab, request, today)
 
 
 def job_csv(
     session: Session, scope: Scope, tab: str, search: str, sort: str, descending: bool, today: date
 ) -> Iterator[str]:
-    """Every row of the list as filtered and sorted on screen, streamed; checks run before the first chunk."""
-    scope.require(PAGE)
-    request = PageRequest(search=search, sort=sort, descending=descending).clean()
-
-    def cells(r: Sequence[Any]) -> list[Any]:
-        j = _job_row(r)
-        return [
-            j.number,
-            j.site_name,
-            j.description,
-            j.order_number,
-            j.requested_on,
-            j.status_text,
-            j.scheduled_on,
-            exports.cents(j.total_cents),
-        ]
-
-    return ordered_csv(
-        session,
-        job_list_query(scope, tab, request.search),
-        request,
-        _sorts(),
-        DEFAULT_SORT,
-        Job.id,
-        CSV_HEADER,
-        cells,
-    )
+    return JOBS.csv(session, scope, tab, PageRequest(search=search, sort=sort, descending=descending), today)
 
 
 # One job.
@@ -267,42 +171,24 @@ def job_detail(session: Session, scope: Scope, job_id: Any) -> JobDetail | None:
     job = access.get(session, scope, Job, job_id)
     if job is None:
         return None
-    site = session.get(Site, job.site_id)
-    settings = tenant.contractor(session)
-    items = session.exec(
-        select(JobItem).where(JobItem.job_id == job.id).order_by(JobItem.sort_order, JobItem.id)
-    ).all()
     quote_number = None
     if job.quote_id is not None and scope.can("quotes"):
         quote_number = session.exec(
             scoped(select(Quote.number).where(Quote.id == job.quote_id), scope, Quote)
         ).first()
     return JobDetail(
-        id=job.id,
-        number=job.number,
-        stage=JobStage(job.stage).value,
+        **work_detail(
+            session,
+            job,
+            items=(JobItem, JobItem.job_id),
+            assets=(JobAsset, JobAsset.job_id),
+            owner=AttachmentOwner.JOB,
+        ),
         status_text=job.status_text,
-        site_name=site.name if site else "",
-        site_address=site.address if site else "",
-        contact_name=person_name(session, job.contact_id, job.customer_id),
-        requested_by_name=person_name(session, job.requested_by_contact_id, job.customer_id),
-        order_number=job.order_number,
-        description=job.description,
-        requested_on=job.requested_on,
-        preferred_date=job.preferred_date,
         scheduled_on=job.scheduled_on,
         due_on=job.due_on,
         completed_on=job.completed_on,
-        subtotal_cents=job.subtotal_cents,
-        tax_cents=job.tax_cents,
-        total_cents=job.total_cents,
-        tax_name=settings.tax_name,
-        tax_rate_text=rate_text(settings.tax_rate_bp),
-        currency=settings.currency,
         quote_number=quote_number,
-        items=[ItemLine(i.description, i.quantity, i.unit_price_cents, i.total_cents) for i in items],
-        assets=asset_lines(session, JobAsset, JobAsset.job_id, job.id, job.customer_id),
-        attachments=attachment_lines(session, AttachmentOwner.JOB, job.id, job.customer_id),
     )
 
 

@@ -9,24 +9,19 @@ accept one that was just declined.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import case, delete, or_, update
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from portal.core import access, clock, events, exports, tenant
-from portal.core.access import Scope, scoped
-from portal.core.listing import Page, PageRequest, ordered_csv, paginate, search_filter, shorten
+from portal.core.access import Scope
+from portal.core.lists import Cell, Column, Context, Join, ListSpec, Page, PageRequest, PerRequest, shorten
 from portal.core.money import format_money
 from portal.models import (
-    Asset,
-    AssetType,
-    Attachment,
     AttachmentOwner,
-    Contact,
     Customer,
     Quote,
     QuoteAsset,
@@ -36,11 +31,10 @@ from portal.models import (
     Site,
 )
 from portal.services.messaging import mail
+from portal.services.work.details import WorkDetail, person_name, work_detail
 
 PAGE = "quotes"
 QUOTE_TABS = ("outstanding", "actioned")
-QUOTE_SORTS = ("number", "site", "description", "order", "date", "status", "cost")
-DEFAULT_SORT = "date"
 LIST_DESCRIPTION_CHARS = 120
 
 AWAITING = "Awaiting pricing"
@@ -78,76 +72,20 @@ class QuoteRow:
     valid_until: date | None
 
 
-@dataclass(frozen=True)
-class ItemLine:
-    description: str
-    quantity: int
-    unit_price_cents: int
-    total_cents: int
-
-
-@dataclass(frozen=True)
-class AssetLine:
-    id: int
-    number: str
-    name: str
-    location: str
-    type_name: str
-
-
-@dataclass(frozen=True)
-class AttachmentLine:
-    id: int
-    name: str
-    size_bytes: int
-    content_type: str
-    uploaded_at: datetime
-
-
-@dataclass
-class QuoteDetail:
-    id: int
-    number: int
-    stage: str
+@dataclass(kw_only=True)
+class QuoteDetail(WorkDetail):
     status: str
-    site_name: str
-    site_address: str
-    contact_name: str
-    requested_by_name: str
-    order_number: str
-    description: str
-    requested_on: date
-    preferred_date: date | None
     actioned_on: date | None
     valid_until: date | None
-    subtotal_cents: int
-    tax_cents: int
-    total_cents: int
-    tax_name: str
-    tax_rate_text: str
-    currency: str
     decision: str
     decided_at: datetime | None
     signer_name: str
     accepted_order_number: str
     decline_reason: str
     can_decide: bool
-    items: list[ItemLine] = field(default_factory=list)
-    assets: list[AssetLine] = field(default_factory=list)
-    attachments: list[AttachmentLine] = field(default_factory=list)
-
-    @property
-    def tax_label(self) -> str:
-        return f"{self.tax_name} {self.tax_rate_text}".strip()
 
 
-# Contractor settings and money, shared with jobs.
-
-
-def rate_text(rate_bp: int) -> str:
-    """Basis points as a percentage a customer reads: 1000 → "10%", 825 → "8.25%"."""
-    percent = (Decimal(rate_bp) / Decimal(100)).normalize()
-    return f"{percent:f}%"
+# Pricing.
 
 
 def priced_lines(items: Sequence[tuple[str, int, int]]) -> list[tuple[str, int, int, int]]:
@@ -167,47 +105,6 @@ def priced_lines(items: Sequence[tuple[str, int, int]]) -> list[tuple[str, int, 
             raise ValueError(f"item {n}: the unit price must be whole cents")
         lines.append((description, quantity, unit, quantity * unit))
     return lines
-
-
-def person_name(session: Session, contact_id: int | None, customer_id: int) -> str:
-    if contact_id is None:
-        return ""
-    person = session.get(Contact, contact_id)
-    return person.full_name if person is not None and person.customer_id == customer_id else ""
-
-
-def asset_lines(
-    session: Session, link: Any, owner_column: Any, owner_id: int, customer_id: int
-) -> list[AssetLine]:
-    rows = session.exec(
-        select(Asset.id, Asset.number, Asset.name, Asset.location, AssetType.name)
-        .join(link, link.asset_id == Asset.id)
-        .join(AssetType, AssetType.id == Asset.asset_type_id)
-        .where(owner_column == owner_id, Asset.customer_id == customer_id)
-        .order_by(Asset.number, Asset.id)
-    ).all()
-    return [AssetLine(*r) for r in rows]
-
-
-def attachment_lines(
-    session: Session, owner: AttachmentOwner, owner_id: int, customer_id: int
-) -> list[AttachmentLine]:
-    rows = session.exec(
-        select(
-            Attachment.id,
-            Attachment.name,
-            Attachment.size_bytes,
-            Attachment.content_type,
-            Attachment.uploaded_at,
-        )
-        .where(
-            Attachment.owner_type == owner,
-            Attachment.owner_id == owner_id,
-            Attachment.customer_id == customer_id,
-        )
-        .order_by(Attachment.uploaded_at, Attachment.id)
-    ).all()
-    return [AttachmentLine(*r) for r in rows]
 
 
 # Lists.
@@ -236,124 +133,73 @@ def _status_sql(today: date) -> Any:
     )
 
 
-def _sorts(today: date) -> dict[str, Any]:
-    return {
+def _quote_row(values: dict[str, Any], context: Context) -> QuoteRow:
+    """A row of the list as the customer reads it: its status worked out for today, no cost until priced."""
+    stage, decision, total = values.pop("stage"), values.pop("decision"), values.pop("total")
+    return QuoteRow(
+        **values,
+        status=quote_status(stage, decision, values["valid_until"], context.today),
+        cost_cents=None if stage == QuoteStage.OUTSTANDING else total,
+    )
+
+
+# The full description is selected even for a screen: cutting it in SQL (substr) cost PostgreSQL
+# more than carrying it, as the cut runs on every row before the sort.
+QUOTES: ListSpec[QuoteRow] = ListSpec(
+    name="quotes",
+    page=PAGE,
+    model=Quote,
+    columns=(
+        Column("id", Quote.id),
+        Column("number", Quote.number),
+        Column("site_name", Site.name),
+        Column("description", Quote.description, shown=lambda text: shorten(text, LIST_DESCRIPTION_CHARS)),
+        Column("order_number", Quote.order_number),
+        Column("requested_on", Quote.requested_on),
+        Column("valid_until", Quote.valid_until),
+        Column("stage", Quote.stage),
+        Column("decision", Quote.decision),
+        Column("total", Quote.total_cents),
+    ),
+    joins=(Join(Site, Site.id == Quote.site_id),),
+    tabs={tab: Quote.stage == QuoteStage(tab) for tab in QUOTE_TABS},
+    search=(Quote.number, Site.name, Quote.description, Quote.order_number),
+    sorts={
         "number": Quote.number,
         "site": Site.name,
         "description": Quote.description,
         "order": Quote.order_number,
         "date": Quote.requested_on,
-        "status": _status_sql(today),
+        "status": PerRequest(lambda context: _status_sql(context.today)),
         "cost": Quote.total_cents,
-    }
-
-
-def _tab(tab: str) -> QuoteStage:
-    if tab not in QUOTE_TABS:
-        raise ValueError(f"unknown quotes tab: {tab!r}")
-    return QuoteStage(tab)
-
-
-def quote_list_query(scope: Scope, tab: str, search: str) -> Any:
-    """The scoped, filtered rows of one tab, unordered; the list pages it, the CSV streams it all.
-
-    Columns: id, number, site name, description, order number, requested on, stage, decision,
-    valid until, total. The full description is selected even for a screen: cutting it in SQL
-    (substr) cost PostgreSQL more than carrying it, as the cut runs on every row before the sort.
-    """
-    stage = _tab(tab)
-    stmt = (
-        select(
-            Quote.id,
-            Quote.number,
-            Site.name,
-            Quote.description,
-            Quote.order_number,
-            Quote.requested_on,
-            Quote.stage,
-            Quote.decision,
-            Quote.valid_until,
-            Quote.total_cents,
-        )
-        .join(Site, Site.id == Quote.site_id)
-        .where(Quote.stage == stage)
-    )
-    found = search_filter(search, Quote.number, Site.name, Quote.description, Quote.order_number)
-    if found is not None:
-        stmt = stmt.where(found)
-    return scoped(stmt, scope, Quote)
-
-
-def _quote_row(r: Sequence[Any], today: date, limit: int | None = None) -> QuoteRow:
-    """A row of :func:`quote_list_query` as the customer reads it; ``limit`` shortens the description."""
-    qid, number, site_name, description, order_number, requested_on, stage, decision, valid_until, total = r
-    return QuoteRow(
-        id=qid,
-        number=number,
-        site_name=site_name,
-        description=shorten(description, limit) if limit else description,
-        order_number=order_number,
-        requested_on=requested_on,
-        status=quote_status(stage, decision, valid_until, today),
-        cost_cents=None if stage == QuoteStage.OUTSTANDING else total,
-        valid_until=valid_until,
-    )
+    },
+    default_sort="date",
+    row=_quote_row,
+    cells=(
+        Cell("Quote No.", lambda q: q.number),
+        Cell("Site", lambda q: q.site_name),
+        Cell("Description", lambda q: q.description),
+        Cell("Order No.", lambda q: q.order_number),
+        Cell("Date", lambda q: q.requested_on),
+        Cell("Status", lambda q: q.status),
+        Cell("Cost", lambda q: exports.cents(q.cost_cents)),
+    ),
+)
+QUOTE_SORTS = tuple(QUOTES.sorts)
+CSV_HEADER = QUOTES.csv_header
 
 
 def list_quotes(
     session: Session, scope: Scope, tab: str, request: PageRequest, today: date
 ) -> Page[QuoteRow]:
-    scope.require(PAGE)
-    request = request.clean()
-    stmt = quote_list_query(scope, tab, request.search)
-    # Without a search the site join only adds the name, so the count can skip it.
-    count = None if request.search else scoped(select(Quote.id).where(Quote.stage == _tab(tab)), scope, Quote)
-    return paginate(
-        session,
-        stmt,
-        request,
-        _sorts(today),
-        DEFAULT_SORT,
-        lambda r: _quote_row(r, today, LIST_DESCRIPTION_CHARS),
-        tiebreak=Quote.id,
-        count_stmt=count,
-    )
-
-
-CSV_HEADER = ["Quote No.", "Site", "Description", "Order No.", "Date", "Status", "Cost"]
+    return QUOTES.rows(session, scope, tab, request, today)
 
 
 def quote_csv(
     session: Session, scope: Scope, tab: str, search: str, sort: str, descending: bool, today: date
 ) -> Iterator[str]:
-    """Every row of the list as filtered and sorted on screen, streamed.
-
-    The checks run now, not on the first chunk, so a refused download fails before any response.
-    """
-    scope.require(PAGE)
-    request = PageRequest(search=search, sort=sort, descending=descending).clean()
-
-    def cells(r: Sequence[Any]) -> list[Any]:
-        q = _quote_row(r, today)
-        return [
-            q.number,
-            q.site_name,
-            q.description,
-            q.order_number,
-            q.requested_on,
-            q.status,
-            exports.cents(q.cost_cents),
-        ]
-
-    return ordered_csv(
-        session,
-        quote_list_query(scope, tab, request.search),
-        request,
-        _sorts(today),
-        DEFAULT_SORT,
-        Quote.id,
-        CSV_HEADER,
-        cells,
+    return QUOTES.csv(
+        session, scope, tab, PageRequest(search=search, sort=sort, descending=descending), today
     )
 
 
@@ -374,41 +220,23 @@ def quote_detail(session: Session, scope: Scope, quote_id: Any, today: date) -> 
     quote = access.get(session, scope, Quote, quote_id)
     if quote is None:
         return None
-    site = session.get(Site, quote.site_id)
-    settings = tenant.contractor(session)
-    items = session.exec(
-        select(QuoteItem).where(QuoteItem.quote_id == quote.id).order_by(QuoteItem.sort_order, QuoteItem.id)
-    ).all()
     return QuoteDetail(
-        id=quote.id,
-        number=quote.number,
-        stage=QuoteStage(quote.stage).value,
+        **work_detail(
+            session,
+            quote,
+            items=(QuoteItem, QuoteItem.quote_id),
+            assets=(QuoteAsset, QuoteAsset.quote_id),
+            owner=AttachmentOwner.QUOTE,
+        ),
         status=quote_status(quote.stage, quote.decision, quote.valid_until, today),
-        site_name=site.name if site else "",
-        site_address=site.address if site else "",
-        contact_name=person_name(session, quote.contact_id, quote.customer_id),
-        requested_by_name=person_name(session, quote.requested_by_contact_id, quote.customer_id),
-        order_number=quote.order_number,
-        description=quote.description,
-        requested_on=quote.requested_on,
-        preferred_date=quote.preferred_date,
         actioned_on=quote.actioned_on,
         valid_until=quote.valid_until,
-        subtotal_cents=quote.subtotal_cents,
-        tax_cents=quote.tax_cents,
-        total_cents=quote.total_cents,
-        tax_name=settings.tax_name,
-        tax_rate_text=rate_text(settings.tax_rate_bp),
-        currency=settings.currency,
         decision=QuoteDecision(quote.decision).value,
         decided_at=quote.decided_at,
         signer_name=quote.signer_name,
         accepted_order_number=quote.accepted_order_number,
         decline_reason=quote.decline_reason,
         can_decide=_can_decide(quote, today),
-        items=[ItemLine(i.description, i.quantity, i.unit_price_cents, i.total_cents) for i in items],
-        assets=asset_lines(session, QuoteAsset, QuoteAsset.quote_id, quote.id, quote.customer_id),
-        attachments=attachment_lines(session, AttachmentOwner.QUOTE, quote.id, quote.customer_id),
     )
 
 

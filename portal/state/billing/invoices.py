@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 import reflex as rx
 
 from portal.core import tenant
-from portal.core.listing import Page, PageRequest
+from portal.core.lists import Page, PageRequest
 from portal.db import unit_of_work
 from portal.services.billing import invoices
 from portal.state import arguments

@@ -6,7 +6,7 @@ from typing import ClassVar
 from urllib.parse import urlencode
 
 from portal.core.access import Scope
-from portal.core.listing import Page, PageRequest
+from portal.core.lists import Page, PageRequest
 from portal.db import unit_of_work
 from portal.services.assets import defects
 from portal.state.display import DASH, day

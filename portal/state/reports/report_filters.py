@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 import reflex as rx
 
 from portal.core.access import Scope
-from portal.core.listing import MAX_SEARCH
+from portal.core.lists import MAX_SEARCH
 from portal.db import unit_of_work
 from portal.services.assets import defects
 from portal.services.assets.defects import ALL

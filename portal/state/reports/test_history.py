@@ -14,7 +14,7 @@ import reflex as rx
 
 from portal.core import tenant
 from portal.core.access import Scope
-from portal.core.listing import Page, PageRequest
+from portal.core.lists import Page, PageRequest
 from portal.db import unit_of_work
 from portal.services.assets import test_history
 from portal.services.assets.test_history import ALL, RESULT_LABELS, TestResult
