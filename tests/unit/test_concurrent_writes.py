@@ -14,10 +14,9 @@ import pytest
 from sqlmodel import Session, select
 
 from portal import db
-from portal.core import access
 from portal.models import Customer, Invoice, LoginAttempt, Payment, PaymentStatus
 from portal.services.billing import charges
-from portal.services.identity import auth
+from portal.services.identity import auth, principals
 from portal.state.billing import payment as payment_state
 from portal.state.identity import login as login_state
 from tests.frozen import TODAY
@@ -104,7 +103,7 @@ def _invoice(engine, cents: int = 25_000):
         payer = f.contact(s, owner)
         inv = f.invoice(s, where, cents)
         s.commit()
-        scope = access.scope_for(s, payer.id)
+        scope = principals.scope_for(s, payer.id)
     return scope, inv
 
 
@@ -138,7 +137,7 @@ def test_a_payment_long_ago_is_named_without_just(session):
 
     owner = f.customer(session)
     where = f.site(session, owner)
-    scope = access.scope_for(session, f.contact(session, owner).id)
+    scope = principals.scope_for(session, f.contact(session, owner).id)
     inv = f.invoice(session, where, 1_000)
     first = charges.pay_invoices(
         session, scope, [inv.id], card(), "first-attempt-0123456789", SpyGateway(), TODAY

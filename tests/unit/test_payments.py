@@ -14,8 +14,8 @@ from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, func, select
 
-from portal.core import access
 from portal.core.months import add_months
+from portal.core.principal import AccessDenied
 from portal.models import (
     AuditEvent,
     AutopayRun,
@@ -34,6 +34,7 @@ from portal.models import (
 from portal.services.billing import autopay, cards, charges, saved_cards
 from portal.services.billing.cards import CardInput
 from portal.services.billing.gateways import SandboxGateway
+from portal.services.identity import principals
 from tests.frozen import TODAY
 from tests.unit import factories as f
 
@@ -85,7 +86,7 @@ def world(session):
     accounts.is_invoice_contact = True
     session.add(accounts)
     session.flush()
-    scope = access.scope_for(session, payer.id)
+    scope = principals.scope_for(session, payer.id)
     return {"owner": owner, "site": where, "payer": payer, "scope": scope}
 
 
@@ -152,7 +153,7 @@ def test_the_amount_cannot_come_from_the_client(session, world):
 def test_the_receipt_goes_to_the_payer_when_there_is_no_invoice_contact(session):
     owner = f.customer(session)
     payer = f.contact(session, owner, email="payer@acme.example")
-    world = {"scope": access.scope_for(session, payer.id)}
+    world = {"scope": principals.scope_for(session, payer.id)}
     inv = f.invoice(session, f.site(session, owner), 500)
     assert pay(session, world, [inv.id], SpyGateway()).ok
     assert session.exec(select(OutboxMail.to_address).where(OutboxMail.kind == "payment_receipt")).all() == [
@@ -187,7 +188,7 @@ def test_a_site_limited_contact_cannot_pay_another_sites_invoice(session, world)
     gw = SpyGateway()
     out = charges.pay_invoices(
         session,
-        access.scope_for(session, limited.id),
+        principals.scope_for(session, limited.id),
         [f.invoice(session, other_site, 700).id],
         card(),
         key(),
@@ -200,9 +201,9 @@ def test_a_site_limited_contact_cannot_pay_another_sites_invoice(session, world)
 def test_without_the_invoices_page_paying_is_denied(session, world):
     clerk = f.contact(session, world["owner"], pages=["quotes"])
     inv = f.invoice(session, world["site"], 700)
-    with pytest.raises(access.AccessDenied):
+    with pytest.raises(AccessDenied):
         charges.pay_invoices(
-            session, access.scope_for(session, clerk.id), [inv.id], card(), key(), SpyGateway(), TODAY
+            session, principals.scope_for(session, clerk.id), [inv.id], card(), key(), SpyGateway(), TODAY
         )
 
 
@@ -276,7 +277,7 @@ def test_an_attempt_key_of_another_customer_reveals_nothing(session, world):
     stranger = f.contact(session, other)
     out = charges.pay_invoices(
         session,
-        access.scope_for(session, stranger.id),
+        principals.scope_for(session, stranger.id),
         [f.invoice(session, f.site(session, other), 99).id],
         card(),
         attempt,
@@ -463,7 +464,7 @@ def test_cancel_autopay_through_the_scope_only(session, world):
     other_site = f.site(session, f.customer(session, "Other Co"))
     theirs = f.recurring_invoice(session, other_site)
     warehouse = f.recurring_invoice(session, f.site(session, world["owner"], "Warehouse"))
-    limited = access.scope_for(session, f.contact(session, world["owner"], sites=[world["site"]]).id)
+    limited = principals.scope_for(session, f.contact(session, world["owner"], sites=[world["site"]]).id)
     assert autopay.cancel_autopay(session, world["scope"], theirs.id) is None
     assert autopay.cancel_autopay(session, limited, warehouse.id) is None
     assert autopay.cancel_autopay(session, world["scope"], "nope") is None
@@ -566,7 +567,7 @@ def test_twenty_simultaneous_payments_of_one_invoice_make_one_payment(engine, co
     def attempt(n: int) -> None:
         try:
             with Session(engine, expire_on_commit=False) as s:
-                scope = access.scope_for(s, committed_invoice["payer"].id)
+                scope = principals.scope_for(s, committed_invoice["payer"].id)
                 start.wait()
                 out = charges.pay_invoices(
                     s, scope, [inv_id], card(), f"race-{n:04d}-0123456789ab", gw, TODAY
@@ -607,8 +608,8 @@ def test_automatic_payments_lists_only_autopay_rows_in_the_scope(session):
     mine = f.recurring_invoice(session, here, autopay=True)
     f.recurring_invoice(session, here, autopay=False)
     hidden = f.recurring_invoice(session, there, autopay=True)
-    full = access.scope_for(session, f.contact(session, owner).id)
-    limited = access.scope_for(session, f.contact(session, owner, sites=[here]).id)
+    full = principals.scope_for(session, f.contact(session, owner).id)
+    limited = principals.scope_for(session, f.contact(session, owner, sites=[here]).id)
     assert {r.id for r in automatic_payments(session, full)} == {mine.id, hidden.id}
     assert [r.id for r in automatic_payments(session, limited)] == [mine.id]
     assert cancel_autopay(session, limited, hidden.id) is None

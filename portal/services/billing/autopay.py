@@ -10,16 +10,14 @@ import logging
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from portal.core import clock, tenant, visibility
+from portal.core import clock, events, tenant, visibility
 from portal.core.money import format_money
 from portal.core.months import add_months
 from portal.core.principal import Scope
 from portal.models import (
-    AuditEvent,
     AutopayRun,
     Frequency,
     Invoice,
@@ -98,15 +96,11 @@ def autopay_run(session: Session, gateway: Gateway, today: date) -> RunSummary:
     return summary
 
 
-def _next_invoice_number(session: Session) -> int:
-    return (session.exec(select(func.max(Invoice.number))).one() or 0) + 1
-
-
 def _issue(session: Session, ri: RecurringInvoice, due_on: date, today: date) -> Invoice:
     # Another worker issuing an invoice at the same time may take the same number: try the next.
     for _ in range(5):
         inv = Invoice(
-            number=_next_invoice_number(session),
+            number=tenant.next_number(session, Invoice.number, 1),
             customer_id=ri.customer_id,
             site_id=ri.site_id,
             recurring_invoice_id=ri.id,
@@ -217,17 +211,7 @@ def cancel_autopay(session: Session, scope: Scope, recurring_invoice_id: object)
         ri.autopay = False
         ri.autopay_cancelled_at = clock.now()
         session.add(ri)
-        session.add(
-            AuditEvent(
-                action="autopay.cancelled",
-                customer_id=scope.customer_id,
-                contact_id=scope.contact_id,
-                target_type="recurring_invoice",
-                target_id=ri.id,
-                detail={"number": ri.number},
-            )
-        )
-        session.flush()
+        events.audit(session, scope, "autopay.cancelled", ri, detail={"number": ri.number})
     return ri
 
 

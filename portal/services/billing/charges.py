@@ -34,13 +34,11 @@ from datetime import date, datetime, timedelta
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from portal.core import clock, tenant, visibility
+from portal.core import clock, events, tenant, visibility
 from portal.core.money import format_money
 from portal.core.principal import Scope
 from portal.models import (
-    AuditEvent,
     Contact,
-    IntegrationEvent,
     Invoice,
     InvoiceStatus,
     Payment,
@@ -348,7 +346,7 @@ def settle(
         "is_autopay": payment.is_autopay,
         "invoices": [{"number": n, "amount_cents": a} for n, a in lines],
     }
-    session.add(IntegrationEvent(kind="payment.received", customer_id=payment.customer_id, payload=payload))
+    events.integration(session, "payment.received", payment.customer_id, payload)
     audit(session, "payment.received", payment, payload)
     return lines
 
@@ -371,17 +369,9 @@ def assign_receipt(session: Session, payment: Payment, today: date) -> None:
 
 
 def audit(session: Session, action: str, payment: Payment, detail: dict) -> None:
-    session.add(
-        AuditEvent(
-            action=action,
-            customer_id=payment.customer_id,
-            contact_id=payment.contact_id,
-            target_type="payment",
-            target_id=payment.id,
-            detail=detail,
-        )
-    )
-    session.flush()
+    """An event about a payment, by the contact who paid; by the portal itself for an automatic payment."""
+    payer = payment if payment.contact_id is not None else None
+    events.audit(session, payer, action, payment, detail=detail, customer_id=payment.customer_id)
 
 
 def _outcome(payment: Payment, lines: list[tuple[int, int]]) -> PaymentOutcome:

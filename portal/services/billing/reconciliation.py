@@ -16,7 +16,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from portal.core import clock, tenant
-from portal.models import AuditEvent, InvoiceStatus, Payment, PaymentAllocation, PaymentStatus
+from portal.models import InvoiceStatus, Payment, PaymentAllocation, PaymentStatus
 from portal.services.billing import charges
 from portal.services.billing.gateways import ChargeResult
 from portal.services.billing.stripe_gateway import CARD_MESSAGES, NOT_COMPLETED, STRIPE
@@ -125,14 +125,6 @@ def _mark_only(session: Session, payment: Payment, intent: dict[str, Any], why: 
 
 def _review(session: Session, payment: Payment, why: str, intent: dict[str, Any]) -> None:
     log.warning("stripe payment %s needs review: %s", payment.id, why)
-    session.add(
-        AuditEvent(
-            action="payment.needs_review",
-            customer_id=payment.customer_id,
-            contact_id=payment.contact_id,
-            target_type="payment",
-            target_id=payment.id,
-            detail={"reason": why, "gateway_ref": str(intent.get("id") or "")},
-        )
+    charges.audit(
+        session, "payment.needs_review", payment, {"reason": why, "gateway_ref": str(intent.get("id") or "")}
     )
-    session.flush()

@@ -10,9 +10,9 @@ from datetime import date
 
 from sqlmodel import Session, select
 
-from portal.core import clock
+from portal.core import clock, events
 from portal.core.principal import Scope
-from portal.models import AuditEvent, SavedCard
+from portal.models import SavedCard
 from portal.services.billing import cards
 from portal.services.billing.cards import (
     HOSTED_CARD_MISSING,
@@ -98,15 +98,5 @@ def _keep_card(
     )
     session.add(row)
     session.flush()
-    session.add(
-        AuditEvent(
-            action="card.changed",
-            customer_id=scope.customer_id,
-            contact_id=scope.contact_id,
-            target_type="saved_card",
-            target_id=row.id,
-            detail={"brand": row.brand, "last4": row.last4},
-        )
-    )
-    session.flush()
+    events.audit(session, scope, "card.changed", row, detail={"brand": row.brand, "last4": row.last4})
     return row
