@@ -14,7 +14,7 @@ import reflex as rx
 from sqlmodel import select
 
 from portal.api.credentials import SESSION_DIGEST, hashed_cookie
-from portal.core.principal import Scope
+from portal.core.principal import Scope, customer_of
 from portal.db import unit_of_work
 from portal.models import Contact, Contractor, Customer
 from portal.services.identity.principals import signed_in_scope
@@ -68,7 +68,7 @@ class SessionState(rx.State):
     def _load_names(self, scope: Scope) -> None:
         with unit_of_work() as session:
             contact = session.get(Contact, scope.contact_id)
-            customer = session.get(Customer, scope.customer_id)
+            customer = session.get(Customer, customer_of(scope))
             company = session.exec(select(Contractor.company_name).limit(1)).first()
         self.contact_name = contact.full_name if contact else ""
         self.customer_name = customer.name if customer else ""

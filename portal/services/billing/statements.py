@@ -29,7 +29,7 @@ from sqlmodel import Session, select
 
 from portal.core import clock, dates, exports, tenant
 from portal.core.principal import Scope
-from portal.core.visibility import scoped
+from portal.core.visibility import audience, scoped
 from portal.models import Invoice, InvoiceStatus, Payment, PaymentAllocation, PaymentStatus
 from portal.services.billing.invoices import PAGE
 
@@ -198,7 +198,7 @@ def _allocation_frame(session: Session, scope: Scope, end: date, zone: Any) -> p
     paid_at = func.coalesce(Payment.completed_at, Payment.created_at)
     until = datetime.combine(end + timedelta(days=1), time.min, tzinfo=zone)
     visible = scoped(select(Invoice.id).where(Invoice.status != InvoiceStatus.VOID), scope, Invoice)
-    stmt = (
+    stmt = scoped(
         select(
             PaymentAllocation.invoice_id,
             PaymentAllocation.amount_cents,
@@ -210,11 +210,12 @@ def _allocation_frame(session: Session, scope: Scope, end: date, zone: Any) -> p
         )
         .join(Payment, Payment.id == PaymentAllocation.payment_id)
         .where(
-            Payment.customer_id == scope.customer_id,
             Payment.status == PaymentStatus.SUCCEEDED,
             paid_at < until,
             (PaymentAllocation.invoice_id + 0).in_(visible),
-        )
+        ),
+        scope,
+        Payment,
     )
     rows = _fetch(session, stmt)
     invoice_ids, amounts, payment_ids, receipts, moments, brands, last4s = (
@@ -389,8 +390,12 @@ def _fingerprint(session: Session, scope: Scope) -> tuple[Any, ...]:
         scoped(select(func.count(Invoice.id)).where(Invoice.status == InvoiceStatus.VOID), scope, Invoice)
     ).one()
     payments = session.exec(
-        select(func.count(Payment.id), func.max(Payment.id)).where(
-            Payment.customer_id == scope.customer_id, Payment.status == PaymentStatus.SUCCEEDED
+        scoped(
+            select(func.count(Payment.id), func.max(Payment.id)).where(
+                Payment.status == PaymentStatus.SUCCEEDED
+            ),
+            scope,
+            Payment,
         )
     ).one()
     return (*issued, void, *payments)
@@ -431,7 +436,7 @@ _recent = _RecentStatements()
 def recent_statement(session: Session, scope: Scope, start: date, end: date, today: date) -> Statement:
     """:func:`statement`, reused while nothing it shows has changed (the screen pages through it)."""
     scope.require(PAGE)
-    key = (scope.customer_id, scope.site_ids, start, end, today, _fingerprint(session, scope))
+    key = (audience(scope), start, end, today, _fingerprint(session, scope))
     found = _recent.get(key)
     if found is None:
         found = statement(session, scope, start, end, today)

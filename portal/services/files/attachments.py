@@ -30,12 +30,12 @@ def add_to(
     rows = uploads.attach(
         session,
         checked,
-        customer_id=scope.customer_id,
+        customer_id=owner.customer_id,
         owner_type=owner_type,
         owner_id=owner.id,
         contact_id=scope.contact_id,
     )
     payload = {"owner": owner_type.value, "number": owner.number, "files": [r.name for r in rows]}
-    events.integration(session, "attachments.added", scope.customer_id, payload)
+    events.integration(session, "attachments.added", owner.customer_id, payload)
     events.audit(session, scope, "attachments.added", owner, detail=payload)
     return rows

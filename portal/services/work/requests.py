@@ -26,7 +26,7 @@ from sqlmodel import Session, select
 
 from portal.core import clock, dates, events, tenant
 from portal.core.money import format_money
-from portal.core.principal import MAX_ID, AccessDenied, Scope
+from portal.core.principal import MAX_ID, AccessDenied, Scope, customer_of
 from portal.core.visibility import get, scoped
 from portal.models import (
     Asset,
@@ -199,8 +199,8 @@ def visible_site(session: Session, scope: Scope, site_id: Any) -> Site | None:
 def contact_choices(session: Session, scope: Scope) -> list[ContactChoice]:
     """The customer's current contacts (people without a login too), the signed-in one included."""
     rows = session.exec(
-        select(Contact)
-        .where(Contact.customer_id == scope.customer_id, Contact.deactivated_at.is_(None))
+        scoped(select(Contact), scope, Contact)
+        .where(Contact.deactivated_at.is_(None))
         .order_by(Contact.first_name, Contact.last_name, Contact.id)
     ).all()
     return [ContactChoice(c.id, c.full_name or c.email or f"Contact {c.id}") for c in rows]
@@ -211,9 +211,7 @@ def customer_contact(session: Session, scope: Scope, contact_id: Any) -> Contact
     if cid is None:
         return None
     return session.exec(
-        select(Contact).where(
-            Contact.id == cid, Contact.customer_id == scope.customer_id, Contact.deactivated_at.is_(None)
-        )
+        scoped(select(Contact), scope, Contact).where(Contact.id == cid, Contact.deactivated_at.is_(None))
     ).first()
 
 
@@ -371,14 +369,14 @@ def create_site(session: Session, scope: Scope, new: NewSite, now: datetime | No
         raise RequestError(errors)
     stamp = now or clock.now()
     with session.begin_nested():
-        site = Site(customer_id=scope.customer_id, created_at=stamp, **values)
+        site = Site(customer_id=customer_of(scope), created_at=stamp, **values)
         session.add(site)
         session.flush()
-        if scope.site_ids is not None:
+        if scope.limited:
             # A contact limited to some sites could not otherwise see the site it just made.
             session.add(ContactSite(contact_id=scope.contact_id, site_id=site.id))
         payload = {"site_id": site.id, "created_by_contact_id": scope.contact_id, **values}
-        events.integration(session, "site.created", scope.customer_id, payload, at=stamp)
+        events.integration(session, "site.created", site.customer_id, payload, at=stamp)
         session.flush()
     return site
 
@@ -537,7 +535,7 @@ def _mail_body(
     attachments: list[Attachment],
     contractor: Contractor,
 ) -> tuple[str, str]:
-    customer = session.get(Customer, scope.customer_id)
+    customer = session.get(Customer, record.customer_id)
     requester = session.get(Contact, scope.contact_id)
     what = "Quote request" if c.purpose == "quote" else "Job booking"
     money = lambda cents: format_money(cents, contractor.currency)  # noqa: E731
@@ -545,7 +543,7 @@ def _mail_body(
     lines = [
         f"{what} #{record.number} was made in the customer portal.",
         "",
-        f"Customer: {customer.name if customer else scope.customer_id}",
+        f"Customer: {customer.name if customer else record.customer_id}",
         f"Site: {c.site.name}" + (f", {c.site.address}" if c.site.address else ""),
         f"Contact: {c.contact.full_name}" + (f" <{c.contact.email}>" if c.contact.email else ""),
         f"Requested by: {requester.full_name if requester else scope.contact_id}",
@@ -580,7 +578,7 @@ def _save(
     subtotal = sum(line.total for line in c.lines)
     tax = tenant.tax_on(subtotal, contractor.tax_rate_bp)
     common: dict[str, Any] = {
-        "customer_id": scope.customer_id,
+        "customer_id": customer_of(scope),
         "site_id": c.site.id,
         "contact_id": c.contact.id,
         "requested_by_contact_id": scope.contact_id,
@@ -640,7 +638,7 @@ def _save(
         attachments = uploads.attach(
             session,
             c.files,
-            customer_id=scope.customer_id,
+            customer_id=record.customer_id,
             owner_type=AttachmentOwner.QUOTE if c.purpose == "quote" else AttachmentOwner.JOB,
             owner_id=record.id,
             contact_id=scope.contact_id,
@@ -649,7 +647,7 @@ def _save(
         payload = {
             f"{c.purpose}_id": record.id,
             "number": record.number,
-            "customer_id": scope.customer_id,
+            "customer_id": record.customer_id,
             "site_id": c.site.id,
             "contact_id": c.contact.id,
             "requested_by_contact_id": scope.contact_id,
@@ -675,7 +673,7 @@ def _save(
             "defect_id": c.defect.id if c.defect is not None else None,
             "submission_key": submission_key,
         }
-        events.integration(session, kind, scope.customer_id, payload, at=stamp)
+        events.integration(session, kind, record.customer_id, payload, at=stamp)
         if contractor.email:
             subject, body = _mail_body(session, scope, c, record, attachments, contractor)
             mail.queue(session, contractor.email, subject, body, kind)
@@ -702,10 +700,9 @@ def _already_submitted(session: Session, scope: Scope, purpose: str, key: str) -
     """
     kind = "quote.requested" if purpose == "quote" else "job.booked"
     payload = session.exec(
-        select(IntegrationEvent.payload)
+        scoped(select(IntegrationEvent.payload), scope, IntegrationEvent)
         .where(
             IntegrationEvent.kind == kind,
-            IntegrationEvent.customer_id == scope.customer_id,
             IntegrationEvent.payload["submission_key"].as_string() == key,
         )
         .limit(1)
