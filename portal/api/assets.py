@@ -14,8 +14,8 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from portal.api.session import csv_response, scope_from_request
-from portal.core.access import Scope
 from portal.core.lists import MAX_SEARCH
+from portal.core.principal import Scope
 from portal.db import unit_of_work
 from portal.services.assets import assets
 from portal.services.sites import sites

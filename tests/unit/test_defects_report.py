@@ -15,13 +15,12 @@ from starlette.testclient import TestClient
 from portal import db
 from portal.api import auth_routes, backend, maintenance_reports
 from portal.config import SESSION_COOKIE
-from portal.core import access
-from portal.core.access import AccessDenied
 from portal.core.lists import PageRequest
+from portal.core.principal import AccessDenied, Scope
 from portal.models import Asset, AssetType, Contact, Customer, Defect, DefectSeverity, Quote, QuoteStage, Site
 from portal.services.assets import defects
 from portal.services.assets.defects import AssetFilters
-from portal.services.identity import auth
+from portal.services.identity import auth, principals
 from tests.unit import factories as f
 
 DAY = date(2026, 3, 2)
@@ -108,8 +107,8 @@ def add_defect(
     return row
 
 
-def scope_of(s: Session, who: Contact) -> access.Scope:
-    found = access.scope_for(s, who.id)
+def scope_of(s: Session, who: Contact) -> Scope:
+    found = principals.scope_for(s, who.id)
     assert found is not None
     return found
 

@@ -7,11 +7,12 @@ from types import SimpleNamespace
 
 import pytest
 
-from portal.core import access, exports
-from portal.core.access import AccessDenied
+from portal.core import exports
 from portal.core.lists import PageRequest
+from portal.core.principal import AccessDenied
 from portal.models import InvoiceStatus, JobStage
 from portal.services.billing import invoices
+from portal.services.identity import principals
 from tests.frozen import TODAY
 from tests.unit import factories as f
 
@@ -20,7 +21,7 @@ NEXT_WEEK = TODAY + timedelta(days=7)
 
 
 def _scope(session, owner, **contact):
-    return access.scope_for(session, f.contact(session, owner, **contact).id)
+    return principals.scope_for(session, f.contact(session, owner, **contact).id)
 
 
 @pytest.fixture

@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import event
 from sqlmodel import select
 
-from portal.core import access, exports
-from portal.core.access import AccessDenied
+from portal.core import exports
 from portal.core.lists import PageRequest
+from portal.core.principal import AccessDenied, Role, StaffMember
 from portal.models import (
     Attachment,
     AttachmentOwner,
@@ -28,9 +28,13 @@ from portal.models import (
     QuoteDecision,
     QuoteStage,
 )
+from portal.services.identity import principals
 from portal.services.work import jobs, quotes
 from tests.frozen import TODAY
 from tests.unit import factories as f
+
+# The contractor's office, which prices quotes and books, closes and bills jobs.
+STAFF = StaffMember(1, "Office admin", Role.ADMIN)
 
 _invoice_numbers = count(7_000_000)
 
@@ -49,7 +53,7 @@ def world(session):
 
 
 def _scope(session, owner, **contact):
-    return access.scope_for(session, f.contact(session, owner, **contact).id)
+    return principals.scope_for(session, f.contact(session, owner, **contact).id)
 
 
 def _ids(page):
@@ -355,19 +359,19 @@ def test_a_job_moves_through_every_stage(session, world):
     _invoice(session, f.job_with(session, world.b, stage=JobStage.ARCHIVE))
     highest = session.exec(select(Invoice.number).order_by(Invoice.number.desc())).first()
 
-    jobs.schedule_job(session, j.id, TODAY + timedelta(days=3), TODAY + timedelta(days=4))
+    jobs.schedule_job(session, STAFF, j.id, TODAY + timedelta(days=3), TODAY + timedelta(days=4))
     assert _ids(_list(session, world.scope, "progress")) == [j.id]
     row = _list(session, world.scope, "progress").rows[0]
     assert (row.status_text, row.scheduled_on) == ("Job : In Progress", TODAY + timedelta(days=3))
 
-    jobs.complete_job(session, j.id, TODAY + timedelta(days=3))
+    jobs.complete_job(session, STAFF, j.id, TODAY + timedelta(days=3))
     assert (j.stage, j.status_text, j.completed_on) == (
         JobStage.COMPLETE,
         "Job : Complete",
         TODAY + timedelta(days=3),
     )
 
-    invoice = jobs.invoice_job(session, j.id, TODAY + timedelta(days=5))
+    invoice = jobs.invoice_job(session, STAFF, j.id, TODAY + timedelta(days=5))
     assert (invoice.number, invoice.job_id, invoice.site_id, invoice.order_number) == (
         highest + 1,
         j.id,
@@ -395,7 +399,7 @@ def test_invoice_uses_the_stored_total_when_there_is_one(session, world):
         session, world.a, stage=JobStage.COMPLETE, subtotal_cents=1000, tax_cents=100, total_cents=1100
     )
     session.add(JobItem(job_id=j.id, description="Ignored", quantity=1, unit_price_cents=5, total_cents=5))
-    invoice = jobs.invoice_job(session, j.id, TODAY)
+    invoice = jobs.invoice_job(session, STAFF, j.id, TODAY)
     assert (invoice.total_cents, invoice.due_on, invoice.status) == (
         1100,
         TODAY + timedelta(days=30),
@@ -405,7 +409,7 @@ def test_invoice_uses_the_stored_total_when_there_is_one(session, world):
 
 def test_a_job_with_nothing_to_charge_is_invoiced_as_paid(session, world):
     j = f.job_with(session, world.a, stage=JobStage.COMPLETE)
-    invoice = jobs.invoice_job(session, j.id, TODAY)
+    invoice = jobs.invoice_job(session, STAFF, j.id, TODAY)
     assert (invoice.total_cents, invoice.status, invoice.paid_on) == (0, InvoiceStatus.PAID, TODAY)
     assert (j.stage, jobs.archive_paid_jobs(session)) == (JobStage.ARCHIVE, 0), "archived as it is invoiced"
 
@@ -414,15 +418,15 @@ def test_a_job_with_nothing_to_charge_is_invoiced_as_paid(session, world):
     ("move", "refused_from"),
     [
         (
-            lambda s, j: jobs.schedule_job(s, j, TODAY),
+            lambda s, j: jobs.schedule_job(s, STAFF, j, TODAY),
             (JobStage.COMPLETE, JobStage.INVOICED, JobStage.ARCHIVE),
         ),
         (
-            lambda s, j: jobs.complete_job(s, j, TODAY),
+            lambda s, j: jobs.complete_job(s, STAFF, j, TODAY),
             (JobStage.PENDING, JobStage.COMPLETE, JobStage.INVOICED, JobStage.ARCHIVE),
         ),
         (
-            lambda s, j: jobs.invoice_job(s, j, TODAY),
+            lambda s, j: jobs.invoice_job(s, STAFF, j, TODAY),
             (JobStage.PENDING, JobStage.PROGRESS, JobStage.INVOICED, JobStage.ARCHIVE),
         ),
     ],
@@ -439,10 +443,10 @@ def test_a_move_from_the_wrong_stage_is_refused(session, world, move, refused_fr
 
 def test_a_job_in_progress_can_be_rescheduled(session, world):
     j = f.job_with(session, world.a, stage=JobStage.PROGRESS, scheduled_on=TODAY)
-    jobs.schedule_job(session, j.id, TODAY + timedelta(days=7))
+    jobs.schedule_job(session, STAFF, j.id, TODAY + timedelta(days=7))
     assert (j.stage, j.scheduled_on) == (JobStage.PROGRESS, TODAY + timedelta(days=7))
     with pytest.raises(ValueError):
-        jobs.schedule_job(session, j.id, TODAY, due_on=TODAY - timedelta(days=1))
+        jobs.schedule_job(session, STAFF, j.id, TODAY, due_on=TODAY - timedelta(days=1))
 
 
 def test_archive_only_when_every_invoice_is_paid(session, world):
@@ -476,13 +480,13 @@ def test_an_accepted_quote_becomes_a_pending_job(session, world):
     q = f.quote_with(
         session, world.b, order_number="PO-1", description="Replace 3 signs", preferred_date=TODAY
     )
-    quotes.action_quote(session, q.id, [("Sign", 3, 333), ("Labour", 1, 5000)], TODAY)
+    quotes.action_quote(session, STAFF, q.id, [("Sign", 3, 333), ("Labour", 1, 5000)], TODAY)
     unit = f.asset(session, world.b)
     session.add(QuoteAsset(quote_id=q.id, asset_id=unit.id))
     with pytest.raises(ValueError):
-        jobs.create_job_from_quote(session, q.id, TODAY)
+        jobs.create_job_from_quote(session, STAFF, q.id, TODAY)
     quotes.accept_quote(session, world.scope, q.id, "Pat", "PO-2", TODAY)
-    j = jobs.create_job_from_quote(session, q.id, TODAY)
+    j = jobs.create_job_from_quote(session, STAFF, q.id, TODAY)
     assert (j.stage, j.status_text, j.site_id, j.quote_id, j.order_number) == (
         JobStage.PENDING,
         "Job : New Service",
@@ -495,10 +499,10 @@ def test_an_accepted_quote_becomes_a_pending_job(session, world):
     assert [(i.description, i.total_cents) for i in d.items] == [("Sign", 999), ("Labour", 5000)]
     assert [a.id for a in d.assets] == [unit.id] and d.quote_number == q.number
     with pytest.raises(ValueError):
-        jobs.create_job_from_quote(session, q.id, TODAY)
+        jobs.create_job_from_quote(session, STAFF, q.id, TODAY)
     declined = f.quote_with(session, world.b, stage=QuoteStage.ACTIONED, decision=QuoteDecision.DECLINED)
     with pytest.raises(ValueError):
-        jobs.create_job_from_quote(session, declined.id, TODAY)
+        jobs.create_job_from_quote(session, STAFF, declined.id, TODAY)
 
 
 # CSV.

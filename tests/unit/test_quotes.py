@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import event, update
 from sqlmodel import Session, select
 
-from portal.core import access, exports, tenant
-from portal.core.access import AccessDenied
+from portal.core import exports, tenant
 from portal.core.lists import PageRequest
+from portal.core.principal import AccessDenied, Role, StaffMember
 from portal.models import (
     Attachment,
     AttachmentOwner,
@@ -26,10 +26,14 @@ from portal.models import (
     QuoteItem,
     QuoteStage,
 )
+from portal.services.identity import principals
 from portal.services.work import quotes
 from portal.services.work.quotes import QuoteError
 from tests.frozen import MOMENT, TODAY
 from tests.unit import factories as f
+
+# The contractor's office, which prices quotes and books, closes and bills jobs.
+STAFF = StaffMember(1, "Office admin", Role.ADMIN)
 
 NOW = MOMENT
 
@@ -57,7 +61,7 @@ def world(session):
 
 
 def _scope(session, owner, **contact):
-    return access.scope_for(session, f.contact(session, owner, **contact).id)
+    return principals.scope_for(session, f.contact(session, owner, **contact).id)
 
 
 def _priced(session, where, total=1100, valid_until=TODAY + timedelta(days=30), **fields):
@@ -296,7 +300,9 @@ def test_detail_has_what_the_customer_needs_to_decide(session, world):
         contact_id=requester.id,
         preferred_date=TODAY,
     )
-    quotes.action_quote(session, q.id, [("Exit sign", 2, 12500), ("Labour", 1, 9000)], TODAY, valid_days=14)
+    quotes.action_quote(
+        session, STAFF, q.id, [("Exit sign", 2, 12500), ("Labour", 1, 9000)], TODAY, valid_days=14
+    )
     unit = f.asset(session, world.a)
     session.add(QuoteAsset(quote_id=q.id, asset_id=unit.id))
     mine = _attach(session, AttachmentOwner.QUOTE, q.id, world.mine.id, "plan.pdf")
@@ -491,7 +497,9 @@ def test_no_mail_when_the_contractor_has_no_address(session, world):
 
 def test_action_quote_rounds_tax_half_up_on_the_subtotal(session, world):
     q = f.quote(session, world.a)
-    quotes.action_quote(session, q.id, [("Sign", 1, 333), ("Battery", 1, 337), ("Labour", 1, 335)], TODAY)
+    quotes.action_quote(
+        session, STAFF, q.id, [("Sign", 1, 333), ("Battery", 1, 337), ("Labour", 1, 335)], TODAY
+    )
     # 1005 cents at 10% is 100.5: half up gives 101 (half-even would give 100, truncating 100).
     assert (q.subtotal_cents, q.tax_cents, q.total_cents) == (1005, 101, 1106)
     assert (q.stage, q.actioned_on, q.valid_until) == (QuoteStage.ACTIONED, TODAY, TODAY + timedelta(days=30))
@@ -507,14 +515,14 @@ def test_tax_on(subtotal, rate_bp, tax):
 
 def test_action_quote_replaces_the_lines_until_the_customer_decides(session, world):
     q = f.quote(session, world.a)
-    quotes.action_quote(session, q.id, [("First", 1, 100), ("Second", 2, 100)], TODAY)
-    quotes.action_quote(session, q.id, [("Revised", 3, 1000)], TODAY + timedelta(days=1), valid_days=7)
+    quotes.action_quote(session, STAFF, q.id, [("First", 1, 100), ("Second", 2, 100)], TODAY)
+    quotes.action_quote(session, STAFF, q.id, [("Revised", 3, 1000)], TODAY + timedelta(days=1), valid_days=7)
     lines = session.exec(select(QuoteItem).where(QuoteItem.quote_id == q.id)).all()
     assert [(i.description, i.total_cents) for i in lines] == [("Revised", 3000)]
     assert (q.total_cents, q.valid_until) == (3300, TODAY + timedelta(days=8))
     quotes.accept_quote(session, world.scope, q.id, "Pat", "", TODAY)
     with pytest.raises(ValueError):
-        quotes.action_quote(session, q.id, [("Cheaper", 1, 1)], TODAY)
+        quotes.action_quote(session, STAFF, q.id, [("Cheaper", 1, 1)], TODAY)
     assert q.total_cents == 3300
 
 
@@ -524,7 +532,7 @@ def test_action_quote_replaces_the_lines_until_the_customer_decides(session, wor
 def test_action_quote_refuses_bad_lines(session, world, items):
     q = f.quote(session, world.a)
     with pytest.raises(ValueError):
-        quotes.action_quote(session, q.id, items, TODAY)
+        quotes.action_quote(session, STAFF, q.id, items, TODAY)
     assert q.stage == QuoteStage.OUTSTANDING
 
 

@@ -7,8 +7,8 @@ from datetime import date, timedelta
 import pytest
 from sqlmodel import Session
 
-from portal.core.access import AccessDenied
 from portal.core.lists import PageRequest
+from portal.core.principal import AccessDenied
 from portal.models import Asset, Job, ServiceLevel, ServiceRecord, TestResult
 from portal.services.assets import defects
 from portal.services.assets import test_history as th

@@ -17,12 +17,14 @@ from sqlalchemy import and_, case, func
 from sqlmodel import Session, select
 
 from portal.core import exports
-from portal.core.access import MAX_ID, Scope, scoped
 from portal.core.lists import MAX_SEARCH, Page, PageRequest, ordered, paginate, search_filter, shorten
+from portal.core.principal import MAX_ID, Scope
+from portal.core.visibility import scoped
 from portal.models import Asset, AssetType, Defect, DefectSeverity, Quote, Site
+from portal.models import Page as PageKey
 from portal.services.sites.sites import site_for
 
-PAGE = "reports"
+PAGE = PageKey.REPORTS
 ALL = "all"
 SEVERITIES = tuple(DefectSeverity)
 SEVERITY_LABELS = {

@@ -18,8 +18,9 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from portal.core import dates, exports
-from portal.core.access import Scope, scoped
 from portal.core.lists import Page, PageRequest, ordered, search_filter, shorten
+from portal.core.principal import Scope
+from portal.core.visibility import scoped
 from portal.models import Asset, AssetType, Job, ServiceLevel, ServiceRecord, Site, TestResult
 from portal.services.assets.defects import PAGE, AssetFilters, narrowed
 

@@ -16,10 +16,11 @@ from typing import Any
 from sqlalchemy import and_, exists, func, literal, update
 from sqlmodel import Session, select
 
-from portal.core import access, exports, tenant
-from portal.core.access import Scope, scoped
+from portal.core import exports, tenant, visibility
 from portal.core.lists import Cell, Column, Context, Join, ListSpec, Page, PageRequest, PerRequest, shorten
+from portal.core.principal import Duty, Scope, StaffMember, require_duty
 from portal.core.tenant import tax_on
+from portal.core.visibility import scoped
 from portal.models import (
     AttachmentOwner,
     Invoice,
@@ -168,7 +169,7 @@ def job_csv(
 def job_detail(session: Session, scope: Scope, job_id: Any) -> JobDetail | None:
     """Everything about one job, or None when the id is not the contact's to see."""
     scope.require(PAGE)
-    job = access.get(session, scope, Job, job_id)
+    job = visibility.get(session, scope, Job, job_id)
     if job is None:
         return None
     quote_number = None
@@ -204,7 +205,7 @@ def job_invoices(
     """The job's invoices for the "..." button: None when the job is not visible, [] without invoice
     access."""
     scope.require(PAGE)
-    job = access.get(session, scope, Job, job_id)
+    job = visibility.get(session, scope, Job, job_id)
     if job is None:
         return None
     if not scope.can("invoices"):
@@ -254,8 +255,11 @@ def _move(session: Session, job: Job, stage: JobStage) -> Job:
     return job
 
 
-def schedule_job(session: Session, job_id: int, scheduled_on: date, due_on: date | None = None) -> Job:
+def schedule_job(
+    session: Session, staff: StaffMember, job_id: int, scheduled_on: date, due_on: date | None = None
+) -> Job:
     """Book the visit; a job already in progress can be rescheduled."""
+    require_duty(staff, Duty.SCHEDULE_JOBS)
     job = _job_in(session, job_id, JobStage.PENDING, JobStage.PROGRESS)
     if due_on is not None and due_on < scheduled_on:
         raise ValueError("the due date cannot be before the scheduled date")
@@ -264,17 +268,19 @@ def schedule_job(session: Session, job_id: int, scheduled_on: date, due_on: date
     return _move(session, job, JobStage.PROGRESS)
 
 
-def complete_job(session: Session, job_id: int, completed_on: date) -> Job:
+def complete_job(session: Session, staff: StaffMember, job_id: int, completed_on: date) -> Job:
+    require_duty(staff, Duty.COMPLETE_JOBS)
     job = _job_in(session, job_id, JobStage.PROGRESS)
     job.completed_on = completed_on
     return _move(session, job, JobStage.COMPLETE)
 
 
-def invoice_job(session: Session, job_id: int, issued_on: date) -> Invoice:
+def invoice_job(session: Session, staff: StaffMember, job_id: int, issued_on: date) -> Invoice:
     """Raise the job's invoice. A job without a stored total is charged from its lines.
 
     A job with nothing to charge gets a paid invoice for nothing, so it can still be archived.
     """
+    require_duty(staff, Duty.INVOICE_JOBS)
     job = _job_in(session, job_id, JobStage.COMPLETE)
     settings = tenant.contractor(session)
     if job.total_cents == 0:
@@ -331,8 +337,9 @@ def archive_paid_jobs(session: Session, job_ids: Iterable[int] | None = None) ->
     return result.rowcount
 
 
-def create_job_from_quote(session: Session, quote_id: int, today: date) -> Job:
+def create_job_from_quote(session: Session, staff: StaffMember, quote_id: int, today: date) -> Job:
     """The job that carries out an accepted quote: same site, people, lines, totals and assets."""
+    require_duty(staff, Duty.SCHEDULE_JOBS)
     quote = session.get(Quote, quote_id)
     if quote is None:
         raise LookupError(f"no quote {quote_id}")

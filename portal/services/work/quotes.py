@@ -16,10 +16,10 @@ from typing import Any
 from sqlalchemy import case, delete, or_, update
 from sqlmodel import Session
 
-from portal.core import access, clock, events, exports, tenant
-from portal.core.access import Scope
+from portal.core import clock, events, exports, tenant, visibility
 from portal.core.lists import Cell, Column, Context, Join, ListSpec, Page, PageRequest, PerRequest, shorten
 from portal.core.money import format_money
+from portal.core.principal import Duty, Scope, StaffMember, require_duty
 from portal.models import (
     AttachmentOwner,
     Customer,
@@ -217,7 +217,7 @@ def _can_decide(quote: Quote, today: date) -> bool:
 def quote_detail(session: Session, scope: Scope, quote_id: Any, today: date) -> QuoteDetail | None:
     """Everything needed to decide on a quote, or None when the id is not the contact's to see."""
     scope.require(PAGE)
-    quote = access.get(session, scope, Quote, quote_id)
+    quote = visibility.get(session, scope, Quote, quote_id)
     if quote is None:
         return None
     return QuoteDetail(
@@ -249,7 +249,7 @@ def _one_line(value: Any) -> str:
 
 def _decidable(session: Session, scope: Scope, quote_id: Any, today: date) -> Quote:
     scope.require(PAGE)
-    quote = access.get(session, scope, Quote, quote_id)
+    quote = visibility.get(session, scope, Quote, quote_id)
     if quote is None:
         raise QuoteError({"form": NOT_AVAILABLE})
     if quote.stage != QuoteStage.ACTIONED:
@@ -275,7 +275,7 @@ def _record(session: Session, scope: Scope, quote: Quote, today: date, values: d
         update(Quote)
         .where(
             Quote.id == quote.id,
-            Quote.customer_id == scope.customer_id,
+            visibility.visible(scope, Quote),
             Quote.stage == QuoteStage.ACTIONED,
             Quote.decision == QuoteDecision.NONE,
             or_(Quote.valid_until.is_(None), Quote.valid_until >= today),
@@ -298,7 +298,7 @@ def _announce(session: Session, scope: Scope, quote: Quote, kind: str, payload: 
         "decided_at": quote.decided_at.isoformat(),
         **payload,
     }
-    events.integration(session, kind, scope.customer_id, payload)
+    events.integration(session, kind, quote.customer_id, payload)
     events.audit(session, scope, kind, quote, detail=payload)
 
 
@@ -306,9 +306,9 @@ def _notify(session: Session, scope: Scope, quote: Quote, verb: str, lines: list
     settings = tenant.contractor(session)
     if not settings.email.strip():
         return
-    customer = session.get(Customer, scope.customer_id)
+    customer = session.get(Customer, quote.customer_id)
     site = session.get(Site, quote.site_id)
-    who = person_name(session, scope.contact_id, scope.customer_id) or "A portal user"
+    who = person_name(session, scope.contact_id, quote.customer_id) or "A portal user"
     customer_name = customer.name if customer else ""
     body = "\n".join(
         [
@@ -405,6 +405,7 @@ def decline_quote(
 
 def action_quote(
     session: Session,
+    staff: StaffMember,
     quote_id: int,
     items: Sequence[tuple[str, int, int]],
     today: date,
@@ -416,6 +417,7 @@ def action_quote(
     Re-pricing an actioned quote is allowed until the customer decides; after that the price is
     what they agreed to (or refused) and stays.
     """
+    require_duty(staff, Duty.ACTION_QUOTES)
     quote = session.get(Quote, quote_id)
     if quote is None:
         raise LookupError(f"no quote {quote_id}")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import ClassVar
 from urllib.parse import urlencode
 
-from portal.core.access import Scope
 from portal.core.lists import Page, PageRequest
+from portal.core.principal import Scope
 from portal.db import unit_of_work
 from portal.services.assets import defects
 from portal.state.display import DASH, day

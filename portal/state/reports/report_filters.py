@@ -14,8 +14,8 @@ from urllib.parse import urlencode
 
 import reflex as rx
 
-from portal.core.access import Scope
 from portal.core.lists import MAX_SEARCH
+from portal.core.principal import Scope
 from portal.db import unit_of_work
 from portal.services.assets import defects
 from portal.services.assets.defects import ALL

@@ -13,8 +13,8 @@ from typing import Any, ClassVar
 import reflex as rx
 
 from portal.core import tenant
-from portal.core.access import Scope
 from portal.core.lists import Page, PageRequest
+from portal.core.principal import Scope
 from portal.db import unit_of_work
 from portal.services.assets import test_history
 from portal.services.assets.test_history import ALL, RESULT_LABELS, TestResult
