@@ -36,7 +36,7 @@ from sqlmodel import Session, select
 
 from portal.core import clock, events, tenant, visibility
 from portal.core.money import format_money
-from portal.core.principal import Scope
+from portal.core.principal import Scope, customer_of
 from portal.models import (
     Contact,
     Invoice,
@@ -183,7 +183,7 @@ def _pay(
         return _refused(exc.message)
     amount = sum(inv.balance_cents for inv in found)
     payment = Payment(
-        customer_id=scope.customer_id,
+        customer_id=customer_of(scope),
         contact_id=scope.contact_id,
         attempt_key=attempt_key,
         amount_cents=amount,
@@ -236,7 +236,7 @@ def _by_key(session: Session, attempt_key: str) -> Payment | None:
 
 def _replay(session: Session, scope: Scope, payment: Payment) -> PaymentOutcome:
     """The first outcome of an attempt key, for a double click or a retried request."""
-    if payment.customer_id != scope.customer_id:
+    if payment.customer_id != customer_of(scope):
         return _refused(BAD_ATTEMPT)
     if payment.status == PaymentStatus.SUCCEEDED:
         rows = session.exec(

@@ -11,7 +11,8 @@ from datetime import date
 from sqlmodel import Session, select
 
 from portal.core import clock, events
-from portal.core.principal import Scope
+from portal.core.principal import Scope, customer_of
+from portal.core.visibility import scoped
 from portal.models import SavedCard
 from portal.services.billing import cards
 from portal.services.billing.cards import (
@@ -66,7 +67,7 @@ def change_card_hosted(
         raise CardError({"form": HOSTED_CARD_MISSING})
     if not hasattr(gateway, "save_payment_method"):
         raise CardError({"form": HOSTED_NOT_AVAILABLE})
-    current = current_card(session, scope.customer_id)
+    current = current_card(session, customer_of(scope))
     customer_ref = ""
     if current is not None and current.gateway == gateway.name:
         customer_ref = gateway.customer_ref(current.gateway_token)
@@ -82,12 +83,12 @@ def _keep_card(
 ) -> SavedCard:
     now = clock.now()
     for old in session.exec(
-        select(SavedCard).where(SavedCard.customer_id == scope.customer_id, SavedCard.replaced_at.is_(None))
+        scoped(select(SavedCard), scope, SavedCard).where(SavedCard.replaced_at.is_(None))
     ).all():
         old.replaced_at = now
         session.add(old)
     row = SavedCard(
-        customer_id=scope.customer_id,
+        customer_id=customer_of(scope),
         gateway=gateway.name,
         gateway_token=saved.token,
         brand=saved.brand,

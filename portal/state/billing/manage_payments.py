@@ -8,7 +8,9 @@ import reflex as rx
 
 from portal import config
 from portal.core import tenant
+from portal.core.principal import customer_of
 from portal.db import unit_of_work
+from portal.models import Page
 from portal.services.billing import autopay, cards, invoices, saved_cards
 from portal.services.billing.gateways import get_gateway
 from portal.state import arguments
@@ -34,12 +36,12 @@ class ManagePaymentsState(SessionState):
     _card_name: str = ""
 
     def _reload(self) -> None:
-        scope = self._scope("invoices")
+        scope = self._scope(Page.INVOICES)
         if scope is None:
             return
         with unit_of_work() as session:
             found = autopay.automatic_payments(session, scope)
-            saved = saved_cards.current_card(session, scope.customer_id)
+            saved = saved_cards.current_card(session, customer_of(scope))
             currency = invoices.summary(session, scope, tenant.today(session)).currency
         self.rows = [
             {
@@ -79,7 +81,7 @@ class ManagePaymentsState(SessionState):
     @rx.event
     def save_card(self, form: dict):
         """Change Card Details: the new card replaces the old for every automatic payment."""
-        scope = self._scope("invoices")
+        scope = self._scope(Page.INVOICES)
         if scope is None or self.busy:
             return None
         if self.hosted:
@@ -109,7 +111,7 @@ class ManagePaymentsState(SessionState):
 
     @rx.event
     def hosted_card(self, answer: dict):
-        scope = self._scope("invoices")
+        scope = self._scope(Page.INVOICES)
         if scope is None or not self.hosted or not self.busy:
             return None
         answer = answer if isinstance(answer, dict) else {}
@@ -146,7 +148,7 @@ class ManagePaymentsState(SessionState):
 
     @rx.event
     def confirm_cancel(self):
-        scope = self._scope("invoices")
+        scope = self._scope(Page.INVOICES)
         if scope is None or not self._cancel_id:
             return None
         with unit_of_work() as session:
