@@ -47,12 +47,23 @@ class Rows:
         return value
 
     def write(self) -> None:
-        """Insert what is pending, parents before children (foreign keys are checked at once)."""
+        """Insert what is pending, parents before children (foreign keys are checked at once).
+
+        Nothing is pending afterwards, so the next id of each table is read again: a service called
+        between two writes inserts rows of its own, and the ids handed out here must go past them.
+        """
         for table in SQLModel.metadata.sorted_tables:
             rows = self._pending.pop(table.name, None)
             if rows:
                 self.session.execute(table.insert(), rows)
                 self._written.add(table.name)
+        self._next_id.clear()
+
+    def insert_now(self, model: type[SQLModel], /, **values: Any) -> dict[str, Any]:
+        """One row written at once, for a row that must take its place among rows a service writes."""
+        row = self.add(model, **values)
+        self.write()
+        return row
 
     def finish(self) -> None:
         """Write the rest and, on PostgreSQL, move each id sequence past the ids given here."""

@@ -2,6 +2,28 @@
 
 Everything is drawn from one seeded ``random.Random`` and dated relative to ``today``, so two runs on
 the same day build the same rows, and a demo seeded today looks as fresh as one seeded last year.
+
+Which rows a service makes, and why the others are written directly (through ``rows.Rows``):
+
+* Passwords: ``identity.passwords.hash_password``, as sign-up does.
+* Quotes: a request made in the portal goes through ``work.requests.submit_request`` as the
+  contact who asked (its optional items, assets, the defect it fixes, its event and the office's
+  mail); the office prices it with ``work.quotes.action_quote``; the customer accepts or declines
+  it with ``work.quotes.accept_quote`` / ``decline_quote`` as the contact who signed. They are
+  played in the order they were asked for, so their numbers follow the dates. A request taken by
+  phone, or a decision given by phone (Bayview has no login), has no service until the back office
+  exists, so it is a direct row.
+* Direct rows, because no service creates them yet: the contractor and its catalogue, customers,
+  contacts, sites, contracts, assets, transfers, tasks, published documents, and the history of
+  past routine visits (their job cards, service records and defects).
+* Still direct, though a service exists: jobs and their invoices (``work.jobs``), because routine
+  visits share the job and invoice numbers with them and are themselves direct rows, so the
+  numbers would stop following the dates; card payments and automatic payments
+  (``billing.charges`` / ``billing.autopay``), because their receipt numbers are random (a demo
+  must be the same for a given day), the card form charges only whole balances (the demo shows a
+  part payment) and the run dates its rows by the clock rather than the day it stands for;
+  attachments (``files.uploads``), because its rows take the upload time from the clock and name
+  no staff uploader.
 """
 
 from __future__ import annotations
@@ -15,9 +37,11 @@ from pathlib import Path
 from random import Random
 from typing import Any
 
+from sqlalchemy import update
 from sqlmodel import Session
 
 from portal.core.months import add_months, month_start
+from portal.core.principal import Role, StaffMember
 from portal.core.tenant import next_number, tax_on
 from portal.demo import catalog as cat
 from portal.demo.files import store, tiny_pdf, tiny_png
@@ -51,6 +75,7 @@ from portal.models import (
     JobItem,
     JobStage,
     OptionalItem,
+    Page,
     Payment,
     PaymentAllocation,
     PaymentStatus,
@@ -71,7 +96,9 @@ from portal.models import (
     TestResult,
     Transfer,
 )
+from portal.services.identity import principals
 from portal.services.identity.passwords import hash_password
+from portal.services.work import quotes, requests
 
 SEED = 1851  # AS 1851, the Australian standard for routine service of fire protection equipment
 HISTORY_DAYS = 730
@@ -89,6 +116,8 @@ CARDS = {
     "bayview": (("amex", "0005"),),
 }
 CURRENT_DEFECTS = {"northside": (16, 21), "stbrigids": (2, 3), "bayview": (1, 2)}
+# The contractor's office, who prices quotes (a value until the back office gives staff logins).
+OFFICE = StaffMember(1, cat.STAFF[0], Role.OFFICE)
 FIRST_NUMBERS = {"quote": 10001, "job": 20001, "invoice": 30001, "recurring": 900, "task": 500}
 
 
@@ -137,6 +166,8 @@ class SmallDemo:
         self.types: dict[str, dict[str, Any]] = {}
         self.optional: dict[str, dict[str, Any]] = {}
         self.built: dict[str, Built] = {}
+        self.quote_plans: list[dict[str, Any]] = []
+        self.scopes: dict[int, Any] = {}  # a login's scope, by contact id: read once, as a session would
         self.recurring: list[dict[str, Any]] = []
         self.tasks: list[dict[str, Any]] = []
         self.receipts = count(104_201)
@@ -158,8 +189,10 @@ class SmallDemo:
         self._transfers(self.built["northside"])
         self._visit_assets()
         self._tasks()
-        self._files()
         self._number()
+        self.rows.write()
+        self._quote_story()
+        self._files()
         self.rows.finish()
 
     # -- the contractor and what it offers ---------------------------------------------------------
@@ -554,7 +587,11 @@ class SmallDemo:
         """The assets a request names: one per item when the work is per asset, else the one at fault."""
         if work.asset_type is None:
             return []
-        pool = [a for a in b.assets_by_site[site["id"]] if self.kind_of[a["id"]].name == work.asset_type]
+        pool = [
+            a
+            for a in b.assets_by_site[site["id"]]
+            if self.kind_of[a["id"]].name == work.asset_type and a["status"] == AssetStatus.ACTIVE
+        ]
         wanted = lines[0][1] if work.per_asset and lines else 1
         return self.rng.sample(pool, min(len(pool), wanted))
 
@@ -689,9 +726,7 @@ class SmallDemo:
             signer=signer,
             order=job["order_number"],
         )
-        job["quote_id"] = quote["id"]
-        for a in assets:
-            self.rows.add(QuoteAsset, quote_id=quote["id"], asset_id=a["id"])
+        quote["job"], quote["assets"] = job, assets
 
     def _quote_row(
         self,
@@ -709,34 +744,33 @@ class SmallDemo:
         order: str = "",
         decline_reason: str = "",
     ) -> dict:
+        """What happens to one quote, from the request to the decision; :meth:`_quote_story` plays it
+        through the services once the customers, their assets and their defects are stored."""
         rng = self.rng
-        totals = self._totals(lines) if actioned else {"subtotal_cents": 0, "tax_cents": 0, "total_cents": 0}
-        quote = self.rows.add(
-            Quote,
-            customer_id=b.row["id"],
-            site_id=site_id,
-            contact_id=b.primary["id"],
-            requested_by_contact_id=requester["id"] if requester else None,
-            order_number=order,
-            description=description,
-            stage=QuoteStage.ACTIONED if actioned else QuoteStage.OUTSTANDING,
-            requested_on=requested,
-            preferred_date=requested + timedelta(days=21) if rng.random() < 0.4 else None,
-            actioned_on=actioned,
-            valid_until=actioned + timedelta(days=30) if actioned else None,
-            decision=decision,
-            decided_at=stamp(decided, rng.randint(9, 16)) if decided else None,
-            decided_by_contact_id=signer["id"] if signer and decided else None,
-            signer_name=f"{signer['first_name']} {signer['last_name']}" if signer and decided else "",
-            accepted_order_number=order if decision == QuoteDecision.ACCEPTED else "",
-            decline_reason=decline_reason,
-            created_at=stamp(requested, rng.randint(8, 16)),
-            **totals,
-        )
-        if actioned:
-            self._add_lines(QuoteItem, "quote_id", quote, lines)
-        else:  # a request lists only the optional items the customer picked
-            self._add_lines(QuoteItem, "quote_id", quote, [ln for ln in lines if ln[3] is not None][:1])
+        quote = {
+            "b": b,
+            "seq": len(self.quote_plans),
+            "site_id": site_id,
+            "description": description,
+            "requested": requested,
+            "requester": requester,
+            # A request lists only the optional items the customer picked; the office prices the rest.
+            "picked": [ln for ln in lines if ln[3] is not None][:1],
+            "lines": lines,
+            "order": order,
+            "preferred": requested + timedelta(days=21) if rng.random() < 0.4 else None,
+            "actioned": actioned,
+            "decision": decision,
+            "decided_at": stamp(decided, rng.randint(9, 16)) if decided else None,
+            "signer": signer if decided else None,
+            "decline_reason": decline_reason,
+            "created": stamp(requested, rng.randint(8, 16)),
+            "assets": [],
+            "defect": None,
+            "job": None,
+            "id": None,
+        }
+        self.quote_plans.append(quote)
         b.quotes.append(quote)
         return quote
 
@@ -772,8 +806,7 @@ class SmallDemo:
                 actioned=actioned,
                 order=self._order_number(b),
             )
-            defect["quote_id"] = quote["id"]
-            self.rows.add(QuoteAsset, quote_id=quote["id"], asset_id=asset["id"])
+            quote["defect"], quote["assets"] = defect, [asset]
         remaining = b.spec.quotes - len(b.quotes)
         plan = (
             ["outstanding"] * round(remaining * 0.35)
@@ -818,8 +851,107 @@ class SmallDemo:
                     order=self._order_number(b),
                     decline_reason=reason,
                 )
-            for a in assets:
-                self.rows.add(QuoteAsset, quote_id=quote["id"], asset_id=a["id"])
+            quote["assets"] = assets
+
+    def _quote_story(self) -> None:
+        """Each quote asked for, priced and decided through the services, in the order it was asked
+        for, so its number follows the dates as it would have been issued."""
+        for plan in sorted(self.quote_plans, key=lambda q: (q["created"], q["seq"])):
+            b = plan["b"]
+            requester = self._login(plan["requester"])
+            if requester is not None:
+                form = requests.RequestForm(
+                    purpose="quote",
+                    site_id=plan["site_id"],
+                    contact_id=b.primary["id"],
+                    order_number=plan["order"],
+                    preferred_date=plan["preferred"],
+                    description=plan["description"],
+                    asset_ids=[a["id"] for a in plan["assets"]],
+                    items=[(optional_id, qty) for _d, qty, _p, optional_id in plan["picked"]],
+                    defect_id=plan["defect"]["id"] if plan["defect"] else None,
+                )
+                quote_id = requests.submit_request(
+                    self.session, requester, form, plan["requested"], plan["created"]
+                ).id
+            else:
+                quote_id = self._phoned_in_quote(plan)
+            plan["id"] = quote_id
+            self._link_quote(plan)
+            if plan["actioned"]:
+                priced = [(desc, qty, price) for desc, qty, price, _o in plan["lines"]]
+                quotes.action_quote(self.session, OFFICE, quote_id, priced, plan["actioned"])
+            if plan["decision"] != QuoteDecision.NONE:
+                self._decide(plan)
+
+    def _login(self, contact: dict | None) -> Any:
+        """The signed-in customer a request or decision comes from; None for a contact without a login."""
+        if contact is None:
+            return None
+        if contact["id"] not in self.scopes:
+            self.scopes[contact["id"]] = principals.scope_for(self.session, contact["id"])
+        return self.scopes[contact["id"]]
+
+    def _phoned_in_quote(self, plan: dict) -> int:
+        """A request taken by phone: no service takes one until the back office exists, so a direct row."""
+        b, picked = plan["b"], plan["picked"]
+        quote = self.rows.insert_now(
+            Quote,
+            number=next_number(self.session, Quote.number, FIRST_NUMBERS["quote"]),
+            customer_id=b.row["id"],
+            site_id=plan["site_id"],
+            contact_id=b.primary["id"],
+            order_number=plan["order"],
+            description=plan["description"],
+            stage=QuoteStage.OUTSTANDING,
+            requested_on=plan["requested"],
+            preferred_date=plan["preferred"],
+            created_at=plan["created"],
+            **self._totals(picked),
+        )
+        self._add_lines(QuoteItem, "quote_id", quote, picked)
+        for asset in plan["assets"]:
+            self.rows.add(QuoteAsset, quote_id=quote["id"], asset_id=asset["id"])
+        self.rows.write()
+        return quote["id"]
+
+    def _link_quote(self, plan: dict) -> None:
+        """The defect a quote fixes and the job it became, where the request itself could not say so:
+        a phoned-in request, or a defect found at the site the asset was at before it moved."""
+        defect, job = plan["defect"], plan["job"]
+        if defect is not None:
+            self.session.execute(
+                update(Defect)
+                .where(Defect.id == defect["id"], Defect.quote_id.is_(None))
+                .values(quote_id=plan["id"])
+            )
+        if job is not None:
+            self.session.execute(update(Job).where(Job.id == job["id"]).values(quote_id=plan["id"]))
+
+    def _decide(self, plan: dict) -> None:
+        """The customer's decision, signed in the portal; one given by phone is written as it was told."""
+        signer = plan["signer"]
+        scope = self._login(signer)
+        day, moment = plan["decided_at"].date(), plan["decided_at"]
+        if scope is not None and plan["decision"] == QuoteDecision.ACCEPTED:
+            name = f"{signer['first_name']} {signer['last_name']}"
+            quotes.accept_quote(self.session, scope, plan["id"], name, plan["order"], day, moment)
+        elif scope is not None:
+            quotes.decline_quote(self.session, scope, plan["id"], plan["decline_reason"], day, moment)
+        else:
+            accepted = plan["decision"] == QuoteDecision.ACCEPTED
+            self.session.execute(
+                update(Quote)
+                .where(Quote.id == plan["id"])
+                .values(
+                    decision=plan["decision"],
+                    decided_at=moment,
+                    decided_by_contact_id=signer["id"],
+                    signer_name=f"{signer['first_name']} {signer['last_name']}",
+                    accepted_order_number=plan["order"] if accepted else "",
+                    decline_reason=plan["decline_reason"],
+                )
+            )
 
     # -- invoices and money -------------------------------------------------------------------------
 
@@ -1056,7 +1188,7 @@ class SmallDemo:
     def _payments(self, b: Built) -> None:
         """Pay what the story says was paid, some invoices together from the statement page."""
         rng = self.rng
-        payers = [c for c in b.logins() if "invoices" in c["pages"]] or [None]
+        payers = [c for c in b.logins() if Page.INVOICES in c["pages"]] or [None]
         cards = CARDS[b.spec.key]
         due = sorted(
             (inv for inv in b.invoices if inv["id"] in self.pay_on),
@@ -1280,7 +1412,7 @@ class SmallDemo:
         self._attach(
             north, AttachmentOwner.SITE, plaza["id"], "Evacuation diagram, level 1.png", tiny_png(seed=1), png
         )
-        actioned = next(q for q in north.quotes if q["stage"] == QuoteStage.ACTIONED)
+        actioned = next(q for q in north.quotes if q["actioned"])
         self._attach(
             north,
             AttachmentOwner.QUOTE,
@@ -1288,7 +1420,7 @@ class SmallDemo:
             "Scope of works.pdf",
             tiny_pdf("Scope of works", [actioned["description"][:90]]),
             pdf,
-            day=actioned["actioned_on"],
+            day=actioned["actioned"],
         )
         job = next(j for j in north.jobs if j["id"] not in self.routine_ids and j["requested_by_contact_id"])
         self._attach(
@@ -1357,7 +1489,6 @@ class SmallDemo:
         """Numbers follow the dates, as they would have been issued, and never reuse an existing one."""
         everything = list(self.built.values())
         plan = (
-            (Quote.number, "quote", [q for b in everything for q in b.quotes], "requested_on"),
             (Job.number, "job", [j for b in everything for j in b.jobs], "requested_on"),
             (Invoice.number, "invoice", [i for b in everything for i in b.invoices], "issued_on"),
             (RecurringInvoice.number, "recurring", self.recurring, "id"),
