@@ -24,7 +24,7 @@ from sqlalchemy.sql.sqltypes import Integer, Numeric
 from sqlmodel import Session, select
 
 from portal.core import exports
-from portal.core.access import scoped
+from portal.core.visibility import scoped
 
 T = TypeVar("T")
 

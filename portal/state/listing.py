@@ -1,7 +1,9 @@
 """Paging, sorting, searching and tabs for every list screen; the rows come from SQL one page at a time.
 
-A list state mixes this in beside ``SessionState`` and implements ``_fetch``: the service call
-that returns one page through the scope. Only that page (formatted for display) is kept.
+A list state mixes :class:`ListState` in beside ``SessionState`` and implements ``_fetch``: the
+service call that returns one page through the scope. Only that page (formatted for display) is
+kept. Quotes and jobs mix in :class:`DetailListState` instead, which also opens a row's details
+with its priced lines, assets and files, and takes more files for it.
 """
 
 from __future__ import annotations
@@ -10,9 +12,15 @@ from typing import Any, ClassVar
 from urllib.parse import urlencode
 
 import reflex as rx
+from sqlmodel import Session
 
-from portal.core.lists import PAGE_SIZES, Page, PageRequest
+from portal.core import tenant
+from portal.core.lists import PAGE_SIZES, ListSpec, Page, PageRequest
+from portal.db import unit_of_work
+from portal.models import AttachmentOwner
 from portal.state import arguments
+from portal.state.display import DASH, attachment_rows, day, item_rows, money
+from portal.state.files import attachments as attachment_upload
 
 
 class ListState(rx.State, mixin=True):
@@ -120,3 +128,108 @@ class ListState(rx.State, mixin=True):
     @rx.var
     def last_shown(self) -> int:
         return min(self.page * self.size, self.total)
+
+
+class DetailListState(ListState, mixin=True):
+    """A list of quotes or jobs: its rows open a pop-up with the details, the priced lines, the
+    assets and the files, which takes more files for the row on screen (its id kept server-side)."""
+
+    LIST: ClassVar[ListSpec]
+    KIND: ClassVar[str] = ""  # "quote" or "job": the messages, the PDF route and the upload's id
+    OWNER: ClassVar[AttachmentOwner]
+
+    created: str = ""
+    detail: dict[str, str] = {}
+    items: list[dict[str, str]] = []
+    assets: list[dict[str, str]] = []
+    attachments: list[dict[str, str]] = []
+    detail_open: bool = False
+    upload_errors: list[str] = []
+    _detail_id: int = 0
+    _currency: str = "AUD"
+
+    def _load_detail(self, session: Session, scope: Any, row_id: Any) -> Any:
+        """The service's details of the row, or None when the id is not the contact's to see."""
+        raise NotImplementedError
+
+    def _own_facts(self, d: Any) -> dict[str, str]:
+        """The detail fields only this kind of row has."""
+        raise NotImplementedError
+
+    def _fetch(self, scope: Any, request: PageRequest) -> Page:
+        with unit_of_work() as session:
+            self._currency = tenant.currency(session)
+            return self.LIST.rows(session, scope, self.tab, request, tenant.today(session))
+
+    def _open_list(self) -> None:
+        """The tab and search from the address, and the banner after a new request (its number)."""
+        self._open_from_url()
+        created = self.router.url.query_parameters.get("created", "")
+        self.created = created if created.isdigit() else ""
+        self.detail_open = False
+
+    def _open_detail(self, row_id: Any) -> Any:
+        scope = self._scope(self.PAGE)
+        if scope is None:
+            return None
+        if not self._reload_detail(scope, row_id):
+            return rx.toast.error(f"That {self.KIND} is not available.")
+        self.detail_open, self.upload_errors = True, []
+        self._opened()
+        return None
+
+    def _opened(self) -> None:
+        """What else a fresh pop-up starts without (a half-made decision on a quote)."""
+
+    def _reload_detail(self, scope: Any, row_id: Any = None) -> bool:
+        with unit_of_work() as session:
+            d = self._load_detail(session, scope, row_id or self._detail_id)
+        if d is None:
+            return False
+        cur = self._currency = d.currency
+        self._detail_id = d.id
+        self.detail = {
+            "id": str(d.id),
+            "number": str(d.number),
+            "site": d.site_name,
+            "site_address": d.site_address,
+            "contact": d.contact_name or DASH,
+            "order": d.order_number or DASH,
+            "description": d.description,
+            "requested_on": day(d.requested_on),
+            "preferred_date": day(d.preferred_date),
+            "subtotal": money(d.subtotal_cents, cur),
+            "tax": money(d.tax_cents, cur),
+            "tax_label": d.tax_label,
+            "total": money(d.total_cents, cur),
+            "pdf": f"/documents/{self.KIND}s/{d.id}.pdf",
+            **self._own_facts(d),
+        }
+        self.items = item_rows(d.items, cur)
+        self.assets = [
+            {"number": a.number, "name": a.name, "location": a.location, "type": a.type_name}
+            for a in d.assets
+        ]
+        self.attachments = attachment_rows(d.attachments)
+        return True
+
+    def _close_detail(self) -> None:
+        self.detail_open = False
+
+    @rx.event
+    def set_detail_open(self, is_open: bool):
+        if not arguments.flag(is_open):
+            self._close_detail()
+
+    @rx.event
+    async def add_files(self, files: list[rx.UploadFile]):
+        """Options > Attachments: more files on the row on screen."""
+        scope = self._scope(self.PAGE)
+        if scope is None or not self._detail_id:
+            return None
+        added, self.upload_errors = await attachment_upload.store(files, scope, self.OWNER, self._detail_id)
+        self._reload_detail(scope)
+        done = [rx.clear_selected_files(f"{self.KIND}-files")]
+        if added:
+            done.append(rx.toast.success(f"{added} file{'' if added == 1 else 's'} attached."))
+        return done

@@ -1,6 +1,7 @@
-"""What a quote's and a job's details both show: the site, the people, the priced lines with tax, the
-assets and the files. Each loads its own row through the scope first; this reads around it, always
-within the row's customer, so a link to another customer's contact or asset shows nothing."""
+"""What quotes and jobs both show: the first columns of their lists, and in the details the site, the
+people, the priced lines with tax, the assets and the files. Each loads its own row through the
+scope first; the details read around it, always within the row's customer, so a link to another
+customer's contact or asset shows nothing."""
 
 from __future__ import annotations
 
@@ -12,7 +13,43 @@ from typing import Any
 from sqlmodel import Session, select
 
 from portal.core import tenant
+from portal.core.lists import Cell, Column, Join, shorten
 from portal.models import Asset, AssetType, Attachment, AttachmentOwner, Contact, Site
+
+LIST_DESCRIPTION_CHARS = 120
+
+
+def work_list(model: Any, number_header: str) -> dict[str, Any]:
+    """The list columns, joins, search, sorts and CSV cells a quote and a job share: number, site,
+    description (one short line on screen), order number and the date it was asked for."""
+    return {
+        "columns": (
+            Column("id", model.id),
+            Column("number", model.number),
+            Column("site_name", Site.name),
+            Column(
+                "description", model.description, shown=lambda text: shorten(text, LIST_DESCRIPTION_CHARS)
+            ),
+            Column("order_number", model.order_number),
+            Column("requested_on", model.requested_on),
+        ),
+        "joins": (Join(Site, Site.id == model.site_id),),
+        "search": (model.number, Site.name, model.description, model.order_number),
+        "sorts": {
+            "number": model.number,
+            "site": Site.name,
+            "description": model.description,
+            "order": model.order_number,
+            "date": model.requested_on,
+        },
+        "cells": (
+            Cell(number_header, lambda r: r.number),
+            Cell("Site", lambda r: r.site_name),
+            Cell("Description", lambda r: r.description),
+            Cell("Order No.", lambda r: r.order_number),
+            Cell("Date", lambda r: r.requested_on),
+        ),
+    }
 
 
 @dataclass(frozen=True)

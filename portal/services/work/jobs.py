@@ -17,7 +17,7 @@ from sqlalchemy import and_, exists, func, literal, update
 from sqlmodel import Session, select
 
 from portal.core import exports, tenant, visibility
-from portal.core.lists import Cell, Column, Context, Join, ListSpec, Page, PageRequest, PerRequest, shorten
+from portal.core.lists import Cell, Column, Context, ListSpec, Page, PageRequest, PerRequest, shorten
 from portal.core.principal import Duty, Scope, StaffMember, require_duty
 from portal.core.tenant import tax_on
 from portal.core.visibility import scoped
@@ -33,13 +33,12 @@ from portal.models import (
     QuoteAsset,
     QuoteDecision,
     QuoteItem,
-    Site,
 )
-from portal.services.work.details import WorkDetail, work_detail
+from portal.models import Page as PageKey
+from portal.services.work.details import WorkDetail, work_detail, work_list
 
-PAGE = "jobs"
+PAGE = PageKey.JOBS
 JOB_TABS = ("pending", "progress", "complete", "invoiced", "archive")
-LIST_DESCRIPTION_CHARS = 120
 FIRST_JOB_NUMBER = 20001
 FIRST_INVOICE_NUMBER = 30001
 
@@ -93,7 +92,7 @@ class JobInvoice:
 
 def _invoice_count(context: Context) -> Any:
     """Invoices of each job, counted inside the list query; 0 for a login that may not see invoices."""
-    if not context.scope.can("invoices"):
+    if not context.scope.can(PageKey.INVOICES):
         return literal(0)
     return (
         select(func.count(Invoice.id))
@@ -107,31 +106,23 @@ def _invoice_count(context: Context) -> Any:
     )
 
 
+_SHARED = work_list(Job, "Job No.")
 JOBS: ListSpec[JobRow] = ListSpec(
     name="jobs",
     page=PAGE,
     model=Job,
     columns=(
-        Column("id", Job.id),
-        Column("number", Job.number),
-        Column("site_name", Site.name),
-        Column("description", Job.description, shown=lambda text: shorten(text, LIST_DESCRIPTION_CHARS)),
-        Column("order_number", Job.order_number),
-        Column("requested_on", Job.requested_on),
+        *_SHARED["columns"],
         Column("status_text", Job.status_text),
         Column("scheduled_on", Job.scheduled_on),
         Column("total_cents", Job.total_cents),
         Column("invoice_count", PerRequest(_invoice_count)),
     ),
-    joins=(Join(Site, Site.id == Job.site_id),),
+    joins=_SHARED["joins"],
     tabs={tab: Job.stage == JobStage(tab) for tab in JOB_TABS},
-    search=(Job.number, Site.name, Job.description, Job.order_number),
+    search=_SHARED["search"],
     sorts={
-        "number": Job.number,
-        "site": Site.name,
-        "description": Job.description,
-        "order": Job.order_number,
-        "date": Job.requested_on,
+        **_SHARED["sorts"],
         "scheduled": Job.scheduled_on,
         "status": Job.status_text,
         "total": Job.total_cents,
@@ -139,11 +130,7 @@ JOBS: ListSpec[JobRow] = ListSpec(
     default_sort="date",
     row=lambda values, context: JobRow(**values),
     cells=(
-        Cell("Job No.", lambda j: j.number),
-        Cell("Site", lambda j: j.site_name),
-        Cell("Description", lambda j: j.description),
-        Cell("Order No.", lambda j: j.order_number),
-        Cell("Date", lambda j: j.requested_on),
+        *_SHARED["cells"],
         Cell("Status", lambda j: j.status_text),
         Cell("Scheduled", lambda j: j.scheduled_on),
         Cell("Total", lambda j: exports.cents(j.total_cents)),
@@ -173,7 +160,7 @@ def job_detail(session: Session, scope: Scope, job_id: Any) -> JobDetail | None:
     if job is None:
         return None
     quote_number = None
-    if job.quote_id is not None and scope.can("quotes"):
+    if job.quote_id is not None and scope.can(PageKey.QUOTES):
         quote_number = session.exec(
             scoped(select(Quote.number).where(Quote.id == job.quote_id), scope, Quote)
         ).first()
@@ -208,7 +195,7 @@ def job_invoices(
     job = visibility.get(session, scope, Job, job_id)
     if job is None:
         return None
-    if not scope.can("invoices"):
+    if not scope.can(PageKey.INVOICES):
         return []
     today = today or tenant.today(session)
     rows = session.exec(

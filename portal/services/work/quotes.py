@@ -17,7 +17,7 @@ from sqlalchemy import case, delete, or_, update
 from sqlmodel import Session
 
 from portal.core import clock, events, exports, tenant, visibility
-from portal.core.lists import Cell, Column, Context, Join, ListSpec, Page, PageRequest, PerRequest, shorten
+from portal.core.lists import Cell, Column, Context, ListSpec, Page, PageRequest, PerRequest
 from portal.core.money import format_money
 from portal.core.principal import Duty, Scope, StaffMember, require_duty
 from portal.models import (
@@ -30,12 +30,12 @@ from portal.models import (
     QuoteStage,
     Site,
 )
+from portal.models import Page as PageKey
 from portal.services.messaging import mail
-from portal.services.work.details import WorkDetail, person_name, work_detail
+from portal.services.work.details import WorkDetail, person_name, work_detail, work_list
 
-PAGE = "quotes"
+PAGE = PageKey.QUOTES
 QUOTE_TABS = ("outstanding", "actioned")
-LIST_DESCRIPTION_CHARS = 120
 
 AWAITING = "Awaiting pricing"
 READY = "Ready to accept"
@@ -145,42 +145,30 @@ def _quote_row(values: dict[str, Any], context: Context) -> QuoteRow:
 
 # The full description is selected even for a screen: cutting it in SQL (substr) cost PostgreSQL
 # more than carrying it, as the cut runs on every row before the sort.
+_SHARED = work_list(Quote, "Quote No.")
 QUOTES: ListSpec[QuoteRow] = ListSpec(
     name="quotes",
     page=PAGE,
     model=Quote,
     columns=(
-        Column("id", Quote.id),
-        Column("number", Quote.number),
-        Column("site_name", Site.name),
-        Column("description", Quote.description, shown=lambda text: shorten(text, LIST_DESCRIPTION_CHARS)),
-        Column("order_number", Quote.order_number),
-        Column("requested_on", Quote.requested_on),
+        *_SHARED["columns"],
         Column("valid_until", Quote.valid_until),
         Column("stage", Quote.stage),
         Column("decision", Quote.decision),
         Column("total", Quote.total_cents),
     ),
-    joins=(Join(Site, Site.id == Quote.site_id),),
+    joins=_SHARED["joins"],
     tabs={tab: Quote.stage == QuoteStage(tab) for tab in QUOTE_TABS},
-    search=(Quote.number, Site.name, Quote.description, Quote.order_number),
+    search=_SHARED["search"],
     sorts={
-        "number": Quote.number,
-        "site": Site.name,
-        "description": Quote.description,
-        "order": Quote.order_number,
-        "date": Quote.requested_on,
+        **_SHARED["sorts"],
         "status": PerRequest(lambda context: _status_sql(context.today)),
         "cost": Quote.total_cents,
     },
     default_sort="date",
     row=_quote_row,
     cells=(
-        Cell("Quote No.", lambda q: q.number),
-        Cell("Site", lambda q: q.site_name),
-        Cell("Description", lambda q: q.description),
-        Cell("Order No.", lambda q: q.order_number),
-        Cell("Date", lambda q: q.requested_on),
+        *_SHARED["cells"],
         Cell("Status", lambda q: q.status),
         Cell("Cost", lambda q: exports.cents(q.cost_cents)),
     ),

@@ -9,6 +9,7 @@ import reflex as rx
 from portal.core import tenant
 from portal.core.lists import Page, PageRequest
 from portal.db import unit_of_work
+from portal.models import Page as PageKey
 from portal.services.billing import invoices
 from portal.state import arguments
 from portal.state.display import DASH, day, item_rows, money
@@ -19,7 +20,7 @@ from portal.state.session import SessionState
 class InvoicesState(ListState, SessionState):
     # Unpaid first: what a customer opens Invoices for.
     TABS: ClassVar[tuple[str, ...]] = ("unpaid", "all", "paid")
-    PAGE: ClassVar[str] = "invoices"
+    PAGE: ClassVar[str] = PageKey.INVOICES
     EXPORT: ClassVar[str] = "invoices"
 
     balance: str = ""
@@ -95,7 +96,7 @@ class InvoicesState(ListState, SessionState):
 
     @rx.event
     def open_detail(self, invoice_id: str):
-        scope = self._scope("invoices")
+        scope = self._scope(PageKey.INVOICES)
         if scope is None:
             return None
         with unit_of_work() as session:
@@ -117,7 +118,7 @@ class InvoicesState(ListState, SessionState):
             "paid_on": day(d.paid_on),
             "subtotal": money(d.subtotal_cents, cur),
             "tax": money(d.tax_cents, cur),
-            "tax_label": f"{d.tax_name} {d.tax_rate_text}".strip(),
+            "tax_label": d.tax_label,
             "total": money(d.total_cents, cur),
             "paid": money(d.paid_cents, cur),
             "balance": money(d.balance_cents, cur),

@@ -5,43 +5,31 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 import reflex as rx
+from sqlmodel import Session
 
 from portal.core import tenant
-from portal.core.lists import Page, PageRequest
 from portal.db import unit_of_work
-from portal.models import AttachmentOwner
+from portal.models import AttachmentOwner, Page
 from portal.services.work import quotes
 from portal.services.work.quotes import QuoteError
 from portal.state import arguments
-from portal.state.display import DASH, attachment_rows, day, item_rows, moment, money
-from portal.state.files import attachments as attachment_upload
-from portal.state.listing import ListState
+from portal.state.display import DASH, day, moment, money
+from portal.state.listing import DetailListState
 from portal.state.session import SessionState
 
 
-class QuotesState(ListState, SessionState):
+class QuotesState(DetailListState, SessionState):
+    LIST: ClassVar = quotes.QUOTES
     TABS: ClassVar[tuple[str, ...]] = quotes.QUOTE_TABS
-    PAGE: ClassVar[str] = "quotes"
+    PAGE: ClassVar[str] = Page.QUOTES
     EXPORT: ClassVar[str] = "quotes"
+    KIND: ClassVar[str] = "quote"
+    OWNER: ClassVar[AttachmentOwner] = AttachmentOwner.QUOTE
 
-    created: str = ""
-    detail: dict[str, str] = {}
-    items: list[dict[str, str]] = []
-    assets: list[dict[str, str]] = []
-    attachments: list[dict[str, str]] = []
-    detail_open: bool = False
-    upload_errors: list[str] = []
     can_decide: bool = False
     deciding: str = ""  # "accept", "decline" or ""
     errors: dict[str, str] = {}
     busy: bool = False
-    _detail_id: int = 0
-    _currency: str = "AUD"
-
-    def _fetch(self, scope: Any, request: PageRequest) -> Page:
-        with unit_of_work() as session:
-            self._currency = tenant.currency(session)
-            return quotes.list_quotes(session, scope, self.tab, request, tenant.today(session))
 
     def _format(self, row: Any) -> dict[str, str]:
         return {
@@ -57,76 +45,40 @@ class QuotesState(ListState, SessionState):
 
     @rx.event
     def load(self):
-        self._open_from_url()
-        created = self.router.url.query_parameters.get("created", "")
-        self.created = created if created.isdigit() else ""
-        self.detail_open = False
+        self._open_list()
         self._refresh()
 
     @rx.event
     def open_detail(self, quote_id: str):
-        scope = self._scope("quotes")
-        if scope is None:
-            return
-        if not self._reload_detail(scope, quote_id):
-            return rx.toast.error("That quote is not available.")
-        self.detail_open, self.deciding, self.errors, self.upload_errors = True, "", {}, []
-        return None
+        return self._open_detail(quote_id)
 
-    def _reload_detail(self, scope: Any, quote_id: Any = None) -> bool:
-        with unit_of_work() as session:
-            found = quotes.quote_detail(session, scope, quote_id or self._detail_id, tenant.today(session))
-        if found is None:
-            return False
-        self._currency = found.currency
-        self._show(found)
-        return True
+    def _load_detail(self, session: Session, scope: Any, row_id: Any) -> Any:
+        return quotes.quote_detail(session, scope, row_id, tenant.today(session))
 
-    def _show(self, d: Any) -> None:
-        cur = self._currency
-        self._detail_id = d.id
-        self.detail = {
-            "id": str(d.id),
-            "number": str(d.number),
+    def _own_facts(self, d: Any) -> dict[str, str]:
+        self.can_decide = bool(d.can_decide)
+        return {
             "status": d.status,
-            "site": d.site_name,
-            "site_address": d.site_address,
-            "contact": d.contact_name or DASH,
             "requested_by": d.requested_by_name or DASH,
-            "order": d.order_number or DASH,
-            "description": d.description,
-            "requested_on": day(d.requested_on),
-            "preferred_date": day(d.preferred_date),
             "actioned_on": day(d.actioned_on),
             "valid_until": day(d.valid_until),
-            "subtotal": money(d.subtotal_cents, cur),
-            "tax": money(d.tax_cents, cur),
-            "tax_label": d.tax_label,
-            "total": money(d.total_cents, cur),
             "decision": d.decision,
             "decided_at": moment(d.decided_at),
             "signer": d.signer_name or DASH,
             "accepted_order": d.accepted_order_number or DASH,
             "decline_reason": d.decline_reason or "",
             "priced": "yes" if d.stage == "actioned" else "",
-            "pdf": f"/documents/quotes/{d.id}.pdf",
         }
-        self.items = item_rows(d.items, cur)
-        self.assets = [
-            {"number": a.number, "name": a.name, "location": a.location, "type": a.type_name}
-            for a in d.assets
-        ]
-        self.attachments = attachment_rows(d.attachments)
-        self.can_decide = bool(d.can_decide)
 
-    @rx.event
-    def close_detail(self):
+    def _opened(self) -> None:
+        self.deciding, self.errors = "", {}
+
+    def _close_detail(self) -> None:
         self.detail_open, self.deciding, self.errors = False, "", {}
 
     @rx.event
-    def set_detail_open(self, is_open: bool):
-        if not arguments.flag(is_open):
-            self.close_detail()
+    def close_detail(self):
+        self._close_detail()
 
     @rx.event
     def start_decision(self, which: str):
@@ -136,7 +88,7 @@ class QuotesState(ListState, SessionState):
     @rx.event
     def decide(self, form: dict):
         """Accept or decline the quote on screen; the id comes from the server-side detail, not the form."""
-        scope = self._scope("quotes")
+        scope = self._scope(Page.QUOTES)
         if scope is None or not self._detail_id or self.busy:
             return None
         self.busy, self.errors = True, {}
@@ -174,18 +126,3 @@ class QuotesState(ListState, SessionState):
         return rx.toast.success(
             f"Quote #{self.detail.get('number', '')} {verb}. Thank you — we've been notified."
         )
-
-    @rx.event
-    async def add_files(self, files: list[rx.UploadFile]):
-        """Options > Attachments: more files on the quote on screen (its id kept server-side)."""
-        scope = self._scope("quotes")
-        if scope is None or not self._detail_id:
-            return None
-        added, self.upload_errors = await attachment_upload.store(
-            files, scope, AttachmentOwner.QUOTE, self._detail_id
-        )
-        self._reload_detail(scope)
-        done = [rx.clear_selected_files("quote-files")]
-        if added:
-            done.append(rx.toast.success(f"{added} file{'' if added == 1 else 's'} attached."))
-        return done
