@@ -42,9 +42,11 @@ def test_no_module_imports_a_private_name_from_another_package():
     assert offences == {}
 
 
-def test_the_check_sees_a_private_import_across_domains(tmp_path, monkeypatch):
+def test_the_check_sees_a_private_import_across_domains(monkeypatch):
     fake = PORTAL / "services" / "billing" / "charges.py"
-    source = "from portal.services.work.quotes import _priced\nfrom portal.services.billing.rows import _own\n"
+    source = (
+        "from portal.services.work.quotes import _priced\nfrom portal.services.billing.rows import _own\n"
+    )
     monkeypatch.setattr(Path, "read_text", lambda self, encoding=None: source)
     assert private_imports(fake) == [("portal.services.work.quotes", "_priced")]
 
