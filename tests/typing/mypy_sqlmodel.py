@@ -1,0 +1,122 @@
+"""mypy plugin: a field of a SQLModel table read on the class is a SQL column, not a value.
+
+SQLModel declares `id: int | None = Field(...)`, so mypy types `Quote.id` as `int | None` and every
+`Quote.id.in_(...)`, `Quote.created_at.desc()` or `Quote.customer_id == x` inside a query as a plain
+value (a `bool` for the comparison). At run time SQLAlchemy instruments each field of a `table=True`
+model, so on the class it is an `InstrumentedAttribute[T]`; this plugin tells mypy so, which keeps the
+query code free of `col(...)` wrappers while still checking it. Reading a field on an instance keeps
+its Python type.
+
+SQLModel's `select()` is typed for at most four columns; a wider one fails every overload. For such a
+call the plugin types it as SQLModel's `Select` of each column's type, as the four-column overloads do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+
+from mypy.maptype import map_instance_to_supertype
+from mypy.nodes import ARG_POS, ARG_STAR, CallExpr, NameExpr, TypeInfo, Var
+from mypy.plugin import AttributeContext, ClassDefContext, FunctionSigContext, Plugin
+from mypy.types import AnyType, FunctionLike, Instance, ProperType, TupleType, Type, TypeType, get_proper_type
+
+SQLMODEL = "sqlmodel.main.SQLModel"
+INSTRUMENTED = "sqlalchemy.orm.attributes.InstrumentedAttribute"
+SELECT = "sqlmodel.sql._expression_select_gen.select"
+SELECT_CLASS = "sqlmodel.sql._expression_select_cls.Select"
+# What a column argument of select() is, and the parameter that gives its Python type.
+COLUMN_ROLES = ("sqlalchemy.sql.elements.SQLCoreOperations", "sqlalchemy.sql.roles.TypedColumnsClauseRole")
+TYPED_OVERLOADS = 4
+# Kept in the class's metadata, which mypy's cache stores (a class's keywords it does not).
+TABLE_KEY = "portal_sqlmodel_table"
+
+
+class SQLModelTablePlugin(Plugin):
+    def get_base_class_hook(self, fullname: str) -> Callable[[ClassDefContext], None] | None:
+        return _mark_table
+
+    def get_class_attribute_hook(self, fullname: str) -> Callable[[AttributeContext], Type] | None:
+        owner, _, name = fullname.rpartition(".")
+        symbol = self.lookup_fully_qualified(owner)
+        if symbol is None or not isinstance(symbol.node, TypeInfo):
+            return None
+        info = symbol.node
+        if TABLE_KEY not in info.metadata or name.startswith("_"):
+            return None
+        field = info.names.get(name)
+        if field is None or not isinstance(field.node, Var) or field.node.is_classvar:
+            return None
+        column = self.lookup_fully_qualified(INSTRUMENTED)
+        if column is None or not isinstance(column.node, TypeInfo):
+            return None
+        return partial(_column, column.node)
+
+    def get_function_signature_hook(
+        self, fullname: str
+    ) -> Callable[[FunctionSigContext], FunctionLike] | None:
+        if fullname != SELECT:
+            return None
+        symbol = self.lookup_fully_qualified(SELECT_CLASS)
+        if symbol is None or not isinstance(symbol.node, TypeInfo):
+            return None
+        return partial(_wide_select, symbol.node)
+
+
+def _mark_table(ctx: ClassDefContext) -> None:
+    table = ctx.cls.keywords.get("table")
+    is_table = isinstance(table, NameExpr) and table.fullname == "builtins.True"
+    if is_table and ctx.cls.info.has_base(SQLMODEL):
+        ctx.cls.info.metadata[TABLE_KEY] = {}
+
+
+def _column(column: TypeInfo, ctx: AttributeContext) -> Type:
+    if ctx.is_lvalue:
+        return ctx.default_attr_type
+    return Instance(column, [ctx.default_attr_type])
+
+
+def _wide_select(select_class: TypeInfo, ctx: FunctionSigContext) -> FunctionLike:
+    call = ctx.context
+    if not isinstance(call, CallExpr):
+        return ctx.default_signature
+    arguments: list[Type] = []
+    for argument, kind in zip(call.args, call.arg_kinds, strict=True):
+        given = ctx.api.get_expression_type(argument)
+        star = get_proper_type(given)
+        if kind == ARG_POS:
+            arguments.append(given)
+        elif kind == ARG_STAR and isinstance(star, TupleType):
+            arguments.extend(star.items)
+        else:
+            return ctx.default_signature
+    columns = [_python_type(get_proper_type(argument)) for argument in arguments]
+    if len(arguments) <= TYPED_OVERLOADS or any(column is None for column in columns):
+        return ctx.default_signature
+    return ctx.default_signature.copy_modified(
+        arg_types=arguments,
+        arg_kinds=[ARG_POS] * len(arguments),
+        arg_names=[None] * len(arguments),
+        ret_type=Instance(select_class, [column for column in columns if column is not None]),
+        variables=[],
+    )
+
+
+def _python_type(argument: ProperType) -> Type | None:
+    """The Python type a select() column yields: a model for its class, T for a column of T."""
+    if isinstance(argument, AnyType):
+        return argument
+    if isinstance(argument, TypeType):
+        return argument.item
+    if isinstance(argument, FunctionLike) and argument.is_type_obj():
+        return argument.items[0].ret_type
+    if isinstance(argument, Instance):
+        for role in COLUMN_ROLES:
+            if argument.type.has_base(role):
+                base = next(info for info in argument.type.mro if info.fullname == role)
+                return map_instance_to_supertype(argument, base).args[0]
+    return None
+
+
+def plugin(version: str) -> type[Plugin]:
+    return SQLModelTablePlugin
