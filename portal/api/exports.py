@@ -12,9 +12,10 @@ from starlette.routing import Route
 
 from portal.api.session import csv_response, request_scope
 from portal.core import dates, tenant
-from portal.core.access import Scope
 from portal.core.lists import ListSpec, PageRequest
+from portal.core.principal import Scope
 from portal.db import unit_of_work
+from portal.models import Page
 from portal.services.billing import invoices, statements
 from portal.services.work import jobs, quotes
 
@@ -69,7 +70,7 @@ async def export_statement(request: Request) -> Response:
     scope = await run_in_threadpool(request_scope, request)
     if scope is None:
         return PlainTextResponse("Sign in to download.", status_code=401)
-    if not scope.can("invoices"):
+    if not scope.can(Page.INVOICES):
         return PlainTextResponse("Not available to your login.", status_code=403)
     found = statement_range(request.query_params)
     if isinstance(found, Response):

@@ -18,9 +18,10 @@ from sqlalchemy import select as rows_select
 from sqlalchemy.sql import Select
 from sqlmodel import Session, select
 
-from portal.core import access, exports
-from portal.core.access import Scope, scoped
+from portal.core import exports, visibility
 from portal.core.lists import Page, PageRequest, search_filter
+from portal.core.principal import Scope
+from portal.core.visibility import of_customer, scoped, visible
 from portal.models import (
     Asset,
     AssetServiceLevel,
@@ -34,8 +35,9 @@ from portal.models import (
     TestResult,
     Transfer,
 )
+from portal.models import Page as PageKey
 
-PAGE = "assets"
+PAGE = PageKey.ASSETS
 GROUP_SIZE = 25
 HISTORY_LIMIT = 100  # newest first; older tests are on the Test History report
 OTHER_SITE = "Another site"
@@ -215,9 +217,7 @@ def _place(site_id: int | None, label: str, names: dict[int, str]) -> str:
 
 def _services(session: Session, scope: Scope, asset_id: int, limit: int) -> tuple[list[ServiceLine], int]:
     """The newest tests first; a job number shows only when the job is one the contact may see."""
-    visible_job = and_(Job.id == ServiceRecord.job_id, Job.customer_id == scope.customer_id)
-    if scope.site_ids is not None:
-        visible_job = and_(visible_job, Job.site_id.in_(scope.site_ids))
+    visible_job = and_(Job.id == ServiceRecord.job_id, visible(scope, Job))
     rows = session.exec(
         select(
             ServiceRecord.tested_on,
@@ -268,7 +268,7 @@ def asset_detail(
 ) -> AssetDetail | None:
     """Everything the pop-up shows about one asset, or None when the id is not the contact's to see."""
     scope.require(PAGE)
-    asset = access.get(session, scope, Asset, asset_id)
+    asset = visibility.get(session, scope, Asset, asset_id)
     if asset is None:
         return None
     kind = session.get(AssetType, asset.asset_type_id)
@@ -276,9 +276,8 @@ def asset_detail(
     contract = None
     if asset.contract_id is not None:
         contract = session.exec(
-            select(Contract).where(
-                Contract.id == asset.contract_id, Contract.customer_id == scope.customer_id
-            )
+            # The asset's contract, seen with the asset even when it covers none of the contact's sites.
+            select(Contract).where(Contract.id == asset.contract_id, of_customer(scope, Contract))
         ).first()
     levels = session.exec(
         select(ServiceLevel.name, AssetServiceLevel.next_due_on, AssetServiceLevel.last_tested_on)
@@ -331,9 +330,7 @@ def asset_csv(session: Session, scope: Scope, site_id: int, search: str = "") ->
             Asset.details,
         )
         .join(AssetType, AssetType.id == Asset.asset_type_id)
-        .outerjoin(
-            Contract, and_(Contract.id == Asset.contract_id, Contract.customer_id == scope.customer_id)
-        )
+        .outerjoin(Contract, and_(Contract.id == Asset.contract_id, of_customer(scope, Contract)))
         .order_by(AssetType.name, Asset.number, Asset.id)
     )
 

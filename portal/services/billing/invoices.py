@@ -17,8 +17,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Integer, and_, case, func, type_coerce, union_all
 from sqlmodel import Session, select
 
-from portal.core import access, clock, exports, tenant
-from portal.core.access import MAX_ID, Scope, scoped
+from portal.core import clock, exports, tenant, visibility
 from portal.core.clock import local_day
 from portal.core.lists import (
     Cell,
@@ -33,6 +32,8 @@ from portal.core.lists import (
     is_number,
     number_starts_with,
 )
+from portal.core.principal import MAX_ID, Scope
+from portal.core.visibility import scoped
 from portal.models import (
     Invoice,
     InvoiceStatus,
@@ -43,9 +44,10 @@ from portal.models import (
     PaymentStatus,
     Site,
 )
+from portal.models import Page as PageKey
 from portal.services.work.details import ItemLine, rate_text
 
-PAGE = "invoices"
+PAGE = PageKey.INVOICES
 PAYABLE_CHUNK = 500
 
 PAID, UNPAID, OVERDUE, PART_PAID = "Paid", "Unpaid", "Overdue", "Part paid"
@@ -313,7 +315,7 @@ def _items(session: Session, invoice: Invoice) -> list[ItemLine]:
 def invoice_detail(session: Session, scope: Scope, invoice_id: Any, today: date) -> InvoiceDetail | None:
     """One invoice with its lines and the payments applied, or None when it is not the contact's to see."""
     scope.require(PAGE)
-    invoice = access.get(session, scope, Invoice, invoice_id)
+    invoice = visibility.get(session, scope, Invoice, invoice_id)
     if invoice is None or invoice.status == InvoiceStatus.VOID:
         return None
     site = session.get(Site, invoice.site_id)
