@@ -13,6 +13,7 @@ from portal.api.exports import statement_range
 from portal.api.session import scope_from_request
 from portal.core import tenant
 from portal.db import unit_of_work
+from portal.models import Page
 from portal.services.documents import prints
 
 # list (and page) name -> what one of its documents is called
@@ -27,9 +28,9 @@ def _render(request: Request, kind: str, row_id: str) -> tuple[int, tuple[int, b
             return 401, None
         if not scope.can(kind):
             return 404, None
-        if kind == "quotes":
+        if kind == Page.QUOTES:
             return 200, prints.quote_pdf(session, scope, row_id, tenant.today(session))
-        if kind == "invoices":
+        if kind == Page.INVOICES:
             return 200, prints.invoice_pdf(session, scope, row_id, tenant.today(session))
         return 200, prints.job_pdf(session, scope, row_id)
 
@@ -60,7 +61,7 @@ def _statement(request: Request, start: date, end: date) -> tuple[int, bytes | s
         scope = scope_from_request(session, request)
         if scope is None:
             return 401, "Sign in to print."
-        if not scope.can("invoices"):
+        if not scope.can(Page.INVOICES):
             return 403, "Not available to your login."
         try:
             return 200, prints.statement_pdf(session, scope, start, end, tenant.today(session))

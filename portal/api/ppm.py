@@ -13,6 +13,7 @@ from portal.api.session import csv_response, scope_from_request
 from portal.core import tenant
 from portal.core.principal import Scope
 from portal.db import unit_of_work
+from portal.models import Page
 from portal.services.assets import ppm
 
 
@@ -22,7 +23,7 @@ def _grid(request: Request) -> PlainTextResponse | tuple[ppm.Grid, Scope]:
         scope: Scope | None = scope_from_request(session, request)
         if scope is None:
             return PlainTextResponse("Sign in to download.", status_code=401)
-        if not scope.can("reports"):
+        if not scope.can(Page.REPORTS):
             return PlainTextResponse("Not available to your login.", status_code=403)
         today = tenant.today(session)
         filters, errors = ppm.read_filters(request.query_params, today)

@@ -14,6 +14,8 @@ from typing import Any
 import reflex as rx
 from reflex_components_core.el.elements.base import BaseHTML
 
+from portal.core.principal import ADVANCED_REPORTS
+from portal.models import Page
 from portal.state.session import MENU, SessionState
 
 
@@ -90,11 +92,11 @@ def _menu_links(direction: str) -> rx.Component:
 def _request_buttons(size: str = "2") -> rx.Component:
     return rx.fragment(
         rx.cond(
-            SessionState.pages.contains("quotes"),
+            SessionState.pages.contains(Page.QUOTES),
             rx.link(rx.button("Request a Quote", size=size, variant="soft"), href="/quotes/request"),
         ),
         rx.cond(
-            SessionState.pages.contains("jobs"),
+            SessionState.pages.contains(Page.JOBS),
             rx.link(rx.button("Book a Job", size=size), href="/jobs/book"),
         ),
     )
@@ -235,7 +237,7 @@ def not_available() -> rx.Component:
                 rx.heading("Not available to your login", size="5", id="not-available"),
                 rx.text(
                     rx.cond(
-                        SessionState.denied == "advanced_reports",
+                        SessionState.denied == ADVANCED_REPORTS,
                         "This report is part of the Advanced customer portal, which your contractor has not "
                         "enabled.",
                         "Your login does not include this page. Ask your account's primary contact to give "

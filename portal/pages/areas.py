@@ -5,10 +5,11 @@ from __future__ import annotations
 import reflex as rx
 
 from portal.components.shell import template
+from portal.models import Page
 
 AREAS = (
-    ("/sites", "Sites", "sites", "building-2", "Your sites and their contacts"),
-    ("/tasks", "Tasks", "tasks", "list-checks", "Tasks raised while we work for you"),
+    ("/sites", "Sites", Page.SITES, "building-2", "Your sites and their contacts"),
+    ("/tasks", "Tasks", Page.TASKS, "list-checks", "Tasks raised while we work for you"),
 )
 
 

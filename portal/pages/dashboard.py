@@ -5,6 +5,8 @@ from __future__ import annotations
 import reflex as rx
 
 from portal.components.shell import template
+from portal.core.principal import DASHBOARD
+from portal.models import Page
 from portal.state.dashboard import DashboardState
 from portal.state.session import SessionState
 
@@ -91,7 +93,7 @@ def line_list(title: str, lines: rx.Var, empty: str, page: str, href: str | rx.V
     )
 
 
-@template("/dashboard", "Dashboard", "dashboard", on_load=[DashboardState.load])
+@template("/dashboard", "Dashboard", DASHBOARD, on_load=[DashboardState.load])
 def dashboard() -> rx.Component:
     return rx.vstack(
         rx.vstack(
@@ -120,22 +122,24 @@ def dashboard() -> rx.Component:
                 "Outstanding quotes",
                 DashboardState.quote_lines,
                 "No outstanding quotes.",
-                "quotes",
+                Page.QUOTES,
                 "/quotes",
             ),
-            line_list("Jobs in progress", DashboardState.job_lines, "No jobs in progress.", "jobs", "/jobs"),
+            line_list(
+                "Jobs in progress", DashboardState.job_lines, "No jobs in progress.", Page.JOBS, "/jobs"
+            ),
             line_list(
                 "Services due soon",
                 DashboardState.due_lines,
                 "Nothing due in the next four weeks.",
-                "assets",
+                Page.ASSETS,
                 DashboardState.due_href,
             ),
             line_list(
                 "Current defects",
                 DashboardState.defect_lines,
                 "No current defects.",
-                "assets",
+                Page.ASSETS,
                 DashboardState.defects_href,
             ),
             columns=rx.breakpoints(initial="1", md="2"),

@@ -8,7 +8,9 @@ import reflex as rx
 
 from portal.core import tenant
 from portal.core.money import format_money
+from portal.core.principal import DASHBOARD
 from portal.db import unit_of_work
+from portal.models import Page
 from portal.services.reports import dashboard
 from portal.state.session import SessionState
 
@@ -25,7 +27,7 @@ class DashboardState(SessionState):
 
     @rx.event
     def load(self):
-        scope = self._scope("dashboard")
+        scope = self._scope(DASHBOARD)
         if scope is None:
             return
         with unit_of_work() as session:
@@ -45,7 +47,7 @@ def _cards(board: dashboard.Dashboard) -> list[dict[str, str]]:
     if board.quotes_outstanding is not None:
         cards.append(
             _card(
-                "quotes",
+                Page.QUOTES,
                 "Outstanding quotes",
                 str(board.quotes_outstanding),
                 f"{board.quotes_to_decide} priced and waiting for your decision",
@@ -56,7 +58,7 @@ def _cards(board: dashboard.Dashboard) -> list[dict[str, str]]:
     if board.jobs_in_progress is not None:
         cards.append(
             _card(
-                "jobs",
+                Page.JOBS,
                 "Jobs in progress",
                 str(board.jobs_in_progress),
                 f"{board.jobs_pending} pending scheduling",
@@ -68,7 +70,7 @@ def _cards(board: dashboard.Dashboard) -> list[dict[str, str]]:
         overdue = board.overdue_cents or 0
         cards.append(
             _card(
-                "invoices",
+                Page.INVOICES,
                 "Balance outstanding",
                 money(board.unpaid_cents),
                 f"{money(overdue)} overdue on {board.overdue_count} invoice"

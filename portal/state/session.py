@@ -14,20 +14,20 @@ import reflex as rx
 from sqlmodel import select
 
 from portal.api.credentials import SESSION_DIGEST, hashed_cookie
-from portal.core.principal import Scope, customer_of
+from portal.core.principal import DASHBOARD, Scope, customer_of
 from portal.db import unit_of_work
-from portal.models import Contact, Contractor, Customer
+from portal.models import Contact, Contractor, Customer, Page
 from portal.services.identity.principals import signed_in_scope
 from portal.services.identity.tokens import Hashed
 
 MENU = (
-    ("quotes", "Quotes", "/quotes"),
-    ("jobs", "Jobs", "/jobs"),
-    ("invoices", "Invoices", "/invoices"),
-    ("sites", "Sites", "/sites"),
-    ("assets", "Assets", "/assets"),
-    ("reports", "Reports", "/reports"),
-    ("tasks", "Tasks", "/tasks"),
+    (Page.QUOTES, "Quotes", "/quotes"),
+    (Page.JOBS, "Jobs", "/jobs"),
+    (Page.INVOICES, "Invoices", "/invoices"),
+    (Page.SITES, "Sites", "/sites"),
+    (Page.ASSETS, "Assets", "/assets"),
+    (Page.REPORTS, "Reports", "/reports"),
+    (Page.TASKS, "Tasks", "/tasks"),
 )
 
 
@@ -57,7 +57,7 @@ class SessionState(rx.State):
     granted: str = ""
     denied: str = ""
 
-    def _scope(self, page: str = "dashboard") -> Scope | None:
+    def _scope(self, page: str = DASHBOARD) -> Scope | None:
         """The live scope when the signed-in contact may open ``page``; None otherwise."""
         with unit_of_work() as session:
             found = signed_in_scope(session, session_id(self.router.headers))

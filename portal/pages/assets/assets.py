@@ -7,6 +7,7 @@ import reflex as rx
 from portal.components.detail import fact
 from portal.components.shell import template
 from portal.components.table import PHONE_HIDE, search_bar
+from portal.models import Page
 from portal.state.assets.assets import AssetsState
 from portal.state.session import SessionState
 
@@ -63,8 +64,8 @@ def request_items(row: rx.Var) -> rx.Component:
         )
 
     return rx.fragment(
-        item("quotes", "Request a Quote", "file-plus", row["quote_href"]),
-        item("jobs", "Book a Job", "calendar-plus", row["job_href"]),
+        item(Page.QUOTES, "Request a Quote", "file-plus", row["quote_href"]),
+        item(Page.JOBS, "Book a Job", "calendar-plus", row["job_href"]),
     )
 
 
@@ -454,7 +455,7 @@ def asset_dialog() -> rx.Component:
 def request_buttons(d: rx.Var) -> rx.Component:
     return rx.fragment(
         rx.cond(
-            SessionState.pages.contains("quotes") & (d["active"] == "1"),
+            SessionState.pages.contains(Page.QUOTES) & (d["active"] == "1"),
             rx.link(
                 rx.button(rx.icon("file-plus", size=14), "Request a Quote", variant="soft"),
                 href=d["quote_href"],
@@ -462,7 +463,7 @@ def request_buttons(d: rx.Var) -> rx.Component:
             ),
         ),
         rx.cond(
-            SessionState.pages.contains("jobs") & (d["active"] == "1"),
+            SessionState.pages.contains(Page.JOBS) & (d["active"] == "1"),
             rx.link(
                 rx.button(rx.icon("calendar-plus", size=14), "Book a Job"),
                 href=d["job_href"],
@@ -472,7 +473,7 @@ def request_buttons(d: rx.Var) -> rx.Component:
     )
 
 
-@template("/assets", "Assets", "assets", on_load=[AssetsState.load])
+@template("/assets", "Assets", Page.ASSETS, on_load=[AssetsState.load])
 def assets_page() -> rx.Component:
     return rx.vstack(
         rx.heading("Assets", size="6", as_="h1"),

@@ -9,6 +9,7 @@ from portal.components.links import server_link
 from portal.components.payment import payment_dialog
 from portal.components.shell import template
 from portal.components.table import PHONE_HIDE, Column, data_table, search_bar, status_badge, tabs
+from portal.models import Page
 from portal.state.billing.invoices import InvoicesState
 from portal.state.billing.payment import PaymentState
 
@@ -226,7 +227,7 @@ def pay_bar() -> rx.Component:
     )
 
 
-@template("/invoices", "Invoices", "invoices", on_load=[InvoicesState.load])
+@template("/invoices", "Invoices", Page.INVOICES, on_load=[InvoicesState.load])
 def invoices_page() -> rx.Component:
     return rx.vstack(
         rx.hstack(

@@ -7,6 +7,7 @@ import reflex as rx
 from portal.components.forms import field, form_error
 from portal.components.payment import hosted_card_box
 from portal.components.shell import template
+from portal.models import Page
 from portal.state.billing.manage_payments import ManagePaymentsState as M
 
 HEADERS = ("Recurring invoice", "Site", "Total inc. tax", "Frequency", "Last payment", "Next invoice due", "")
@@ -158,7 +159,7 @@ def cancel_dialog() -> rx.Component:
     )
 
 
-@template("/invoices/payments", "Manage Payments", "invoices", on_load=[M.load])
+@template("/invoices/payments", "Manage Payments", Page.INVOICES, on_load=[M.load])
 def manage_payments() -> rx.Component:
     return rx.vstack(
         rx.hstack(

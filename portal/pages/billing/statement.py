@@ -8,6 +8,7 @@ from portal.components.forms import field
 from portal.components.links import server_link
 from portal.components.payment import payment_dialog
 from portal.components.shell import template
+from portal.models import Page
 from portal.state.billing.payment import PaymentState
 from portal.state.billing.statement import UNPAID_SHOWN
 from portal.state.billing.statement import StatementState as S
@@ -228,7 +229,7 @@ def unpaid_section() -> rx.Component:
     )
 
 
-@template("/invoices/statement", "Statement", "invoices", on_load=[S.load])
+@template("/invoices/statement", "Statement", Page.INVOICES, on_load=[S.load])
 def statement_page() -> rx.Component:
     return rx.vstack(
         rx.hstack(

@@ -6,6 +6,7 @@ import reflex as rx
 
 from portal.components.forms import field, form_error
 from portal.components.shell import template
+from portal.core.principal import DASHBOARD
 from portal.pages.identity.auth import password_inputs
 from portal.state.identity.preferences import PreferencesState
 
@@ -17,7 +18,7 @@ def _detail(label: str, value: rx.Var) -> rx.Component:
     )
 
 
-@template("/preferences", "Preferences", "dashboard", on_load=[PreferencesState.load])
+@template("/preferences", "Preferences", DASHBOARD, on_load=[PreferencesState.load])
 def preferences() -> rx.Component:
     return rx.vstack(
         rx.heading("Preferences", size="6", as_="h1"),

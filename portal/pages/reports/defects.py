@@ -14,6 +14,7 @@ from portal.components.links import server_link
 from portal.components.reports import report_heading
 from portal.components.shell import template
 from portal.components.table import PHONE_HIDE, Column, data_table
+from portal.models import Page
 from portal.pages.work.request import native_select
 from portal.services.assets.defects import ALL
 from portal.state.reports.defects import DefectsState
@@ -235,7 +236,7 @@ def defect_row(row: rx.Var) -> rx.Component:
     )
 
 
-@template("/reports/defects", "Current Defects", "reports", on_load=[DefectsState.load])
+@template("/reports/defects", "Current Defects", Page.REPORTS, on_load=[DefectsState.load])
 def defects_page() -> rx.Component:
     s = DefectsState
     empty = rx.cond(

@@ -6,6 +6,7 @@ import reflex as rx
 
 from portal.components.reports import REPORTS, Report
 from portal.components.shell import template
+from portal.models import Page
 from portal.state.session import SessionState
 
 
@@ -33,7 +34,7 @@ def _card(report: Report) -> rx.Component:
     return rx.cond(SessionState.advanced, card) if report.advanced else card
 
 
-@template("/reports", "Reports", "reports")
+@template("/reports", "Reports", Page.REPORTS)
 def reports_index() -> rx.Component:
     return rx.vstack(
         rx.heading("Reports", size="6", as_="h1"),

@@ -9,6 +9,7 @@ from portal.components.forms import field
 from portal.components.reports import report_heading
 from portal.components.shell import template
 from portal.components.table import csv_menu
+from portal.models import Page
 from portal.state.reports.ppm import ALL, BLUES, COLOURS, EMPTY_COLOUR
 from portal.state.reports.ppm import PpmState as S
 
@@ -390,7 +391,7 @@ def results() -> rx.Component:
     )
 
 
-@template("/reports/ppm", "PPM Report", "reports", on_load=[S.load])
+@template("/reports/ppm", "PPM Report", Page.REPORTS, on_load=[S.load])
 def ppm_report() -> rx.Component:
     return rx.vstack(
         report_heading("ppm", csv_menu("/export/reports/ppm.csv?" + S.export_query)),

@@ -9,6 +9,7 @@ from portal.components.forms import field
 from portal.components.reports import report_heading
 from portal.components.shell import template
 from portal.components.table import PHONE_HIDE, Column, data_table
+from portal.models import Page
 from portal.pages.reports.defects import (
     FILTER_WIDTH,
     asset_cell,
@@ -133,7 +134,7 @@ def test_row(row: rx.Var) -> rx.Component:
     )
 
 
-@template("/reports/test-history", "Test History", "reports", on_load=[TestHistoryState.load])
+@template("/reports/test-history", "Test History", Page.REPORTS, on_load=[TestHistoryState.load])
 def test_history_page() -> rx.Component:
     s = TestHistoryState
     empty = rx.cond(

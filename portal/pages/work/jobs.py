@@ -8,6 +8,7 @@ from portal.components.detail import detail_dialog, fact, items_table
 from portal.components.links import server_link
 from portal.components.shell import template
 from portal.components.table import PHONE_HIDE, Column, data_table, search_bar, status_badge, tabs
+from portal.models import Page
 from portal.state.session import SessionState
 from portal.state.work.jobs import JobsState
 
@@ -47,7 +48,7 @@ def invoices_popover(row: rx.Var) -> rx.Component:
             rx.vstack(
                 rx.text("Invoices", weight="bold", size="2"),
                 rx.cond(
-                    ~SessionState.pages.contains("invoices"),
+                    ~SessionState.pages.contains(Page.INVOICES),
                     rx.text("Your login does not include invoices.", size="2", color_scheme="gray"),
                     rx.cond(
                         JobsState.invoices.length() > 0,
@@ -149,7 +150,7 @@ def job_dialog() -> rx.Component:
     )
 
 
-@template("/jobs", "Jobs", "jobs", on_load=[JobsState.load])
+@template("/jobs", "Jobs", Page.JOBS, on_load=[JobsState.load])
 def jobs_page() -> rx.Component:
     return rx.vstack(
         rx.hstack(

@@ -9,6 +9,7 @@ from portal.components.forms import field, form_error
 from portal.components.links import server_link
 from portal.components.shell import template
 from portal.components.table import PHONE_HIDE, Column, data_table, search_bar, status_badge, tabs
+from portal.models import Page
 from portal.state.work.quotes import QuotesState
 
 COLUMNS = [
@@ -206,7 +207,7 @@ def quote_dialog() -> rx.Component:
     )
 
 
-@template("/quotes", "Quotes", "quotes", on_load=[QuotesState.load])
+@template("/quotes", "Quotes", Page.QUOTES, on_load=[QuotesState.load])
 def quotes_page() -> rx.Component:
     return rx.vstack(
         rx.hstack(

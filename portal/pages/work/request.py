@@ -11,6 +11,7 @@ import reflex as rx
 
 from portal.components.forms import field, form_error
 from portal.components.shell import template
+from portal.models import Page
 from portal.services.work.requests import MAX_ATTACHMENTS, MAX_DESCRIPTION, MAX_ORDER_NUMBER, MAX_QUANTITY
 from portal.state.work.request import UPLOAD_ID, RequestState
 
@@ -706,11 +707,11 @@ def request_form(purpose: str) -> rx.Component:
     )
 
 
-@template("/quotes/request", "Request a Quote", "quotes", on_load=[RequestState.load("quote")])
+@template("/quotes/request", "Request a Quote", Page.QUOTES, on_load=[RequestState.load("quote")])
 def request_quote() -> rx.Component:
     return request_form("quote")
 
 
-@template("/jobs/book", "Book a Job", "jobs", on_load=[RequestState.load("job")])
+@template("/jobs/book", "Book a Job", Page.JOBS, on_load=[RequestState.load("job")])
 def book_job() -> rx.Component:
     return request_form("job")

@@ -6,10 +6,10 @@ from sqlmodel import Session
 
 from portal.core import events, visibility
 from portal.core.principal import Scope
-from portal.models import Attachment, AttachmentOwner, Job, Quote
+from portal.models import Attachment, AttachmentOwner, Job, Page, Quote
 from portal.services.files import uploads
 
-OWNERS = {AttachmentOwner.QUOTE: (Quote, "quotes"), AttachmentOwner.JOB: (Job, "jobs")}
+OWNERS = {AttachmentOwner.QUOTE: (Quote, Page.QUOTES), AttachmentOwner.JOB: (Job, Page.JOBS)}
 
 
 def add_to(

@@ -15,17 +15,17 @@ from sqlmodel import Session
 
 from portal import config
 from portal.core import visibility
-from portal.core.principal import Scope
-from portal.models import Attachment, AttachmentOwner, Site
+from portal.core.principal import DASHBOARD, Scope
+from portal.models import Attachment, AttachmentOwner, Page, Site
 
 OWNER_PAGE = {
-    AttachmentOwner.QUOTE: "quotes",
-    AttachmentOwner.JOB: "jobs",
-    AttachmentOwner.INVOICE: "invoices",
-    AttachmentOwner.SITE: "sites",
-    AttachmentOwner.ASSET: "assets",
-    AttachmentOwner.DOCUMENT: "reports",
-    AttachmentOwner.CUSTOMER: "dashboard",
+    AttachmentOwner.QUOTE: Page.QUOTES,
+    AttachmentOwner.JOB: Page.JOBS,
+    AttachmentOwner.INVOICE: Page.INVOICES,
+    AttachmentOwner.SITE: Page.SITES,
+    AttachmentOwner.ASSET: Page.ASSETS,
+    AttachmentOwner.DOCUMENT: Page.REPORTS,
+    AttachmentOwner.CUSTOMER: DASHBOARD,
 }
 _KEY = re.compile(r"^[0-9a-f]{32}$")
 

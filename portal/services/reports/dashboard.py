@@ -22,6 +22,7 @@ from portal.models import (
     InvoiceStatus,
     Job,
     JobStage,
+    Page,
     Quote,
     QuoteDecision,
     QuoteStage,
@@ -66,15 +67,15 @@ class Dashboard:
 def build(session: Session, scope: Scope, today: date) -> Dashboard:
     currency = session.exec(select(Contractor.currency).limit(1)).first() or "AUD"
     board = Dashboard(currency=currency)
-    if scope.can("quotes"):
+    if scope.can(Page.QUOTES):
         _quotes(session, scope, board)
-    if scope.can("jobs"):
+    if scope.can(Page.JOBS):
         _jobs(session, scope, board)
-    if scope.can("invoices"):
+    if scope.can(Page.INVOICES):
         _invoices(session, scope, board, today)
-    if scope.can("assets"):
+    if scope.can(Page.ASSETS):
         # The reports say most about both; a contact without them still has the asset register.
-        if scope.can("reports"):
+        if scope.can(Page.REPORTS):
             board.due_href, board.defects_href = "/reports/ppm", "/reports/defects"
         _services_due(session, scope, board, today)
         _defects(session, scope, board)

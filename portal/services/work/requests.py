@@ -46,6 +46,7 @@ from portal.models import (
     JobItem,
     JobStage,
     OptionalItem,
+    Page,
     Quote,
     QuoteAsset,
     QuoteItem,
@@ -59,7 +60,7 @@ from portal.services.messaging import mail
 log = logging.getLogger(__name__)
 
 PURPOSES = ("quote", "job")
-PAGE_OF = {"quote": "quotes", "job": "jobs"}
+PAGE_OF = {"quote": Page.QUOTES, "job": Page.JOBS}
 FIRST_NUMBER = {"quote": 10001, "job": 20001}
 JOB_NEW_STATUS = "Job : New Service"
 
@@ -354,8 +355,8 @@ def _open_defect(session: Session, scope: Scope, defect_id: Any) -> Defect | Non
 def create_site(session: Session, scope: Scope, new: NewSite, now: datetime | None = None) -> Site:
     """A new site of the scope's customer, visible to the contact who made it, announced to the back
     office."""
-    if not (scope.can("quotes") or scope.can("jobs") or scope.can("sites")):
-        raise AccessDenied("sites")
+    if not (scope.can(Page.QUOTES) or scope.can(Page.JOBS) or scope.can(Page.SITES)):
+        raise AccessDenied(Page.SITES)
     values = {name: _one_line(getattr(new, name)) for name in SITE_LIMITS}
     errors: dict[str, str] = {}
     if not values["name"]:

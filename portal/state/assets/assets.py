@@ -16,13 +16,14 @@ import reflex as rx
 from portal.core import tenant
 from portal.core.principal import Scope
 from portal.db import unit_of_work
+from portal.models import Page
 from portal.services.assets import assets
 from portal.services.sites.sites import site_options
 from portal.state import arguments
 from portal.state.display import DASH, day
 from portal.state.session import SessionState
 
-PAGE = "assets"
+PAGE = Page.ASSETS
 MAX_SEARCH = 100
 OPEN_ON_SEARCH = 3  # with a search, the first few groups open by themselves: the hits are what was asked for
 RESULTS = {"pass": "Pass", "fail": "Fail", "not_tested": "Not tested"}

@@ -20,6 +20,7 @@ from portal import config
 from portal.core import tenant
 from portal.core.money import format_money
 from portal.db import unit_of_work
+from portal.models import Page
 from portal.services.billing import cards, charges, invoices
 from portal.services.billing.cards import CardInput
 from portal.services.billing.gateways import get_gateway
@@ -101,7 +102,7 @@ class PaymentState(SessionState):
     @rx.event
     def start(self, invoice_ids: list[str]):
         """Open the pop-up for the chosen invoices: only unpaid ones this login may see are kept."""
-        scope = self._scope("invoices")
+        scope = self._scope(Page.INVOICES)
         if scope is None:
             return None
         with unit_of_work() as session:
@@ -148,7 +149,7 @@ class PaymentState(SessionState):
     @rx.event
     async def submit(self, form: dict):
         """Pay first checks the card and asks to confirm; Continue charges it, once."""
-        scope = self._scope("invoices")
+        scope = self._scope(Page.INVOICES)
         if scope is None or self.busy or not self._invoice_ids:
             return
         if self.hosted:
@@ -193,7 +194,7 @@ class PaymentState(SessionState):
     @rx.event
     async def hosted_card(self, answer: dict):
         """The browser's answer from Stripe.js: a PaymentMethod id to charge, or why the card was refused."""
-        scope = self._scope("invoices")
+        scope = self._scope(Page.INVOICES)
         if scope is None or not self.hosted or not self.busy or not self._invoice_ids:
             return
         answer = answer if isinstance(answer, dict) else {}

@@ -15,6 +15,7 @@ import reflex as rx
 
 from portal.core import dates, tenant
 from portal.db import unit_of_work
+from portal.models import Page
 from portal.services.billing import statements
 from portal.state import arguments
 from portal.state.display import day, money
@@ -26,7 +27,7 @@ UNPAID_SHOWN = 200
 
 
 class StatementState(SessionState):
-    PAGE: ClassVar[str] = "invoices"
+    PAGE: ClassVar[str] = Page.INVOICES
 
     start: str = ""  # as typed or linked, so a wrong one stays in its field beside its message
     end: str = ""

@@ -6,6 +6,7 @@ import asyncio
 
 import reflex as rx
 
+from portal.core.principal import DASHBOARD
 from portal.db import unit_of_work
 from portal.models import Contact
 from portal.services.identity import auth
@@ -28,7 +29,7 @@ class PreferencesState(PasswordForm, SessionState):
 
     @rx.event
     def load(self):
-        scope = self._scope("dashboard")
+        scope = self._scope(DASHBOARD)
         if scope is None:
             return
         with unit_of_work() as session:
@@ -43,7 +44,7 @@ class PreferencesState(PasswordForm, SessionState):
 
     @rx.event
     async def change_password(self, form: dict):
-        scope = self._scope("dashboard")
+        scope = self._scope(DASHBOARD)
         if scope is None:
             return
         self.busy, self.errors = True, {}

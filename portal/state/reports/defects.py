@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 from portal.core.lists import Page, PageRequest
 from portal.core.principal import Scope
 from portal.db import unit_of_work
+from portal.models import Page as PageKey
 from portal.services.assets import defects
 from portal.state.display import DASH, day
 from portal.state.reports.report_filters import AssetReportState, asset_cells, count_cells
@@ -22,7 +23,7 @@ class DefectsState(AssetReportState, SessionState):
     can_quote: bool = False
 
     def _fetch(self, scope: Scope, request: PageRequest) -> Page:
-        self.can_quote = scope.can("quotes")
+        self.can_quote = scope.can(PageKey.QUOTES)
         with unit_of_work() as session:
             filters = self._filters(session, scope)
             found = defects.list_defects(session, scope, filters, request)

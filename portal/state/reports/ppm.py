@@ -18,6 +18,7 @@ import reflex as rx
 
 from portal.core import tenant
 from portal.db import unit_of_work
+from portal.models import Page
 from portal.services.assets import ppm
 from portal.services.sites import sites
 from portal.state import arguments
@@ -219,7 +220,7 @@ def _int(value: Any) -> int | None:
 
 
 class PpmState(SessionState):
-    PAGE: ClassVar[str] = "reports"
+    PAGE: ClassVar[str] = Page.REPORTS
 
     year: str = ""
     site: str = ALL
@@ -383,7 +384,7 @@ class PpmState(SessionState):
             "jobs": ", ".join(f"#{n}" for n, _stage in found.jobs),
         }
         self.cell_jobs = [
-            {"number": str(n), "href": f"/jobs?tab={stage}&q={n}" if scope.can("jobs") else ""}
+            {"number": str(n), "href": f"/jobs?tab={stage}&q={n}" if scope.can(Page.JOBS) else ""}
             for n, stage in found.jobs
         ]
         self.cell_open = True
