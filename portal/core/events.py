@@ -15,51 +15,60 @@ portal itself (a gateway's webhook, a scheduled run).
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel
 
 from portal.core import clock
+from portal.core.principal import ApiClient, CustomerContact, StaffMember
 from portal.models import AuditEvent, Contact, IntegrationEvent
 
 IP_LENGTH = 64
-# How a principal that is not a customer contact is named (core/principal's StaffMember and ApiClient):
-# its kind, and the attribute holding its id.
-_OTHER_ACTORS = (("staff", "staff_id"), ("api_client", "client_id"))
 
 
-def actor(who: Any) -> tuple[int | None, int | None, dict[str, Any]]:
+class MadeByContact(Protocol):
+    """A row a contact made (a payment): it names its customer and, when there was one, its contact."""
+
+    @property
+    def customer_id(self) -> int | None: ...
+
+    @property
+    def contact_id(self) -> int | None: ...
+
+
+Who = CustomerContact | StaffMember | ApiClient | Contact | MadeByContact | None
+Target = SQLModel | tuple[str, int | None] | None
+
+
+def actor(who: Who) -> tuple[int | None, int | None, dict[str, Any]]:
     """``(customer_id, contact_id, actor)``; ``actor`` is empty for a contact or the portal itself."""
     if who is None:
         return None, None, {}
+    if isinstance(who, StaffMember):
+        return None, None, {"kind": "staff", "id": who.staff_id}
+    if isinstance(who, ApiClient):
+        return None, None, {"kind": "api_client", "id": who.client_id}
     if isinstance(who, Contact):
         return who.customer_id, who.id, {}
-    contact_id = getattr(who, "contact_id", None)
-    if contact_id is not None:
-        return getattr(who, "customer_id", None), contact_id, {}
-    for kind, name in _OTHER_ACTORS:
-        value = getattr(who, name, None)
-        if value is not None:
-            return getattr(who, "customer_id", None), None, {"kind": kind, "id": value}
-    kind = type(who).__name__
-    raise TypeError(f"{kind} is not a principal an event can name")
+    if not hasattr(who, "contact_id") or not hasattr(who, "customer_id"):
+        raise TypeError(f"{type(who).__name__} is not a principal an event can name")
+    return who.customer_id, who.contact_id, {}
 
 
-def _target(target: Any) -> tuple[str, int | None]:
+def _target(target: Target) -> tuple[str, int | None]:
     """A table row is named by its table; ``(type, id)`` names anything else; None names nothing."""
     if target is None:
         return "", None
     if isinstance(target, tuple):
-        kind, target_id = target
-        return str(kind), target_id
-    return str(target.__tablename__), target.id
+        return target
+    return str(getattr(target, "__tablename__", "")), getattr(target, "id", None)
 
 
 def audit(
     session: Session,
-    who: Any,
+    who: Who,
     action: str,
-    target: Any = None,
+    target: Target = None,
     *,
     detail: dict[str, Any] | None = None,
     ip: str | None = "",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import pytest
@@ -10,22 +9,11 @@ import time_machine
 from sqlmodel import select
 
 from portal.core import events
-from portal.core.principal import Scope
+from portal.core.principal import ApiClient, Role, Scope, StaffMember
 from portal.models import AuditEvent, IntegrationEvent
 from tests.unit import factories
 
 STOPPED = datetime(2026, 3, 4, 5, 6, 7, tzinfo=UTC)
-
-
-@dataclass(frozen=True)
-class Staff:
-    staff_id: int
-    role: str = "office"
-
-
-@dataclass(frozen=True)
-class Client:
-    client_id: int
 
 
 @pytest.fixture
@@ -66,7 +54,11 @@ def test_a_contact_row_is_a_principal_too(session, world):
 
 
 @pytest.mark.parametrize(
-    ("who", "actor"), [(Staff(7), {"kind": "staff", "id": 7}), (Client(9), {"kind": "api_client", "id": 9})]
+    ("who", "actor"),
+    [
+        (StaffMember(7, "Sam Office", Role.OFFICE), {"kind": "staff", "id": 7}),
+        (ApiClient(9, frozenset({"quotes:read"})), {"kind": "api_client", "id": 9}),
+    ],
 )
 def test_staff_and_api_clients_are_named_in_the_detail(session, world, who, actor):
     owner, _, _, quote = world
