@@ -56,9 +56,9 @@ def read_month(raw: Any) -> date | str:
 
 def read_range(raw_start: Any, raw_end: Any) -> tuple[date | None, date | None, dict[str, str]]:
     """From and To (None where one is unusable) and a message per wrong field (``start``, ``end``)."""
-    start, end = read_day(raw_start), read_day(raw_end)
-    errors = {name: found for name, found in (("start", start), ("end", end)) if isinstance(found, str)}
-    start, end = (start if isinstance(start, date) else None), (end if isinstance(end, date) else None)
+    given = {"start": read_day(raw_start), "end": read_day(raw_end)}
+    errors = {name: found for name, found in given.items() if isinstance(found, str)}
+    start, end = (day if isinstance(day, date) else None for day in given.values())
     if start is not None and end is not None and start > end:
         errors["end"] = START_AFTER_END
     return start, end, errors

@@ -25,7 +25,7 @@ def contractor(session: Session) -> Contractor:
     cached = session.info.get(_SETTINGS)
     if isinstance(cached, Contractor):
         return cached
-    row = session.exec(select(Contractor).order_by(Contractor.id).limit(1)).first()  # type: ignore[arg-type]
+    row = session.exec(select(Contractor).order_by(Contractor.id).limit(1)).first()
     settings = row if row is not None else Contractor()
     if row is not None:
         session.info[_SETTINGS] = settings

@@ -4,8 +4,9 @@ SQLModel declares `id: int | None = Field(...)`, so mypy types `Quote.id` as `in
 `Quote.id.in_(...)`, `Quote.created_at.desc()` or `Quote.customer_id == x` inside a query as a plain
 value (a `bool` for the comparison). At run time SQLAlchemy instruments each field of a `table=True`
 model, so on the class it is an `InstrumentedAttribute[T]`; this plugin tells mypy so, which keeps the
-query code free of `col(...)` wrappers while still checking it. Reading a field on an instance keeps
-its Python type.
+query code free of `col(...)` wrappers while still checking it. A primary key is declared `int | None`
+(None until the row is flushed), but as a column it is never NULL, so its column is typed `int`: an id
+selected from the database is an int. Reading a field on an instance keeps its declared type.
 
 SQLModel's `select()` is typed for at most four columns; a wider one fails every overload. For such a
 call the plugin types it as SQLModel's `Select` of each column's type, as the four-column overloads do.
@@ -17,9 +18,30 @@ from collections.abc import Callable
 from functools import partial
 
 from mypy.maptype import map_instance_to_supertype
-from mypy.nodes import ARG_POS, ARG_STAR, CallExpr, NameExpr, TypeInfo, Var
+from mypy.nodes import (
+    ARG_POS,
+    ARG_STAR,
+    AssignmentStmt,
+    CallExpr,
+    ClassDef,
+    Expression,
+    NameExpr,
+    TypeInfo,
+    Var,
+)
 from mypy.plugin import AttributeContext, ClassDefContext, FunctionSigContext, Plugin
-from mypy.types import AnyType, FunctionLike, Instance, ProperType, TupleType, Type, TypeType, get_proper_type
+from mypy.types import (
+    AnyType,
+    FunctionLike,
+    Instance,
+    NoneType,
+    ProperType,
+    TupleType,
+    Type,
+    TypeType,
+    UnionType,
+    get_proper_type,
+)
 
 SQLMODEL = "sqlmodel.main.SQLModel"
 INSTRUMENTED = "sqlalchemy.orm.attributes.InstrumentedAttribute"
@@ -50,7 +72,8 @@ class SQLModelTablePlugin(Plugin):
         column = self.lookup_fully_qualified(INSTRUMENTED)
         if column is None or not isinstance(column.node, TypeInfo):
             return None
-        return partial(_column, column.node)
+        never_null = name in info.metadata[TABLE_KEY].get("primary_keys", [])
+        return partial(_column, column.node, never_null)
 
     def get_function_signature_hook(
         self, fullname: str
@@ -64,16 +87,45 @@ class SQLModelTablePlugin(Plugin):
 
 
 def _mark_table(ctx: ClassDefContext) -> None:
-    table = ctx.cls.keywords.get("table")
-    is_table = isinstance(table, NameExpr) and table.fullname == "builtins.True"
-    if is_table and ctx.cls.info.has_base(SQLMODEL):
-        ctx.cls.info.metadata[TABLE_KEY] = {}
+    if _is_true(ctx.cls.keywords.get("table")) and ctx.cls.info.has_base(SQLMODEL):
+        ctx.cls.info.metadata[TABLE_KEY] = {"primary_keys": sorted(_primary_keys(ctx.cls))}
 
 
-def _column(column: TypeInfo, ctx: AttributeContext) -> Type:
+def _is_true(expression: Expression | None) -> bool:
+    return isinstance(expression, NameExpr) and expression.fullname == "builtins.True"
+
+
+def _primary_keys(cls: ClassDef) -> set[str]:
+    """Fields declared with ``Field(..., primary_key=True)`` in the class body."""
+    keys: set[str] = set()
+    for statement in cls.defs.body:
+        if not isinstance(statement, AssignmentStmt) or not isinstance(statement.rvalue, CallExpr):
+            continue
+        call = statement.rvalue
+        if any(
+            name == "primary_key" and _is_true(value)
+            for name, value in zip(call.arg_names, call.args, strict=True)
+        ):
+            keys.update(target.name for target in statement.lvalues if isinstance(target, NameExpr))
+    return keys
+
+
+def _column(column: TypeInfo, never_null: bool, ctx: AttributeContext) -> Type:
     if ctx.is_lvalue:
         return ctx.default_attr_type
-    return Instance(column, [ctx.default_attr_type])
+    value = ctx.default_attr_type
+    if never_null:
+        value = _not_none(value)
+    return Instance(column, [value])
+
+
+def _not_none(value: Type) -> Type:
+    proper = get_proper_type(value)
+    if not isinstance(proper, UnionType):
+        return value
+    return UnionType.make_union(
+        [item for item in proper.items if not isinstance(get_proper_type(item), NoneType)]
+    )
 
 
 def _wide_select(select_class: TypeInfo, ctx: FunctionSigContext) -> FunctionLike:

@@ -20,9 +20,11 @@ MODELS = """
         kind: ClassVar[str] = "quote"
         id: int | None = Field(default=None, primary_key=True)
         created_at: datetime
+        parent_id: int | None = None
 
     quote = Quote(created_at=datetime(2026, 1, 1))
     reveal_type(Quote.id)
+    reveal_type(Quote.parent_id)
     reveal_type(Quote.created_at.desc())
     reveal_type(Quote.id == 3)
     reveal_type(quote.id)
@@ -54,14 +56,15 @@ def test_table_fields_on_the_class_are_columns_and_instances_keep_values(tmp_pat
     out, status = _check(tmp_path, MODELS)
     revealed = [line.split("Revealed type is ", 1)[1] for line in out.splitlines() if "Revealed type" in line]
     assert revealed == [
+        '"sqlalchemy.orm.attributes.InstrumentedAttribute[int]"',
         '"sqlalchemy.orm.attributes.InstrumentedAttribute[int | None]"',
         '"sqlalchemy.sql.elements.UnaryExpression[datetime.datetime]"',
         '"sqlalchemy.sql.elements.ColumnElement[bool]"',
         '"int | None"',
         '"str"',
         '"int"',
-        '"sqlmodel.sql._expression_select_cls.Select[int | None, datetime.datetime, int | None, '
-        'datetime.datetime, models.Quote]"',
-        '"sqlmodel.sql._expression_select_cls.Select[int | None, int | None, int | None, int | None]"',
+        '"sqlmodel.sql._expression_select_cls.Select[int, datetime.datetime, int, datetime.datetime, '
+        'models.Quote]"',
+        '"sqlmodel.sql._expression_select_cls.Select[int, int, int, int]"',
     ], out
     assert status == 0, out

@@ -90,6 +90,7 @@ def _password_errors(password: str, confirm: str) -> dict[str, str]:
 
 
 def _set_password(session: Session, contact: Contact, password: str, now: datetime) -> None:
+    assert contact.id is not None, "a contact read from the database"
     credential = session.get(Credential, contact.id)
     if credential is None:
         credential = Credential(contact_id=contact.id, password_hash="")
@@ -130,7 +131,7 @@ def send_invite(session: Session, contact_id: int, now: datetime | None = None) 
     contact.login_active = True
     session.add(contact)
     session.flush()
-    raw = tokens.issue(session, contact.id, TokenPurpose.INVITE, now)
+    raw = tokens.issue(session, contact_id, TokenPurpose.INVITE, now)
     mail.queue_invite(session, contact, raw)
     _audit(session, "invite_sent", contact)
     return raw
@@ -226,10 +227,10 @@ def finish_login(
         and credential is not None
         and contact is not None
         and credential.password_hash == check.stored_hash
-        and tokens.usable_contact(session, contact.id) is not None
+        and tokens.usable_contact(session, credential.contact_id) is not None
     )
     throttle.record_attempt(session, AttemptKind.LOGIN, check.name, ip, ok, now)
-    if ok:
+    if ok and credential is not None and contact is not None:
         throttle.clear_failures(session, credential)
         _audit(session, "login_succeeded", contact, ip)
         return contact
@@ -259,7 +260,7 @@ def exchange_login_nonce(
     """Use up the nonce and start a session; returns the raw session id for the cookie."""
     now = now or clock.now()
     contact = tokens.consume(session, raw, TokenPurpose.LOGIN, now)
-    if contact is None:
+    if contact is None or contact.id is None:
         return None
     return sessions.start(session, contact.id, ip, user_agent, now)
 
@@ -294,7 +295,11 @@ def request_reset(
     sent_to: list[Contact] = []
     for contact in _reset_candidates(session, key):
         account = default_username(contact)
-        if not contact.email.strip() or tokens.usable_contact(session, contact.id) is None:
+        if (
+            contact.id is None
+            or not contact.email.strip()
+            or tokens.usable_contact(session, contact.id) is None
+        ):
             continue
         if not throttle.reset_allowed(session, ip, account=account, now=now):
             continue
@@ -330,11 +335,11 @@ def reset_password(
     if errors:
         raise AuthError(errors)
     consumed = tokens.consume(session, raw, TokenPurpose.RESET, now)
-    if consumed is None or consumed.id != contact.id:
+    if consumed is None or consumed.id is None or contact is None or consumed.id != contact.id:
         raise AuthError(token=LINK_EXPIRED)
     _set_password(session, contact, password, now)
-    sessions.revoke_all(session, contact.id, "password_reset", now)
-    tokens.void(session, contact.id, TokenPurpose.RESET, now)
+    sessions.revoke_all(session, consumed.id, "password_reset", now)
+    tokens.void(session, consumed.id, TokenPurpose.RESET, now)
     _audit(session, "password_reset", contact, ip)
     return contact
 
@@ -368,8 +373,8 @@ def change_password(
     if errors:
         raise AuthError(errors)
     _set_password(session, contact, new, now)
-    sessions.revoke_all(session, contact.id, "password_change", now)
-    tokens.void(session, contact.id, TokenPurpose.RESET, now)
+    sessions.revoke_all(session, contact_id, "password_change", now)
+    tokens.void(session, contact_id, TokenPurpose.RESET, now)
     _audit(session, "password_changed", contact, ip)
 
 
@@ -384,6 +389,6 @@ def deactivate(session: Session, contact_id: int, now: datetime | None = None) -
     contact.deactivated_at = now
     session.add(contact)
     session.flush()
-    sessions.revoke_all(session, contact.id, "deactivated", now)
-    tokens.void(session, contact.id, None, now)
+    sessions.revoke_all(session, contact_id, "deactivated", now)
+    tokens.void(session, contact_id, None, now)
     _audit(session, "contact_deactivated", contact)

@@ -30,7 +30,12 @@ def scope_for(session: Session, contact_id: int) -> CustomerContact | None:
     tier, timezone = tenant if tenant is not None else (PortalTier.STANDARD, "UTC")
     pages = frozenset(p for p in contact.pages if p in ALL_PAGES)
     return CustomerContact(
-        customer.id, contact.id, pages, site_ids, PortalTier(tier or PortalTier.STANDARD), timezone or "UTC"
+        contact.customer_id,
+        contact_id,
+        pages,
+        site_ids,
+        PortalTier(tier or PortalTier.STANDARD),
+        timezone or "UTC",
     )
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func
+from sqlalchemy import ColumnElement, delete, func
 from sqlmodel import Session, select
 
 from portal import config
@@ -44,7 +44,8 @@ def failure_delay(failures: int) -> timedelta:
     if failures <= FREE_FAILURES:
         return timedelta(0)
     doublings = min(failures - FREE_FAILURES - 1, 16)
-    return min(FIRST_DELAY * 2**doublings, MAX_DELAY)
+    factor: int = 2**doublings
+    return min(FIRST_DELAY * factor, MAX_DELAY)
 
 
 def record_attempt(
@@ -92,7 +93,12 @@ def _seconds(wait: timedelta) -> int:
 
 
 def _limit_wait(
-    session: Session, filters: list, limit: int, window: timedelta, since: datetime, now: datetime
+    session: Session,
+    filters: list[ColumnElement[bool]],
+    limit: int,
+    window: timedelta,
+    since: datetime,
+    now: datetime,
 ) -> int:
     """Seconds until fewer than ``limit`` matching attempts remain in the rolling window."""
     start = max(now - window, since)

@@ -12,6 +12,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import ColumnElement
 from sqlmodel import Session, select, update
 
 from portal.core import clock
@@ -114,7 +115,7 @@ def issue(session: Session, contact_id: int, purpose: TokenPurpose, now: datetim
     return raw
 
 
-def _live(hashed: str, purpose: TokenPurpose, now: datetime):
+def _live(hashed: str, purpose: TokenPurpose, now: datetime) -> tuple[ColumnElement[bool], ...]:
     return (
         OneTimeToken.token_hash == hashed,
         OneTimeToken.purpose == TokenPurpose(purpose),
@@ -124,7 +125,9 @@ def _live(hashed: str, purpose: TokenPurpose, now: datetime):
     )
 
 
-def peek(session: Session, raw: Secret, purpose: TokenPurpose, now: datetime | None = None) -> Contact | None:
+def peek(
+    session: Session, raw: Secret | None, purpose: TokenPurpose, now: datetime | None = None
+) -> Contact | None:
     """The contact a live token belongs to, without using it up (to show the form behind a link)."""
     hashed = digest_of(raw)
     if hashed is None:
@@ -136,7 +139,7 @@ def peek(session: Session, raw: Secret, purpose: TokenPurpose, now: datetime | N
 
 
 def consume(
-    session: Session, raw: Secret, purpose: TokenPurpose, now: datetime | None = None
+    session: Session, raw: Secret | None, purpose: TokenPurpose, now: datetime | None = None
 ) -> Contact | None:
     """Use the token up and return its contact; None when it is not live.
 
