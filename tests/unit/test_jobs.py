@@ -3,7 +3,7 @@
 import csv
 import io
 import secrets
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from itertools import count
 from types import SimpleNamespace
 
@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import event
 from sqlmodel import select
 
-from portal.core import exports
+from portal.core import clock, exports
 from portal.core.lists import PageRequest
 from portal.core.principal import AccessDenied, Role, StaffMember
 from portal.models import (
@@ -503,6 +503,26 @@ def test_an_accepted_quote_becomes_a_pending_job(session, world):
     declined = f.quote_with(session, world.b, stage=QuoteStage.ACTIONED, decision=QuoteDecision.DECLINED)
     with pytest.raises(ValueError):
         jobs.create_job_from_quote(session, STAFF, declined.id, TODAY)
+
+
+def test_a_replayed_day_stamps_the_job_and_invoice_with_its_own_moment(session, world):
+    q = f.quote_with(session, world.a)
+    quotes.action_quote(session, STAFF, q.id, [("Labour", 1, 5000)], TODAY)
+    quotes.accept_quote(session, world.scope, q.id, "Pat", "", TODAY)
+    then = datetime(2024, 5, 6, 23, 30, tzinfo=UTC)
+    j = jobs.create_job_from_quote(session, STAFF, q.id, date(2024, 5, 7), then)
+    jobs.schedule_job(session, STAFF, j.id, date(2024, 5, 8))
+    jobs.complete_job(session, STAFF, j.id, date(2024, 5, 8))
+    invoice = jobs.invoice_job(session, STAFF, j.id, date(2024, 5, 9), then + timedelta(days=2))
+    session.expire_all()
+    assert session.get(Job, j.id).created_at == then
+    assert session.get(Invoice, invoice.id).created_at == then + timedelta(days=2)
+    other = f.job_with(
+        session, world.a, stage=JobStage.COMPLETE, subtotal_cents=1000, tax_cents=100, total_cents=1100
+    )
+    before = clock.now()
+    stamped = jobs.invoice_job(session, STAFF, other.id, TODAY).created_at
+    assert before <= stamped <= clock.now(), "without a moment the clock stamps it"
 
 
 # CSV.

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, exists, func, literal, update
 from sqlmodel import Session, select
 
-from portal.core import exports, tenant, visibility
+from portal.core import clock, exports, tenant, visibility
 from portal.core.lists import Cell, Column, Context, ListSpec, Page, PageRequest, PerRequest, shorten
 from portal.core.principal import Duty, Scope, StaffMember, require_duty
 from portal.core.tenant import tax_on
@@ -262,10 +262,13 @@ def complete_job(session: Session, staff: StaffMember, job_id: int, completed_on
     return _move(session, job, JobStage.COMPLETE)
 
 
-def invoice_job(session: Session, staff: StaffMember, job_id: int, issued_on: date) -> Invoice:
+def invoice_job(
+    session: Session, staff: StaffMember, job_id: int, issued_on: date, now: datetime | None = None
+) -> Invoice:
     """Raise the job's invoice. A job without a stored total is charged from its lines.
 
     A job with nothing to charge gets a paid invoice for nothing, so it can still be archived.
+    ``now`` stamps the invoice (the clock's moment unless given), so the demo can replay a past day.
     """
     require_duty(staff, Duty.INVOICE_JOBS)
     job = _job_in(session, job_id, JobStage.COMPLETE)
@@ -292,6 +295,7 @@ def invoice_job(session: Session, staff: StaffMember, job_id: int, issued_on: da
         total_cents=job.total_cents,
         status=InvoiceStatus.PAID if free else InvoiceStatus.UNPAID,
         paid_on=issued_on if free else None,
+        created_at=now or clock.now(),
     )
     session.add(invoice)
     _move(session, job, JobStage.INVOICED)
@@ -324,8 +328,13 @@ def archive_paid_jobs(session: Session, job_ids: Iterable[int] | None = None) ->
     return result.rowcount
 
 
-def create_job_from_quote(session: Session, staff: StaffMember, quote_id: int, today: date) -> Job:
-    """The job that carries out an accepted quote: same site, people, lines, totals and assets."""
+def create_job_from_quote(
+    session: Session, staff: StaffMember, quote_id: int, today: date, now: datetime | None = None
+) -> Job:
+    """The job that carries out an accepted quote: same site, people, lines, totals and assets.
+
+    ``now`` stamps the job (the clock's moment unless given), so the demo can replay a past day.
+    """
     require_duty(staff, Duty.SCHEDULE_JOBS)
     quote = session.get(Quote, quote_id)
     if quote is None:
@@ -350,6 +359,7 @@ def create_job_from_quote(session: Session, staff: StaffMember, quote_id: int, t
         subtotal_cents=quote.subtotal_cents,
         tax_cents=quote.tax_cents,
         total_cents=quote.total_cents,
+        created_at=now or clock.now(),
     )
     session.add(job)
     session.flush()
