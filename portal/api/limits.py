@@ -10,7 +10,7 @@ from __future__ import annotations
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from portal import config
-from portal.services.work.requests import MAX_ATTACHMENTS
+from portal.services.work.request_rules import MAX_ATTACHMENTS
 
 UPLOAD_PATH = "/_upload"
 OVERHEAD = 1024 * 1024  # multipart headers and boundaries

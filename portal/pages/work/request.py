@@ -12,7 +12,12 @@ import reflex as rx
 from portal.components.forms import field, form_error
 from portal.components.shell import template
 from portal.models import Page
-from portal.services.work.requests import MAX_ATTACHMENTS, MAX_DESCRIPTION, MAX_ORDER_NUMBER, MAX_QUANTITY
+from portal.services.work.request_rules import (
+    MAX_ATTACHMENTS,
+    MAX_DESCRIPTION,
+    MAX_ORDER_NUMBER,
+    MAX_QUANTITY,
+)
 from portal.state.work.request import UPLOAD_ID, RequestState
 
 S = RequestState

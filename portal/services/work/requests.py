@@ -14,17 +14,16 @@ of work commits it. The attachments' files follow that commit (see ``portal.serv
 from __future__ import annotations
 
 import logging
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from portal.core import clock, dates, events, tenant
+from portal.core import clock, events, tenant
 from portal.core.money import format_money
 from portal.core.principal import MAX_ID, AccessDenied, Scope, customer_of
 from portal.core.visibility import get, scoped
@@ -56,6 +55,7 @@ from portal.models import (
 )
 from portal.services.files import uploads
 from portal.services.messaging import mail
+from portal.services.work import request_rules as rules
 
 log = logging.getLogger(__name__)
 
@@ -64,16 +64,9 @@ PAGE_OF = {"quote": Page.QUOTES, "job": Page.JOBS}
 FIRST_NUMBER = {"quote": 10001, "job": 20001}
 JOB_NEW_STATUS = "Job : New Service"
 
-MAX_DESCRIPTION = 20_000
-MAX_ORDER_NUMBER = 60
-MAX_ASSETS = 100
-MAX_ITEM_LINES = 50
-MAX_QUANTITY = 999
-MAX_ATTACHMENTS = 20
 ASSET_RESULTS = 20
 MAX_SEARCH = 100
 MAX_SITES = 500
-PREFERRED_DATE_YEARS = 5
 SITE_LIMITS = {"name": 200, "street": 200, "suburb": 100, "state": 50, "postcode": 20}
 
 
@@ -151,18 +144,6 @@ class Prefill:
 
 
 # --- cleaning what the browser sent -------------------------------------------------------------
-
-
-def _one_line(value: Any) -> str:
-    """A single-line field: no control characters, whitespace collapsed."""
-    text = str(value or "")
-    text = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in text)
-    return " ".join(text.split())
-
-
-def _multi_line(value: Any) -> str:
-    """A text area: kept as typed, except NUL (no database keeps it) and outer whitespace."""
-    return str(value or "").replace("\x00", "").strip()
 
 
 def _int(value: Any) -> int | None:
@@ -298,7 +279,7 @@ def search_assets(
         Asset.serial,
         Asset.details,
     )
-    for word in _one_line(text)[:MAX_SEARCH].split()[:6]:
+    for word in rules.one_line(text)[:MAX_SEARCH].split()[:6]:
         pattern = f"%{_escape_like(word)}%"
         stmt = stmt.where(or_(*(c.ilike(pattern, escape="\\") for c in columns)))
     rows = session.exec(stmt.order_by(Asset.number, Asset.id).limit(max(1, min(limit, ASSET_RESULTS)))).all()
@@ -338,7 +319,9 @@ def prefill(
     found_on = f"{found_defect.found_on.day} {found_defect.found_on:%b %Y}"
     label = f"{hit.number} {hit.name}".strip() if hit else "the asset"
     text = f"Please quote to rectify the defect found on {found_on} on {label}: {found_defect.description}"
-    return Prefill(site_id, [hit] if hit else [], found_defect.id, _multi_line(text)[:MAX_DESCRIPTION])
+    return Prefill(
+        site_id, [hit] if hit else [], found_defect.id, rules.multi_line(text)[: rules.MAX_DESCRIPTION]
+    )
 
 
 def _open_defect(session: Session, scope: Scope, defect_id: Any) -> Defect | None:
@@ -357,7 +340,7 @@ def create_site(session: Session, scope: Scope, new: NewSite, now: datetime | No
     office."""
     if not (scope.can(Page.QUOTES) or scope.can(Page.JOBS) or scope.can(Page.SITES)):
         raise AccessDenied(Page.SITES)
-    values = {name: _one_line(getattr(new, name)) for name in SITE_LIMITS}
+    values = {name: rules.one_line(getattr(new, name)) for name in SITE_LIMITS}
     errors: dict[str, str] = {}
     if not values["name"]:
         errors["name"] = "Enter the site's name."
@@ -409,94 +392,61 @@ class _Checked:
     defect: Defect | None = None
 
 
-def _preferred_date(value: Any, today: date) -> tuple[date | None, str]:
-    """The preferred date (None when not given) and what is wrong with it ("" when nothing)."""
-    if value is None or value == "":
-        return None, ""
-    if isinstance(value, datetime):
-        value = value.date()
-    found = value if isinstance(value, date) else dates.read_day(value)
-    if found == dates.NOT_A_DATE:
-        return None, "Choose a date from the calendar."
-    if isinstance(found, str):  # a well-formed date outside the portal's range: long past or far ahead
-        found = dates.EARLIEST if str(value).strip() < today.isoformat() else dates.LATEST
-    if found < today:
-        return None, "The preferred date can't be in the past."
-    if found > today + timedelta(days=366 * PREFERRED_DATE_YEARS):
-        return None, f"Choose a date within the next {PREFERRED_DATE_YEARS} years."
-    return found, ""
-
-
-def preferred_date_problem(value: Any, today: date) -> str:
-    """What the form says beside the preferred date as it is picked ("" when it will do)."""
-    return _preferred_date(value, today)[1]
-
-
 def _validate(session: Session, scope: Scope, form: RequestForm, today: date) -> _Checked:
     errors: dict[str, str] = {}
 
     site = visible_site(session, scope, form.site_id)
     if site is None:
-        errors["site"] = "Choose one of your sites, or create a new one."
+        errors["site"] = rules.CHOOSE_SITE
 
     contact = customer_contact(session, scope, form.contact_id)
     if contact is None:
-        errors["contact"] = "Choose a contact from your organisation."
+        errors["contact"] = rules.CHOOSE_CONTACT
 
-    order_number = _one_line(form.order_number)
-    if len(order_number) > MAX_ORDER_NUMBER:
-        errors["order_number"] = f"The order number can be at most {MAX_ORDER_NUMBER} characters."
+    order_number = rules.one_line(form.order_number)
+    if problem := rules.order_number_problem(order_number):
+        errors["order_number"] = problem
 
-    preferred, problem = _preferred_date(form.preferred_date, today)
+    preferred, problem = rules.preferred_date(form.preferred_date, today)
     if problem:
         errors["preferred_date"] = problem
 
-    description = _multi_line(form.description)
-    if not description:
-        errors["description"] = "Describe the work you need."
-    elif len(description) > MAX_DESCRIPTION:
-        errors["description"] = (
-            f"The description is too long: {len(description):,} characters, the limit is {MAX_DESCRIPTION:,}."
-        )
+    description = rules.multi_line(form.description)
+    if problem := rules.description_problem(description):
+        errors["description"] = problem
 
     assets: list[AssetHit] = []
     asset_ids = list(dict.fromkeys(_int(a) for a in form.asset_ids))
-    if len(asset_ids) > MAX_ASSETS:
-        errors["assets"] = f"Add at most {MAX_ASSETS} assets to one request."
+    if problem := rules.assets_problem(len(asset_ids)):
+        errors["assets"] = problem
     elif site is not None:
         for aid in asset_ids:
             hit = visible_asset(session, scope, aid, site.id)
             if hit is None:
-                errors["assets"] = (
-                    "An asset on the list is not at the chosen site. Remove it, or choose its site."
-                )
+                errors["assets"] = rules.ASSET_ELSEWHERE
                 break
             assets.append(hit)
 
-    lines: dict[int, _Line] = {}
-    if len(form.items) > MAX_ITEM_LINES:
-        errors["items"] = f"Add at most {MAX_ITEM_LINES} optional items."
+    items: dict[int, OptionalItem] = {}
+    quantities: list[tuple[int, int]] = []
+    if len(form.items) > rules.MAX_ITEM_LINES:  # before reading any: the list came from the browser
+        errors["items"] = rules.TOO_MANY_ITEMS
     else:
         for raw_id, raw_quantity in form.items:
             item = offered_item(session, raw_id)
-            quantity = _int(raw_quantity)
-            if item is None:
-                errors["items"] = "An optional item on the list is no longer offered. Remove it."
+            if item is None or item.id is None:
+                errors["items"] = rules.ITEM_GONE
                 break
-            if quantity is None or not 1 <= quantity <= MAX_QUANTITY:
-                errors["items"] = f"The quantity must be a whole number from 1 to {MAX_QUANTITY}."
+            items[item.id] = item
+            quantities, problem = rules.add_item(quantities, item.id, _int(raw_quantity))
+            if problem:
+                errors["items"] = problem
                 break
-            if item.id in lines:
-                lines[item.id].quantity += quantity
-                if lines[item.id].quantity > MAX_QUANTITY:
-                    errors["items"] = f"The quantity must be a whole number from 1 to {MAX_QUANTITY}."
-                    break
-            else:
-                lines[item.id] = _Line(item, quantity)
+    lines = [_Line(items[item_id], quantity) for item_id, quantity in quantities]
 
     files: list[uploads.PendingFile] = []
-    if len(form.attachments) > MAX_ATTACHMENTS:
-        errors["attachments"] = f"Attach at most {MAX_ATTACHMENTS} files to one request."
+    if problem := rules.files_problem(len(form.attachments)):
+        errors["attachments"] = problem
     else:
         problems = []
         for ref in form.attachments:
@@ -522,7 +472,7 @@ def _validate(session: Session, scope: Scope, form: RequestForm, today: date) ->
         preferred,
         description,
         assets,
-        list(lines.values()),
+        lines,
         files,
         defect,
     )

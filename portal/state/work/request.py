@@ -17,14 +17,13 @@ from datetime import date
 from typing import Any
 
 import reflex as rx
-from sqlmodel import select
 
 from portal.core import dates, tenant
 from portal.core.money import format_money
 from portal.core.principal import AccessDenied, Scope
 from portal.db import unit_of_work
-from portal.models import Contractor
 from portal.services.files import uploads
+from portal.services.work import request_rules as rules
 from portal.services.work import requests
 from portal.services.work.requests import NewSite, PendingRef, RequestError, RequestForm
 from portal.state import arguments
@@ -201,7 +200,7 @@ class RequestState(SessionState):
             return
         params = self.router.url.query_parameters
         with unit_of_work() as session:
-            self._currency = session.exec(select(Contractor.currency).limit(1)).first() or "AUD"
+            self._currency = tenant.currency(session)
             self.sites = _site_rows(requests.site_choices(session, scope))
             self.contacts = [
                 {"id": str(c.id), "name": c.name} for c in requests.contact_choices(session, scope)
@@ -250,9 +249,7 @@ class RequestState(SessionState):
                 self.asset_query = ""
             self.site_id = new_id
             self._refresh_site(session, scope)
-        self._set_error(
-            "site", "" if site or not site_id else "Choose one of your sites, or create a new one."
-        )
+        self._set_error("site", "" if site or not site_id else rules.CHOOSE_SITE)
         self._set_error("assets")
 
     @rx.event
@@ -263,25 +260,19 @@ class RequestState(SessionState):
         with unit_of_work() as session:
             found = requests.customer_contact(session, scope, contact_id)
         self.contact_id = str(found.id) if found else ""
-        self._set_error("contact", "" if found else "Choose a contact from your organisation.")
+        self._set_error("contact", "" if found else rules.CHOOSE_CONTACT)
 
     @rx.event
     def set_order_number(self, value: str):
         self.order_number = arguments.text(value, 1000)
-        too_long = len(self.order_number.strip()) > requests.MAX_ORDER_NUMBER
-        self._set_error(
-            "order_number",
-            f"The order number can be at most {requests.MAX_ORDER_NUMBER} characters." if too_long else "",
-        )
+        self._set_error("order_number", rules.order_number_problem(self.order_number))
 
     @rx.event
     def set_preferred_date(self, value: str):
         """Checked as it is picked, by the rule submitting checks again."""
         self.preferred_date = arguments.text(value, 20)
         today = dates.read_day(self.today)
-        problem = (
-            requests.preferred_date_problem(self.preferred_date, today) if isinstance(today, date) else ""
-        )
+        problem = rules.preferred_date_problem(self.preferred_date, today) if isinstance(today, date) else ""
         self._set_error("preferred_date", problem)
 
     @rx.event
@@ -290,15 +281,9 @@ class RequestState(SessionState):
 
     def _apply_description(self, value: Any) -> None:
         self.description = arguments.text(value, MAX_FIELD)
-        length = len(self.description.strip())
-        if length > requests.MAX_DESCRIPTION:
-            self._set_error(
-                "description",
-                f"The description is too long: {length:,} characters, "
-                f"the limit is {requests.MAX_DESCRIPTION:,}.",
-            )
-        elif length:
-            self._set_error("description")
+        problem = rules.description_too_long(self.description)
+        if problem or rules.multi_line(self.description):  # an empty one is said on submit, not as typed
+            self._set_error("description", problem)
 
     @rx.event
     def insert_script(self, script_id: str):
@@ -327,8 +312,8 @@ class RequestState(SessionState):
             return
         if any(a["id"] == str(asset_id) for a in self.added_assets):
             return
-        if len(self.added_assets) >= requests.MAX_ASSETS:
-            self._set_error("assets", f"Add at most {requests.MAX_ASSETS} assets to one request.")
+        if problem := rules.assets_problem(len(self.added_assets) + 1):
+            self._set_error("assets", problem)
             return
         with unit_of_work() as session:
             hit = requests.visible_asset(session, scope, asset_id, self.site_id)
@@ -349,28 +334,17 @@ class RequestState(SessionState):
         if scope is None or self._submitted_id:
             return
         data = arguments.form(form_data)
-        quantity = arguments.whole(data.get("quantity")) or 0
         with unit_of_work() as session:
             item = requests.offered_item(session, arguments.text(data.get("item"), 20))
-        if item is None:
-            self._set_error("items", "Choose an item from the list.")
+        if item is None or item.id is None:
+            self._set_error("items", rules.CHOOSE_ITEM)
             return
-        lines = [list(line) for line in self._lines]
-        current = next((line for line in lines if line[0] == item.id), None)
-        total = quantity + (current[1] if current else 0)
-        if not 1 <= quantity <= requests.MAX_QUANTITY or total > requests.MAX_QUANTITY:
-            self._set_error(
-                "items", f"The quantity must be a whole number from 1 to {requests.MAX_QUANTITY}."
-            )
+        held = [(line[0], line[1]) for line in self._lines]
+        lines, problem = rules.add_item(held, item.id, arguments.whole(data.get("quantity")))
+        if problem:
+            self._set_error("items", problem)
             return
-        if current is None and len(lines) >= requests.MAX_ITEM_LINES:
-            self._set_error("items", f"Add at most {requests.MAX_ITEM_LINES} optional items.")
-            return
-        if current:
-            current[1] = total
-        else:
-            lines.append([item.id, quantity])
-        self._lines = lines
+        self._lines = [list(line) for line in lines]
         self._set_error("items")
         self._show_items()
 
@@ -404,11 +378,8 @@ class RequestState(SessionState):
         shown = list(self.files)
         for upload in uploaded(files):
             raw_name = upload.name or upload.filename or "file"
-            if len(kept) >= requests.MAX_ATTACHMENTS:
-                problems.append(
-                    f"{uploads.display_name(raw_name)}: Attach at most {requests.MAX_ATTACHMENTS} "
-                    "files to one request."
-                )
+            if problem := rules.files_problem(len(kept) + 1):
+                problems.append(f"{uploads.display_name(raw_name)}: {problem}")
                 continue
             try:
                 found = await asyncio.to_thread(uploads.save_pending, upload.file, raw_name)
@@ -436,7 +407,7 @@ class RequestState(SessionState):
             if "file-too-large" in codes:
                 problems.append(f"{name}: The file is larger than {self.limit_text}, the limit for one file.")
             elif "too-many-files" in codes:
-                problems.append(f"{name}: Attach at most {requests.MAX_ATTACHMENTS} files at a time.")
+                problems.append(f"{name}: Attach at most {rules.MAX_ATTACHMENTS} files at a time.")
             else:
                 problems.append(f"{name}: {uploads.NOT_ALLOWED}")
         self.file_errors = problems
