@@ -14,6 +14,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from portal.core import exports
+from portal.core.principal import Scope
 from portal.core.visibility import scoped
 from portal.models import Asset, AssetStatus, Contract, ContractSite
 from portal.services.reports.advanced_reports import allowed, report_sites
@@ -43,7 +44,7 @@ def contract_status(start: date, expiry: date, today: date) -> str:
     return NOT_STARTED if start > today else CURRENT
 
 
-def list_contracts(session: Session, scope, site_id: object, today: date) -> list[ContractRow]:
+def list_contracts(session: Session, scope: Scope, site_id: object, today: date) -> list[ContractRow]:
     """Contracts covering the chosen site, or any of the contact's sites; soonest expiry first."""
     allowed(scope)
     chosen = set(report_sites(session, scope, site_id))
@@ -100,7 +101,7 @@ def list_contracts(session: Session, scope, site_id: object, today: date) -> lis
 HEADER = ("Contract No.", "Name", "Start", "Expiry", "Status", "Value", "Sites", "Assets")
 
 
-def contracts_csv(session: Session, scope, site_id: object, today: date) -> Iterator[str]:
+def contracts_csv(session: Session, scope: Scope, site_id: object, today: date) -> Iterator[str]:
     rows = (
         [
             c.number,

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
+from typing import cast
 
 from fontTools.ttLib import TTFont
 from fpdf import FPDF
@@ -85,7 +86,7 @@ class Document:
     currency: str
     sections: list[tuple[str, list[str]]] = field(default_factory=list)
     table_columns: tuple[str, ...] = ("Description", "Qty", "Unit price", "Amount")
-    rows: list[tuple[str, ...]] | None = None
+    rows: Sequence[tuple[str, ...]] | None = None
     footer: str = ""
 
 
@@ -126,7 +127,7 @@ def _drawable() -> frozenset[int]:
     return frozenset(maps[0] & maps[1])
 
 
-class _GlyphMap(dict):
+class _GlyphMap(dict[int, int | str | None]):
     """``str.translate`` table filled on demand: a document touches few distinct characters."""
 
     def __missing__(self, cp: int) -> int | str | None:
@@ -236,7 +237,11 @@ class _Pdf(FPDF):
         self.style(7.5, color=MUTED)
         number_w = 32
         if self.footer_text:
-            lines = self.multi_cell(BODY_W - number_w, 3.4, self.footer_text, dry_run=True, output="LINES")
+            # With output="LINES" alone, fpdf returns the list of lines.
+            lines = cast(
+                list[str],
+                self.multi_cell(BODY_W - number_w, 3.4, self.footer_text, dry_run=True, output="LINES"),
+            )
             shown = "\n".join(lines[:3]) if len(lines) <= 3 else "\n".join(lines[:2] + [lines[2] + "…"])
             self.multi_cell(BODY_W - number_w, 3.4, shown, align="L")
         self.set_xy(MARGIN + BODY_W - number_w, top + 1.5)
@@ -475,7 +480,8 @@ def _wrap(pdf: _Pdf, text: str, width: float) -> list[str]:
         return [""]
     if "\n" not in text and pdf.get_string_width(text) <= width:
         return [text]
-    return pdf.multi_cell(width, TABLE_LINE, text, dry_run=True, output="LINES") or [""]
+    lines = cast(list[str], pdf.multi_cell(width, TABLE_LINE, text, dry_run=True, output="LINES"))
+    return lines or [""]
 
 
 def _column_widths(

@@ -6,6 +6,7 @@ Both load through the scope (via ``quote_detail`` / ``job_detail``), so a forged
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 from sqlmodel import Session
 
@@ -36,7 +37,7 @@ def _customer(session: Session, scope: Scope, contact: str) -> Party:
     return Party(customer.name if customer else "", lines)
 
 
-def _logo(row: Contractor):
+def _logo(row: Contractor) -> Path | None:
     return ROOT / "assets" / row.logo_path.lstrip("/") if row.logo_path else None
 
 

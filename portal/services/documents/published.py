@@ -16,7 +16,7 @@ from sqlalchemy import or_
 from sqlmodel import Session, select
 
 from portal.core import exports, visibility
-from portal.core.principal import ADVANCED_REPORTS
+from portal.core.principal import ADVANCED_REPORTS, Scope
 from portal.core.visibility import scoped
 from portal.models import Attachment, AttachmentOwner, ContractorDocument, DocumentKind
 from portal.services.files import storage as files
@@ -40,7 +40,9 @@ class DocumentRow:
     size_bytes: int
 
 
-def list_documents(session: Session, scope, kind: DocumentKind, site_id: object = None) -> list[DocumentRow]:
+def list_documents(
+    session: Session, scope: Scope, kind: DocumentKind, site_id: object = None
+) -> list[DocumentRow]:
     """Documents of one kind for the chosen site (with those for all sites), or for any of the contact's."""
     allowed(scope)
     sites = report_sites(session, scope, site_id)
@@ -70,7 +72,7 @@ def list_documents(session: Session, scope, kind: DocumentKind, site_id: object 
     ]
 
 
-def document_file(session: Session, scope, document_id: object) -> files.StoredFile | None:
+def document_file(session: Session, scope: Scope, document_id: object) -> files.StoredFile | None:
     """The stored bytes of a published document the contact may see, or None."""
     if not scope.can(ADVANCED_REPORTS):
         return None
@@ -93,7 +95,9 @@ def document_file(session: Session, scope, document_id: object) -> files.StoredF
 HEADER = ("Title", "Site", "Published", "File", "Size (bytes)")
 
 
-def documents_csv(session: Session, scope, kind: DocumentKind, site_id: object = None) -> Iterator[str]:
+def documents_csv(
+    session: Session, scope: Scope, kind: DocumentKind, site_id: object = None
+) -> Iterator[str]:
     rows = (
         [d.title, d.site_name, d.published_at.date().isoformat(), d.file_name, d.size_bytes]
         for d in list_documents(session, scope, kind, site_id)

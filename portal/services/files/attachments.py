@@ -9,7 +9,10 @@ from portal.core.principal import Scope
 from portal.models import Attachment, AttachmentOwner, Job, Page, Quote
 from portal.services.files import uploads
 
-OWNERS = {AttachmentOwner.QUOTE: (Quote, Page.QUOTES), AttachmentOwner.JOB: (Job, Page.JOBS)}
+OWNERS: dict[AttachmentOwner, tuple[type[Quote] | type[Job], Page]] = {
+    AttachmentOwner.QUOTE: (Quote, Page.QUOTES),
+    AttachmentOwner.JOB: (Job, Page.JOBS),
+}
 
 
 def add_to(
@@ -24,7 +27,7 @@ def add_to(
     if not scope.can(page):
         return None
     owner = visibility.get(session, scope, model, owner_id)
-    if owner is None:
+    if owner is None or owner.id is None:
         return None
     checked = [uploads.inspect_pending(p.key, p.name) for p in pending]
     rows = uploads.attach(

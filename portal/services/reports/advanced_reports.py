@@ -31,7 +31,7 @@ def report_sites(session: Session, scope: Scope, site_id: object = None) -> dict
     if site_id in (None, "", "all"):
         return dict(site_options(session, scope))
     site = site_for(session, scope, site_id)
-    return {site.id: site.name} if site is not None else {}
+    return {site.id: site.name} if site is not None and site.id is not None else {}
 
 
 def months_from(first: date, count: int = MONTHS) -> list[date]:

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import func
 from sqlmodel import Session, select
+from sqlmodel.sql.expression import Select
 
 from portal.core import exports
 from portal.core.principal import Scope
@@ -70,7 +71,7 @@ class Forecast:
         return sum(m.total_cents for m in self.months)
 
 
-def _active_schedules(scope: Scope):
+def _active_schedules(scope: Scope) -> Select[date, int, int | None, int]:
     return (
         select(AssetServiceLevel.next_due_on, ServiceLevel.interval_months, Asset.contract_id, func.count())
         .join(Asset, Asset.id == AssetServiceLevel.asset_id)
@@ -141,7 +142,7 @@ def _project(schedules: pd.DataFrame, rates: dict[int | None, int], months: list
         m.services, m.services_cents = int(counts[i]), int(cents[i])
 
 
-def _quotes(session: Session, scope: Scope, site_ids, months: list[ForecastMonth]) -> int:
+def _quotes(session: Session, scope: Scope, site_ids: list[int], months: list[ForecastMonth]) -> int:
     rows = session.exec(
         scoped(select(Quote.id, Quote.preferred_date, Quote.total_cents, Quote.stage), scope, Quote)
         .join(Defect, Defect.quote_id == Quote.id)
@@ -164,7 +165,7 @@ def _quotes(session: Session, scope: Scope, site_ids, months: list[ForecastMonth
     return awaiting
 
 
-def budget_forecast(session: Session, scope, site_id: object, today: date) -> Forecast:
+def budget_forecast(session: Session, scope: Scope, site_id: object, today: date) -> Forecast:
     """The 12 months from ``today``'s month, for one of the contact's sites or all of them."""
     allowed(scope)
     months = [ForecastMonth(m) for m in months_from(today)]
@@ -180,7 +181,7 @@ def budget_forecast(session: Session, scope, site_id: object, today: date) -> Fo
 HEADER = ("Month", "Services due", "Services (estimated)", "Open defect quotes", "Defect quotes", "Total")
 
 
-def budget_csv(session: Session, scope, site_id: object, today: date) -> Iterator[str]:
+def budget_csv(session: Session, scope: Scope, site_id: object, today: date) -> Iterator[str]:
     forecast = budget_forecast(session, scope, site_id, today)
     rows = (
         [

@@ -16,6 +16,7 @@ from sqlmodel import Session, select
 
 from portal.core import exports
 from portal.core.months import add_months
+from portal.core.principal import Scope
 from portal.core.visibility import scoped
 from portal.models import Asset, AssetStatus, AssetType
 from portal.services.reports.advanced_reports import allowed, report_sites
@@ -62,7 +63,7 @@ def life_stage(install: date | None, life_years: int, today: date) -> str:
     return "within"
 
 
-def life_cycle(session: Session, scope, site_id: object, today: date) -> LifeCycle:
+def life_cycle(session: Session, scope: Scope, site_id: object, today: date) -> LifeCycle:
     """Active equipment at one of the contact's sites, or all of them, by asset type."""
     allowed(scope)
     years = [today.year + i for i in range(YEARS_AHEAD)]
@@ -102,7 +103,7 @@ def header(years: list[int]) -> list[str]:
     ]
 
 
-def life_cycle_csv(session: Session, scope, site_id: object, today: date) -> Iterator[str]:
+def life_cycle_csv(session: Session, scope: Scope, site_id: object, today: date) -> Iterator[str]:
     report = life_cycle(session, scope, site_id, today)
     rows = (
         [t.type_name, t.expected_life_years, t.total, t.within, t.nearing, t.past, t.unknown, *t.due_by_year]

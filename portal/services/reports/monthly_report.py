@@ -6,14 +6,16 @@ SQLite and PostgreSQL and a busy site returns at most a few hundred rows.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func
+from sqlalchemy import ColumnElement, func
+from sqlalchemy.orm import InstrumentedAttribute
 from sqlmodel import Session, select
 
 from portal.core import exports
+from portal.core.principal import Scope
 from portal.core.visibility import of_customer, visible
 from portal.models import Asset, Defect, Job, ServiceRecord, TestResult
 from portal.services.reports.advanced_reports import allowed, month_index, months_from, report_sites, window
@@ -51,16 +53,27 @@ class MonthlyReport:
         return sum(getattr(m, name) for m in self.months)
 
 
-def _bucket(months: list[MonthRow], name: str, rows) -> None:
+def _bucket(months: list[MonthRow], name: str, rows: Iterable[tuple[date | None, int]]) -> None:
     """Add per-day counts ``(day, n)`` to the month each day falls in."""
     first = months[0].month
     for day, n in rows:
+        if day is None:  # a column that may be empty; the window's bounds already leave those out
+            continue
         i = month_index(first, day)
         if 0 <= i < len(months):
             setattr(months[i], name, getattr(months[i], name) + n)
 
 
-def _by_day(session: Session, column, customer_col, site_col, site_id: int, start: date, end: date, *extra):
+def _by_day(
+    session: Session,
+    column: InstrumentedAttribute[date | None],
+    customer_col: ColumnElement[bool],
+    site_col: InstrumentedAttribute[int],
+    site_id: int,
+    start: date,
+    end: date,
+    *extra: ColumnElement[bool],
+) -> Sequence[tuple[date | None, int]]:
     stmt = (
         select(column, func.count())
         .where(customer_col, site_col == site_id, column >= start, column < end, *extra)
@@ -69,7 +82,7 @@ def _by_day(session: Session, column, customer_col, site_col, site_id: int, star
     return session.exec(stmt).all()
 
 
-def monthly_report(session: Session, scope, site_id: object, last_month: date) -> MonthlyReport:
+def monthly_report(session: Session, scope: Scope, site_id: object, last_month: date) -> MonthlyReport:
     """The 12 months up to ``last_month`` at one of the contact's sites (an empty report otherwise)."""
     allowed(scope)
     first, end = window(last_month)
@@ -120,7 +133,7 @@ HEADER = (
 )
 
 
-def monthly_csv(session: Session, scope, site_id: object, last_month: date) -> Iterator[str]:
+def monthly_csv(session: Session, scope: Scope, site_id: object, last_month: date) -> Iterator[str]:
     report = monthly_report(session, scope, site_id, last_month)
     rows = (
         [report.site_name, m.month.strftime("%Y-%m"), *(getattr(m, f) for f in FIELDS)]

@@ -16,7 +16,7 @@ def site_options(session: Session, scope: Scope) -> list[tuple[int, str]]:
             Site.name, Site.id
         )
     ).all()
-    return [(row.id, row.name) for row in rows]
+    return [(row_id, name) for row_id, name in rows]
 
 
 def site_for(session: Session, scope: Scope, site_id: object) -> Site | None:
@@ -34,4 +34,4 @@ def asset_type_options(session: Session, scope: Scope, site_id: int | None = Non
         .where(AssetType.id.in_(assets.distinct()))
         .order_by(AssetType.name)
     ).all()
-    return [(row.id, row.name) for row in rows]
+    return [(row_id, name) for row_id, name in rows]
