@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import reflex as rx
-from sqlmodel import select
 
+from portal.core import tenant
 from portal.db import unit_of_work
-from portal.models import Contractor
 
 
 class BrandState(rx.State):
@@ -15,5 +14,5 @@ class BrandState(rx.State):
     @rx.event
     def load(self):
         with unit_of_work() as session:
-            name = session.exec(select(Contractor.company_name).limit(1)).first()
+            name = tenant.contractor(session).company_name
         self.company = name or "Customer Portal"

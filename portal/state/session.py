@@ -11,12 +11,12 @@ import json
 from urllib.parse import quote
 
 import reflex as rx
-from sqlmodel import select
 
 from portal.api.credentials import SESSION_DIGEST, hashed_cookie
+from portal.core import tenant
 from portal.core.principal import DASHBOARD, Scope, customer_of
 from portal.db import unit_of_work
-from portal.models import Contact, Contractor, Customer, Page
+from portal.models import Contact, Customer, Page
 from portal.services.identity.principals import signed_in_scope
 from portal.services.identity.tokens import Hashed
 
@@ -69,7 +69,7 @@ class SessionState(rx.State):
         with unit_of_work() as session:
             contact = session.get(Contact, scope.contact_id)
             customer = session.get(Customer, customer_of(scope))
-            company = session.exec(select(Contractor.company_name).limit(1)).first()
+            company = tenant.contractor(session).company_name
         self.contact_name = contact.full_name if contact else ""
         self.customer_name = customer.name if customer else ""
         self.company_name = company or ""

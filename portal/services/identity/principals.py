@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
+from portal.core import tenant
 from portal.core.principal import CustomerContact
-from portal.models import ALL_PAGES, Contact, ContactSite, Contractor, Customer, PortalTier, Site
+from portal.models import ALL_PAGES, Contact, ContactSite, Customer, PortalTier, Site
 from portal.services.identity import sessions
 from portal.services.identity.tokens import Secret
 
@@ -26,8 +27,8 @@ def scope_for(session: Session, contact_id: int) -> CustomerContact | None:
             .where(ContactSite.contact_id == contact.id, Site.customer_id == customer.id)
         ).all()
         site_ids = frozenset(rows)
-    tenant = session.exec(select(Contractor.portal_tier, Contractor.timezone).limit(1)).first()
-    tier, timezone = tenant if tenant is not None else (PortalTier.STANDARD, "UTC")
+    settings = tenant.contractor(session)
+    tier, timezone = settings.portal_tier, settings.timezone
     pages = frozenset(p for p in contact.pages if p in ALL_PAGES)
     return CustomerContact(
         contact.customer_id,

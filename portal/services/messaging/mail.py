@@ -18,8 +18,8 @@ from urllib.parse import quote
 from sqlmodel import Session, select
 
 from portal import config
-from portal.core import clock
-from portal.models import Contact, Contractor, OutboxMail, TokenPurpose
+from portal.core import clock, tenant
+from portal.models import Contact, OutboxMail, TokenPurpose
 from portal.services.identity.tokens import LIFETIMES
 
 log = logging.getLogger(__name__)
@@ -143,7 +143,7 @@ def deliver_pending(session: Session, settings: config.Settings | None = None, l
 
 
 def company_name(session: Session) -> str:
-    name = session.exec(select(Contractor.company_name).order_by(Contractor.id).limit(1)).first()
+    name = tenant.contractor(session).company_name
     return (name or "").strip() or "Your contractor"
 
 

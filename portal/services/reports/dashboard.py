@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 from sqlalchemy import case, func
 from sqlmodel import Session, select
 
+from portal.core import tenant
 from portal.core.principal import Scope
 from portal.core.visibility import scoped
 from portal.models import (
@@ -16,7 +17,6 @@ from portal.models import (
     AssetServiceLevel,
     AssetStatus,
     AssetType,
-    Contractor,
     Defect,
     Invoice,
     InvoiceStatus,
@@ -65,7 +65,7 @@ class Dashboard:
 
 
 def build(session: Session, scope: Scope, today: date) -> Dashboard:
-    currency = session.exec(select(Contractor.currency).limit(1)).first() or "AUD"
+    currency = tenant.currency(session)
     board = Dashboard(currency=currency)
     if scope.can(Page.QUOTES):
         _quotes(session, scope, board)
