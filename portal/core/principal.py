@@ -36,7 +36,7 @@ class CustomerContact:
     tier: PortalTier = PortalTier.STANDARD
     timezone: str = "UTC"  # the contractor's, so "today" in a download's name is the office's today
 
-    def can(self, page: str) -> bool:
+    def can(self, page: object) -> bool:
         """``page`` may have come from the browser as any value; only a page name is ever allowed."""
         if not isinstance(page, str):
             return False

@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import and_, false, or_, true
 from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.selectable import Select
 from sqlmodel import Session, select
 
 from portal.core.principal import MAX_ID, ApiClient, CustomerContact, Principal, StaffMember
@@ -69,6 +70,7 @@ from portal.models import (
 )
 
 M = TypeVar("M")
+S = TypeVar("S", bound="Select[*tuple[Any, ...]]")
 Clause = ColumnElement[bool]
 
 
@@ -90,7 +92,8 @@ class ByCustomer(Rule):
     customer: str = "customer_id"
 
     def clause(self, model: Any, contact: CustomerContact, sites: bool) -> Clause:
-        return getattr(model, self.customer) == contact.customer_id
+        own: Clause = getattr(model, self.customer) == contact.customer_id
+        return own
 
 
 @dataclass(frozen=True)
@@ -106,7 +109,7 @@ class BySite(Rule):
     nullable: bool = False
 
     def clause(self, model: Any, contact: CustomerContact, sites: bool) -> Clause:
-        own = model.customer_id == contact.customer_id
+        own: Clause = model.customer_id == contact.customer_id
         if not sites or contact.site_ids is None:
             return own
         at = getattr(model, self.site).in_(sorted(contact.site_ids))
@@ -120,7 +123,7 @@ class ByContractSite(Rule):
     resource: str
 
     def clause(self, model: Any, contact: CustomerContact, sites: bool) -> Clause:
-        own = model.customer_id == contact.customer_id
+        own: Clause = model.customer_id == contact.customer_id
         if not sites or contact.site_ids is None:
             return own
         covering = select(ContractSite.contract_id).where(ContractSite.site_id.in_(sorted(contact.site_ids)))
@@ -135,7 +138,7 @@ class Through(Rule):
     """
 
     resource: str
-    parents: tuple[tuple[str, type], ...]
+    parents: tuple[tuple[str, type[Any]], ...]
 
     def clause(self, model: Any, contact: CustomerContact, sites: bool) -> Clause:
         return and_(
@@ -156,7 +159,7 @@ class ByOwner(Rule):
     resource: str
 
     def clause(self, model: Any, contact: CustomerContact, sites: bool) -> Clause:
-        own = model.customer_id == contact.customer_id
+        own: Clause = model.customer_id == contact.customer_id
         if not sites or contact.site_ids is None:
             return own
         owners: list[Clause] = [model.owner_type == AttachmentOwner.CUSTOMER]
@@ -170,7 +173,7 @@ class ByOwner(Rule):
         return and_(own, or_(*owners))
 
 
-_OWNERS: dict[AttachmentOwner, type] = {
+_OWNERS: dict[AttachmentOwner, type[Any]] = {
     AttachmentOwner.QUOTE: Quote,
     AttachmentOwner.JOB: Job,
     AttachmentOwner.INVOICE: Invoice,
@@ -267,7 +270,7 @@ def of_customer(principal: Principal, model: type) -> Clause:
     return visible(principal, model)
 
 
-def scoped(stmt: Any, principal: Principal, model: type) -> Any:
+def scoped(stmt: S, principal: Principal, model: type) -> S:
     """Narrow a select to the rows of ``model`` the principal sees."""
     return stmt.where(visible(principal, model))
 
