@@ -59,3 +59,25 @@ def test_below_the_state_nothing_imports_reflex(layer):
         names = [a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names]
         names += [n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)]
         assert not [n for n in names if n == "reflex" or n.startswith("reflex.")], path
+
+
+def reads_the_settings_row(path: Path) -> bool:
+    """``select(Contractor…)`` or ``session.get(Contractor, …)``: the settings read directly."""
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Call) and node.args:
+            name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+            first = node.args[0]
+            table = first.value if isinstance(first, ast.Attribute) else first
+            if name in {"select", "get"} and isinstance(table, ast.Name) and table.id == "Contractor":
+                return True
+    return False
+
+
+def test_only_the_tenant_reads_the_contractors_settings():
+    """Settings are read once per unit of work in core/tenant; the demo sets them up."""
+    readers = [
+        str(path.relative_to(PORTAL.parent))
+        for path in sorted(PORTAL.rglob("*.py"))
+        if reads_the_settings_row(path)
+    ]
+    assert [r for r in readers if not r.startswith("portal/demo/")] == ["portal/core/tenant.py"]
