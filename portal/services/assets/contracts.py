@@ -95,6 +95,7 @@ def list_contracts(session: Session, scope: Scope, site_id: object, today: date)
             counts.get(c.id, 0),
         )
         for c in contracts
+        if c.id is not None
     ]
 
 

@@ -69,6 +69,7 @@ def list_documents(
             size,
         )
         for d, name, size in rows
+        if d.id is not None
     ]
 
 

@@ -18,6 +18,7 @@ from portal.models import (
     AssetStatus,
     AssetType,
     Defect,
+    DefectSeverity,
     Invoice,
     InvoiceStatus,
     Job,
@@ -200,7 +201,7 @@ def _defects(session: Session, scope: Scope, board: Dashboard) -> None:
     ).all()
     by_severity = {sev: int(n) for sev, n in rows}
     board.defects_current = sum(by_severity.values())
-    board.defects_critical = by_severity.get("critical", 0)
+    board.defects_critical = by_severity.get(DefectSeverity.CRITICAL, 0)
     latest = session.exec(
         scoped(
             select(Defect.description, Asset.number, Site.name, Site.id)
