@@ -26,7 +26,7 @@ from portal.core.months import add_months, month_start
 from portal.core.tenant import next_number, tax_on
 from portal.demo import catalog as cat
 from portal.demo.rows import Rows, stamp, weekday_on_or_after
-from portal.demo.small import FIRST_NUMBERS, STATUS_TEXT, letters
+from portal.demo.small import FIRST_NUMBERS, letters
 from portal.models import (
     ALL_PAGES,
     Asset,
@@ -68,6 +68,7 @@ from portal.models import (
     Transfer,
 )
 from portal.services.identity.passwords import hash_password
+from portal.services.work.jobs import STATUS_TEXT
 
 SEED = 2012  # the year of AS 1851's current edition
 NAME = "Metro Council Facilities"

@@ -13,12 +13,23 @@ Which rows a service makes, and why the others are written directly (through ``r
   played in the order they were asked for, so their numbers follow the dates. A request taken by
   phone, or a decision given by phone (Bayview has no login), has no service until the back office
   exists, so it is a direct row.
+* Jobs: a job raised from an accepted quote is created by ``work.jobs.create_job_from_quote`` as
+  the office, the day the quote was signed. Every job past New Service, whether raised from a quote
+  or booked as a direct row, is booked with ``jobs.schedule_job`` (the office), closed with
+  ``jobs.complete_job`` (a technician) and billed with ``jobs.invoice_job`` (the office), and an
+  archived job is archived by ``jobs.archive_paid_jobs`` once its invoice is paid. These are played
+  day by day (:meth:`SmallDemo._job_story`) among the jobs and invoices written directly, which hold a
+  provisional number until their day comes, so job and invoice numbers follow the dates whoever
+  issued them. The services are given the day and moment they stand for, never the clock's.
 * Direct rows, because no service creates them yet: the contractor and its catalogue, customers,
   contacts, sites, contracts, assets, transfers, tasks, published documents, and the history of
-  past routine visits (their job cards, service records and defects).
-* Still direct, though a service exists: jobs and their invoices (``work.jobs``), because routine
-  visits share the job and invoice numbers with them and are themselves direct rows, so the
-  numbers would stop following the dates; card payments and automatic payments
+  past routine visits (their job cards, service records and defects). A routine visit is a job
+  nobody asked for, billed by its contract's quarterly invoice rather than its own, so no service
+  books it or archives it; and a job booked outside a quote (by phone, or in the portal, which
+  lists only the optional items the customer picked) has its lines priced by the office, which no
+  service does until the back office exists, so it is written as booked, then moved on as above.
+  Quarterly contract invoices, recurring invoices and the voided one have no service either.
+* Still direct, though a service exists: card payments and automatic payments
   (``billing.charges`` / ``billing.autopay``), because their receipt numbers are random (a demo
   must be the same for a given day), the card form charges only whole balances (the demo shows a
   part payment) and the run dates its rows by the clock rather than the day it stands for;
@@ -37,7 +48,7 @@ from pathlib import Path
 from random import Random
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlmodel import Session
 
 from portal.core.months import add_months, month_start
@@ -98,18 +109,11 @@ from portal.models import (
 )
 from portal.services.identity import principals
 from portal.services.identity.passwords import hash_password
-from portal.services.work import quotes, requests
+from portal.services.work import jobs, quotes, requests
 
 SEED = 1851  # AS 1851, the Australian standard for routine service of fire protection equipment
 HISTORY_DAYS = 730
 
-STATUS_TEXT = {
-    JobStage.PENDING: "Job : New Service",
-    JobStage.PROGRESS: "Job : In Progress",
-    JobStage.COMPLETE: "Job : Complete",
-    JobStage.INVOICED: "Job : Invoiced",
-    JobStage.ARCHIVE: "Job : Archived",
-}
 CARDS = {
     "northside": (("visa", "4242"), ("mastercard", "5100")),
     "stbrigids": (("visa", "1881"),),
@@ -118,6 +122,7 @@ CARDS = {
 CURRENT_DEFECTS = {"northside": (16, 21), "stbrigids": (2, 3), "bayview": (1, 2)}
 # The contractor's office, who prices quotes (a value until the back office gives staff logins).
 OFFICE = StaffMember(1, cat.STAFF[0], Role.OFFICE)
+TECHNICIAN = StaffMember(2, cat.STAFF[1], Role.TECHNICIAN)  # closes the jobs it worked on
 FIRST_NUMBERS = {"quote": 10001, "job": 20001, "invoice": 30001, "recurring": 900, "task": 500}
 
 
@@ -171,6 +176,10 @@ class SmallDemo:
         self.recurring: list[dict[str, Any]] = []
         self.tasks: list[dict[str, Any]] = []
         self.receipts = count(104_201)
+        # Jobs and invoices in the order they happen: (day, order within the day, seq, what, plan).
+        self.story: list[tuple[date, int, int, str, dict[str, Any]]] = []
+        self.numbers: dict[str, int] = {}  # the next job or invoice number, while no service takes one
+        self.renumber: dict[str, list[dict[str, int]]] = defaultdict(list)
         self.tax_bp = cat.CONTRACTOR["tax_rate_bp"]
         # What the builder knows about a row but the table does not store, by the row's id.
         self.kind_of: dict[int, cat.Kind] = {}
@@ -183,15 +192,18 @@ class SmallDemo:
         self._contractor()
         for spec in cat.CUSTOMERS:
             self.built[spec.key] = self._customer(spec)
+        self._void_invoice(self.built["northside"])
         self._recurring_and_autopay()
-        for b in self.built.values():
-            self._payments(b)
         self._transfers(self.built["northside"])
         self._visit_assets()
         self._tasks()
         self._number()
         self.rows.write()
         self._quote_story()
+        self._job_story()
+        for b in self.built.values():
+            self._payments(b)
+        self._settle()
         self._files()
         self.rows.finish()
 
@@ -265,7 +277,6 @@ class SmallDemo:
         self._settle_defects(b)
         self._ad_hoc_jobs(b)
         self._quotes(b)
-        self._job_invoices(b)
         self._contract_invoices(b)
         return b
 
@@ -396,7 +407,7 @@ class SmallDemo:
                     f"equipment "
                     f"to AS 1851-2012{' under contract ' + contract['number'] if contract else ''}.",
                     stage=stage,
-                    status_text=STATUS_TEXT[stage],
+                    status_text=jobs.STATUS_TEXT[stage],
                     requested_on=requested,
                     scheduled_on=day,
                     # A routine visit is due the day it is booked, so the PPM shows it in that week.
@@ -405,6 +416,7 @@ class SmallDemo:
                     created_at=stamp(requested, 7),
                 )
                 self.routine_ids.add(job["id"])
+                self._numbered(Job, job, requested)
                 r.add(
                     JobItem,
                     job_id=job["id"],
@@ -679,54 +691,83 @@ class SmallDemo:
                     scheduled = completed
                     requested = completed - timedelta(days=rng.randint(7, 30))
                 requester = self._requester(b, si)
-                job = r.add(
-                    Job,
-                    customer_id=b.row["id"],
-                    site_id=site["id"],
-                    contact_id=b.primary["id"],
-                    requested_by_contact_id=requester["id"] if requester else None,
-                    order_number=self._order_number(b),
-                    description=description,
-                    stage=stage,
-                    status_text=STATUS_TEXT[stage],
-                    requested_on=requested,
-                    preferred_date=preferred,
-                    scheduled_on=scheduled,
-                    due_on=preferred or scheduled,
-                    completed_on=completed,
-                    created_at=stamp(requested, rng.randint(8, 16)),
-                    **self._totals(lines),
-                )
-                self._add_lines(JobItem, "job_id", job, lines)
-                for a in assets:
-                    r.add(JobAsset, job_id=job["id"], asset_id=a["id"])
-                b.jobs.append(job)
+                order, created = self._order_number(b), stamp(requested, rng.randint(8, 16))
+                issued = pay_on = None
+                if stage in (JobStage.INVOICED, JobStage.ARCHIVE):
+                    assert completed is not None
+                    issued = min(today, completed + timedelta(days=rng.randint(1, 4)))
+                    if stage == JobStage.ARCHIVE:
+                        pay_on = min(today, issued + timedelta(days=rng.randint(3, 28)))
+                plan = {
+                    "b": b,
+                    "stage": stage,
+                    "scheduled": scheduled,
+                    "completed": completed,
+                    "issued": issued,
+                    "pay_on": pay_on,
+                    "id": None,
+                }
                 if stage != JobStage.PENDING and rng.random() < 0.2:
-                    self._quote_behind(b, job, work, lines, assets, requester)
+                    # Raised from the accepted quote by the office once the quote is decided.
+                    plan["quote"] = self._quote_behind(
+                        b, site["id"], requested, requester, order, description, lines
+                    )
+                    plan["quote"]["assets"] = assets
+                    self._happens(requested, "raise", plan)
+                else:
+                    job = r.add(
+                        Job,
+                        customer_id=b.row["id"],
+                        site_id=site["id"],
+                        contact_id=b.primary["id"],
+                        requested_by_contact_id=requester["id"] if requester else None,
+                        order_number=order,
+                        description=description,
+                        stage=JobStage.PENDING,
+                        status_text=jobs.STATUS_TEXT[JobStage.PENDING],
+                        requested_on=requested,
+                        preferred_date=preferred,
+                        due_on=preferred,
+                        created_at=created,
+                        **self._totals(lines),
+                    )
+                    self._add_lines(JobItem, "job_id", job, lines)
+                    for a in assets:
+                        r.add(JobAsset, job_id=job["id"], asset_id=a["id"])
+                    b.jobs.append(job)
+                    self._numbered(Job, job, requested)
+                    plan["id"] = job["id"]
+                if stage != JobStage.PENDING:
+                    self._happens(issued or completed or scheduled, "book", plan)
 
     def _quote_behind(
-        self, b: Built, job: dict, work: cat.Work, lines: list, assets: list[dict], requester: dict | None
-    ) -> None:
-        """The accepted quote a job was raised from: priced first, then signed, then booked."""
+        self,
+        b: Built,
+        site_id: int,
+        decided: date,
+        requester: dict | None,
+        order: str,
+        description: str,
+        lines: list,
+    ) -> dict:
+        """The accepted quote a job is raised from: priced first, then signed, then raised the day
+        it was signed."""
         rng = self.rng
-        decided = job["requested_on"]
         actioned = decided - timedelta(days=rng.randint(1, 10))
         requested = actioned - timedelta(days=rng.randint(2, 10))
-        signer = requester or b.primary
-        quote = self._quote_row(
+        return self._quote_row(
             b,
-            job["site_id"],
-            job["description"],
+            site_id,
+            description,
             requested,
             requester,
             lines,
             actioned=actioned,
             decision=QuoteDecision.ACCEPTED,
             decided=decided,
-            signer=signer,
-            order=job["order_number"],
+            signer=requester or b.primary,
+            order=order,
         )
-        quote["job"], quote["assets"] = job, assets
 
     def _quote_row(
         self,
@@ -767,7 +808,6 @@ class SmallDemo:
             "created": stamp(requested, rng.randint(8, 16)),
             "assets": [],
             "defect": None,
-            "job": None,
             "id": None,
         }
         self.quote_plans.append(quote)
@@ -916,17 +956,15 @@ class SmallDemo:
         return quote["id"]
 
     def _link_quote(self, plan: dict) -> None:
-        """The defect a quote fixes and the job it became, where the request itself could not say so:
-        a phoned-in request, or a defect found at the site the asset was at before it moved."""
-        defect, job = plan["defect"], plan["job"]
+        """The defect a quote fixes, where the request itself could not say so: a phoned-in request,
+        or a defect found at the site the asset was at before it moved."""
+        defect = plan["defect"]
         if defect is not None:
             self.session.execute(
                 update(Defect)
                 .where(Defect.id == defect["id"], Defect.quote_id.is_(None))
                 .values(quote_id=plan["id"])
             )
-        if job is not None:
-            self.session.execute(update(Job).where(Job.id == job["id"]).values(quote_id=plan["id"]))
 
     def _decide(self, plan: dict) -> None:
         """The customer's decision, signed in the portal; one given by phone is written as it was told."""
@@ -963,18 +1001,14 @@ class SmallDemo:
         subtotal: int,
         description: str,
         *,
-        job: dict | None = None,
         recurring: dict | None = None,
-        order: str = "",
     ) -> dict:
         tax = tax_on(subtotal, self.tax_bp)
         invoice = self.rows.add(
             Invoice,
             customer_id=b.row["id"],
             site_id=site_id,
-            job_id=job["id"] if job else None,
             recurring_invoice_id=recurring["id"] if recurring else None,
-            order_number=order,
             description=description,
             issued_on=issued,
             due_on=issued + timedelta(days=cat.CONTRACTOR["payment_terms_days"]),
@@ -986,26 +1020,9 @@ class SmallDemo:
             paid_on=None,
             created_at=stamp(issued, 8),
         )
+        self._numbered(Invoice, invoice, issued)
         b.invoices.append(invoice)
         return invoice
-
-    def _job_invoices(self, b: Built) -> None:
-        rng = self.rng
-        for job in b.jobs:
-            if job["id"] in self.routine_ids or job["stage"] not in (JobStage.INVOICED, JobStage.ARCHIVE):
-                continue
-            issued = min(self.today, job["completed_on"] + timedelta(days=rng.randint(1, 4)))
-            invoice = self._invoice(
-                b,
-                job["site_id"],
-                issued,
-                job["subtotal_cents"],
-                job["description"],
-                job=job,
-                order=job["order_number"],
-            )
-            if job["stage"] == JobStage.ARCHIVE:
-                self.pay_on[invoice["id"]] = min(self.today, issued + timedelta(days=rng.randint(3, 28)))
 
     def _contract_invoices(self, b: Built) -> None:
         for contract in b.contracts:
@@ -1027,6 +1044,16 @@ class SmallDemo:
                     if quarter + timedelta(days=45) < self.today:
                         self.pay_on[invoice["id"]] = quarter + timedelta(days=self.rng.randint(5, 25))
                 quarter = add_months(quarter, 3)
+
+    def _void_invoice(self, b: Built) -> None:
+        void = self._invoice(
+            b,
+            b.sites[1]["id"],
+            self.today - timedelta(days=50),
+            38_500,
+            "Issued in error (duplicate of the quarterly maintenance invoice); cancelled.",
+        )
+        void["status"] = InvoiceStatus.VOID
 
     def _recurring_and_autopay(self) -> None:
         rng, today, r = self.rng, self.today, self.rows
@@ -1202,11 +1229,14 @@ class SmallDemo:
                 on = max(self.pay_on[inv["id"]] for inv in group)
                 self._payment(b, group, on, rng.choice(payers), rng.choice(cards))
                 group = []
-        unpaid = [
-            inv
-            for inv in b.invoices
-            if inv["status"] == InvoiceStatus.UNPAID and not inv["recurring_invoice_id"]
-        ]
+        unpaid = sorted(
+            (
+                inv
+                for inv in b.invoices
+                if inv["status"] == InvoiceStatus.UNPAID and not inv["recurring_invoice_id"]
+            ),
+            key=lambda inv: (inv["issued_on"], inv["id"]),
+        )
         overdue = [inv for inv in unpaid if inv["due_on"] < self.today]
         if b.spec.key == "northside" and len(unpaid) > 3:
             current = [inv for inv in unpaid if inv["due_on"] >= self.today] or unpaid
@@ -1228,14 +1258,6 @@ class SmallDemo:
                     cards[1],
                     failed="Card declined: insufficient funds",
                 )
-            void = self._invoice(
-                b,
-                b.sites[1]["id"],
-                self.today - timedelta(days=50),
-                38_500,
-                "Issued in error (duplicate of the quarterly maintenance invoice); cancelled.",
-            )
-            void["status"] = InvoiceStatus.VOID
 
     # -- transfers, tasks, files --------------------------------------------------------------------
 
@@ -1483,14 +1505,126 @@ class SmallDemo:
             pdf,
         )
 
+    # -- jobs and invoices, in the order they happened --------------------------------------------------
+
+    def _numbered(self, model: type[Job] | type[Invoice], row: dict[str, Any], day: date) -> None:
+        """A job or invoice written here: a provisional number (minus its id, so unique and out of the
+        way of ``next_number``) until :meth:`_job_story` reaches its day."""
+        row["number"] = -row["id"]
+        self._happens(day, "job" if model is Job else "invoice", row)
+
+    def _happens(self, day: date, what: str, plan: dict[str, Any]) -> None:
+        order = {"job": 0, "raise": 0, "invoice": 1, "book": 1}[what]
+        self.story.append((day, order, len(self.story), what, plan))
+
+    def _job_story(self) -> None:
+        """Replay the jobs and invoices day by day, so the numbers the services draw and those given
+        here follow the dates together: the office raises a job from its accepted quote
+        (``jobs.create_job_from_quote``), books it (``schedule_job``), the technician closes it
+        (``complete_job``) and the office bills it (``invoice_job``), each on the day it happened."""
+        for day, _order, _seq, what, plan in sorted(self.story, key=lambda event: event[:3]):
+            if what in ("job", "invoice"):
+                self._give_number(what, plan)
+                continue
+            self._write_numbers()
+            if what == "raise":
+                self._raise(plan)
+            else:
+                self._book(plan, day)
+        self._write_numbers()
+
+    def _give_number(self, key: str, row: dict[str, Any]) -> None:
+        column = Job.number if key == "job" else Invoice.number
+        if key not in self.numbers:
+            self.numbers[key] = next_number(self.session, column, FIRST_NUMBERS[key])
+        row["number"] = self.numbers[key]
+        self.numbers[key] += 1
+        self.renumber[key].append({"row_id": row["id"], "n": row["number"]})
+
+    def _write_numbers(self) -> None:
+        """Store the numbers given so far, before a service reads the highest one to take the next."""
+        for key, values in self.renumber.items():
+            table = (Job if key == "job" else Invoice).__table__
+            self.session.execute(
+                update(table).where(table.c.id == bindparam("row_id")).values(number=bindparam("n")),
+                values,
+            )
+        self.renumber.clear()
+        self.numbers.clear()
+
+    def _raise(self, plan: dict[str, Any]) -> None:
+        quote = plan["quote"]
+        job = jobs.create_job_from_quote(
+            self.session,
+            OFFICE,
+            quote["id"],
+            quote["decided_at"].date(),
+            quote["decided_at"] + timedelta(hours=1),
+        )
+        plan["id"] = job.id
+        plan["b"].jobs.append(
+            {
+                "id": job.id,
+                "site_id": job.site_id,
+                "requested_by_contact_id": job.requested_by_contact_id,
+                "requested_on": job.requested_on,
+            }
+        )
+
+    def _book(self, plan: dict[str, Any], day: date) -> None:
+        """Book, close and bill a job as far as its stage says; an archived job is archived once its
+        invoice is paid (:meth:`_settle`)."""
+        stage, job_id = plan["stage"], plan["id"]
+        jobs.schedule_job(self.session, OFFICE, job_id, plan["scheduled"], plan["scheduled"])
+        if stage == JobStage.PROGRESS:
+            return
+        jobs.complete_job(self.session, TECHNICIAN, job_id, plan["completed"])
+        if stage == JobStage.COMPLETE:
+            return
+        invoice = jobs.invoice_job(self.session, OFFICE, job_id, day, stamp(day, 8))
+        plan["b"].invoices.append(
+            {
+                "id": invoice.id,
+                "total_cents": invoice.total_cents,
+                "paid_cents": invoice.paid_cents,
+                "status": invoice.status,
+                "paid_on": invoice.paid_on,
+                "issued_on": invoice.issued_on,
+                "due_on": invoice.due_on,
+                "recurring_invoice_id": None,
+            }
+        )
+        if plan["pay_on"] is not None:
+            self.pay_on[invoice.id] = plan["pay_on"]
+
+    def _settle(self) -> None:
+        """Write the payments and what they paid, then archive the jobs whose invoices are all paid,
+        as paying an invoice does (``jobs.archive_paid_jobs``)."""
+        self.rows.write()
+        paid = [
+            {"row_id": inv["id"], "paid": inv["paid_cents"], "status": inv["status"], "on": inv["paid_on"]}
+            for b in self.built.values()
+            for inv in b.invoices
+            if inv["paid_cents"]
+        ]
+        table = Invoice.__table__
+        self.session.execute(
+            update(table)
+            .where(table.c.id == bindparam("row_id"))
+            .values(paid_cents=bindparam("paid"), status=bindparam("status"), paid_on=bindparam("on")),
+            paid,
+        )
+        self.session.expire_all()
+        jobs.archive_paid_jobs(self.session)
+
     # -- numbers ---------------------------------------------------------------------------------------
 
     def _number(self) -> None:
-        """Numbers follow the dates, as they would have been issued, and never reuse an existing one."""
-        everything = list(self.built.values())
+        """Numbers follow the dates, as they would have been issued, and never reuse an existing one.
+
+        Jobs and invoices are numbered by :meth:`_job_story` instead, among those the services issue.
+        """
         plan = (
-            (Job.number, "job", [j for b in everything for j in b.jobs], "requested_on"),
-            (Invoice.number, "invoice", [i for b in everything for i in b.invoices], "issued_on"),
             (RecurringInvoice.number, "recurring", self.recurring, "id"),
             (Task.number, "task", self.tasks, "created_at"),
         )
