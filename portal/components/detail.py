@@ -1,4 +1,4 @@
-"""Pieces of a quote's, job's or invoice's detail view: facts, priced items with totals, attachments.
+"""A quote's, job's or invoice's details: the row's number and Options that open them, the pop-up, its parts.
 
 Each takes the page's state class, which must provide ``detail`` (display strings including
 subtotal, tax_label, tax, total), ``items`` and ``attachments``.
@@ -9,7 +9,7 @@ from __future__ import annotations
 import reflex as rx
 
 from portal.components.links import server_link
-from portal.components.table import status_badge
+from portal.components.table import options_menu, print_item, status_badge, view_details_item
 
 
 def fact(label: str, value: rx.Var | rx.Component) -> rx.Component:
@@ -118,17 +118,43 @@ def attachments_list(state, upload_id: str) -> rx.Component:
     )
 
 
-def detail_dialog(
-    state,
-    *,
-    kind: str,
-    print_label: str,
-    dialog_id: str,
-    facts: list[rx.Component],
-    body: list[rx.Component],
-    after: tuple[rx.Component, ...] = (),
+def number_cell(state, row: rx.Var, kind: str) -> rx.Component:
+    """The row's number, a button opening its details; ``data-<kind>`` holds the number."""
+    return rx.table.row_header_cell(
+        rx.button(
+            row["number"],
+            variant="ghost",
+            size="1",
+            on_click=state.open_detail(row["id"]),
+            **{f"data_{kind.lower()}": row["number"]},
+        )
+    )
+
+
+def record_options(state, row: rx.Var, kind: str, *extra: rx.Component, attachments: bool) -> rx.Component:
+    """A quote's, job's or invoice's Options: View details, ``extra``, its PDF, then Attachments if any.
+
+    Attachments open the details too, since that is where they are listed.
+    """
+    open_detail = state.open_detail(row["id"])
+    last = (
+        [rx.menu.item(rx.icon("paperclip", size=14), "Attachments", on_select=open_detail)]
+        if attachments
+        else []
+    )
+    return options_menu(
+        row["number"],
+        view_details_item(open_detail),
+        *extra,
+        print_item(f"Print {kind}", f"/documents/{kind.lower()}s/" + row["id"] + ".pdf"),
+        *last,
+    )
+
+
+def record_dialog(
+    state, *, kind: str, dialog_id: str, facts: list[rx.Component], body: list[rx.Component]
 ) -> rx.Component:
-    """The pop-up a quote or job opens in: number, status, print button, facts, description, assets."""
+    """The pop-up a quote, job or invoice opens in: number, status, print button, site, facts, body."""
     d = state.detail
     return rx.dialog.root(
         rx.dialog.content(
@@ -138,7 +164,7 @@ def detail_dialog(
                     status_badge(d["status"]),
                     rx.spacer(),
                     server_link(
-                        rx.button(rx.icon("printer", size=14), print_label, variant="soft", size="2"),
+                        rx.button(rx.icon("printer", size=14), f"Print {kind}", variant="soft", size="2"),
                         href=d["pdf"],
                         new_tab=True,
                         id=f"print-{kind.lower()}",
@@ -158,30 +184,7 @@ def detail_dialog(
                     *facts,
                     size="2",
                 ),
-                rx.box(
-                    rx.text(
-                        d["description"], white_space="pre-wrap", size="2", class_name="detail-description"
-                    ),
-                    max_height="12em",
-                    overflow_y="auto",
-                    width="100%",
-                ),
                 *body,
-                rx.cond(
-                    state.assets.length() > 0,
-                    rx.vstack(
-                        rx.heading("Assets", size="3"),
-                        rx.foreach(
-                            state.assets,
-                            lambda a: rx.text(
-                                a["number"] + " · " + a["type"] + " · " + a["location"], size="2"
-                            ),
-                        ),
-                        spacing="1",
-                    ),
-                ),
-                attachments_list(state, f"{kind.lower()}-files"),
-                *after,
                 spacing="4",
                 width="100%",
             ),
@@ -190,4 +193,51 @@ def detail_dialog(
         ),
         open=state.detail_open,
         on_open_change=state.set_detail_open,
+    )
+
+
+def detail_dialog(
+    state,
+    *,
+    kind: str,
+    dialog_id: str,
+    facts: list[rx.Component],
+    items_empty: str,
+    after: tuple[rx.Component, ...] = (),
+) -> rx.Component:
+    """A quote's or job's pop-up: who asked and when, ``facts``, description, priced items, assets, files."""
+    d = state.detail
+    return record_dialog(
+        state,
+        kind=kind,
+        dialog_id=dialog_id,
+        facts=[
+            fact("Contact", d["contact"]),
+            fact("Order No.", d["order"]),
+            fact("Requested", d["requested_on"]),
+            fact("Preferred date", d["preferred_date"]),
+            *facts,
+        ],
+        body=[
+            rx.box(
+                rx.text(d["description"], white_space="pre-wrap", size="2", class_name="detail-description"),
+                max_height="12em",
+                overflow_y="auto",
+                width="100%",
+            ),
+            items_table(state, items_empty),
+            rx.cond(
+                state.assets.length() > 0,
+                rx.vstack(
+                    rx.heading("Assets", size="3"),
+                    rx.foreach(
+                        state.assets,
+                        lambda a: rx.text(a["number"] + " · " + a["type"] + " · " + a["location"], size="2"),
+                    ),
+                    spacing="1",
+                ),
+            ),
+            attachments_list(state, f"{kind.lower()}-files"),
+            *after,
+        ],
     )

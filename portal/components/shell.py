@@ -47,6 +47,13 @@ def template(route: str, title: str, page: str, on_load: list[Any] | None = None
     return decorator
 
 
+def page_heading(title: str, *actions: rx.Component) -> rx.Component:
+    """The page's h1 with its actions on the right."""
+    return rx.hstack(
+        rx.heading(title, size="6", as_="h1"), rx.spacer(), *actions, width="100%", align="center"
+    )
+
+
 def public_page(route: str, title: str, on_load: list[Any] | None = None):
     """Register a page that needs no sign-in (login, invite, password reset)."""
 

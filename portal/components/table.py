@@ -1,4 +1,4 @@
-"""The list screen every menu area shares: sub-tabs, search, sortable columns, pages, CSV."""
+"""The list screen every menu area shares: sub-tabs, search, sortable columns, pages, CSV, a row's Options."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import reflex as rx
+from reflex.event import EventSpec
 
 from portal.components.links import server_link
 from portal.core.lists import PAGE_SIZES
@@ -66,20 +67,54 @@ def search_bar(state, placeholder: str, csv_href: rx.Var | None = None) -> rx.Co
     )
 
 
-def csv_menu(href: rx.Var) -> rx.Component:
+def csv_menu(href: rx.Var, title: str | None = "Download") -> rx.Component:
+    """``title=None`` keeps the statement's button as it has always been, without a hover tip."""
     return rx.menu.root(
         rx.menu.trigger(
             rx.icon_button(
                 rx.icon("download", size=16),
                 variant="soft",
                 aria_label="Download",
-                title="Download",
+                title=title,
                 id="download-menu",
             )
         ),
         rx.menu.content(
             rx.menu.item(server_link("CSV", href=href, download=True, id="download-csv", width="100%")),
         ),
+    )
+
+
+def options_menu(number: rx.Var, *items: rx.Component) -> rx.Component:
+    """A row's Options menu; ``data-options`` holds the row's number, the name a customer knows it by."""
+    return rx.menu.root(
+        rx.menu.trigger(
+            rx.button(
+                "Options",
+                rx.icon("chevron-down", size=14),
+                variant="soft",
+                size="1",
+                data_options=number,
+            )
+        ),
+        rx.menu.content(*items),
+    )
+
+
+def view_details_item(on_select: EventSpec) -> rx.Component:
+    return rx.menu.item(rx.icon("eye", size=14), "View details", on_select=on_select)
+
+
+def print_item(label: str, href: rx.Var) -> rx.Component:
+    """A menu item opening a PDF in a new tab, so the list stays where it was."""
+    return rx.menu.item(
+        server_link(
+            rx.hstack(rx.icon("printer", size=14), label, spacing="2"),
+            href=href,
+            new_tab=True,
+            width="100%",
+            color="inherit",
+        )
     )
 
 
@@ -201,6 +236,22 @@ def data_table(
         pager(state),
         spacing="3",
         width="100%",
+    )
+
+
+def list_screen(
+    state,
+    tab_items: list[tuple[str, str]],
+    placeholder: str,
+    columns: list[Column],
+    row: Callable[[rx.Var], rx.Component],
+    empty: str,
+) -> tuple[rx.Component, ...]:
+    """Sub-tabs, search with its CSV, and the table, in the order every list screen shows them."""
+    return (
+        tabs(state, tab_items),
+        search_bar(state, placeholder, state.csv_href),
+        data_table(state, columns, row, empty),
     )
 
 
