@@ -22,11 +22,14 @@ from sqlalchemy import ColumnElement, String, cast, false, func, or_
 from sqlalchemy.sql import Select
 from sqlalchemy.sql.sqltypes import Integer, Numeric
 from sqlmodel import Session, select
+from sqlmodel.sql.expression import Select as RowsSelect
 
 from portal.core import exports
 from portal.core.visibility import scoped
 
 T = TypeVar("T")
+# A select of any columns; ordering keeps its type, so a SQLModel select still runs through exec().
+S = TypeVar("S", bound="Select[*tuple[Any, ...]]")
 
 PAGE_SIZES = (10, 25, 50, 100)
 DEFAULT_SIZE = 25
@@ -120,7 +123,7 @@ def number_starts_with(column: Any, digits: str) -> ColumnElement[bool]:
     return or_(*ranges)
 
 
-def count_rows(session: Session, stmt: Select) -> int:
+def count_rows(session: Session, stmt: Select[*tuple[Any, ...]]) -> int:
     """How many rows the statement returns, counted in SQL without its ordering or selected columns."""
     if stmt._group_by_clauses or stmt._distinct or stmt._limit_clause is not None:
         total = session.scalar(func.count().select().select_from(stmt.order_by(None).subquery()))
@@ -132,8 +135,8 @@ def count_rows(session: Session, stmt: Select) -> int:
 
 
 def ordered(
-    stmt: Select, sorts: Mapping[str, Any], key: str, descending: bool, default_sort: str, tiebreak: Any
-) -> Select:
+    stmt: S, sorts: Mapping[str, Any], key: str, descending: bool, default_sort: str, tiebreak: Any
+) -> S:
     """The statement ordered by a known sort key (else the default), then by the unique tiebreak.
 
     Empty values go last in both directions, on SQLite and PostgreSQL alike (they disagree by
@@ -149,7 +152,7 @@ def ordered(
 
 def ordered_csv(
     session: Session,
-    stmt: Select,
+    stmt: RowsSelect[*tuple[Any, ...]],
     request: PageRequest,
     sorts: Mapping[str, Any],
     default_sort: str,
@@ -170,14 +173,14 @@ def _nullable(column: Any) -> bool:
 
 def paginate(
     session: Session,
-    stmt: Select,
+    stmt: RowsSelect[*tuple[Any, ...]],
     request: PageRequest,
     sorts: Mapping[str, Any],
     default_sort: str,
     row_factory: Callable[[Sequence[Any]], T],
     *,
     tiebreak: Any,
-    count_stmt: Select | None = None,
+    count_stmt: Select[*tuple[Any, ...]] | None = None,
 ) -> Page[T]:
     """One page of the statement's rows, with the total, clamped to the last page that exists.
 
@@ -307,7 +310,7 @@ class ListSpec(Generic[T]):
             return self.search_by(context, text)
         return search_filter(text, *self.search)
 
-    def query(self, context: Context, tab: str, search: str) -> Select:
+    def query(self, context: Context, tab: str, search: str) -> RowsSelect[*tuple[Any, ...]]:
         """The scoped, filtered rows of one tab, unordered: the page slices it, the CSV streams it all."""
         stmt = select(*[_sql(c.sql, context).label(c.name) for c in self.columns]).select_from(self.model)
         for join in self.joins:
@@ -318,7 +321,7 @@ class ListSpec(Generic[T]):
             stmt = stmt.where(found)
         return scoped(stmt, context.scope, self.model)
 
-    def _count_query(self, context: Context, tab: str, search: str) -> Select | None:
+    def _count_query(self, context: Context, tab: str, search: str) -> Select[*tuple[Any, ...]] | None:
         """The same rows without the joins, which only add display columns, so counting 100,000 rows
         does not join each one; None when a "contains" search looks into a joined table."""
         found = self._found(context, search)

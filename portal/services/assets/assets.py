@@ -135,7 +135,7 @@ def _next_due() -> Any:
     )
 
 
-def site_assets(scope: Scope, site_id: int, search: str = "") -> Select:
+def site_assets(scope: Scope, site_id: int, search: str = "") -> Select[int]:
     """The site's assets the scope may see, filtered by the search; the base of every query here.
 
     A plain SQLAlchemy select, so that the narrower column lists built on it come back as rows.
@@ -196,7 +196,8 @@ def group_page(
         )
         rows = [
             AssetRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], AssetStatus(r[7]).value)
-            for r in session.exec(stmt).all()
+            # SQLModel types exec() for its own selects only; a SQLAlchemy one runs the same, as rows.
+            for r in session.exec(stmt).all()  # type: ignore[call-overload]
         ]
     return Page(rows=rows, total=total, page=current, size=request.size)
 
@@ -269,7 +270,7 @@ def asset_detail(
     """Everything the pop-up shows about one asset, or None when the id is not the contact's to see."""
     scope.require(PAGE)
     asset = visibility.get(session, scope, Asset, asset_id)
-    if asset is None:
+    if asset is None or asset.id is None:
         return None
     kind = session.get(AssetType, asset.asset_type_id)
     site = session.get(Site, asset.site_id)
@@ -335,7 +336,8 @@ def asset_csv(session: Session, scope: Scope, site_id: int, search: str = "") ->
     )
 
     def rows() -> Iterator[list[Any]]:
-        for r in session.exec(stmt.execution_options(yield_per=exports.STREAM_BATCH)):
+        # SQLModel types exec() for its own selects only; a SQLAlchemy one runs the same, as rows.
+        for r in session.exec(stmt.execution_options(yield_per=exports.STREAM_BATCH)):  # type: ignore[call-overload]
             yield [
                 r[0],
                 r[1],

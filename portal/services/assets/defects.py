@@ -27,7 +27,7 @@ from portal.services.sites.sites import site_for
 PAGE = PageKey.REPORTS
 ALL = "all"
 SEVERITIES = tuple(DefectSeverity)
-SEVERITY_LABELS = {
+SEVERITY_LABELS: dict[str, str] = {
     DefectSeverity.CRITICAL: "Critical",
     DefectSeverity.NON_CRITICAL: "Non-critical",
     DefectSeverity.NON_CONFORMANCE: "Non-conformance",

@@ -14,11 +14,12 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import String, func, or_, type_coerce
+from sqlalchemy import Select, String, TypeCoerce, func, or_, type_coerce
+from sqlalchemy.orm import InstrumentedAttribute
 from sqlmodel import Session, select
 
 from portal.core import dates, exports, weeks
@@ -38,6 +39,9 @@ from portal.models import (
     TestResult,
 )
 from portal.services.sites import sites
+
+# A select narrowed by the grid's filters keeps its columns.
+Query = TypeVar("Query", bound="Select[*tuple[Any, ...]]")
 
 MIN_YEAR, MAX_YEAR = dates.EARLIEST.year, dates.LATEST.year
 OPEN_STAGES = (JobStage.PENDING, JobStage.PROGRESS)
@@ -181,7 +185,7 @@ def contract_options(session: Session, scope: Scope) -> list[tuple[int, str]]:
     """The customer's contracts that cover at least one site the contact can see."""
     stmt = scoped(select(Contract.id, Contract.number, Contract.name), scope, Contract)
     rows = session.exec(stmt.order_by(Contract.expiry_date.desc(), Contract.id)).all()
-    return [(r.id, f"{r.number} {r.name}".strip()) for r in rows]
+    return [(contract_id, f"{number} {name}".strip()) for contract_id, number, name in rows]
 
 
 def check_filters(session: Session, scope: Scope, filters: Filters) -> dict[str, str]:
@@ -197,7 +201,13 @@ def check_filters(session: Session, scope: Scope, filters: Filters) -> dict[str,
 # The grid.
 
 
-def _narrow(stmt, scope: Scope, filters: Filters, only: tuple[int, int] | None, level_col):
+def _narrow(
+    stmt: Query,
+    scope: Scope,
+    filters: Filters,
+    only: tuple[int, int] | None,
+    level_col: InstrumentedAttribute[int],
+) -> Query:
     stmt = scoped(stmt, scope, Asset)
     if filters.site_id is not None:
         stmt = stmt.where(Asset.site_id == filters.site_id)
@@ -214,7 +224,7 @@ def _narrow(stmt, scope: Scope, filters: Filters, only: tuple[int, int] | None, 
     return stmt
 
 
-def _frame(session: Session, stmt, columns: list[str]) -> pd.DataFrame:
+def _frame(session: Session, stmt: Select[*tuple[Any, ...]], columns: list[str]) -> pd.DataFrame:
     """Rows straight into columns: through Core, not the ORM, and never a pandas row object per row."""
     rows = session.connection().execute(stmt).all()
     data = list(zip(*rows, strict=True)) if rows else [()] * len(columns)
@@ -223,7 +233,7 @@ def _frame(session: Session, stmt, columns: list[str]) -> pd.DataFrame:
     )
 
 
-def _raw(column):
+def _raw(column: InstrumentedAttribute[date | None]) -> TypeCoerce[str]:
     """A date column as the driver hands it over (ISO text on SQLite), which pandas parses in bulk."""
     return type_coerce(column, String)
 
@@ -238,7 +248,10 @@ def add_months(days: np.ndarray, months: np.ndarray) -> np.ndarray:
     offset = (days - month.astype("datetime64[D]")).astype(np.int64)
     target = month + np.asarray(months, dtype=np.int64).astype("timedelta64[M]")
     length = ((target + 1).astype("datetime64[D]") - target.astype("datetime64[D]")).astype(np.int64)
-    return target.astype("datetime64[D]") + np.minimum(offset, length - 1).astype("timedelta64[D]")
+    moved: np.ndarray = target.astype("datetime64[D]") + np.minimum(offset, length - 1).astype(
+        "timedelta64[D]"
+    )
+    return moved
 
 
 def _month_index(days: np.ndarray) -> np.ndarray:
@@ -246,7 +259,13 @@ def _month_index(days: np.ndarray) -> np.ndarray:
 
 
 def _records(
-    session: Session, scope: Scope, filters: Filters, only, start: date, end: date, year_start: date
+    session: Session,
+    scope: Scope,
+    filters: Filters,
+    only: tuple[int, int] | None,
+    start: date,
+    end: date,
+    year_start: date,
 ) -> pd.DataFrame:
     """Tests dated (by the job card) in [start, end), counted by type, level, week and result.
 
@@ -286,7 +305,9 @@ def _records(
     return out.reset_index()
 
 
-def _schedules(session: Session, scope: Scope, filters: Filters, only) -> pd.DataFrame:
+def _schedules(
+    session: Session, scope: Scope, filters: Filters, only: tuple[int, int] | None
+) -> pd.DataFrame:
     """The active assets' schedules, counted by type, level, interval, next due date and the earliest
     due date of an open job the asset is on (assets serviced together share these)."""
     on_job = (
@@ -538,7 +559,7 @@ def cell_detail(
 def grid_csv(grid: Grid) -> Iterator[str]:
     """Every cell of the grid, a line each, as the screen shows it."""
 
-    def lines():
+    def lines() -> Iterator[tuple[Any, ...]]:
         for r, row in enumerate(grid.rows):
             for wk in grid.weeks:
                 cell = grid.cell(r, wk.number)

@@ -26,7 +26,11 @@ from portal.services.assets.defects import PAGE, AssetFilters, narrowed
 
 ALL = "all"
 STATUSES = (ALL, *(r.value for r in TestResult))
-RESULT_LABELS = {TestResult.PASS: "Pass", TestResult.FAIL: "Fail", TestResult.NOT_TESTED: "Not tested"}
+RESULT_LABELS: dict[str, str] = {
+    TestResult.PASS: "Pass",
+    TestResult.FAIL: "Fail",
+    TestResult.NOT_TESTED: "Not tested",
+}
 DEFAULT_SORT = "date"
 LIST_NOTES_CHARS = 120
 
