@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -134,7 +135,7 @@ def _check_amount(amount_cents: int, idempotency_key: str) -> None:
         raise ValueError("an idempotency key is required")
 
 
-GATEWAYS: dict[str, type] = {SANDBOX: SandboxGateway}
+GATEWAYS: dict[str, Callable[[], Gateway]] = {SANDBOX: SandboxGateway}
 
 
 def get_gateway(name: str | None = None) -> Gateway:
