@@ -1,4 +1,4 @@
-"""The Payments pop-up shared by Invoices and the Statement: card, confirm, receipt."""
+"""The Payments pop-up shared by Invoices and the Statement (card, confirm, receipt), and what opens it."""
 
 from __future__ import annotations
 
@@ -6,6 +6,26 @@ import reflex as rx
 
 from portal.components.forms import field, form_error
 from portal.state.billing.payment import PaymentState as P
+
+
+def invoice_tick(state, invoice: rx.Var) -> rx.Component:
+    """Ticks an unpaid invoice to pay with others; ``state`` keeps the ticked ids in ``selected``."""
+    return rx.checkbox(
+        checked=state.selected.contains(invoice["id"]),
+        on_change=lambda _checked: state.toggle(invoice["id"]),
+        aria_label="Select invoice " + invoice["number"],
+        data_select=invoice["number"],
+    )
+
+
+def pay_ticked_button(state, button_id: str) -> rx.Component:
+    return rx.button(
+        rx.icon("credit-card", size=16),
+        "Pay Online",
+        id=button_id,
+        disabled=state.selected.length() == 0,
+        on_click=P.start(state.selected),
+    )
 
 
 def _shown(step: str) -> dict:

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import reflex as rx
 
-from portal.components.detail import fact, items_table
-from portal.components.links import server_link
-from portal.components.payment import payment_dialog
-from portal.components.shell import template
-from portal.components.table import PHONE_HIDE, Column, data_table, search_bar, status_badge, tabs
+from portal.components.detail import fact, items_table, number_cell, record_dialog, record_options
+from portal.components.payment import invoice_tick, pay_ticked_button, payment_dialog
+from portal.components.shell import page_heading, template
+from portal.components.table import PHONE_HIDE, Column, list_screen, status_badge
 from portal.models import Page
 from portal.state.billing.invoices import InvoicesState
 from portal.state.billing.payment import PaymentState
@@ -30,26 +29,8 @@ COLUMNS = [
 
 def invoice_row(row: rx.Var) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(
-            rx.cond(
-                row["payable"] == "yes",
-                rx.checkbox(
-                    checked=InvoicesState.selected.contains(row["id"]),
-                    on_change=lambda _checked: InvoicesState.toggle(row["id"]),
-                    aria_label="Select invoice " + row["number"],
-                    data_select=row["number"],
-                ),
-            )
-        ),
-        rx.table.row_header_cell(
-            rx.button(
-                row["number"],
-                variant="ghost",
-                size="1",
-                on_click=InvoicesState.open_detail(row["id"]),
-                data_invoice=row["number"],
-            )
-        ),
+        rx.table.cell(rx.cond(row["payable"] == "yes", invoice_tick(InvoicesState, row))),
+        number_cell(InvoicesState, row, "Invoice"),
         rx.table.cell(row["job"], class_name=PHONE_HIDE),
         rx.table.cell(row["site"]),
         rx.table.cell(row["date"], white_space="nowrap", class_name=PHONE_HIDE),
@@ -59,41 +40,20 @@ def invoice_row(row: rx.Var) -> rx.Component:
         rx.table.cell(row["balance"], text_align="right", white_space="nowrap"),
         rx.table.cell(status_badge(row["status"])),
         rx.table.cell(
-            rx.menu.root(
-                rx.menu.trigger(
-                    rx.button(
-                        "Options",
-                        rx.icon("chevron-down", size=14),
-                        variant="soft",
-                        size="1",
-                        data_options=row["number"],
-                    )
-                ),
-                rx.menu.content(
+            record_options(
+                InvoicesState,
+                row,
+                "Invoice",
+                rx.cond(
+                    row["payable"] == "yes",
                     rx.menu.item(
-                        rx.icon("eye", size=14),
-                        "View details",
-                        on_select=InvoicesState.open_detail(row["id"]),
-                    ),
-                    rx.cond(
-                        row["payable"] == "yes",
-                        rx.menu.item(
-                            rx.icon("credit-card", size=14),
-                            "Pay Online",
-                            on_select=PaymentState.start([row["id"]]),
-                            data_pay=row["number"],
-                        ),
-                    ),
-                    rx.menu.item(
-                        server_link(
-                            rx.hstack(rx.icon("printer", size=14), "Print Invoice", spacing="2"),
-                            href="/documents/invoices/" + row["id"] + ".pdf",
-                            new_tab=True,
-                            width="100%",
-                            color="inherit",
-                        )
+                        rx.icon("credit-card", size=14),
+                        "Pay Online",
+                        on_select=PaymentState.start([row["id"]]),
+                        data_pay=row["number"],
                     ),
                 ),
+                attachments=False,
             )
         ),
     )
@@ -130,69 +90,42 @@ def page_summary() -> rx.Component:
 
 def invoice_dialog() -> rx.Component:
     d = InvoicesState.detail
-    return rx.dialog.root(
-        rx.dialog.content(
-            rx.vstack(
-                rx.hstack(
-                    rx.dialog.title(rx.hstack("Invoice #", d["number"], spacing="0"), margin="0"),
-                    status_badge(d["status"]),
-                    rx.spacer(),
-                    server_link(
-                        rx.button(rx.icon("printer", size=14), "Print Invoice", variant="soft", size="2"),
-                        href=d["pdf"],
-                        new_tab=True,
-                        id="print-invoice",
-                    ),
-                    rx.dialog.close(rx.icon_button(rx.icon("x"), variant="ghost", aria_label="Close")),
-                    align="center",
-                    width="100%",
-                    spacing="3",
-                ),
-                rx.data_list.root(
-                    fact(
-                        "Site",
-                        rx.vstack(
-                            d["site"], rx.text(d["site_address"], size="1", color_scheme="gray"), spacing="0"
+    return record_dialog(
+        InvoicesState,
+        kind="Invoice",
+        dialog_id="invoice-detail",
+        facts=[
+            fact("Job No.", d["job"]),
+            fact("Order No.", d["order"]),
+            fact("Date", d["issued_on"]),
+            fact("Due", d["due_on"]),
+            fact("Paid", d["paid"]),
+            fact("Balance due", rx.text(d["balance"], weight="bold", id="detail-balance")),
+        ],
+        body=[
+            rx.text(d["description"], white_space="pre-wrap", size="2"),
+            items_table(InvoicesState, "No lines on this invoice."),
+            rx.cond(
+                InvoicesState.payments.length() > 0,
+                rx.vstack(
+                    rx.heading("Payments", size="3"),
+                    rx.foreach(
+                        InvoicesState.payments,
+                        lambda p: rx.text(
+                            p["date"]
+                            + " · "
+                            + p["amount"]
+                            + " · receipt "
+                            + p["receipt"]
+                            + " · "
+                            + p["card"],
+                            size="2",
                         ),
                     ),
-                    fact("Job No.", d["job"]),
-                    fact("Order No.", d["order"]),
-                    fact("Date", d["issued_on"]),
-                    fact("Due", d["due_on"]),
-                    fact("Paid", d["paid"]),
-                    fact("Balance due", rx.text(d["balance"], weight="bold", id="detail-balance")),
-                    size="2",
+                    spacing="1",
                 ),
-                rx.text(d["description"], white_space="pre-wrap", size="2"),
-                items_table(InvoicesState, "No lines on this invoice."),
-                rx.cond(
-                    InvoicesState.payments.length() > 0,
-                    rx.vstack(
-                        rx.heading("Payments", size="3"),
-                        rx.foreach(
-                            InvoicesState.payments,
-                            lambda p: rx.text(
-                                p["date"]
-                                + " · "
-                                + p["amount"]
-                                + " · receipt "
-                                + p["receipt"]
-                                + " · "
-                                + p["card"],
-                                size="2",
-                            ),
-                        ),
-                        spacing="1",
-                    ),
-                ),
-                spacing="4",
-                width="100%",
             ),
-            max_width="760px",
-            id="invoice-detail",
-        ),
-        open=InvoicesState.detail_open,
-        on_open_change=InvoicesState.set_detail_open,
+        ],
     )
 
 
@@ -212,13 +145,7 @@ def pay_bar() -> rx.Component:
                 size="2",
                 color_scheme="gray",
             ),
-            rx.button(
-                rx.icon("credit-card", size=16),
-                "Pay Online",
-                id="pay-online",
-                disabled=InvoicesState.selected.length() == 0,
-                on_click=PaymentState.start(InvoicesState.selected),
-            ),
+            pay_ticked_button(InvoicesState, "pay-online"),
             width="100%",
             align="center",
             wrap="wrap",
@@ -230,9 +157,8 @@ def pay_bar() -> rx.Component:
 @template("/invoices", "Invoices", Page.INVOICES, on_load=[InvoicesState.load])
 def invoices_page() -> rx.Component:
     return rx.vstack(
-        rx.hstack(
-            rx.heading("Invoices", size="6", as_="h1"),
-            rx.spacer(),
+        page_heading(
+            "Invoices",
             rx.link(
                 rx.button(rx.icon("scroll-text", size=16), "Statement", variant="soft"),
                 href="/invoices/statement",
@@ -241,13 +167,16 @@ def invoices_page() -> rx.Component:
                 rx.button(rx.icon("repeat", size=16), "Manage Payments", variant="soft"),
                 href="/invoices/payments",
             ),
-            width="100%",
-            align="center",
         ),
         page_summary(),
-        tabs(InvoicesState, [("all", "All"), ("unpaid", "Unpaid"), ("paid", "Paid")]),
-        search_bar(InvoicesState, "Invoice no. or job no.", InvoicesState.csv_href),
-        data_table(InvoicesState, COLUMNS, invoice_row, "No invoices here."),
+        *list_screen(
+            InvoicesState,
+            [("all", "All"), ("unpaid", "Unpaid"), ("paid", "Paid")],
+            "Invoice no. or job no.",
+            COLUMNS,
+            invoice_row,
+            "No invoices here.",
+        ),
         pay_bar(),
         invoice_dialog(),
         payment_dialog(),

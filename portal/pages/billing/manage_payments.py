@@ -6,7 +6,8 @@ import reflex as rx
 
 from portal.components.forms import field, form_error
 from portal.components.payment import hosted_card_box
-from portal.components.shell import template
+from portal.components.shell import page_heading, template
+from portal.components.table import options_menu
 from portal.models import Page
 from portal.state.billing.manage_payments import ManagePaymentsState as M
 
@@ -28,23 +29,13 @@ def payment_row(row: rx.Var) -> rx.Component:
         rx.table.cell(row["last"], white_space="nowrap"),
         rx.table.cell(row["next"], white_space="nowrap"),
         rx.table.cell(
-            rx.menu.root(
-                rx.menu.trigger(
-                    rx.button(
-                        "Options",
-                        rx.icon("chevron-down", size=14),
-                        variant="soft",
-                        size="1",
-                        data_options=row["number"],
-                    )
-                ),
-                rx.menu.content(
-                    rx.menu.item(
-                        "Cancel Auto-pay",
-                        color="red",
-                        on_select=M.ask_cancel(row["id"]),
-                        data_cancel=row["number"],
-                    )
+            options_menu(
+                row["number"],
+                rx.menu.item(
+                    "Cancel Auto-pay",
+                    color="red",
+                    on_select=M.ask_cancel(row["id"]),
+                    data_cancel=row["number"],
                 ),
             )
         ),
@@ -162,13 +153,7 @@ def cancel_dialog() -> rx.Component:
 @template("/invoices/payments", "Manage Payments", Page.INVOICES, on_load=[M.load])
 def manage_payments() -> rx.Component:
     return rx.vstack(
-        rx.hstack(
-            rx.heading("Manage Payments", size="6", as_="h1"),
-            rx.spacer(),
-            rx.link("Back to invoices", href="/invoices", size="2"),
-            width="100%",
-            align="center",
-        ),
+        page_heading("Manage Payments", rx.link("Back to invoices", href="/invoices", size="2")),
         rx.card(
             rx.hstack(
                 rx.icon("credit-card", size=20),

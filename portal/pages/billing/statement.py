@@ -6,10 +6,10 @@ import reflex as rx
 
 from portal.components.forms import field
 from portal.components.links import server_link
-from portal.components.payment import payment_dialog
-from portal.components.shell import template
+from portal.components.payment import invoice_tick, pay_ticked_button, payment_dialog
+from portal.components.shell import page_heading, template
+from portal.components.table import csv_menu
 from portal.models import Page
-from portal.state.billing.payment import PaymentState
 from portal.state.billing.statement import UNPAID_SHOWN
 from portal.state.billing.statement import StatementState as S
 
@@ -58,27 +58,7 @@ def range_form() -> rx.Component:
                 new_tab=True,
                 id="print-statement",
             ),
-            rx.menu.root(
-                rx.menu.trigger(
-                    rx.icon_button(
-                        rx.icon("download", size=16),
-                        variant="soft",
-                        aria_label="Download",
-                        id="download-menu",
-                    )
-                ),
-                rx.menu.content(
-                    rx.menu.item(
-                        server_link(
-                            "CSV",
-                            href="/export/statement.csv?" + S.export_query,
-                            download=True,
-                            id="download-csv",
-                            width="100%",
-                        )
-                    )
-                ),
-            ),
+            csv_menu("/export/statement.csv?" + S.export_query, title=None),
             align="end",
             spacing="3",
             wrap="wrap",
@@ -182,12 +162,7 @@ def unpaid_section() -> rx.Component:
                     rx.foreach(
                         S.unpaid,
                         lambda u: rx.hstack(
-                            rx.checkbox(
-                                checked=S.selected.contains(u["id"]),
-                                on_change=lambda _c: S.toggle(u["id"]),
-                                aria_label="Select invoice " + u["number"],
-                                data_select=u["number"],
-                            ),
+                            invoice_tick(S, u),
                             rx.text("Invoice #" + u["number"], size="2"),
                             rx.text(
                                 "due " + u["due"],
@@ -210,13 +185,7 @@ def unpaid_section() -> rx.Component:
                             color_scheme="gray",
                         ),
                     ),
-                    rx.button(
-                        rx.icon("credit-card", size=16),
-                        "Pay Online",
-                        id="statement-pay",
-                        disabled=S.selected.length() == 0,
-                        on_click=PaymentState.start(S.selected),
-                    ),
+                    pay_ticked_button(S, "statement-pay"),
                     spacing="2",
                     width="100%",
                 ),
@@ -232,13 +201,7 @@ def unpaid_section() -> rx.Component:
 @template("/invoices/statement", "Statement", Page.INVOICES, on_load=[S.load])
 def statement_page() -> rx.Component:
     return rx.vstack(
-        rx.hstack(
-            rx.heading("Statement", size="6", as_="h1"),
-            rx.spacer(),
-            rx.link("Back to invoices", href="/invoices", size="2"),
-            width="100%",
-            align="center",
-        ),
+        page_heading("Statement", rx.link("Back to invoices", href="/invoices", size="2")),
         range_form(),
         rx.cond(
             S.errors.length() > 0,
