@@ -1,7 +1,8 @@
 """A quote's, job's or invoice's details: the row's number and Options that open them, the pop-up, its parts.
 
-Each takes the page's state class, which must provide ``detail`` (display strings including
-subtotal, tax_label, tax, total), ``items`` and ``attachments``.
+Each takes the page's state class, which provides ``open_detail``, ``detail_open``, ``detail``
+(display strings including subtotal, tax_label, tax, total) and ``items``; a quote's or job's state
+also ``assets`` and ``attachments``.
 """
 
 from __future__ import annotations
