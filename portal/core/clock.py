@@ -10,6 +10,7 @@ it reads the same moment as the test run that drives it.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from typing import overload
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from portal import config
@@ -33,6 +34,10 @@ def today(zone_name: str | None = "UTC") -> date:
     return now().astimezone(zone(zone_name)).date()
 
 
+@overload
+def local_day(moment: datetime, tz: ZoneInfo) -> date: ...
+@overload
+def local_day(moment: datetime | None, tz: ZoneInfo) -> date | None: ...
 def local_day(moment: datetime | None, tz: ZoneInfo) -> date | None:
     """A moment's date as the contractor's office reads it: 9 am in Brisbane is still yesterday in UTC."""
     return moment.astimezone(tz).date() if moment is not None else None

@@ -316,7 +316,7 @@ def invoice_detail(session: Session, scope: Scope, invoice_id: Any, today: date)
     """One invoice with its lines and the payments applied, or None when it is not the contact's to see."""
     scope.require(PAGE)
     invoice = visibility.get(session, scope, Invoice, invoice_id)
-    if invoice is None or invoice.status == InvoiceStatus.VOID:
+    if invoice is None or invoice.id is None or invoice.status == InvoiceStatus.VOID:
         return None
     site = session.get(Site, invoice.site_id)
     settings = tenant.contractor(session)

@@ -15,7 +15,7 @@ hold it to.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from threading import Lock
@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import String, case, func, type_coerce
+from sqlalchemy import Row, String, case, func, type_coerce
 from sqlmodel import Session, select
 
 from portal.core import clock, dates, exports, tenant
@@ -145,7 +145,7 @@ def _raw(column: Any) -> Any:
     return type_coerce(column, String)
 
 
-def _fetch(session: Session, stmt: Any) -> list[Any]:
+def _fetch(session: Session, stmt: Any) -> Sequence[Row[*tuple[Any, ...]]]:
     """Rows through the Core connection: the ORM's row building costs more than the query here."""
     return session.connection().execute(stmt).all()
 
@@ -301,7 +301,8 @@ def _payment_lines(alloc: pd.DataFrame, numbers: pd.Series) -> pd.DataFrame:
             "tiebreak": grouped.index.to_numpy(dtype=np.int64),
             "kind": PAYMENT,
             "reference": grouped["receipt"].to_numpy(),
-            "description": pd.Series(what).str.cat(pd.Series(card)).to_numpy(),
+            # numpy's stubs type np.select and np.where of strings as floats.
+            "description": pd.Series(what).str.cat(pd.Series(card)).to_numpy(),  # type: ignore[arg-type]
             "debit_cents": np.zeros(len(grouped), dtype=np.int64),
             "credit_cents": grouped["credit_cents"].to_numpy(dtype=np.int64),
         }

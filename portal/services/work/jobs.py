@@ -300,7 +300,7 @@ def invoice_job(
     session.add(invoice)
     _move(session, job, JobStage.INVOICED)
     if free:
-        archive_paid_jobs(session, [job.id])
+        archive_paid_jobs(session, [job_id])
     return invoice
 
 
@@ -363,6 +363,7 @@ def create_job_from_quote(
     )
     session.add(job)
     session.flush()
+    assert job.id is not None, "flushed above"
     items = session.exec(
         select(QuoteItem).where(QuoteItem.quote_id == quote.id).order_by(QuoteItem.sort_order, QuoteItem.id)
     ).all()

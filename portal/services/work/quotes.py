@@ -278,6 +278,7 @@ def _record(session: Session, scope: Scope, quote: Quote, today: date, values: d
 
 
 def _announce(session: Session, scope: Scope, quote: Quote, kind: str, payload: dict[str, Any]) -> None:
+    assert quote.decided_at is not None, "announced once the decision is recorded"
     payload = {
         "quote_id": quote.id,
         "quote_number": quote.number,
@@ -419,7 +420,7 @@ def action_quote(
     for order, (description, quantity, unit, total) in enumerate(lines):
         session.add(
             QuoteItem(
-                quote_id=quote.id,
+                quote_id=quote_id,
                 description=description,
                 quantity=quantity,
                 unit_price_cents=unit,
