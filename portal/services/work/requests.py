@@ -160,7 +160,7 @@ def _int(value: Any) -> int | None:
 def _purpose(value: Any) -> str:
     if value not in PURPOSES:
         raise ValueError(f"purpose must be one of {PURPOSES}")
-    return value
+    return str(value)
 
 
 # --- what the form offers -----------------------------------------------------------------------
@@ -170,7 +170,7 @@ def site_choices(session: Session, scope: Scope) -> list[SiteChoice]:
     rows = session.exec(
         scoped(select(Site).where(Site.is_active), scope, Site).order_by(Site.name, Site.id).limit(MAX_SITES)
     ).all()
-    return [SiteChoice(s.id, s.name, s.address) for s in rows]
+    return [SiteChoice(s.id, s.name, s.address) for s in rows if s.id is not None]
 
 
 def visible_site(session: Session, scope: Scope, site_id: Any) -> Site | None:
@@ -185,7 +185,9 @@ def contact_choices(session: Session, scope: Scope) -> list[ContactChoice]:
         .where(Contact.deactivated_at.is_(None))
         .order_by(Contact.first_name, Contact.last_name, Contact.id)
     ).all()
-    return [ContactChoice(c.id, c.full_name or c.email or f"Contact {c.id}") for c in rows]
+    return [
+        ContactChoice(c.id, c.full_name or c.email or f"Contact {c.id}") for c in rows if c.id is not None
+    ]
 
 
 def customer_contact(session: Session, scope: Scope, contact_id: Any) -> Contact | None:
@@ -245,13 +247,14 @@ def _asset_query(scope: Scope, site_id: int) -> Any:
 
 
 def _hit(asset: Asset, type_name: str) -> AssetHit:
+    assert asset.id is not None, "an asset read from the database"
     detail = " ".join(p for p in (asset.make, asset.model) if p)
     return AssetHit(asset.id, asset.number, asset.name, asset.location, type_name or "", detail)
 
 
 def site_asset_count(session: Session, scope: Scope, site_id: Any) -> int:
     site = visible_site(session, scope, site_id)
-    if site is None:
+    if site is None or site.id is None:
         return 0
     sub = _asset_query(scope, site.id).subquery()
     return session.scalar(select(func.count()).select_from(sub)) or 0
@@ -266,7 +269,7 @@ def search_assets(
 ) -> list[AssetHit]:
     """Active assets at a visible site matching every word of ``text`` in some column, first ``limit``."""
     site = visible_site(session, scope, site_id)
-    if site is None:
+    if site is None or site.id is None:
         return []
     stmt = _asset_query(scope, site.id)
     columns = (
@@ -353,9 +356,11 @@ def create_site(session: Session, scope: Scope, new: NewSite, now: datetime | No
         raise RequestError(errors)
     stamp = now or clock.now()
     with session.begin_nested():
-        site = Site(customer_id=customer_of(scope), created_at=stamp, **values)
+        # values holds exactly the text fields SITE_LIMITS names.
+        site = Site(customer_id=customer_of(scope), created_at=stamp, **values)  # type: ignore[arg-type]
         session.add(site)
         session.flush()
+        assert site.id is not None, "flushed above"
         if scope.limited:
             # A contact limited to some sites could not otherwise see the site it just made.
             session.add(ContactSite(contact_id=scope.contact_id, site_id=site.id))
@@ -489,7 +494,10 @@ def _mail_body(
     customer = session.get(Customer, record.customer_id)
     requester = session.get(Contact, scope.contact_id)
     what = "Quote request" if c.purpose == "quote" else "Job booking"
-    money = lambda cents: format_money(cents, contractor.currency)  # noqa: E731
+
+    def money(cents: int) -> str:
+        return format_money(cents, contractor.currency)
+
     subject = f"{what} #{record.number} from {customer.name if customer else 'a customer'}: {c.site.name}"
     lines = [
         f"{what} #{record.number} was made in the customer portal.",
@@ -558,6 +566,7 @@ def _save(
         )
     session.add(record)
     session.flush()
+    assert record.id is not None, "flushed above"
     if c.defect is not None:
         c.defect.quote_id = record.id
         session.add(c.defect)
@@ -660,7 +669,8 @@ def _already_submitted(session: Session, scope: Scope, purpose: str, key: str) -
     ).first()
     if not payload:
         return None
-    return get(session, scope, Quote if purpose == "quote" else Job, payload.get(f"{purpose}_id"))
+    model: type[Quote] | type[Job] = Quote if purpose == "quote" else Job
+    return get(session, scope, model, payload.get(f"{purpose}_id"))
 
 
 def submit_request(
