@@ -75,7 +75,7 @@ def autopay_run(session: Session, gateway: Gateway, today: date) -> RunSummary:
     ).all()
     for ri in due:
         card = current_card(session, ri.customer_id)
-        if card is None:
+        if card is None or ri.id is None:
             summary.skipped += 1
             continue
         due_on = ri.next_due_on
@@ -260,4 +260,5 @@ def automatic_payments(session: Session, scope: Scope) -> list[AutomaticPayment]
             ri.next_due_on,
         )
         for ri, site in rows
+        if ri.id is not None
     ]

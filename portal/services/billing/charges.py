@@ -30,6 +30,7 @@ import string
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
@@ -52,7 +53,7 @@ from portal.services.billing.cards import (
     PAYMENT_METHOD_ID,
     CardInput,
 )
-from portal.services.billing.gateways import ChargeResult, Gateway, GatewayError
+from portal.services.billing.gateways import ChargeResult, Gateway, GatewayError, HostedGateway
 from portal.services.billing.invoices import PAGE
 from portal.services.messaging import mail
 from portal.services.work import jobs
@@ -144,7 +145,7 @@ def pay_invoices_hosted(
     scope.require(PAGE)
     if not isinstance(payment_method_id, str) or not PAYMENT_METHOD_ID.fullmatch(payment_method_id):
         return _refused(HOSTED_CARD_MISSING)
-    if not hasattr(gateway, "charge_payment_method"):
+    if not isinstance(gateway, HostedGateway):
         return _refused(HOSTED_NOT_AVAILABLE)
 
     def facts() -> CardFacts:
@@ -204,13 +205,15 @@ def _pay(
             raise
         return _replay(session, scope, earlier)
 
-    expected = {inv.id: (inv.number, inv.balance_cents) for inv in found}
+    expected = {inv.id: (inv.number, inv.balance_cents) for inv in found if inv.id is not None}
     locked = lock(session, list(expected))
     for inv_id, (number, balance) in expected.items():
         now_inv = locked.get(inv_id)
         if now_inv is None or now_inv.status != InvoiceStatus.UNPAID or now_inv.balance_cents != balance:
-            paid = now_inv is not None and now_inv.status == InvoiceStatus.PAID
-            message = paid_answer(session, now_inv, now) if paid else CHANGED_MEANWHILE.format(number=number)
+            if now_inv is not None and now_inv.status == InvoiceStatus.PAID:
+                message = paid_answer(session, now_inv, now)
+            else:
+                message = CHANGED_MEANWHILE.format(number=number)
             fail(session, payment, message, now)
             return _refused(message)
 
@@ -261,7 +264,7 @@ def _payable(session: Session, scope: Scope, invoice_ids: Sequence[object]) -> l
     found: dict[int, Invoice] = {}
     for raw in invoice_ids:
         inv = visibility.get(session, scope, Invoice, raw)
-        if inv is None:
+        if inv is None or inv.id is None:
             return _refused(NOT_AVAILABLE)
         found[inv.id] = inv
     for inv in sorted(found.values(), key=lambda i: i.number):
@@ -301,7 +304,7 @@ def lock(session: Session, invoice_ids: list[int]) -> dict[int, Invoice]:
         .with_for_update()
         .execution_options(populate_existing=True)
     ).all()
-    return {row.id: row for row in rows}
+    return {row.id: row for row in rows if row.id is not None}
 
 
 def fail(session: Session, payment: Payment, reason: str, now: datetime, reference: str = "") -> None:
@@ -322,8 +325,10 @@ def settle(
     now: datetime,
 ) -> list[tuple[int, int]]:
     """Record a successful charge: allocations, paid invoices, the receipt and the back-office event."""
+    assert payment.id is not None, "flushed when the attempt was recorded"
     lines = []
     for inv in invoices:
+        assert inv.id is not None, "an invoice read from the database"
         paid = inv.balance_cents
         session.add(PaymentAllocation(payment_id=payment.id, invoice_id=inv.id, amount_cents=paid))
         inv.paid_cents += paid
@@ -368,7 +373,7 @@ def assign_receipt(session: Session, payment: Payment, today: date) -> None:
     raise RuntimeError("could not assign a unique receipt number")
 
 
-def audit(session: Session, action: str, payment: Payment, detail: dict) -> None:
+def audit(session: Session, action: str, payment: Payment, detail: dict[str, Any]) -> None:
     """An event about a payment, by the contact who paid; by the portal itself for an automatic payment."""
     payer = payment if payment.contact_id is not None else None
     events.audit(session, payer, action, payment, detail=detail, customer_id=payment.customer_id)

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from portal import config
 from portal.services.billing import cards
@@ -77,6 +77,27 @@ class Gateway(Protocol):
     ) -> ChargeResult: ...
 
     def save_card(self, card: CardInput) -> SavedCardToken: ...
+
+
+@runtime_checkable
+class HostedGateway(Gateway, Protocol):
+    """A processor whose own hosted form takes the card (Stripe): the portal holds only the card's id."""
+
+    def charge_payment_method(
+        self,
+        amount_cents: int,
+        currency: str,
+        payment_method_id: str,
+        idempotency_key: str,
+        description: str,
+        metadata: Mapping[str, str] | None = None,
+    ) -> ChargeResult: ...
+
+    def save_payment_method(self, customer_ref: str, payment_method_id: str) -> SavedCardToken: ...
+
+    def customer_ref(self, token: str) -> str: ...
+
+    def card_of(self, payment_method_id: str) -> SavedCardToken: ...
 
 
 def _reference(idempotency_key: str) -> str:

@@ -21,7 +21,7 @@ from portal.services.billing.cards import (
     PAYMENT_METHOD_ID,
     CardInput,
 )
-from portal.services.billing.gateways import Gateway, GatewayError, SavedCardToken
+from portal.services.billing.gateways import Gateway, GatewayError, HostedGateway, SavedCardToken
 from portal.services.billing.invoices import PAGE
 
 
@@ -65,7 +65,7 @@ def change_card_hosted(
         raise CardError({"name": cards.NAME_REQUIRED})
     if not isinstance(payment_method_id, str) or not PAYMENT_METHOD_ID.fullmatch(payment_method_id):
         raise CardError({"form": HOSTED_CARD_MISSING})
-    if not hasattr(gateway, "save_payment_method"):
+    if not isinstance(gateway, HostedGateway):
         raise CardError({"form": HOSTED_NOT_AVAILABLE})
     current = current_card(session, customer_of(scope))
     customer_ref = ""
