@@ -43,6 +43,7 @@ demo: install
 lint: install-test
 	$(BIN)/ruff format --check portal tests alembic rxconfig.py
 	$(BIN)/ruff check portal tests alembic rxconfig.py
+	$(BIN)/mypy
 	$(BIN)/lint-imports
 
 test: lint
