@@ -14,27 +14,35 @@ Which rows a service makes, and why the others are written directly (through ``r
   phone, or a decision given by phone (Bayview has no login), has no service until the back office
   exists, so it is a direct row.
 * Jobs: a job raised from an accepted quote is created by ``work.jobs.create_job_from_quote`` as
-  the office, the day the quote was signed. Every job past New Service, whether raised from a quote
-  or booked as a direct row, is booked with ``jobs.schedule_job`` (the office), closed with
-  ``jobs.complete_job`` (a technician) and billed with ``jobs.invoice_job`` (the office), and an
-  archived job is archived by ``jobs.archive_paid_jobs`` once its invoice is paid. These are played
-  day by day (:meth:`SmallDemo._job_story`) among the jobs and invoices written directly, which hold a
+  the office, the day the quote was signed; a new job booked in the portal goes through
+  ``requests.submit_request`` as the contact who booked it (with the optional items picked, if any).
+  Every job past New Service is booked with ``jobs.schedule_job`` (the office), closed with
+  ``jobs.complete_job`` (a technician) and billed with ``jobs.invoice_job`` (the office), and is
+  archived by ``jobs.archive_paid_jobs`` once its invoice is paid. All of it is played day by day
+  (:meth:`SmallDemo._job_story`) among the jobs and invoices written directly, which hold a
   provisional number until their day comes, so job and invoice numbers follow the dates whoever
-  issued them. The services are given the day and moment they stand for, never the clock's.
+  issued them. Each service is given the day and moment it stands for, never the clock's.
 * Direct rows, because no service creates them yet: the contractor and its catalogue, customers,
   contacts, sites, contracts, assets, transfers, tasks, published documents, and the history of
   past routine visits (their job cards, service records and defects). A routine visit is a job
-  nobody asked for, billed by its contract's quarterly invoice rather than its own, so no service
-  books it or archives it; and a job booked outside a quote (by phone, or in the portal, which
-  lists only the optional items the customer picked) has its lines priced by the office, which no
-  service does until the back office exists, so it is written as booked, then moved on as above.
-  Quarterly contract invoices, recurring invoices and the voided one have no service either.
-* Still direct, though a service exists: card payments and automatic payments
-  (``billing.charges`` / ``billing.autopay``), because their receipt numbers are random (a demo
-  must be the same for a given day), the card form charges only whole balances (the demo shows a
-  part payment) and the run dates its rows by the clock rather than the day it stands for;
-  attachments (``files.uploads``), because its rows take the upload time from the clock and name
-  no staff uploader.
+  nobody asked for and is billed by its contract's quarterly invoice, not its own: no service
+  creates one or archives a job without an invoice, so it is written at the stage it reached. A
+  job past New Service that no quote priced (booked by phone, or in the portal and then priced by
+  the office, which no service does until the back office exists) is written as booked, with its
+  lines, and moved on by the services as above. Contract, recurring and voided invoices have no
+  service that issues them for a past day.
+* Still direct, though a service exists:
+
+  - Card payments (``billing.charges``): the sandbox takes only its test cards, so every payment
+    would be the same Visa ending 4242 where the demo shows each customer's own cards; its
+    references are hex digests, which can hold a run of digits that reads like a card number; its
+    receipt number is random, while the demo must be the same for a given day; its settlement's
+    events are stamped by the clock; the form charges whole balances, while the demo shows a part
+    payment; and Bayview, which has no login, pays by phone.
+  - Automatic payments (``billing.autopay``): the run issues and charges what is due on the day it
+    runs and stamps its rows by the clock, not the past day each one stands for.
+  - Attachments (``files.uploads``): its rows take the upload time from the clock and name no staff
+    uploader.
 """
 
 from __future__ import annotations
@@ -714,6 +722,20 @@ class SmallDemo:
                     )
                     plan["quote"]["assets"] = assets
                     self._happens(requested, "raise", plan)
+                elif stage == JobStage.PENDING and requester is not None and Page.JOBS in requester["pages"]:
+                    # Booked in the portal: only the optional items the customer picked, if any.
+                    plan["form"] = requests.RequestForm(
+                        purpose="job",
+                        site_id=site["id"],
+                        contact_id=b.primary["id"],
+                        order_number=order,
+                        preferred_date=preferred,
+                        description=description,
+                        asset_ids=[a["id"] for a in assets],
+                        items=[(optional_id, qty) for _d, qty, _p, optional_id in lines],
+                    )
+                    plan.update(requester=requester, requested=requested, created=created)
+                    self._happens(requested, "request", plan)
                 else:
                     job = r.add(
                         Job,
@@ -1514,7 +1536,7 @@ class SmallDemo:
         self._happens(day, "job" if model is Job else "invoice", row)
 
     def _happens(self, day: date, what: str, plan: dict[str, Any]) -> None:
-        order = {"job": 0, "raise": 0, "invoice": 1, "book": 1}[what]
+        order = {"job": 0, "raise": 0, "request": 0, "invoice": 1, "book": 1}[what]
         self.story.append((day, order, len(self.story), what, plan))
 
     def _job_story(self) -> None:
@@ -1529,6 +1551,8 @@ class SmallDemo:
             self._write_numbers()
             if what == "raise":
                 self._raise(plan)
+            elif what == "request":
+                self._request_job(plan)
             else:
                 self._book(plan, day)
         self._write_numbers()
@@ -1561,6 +1585,16 @@ class SmallDemo:
             quote["decided_at"].date(),
             quote["decided_at"] + timedelta(hours=1),
         )
+        self._known_job(plan, job)
+
+    def _request_job(self, plan: dict[str, Any]) -> None:
+        scope = self._login(plan["requester"])
+        job = requests.submit_request(self.session, scope, plan["form"], plan["requested"], plan["created"])
+        assert isinstance(job, Job)
+        self._known_job(plan, job)
+
+    def _known_job(self, plan: dict[str, Any], job: Job) -> None:
+        """A job a service made, kept where later rows (tasks, files) look for jobs to hang on."""
         plan["id"] = job.id
         plan["b"].jobs.append(
             {
