@@ -49,7 +49,7 @@ SELECT = "sqlmodel.sql._expression_select_gen.select"
 SELECT_CLASS = "sqlmodel.sql._expression_select_cls.Select"
 # What a column argument of select() is, and the parameter that gives its Python type.
 COLUMN_ROLES = ("sqlalchemy.sql.elements.SQLCoreOperations", "sqlalchemy.sql.roles.TypedColumnsClauseRole")
-TYPED_OVERLOADS = 4
+TYPED_OVERLOADS = 4  # SQLModel's select() has overloads for up to this many columns
 # Kept in the class's metadata, which mypy's cache stores (a class's keywords it does not).
 TABLE_KEY = "portal_sqlmodel_table"
 
@@ -132,6 +132,8 @@ def _wide_select(select_class: TypeInfo, ctx: FunctionSigContext) -> FunctionLik
     call = ctx.context
     if not isinstance(call, CallExpr):
         return ctx.default_signature
+    if len(call.args) <= TYPED_OVERLOADS and ARG_STAR not in call.arg_kinds:
+        return ctx.default_signature  # the overloads type it: no argument is checked twice
     arguments: list[Type] = []
     for argument, kind in zip(call.args, call.arg_kinds, strict=True):
         given = ctx.api.get_expression_type(argument)
