@@ -178,6 +178,17 @@ class StandIn(BaseHTTPRequestHandler):
         return self._send(404, {"error": {"type": "invalid_request_error", "message": "no such route"}})
 
     def _payment_intent(self, form: dict):
+        if "payment_method_types[0]" in form:  # as Stripe answers on the API version stripe 16 pins
+            return self._send(
+                400,
+                {
+                    "error": {
+                        "type": "invalid_request_error",
+                        "code": "payment_method_types_no_longer_supported",
+                        "message": "Use allowed_payment_method_types instead.",
+                    }
+                },
+            )
         pm = form["payment_method"][0]
         if pm == "pm_card_visa":
             return self._send(200, _intent(form, "succeeded"))

@@ -42,7 +42,7 @@ def test_succeeded_intent_is_a_charge_with_the_key_amount_and_currency(fake_stri
     assert req["headers"]["Authorization"] == "Bearer sk_test_fake"
     form = req["form"]
     assert form["amount"] == ["12345"] and form["currency"] == ["aud"]
-    assert form["confirm"] == ["true"] and form["payment_method_types[0]"] == ["card"]
+    assert form["confirm"] == ["true"] and form["allowed_payment_method_types[0]"] == ["card"]
     assert form["metadata[attempt_key]"] == ["attempt-key-0001"] and form["metadata[invoice_ids]"] == ["7,8"]
 
 

@@ -92,10 +92,9 @@ class StripeGateway:
             "amount": amount_cents,
             "currency": currency.lower(),
             "payment_method": payment_method_id,
-            # Stripe's API version this library pins (endive) refuses this parameter with a 400
-            # (payment_method_types_no_longer_supported; allowed_payment_method_types replaced it), so a real
-            # charge fails; kept until the tests that assert the parameter are changed with it.
-            "payment_method_types": ["card"],  # type: ignore[typeddict-unknown-key]
+            # Cards only. The API version this library pins (endive) refuses the older
+            # payment_method_types with a 400 (payment_method_types_no_longer_supported).
+            "allowed_payment_method_types": ["card"],
             "confirm": True,
             "description": description[:1000],
             "metadata": {"attempt_key": idempotency_key, **dict(metadata or {})},
@@ -115,8 +114,7 @@ class StripeGateway:
             "currency": currency.lower(),
             "customer": customer_ref,
             "payment_method": payment_method_id,
-            # Refused by the pinned API version: see charge_payment_method above.
-            "payment_method_types": ["card"],  # type: ignore[typeddict-unknown-key]
+            "allowed_payment_method_types": ["card"],
             "confirm": True,
             "off_session": True,
             "description": description[:1000],
