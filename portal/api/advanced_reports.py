@@ -71,7 +71,7 @@ def _refusal(scope: Scope | None) -> Response | None:
 
 def _stream(make: Callable[..., Iterator[str]], scope: Scope, site: str, month: str) -> Iterator[str]:
     """Holds one read transaction open while the rows stream, then closes it."""
-    with unit_of_work() as session:
+    with unit_of_work(read_only=True) as session:
         yield from make(session, scope, site or None, month, tenant.today(session))
 
 

@@ -33,7 +33,7 @@ def _check(request: Request) -> tuple[Scope | None, tuple[int, str] | None]:
 
 def _stream(scope: Scope, site_id: int, search: str) -> Iterator[str]:
     """Holds one read transaction open while the rows stream, then closes it."""
-    with unit_of_work() as session:
+    with unit_of_work(read_only=True) as session:
         yield from assets.asset_csv(session, scope, site_id, search)
 
 

@@ -25,7 +25,7 @@ LISTS: dict[str, ListSpec] = {spec.name: spec for spec in (quotes.QUOTES, jobs.J
 
 def _stream(spec: ListSpec, scope: Scope, tab: str, request: PageRequest) -> Iterator[str]:
     """Holds one read transaction open while the rows stream, then closes it."""
-    with unit_of_work() as session:
+    with unit_of_work(read_only=True) as session:
         yield from spec.csv(session, scope, tab, request, tenant.today(session))
 
 
@@ -62,7 +62,7 @@ def statement_range(params) -> tuple[date, date] | PlainTextResponse:
 
 
 def _statement_stream(scope: Scope, start: date, end: date) -> Iterator[str]:
-    with unit_of_work() as session:
+    with unit_of_work(read_only=True) as session:
         yield from statements.statement_csv(session, scope, start, end, tenant.today(session))
 
 

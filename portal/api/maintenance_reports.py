@@ -40,7 +40,7 @@ def _today() -> date:
 
 def _stream(make: Callable[..., Iterator[str]], *args) -> Iterator[str]:
     """Holds one read transaction open while the rows stream, then closes it."""
-    with unit_of_work() as session:
+    with unit_of_work(read_only=True) as session:
         yield from make(session, *args)
 
 

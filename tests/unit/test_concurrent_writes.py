@@ -8,7 +8,8 @@ SQLite (the default) and, when ``PORTAL_TEST_DATABASE_URL`` is set, on PostgreSQ
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import replace
 
 import pytest
 from sqlmodel import Session, select
@@ -171,3 +172,55 @@ def test_an_unexpected_failure_answers_instead_of_spinning(monkeypatch):
     with ThreadPoolExecutor(1) as thread:  # its own loop: Playwright may be running one in this thread
         assert thread.submit(asyncio.run, attempt).result() is None
     assert "cannot be charged twice" in payment_state.TRY_AGAIN
+
+
+def _streams(scope) -> dict[str, Iterator[str]]:
+    """Every download that streams from an open unit of work, started as its route starts it."""
+    from portal.api import advanced_reports, assets, exports, maintenance_reports
+    from portal.core.lists import PageRequest
+    from portal.models import PortalTier
+    from portal.services.assets import defects
+    from portal.services.work import quotes
+
+    return {
+        "quotes": exports._stream(quotes.QUOTES, scope, "outstanding", PageRequest()),
+        "statement": exports._statement_stream(scope, TODAY.replace(day=1), TODAY),
+        "assets": assets._stream(scope, next(iter(scope.site_ids or [0])), ""),
+        "defects": maintenance_reports._stream(defects.defect_csv, scope, defects.AssetFilters()),
+        "monthly": advanced_reports._stream(
+            advanced_reports.CSVS["monthly"], replace(scope, tier=PortalTier.ADVANCED), "", ""
+        ),
+    }
+
+
+@pytest.mark.parametrize("name", ["quotes", "statement", "assets", "defects", "monthly"])
+def test_a_download_still_streaming_holds_no_write_lock(shared_db, name):
+    """A download's transaction stays open while its rows go out; a writer must not wait for it.
+
+    Reflex runs a screen's handler on the event loop, which also sends the download's next rows:
+    a handler waiting for a lock the download holds stalled both for the whole busy timeout.
+    """
+    with Session(shared_db, expire_on_commit=False) as s:
+        owner = f.customer(s, "Streaming Pty Ltd")
+        where = f.site(s, owner)
+        for _ in range(3):
+            f.quote(s, where)
+        contact = f.contact(s, owner, email="stream@example.com")
+        s.commit()
+        scope = principals.scope_for(s, contact.id)
+    stream = _streams(scope)[name]
+    try:
+        assert next(stream)
+        if shared_db.dialect.name == "sqlite":
+            raw = shared_db.raw_connection()
+            try:
+                raw.execute("PRAGMA busy_timeout=200")
+                raw.execute("BEGIN IMMEDIATE")
+                raw.execute("ROLLBACK")
+            finally:
+                raw.close()
+        else:
+            with db.unit_of_work() as s:
+                s.add(f.customer(s, "Written beside a download"))
+    finally:
+        stream.close()
