@@ -6,25 +6,22 @@ from sqlmodel import Session, select
 
 from portal.core import tenant
 from portal.core.principal import CustomerContact
-from portal.models import ALL_PAGES, Contact, ContactSite, Customer, PortalTier, Site
-from portal.services.identity import sessions
+from portal.models import ALL_PAGES, ContactSite, PortalTier, Site
+from portal.services.identity import sessions, tokens
 from portal.services.identity.tokens import Secret
 
 
 def scope_for(session: Session, contact_id: int) -> CustomerContact | None:
     """The principal of an active login, or None when the contact may not sign in."""
-    contact = session.get(Contact, contact_id)
-    if contact is None or not contact.login_active or contact.deactivated_at is not None:
-        return None
-    customer = session.get(Customer, contact.customer_id)
-    if customer is None or not customer.is_active:
+    contact = tokens.usable_contact(session, contact_id)
+    if contact is None:
         return None
     site_ids: frozenset[int] | None = None
     if not contact.all_sites:
         rows = session.exec(
             select(ContactSite.site_id)
             .join(Site, Site.id == ContactSite.site_id)
-            .where(ContactSite.contact_id == contact.id, Site.customer_id == customer.id)
+            .where(ContactSite.contact_id == contact.id, Site.customer_id == contact.customer_id)
         ).all()
         site_ids = frozenset(rows)
     settings = tenant.contractor(session)
