@@ -21,7 +21,6 @@ class Rows:
         self.session = session
         self._pending: dict[str, list[dict[str, Any]]] = {}
         self._next_id: dict[str, int] = {}
-        self._written: set[str] = set()
         self._templates: dict[str, tuple[dict[str, Any], list[tuple[str, Callable[..., Any]]]]] = {}
 
     def add(self, model: type[SQLModel], /, **values: Any) -> dict[str, Any]:
@@ -51,13 +50,17 @@ class Rows:
 
         Nothing is pending afterwards, so the next id of each table is read again: a service called
         between two writes inserts rows of its own, and the ids handed out here must go past them.
+        The same holds the other way on PostgreSQL: a service's insert takes its id from the table's
+        sequence, so each sequence is moved past the ids just written.
         """
+        written = []
         for table in SQLModel.metadata.sorted_tables:
             rows = self._pending.pop(table.name, None)
             if rows:
                 self.session.execute(table.insert(), rows)
-                self._written.add(table.name)
+                written.append(table)
         self._next_id.clear()
+        self._move_sequences(written)
 
     def insert_now(self, model: type[SQLModel], /, **values: Any) -> dict[str, Any]:
         """One row written at once, for a row that must take its place among rows a service writes."""
@@ -66,12 +69,15 @@ class Rows:
         return row
 
     def finish(self) -> None:
-        """Write the rest and, on PostgreSQL, move each id sequence past the ids given here."""
+        """Write the rest."""
         self.write()
+
+    def _move_sequences(self, tables: list[Table]) -> None:
+        """On PostgreSQL, each written table's id sequence moves past the ids given here."""
         if self.session.get_bind().dialect.name != "postgresql":
             return
-        for table in SQLModel.metadata.sorted_tables:
-            if table.name not in self._written or "id" not in table.c:
+        for table in tables:
+            if "id" not in table.c:
                 continue
             top = self.session.execute(select(func.max(table.c.id))).scalar() or 1
             seq = self.session.execute(
