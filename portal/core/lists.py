@@ -335,8 +335,19 @@ class ListSpec(Generic[T]):
     def _sorts(self, context: Context) -> dict[str, Any]:
         return {key: _sql(value, context) for key, value in self.sorts.items()}
 
-    def _values(self, row: Any) -> dict[str, Any]:
-        return dict(row._mapping)
+    @staticmethod
+    def _reader() -> Callable[[Any], dict[str, Any]]:
+        """A row's values by column name; the names are read once per query, not once per row (a
+        100,000-row CSV spent a third of its time building each row's mapping)."""
+        fields: tuple[str, ...] = ()
+
+        def values(row: Any) -> dict[str, Any]:
+            nonlocal fields
+            if not fields:
+                fields = tuple(row._fields)
+            return dict(zip(fields, row, strict=True))
+
+        return values
 
     def rows(self, session: Session, scope: Any, tab: str, request: PageRequest, today: date) -> Page[T]:
         """One page of the tab as the screen shows it, with the total."""
@@ -344,9 +355,10 @@ class ListSpec(Generic[T]):
         request = request.clean()
         context = Context(scope, today)
         shown = [(c.name, c.shown) for c in self.columns if c.shown is not None]
+        read = self._reader()
 
         def make(row: Any) -> T:
-            values = self._values(row)
+            values = read(row)
             for name, show in shown:
                 values[name] = show(values[name])
             return self.row(values, context)
@@ -371,9 +383,10 @@ class ListSpec(Generic[T]):
         scope.require(self.page)
         request = request.clean()
         context = Context(scope, today)
+        read = self._reader()
 
         def cells(row: Any) -> list[Any]:
-            mapped = self.row(self._values(row), context)
+            mapped = self.row(read(row), context)
             return [cell.value(mapped) for cell in self.cells]
 
         return ordered_csv(
