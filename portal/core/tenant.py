@@ -32,11 +32,6 @@ def contractor(session: Session) -> Contractor:
     return settings
 
 
-def forget(session: Session) -> None:
-    """Drop the cached settings, after staff change them in this unit of work."""
-    session.info.pop(_SETTINGS, None)
-
-
 def today(session: Session) -> date:
     """Today as the contractor's office reads it: what "due", "overdue" and "paid on" mean to a customer."""
     return clock.today(contractor(session).timezone)
