@@ -46,8 +46,15 @@ lint: install-test
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
+# The tests without a browser share both cores (each worker has its own database); the browser
+# tests share one built frontend, so they run in one process. PYTEST_ARGS picks tests by hand.
 test: lint
+ifdef PYTEST_ARGS
 	$(BIN)/pytest -q $(PYTEST_ARGS)
+else
+	$(BIN)/pytest -q -m 'not browser' -n 2 -p no:cacheprovider
+	$(BIN)/pytest -q -m browser -p no:cacheprovider
+endif
 
 bench: install-test
 	$(BIN)/python -m tests.bench

@@ -17,7 +17,19 @@ from sqlmodel import Session
 from portal import migrations
 from portal.db import make_engine
 
-TEST_DB_URL = os.environ.get("PORTAL_TEST_DATABASE_URL", "")
+
+def _per_worker(url: str) -> str:
+    """Each pytest-xdist worker gets a PostgreSQL database of its own (``test_gw0``, ...)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not url or not worker:
+        return url
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    return parsed.set(database=f"{parsed.database}_{worker}").render_as_string(hide_password=False)
+
+
+TEST_DB_URL = _per_worker(os.environ.get("PORTAL_TEST_DATABASE_URL", ""))
 
 
 def pytest_configure(config):
@@ -27,9 +39,21 @@ def pytest_configure(config):
     frozen.start()
 
 
+def _create_if_missing(engine: Engine) -> None:
+    from sqlalchemy import create_engine
+
+    name = engine.url.database
+    admin = create_engine(engine.url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        if conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).first() is None:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+
+
 def fresh_database(url: str) -> Engine:
     engine = make_engine(url)
     if engine.dialect.name == "postgresql":
+        _create_if_missing(engine)
         with engine.begin() as conn:
             conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
             conn.execute(text("CREATE SCHEMA public"))

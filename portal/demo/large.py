@@ -217,7 +217,15 @@ class LargeDemo:
                 created_at=stamp(since),
             )
             self.sites.append(site)
-            r.add(SiteContact, site_id=site["id"], contact_id=self.contact["id"])
+            r.add(
+                SiteContact,
+                site_id=site["id"],
+                first_name=("Sam", "Alex", "Jordan", "Pat", "Robin", "Lee")[i % 6],
+                last_name=("Nguyen", "Smith", "Patel", "Kowalski", "Okafor", "Brown", "Ali")[i % 7],
+                position="Caretaker",
+                mobile=f"0400 {100 + i % 900} {200 + (i * 37) % 800}",
+                created_at=stamp(since),
+            )
         half = SITES // 2
         self.contracts = []
         for number, name, sites, start, expiry in (

@@ -110,6 +110,7 @@ from portal.models import (
     Site,
     SiteContact,
     Task,
+    TaskNote,
     TaskPriority,
     TaskStatus,
     TestResult,
@@ -330,7 +331,17 @@ class SmallDemo:
                 r.add(ContactSite, contact_id=row["id"], site_id=sites[i]["id"])
         for spec_c, row in zip(spec.contacts, out.values(), strict=True):
             for i in spec_c.site_contact_for:
-                r.add(SiteContact, site_id=sites[i]["id"], contact_id=row["id"])
+                r.add(
+                    SiteContact,
+                    site_id=sites[i]["id"],
+                    first_name=spec_c.first_name,
+                    last_name=spec_c.last_name,
+                    position=spec_c.position,
+                    phone=spec_c.phone,
+                    mobile=spec_c.mobile,
+                    email=spec_c.email,
+                    created_at=row["created_at"],
+                )
         return out
 
     def _contract_for(self, b: Built, site_index: int, type_name: str) -> dict | None:
@@ -1388,22 +1399,41 @@ class SmallDemo:
             if status == TaskStatus.COMPLETED
             else None
         )
-        self.tasks.append(
-            self.rows.add(
-                Task,
-                customer_id=b.row["id"],
-                site_id=site["id"] if rng.random() < 0.8 else None,
-                job_id=rng.choice(jobs)["id"] if jobs and rng.random() < 0.4 else None,
-                subject=subject,
-                description=description,
-                status=status,
-                priority=rng.choice(list(TaskPriority)),
-                assigned_to=rng.choice(cat.STAFF),
-                due_on=created + timedelta(days=rng.randint(7, 40)),
-                completed_on=completed,
-                created_at=stamp(created, rng.randint(8, 16)),
-            )
+        task = self.rows.add(
+            Task,
+            customer_id=b.row["id"],
+            site_id=site["id"] if rng.random() < 0.8 else None,
+            job_id=rng.choice(jobs)["id"] if jobs and rng.random() < 0.4 else None,
+            subject=subject,
+            description=description,
+            status=status,
+            priority=rng.choice(list(TaskPriority)),
+            assigned_to=rng.choice(cat.STAFF),
+            due_on=created + timedelta(days=rng.randint(7, 40)),
+            completed_on=completed,
+            created_at=stamp(created, rng.randint(8, 16)),
         )
+        self.tasks.append(task)
+        self._task_history(task, created, completed)
+
+    def _task_history(self, task: dict, created: date, completed: date | None) -> None:
+        """What the task's pop-up shows under History: raised, started, done."""
+        rng, staff = self.rng, task["assigned_to"]
+        notes = [(created, TaskStatus.NOT_STARTED, "Task raised.")]
+        if task["status"] != TaskStatus.NOT_STARTED:
+            started = created + timedelta(days=rng.randint(0, 2))
+            notes.append((started, TaskStatus.IN_PROGRESS, "Started on this; will update when done."))
+        if completed is not None:
+            notes.append((completed, TaskStatus.COMPLETED, "Done. Details are on the job card."))
+        for day, status, note in notes:
+            self.rows.add(
+                TaskNote,
+                task_id=task["id"],
+                at=stamp(min(day, self.today), rng.randint(8, 16)),
+                author=staff,
+                status=status,
+                note=note,
+            )
 
     def _attach(
         self,

@@ -45,7 +45,7 @@ from portal.models.jobs import Job, JobAsset, JobItem, JobStage
 from portal.models.messaging import AuditEvent, IntegrationEvent, OutboxMail, WebhookEvent
 from portal.models.quotes import Quote, QuoteAsset, QuoteDecision, QuoteItem, QuoteStage
 from portal.models.sites import Contract, ContractSite, Site, SiteContact
-from portal.models.tasks import Task, TaskPriority, TaskStatus
+from portal.models.tasks import Task, TaskNote, TaskPriority, TaskStatus
 
 __all__ = [
     "ALL_PAGES",
@@ -102,6 +102,7 @@ __all__ = [
     "Site",
     "SiteContact",
     "Task",
+    "TaskNote",
     "TaskPriority",
     "TaskStatus",
     "TestResult",

@@ -105,6 +105,8 @@ class Contact(SQLModel, table=True):
     all_sites: bool = True
     created_at: datetime = when(default_now=True)
     deactivated_at: datetime | None = when(nullable=True)
+    # When the contact finished or closed the basic tour; the portal offers it once until then.
+    tour_seen_at: datetime | None = when(nullable=True)
 
     @property
     def full_name(self) -> str:
@@ -137,6 +139,7 @@ class TokenPurpose(StrEnum):
     INVITE = "invite"
     RESET = "reset"
     LOGIN = "login"  # the one-time nonce swapped for the session cookie
+    EMAIL = "email"  # confirms a login's new email address, held in ``new_email`` until followed
 
 
 class OneTimeToken(SQLModel, table=True):
@@ -147,6 +150,7 @@ class OneTimeToken(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     contact_id: int = Field(foreign_key="contact.id", index=True)
     purpose: TokenPurpose = choice(TokenPurpose)
+    new_email: str = text(254)
     token_hash: str = Field(sa_type=String(64), unique=True)
     created_at: datetime = when(default_now=True)
     expires_at: datetime = when()

@@ -30,12 +30,27 @@ class Site(SQLModel, table=True):
 
 
 class SiteContact(SQLModel, table=True):
-    """A contact to call about a site (the building manager, the caretaker)."""
+    """A person to call about one site (the building manager, the caretaker).
+
+    Kept apart from the customer's contacts, as in simPRO: the caretaker of one building is not a
+    person at the customer's office, never signs in and is not on its quotes or invoices.
+    """
 
     __tablename__ = "site_contact"
 
-    site_id: int = Field(foreign_key="site.id", primary_key=True)
-    contact_id: int = Field(foreign_key="contact.id", primary_key=True, index=True)
+    id: int | None = Field(default=None, primary_key=True)
+    site_id: int = Field(foreign_key="site.id", index=True)
+    first_name: str = text(100)
+    last_name: str = text(100)
+    position: str = text(100)
+    phone: str = text(40)
+    mobile: str = text(40)
+    email: str = text(254)
+    created_at: datetime = when(default_now=True)
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
 
 
 class Contract(SQLModel, table=True):

@@ -30,6 +30,7 @@ def _named(engine) -> dict[str, list]:
     from sqlalchemy import inspect
 
     found = inspect(engine)
+    present = set(found.get_table_names())  # after a downgrade, later revisions' tables are gone
     return {
         table: sorted(
             [("pk", found.get_pk_constraint(table)["name"])]
@@ -38,6 +39,7 @@ def _named(engine) -> dict[str, list]:
             key=lambda pair: (pair[0], str(pair[1])),
         )
         for table in SQLModel.metadata.tables
+        if table in present
     }
 
 
@@ -56,7 +58,7 @@ def _wanted() -> dict[str, list]:
 
 def test_every_constraint_has_the_name_of_the_convention(engine):
     named = _named(engine)
-    assert sum(len(v) for v in named.values()) == 129
+    assert sum(len(v) for v in named.values()) == 131
     assert named == _wanted()
 
 

@@ -53,6 +53,7 @@ from portal.models import (
     Site,
     SiteContact,
     Task,
+    TaskNote,
     TestResult,
     Transfer,
 )
@@ -187,7 +188,7 @@ BUILD: dict[type, Callable[[Session, Place], Any]] = {
     Contact: _contact,
     ContactSite: lambda s, at: _add(s, ContactSite(contact_id=_contact(s, at).id, site_id=at.site.id)),
     Site: lambda s, at: at.site,
-    SiteContact: lambda s, at: _add(s, SiteContact(site_id=at.site.id, contact_id=_contact(s, at).id)),
+    SiteContact: lambda s, at: _add(s, SiteContact(site_id=at.site.id, first_name="Caretaker")),
     Contract: _contract,
     ContractSite: _contract_site,
     Quote: lambda s, at: f.quote(s, at.site),
@@ -199,6 +200,7 @@ BUILD: dict[type, Callable[[Session, Place], Any]] = {
     JobAsset: lambda s, at: _add(s, JobAsset(job_id=f.job(s, at.site).id, asset_id=f.asset(s, at.site).id)),
     JobItem: lambda s, at: f.job_line(s, f.job(s, at.site), "Labour", 1, 100),
     Task: _task,
+    TaskNote: lambda s, at: _add(s, TaskNote(task_id=_task(s, at).id, note="Started")),
     Invoice: lambda s, at: f.invoice(s, at.site, 1_000),
     RecurringInvoice: lambda s, at: f.recurring_invoice(s, at.site),
     AutopayRun: lambda s, at: _add(
