@@ -14,9 +14,12 @@ from typing import Any
 import reflex as rx
 from reflex_components_core.el.elements.base import BaseHTML
 
+from portal.components.forms import auth_card
+from portal.components.menu import desktop_menu, drawer_menu
 from portal.core.principal import ADVANCED_REPORTS
 from portal.models import Page
-from portal.state.session import MENU, SessionState
+from portal.state.public import BrandState
+from portal.state.session import SessionState
 
 
 @dataclass
@@ -50,7 +53,12 @@ def template(route: str, title: str, page: str, on_load: list[Any] | None = None
 def page_heading(title: str, *actions: rx.Component) -> rx.Component:
     """The page's h1 with its actions on the right."""
     return rx.hstack(
-        rx.heading(title, size="6", as_="h1"), rx.spacer(), *actions, width="100%", align="center"
+        rx.heading(title, size="6", as_="h1"),
+        rx.spacer(),
+        *actions,
+        width="100%",
+        align="center",
+        wrap="wrap",
     )
 
 
@@ -78,22 +86,6 @@ def brand() -> rx.Component:
         high_contrast=True,
         aria_label="Dashboard",
     )
-
-
-def _menu_links(direction: str) -> rx.Component:
-    items = [
-        rx.cond(
-            SessionState.pages.contains(key),
-            rx.link(label, href=href, class_name="menu-link", underline="none", data_page=key),
-        )
-        for key, label, href in MENU
-    ]
-    stack = (
-        rx.hstack(*items, spacing="1", align="center")
-        if direction == "row"
-        else rx.vstack(*items, spacing="1", align="stretch")
-    )
-    return rx.el.nav(stack, aria_label="Main menu")
 
 
 def _request_buttons(size: str = "2") -> rx.Component:
@@ -186,15 +178,15 @@ def mobile_menu() -> rx.Component:
             rx.drawer.content(
                 rx.vstack(
                     rx.hstack(
-                        rx.text("Menu", weight="bold"),
+                        rx.drawer.title("Menu", size="3", weight="bold", margin="0"),
                         rx.drawer.close(
                             rx.icon_button(rx.icon("x"), variant="ghost", aria_label="Close menu")
                         ),
                         justify="between",
+                        align="center",
                         width="100%",
                     ),
-                    rx.link("Dashboard", href="/dashboard", class_name="menu-link", underline="none"),
-                    _menu_links("column"),
+                    drawer_menu(),
                     rx.separator(),
                     _request_buttons("3"),
                     spacing="3",
@@ -205,6 +197,8 @@ def mobile_menu() -> rx.Component:
                 width="80%",
                 max_width="320px",
                 height="100%",
+                overflow_y="auto",
+                id="menu-drawer",
             )
         ),
         direction="left",
@@ -216,9 +210,9 @@ def top_bar() -> rx.Component:
         rx.hstack(
             rx.box(mobile_menu(), class_name="mobile-only"),
             brand(),
-            rx.box(_menu_links("row"), class_name="desktop-only", flex="1", padding_left="1.5em"),
+            rx.box(desktop_menu(), class_name="desktop-only", flex="1", padding_left="0.75em"),
             rx.spacer(class_name="mobile-only"),
-            rx.hstack(_request_buttons(), spacing="2", class_name="desktop-only"),
+            rx.hstack(_request_buttons(), spacing="2", class_name="desktop-only wide-only"),
             user_menu(),
             align="center",
             spacing="3",
@@ -268,16 +262,13 @@ def loading() -> rx.Component:
     return rx.center(rx.spinner(size="3"), padding="4em", aria_label="Loading")
 
 
-def shell(content: rx.Component, page: str) -> rx.Component:
+def frame(body: rx.Component) -> rx.Component:
+    """The signed-in frame: skip link, top bar with the menu, and ``body`` as the page's main."""
     return rx.box(
         rx.el.a("Skip to content", href="#main", class_name="skip-link"),
         top_bar(),
         rx.el.main(
-            rx.cond(
-                SessionState.granted == page,
-                content,
-                rx.cond(SessionState.denied == page, not_available(), loading()),
-            ),
+            body,
             id="main",
             max_width="1280px",
             margin="0 auto",
@@ -286,3 +277,60 @@ def shell(content: rx.Component, page: str) -> rx.Component:
         min_height="100vh",
         background_color=rx.color("gray", 2),
     )
+
+
+def shell(content: rx.Component, page: str) -> rx.Component:
+    return frame(
+        rx.cond(
+            SessionState.granted == page,
+            content,
+            rx.cond(SessionState.denied == page, not_available(), loading()),
+        )
+    )
+
+
+def _not_found_text() -> rx.Component:
+    return rx.text(
+        "There is no page at this address. It may have moved, or the link may be mistyped.",
+        color_scheme="gray",
+        align="center",
+    )
+
+
+def not_found() -> rx.Component:
+    """An unknown address: the shell and a way back to the dashboard when signed in, else to the login."""
+    signed_in = frame(
+        rx.center(
+            rx.card(
+                rx.vstack(
+                    rx.icon("map-pin-off", size=32, color=rx.color("gray", 9), aria_hidden="true"),
+                    rx.heading("Page not found", size="5", as_="h1"),
+                    _not_found_text(),
+                    rx.link(
+                        rx.button("Back to the dashboard", variant="soft"),
+                        href="/dashboard",
+                        id="not-found-back",
+                    ),
+                    align="center",
+                    spacing="3",
+                    padding="1.5em",
+                ),
+                max_width="480px",
+            ),
+            padding_top="4em",
+        )
+    )
+    signed_out = rx.el.main(
+        auth_card(
+            _not_found_text(),
+            rx.link(rx.button("Go to the login", size="3", width="100%"), href="/login", id="not-found-back"),
+            title="Page not found",
+            company=BrandState.company,
+        )
+    )
+    return rx.cond(SessionState.checked, rx.cond(SessionState.signed_in, signed_in, signed_out), loading())
+
+
+REGISTRY.append(
+    PageSpec("404", "Page not found · Customer Portal", not_found, [BrandState.load, SessionState.probe])
+)

@@ -11,8 +11,8 @@ from portal.components.table import PHONE_HIDE, Column
 def work_columns(kind: str, *rest: Column) -> list[Column]:
     """Number, site, description, order number and date, then the list's own ``rest``."""
     return [
-        Column("number", f"{kind} No.", "number"),
-        Column("site", "Site", "site", min_width="140px"),
+        Column("number", f"{kind} No.", "number", card="title"),
+        Column("site", "Site", "site", min_width="140px", card="subtitle"),
         Column("description", "Description", "description", min_width="220px", phone=False),
         Column("order", "Order No.", "order", phone=False),
         Column("date", "Date", "date", min_width="110px", phone=False),

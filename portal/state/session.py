@@ -20,16 +20,6 @@ from portal.models import Contact, Customer, Page
 from portal.services.identity.principals import signed_in_scope
 from portal.services.identity.tokens import Hashed
 
-MENU = (
-    (Page.QUOTES, "Quotes", "/quotes"),
-    (Page.JOBS, "Jobs", "/jobs"),
-    (Page.INVOICES, "Invoices", "/invoices"),
-    (Page.SITES, "Sites", "/sites"),
-    (Page.ASSETS, "Assets", "/assets"),
-    (Page.REPORTS, "Reports", "/reports"),
-    (Page.TASKS, "Tasks", "/tasks"),
-)
-
 
 def leave_for(url: str) -> rx.event.EventSpec:
     """Full page load to ``url`` with a fresh Reflex client token.
@@ -56,6 +46,10 @@ class SessionState(rx.State):
     # The page key whose check passed, or was refused; the shell shows content only when granted.
     granted: str = ""
     denied: str = ""
+    # Whether this tab's visitor is known to be signed in: the "page not found" screen shows the
+    # shell then, and the branded sign-in frame otherwise; ``checked`` until the first answer.
+    signed_in: bool = False
+    checked: bool = False
 
     def _scope(self, page: str = DASHBOARD) -> Scope | None:
         """The live scope when the signed-in contact may open ``page``; None otherwise."""
@@ -73,7 +67,7 @@ class SessionState(rx.State):
         self.contact_name = contact.full_name if contact else ""
         self.customer_name = customer.name if customer else ""
         self.company_name = company or ""
-        self.pages = [key for key, _label, _href in MENU if scope.can(key)]
+        self.pages = [key.value for key in Page if scope.can(key)]
         self.advanced = scope.advanced
 
     @rx.event
@@ -81,6 +75,7 @@ class SessionState(rx.State):
         """on_load of every signed-in page: sign-in first, then the page's access."""
         with unit_of_work() as session:
             found = signed_in_scope(session, session_id(self.router.headers))
+        self.checked, self.signed_in = True, found is not None
         if found is None:
             self.granted = self.denied = ""
             target = quote(self.router.url.path.rstrip("/") or "/dashboard")
@@ -91,3 +86,13 @@ class SessionState(rx.State):
         else:
             self.granted, self.denied = "", page
         return None
+
+    @rx.event
+    def probe(self):
+        """on_load of the "page not found" screen: who is signed in, without sending anyone away."""
+        with unit_of_work() as session:
+            found = signed_in_scope(session, session_id(self.router.headers))
+        self.checked, self.signed_in = True, found is not None
+        self.granted = self.denied = ""
+        if found is not None:
+            self._load_names(found)

@@ -294,5 +294,5 @@ def test_phone_menu_collapses(phone, portal):
     at(phone, "/dashboard")
     expect(phone.locator("header nav >> text=Invoices")).to_be_hidden()
     phone.locator("#menu-open").click()
-    phone.get_by_role("link", name="Invoices").click()
-    at(phone, "/invoices")
+    phone.locator("#menu-drawer [data-group=invoices]").get_by_role("link", name="All").click()
+    at(phone, "/invoices?tab=all")

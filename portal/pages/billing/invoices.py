@@ -13,17 +13,17 @@ from portal.state.billing.invoices import InvoicesState
 from portal.state.billing.payment import PaymentState
 
 COLUMNS = [
-    Column("select", ""),
-    Column("number", "Invoice No.", "number"),
+    Column("select", "", card="select"),
+    Column("number", "Invoice No.", "number", card="title"),
     Column("job", "Job No.", "job", phone=False),
-    Column("site", "Site", "site", min_width="140px"),
+    Column("site", "Site", "site", min_width="140px", card="subtitle"),
     Column("date", "Date", "date", min_width="110px", phone=False),
-    Column("due", "Due", "due", min_width="110px"),
+    Column("due", "Due", "due", min_width="110px", card="detail"),
     Column("total", "Total inc. tax", "total", align="right", phone=False),
     Column("paid", "Paid", "paid", align="right", phone=False),
-    Column("balance", "Balance", "balance", align="right"),
-    Column("status", "Status", "status"),
-    Column("options", ""),
+    Column("balance", "Balance", "balance", align="right", card="amount"),
+    Column("status", "Status", "status", card="status"),
+    Column("options", "", card="options"),
 ]
 
 

@@ -21,10 +21,10 @@ TABS = [
 ]
 COLUMNS = work_columns(
     "Job",
-    Column("status", "Status", "status"),
-    Column("scheduled", "Scheduled", "scheduled", min_width="110px"),
-    Column("total", "Total", "total", align="right"),
-    Column("options", ""),
+    Column("status", "Status", "status", card="status"),
+    Column("scheduled", "Scheduled", "scheduled", min_width="110px", card="detail"),
+    Column("total", "Total", "total", align="right", card="amount"),
+    Column("options", "", card="options"),
 )
 
 

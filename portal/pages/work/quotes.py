@@ -14,9 +14,9 @@ from portal.state.work.quotes import QuotesState
 
 COLUMNS = work_columns(
     "Quote",
-    Column("status", "Status", "status"),
-    Column("cost", "Cost", "cost", align="right"),
-    Column("options", ""),
+    Column("status", "Status", "status", card="status"),
+    Column("cost", "Cost", "cost", align="right", card="amount"),
+    Column("options", "", card="options"),
 )
 
 
