@@ -11,6 +11,7 @@ import reflex as rx
 
 from portal.components.links import server_link
 from portal.components.table import options_menu, print_item, status_badge, view_details_item
+from portal.components.uploads import upload_zone
 
 
 def fact(label: str, value: rx.Var | rx.Component) -> rx.Component:
@@ -85,7 +86,7 @@ def attachments_list(state, upload_id: str) -> rx.Component:
             ),
             rx.text("No attachments.", size="2", color_scheme="gray"),
         ),
-        rx.upload(
+        upload_zone(
             rx.hstack(
                 rx.icon("upload", size=16),
                 rx.text("Add files: drop them here or click to choose", size="2"),
@@ -100,7 +101,7 @@ def attachments_list(state, upload_id: str) -> rx.Component:
             padding="0.75em",
             width="100%",
             cursor="pointer",
-            aria_label="Add files to this item",
+            label="Add files to this item",
         ),
         rx.cond(
             state.upload_errors.length() > 0,

@@ -125,6 +125,8 @@ def user_menu() -> rx.Component:
                     variant="ghost",
                     color_scheme="gray",
                     id="user-menu",
+                    # The name is hidden on a narrow screen, and the button would have none left.
+                    aria_label=SessionState.contact_name + ": your account",
                 ),
             ),
             rx.menu.content(
@@ -149,9 +151,10 @@ def user_menu() -> rx.Component:
                         cursor="pointer",
                     ),
                     as_child=True,
-                    color="red",
+                    color_scheme="red",
                 ),
             ),
+            modal=False,
         ),
         rx.icon_button(
             rx.icon("log-out", size=16),

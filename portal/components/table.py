@@ -41,9 +41,15 @@ PHONE_HIDE = "phone-hide"
 CELL_TAGS = ("Table.Cell", "Table.RowHeaderCell")
 
 
-def tabs(state, items: list[tuple[str, str]]) -> rx.Component:
+def tabs(state, items: list[tuple[str, str]], *panel: rx.Component) -> rx.Component:
+    """The sub-tabs; ``panel`` (the search and the list) is the selected tab's panel.
+
+    Each tab says which panel it controls (``aria-controls``), so the panel has to be there: one
+    panel whose value follows the selected tab holds the list whatever the tab.
+    """
     return rx.tabs.root(
         rx.tabs.list(*[rx.tabs.trigger(label, value=key, data_tab=key) for key, label in items]),
+        rx.tabs.content(rx.vstack(*panel, spacing="4", width="100%"), value=state.tab, padding_top="16px"),
         value=state.tab,
         on_change=state.set_tab,
         width="100%",
@@ -84,7 +90,11 @@ def search_bar(state, placeholder: str, csv_href: rx.Var | None = None) -> rx.Co
 
 
 def csv_menu(href: rx.Var, title: str | None = "Download") -> rx.Component:
-    """``title=None`` keeps the statement's button as it has always been, without a hover tip."""
+    """``title=None`` keeps the statement's button as it has always been, without a hover tip.
+
+    Not modal, like every dropdown here: a modal menu hides the rest of the page from screen
+    readers with ``aria-hidden`` while its buttons stay focusable (axe: aria-hidden-focus).
+    """
     return rx.menu.root(
         rx.menu.trigger(
             rx.icon_button(
@@ -98,6 +108,7 @@ def csv_menu(href: rx.Var, title: str | None = "Download") -> rx.Component:
         rx.menu.content(
             rx.menu.item(server_link("CSV", href=href, download=True, id="download-csv", width="100%")),
         ),
+        modal=False,
     )
 
 
@@ -114,6 +125,7 @@ def options_menu(number: rx.Var, *items: rx.Component) -> rx.Component:
             )
         ),
         rx.menu.content(*items),
+        modal=False,
     )
 
 
@@ -206,6 +218,23 @@ def pager(state) -> rx.Component:
         width="100%",
         align="center",
         wrap="wrap",
+    )
+
+
+def scroll_region(table: rx.Component, label: str) -> rx.Component:
+    """A wide table that scrolls sideways on a phone, in a region a keyboard can scroll too.
+
+    The region, not Radix's own scroll area inside the table, does the scrolling (assets/portal.css):
+    it can take the focus and has a name (axe: scrollable-region-focusable).
+    """
+    return rx.box(
+        table,
+        width="100%",
+        overflow_x="auto",
+        tab_index=0,
+        role="region",
+        aria_label=label,
+        class_name="scroll-region",
     )
 
 
@@ -325,9 +354,12 @@ def list_screen(
 ) -> tuple[rx.Component, ...]:
     """Sub-tabs, search with its CSV, and the table, in the order every list screen shows them."""
     return (
-        tabs(state, tab_items),
-        search_bar(state, placeholder, state.csv_href),
-        data_table(state, columns, row, empty),
+        tabs(
+            state,
+            tab_items,
+            search_bar(state, placeholder, state.csv_href),
+            data_table(state, columns, row, empty),
+        ),
     )
 
 

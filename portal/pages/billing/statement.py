@@ -8,7 +8,7 @@ from portal.components.forms import field
 from portal.components.links import server_link
 from portal.components.payment import invoice_tick, pay_ticked_button, payment_dialog
 from portal.components.shell import page_heading, template
-from portal.components.table import csv_menu
+from portal.components.table import csv_menu, scroll_region
 from portal.models import Page
 from portal.state.billing.statement import UNPAID_SHOWN
 from portal.state.billing.statement import StatementState as S
@@ -73,7 +73,7 @@ def range_form() -> rx.Component:
 def lines_table() -> rx.Component:
     cell = {"white_space": "nowrap"}
     return rx.vstack(
-        rx.box(
+        scroll_region(
             rx.table.root(
                 rx.table.header(
                     rx.table.row(
@@ -110,8 +110,7 @@ def lines_table() -> rx.Component:
                 width="100%",
                 id="statement-lines",
             ),
-            width="100%",
-            overflow_x="auto",
+            "Statement lines",
         ),
         rx.cond(
             S.line_count == 0, rx.text("No invoices or payments in this date range.", color_scheme="gray")

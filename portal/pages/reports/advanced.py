@@ -14,7 +14,7 @@ import reflex as rx
 from portal.components.links import server_link
 from portal.components.reports import REPORTS, report_heading
 from portal.components.shell import template
-from portal.components.table import PHONE_HIDE, Column, csv_menu, status_badge
+from portal.components.table import PHONE_HIDE, Column, csv_menu, scroll_region, status_badge
 from portal.core.principal import ADVANCED_REPORTS
 from portal.state.assets.contracts import ContractsState
 from portal.state.reports.budget_forecast import BudgetForecastState
@@ -102,7 +102,7 @@ def report_table(
 ) -> rx.Component:
     """A report's table; ``row`` renders one row, hiding on a phone the cells of the ``phone=False``
     columns."""
-    return rx.box(
+    return scroll_region(
         rx.table.root(
             rx.table.header(
                 rx.table.row(
@@ -123,8 +123,7 @@ def report_table(
             width="100%",
             id="report-table",
         ),
-        width="100%",
-        overflow_x="auto",
+        "Report table",
     )
 
 

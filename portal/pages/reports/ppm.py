@@ -144,7 +144,7 @@ def _swatch(colour: str, label: str, *, bubble: bool = False, ring: str = "") ->
             border_radius="2px",
             position="relative",
         )
-    return rx.hstack(box, rx.text(label, size="1"), spacing="1", align="center")
+    return rx.hstack(box, rx.text(label, size="1"), spacing="1", align="center", role="listitem")
 
 
 def key() -> rx.Component:
@@ -163,6 +163,7 @@ def key() -> rx.Component:
             rx.text("This week", size="1"),
             spacing="1",
             align="center",
+            role="listitem",
         ),
         wrap="wrap",
         spacing="4",

@@ -11,6 +11,7 @@ import reflex as rx
 
 from portal.components.forms import field, form_error
 from portal.components.shell import template
+from portal.components.uploads import upload_zone
 from portal.models import Page
 from portal.services.work.request_rules import (
     MAX_ATTACHMENTS,
@@ -561,7 +562,7 @@ def attachments_section() -> rx.Component:
     return section(
         "Attachments",
         rx.box(
-            rx.upload(
+            upload_zone(
                 rx.vstack(
                     rx.icon("upload", size=24, color=rx.color("gray", 10)),
                     rx.text("Drag and drop files here, or click to choose", size="2", weight="medium"),
@@ -576,7 +577,7 @@ def attachments_section() -> rx.Component:
                     spacing="1",
                 ),
                 id=UPLOAD_ID,
-                aria_label="Attach files: drag and drop, or press Enter to choose",
+                label="Attach files: drag and drop, or press Enter to choose",
                 multiple=True,
                 max_files=MAX_ATTACHMENTS,
                 max_size=S.limit_bytes,

@@ -1,0 +1,184 @@
+"""axe-core on every customer page, at desktop and phone sizes: no serious or critical finding.
+
+The pages come from the shell's registry, so a page added later is checked without touching this
+file: signed in as the demo's contact with every page (on the Advanced tier, which the demo's
+contractor has), the public pages signed out, and the "page not found" screen both ways. A route
+with a parameter is visited with a real id of that contact where the parameter is known here.
+A few states that only exist after a click are checked too: an open menu, the phone's drawer, a
+quote's pop-up.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from contextlib import suppress
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from sqlmodel import Session, select
+
+import portal.pages  # noqa: F401  (registers every page with the shell)
+from portal.components.shell import REGISTRY, PageSpec
+from portal.models import Contact, Quote, Site
+from tests.browser.conftest import at, login
+
+DANA = "dana@northside.example"
+SIZES = {"desktop": {"width": 1280, "height": 860}, "phone": {"width": 390, "height": 844}}
+SERIOUS = ("serious", "critical")
+PUBLIC = {"/login", "/forgot", "/setup", "/reset"}
+AXE = Axe()
+
+
+def _signed_in_routes() -> list[PageSpec]:
+    return [s for s in REGISTRY if s.route not in PUBLIC and s.route != "404"]
+
+
+def _ids(portal) -> dict[str, str]:
+    """A real value for each route parameter this test knows, all Dana's to see."""
+    with Session(portal.engine) as s:
+        dana = s.exec(select(Contact).where(Contact.username == DANA)).one()
+        site = s.exec(select(Site.id).where(Site.customer_id == dana.customer_id).order_by(Site.id)).first()
+    return {"contact_id": str(dana.id), "site_id": str(site)}
+
+
+def _path(route: str, ids: dict[str, str]) -> str | None:
+    """The route with its parameters filled in, or None when one of them is unknown here."""
+    missing = [name for name in re.findall(r"\[([^\]]+)\]", route) if name not in ids]
+    if missing:
+        return None
+    return re.sub(r"\[([^\]]+)\]", lambda m: ids[m.group(1)], route)
+
+
+def _settled(page) -> None:
+    """The page has drawn its content: a heading, and no spinner left from its first load."""
+    page.locator("h1").first.wait_for(state="visible")
+    with suppress(PlaywrightTimeout):  # a spinner still turning is checked as it is
+        page.wait_for_function(
+            "![...document.querySelectorAll('.rt-Spinner')].some(s => s.getClientRects().length)",
+            timeout=10_000,
+        )
+
+
+def _findings(page, where: str) -> list[str]:
+    results = AXE.run(page)
+    found = []
+    for violation in results.response["violations"]:
+        if violation["impact"] not in SERIOUS:
+            continue
+        nodes = "\n".join(
+            f"      {' '.join(n['target']) if isinstance(n['target'][0], str) else n['target']}: "
+            f"{n.get('failureSummary', '').splitlines()[-1].strip() if n.get('failureSummary') else ''}"
+            for n in violation["nodes"][:5]
+        )
+        more = f"\n      … and {len(violation['nodes']) - 5} more" if len(violation["nodes"]) > 5 else ""
+        found.append(
+            f"{where}: [{violation['impact']}] {violation['id']}: {violation['help']}\n{nodes}{more}"
+        )
+    return found
+
+
+def _report(findings: list[str]) -> None:
+    if findings:
+        pytest.fail(f"{len(findings)} serious or critical axe findings:\n\n" + "\n\n".join(findings), False)
+
+
+@pytest.fixture(params=list(SIZES))
+def sized(request, browser, portal):
+    context = browser.new_context(
+        base_url=portal.url,
+        viewport=SIZES[request.param],
+        is_mobile=request.param == "phone",
+        has_touch=request.param == "phone",
+    )
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    yield request.param, page
+    context.close()
+
+
+def test_every_signed_in_page(sized, portal):
+    size, page = sized
+    ids = _ids(portal)
+    login(page, DANA)
+    at(page, "/dashboard")
+    findings: list[str] = []
+    skipped = []
+    for spec in _signed_in_routes():
+        path = _path(spec.route, ids)
+        if path is None:
+            skipped.append(spec.route)
+            continue
+        page.goto(path)
+        _settled(page)
+        assert page.locator("#not-available").count() == 0, f"{path} is not available to {DANA}"
+        findings += _findings(page, f"{size} {path}")
+    page.goto("/no/such/page")
+    page.get_by_role("heading", name="Page not found").wait_for()
+    findings += _findings(page, f"{size} page not found, signed in")
+    if skipped:
+        print(f"not visited (no known value for their parameters): {', '.join(skipped)}")
+    _report(findings)
+
+
+def test_public_pages_signed_out(sized, portal):
+    size, page = sized
+    findings: list[str] = []
+    for route in sorted(PUBLIC):
+        page.goto(route)
+        _settled(page)
+        findings += _findings(page, f"{size} {route}")
+    page.goto("/no/such/page")
+    page.get_by_role("heading", name="Page not found").wait_for()
+    findings += _findings(page, f"{size} page not found, signed out")
+    _report(findings)
+
+
+def _open_menu(page) -> None:
+    page.locator("header [data-page=quotes]").hover()
+    page.locator("[data-submenu=quotes]").wait_for()
+
+
+def _open_user_menu(page) -> None:
+    page.locator("#user-menu").click()
+    page.get_by_role("menuitem", name="Preferences").wait_for()
+
+
+def _open_drawer(page) -> None:
+    page.locator("#menu-open").click()
+    page.locator("#menu-drawer [data-group=quotes]").wait_for()
+    page.wait_for_function("document.getElementById('menu-drawer').getBoundingClientRect().left >= 0")
+
+
+def _open_quote(page, portal) -> None:
+    with Session(portal.engine) as s:
+        dana = s.exec(select(Contact).where(Contact.username == DANA)).one()
+        number = s.exec(
+            select(Quote.number).where(Quote.customer_id == dana.customer_id).order_by(Quote.id.desc())
+        ).first()
+    page.goto(f"/quotes?tab=outstanding&q={number}")
+    page.locator(f"[data-quote='{number}']").click()
+    page.locator("#quote-detail").wait_for()
+
+
+def test_states_after_a_click(sized, portal):
+    size, page = sized
+    login(page, DANA)
+    at(page, "/dashboard")
+    _settled(page)
+    steps: dict[str, Callable[[], None]] = {
+        "user menu open": lambda: _open_user_menu(page),
+        "quote pop-up": lambda: _open_quote(page, portal),
+    }
+    if size == "desktop":
+        steps["Quotes menu open"] = lambda: _open_menu(page)
+    else:
+        steps["menu drawer open"] = lambda: _open_drawer(page)
+    findings: list[str] = []
+    for name, step in steps.items():
+        page.goto("/dashboard")
+        _settled(page)
+        step()
+        findings += _findings(page, f"{size} {name}")
+    _report(findings)
