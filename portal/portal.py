@@ -8,7 +8,7 @@ from reflex.utils.prerequisites import get_states_dir
 import portal.pages  # noqa: F401  (registers every page)
 from portal.api import backend
 from portal.background import autopay_forever, deliver_mail_forever
-from portal.components.shell import REGISTRY
+from portal.components.shell import NOT_FOUND, REGISTRY
 from portal.config import settings
 from portal.state import failures
 
@@ -34,7 +34,7 @@ app = rx.App(
 app.register_lifespan_task(deliver_mail_forever)
 app.register_lifespan_task(autopay_forever)
 
-for spec in REGISTRY:
+for spec in (*REGISTRY, NOT_FOUND):
     app.add_page(spec.component, route=spec.route, title=spec.title, on_load=spec.on_load or None)
 
 app.add_page(rx.fragment, route="/", title="Customer Portal", on_load=rx.redirect("/dashboard", replace=True))

@@ -334,6 +334,7 @@ def not_found() -> rx.Component:
     return rx.cond(SessionState.checked, rx.cond(SessionState.signed_in, signed_in, signed_out), loading())
 
 
-REGISTRY.append(
-    PageSpec("404", "Page not found · Customer Portal", not_found, [BrandState.load, SessionState.probe])
+# Reflex's "404" page answers every unknown address; kept out of REGISTRY, which lists real addresses.
+NOT_FOUND = PageSpec(
+    "404", "Page not found · Customer Portal", not_found, [BrandState.load, SessionState.probe]
 )

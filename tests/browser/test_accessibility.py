@@ -32,7 +32,7 @@ AXE = Axe()
 
 
 def _signed_in_routes() -> list[PageSpec]:
-    return [s for s in REGISTRY if s.route not in PUBLIC and s.route != "404"]
+    return [s for s in REGISTRY if s.route not in PUBLIC]
 
 
 def _ids(portal) -> dict[str, str]:
