@@ -195,6 +195,7 @@ def mobile_menu() -> rx.Component:
                     spacing="3",
                     padding="1.25em",
                     align="stretch",
+                    width="100%",
                 ),
                 background_color=rx.color("gray", 1),
                 width="80%",

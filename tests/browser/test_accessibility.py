@@ -61,20 +61,35 @@ def _settled(page) -> None:
         )
 
 
+def _serious(page) -> list[dict]:
+    return [v for v in AXE.run(page).response["violations"] if v["impact"] in SERIOUS]
+
+
+def _node(node: dict) -> str:
+    """One element of a finding: where it is and what axe says to fix."""
+    target = " ".join(str(t) for t in node["target"])
+    summary = (node.get("failureSummary") or "").strip().splitlines()
+    return f"      {target}: {summary[-1].strip() if summary else ''}"
+
+
 def _findings(page, where: str) -> list[str]:
-    results = AXE.run(page)
+    """The serious and critical findings, each with up to five of its elements, readably.
+
+    A finding is confirmed by a second run a moment later: a page still drawing its data can
+    show axe an element halfway through being replaced.
+    """
+    violations = _serious(page)
+    if violations:
+        page.wait_for_timeout(1000)
+        violations = _serious(page)
     found = []
-    for violation in results.response["violations"]:
-        if violation["impact"] not in SERIOUS:
-            continue
-        nodes = "\n".join(
-            f"      {' '.join(n['target']) if isinstance(n['target'][0], str) else n['target']}: "
-            f"{n.get('failureSummary', '').splitlines()[-1].strip() if n.get('failureSummary') else ''}"
-            for n in violation["nodes"][:5]
+    for violation in violations:
+        nodes = violation["nodes"]
+        lines = [_node(n) for n in nodes[:5]] + (
+            [f"      … and {len(nodes) - 5} more"] if len(nodes) > 5 else []
         )
-        more = f"\n      … and {len(violation['nodes']) - 5} more" if len(violation["nodes"]) > 5 else ""
         found.append(
-            f"{where}: [{violation['impact']}] {violation['id']}: {violation['help']}\n{nodes}{more}"
+            f"{where}: [{violation['impact']}] {violation['id']}: {violation['help']}\n" + "\n".join(lines)
         )
     return found
 

@@ -56,6 +56,12 @@ def test_hover_opens_a_submenu_and_its_entries_switch_the_tab(page, portal):
     _submenu(page, "quotes").get_by_role("link", name="Outstanding").click()
     at(page, "/quotes?tab=outstanding")
     expect(page.locator("[data-tab=outstanding]")).to_have_attribute("aria-selected", "true")
+    # A tab chosen on the page leaves the address as it was; the menu's same address still switches back.
+    page.locator("[data-tab=actioned]").click()
+    expect(page.locator("[data-tab=actioned]")).to_have_attribute("aria-selected", "true")
+    _trigger(page, "quotes").hover()
+    _submenu(page, "quotes").get_by_role("link", name="Outstanding").click()
+    expect(page.locator("[data-tab=outstanding]")).to_have_attribute("aria-selected", "true")
     ARTIFACTS.mkdir(exist_ok=True)
     _trigger(page, "jobs").hover()
     expect(_submenu(page, "jobs")).to_be_visible()
