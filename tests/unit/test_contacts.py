@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 
 from portal.core import clock
 from portal.core.lists import PageRequest
-from portal.core.principal import AccessDenied, StaffMember, Role
+from portal.core.principal import AccessDenied, Role, StaffMember
 from portal.models import (
     ALL_PAGES,
     AuditEvent,

@@ -296,9 +296,13 @@ def save_contact(
 
     # The last login that can manage contacts stays.
     stays_manager = login_on and PAGE in fields.pages
-    if existing is not None and _is_manager(contact) and not stays_manager:
-        if _other_managers(session, contact) == 0:
-            errors["login" if not login_on else "pages"] = LAST_MANAGER
+    if (
+        existing is not None
+        and _is_manager(contact)
+        and not stays_manager
+        and _other_managers(session, contact) == 0
+    ):
+        errors["login" if not login_on else "pages"] = LAST_MANAGER
 
     # Exactly one primary contact.
     primary = data.is_primary is True
