@@ -9,6 +9,8 @@ from dataclasses import replace
 import pytest
 from sqlmodel import Session, select
 
+from portal import db
+from portal.config import SESSION_COOKIE
 from portal.core import clock
 from portal.core.lists import PageRequest
 from portal.core.principal import AccessDenied, Role, StaffMember
@@ -27,8 +29,10 @@ from portal.models import (
 from portal.services.identity import auth, contacts, principals, sessions
 from portal.services.identity import contact_changes as changes
 from portal.services.identity.contact_changes import ContactError, ContactInput
+from portal.state.identity.contacts import ContactFormState, ContactsState
 from tests.frozen import TODAY
 from tests.unit import factories as f
+from tests.unit.reflex_client import Tab, client, edge_cookie
 
 EVERY = tuple(ALL_PAGES)
 WITHOUT_INVOICES = tuple(p for p in ALL_PAGES if p != "invoices")
@@ -536,3 +540,115 @@ def test_setup_email_again_voids_the_earlier_link(session, w):
         )
     ).all()
     assert len(live) == 1 and session.get(Credential, w.plain.id) is None
+
+
+# --- forged events, as a browser sends them ------------------------------------------------------
+
+
+@pytest.fixture
+def world(committed, monkeypatch):
+    monkeypatch.setattr(db, "engine", lambda: committed)
+    with Session(committed, expire_on_commit=False) as s:
+        built = World(s)
+        s.commit()
+    return built
+
+
+def _tab(engine, contact: Contact, path: str = "/", **query: str) -> Tab:
+    with Session(engine) as s:
+        raw = sessions.start(s, contact.id)
+        s.commit()
+    return Tab(edge_cookie(raw), path, query)
+
+
+def _fresh(engine, contact_id: int) -> Contact:
+    with Session(engine) as s:
+        return s.get(Contact, contact_id)
+
+
+FORM = {"first_name": "Forged", "last_name": "Person", "email": "forged@mine.example"}
+
+
+def test_a_login_without_the_contacts_page_is_refused_by_every_handler(world, committed):
+    tab = _tab(committed, world.plain, f"/preferences/contacts/{world.admin.id}")
+    assert tab.run(ContactFormState, "load").loaded is False
+    tab.run(ContactFormState, "load_new")
+    tab.run(ContactFormState, "set_page", {"page": "contacts", "value": True})
+    tab.run(ContactFormState, "save", {"form": FORM})
+    tab.run(ContactsState, "send_setup", {"contact_id": str(world.admin.id)})
+    tab.run(ContactsState, "reset_password", {"contact_id": str(world.admin.id)})
+    shown = tab.run(ContactsState, "load")
+    assert shown.rows == [] and shown.total == 0
+    with Session(committed) as s:
+        assert s.exec(select(Contact).where(Contact.first_name == "Forged")).all() == []
+        assert s.exec(select(OutboxMail)).all() == []
+    assert "admin@mine.example" not in tab.shown()
+
+
+def test_a_forged_event_cannot_give_a_page_the_sender_lacks(world, committed):
+    tab = _tab(committed, world.limited, f"/preferences/contacts/{world.plain.id}")
+    form = tab.run(ContactFormState, "load")
+    assert form.loaded and "invoices" not in form.grantable
+    tab.run(ContactFormState, "set_login", {"value": True})
+    tab.run(ContactFormState, "set_page", {"page": "invoices", "value": True})
+    tab.run(ContactFormState, "assign_site", {"site_id": str(world.a.id)})
+    tab.run(ContactFormState, "assign_site", {"site_id": str(world.b.id)})  # not offered to this login
+    tab.run(ContactFormState, "assign_site", {"site_id": str(world.there.id)})  # another customer's
+    assert [s["id"] for s in tab.state(ContactFormState).assigned] == [str(world.a.id)]
+    shown = tab.run(ContactFormState, "save", {"form": {**FORM, "email": "plain@mine.example"}})
+    assert shown.errors == {"pages": "Your login does not include Invoices, so you cannot give it."}
+    assert _fresh(committed, world.plain.id).pages == ["quotes"]
+    shown = tab.run(ContactFormState, "set_all_sites", {"value": True})
+    tab.run(ContactFormState, "set_page", {"page": "invoices", "value": False})
+    shown = tab.run(ContactFormState, "save", {"form": {**FORM, "email": "plain@mine.example"}})
+    assert shown.errors == {}, "keeping the all sites it already had is not giving them"
+    kept = _fresh(committed, world.plain.id)
+    assert (kept.all_sites, kept.pages, kept.first_name) == (True, ["quotes"], "Forged")
+
+
+def test_the_form_saves_what_the_screen_shows_and_names_no_hidden_site(world, committed):
+    tab = _tab(committed, world.limited, "/preferences/contacts/new")
+    form = tab.run(ContactFormState, "load_new")
+    assert [s["name"] for s in form.available] == ["Alpha House"]
+    assert "Bravo" not in tab.shown()
+    tab.run(ContactFormState, "set_flag", {"name": "is_quote_contact", "value": True})
+    tab.run(ContactFormState, "set_flag", {"name": "is_primary; DROP", "value": True})
+    tab.run(ContactFormState, "set_page", {"page": "quotes", "value": True})
+    tab.run(ContactFormState, "assign_site", {"site_id": str(world.a.id)})
+    tab.run(ContactFormState, "save", {"form": {**FORM, "first_name": "x" * 100_000}})
+    assert tab.state(ContactFormState).errors == {"first_name": "Use at most 100 characters."}
+    tab.run(ContactFormState, "save", {"form": FORM})
+    with Session(committed) as s:
+        made = s.exec(select(Contact).where(Contact.first_name == "Forged")).one()
+        sites = s.exec(select(ContactSite.site_id).where(ContactSite.contact_id == made.id)).all()
+    assert (
+        made.is_quote_contact and not made.is_primary and made.pages == ["quotes"] and sites == [world.a.id]
+    )
+
+
+def test_another_customers_contact_id_in_the_address_or_an_event_finds_nothing(world, committed):
+    tab = _tab(committed, world.admin, f"/preferences/contacts/{world.stranger.id}")
+    shown = tab.run(ContactFormState, "load")
+    assert shown.missing and shown.first_name == ""
+    tab.run(ContactFormState, "save", {"form": FORM})
+    tab.run(ContactsState, "send_setup", {"contact_id": str(world.stranger.id)})
+    tab.run(ContactsState, "reset_password", {"contact_id": world.stranger.id})
+    assert "stranger@theirs.example" not in tab.shown()
+    assert _fresh(committed, world.stranger.id).first_name == "Pat"
+    with Session(committed) as s:
+        assert (
+            s.exec(select(OutboxMail).where(OutboxMail.to_address == "stranger@theirs.example")).all() == []
+        )
+
+
+def test_the_contacts_csv_needs_the_contacts_page(world, committed):
+    def get(contact):
+        with Session(committed) as s:
+            raw = sessions.start(s, contact.id)
+            s.commit()
+        with client() as http:
+            return http.get("/export/contacts.csv?tab=all", cookies={SESSION_COOKIE: raw})
+
+    assert get(world.plain).status_code == 403
+    resp = get(world.admin)
+    assert resp.status_code == 200 and "lim@mine.example" in resp.text and "stranger" not in resp.text
