@@ -58,6 +58,8 @@ def test_a_new_login_with_setup_email_sees_only_its_pages_and_sites(page, portal
     page.wait_for_url(re.compile(r"/preferences/contacts/\d+/?\?invited=1$"))
     expect(page.locator("#notice")).to_contain_text(f"A setup email was sent to {email}")
     expect(page.locator("#contact-username")).to_have_text(email)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "contact-form.png"), full_page=True)
 
     stored = _contact(portal, email)
     assert (stored.login_active, stored.username, stored.pages, stored.all_sites) == (

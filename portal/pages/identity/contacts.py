@@ -84,12 +84,17 @@ def contact_row(row: rx.Var) -> rx.Component:
 
 def _tick(granted: rx.Var, label: str) -> rx.Component:
     return rx.table.cell(
-        rx.cond(
-            granted == "yes",
-            rx.icon("check", size=16, color=rx.color("grass", 10), aria_label=f"{label}: yes"),
-            rx.text("—", color_scheme="gray", aria_label=f"{label}: no"),
+        rx.flex(
+            rx.cond(
+                granted == "yes",
+                rx.icon(
+                    "check", size=16, color=rx.color("grass", 10), aria_label=f"{label}: yes", role="img"
+                ),
+                rx.text("—", color_scheme="gray", aria_label=f"{label}: no"),
+            ),
+            justify="center",
         ),
-        text_align="center",
+        data_page_access=granted,
     )
 
 
@@ -122,7 +127,7 @@ def access_grid() -> rx.Component:
                                 rx.table.column_header_cell(label, text_align="center")
                                 for label in PAGE_LABELS.values()
                             ],
-                            rx.table.column_header_cell("Sites", text_align="center"),
+                            rx.table.column_header_cell("Site Access", text_align="center"),
                         )
                     ),
                     rx.table.body(rx.foreach(ContactsState.rows, grid_row)),

@@ -21,13 +21,15 @@ from portal.services.identity import contact_changes as changes
 from portal.services.identity import contacts
 from portal.services.identity.contact_changes import ContactError, ContactInput
 from portal.state import arguments
-from portal.state.display import DASH, moment
+from portal.state.display import DASH, day
 from portal.state.listing import ListState
 from portal.state.session import SessionState
 
 PAGE = PageKey.CONTACTS
 LIST_ROUTE = "/preferences/contacts"
 FLAGS = ("is_quote_contact", "is_job_contact", "is_invoice_contact", "is_statement_contact", "is_primary")
+# The list's Contact For column is narrow; the CSV and the form say "Statement & Overdue Letter".
+SHORT_ROLES = {"Statement & Overdue Letter": "Statement"}
 TEXTS = ("first_name", "last_name", "position", "email", "phone", "mobile")
 
 
@@ -52,12 +54,12 @@ class ContactsState(ListState, SessionState):
             "name": row.name or DASH,
             "position": row.position or DASH,
             "email": row.email or DASH,
-            "roles": ", ".join(row.roles) or DASH,
+            "roles": ", ".join(SHORT_ROLES.get(r, r) for r in row.roles) or DASH,
             "primary": "yes" if row.is_primary else "",
             "login": "Yes" if row.login_active else "No",
             "active": "yes" if row.login_active else "",
             "username": row.username or DASH,
-            "last_sign_in": moment(row.last_sign_in) if row.last_sign_in else DASH,
+            "last_sign_in": day(row.last_sign_in),
             "sites": row.sites_text if row.login_active else DASH,
             **granted,
         }
