@@ -9,11 +9,11 @@ from portal.components.shell import page_heading, template
 from portal.components.table import PHONE_HIDE, Column, list_screen, options_menu
 from portal.models import Page
 from portal.services.identity.contacts import PAGE_LABELS
+from portal.state.display import DASH
 from portal.state.identity.contacts import LIST_ROUTE, ContactFormState, ContactsState
 
 COLUMNS = [
     Column("name", "Name", "name", min_width="150px"),
-    Column("position", "Position", "position", phone=False),
     Column("email", "Email", "email", phone=False),
     Column("roles", "Contact For", phone=False),
     Column("primary", "Primary"),
@@ -40,8 +40,13 @@ def _back_to_preferences() -> rx.Component:
 
 def contact_row(row: rx.Var) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(rx.link(row["name"], href=f"{LIST_ROUTE}/{row['id']}", data_contact=row["name"])),
-        rx.table.cell(row["position"], class_name=PHONE_HIDE),
+        rx.table.cell(
+            rx.vstack(
+                rx.link(row["name"], href=f"{LIST_ROUTE}/{row['id']}", data_contact=row["name"]),
+                rx.cond(row["position"] != DASH, rx.text(row["position"], size="1", color_scheme="gray")),
+                spacing="0",
+            )
+        ),
         rx.table.cell(row["email"], class_name=PHONE_HIDE),
         rx.table.cell(row["roles"], class_name=PHONE_HIDE),
         rx.table.cell(rx.cond(row["primary"] == "yes", rx.badge("Primary", color_scheme="blue"), "")),
@@ -343,10 +348,10 @@ def page_access() -> rx.Component:
             *[
                 _checkbox(
                     label,
-                    S.pages.contains(key),
+                    S.page_access.contains(key),
                     S.set_page(key),
                     f"page-{key}",
-                    disabled=~S.grantable.contains(key) & ~S.pages.contains(key),
+                    disabled=~S.grantable.contains(key) & ~S.page_access.contains(key),
                 )
                 for key, label in PAGE_LABELS.items()
             ],
@@ -373,7 +378,7 @@ def _site_list(title: str, sites: rx.Var, on_pick, ident: str, icon: str) -> rx.
                             variant="ghost",
                             on_click=on_pick(s["id"]),
                             data_site=s["name"],
-                            justify="between",
+                            justify_content="space-between",
                             width="100%",
                         ),
                     ),

@@ -114,7 +114,7 @@ class ContactFormState(SessionState):
     username: str = ""
     has_password: bool = False
     is_self: bool = False
-    pages: list[str] = []
+    page_access: list[str] = []
     grantable: list[str] = []
     all_sites: bool = False
     may_give_all_sites: bool = False
@@ -141,7 +141,7 @@ class ContactFormState(SessionState):
             form.has_password,
         )
         self.is_self = form.is_self
-        self.pages, self.grantable = list(form.pages), list(form.grantable)
+        self.page_access, self.grantable = list(form.pages), list(form.grantable)
         self.all_sites, self.may_give_all_sites = form.all_sites, form.may_give_all_sites
         self._choices = [{"id": str(s.id), "name": s.name} for s in form.choices]
         self.assigned = [{"id": str(s.id), "name": s.name} for s in form.assigned]
@@ -204,8 +204,8 @@ class ContactFormState(SessionState):
         page = arguments.text(page, 20)
         if page not in ALL_PAGES:
             return
-        others = [p for p in self.pages if p != page]
-        self.pages = [p for p in ALL_PAGES if p in others or (p == page and arguments.flag(value))]
+        others = [p for p in self.page_access if p != page]
+        self.page_access = [p for p in ALL_PAGES if p in others or (p == page and arguments.flag(value))]
 
     @rx.event
     def set_all_sites(self, value: bool):
@@ -237,7 +237,7 @@ class ContactFormState(SessionState):
             **texts,
             **{name: bool(self.flags.get(name)) for name in FLAGS},
             login_active=self.login_active,
-            pages=tuple(self.pages),
+            pages=tuple(self.page_access),
             all_sites=self.all_sites,
             site_ids=tuple(s["id"] for s in self.assigned),
         )
