@@ -209,6 +209,14 @@ def test_a_contact_limited_to_some_sites_sees_and_opens_only_those(phone, portal
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), (
         "no sideways scroll"
     )
+    own = min(shown)
+    page.locator(f"[data-site='{own}']").click()
+    at(page, f"/sites/{own}")
+    page.locator("[data-tab=contacts]").click()
+    expect(page.locator("#contact-new")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), (
+        "no sideways scroll"
+    )
     page.goto(f"/sites/{others[0].id}")
     expect(page.locator("#site-missing")).to_be_visible()
     expect(page.locator("#site-name")).to_have_count(0)
