@@ -41,6 +41,11 @@ class SiteState(SiteContactsTab, SiteFilesTab, SessionState):
         """The live principal when it may open Sites, else None (a logout takes effect at once)."""
         return self._scope(Page.SITES)
 
+    def _reset_tabs(self) -> None:
+        """Another site (or a new one) starts with none of the last one's contacts or files."""
+        self._reset_contacts()
+        self._reset_files()
+
     def _show(self, details: editing.SiteDetails | None) -> None:
         self.found = details is not None
         self._site_id = details.id if details is not None else 0

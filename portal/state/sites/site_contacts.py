@@ -42,10 +42,9 @@ class SiteContactsTab(rx.State, mixin=True):
     _contact_id: int = 0  # 0: the dialog creates a contact
     _remove_id: int = 0
 
-    def _reset_tabs(self) -> None:
+    def _reset_contacts(self) -> None:
         self.contacts, self.contact_open, self.remove_open = [], False, False
         self._contact_id = self._remove_id = 0
-        self._reset_files()
 
     def _load_contacts(self, scope) -> None:
         with unit_of_work(read_only=True) as session:
