@@ -5,4 +5,4 @@ from portal.pages import areas, dashboard, reports  # noqa: F401
 from portal.pages.assets import assets  # noqa: F401
 from portal.pages.billing import invoices, manage_payments, statement  # noqa: F401
 from portal.pages.identity import auth, preferences  # noqa: F401
-from portal.pages.work import jobs, quotes, request  # noqa: F401
+from portal.pages.work import jobs, quotes, request, tasks  # noqa: F401
