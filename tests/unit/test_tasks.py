@@ -247,11 +247,11 @@ def test_csv_has_every_matching_task_in_screen_order_and_escapes_formula_cells(s
         session,
         world.mine,
         world.a,
-        subject="=HYPERLINK(\"http://evil.example\",\"x\")",
+        subject='=HYPERLINK("http://evil.example","x")',
         assigned_to="+61 7 3367 4100",
         job_id=job.id,
     )
-    html = _task(session, world.mine, None, subject="<script>alert(1)</script>, \"quoted\"\nline two")
+    html = _task(session, world.mine, None, subject='<script>alert(1)</script>, "quoted"\nline two')
 
     rows = _csv(session, world.scope, sort="number", descending=False)
     assert rows[0] == [
@@ -267,9 +267,9 @@ def test_csv_has_every_matching_task_in_screen_order_and_escapes_formula_cells(s
         "Completed",
     ]
     assert [int(r[0]) for r in rows[1:]] == [risky.number, html.number]
-    assert rows[1][1] == "'=HYPERLINK(\"http://evil.example\",\"x\")"
+    assert rows[1][1] == '\'=HYPERLINK("http://evil.example","x")'
     assert rows[1][8] == "'+61 7 3367 4100"
     assert rows[1][3] == str(job.number)
-    assert rows[2][1] == "<script>alert(1)</script>, \"quoted\"\nline two"
+    assert rows[2][1] == '<script>alert(1)</script>, "quoted"\nline two'
     assert rows[2][2] == tasks.WHOLE_CUSTOMER
     assert len(_csv(session, world.scope, tab="completed")) == 1
