@@ -1,4 +1,4 @@
-"""Preferences: the contact's own details, the email change by link, the customer's files, company information."""
+"""Preferences: own details, the email change by link, the customer's files, company information."""
 
 import re
 import secrets
