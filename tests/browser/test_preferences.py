@@ -16,6 +16,7 @@ from tests.browser.conftest import at, last_link, login
 MAIN = "Northside Property Group"
 NEW_PASSWORD = "Harbour-Lights-2031"
 _n = itertools.count(1)
+ARTIFACTS = Path(__file__).parents[1] / "artifacts"
 
 
 def _new_login(portal, page, pages: tuple[str, ...] = ("quotes", "jobs")) -> str:
@@ -67,6 +68,7 @@ def test_edit_details_with_errors_beside_the_fields(page, portal):
     assert (stored.first_name, stored.phone, stored.position) == ("Robyn", "07 3350 9000", "Office <Manager>")
     page.reload()
     expect(page.locator("#pref-position")).to_have_value("Office <Manager>")
+    page.screenshot(path=str(ARTIFACTS / "preferences-details.png"), full_page=True)
 
 
 def test_email_change_waits_for_the_link_mailed_to_the_new_address(page, portal):
@@ -117,7 +119,7 @@ def test_attachments_search_and_download(page, portal, tmp_path):
     page.locator("#file-search").fill("no such file at all")
     page.locator("#file-search-button").click()
     expect(page.locator("#no-files")).to_contain_text("No file matches")
-    page.screenshot(path=str(Path(__file__).parents[1] / "artifacts" / "preferences-attachments.png"))
+    page.screenshot(path=str(ARTIFACTS / "preferences-attachments.png"))
 
 
 def test_company_information_and_the_contacts_link(page, portal):
@@ -133,3 +135,4 @@ def test_company_information_and_the_contacts_link(page, portal):
     for key in ("trading_name", "phone", "email", "business_number", "address"):
         expect(page.locator("#contractor-card")).to_contain_text(str(contractor[key]))
     expect(page.locator("#contractor-website")).to_have_attribute("href", str(contractor["website"]))
+    page.screenshot(path=str(ARTIFACTS / "preferences-company.png"), full_page=True)
