@@ -22,8 +22,7 @@ LIFETIMES: dict[TokenPurpose, timedelta] = {
     TokenPurpose.INVITE: timedelta(days=7),
     TokenPurpose.RESET: timedelta(minutes=30),
     TokenPurpose.LOGIN: timedelta(seconds=60),
-    # Long enough to reach another mailbox (a phone, a colleague's desk), short enough to go stale.
-    TokenPurpose.EMAIL: timedelta(hours=24),
+    TokenPurpose.EMAIL: timedelta(hours=24),  # a new email address, confirmed from its inbox
 }
 
 # Raw tokens are 43 characters; anything far longer is not ours and not worth hashing.
