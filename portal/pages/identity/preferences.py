@@ -139,7 +139,13 @@ def details_tab() -> rx.Component:
                 width="100%",
             ),
         ),
-        rx.grid(details_form(), password_form(), columns=rx.breakpoints(initial="1", md="2"), spacing="4"),
+        rx.grid(
+            details_form(),
+            password_form(),
+            columns=rx.breakpoints(initial="1", md="2"),
+            spacing="4",
+            width="100%",
+        ),
         spacing="4",
         width="100%",
     )
