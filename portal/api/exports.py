@@ -19,11 +19,12 @@ from portal.models import Page
 from portal.services.billing import invoices, statements
 from portal.services.identity import contacts
 from portal.services.sites import listing as sites
-from portal.services.work import jobs, quotes
+from portal.services.work import jobs, quotes, tasks
 
 LABELS = {"start": "From", "end": "To"}
 LISTS: dict[str, ListSpec] = {
-    spec.name: spec for spec in (quotes.QUOTES, jobs.JOBS, invoices.INVOICES, sites.SITES, contacts.CONTACTS)
+    spec.name: spec
+    for spec in (quotes.QUOTES, jobs.JOBS, invoices.INVOICES, sites.SITES, contacts.CONTACTS, tasks.TASKS)
 }
 
 
