@@ -1,4 +1,4 @@
-// Walk Me Through: runs a tour the server describes (portal/state/tours.py) with driver.js.
+// Walk Me Through: runs a tour the server describes (portal/state/tour_catalog.py) with driver.js.
 //
 // The tour arrives as a prop: {key, run, route, steps: [{title, text, element: [selectors],
 // action, wait}]}. `run` changes each time the contact starts a tour, so a page that mounts this
@@ -7,13 +7,16 @@
 //
 // A step highlights the first of its selectors that is visible on this screen (the desktop menu
 // on a desktop, the menu button on a phone); a step with none visible is skipped. A step with an
-// `action` ("click", "change", "input") hides Next and waits for the contact to do it on the
-// element. driver.js's keyboard control stays on: ArrowRight/ArrowLeft move, Escape closes.
+// `action` ("click", or "change": a value chosen, a field filled in and left) hides Next and waits
+// for the contact to do it on the element. driver.js's keyboard control stays on: ArrowRight and
+// ArrowLeft move (not while the caret is in a field), Escape closes.
 import { useEffect } from "react";
 import { driver } from "driver.js";
 import "driver.js/dist/driver.css";
 
-let active = null; // {drv, run, key, finished}
+const ACTIONS = ["click", "change"];
+
+let active = null; // {tour, drv, ended}
 let lastRun = null;
 let report = null; // the newest component's onEnd: (key, finished) => void
 
@@ -31,15 +34,15 @@ const firstVisible = (selectors) => {
 
 const samePath = (a, b) => (a || "/").replace(/\/+$/, "") === (b || "/").replace(/\/+$/, "");
 
-// A pop-up (the tour list, the first-login offer) has just closed: Radix keeps the page inert
-// until its closing animation ends, and the tour must not start under it.
+// A pop-up (the list of tours) has just closed: Radix keeps the page inert until its closing
+// animation ends, and the tour must not start under it.
 const settled = () =>
   new Promise((resolve) => {
     const started = Date.now();
     const check = () => {
       const blocked =
         document.body.style.pointerEvents === "none" ||
-        document.querySelector("[role=dialog][data-state=open], [role=alertdialog][data-state=open]");
+        document.querySelector("[role=dialog][data-state=open]");
       if (!blocked || Date.now() - started > 3000) resolve();
       else window.setTimeout(check, 50);
     };
@@ -56,18 +59,42 @@ const keepArrowsInFields = (event) => {
   }
 };
 
-const finish = (how) => {
-  if (!active) return;
-  const { key, finished } = active;
-  active = null;
-  window.removeEventListener("keyup", keepArrowsInFields, true);
-  if (report) report(key, finished || how === "finished");
+const listen = (on) => {
+  const method = on ? "addEventListener" : "removeEventListener";
+  window[method]("keyup", keepArrowsInFields, true);
+  for (const name of ACTIONS) document[method](name, onAction, true);
 };
 
-const toDriverStep = (step, index, steps, state) => {
+// Finished (Done, or the last step's action) or closed (Escape, the close button): reported once.
+const end = (state, finished) => {
+  if (state.ended) return;
+  state.ended = true;
+  state.drv.destroy();
+  if (active !== state) return;
+  active = null;
+  listen(false);
+  if (report) report(state.tour.key, finished);
+};
+
+// The contact did what the current step waits for, on its element (found again by its selectors,
+// since the page may have drawn the element anew since it was highlighted).
+function onAction(event) {
+  const state = active;
+  const index = state ? state.drv.getActiveIndex() : undefined;
+  const step = index === undefined ? undefined : state.tour.steps[index];
+  const target = event.target;
+  if (!step || step.action !== event.type || !(target instanceof Element)) return;
+  if (!step.element.some((selector) => target.closest(selector))) return;
+  // After the page has handled the event (a save, a choice) and only if nothing moved meanwhile.
+  window.setTimeout(() => {
+    if (active !== state || state.drv.getActiveIndex() !== index) return;
+    if (index === state.tour.steps.length - 1) end(state, true);
+    else state.drv.moveNext();
+  }, 0);
+}
+
+const toDriverStep = (step) => {
   const waits = !!step.action;
-  let detach = null;
-  const last = index === steps.length - 1;
   return {
     element: step.element && step.element.length ? () => firstVisible(step.element) : undefined,
     waitForElement: step.wait || 0,
@@ -78,54 +105,36 @@ const toDriverStep = (step, index, steps, state) => {
       // Next, ArrowRight and Done on a step that waits do nothing: the contact's action moves on.
       ...(waits ? { onNextClick: () => {}, onDoneClick: () => {} } : {}),
     },
-    onHighlighted: (element) => {
-      if (!waits || !element) return;
-      const go = () => {
-        if (state.drv.getActiveIndex() !== index) return;
-        if (last) {
-          state.finished = true;
-          state.drv.destroy();
-        } else {
-          state.drv.moveNext();
-        }
-      };
-      const eventName = step.action === "click" ? "click" : step.action;
-      element.addEventListener(eventName, go);
-      detach = () => element.removeEventListener(eventName, go);
-    },
-    onDeselected: () => {
-      if (detach) detach();
-      detach = null;
-    },
   };
 };
 
 const start = async (tour) => {
   await settled();
-  if (active) active.drv.destroy();
-  const state = { run: tour.run, key: tour.key, finished: false, drv: null };
-  const steps = tour.steps.map((step, i) => toDriverStep(step, i, tour.steps, state));
+  if (active) {
+    const previous = active;
+    active = null;
+    previous.ended = true;
+    previous.drv.destroy();
+  }
+  const state = { tour, drv: null, ended: false };
   state.drv = driver({
-    steps,
+    steps: tour.steps.map(toDriverStep),
+    animate: !window.matchMedia("(prefers-reduced-motion: reduce)").matches,
     allowKeyboardControl: true,
     allowClose: true,
     skipMissingElement: true,
     overlayClickBehavior: () => {},
     popoverClass: "portal-tour",
-    onDoneClick: () => {
-      state.finished = true;
-      state.drv.destroy();
-    },
     nextBtnText: "Next",
     prevBtnText: "Back",
     doneBtnText: "Done",
     stagePadding: 6,
-    onDestroyed: () => {
-      if (active === state) finish(state.finished ? "finished" : "closed");
-    },
+    onDoneClick: () => end(state, true),
+    // Escape, the close button, or running past the last step.
+    onDestroyStarted: () => end(state, false),
   });
   active = state;
-  window.addEventListener("keyup", keepArrowsInFields, true);
+  listen(true);
   state.drv.drive();
 };
 

@@ -4,9 +4,11 @@ A step names its element by CSS selectors; the browser highlights the first one 
 screen (``assets/tours.js``), so a step can name the desktop menu entry and the phone's menu button
 alike, and a step whose element is not on this screen is skipped. A step may need a page of the
 portal (``Page``): the contact gets only the steps of pages its login may open, and only the tours
-whose page it may open. ``action`` makes the tour wait for the contact to click, choose or type on
-the element before it moves on; ``wait_ms`` is how long a step waits for its element to appear
-(the form of a page that is still loading, the tab that appears after saving).
+whose page it may open. ``action`` makes the tour wait for the contact to click the element
+(``click``), or to choose a value or fill the field in and leave it (``change``: typing goes on
+undisturbed until the contact presses Tab or clicks elsewhere) before it moves on; ``wait_ms`` is
+how long a step waits for its element to appear (the form of a page that is still loading, the tab
+that appears after saving).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from typing import Any, Literal
 from portal.core.principal import DASHBOARD
 from portal.models import Page
 
-Action = Literal["", "click", "change", "input"]
+Action = Literal["", "click", "change"]
 
 PAGE_LOAD_MS = 15_000  # a form that loads its choices after the page opens
 AFTER_SAVE_MS = 120_000  # a tab that appears once the contact has saved (maybe after fixing a field)
@@ -137,10 +139,11 @@ def _request_steps(page: Page, submit_text: str) -> tuple[Step, ...]:
         ),
         Step(
             "Describe the work",
-            "What needs doing, where on the site and how urgent it is. Type a few words to go on.",
+            "What needs doing, where on the site and how urgent it is. Type a few words, then press "
+            "Tab to go on.",
             ("#description",),
             page=page,
-            action="input",
+            action="change",
         ),
         Step(
             "Assets",
@@ -193,8 +196,8 @@ CREATE_SITE = Tour(
         _site_step(
             "name",
             "Name the site",
-            "A name your people know it by. Type one now to go on.",
-            action="input",
+            "A name your people know it by. Type one, then press Tab to go on.",
+            action="change",
             wait_ms=PAGE_LOAD_MS,
         ),
         _site_step("street", "Street address", "Where we should go."),
