@@ -98,6 +98,11 @@ const toDriverStep = (step) => {
   return {
     element: step.element && step.element.length ? () => firstVisible(step.element) : undefined,
     waitForElement: step.wait || 0,
+    // A link or button the tour only points at is not followed by a stray click (the tour would
+    // lose its page); a field stays usable, so the contact can fill the form in as it goes.
+    onHighlightStarted: (element) => {
+      if (element && !waits && !editable(element)) element.classList.add("driver-no-interaction");
+    },
     popover: {
       title: step.title,
       description: step.text,
