@@ -7,10 +7,7 @@ import reflex as rx
 from portal.components.shell import template
 from portal.models import Page
 
-AREAS = (
-    ("/sites", "Sites", Page.SITES, "building-2", "Your sites and their contacts"),
-    ("/tasks", "Tasks", Page.TASKS, "list-checks", "Tasks raised while we work for you"),
-)
+AREAS = (("/tasks", "Tasks", Page.TASKS, "list-checks", "Tasks raised while we work for you"),)
 
 
 def _area_page(route: str, title: str, page: str, icon: str, blurb: str) -> None:

@@ -1,4 +1,5 @@
-"""More attachments on an existing quote or job (Options > Attachments), through the scope."""
+"""More attachments on an existing quote, job (Options > Attachments) or site (its Attachments tab),
+through the scope."""
 
 from __future__ import annotations
 
@@ -6,12 +7,13 @@ from sqlmodel import Session
 
 from portal.core import events, visibility
 from portal.core.principal import Scope
-from portal.models import Attachment, AttachmentOwner, Job, Page, Quote
+from portal.models import Attachment, AttachmentOwner, Job, Page, Quote, Site
 from portal.services.files import uploads
 
-OWNERS: dict[AttachmentOwner, tuple[type[Quote] | type[Job], Page]] = {
+OWNERS: dict[AttachmentOwner, tuple[type[Quote] | type[Job] | type[Site], Page]] = {
     AttachmentOwner.QUOTE: (Quote, Page.QUOTES),
     AttachmentOwner.JOB: (Job, Page.JOBS),
+    AttachmentOwner.SITE: (Site, Page.SITES),
 }
 
 
@@ -27,7 +29,7 @@ def add_to(
     if not scope.can(page):
         return None
     owner = visibility.get(session, scope, model, owner_id)
-    if owner is None or owner.id is None:
+    if owner is None or owner.id is None or (isinstance(owner, Site) and not owner.is_active):
         return None
     checked = [uploads.inspect_pending(p.key, p.name) for p in pending]
     rows = uploads.attach(
@@ -38,7 +40,9 @@ def add_to(
         owner_id=owner.id,
         contact_id=scope.contact_id,
     )
-    payload = {"owner": owner_type.value, "number": owner.number, "files": [r.name for r in rows]}
+    # A quote or job is known by its number; a site has none, so by its id and name.
+    named = {"site_id": owner.id, "name": owner.name} if isinstance(owner, Site) else {"number": owner.number}
+    payload = {"owner": owner_type.value, **named, "files": [r.name for r in rows]}
     events.integration(session, "attachments.added", owner.customer_id, payload)
     events.audit(session, scope, "attachments.added", owner, detail=payload)
     return rows

@@ -22,6 +22,7 @@ LIFETIMES: dict[TokenPurpose, timedelta] = {
     TokenPurpose.INVITE: timedelta(days=7),
     TokenPurpose.RESET: timedelta(minutes=30),
     TokenPurpose.LOGIN: timedelta(seconds=60),
+    TokenPurpose.EMAIL: timedelta(hours=24),  # a new email address, confirmed from its inbox
 }
 
 # Raw tokens are 43 characters; anything far longer is not ours and not worth hashing.
