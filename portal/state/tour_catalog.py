@@ -216,7 +216,7 @@ CREATE_SITE = Tour(
         Step(
             "Site contacts",
             "Add the people we should talk to at this site: name, position, phones and email.",
-            ("[data-tab='contacts']",),
+            ("[data-tab='contacts']:not([data-disabled])",),  # enabled once the new site is saved
             page=Page.SITES,
             wait_ms=AFTER_SAVE_MS,
         ),

@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 
 import portal.pages  # noqa: F401  (registers every page in the shell's REGISTRY)
 from portal.components.shell import REGISTRY
-from portal.models import ALL_PAGES, Contact, Page
+from portal.models import ALL_PAGES, Contact, Page, Site
 from tests.browser.conftest import at, login
 from tests.browser.test_content_security_policy import Watched
 
@@ -304,12 +304,13 @@ def test_request_tours_run_to_their_end_on_a_phone(phone, key, route, date_field
 # --- Create a New Site -----------------------------------------------------------------------------
 
 
-def run_site_tour(page) -> None:
+def run_site_tour(page, portal) -> None:
     open_tour(page, "site")
     at(page, "/sites/new")
     expect_step(page, "Name the site")
     expect(next_button(page)).to_be_hidden()
-    page.locator("#site-name").fill(f"Tour Depot {next(_n)}")
+    name = f"Tour Depot {next(_n)}"
+    page.locator("#site-name").fill(name)
     page.locator("#site-name").press("Tab")
     for text, field, value in (
         ("Street address", "#site-street", "8 Tour Lane"),
@@ -326,20 +327,23 @@ def run_site_tour(page) -> None:
     expect(next_button(page)).to_be_hidden()
     page.locator("#site-save").click()
     click_through(page, ["Site contacts"])
+    page.wait_for_url(re.compile(r"/sites/\d+/?\?tab=contacts$"))
+    with Session(portal.engine) as s:
+        assert s.exec(select(Site).where(Site.name == name)).one().postcode == "4010"
 
 
 @pytest.mark.skipif(not HAS_SITE_FORM, reason="/sites/new is built on another branch; run after merging")
-def test_create_a_new_site_tour_runs_to_its_end_on_a_desktop(page):
+def test_create_a_new_site_tour_runs_to_its_end_on_a_desktop(page, portal):
     login(page, DANA)
     at(page, "/dashboard")
-    run_site_tour(page)
+    run_site_tour(page, portal)
 
 
 @pytest.mark.skipif(not HAS_SITE_FORM, reason="/sites/new is built on another branch; run after merging")
-def test_create_a_new_site_tour_runs_to_its_end_on_a_phone(phone):
+def test_create_a_new_site_tour_runs_to_its_end_on_a_phone(phone, portal):
     login(phone, DANA)
     at(phone, "/dashboard")
-    run_site_tour(phone)
+    run_site_tour(phone, portal)
 
 
 # --- the page's policy -----------------------------------------------------------------------------
