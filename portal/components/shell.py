@@ -14,6 +14,7 @@ from typing import Any
 import reflex as rx
 from reflex_components_core.el.elements.base import BaseHTML
 
+from portal.components.tour import tours, walk_me_through_item
 from portal.core.principal import ADVANCED_REPORTS
 from portal.models import Page
 from portal.state.session import MENU, SessionState
@@ -142,6 +143,7 @@ def user_menu() -> rx.Component:
                 rx.menu.item(
                     rx.icon("settings", size=14), "Preferences", on_select=rx.redirect("/preferences")
                 ),
+                walk_me_through_item(),
                 rx.menu.separator(),
                 rx.menu.item(
                     rx.el.button(
@@ -272,6 +274,7 @@ def shell(content: rx.Component, page: str) -> rx.Component:
     return rx.box(
         rx.el.a("Skip to content", href="#main", class_name="skip-link"),
         top_bar(),
+        tours(),
         rx.el.main(
             rx.cond(
                 SessionState.granted == page,
