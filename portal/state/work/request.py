@@ -23,9 +23,10 @@ from portal.core.money import format_money
 from portal.core.principal import AccessDenied, Scope
 from portal.db import unit_of_work
 from portal.services.files import uploads
+from portal.services.sites.editing import SiteForm
 from portal.services.work import request_rules as rules
 from portal.services.work import requests
-from portal.services.work.requests import NewSite, PendingRef, RequestError, RequestForm
+from portal.services.work.requests import PendingRef, RequestError, RequestForm
 from portal.state import arguments
 from portal.state.files.attachments import uploaded
 from portal.state.session import SessionState
@@ -442,7 +443,7 @@ class RequestState(SessionState):
         if scope is None or self._submitted_id or self.site_busy:
             return
         data = arguments.form(form_data)
-        new = NewSite(**{name: arguments.text(data.get(name), 1000) for name in SITE_FIELDS})
+        new = SiteForm(**{name: arguments.text(data.get(name), 1000) for name in SITE_FIELDS})
         self.site_busy = True
         yield
         try:
