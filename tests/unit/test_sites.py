@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import select
 
-from portal.core import exports
+from portal.core import exports, tenant
 from portal.core.lists import PageRequest
 from portal.core.principal import AccessDenied
 from portal.models import (
@@ -518,8 +518,6 @@ def test_a_site_contact_email_is_stored_normalised(session, world):
 
 
 def test_without_a_contractor_email_the_change_stands_and_is_logged(session, world, caplog):
-    from portal.core import tenant
-
     office = tenant.contractor(session)
     office.email = ""
     session.add(office)
