@@ -215,7 +215,7 @@ def test_a_signed_out_tab_gets_no_new_site_form(world, committed):
 def test_a_stored_email_cannot_add_to_its_mail_link(world, committed):
     with Session(committed) as s:
         s.add(SiteContact(site_id=world.here.id, first_name="Odd", email="a@b.co?cc=evil@x.com&body=hi"))
-        s.add(SiteContact(site_id=world.here.id, first_name="Plain", phone="+61 7 3350 8812"))
+        s.add(SiteContact(site_id=world.here.id, first_name="Plain", phone="+61 (7) 3350-8812"))
         s.commit()
     state = site_tab(committed, world.full, world.here.id, tab="contacts").run(SiteState, "load")
     odd, plain = state.contacts
