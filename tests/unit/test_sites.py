@@ -128,8 +128,37 @@ def test_sorts_and_pages(session, world):
         session, world["full"], PageRequest(sort="name", descending=True, size=10), TODAY
     )
     assert desc.rows[0].name == "Site 29"
-    for key in listing.SITE_SORTS + ("bogus",):
-        assert listing.list_sites(session, world["full"], PageRequest(sort=key), TODAY).total == 32
+
+
+def test_each_sort_orders_the_rows(session, world):
+    here, there = world["here"], world["there"]  # Albion Depot, Kedron Hall
+    third = f.site(session, world["mine"], "Zillmere Yard")
+    here.street, there.street, third.street = "9 Zeta St", "1 Alpha St", "5 Mid St"
+    here.suburb, there.suburb, third.suburb = "Bardon", "Chermside", "Ascot"
+    session.add_all([here, there, third])
+    session.add_all([SiteContact(site_id=there.id, first_name=n) for n in ("A", "B", "C")])
+    session.add(SiteContact(site_id=third.id, first_name="D"))
+    for _ in range(2):
+        f.job(session, third, JobStage.PENDING)
+    f.job(session, here, JobStage.PROGRESS)
+    session.flush()
+    expected = {
+        "name": ["Albion Depot", "Kedron Hall", "Zillmere Yard"],
+        "address": ["Kedron Hall", "Zillmere Yard", "Albion Depot"],
+        "suburb": ["Zillmere Yard", "Albion Depot", "Kedron Hall"],
+        "contacts": ["Albion Depot", "Zillmere Yard", "Kedron Hall"],
+        "open_jobs": ["Kedron Hall", "Albion Depot", "Zillmere Yard"],
+    }
+    assert set(expected) == set(listing.SITE_SORTS)
+
+    def order(key: str, descending: bool) -> list[str]:
+        request = PageRequest(sort=key, descending=descending)
+        return [r.name for r in listing.list_sites(session, world["full"], request, TODAY).rows]
+
+    for key, names in expected.items():
+        assert order(key, False) == names, key
+        assert order(key, True) == names[::-1], key
+    assert order("bogus", False) == expected["name"]  # an unknown sort falls back to the name
 
 
 def test_inactive_sites_are_not_listed_nor_editable(session, world):
@@ -269,7 +298,9 @@ def test_hostile_text_is_stored_as_text(session, world):
     )
     assert line.first_name == "Bob Bcc: x@y.z"  # one line: no header injection into the mail
     mail = session.exec(select(OutboxMail).where(OutboxMail.kind == "site_contact.created")).one()
-    assert "\n" not in mail.subject
+    body = mail.body_text.splitlines()
+    assert "First name: Bob Bcc: x@y.z" in body and not any(line.startswith("Bcc:") for line in body)
+    assert f"Position: {html}" in body  # mailed as plain text, as typed
 
 
 # --- site contacts --------------------------------------------------------------------------------
@@ -290,7 +321,7 @@ def test_add_edit_and_remove_a_site_contact(session, world):
         ),
     )
     assert (line.full_name, line.position) == ("Greg Malone", "Caretaker")
-    assert [c.full_name for c in site_contacts.site_contacts(session, scope, here.id)] == ["Greg Malone"]
+    assert [c.full_name for c in site_contacts.site_contacts(session, scope, here.id).lines] == ["Greg Malone"]
     changed = site_contacts.update_site_contact(
         session,
         scope,
@@ -299,7 +330,7 @@ def test_add_edit_and_remove_a_site_contact(session, world):
     )
     assert changed.phone == "(07) 3350-8812" and changed.email == ""
     assert site_contacts.remove_site_contact(session, scope, line.id) is True
-    assert site_contacts.site_contacts(session, scope, here.id) == []
+    assert site_contacts.site_contacts(session, scope, here.id).lines == []
     kinds = session.exec(select(IntegrationEvent.kind).order_by(IntegrationEvent.id)).all()
     assert kinds == ["site_contact.created", "site_contact.updated", "site_contact.removed"]
     assert _count(session, OutboxMail, OutboxMail.to_address == OFFICE) == 3
@@ -348,14 +379,14 @@ def test_site_files_are_added_listed_and_searched_through_the_scope(session, wor
     for name in ("floor-plan.png", "keys.png"):
         pending = uploads.save_pending(io.BytesIO(PNG), name)
         assert attachments.add_to(session, world["full"], AttachmentOwner.SITE, here.id, [pending])
-    assert [a.name for a in site_files.site_attachments(session, world["full"], here.id)] == [
+    assert [a.name for a in site_files.site_attachments(session, world["full"], here.id).lines] == [
         "keys.png",
         "floor-plan.png",
     ]
-    assert [a.name for a in site_files.site_attachments(session, world["full"], here.id, "FLOOR")] == [
+    assert [a.name for a in site_files.site_attachments(session, world["full"], here.id, "FLOOR").lines] == [
         "floor-plan.png"
     ]
-    assert site_files.site_attachments(session, world["full"], here.id, "%") == []
+    assert site_files.site_attachments(session, world["full"], here.id, "%").lines == []
     event = session.exec(select(IntegrationEvent).where(IntegrationEvent.kind == "attachments.added")).first()
     assert event.payload["owner"] == "site" and event.payload["site_id"] == here.id
     pending = uploads.save_pending(io.BytesIO(PNG), "x.png")
@@ -364,3 +395,119 @@ def test_site_files_are_added_listed_and_searched_through_the_scope(session, wor
         is None
     )
     assert attachments.add_to(session, world["stranger"], AttachmentOwner.SITE, here.id, [pending]) is None
+
+
+def test_adding_files_to_a_site_tells_the_contractor(session, world):
+    pending = uploads.save_pending(io.BytesIO(PNG), "keys.png")
+    assert attachments.add_to(session, world["full"], AttachmentOwner.SITE, world["here"].id, [pending])
+    (sent,) = session.exec(select(OutboxMail).where(OutboxMail.kind == "attachments.added")).all()
+    assert sent.to_address == OFFICE and "Albion Depot" in sent.subject
+    assert "File: keys.png" in sent.body_text.splitlines()
+    audit = session.exec(select(AuditEvent).where(AuditEvent.action == "attachments.added")).one()
+    assert audit.detail["site_id"] == world["here"].id and audit.detail["files"] == ["keys.png"]
+    assert _count(session, IntegrationEvent, IntegrationEvent.kind == "attachments.added") == 1
+
+
+def test_files_are_not_added_to_an_inactive_site(session, world):
+    there = world["there"]
+    there.is_active = False
+    session.add(there)
+    session.flush()
+    pending = uploads.save_pending(io.BytesIO(PNG), "x.png")
+    assert attachments.add_to(session, world["full"], AttachmentOwner.SITE, there.id, [pending]) is None
+    assert site_files.site_attachments(session, world["full"], there.id) is None
+    assert _count(session, IntegrationEvent) == 0 and _count(session, OutboxMail) == 0
+
+
+def test_a_login_without_the_sites_page_reaches_no_site_contacts_or_files(session, world):
+    here = world["here"]
+    session.add(SiteContact(site_id=here.id, first_name="Greg"))
+    session.flush()
+    no_sites = principals.scope_for(session, f.contact(session, world["mine"], pages=["quotes", "jobs"]).id)
+    with pytest.raises(AccessDenied):
+        site_contacts.site_contacts(session, no_sites, here.id)
+    with pytest.raises(AccessDenied):
+        site_contacts.add_site_contact(session, no_sites, here.id, ContactForm(first_name="X"))
+    with pytest.raises(AccessDenied):
+        site_files.site_attachments(session, no_sites, here.id)
+    pending = uploads.save_pending(io.BytesIO(PNG), "x.png")
+    assert attachments.add_to(session, no_sites, AttachmentOwner.SITE, here.id, [pending]) is None
+    assert _count(session, SiteContact) == 1 and _count(session, IntegrationEvent) == 0
+
+
+@pytest.mark.parametrize("raw", [None, "", "abc", "-1", 0, 2**63, "1e3", [1], {"id": 1}, "²"])
+def test_nonsense_site_ids_add_nothing(session, world, raw):
+    form = ContactForm(first_name="X")
+    assert site_contacts.add_site_contact(session, world["full"], raw, form) is None
+    assert site_files.site_attachments(session, world["full"], raw) is None
+    pending = uploads.save_pending(io.BytesIO(PNG), "x.png")
+    assert attachments.add_to(session, world["full"], AttachmentOwner.SITE, raw, [pending]) is None
+    assert _count(session, SiteContact) == 0 and _count(session, IntegrationEvent) == 0
+
+
+def test_a_site_has_at_most_its_limit_of_contacts(session, world, monkeypatch):
+    monkeypatch.setattr(site_contacts, "MAX_PER_SITE", 3)
+    here = world["here"]
+    session.add_all([SiteContact(site_id=here.id, first_name=f"P{n}") for n in range(2)])
+    session.flush()
+    assert site_contacts.add_site_contact(session, world["full"], here.id, ContactForm(first_name="Third"))
+    with pytest.raises(SiteError) as err:
+        site_contacts.add_site_contact(session, world["full"], here.id, ContactForm(first_name="Fourth"))
+    assert err.value.field_errors == {"form": site_contacts.TOO_MANY}
+    assert _count(session, SiteContact, SiteContact.site_id == here.id) == 3
+    assert _count(session, IntegrationEvent, IntegrationEvent.kind == "site_contact.created") == 1
+    # A site imported with more than the tab shows says so rather than hiding them silently.
+    session.add(SiteContact(site_id=here.id, first_name="Imported"))
+    session.flush()
+    shown = site_contacts.site_contacts(session, world["full"], here.id)
+    assert len(shown.lines) == 3 and shown.more
+
+
+def test_an_untouched_save_of_oddly_spaced_values_says_nothing(session, world):
+    here = world["here"]
+    here.name, here.street, here.access_notes = "Albion  Depot", " 1 Main St", "Key at desk\n"
+    row = SiteContact(
+        site_id=here.id, first_name="Greg ", last_name="Malone", phone="07  3350 8812", email="g@X.com"
+    )
+    session.add_all([here, row])
+    session.flush()
+    sent = SiteForm(
+        name="Albion  Depot", street=" 1 Main St", suburb="Brisbane", state="QLD", postcode="4000"
+    )
+    sent.access_notes = "Key at desk\n"
+    editing.update_site(session, world["full"], here.id, sent)
+    contact = ContactForm(first_name="Greg ", last_name="Malone", phone="07  3350 8812", email="g@X.com")
+    site_contacts.update_site_contact(session, world["full"], row.id, contact)
+    assert _count(session, IntegrationEvent) == 0 and _count(session, AuditEvent) == 0
+    assert _count(session, OutboxMail) == 0
+
+
+def test_a_site_contact_change_says_what_it_was_before(session, world):
+    row = SiteContact(site_id=world["here"].id, first_name="Greg", phone="07 3350 8812")
+    session.add(row)
+    session.flush()
+    site_contacts.update_site_contact(
+        session, world["full"], row.id, ContactForm(first_name="Greg", phone="0438 902 117")
+    )
+    event = session.exec(select(IntegrationEvent).where(IntegrationEvent.kind == "site_contact.updated")).one()
+    assert event.payload["changed"] == {"phone": "0438 902 117"}
+    assert event.payload["before"] == {"phone": "07 3350 8812"}
+
+
+@pytest.mark.parametrize(
+    "email", ["a@b.co?cc=evil%40x.com&body=hi", "a@b.co#x", "a@..co", "a@b.com&body=x", "a b@c.com"]
+)
+def test_a_site_contact_email_that_could_trick_a_mail_link_is_refused(session, world, email):
+    with pytest.raises(SiteError) as err:
+        site_contacts.add_site_contact(
+            session, world["full"], world["here"].id, ContactForm(first_name="A", email=email)
+        )
+    assert set(err.value.field_errors) == {"email"}
+    assert _count(session, SiteContact) == 0
+
+
+def test_a_site_contact_email_is_stored_normalised(session, world):
+    line = site_contacts.add_site_contact(
+        session, world["full"], world["here"].id, ContactForm(first_name="A", email=" Greg@Example.COM ")
+    )
+    assert line.email == "Greg@example.com"

@@ -11,10 +11,12 @@ import reflex as rx
 from portal.components.detail import attachments_list
 from portal.components.forms import field, form_error
 from portal.components.shell import template
+from portal.components.site_form import site_fields
 from portal.components.table import PHONE_HIDE
 from portal.models import Page
-from portal.services.sites.editing import LIMITS
 from portal.services.sites.site_contacts import LIMITS as CONTACT_LIMITS
+from portal.services.sites.site_contacts import MAX_PER_SITE
+from portal.services.sites.site_files import MAX_SHOWN
 from portal.state.sites.site import SiteState
 from portal.state.sites.site_files import UPLOAD_ID
 
@@ -23,55 +25,11 @@ FORM_ID = "site-form"
 ON_PHONE = rx.breakpoints(initial="block", md="none")
 
 
-def _input(name: str, label: str, **props) -> rx.Component:
-    control_id = f"site-{name.replace('_', '-')}"
-    return field(
-        label,
-        rx.input(
-            id=control_id,
-            name=name,
-            default_value=S.values[name],
-            max_length=LIMITS[name],
-            **({"auto_complete": "off"} | props),
-        ),
-        S.errors.get(name, ""),
-        html_for=control_id,
-    )
-
-
 def details_form() -> rx.Component:
     return rx.form(
         rx.vstack(
             rx.heading(rx.cond(S.is_new, "New Site Details", "Site Details"), size="4", as_="h2"),
-            rx.grid(
-                _input("name", "Site name"),
-                _input("street", "Street", auto_complete="address-line1"),
-                _input("suburb", "Suburb"),
-                rx.grid(
-                    _input("state", "State"),
-                    _input("postcode", "Postcode"),
-                    columns="2",
-                    spacing="3",
-                    width="100%",
-                ),
-                columns=rx.breakpoints(initial="1", md="2"),
-                spacing="4",
-                width="100%",
-            ),
-            field(
-                "Access notes",
-                rx.text_area(
-                    id="site-access-notes",
-                    name="access_notes",
-                    default_value=S.values["access_notes"],
-                    max_length=LIMITS["access_notes"],
-                    rows="4",
-                    width="100%",
-                ),
-                S.errors.get("access_notes", ""),
-                hint="Keys, parking, who to ask for: what our technicians need to know to get in.",
-                html_for="site-access-notes",
-            ),
+            site_fields("site", S.errors, S.values),
             rx.button(
                 rx.icon("save", size=16),
                 "Save",
@@ -174,6 +132,11 @@ def remove_dialog() -> rx.Component:
     )
 
 
+def _linked(text: rx.Var, href: rx.Var) -> rx.Component:
+    """A phone number or email as a link; the href is built (and percent-encoded) by the state."""
+    return rx.cond(href != "", rx.link(text, href=href), rx.text(text))
+
+
 def contact_row(row: rx.Var) -> rx.Component:
     return rx.table.row(
         rx.table.row_header_cell(
@@ -184,11 +147,9 @@ def contact_row(row: rx.Var) -> rx.Component:
                 spacing="0",
             )
         ),
-        rx.table.cell(row["phone"], class_name=PHONE_HIDE),
-        rx.table.cell(row["mobile"], class_name=PHONE_HIDE),
-        rx.table.cell(
-            rx.link(row["email"], href="mailto:" + row["email"], is_external=True), class_name=PHONE_HIDE
-        ),
+        rx.table.cell(_linked(row["phone"], row["phone_href"]), class_name=PHONE_HIDE),
+        rx.table.cell(_linked(row["mobile"], row["mobile_href"]), class_name=PHONE_HIDE),
+        rx.table.cell(_linked(row["email"], row["mailto"]), class_name=PHONE_HIDE),
         rx.table.cell(
             rx.hstack(
                 rx.button(
@@ -255,6 +216,15 @@ def contacts_tab() -> rx.Component:
             ),
             rx.text("No contacts at this site yet.", color_scheme="gray", size="2", id="no-site-contacts"),
         ),
+        rx.cond(
+            S.contacts_more,
+            rx.text(
+                f"Showing the first {MAX_PER_SITE} contacts by name.",
+                size="2",
+                color_scheme="gray",
+                id="contacts-more",
+            ),
+        ),
         contact_dialog(),
         remove_dialog(),
         spacing="3",
@@ -287,6 +257,15 @@ def attachments_tab() -> rx.Component:
             on_submit=S.search_files,
             reset_on_submit=False,
             width="100%",
+        ),
+        rx.cond(
+            S.files_more,
+            rx.text(
+                f"Showing the newest {MAX_SHOWN} files: search by name to find an older one.",
+                size="2",
+                color_scheme="gray",
+                id="files-more",
+            ),
         ),
         attachments_list(S, UPLOAD_ID),
         spacing="3",

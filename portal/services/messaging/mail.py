@@ -44,6 +44,17 @@ def queue(session: Session, to_address: str, subject: str, body_text: str, kind:
     return row
 
 
+def to_office(session: Session, subject: str, body_text: str, kind: str, about: str) -> OutboxMail | None:
+    """Queue a mail to the contractor's office, or log that none was sent because the contractor has
+    no email set (the change itself still stands: the integration event carries it). ``about``
+    names the change in that log line ("quote #10001", "site 12")."""
+    office = tenant.contractor(session).email
+    if not office:
+        log.warning("no contractor email set; %s for %s not mailed", kind, about)
+        return None
+    return queue(session, office, subject, body_text, kind)
+
+
 def recent(session: Session, limit: int = 20, to_address: str | None = None) -> list[OutboxMail]:
     """Newest mail first, for the ``portal mail`` listing."""
     stmt = select(OutboxMail).order_by(OutboxMail.created_at.desc(), OutboxMail.id.desc()).limit(limit)

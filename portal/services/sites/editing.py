@@ -13,13 +13,13 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String
 from sqlmodel import Session
 
 from portal.core import clock
 from portal.core.principal import AccessDenied, Scope, customer_of
 from portal.core.visibility import get
 from portal.models import ContactSite, Page, Site
+from portal.models.base import column_limit, too_long
 from portal.services.sites import notices
 from portal.services.work.request_rules import multi_line, one_line
 
@@ -36,13 +36,6 @@ LABELS = {
 }
 NAME_MISSING = "Enter the site's name."
 POSTCODE_CHARACTERS = "Use letters, digits, spaces and hyphens only."
-
-
-def column_limit(model: Any, name: str) -> int:
-    """The length of a text column, read from the model so the form and the database agree."""
-    column_type = model.__table__.c[name].type
-    assert isinstance(column_type, String) and column_type.length, f"{name} is a text column with a length"
-    return int(column_type.length)
 
 
 LIMITS = {name: column_limit(Site, name) for name in FIELDS}
@@ -75,17 +68,19 @@ class SiteDetails:
     state: str
     postcode: str
     access_notes: str
-    address: str
 
 
-def too_long(limit: int) -> str:
-    return f"At most {limit:,} characters."
+def _tidy(values: dict[str, Any]) -> dict[str, str]:
+    """Values as they are stored. Applied to what is already stored too, so a site saved elsewhere
+    with odd spacing compares equal to the same values sent back untouched."""
+    tidy = {name: one_line(values.get(name)) for name in SINGLE_LINE}
+    tidy["access_notes"] = multi_line(values.get("access_notes"))
+    return tidy
 
 
 def clean(form: SiteForm) -> dict[str, str]:
     """The form's values as they will be saved, or :class:`SiteError` naming each bad field."""
-    values = {name: one_line(getattr(form, name)) for name in SINGLE_LINE}
-    values["access_notes"] = multi_line(form.access_notes)
+    values = _tidy(asdict(form))
     errors: dict[str, str] = {}
     for name, limit in LIMITS.items():
         if len(values[name]) > limit:
@@ -116,7 +111,6 @@ def details(site: Site) -> SiteDetails:
         site.state,
         site.postcode,
         site.access_notes,
-        site.address,
     )
 
 
@@ -172,7 +166,8 @@ def update_site(session: Session, scope: Scope, site_id: object, form: SiteForm)
         return None
     values = clean(form)
     before = {name: getattr(site, name) for name in FIELDS}
-    changed = [name for name in FIELDS if before[name] != values[name]]
+    tidy = _tidy(before)
+    changed = [name for name in FIELDS if tidy[name] != values[name]]
     if not changed:
         return site
     with session.begin_nested():

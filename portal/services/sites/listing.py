@@ -19,6 +19,7 @@ from portal.core.lists import Cell, Column, Context, ListSpec, Page, PageRequest
 from portal.core.principal import Scope
 from portal.models import Job, JobStage, Site, SiteContact
 from portal.models import Page as PageKey
+from portal.models.sites import site_address
 
 PAGE = PageKey.SITES
 OPEN_STAGES = (JobStage.PENDING, JobStage.PROGRESS)
@@ -37,7 +38,7 @@ class SiteRow:
 
     @property
     def address(self) -> str:
-        return ", ".join(p for p in (self.street, self.suburb, f"{self.state} {self.postcode}".strip()) if p)
+        return site_address(self.street, self.suburb, self.state, self.postcode)
 
 
 def _contacts() -> Any:

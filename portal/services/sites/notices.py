@@ -7,18 +7,15 @@ them exists unless the change was committed: an audit event (who did it), an int
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 from typing import Any
 
 from sqlmodel import Session
 
-from portal.core import events, tenant
+from portal.core import events
 from portal.core.principal import Scope
 from portal.models import Contact, Customer, Site
 from portal.services.messaging import mail
-
-log = logging.getLogger(__name__)
 
 
 def _who(session: Session, scope: Scope) -> str:
@@ -43,9 +40,5 @@ def announce(
     stamped = {"site_id": site.id, "by_contact_id": scope.contact_id, **payload}
     events.audit(session, scope, kind, target, detail=stamped)
     events.integration(session, kind, site.customer_id, stamped)
-    office = tenant.contractor(session).email
-    if not office:
-        log.warning("no contractor email set; %s for site %s not mailed", kind, site.id)
-        return
     body = "\n".join([f"{subject}.", "", f"By: {_who(session, scope)}", f"Site: {site.name}", *lines])
-    mail.queue(session, office, f"{subject}: {site.name}", body + "\n", kind)
+    mail.to_office(session, f"{subject}: {site.name}", body + "\n", kind, f"site {site.id}")

@@ -11,13 +11,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from portal.core import emails
 from portal.core.principal import Scope
 from portal.core.visibility import get, scoped
 from portal.models import Site, SiteContact
+from portal.models.base import column_limit, too_long
 from portal.services.sites import notices
-from portal.services.sites.editing import SiteError, column_limit, editable_site, too_long
+from portal.services.sites.editing import SiteError, editable_site
+from portal.services.sites.shown import Shown
 from portal.services.work.request_rules import one_line
 
 FIELDS = ("first_name", "last_name", "position", "phone", "mobile", "email")
@@ -32,12 +36,9 @@ LABELS = {
 LIMITS = {name: column_limit(SiteContact, name) for name in FIELDS}
 MAX_PER_SITE = 200
 FIRST_NAME_MISSING = "Enter the contact's first name."
-BAD_EMAIL = "Enter an email address like name@example.com."
 BAD_PHONE = "Use digits, spaces and + ( ) - . only."
 TOO_MANY = f"A site can have at most {MAX_PER_SITE} contacts."
 
-# One address, no spaces or angle brackets, a dot in the domain: what a person types, not RFC 5322.
-_EMAIL = re.compile(r"^[^@\s<>(),;:\"\[\]\\]+@[^@\s<>(),;:\"\[\]\\]+\.[^@\s<>(),;:\"\[\]\\.]{2,}$")
 _PHONE = re.compile(r"^[0-9 +().\-]*$")
 
 
@@ -66,20 +67,24 @@ class SiteContactLine:
         return f"{self.first_name} {self.last_name}".strip()
 
 
-def email_problem(value: str) -> str:
-    """What is wrong with an email address as typed ("" when it is empty or looks right)."""
-    return "" if not value or _EMAIL.match(value) else BAD_EMAIL
+def _tidy(values: dict[str, object]) -> dict[str, str]:
+    """Values as they are stored: one line each, the email in its normalised form. Applied to what is
+    already stored too, so a row saved with odd spacing compares equal to the same row sent back."""
+    tidy = {name: one_line(values.get(name)) for name in FIELDS}
+    tidy["email"] = emails.normalised(tidy["email"])
+    return tidy
 
 
 def clean(form: ContactForm) -> dict[str, str]:
-    values = {name: one_line(getattr(form, name)) for name in FIELDS}
+    """The form's values as they are stored, or :class:`SiteError` naming each bad field."""
+    values = _tidy({name: getattr(form, name) for name in FIELDS})
     errors: dict[str, str] = {}
     if not values["first_name"]:
         errors["first_name"] = FIRST_NAME_MISSING
     for name in ("phone", "mobile"):
         if not _PHONE.match(values[name]):
             errors[name] = BAD_PHONE
-    if problem := email_problem(values["email"]):
+    if problem := emails.email_problem(values["email"]):
         errors["email"] = problem
     for name, limit in LIMITS.items():
         if len(values[name]) > limit:
@@ -96,8 +101,10 @@ def _line(row: SiteContact) -> SiteContactLine:
     )
 
 
-def site_contacts(session: Session, scope: Scope, site_id: object) -> list[SiteContactLine] | None:
-    """The site's contacts by name; None when the site is not the contact's to see."""
+def site_contacts(session: Session, scope: Scope, site_id: object) -> Shown[SiteContactLine] | None:
+    """The site's contacts by name, at most :data:`MAX_PER_SITE`: the most the portal lets a site
+    have, so only a site imported with more has ``more`` set (and the tab says so). None when the
+    site is not the contact's to see."""
     site = editable_site(session, scope, site_id)
     if site is None:
         return None
@@ -105,9 +112,16 @@ def site_contacts(session: Session, scope: Scope, site_id: object) -> list[SiteC
         scoped(select(SiteContact), scope, SiteContact)
         .where(SiteContact.site_id == site.id)
         .order_by(col(SiteContact.first_name), col(SiteContact.last_name), col(SiteContact.id))
-        .limit(MAX_PER_SITE)
+        .limit(MAX_PER_SITE + 1)
     ).all()
-    return [_line(row) for row in rows]
+    return Shown([_line(row) for row in rows[:MAX_PER_SITE]], len(rows) > MAX_PER_SITE)
+
+
+def _count_locked(session: Session, site_id: int) -> int:
+    """The site's contacts, counted after locking the site's row: two adds at the same moment take
+    turns here, so together they cannot pass :data:`MAX_PER_SITE` (SQLite serialises writers anyway)."""
+    session.exec(select(Site.id).where(Site.id == site_id).with_for_update()).one()
+    return session.exec(select(func.count(col(SiteContact.id))).where(SiteContact.site_id == site_id)).one()
 
 
 def _facts(values: dict[str, str]) -> list[str]:
@@ -123,10 +137,9 @@ def add_site_contact(
     if site is None or site.id is None:
         return None
     values = clean(form)
-    present = session.exec(select(SiteContact.id).where(SiteContact.site_id == site.id)).all()
-    if len(present) >= MAX_PER_SITE:
-        raise SiteError({"form": TOO_MANY})
     with session.begin_nested():
+        if _count_locked(session, site.id) >= MAX_PER_SITE:
+            raise SiteError({"form": TOO_MANY})
         row = SiteContact(site_id=site.id)
         for name, value in values.items():
             setattr(row, name, value)
@@ -156,7 +169,9 @@ def update_site_contact(
         return None
     row, site = found
     values = clean(form)
-    changed = [name for name in FIELDS if getattr(row, name) != values[name]]
+    stored = {name: getattr(row, name) for name in FIELDS}
+    tidy = _tidy(stored)
+    changed = [name for name in FIELDS if tidy[name] != values[name]]
     if not changed:
         return _line(row)
     with session.begin_nested():
@@ -164,7 +179,11 @@ def update_site_contact(
             setattr(row, name, values[name])
         session.add(row)
         session.flush()
-        payload = {"site_contact_id": row.id, "changed": {name: values[name] for name in changed}}
+        payload = {
+            "site_contact_id": row.id,
+            "changed": {name: values[name] for name in changed},
+            "before": {name: stored[name] for name in changed},
+        }
         notices.announce(
             session, scope, "site_contact.updated", row, site, payload, "Site contact changed", _facts(values)
         )

@@ -13,7 +13,6 @@ of work commits it. The attachments' files follow that commit (see ``portal.serv
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -58,8 +57,6 @@ from portal.services.sites import editing as site_editing
 from portal.services.sites.editing import SiteError, SiteForm
 from portal.services.work import request_rules as rules
 
-log = logging.getLogger(__name__)
-
 PURPOSES = ("quote", "job")
 PAGE_OF = {"quote": Page.QUOTES, "job": Page.JOBS}
 FIRST_NUMBER = {"quote": 10001, "job": 20001}
@@ -101,15 +98,6 @@ class RequestForm:
     submission_key: str = ""
     # The defect a quote is asked to fix (from Current Defects); the quote is recorded against it.
     defect_id: Any = None
-
-
-@dataclass
-class NewSite:
-    name: str = ""
-    street: str = ""
-    suburb: str = ""
-    state: str = ""
-    postcode: str = ""
 
 
 @dataclass(frozen=True)
@@ -338,12 +326,9 @@ def _open_defect(session: Session, scope: Scope, defect_id: Any) -> Defect | Non
 # --- Create New site ----------------------------------------------------------------------------
 
 
-def create_site(session: Session, scope: Scope, new: NewSite, now: datetime | None = None) -> Site:
+def create_site(session: Session, scope: Scope, form: SiteForm, now: datetime | None = None) -> Site:
     """Create New from the form: the Sites area's own Create New Site, open to a contact who may request
     quotes or book jobs, with the same checks, assignment and notice to the contractor."""
-    form = SiteForm(
-        name=new.name, street=new.street, suburb=new.suburb, state=new.state, postcode=new.postcode
-    )
     try:
         return site_editing.create_site(
             session, scope, form, pages=(Page.QUOTES, Page.JOBS, Page.SITES), now=now
@@ -616,11 +601,8 @@ def _save(
             "submission_key": submission_key,
         }
         events.integration(session, kind, record.customer_id, payload, at=stamp)
-        if contractor.email:
-            subject, body = _mail_body(session, scope, c, record, attachments, contractor)
-            mail.queue(session, contractor.email, subject, body, kind)
-        else:
-            log.warning("no contractor email set; %s #%s not mailed", kind, record.number)
+        subject, body = _mail_body(session, scope, c, record, attachments, contractor)
+        mail.to_office(session, subject, body, kind, f"#{record.number}")
         session.flush()
     except BaseException:
         uploads.remove_stored(attachments)

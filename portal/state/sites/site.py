@@ -75,8 +75,10 @@ class SiteState(SiteContactsTab, SiteFilesTab, SessionState):
         """``/sites/new``: an empty form; the other tabs open once the site is saved."""
         self._reset_tabs()
         self._show(None)
-        self.is_new, self.found, self.tab, self.busy = True, True, "details", False
-        self.loaded = self._site_scope() is not None
+        self.tab, self.busy = "details", False
+        signed_in = self._site_scope() is not None
+        # Without the Sites page (or signed out) the page shows "not available", not an empty form.
+        self.is_new, self.found, self.loaded = signed_in, signed_in, True
 
     @rx.event
     def set_tab(self, tab: str):
@@ -98,7 +100,7 @@ class SiteState(SiteContactsTab, SiteFilesTab, SessionState):
     @rx.event
     def finish_next(self, finish: bool):
         """Which button sent the form: Save and Finish also goes back to the list."""
-        self._finish = arguments.flag(finish)
+        self._finish = arguments.flag(finish) and self._site_scope() is not None
 
     @rx.event
     def save(self, form: dict):

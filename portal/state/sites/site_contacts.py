@@ -4,6 +4,8 @@ edited or removed is kept server-side too, so a forged id can only name what the
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import reflex as rx
 
 from portal.core.principal import AccessDenied
@@ -16,6 +18,12 @@ from portal.state import arguments
 FIELD_CUT = 2_000
 
 
+def _href(scheme: str, value: str) -> str:
+    """A ``mailto:``/``tel:`` link with the value percent-encoded: even a stored value the rules did
+    not check can add no ``?cc=`` or ``&body=`` of its own. Empty when there is nothing to link."""
+    return f"{scheme}:{quote(value, safe='@+')}" if value else ""
+
+
 def _row(line: SiteContactLine) -> dict[str, str]:
     return {
         "id": str(line.id),
@@ -26,11 +34,15 @@ def _row(line: SiteContactLine) -> dict[str, str]:
         "phone": line.phone,
         "mobile": line.mobile,
         "email": line.email,
+        "mailto": _href("mailto", line.email),
+        "phone_href": _href("tel", line.phone.replace(" ", "")),
+        "mobile_href": _href("tel", line.mobile.replace(" ", "")),
     }
 
 
 class SiteContactsTab(rx.State, mixin=True):
     contacts: list[dict[str, str]] = []
+    contacts_more: bool = False  # a site imported with more contacts than the tab shows
     contact_open: bool = False
     contact_title: str = ""
     contact_values: dict[str, str] = {}
@@ -43,13 +55,14 @@ class SiteContactsTab(rx.State, mixin=True):
     _remove_id: int = 0
 
     def _reset_contacts(self) -> None:
-        self.contacts, self.contact_open, self.remove_open = [], False, False
+        self.contacts, self.contact_open, self.remove_open, self.contacts_more = [], False, False, False
         self._contact_id = self._remove_id = 0
 
     def _load_contacts(self, scope) -> None:
         with unit_of_work(read_only=True) as session:
-            lines = site_contacts.site_contacts(session, scope, self._site_id)
-        self.contacts = [_row(line) for line in lines or []]
+            shown = site_contacts.site_contacts(session, scope, self._site_id)
+        self.contacts = [_row(line) for line in (shown.lines if shown else [])]
+        self.contacts_more = bool(shown and shown.more)
 
     def _known(self, contact_id: str) -> dict[str, str] | None:
         """A contact of the table on screen, by the id its row sent; the service checks it again."""
@@ -77,6 +90,9 @@ class SiteContactsTab(rx.State, mixin=True):
 
     @rx.event
     def set_contact_open(self, is_open: bool):
+        if self._site_scope() is None:
+            self.contact_open = False
+            return
         self.contact_open = arguments.flag(is_open) and self.contact_open
         if not self.contact_open:
             self.contact_errors = {}
@@ -123,6 +139,9 @@ class SiteContactsTab(rx.State, mixin=True):
 
     @rx.event
     def set_remove_open(self, is_open: bool):
+        if self._site_scope() is None:
+            self.remove_open = False
+            return
         self.remove_open = arguments.flag(is_open) and self.remove_open
 
     @rx.event

@@ -19,19 +19,21 @@ UPLOAD_ID = "site-files"
 
 class SiteFilesTab(rx.State, mixin=True):
     attachments: list[dict[str, str]] = []
+    files_more: bool = False  # more files than the tab shows: it says "showing the newest N"
     file_search: str = ""
     upload_errors: list[str] = []
 
     def _reset_files(self) -> None:
-        self.attachments, self.file_search, self.upload_errors = [], "", []
+        self.attachments, self.file_search, self.upload_errors, self.files_more = [], "", [], False
 
     def _load_files(self, scope) -> None:
         try:
             with unit_of_work(read_only=True) as session:
-                lines = site_files.site_attachments(session, scope, self._site_id, self.file_search)
+                shown = site_files.site_attachments(session, scope, self._site_id, self.file_search)
         except AccessDenied:
-            lines = None
-        self.attachments = attachment_rows(lines or [])
+            shown = None
+        self.attachments = attachment_rows(shown.lines if shown else [])
+        self.files_more = bool(shown and shown.more)
 
     @rx.event
     def search_files(self, form: dict):
@@ -54,11 +56,8 @@ class SiteFilesTab(rx.State, mixin=True):
         scope = self._site_scope()
         if scope is None or not self._site_id:
             return None
-        added, self.upload_errors = await attachment_upload.store(
-            files, scope, AttachmentOwner.SITE, self._site_id
+        self.upload_errors, done = await attachment_upload.add_files(
+            files, scope, AttachmentOwner.SITE, self._site_id, UPLOAD_ID
         )
         self._load_files(scope)
-        done = [rx.clear_selected_files(UPLOAD_ID)]
-        if added:
-            done.append(rx.toast.success(f"{added} file{'' if added == 1 else 's'} attached."))
         return done
