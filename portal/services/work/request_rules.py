@@ -13,7 +13,8 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from portal.core import dates
-from portal.core.text import multi_line, one_line
+from portal.core.text import multi_line as multi_line  # the one rule, still read from here by the forms
+from portal.core.text import one_line as one_line
 
 MAX_DESCRIPTION = 20_000
 MAX_ORDER_NUMBER = 60
