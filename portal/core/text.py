@@ -13,8 +13,11 @@ from typing import Any
 
 def one_line(value: Any) -> str:
     """A single-line field: control, format and direction-override characters become spaces, and
-    runs of whitespace collapse to one, so a value reads the same wherever it is shown."""
-    text = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in str(value or ""))
+    runs of whitespace collapse to one, so a value reads the same wherever it is shown. Anything a
+    browser sends that is not text (a list, an object) counts as empty."""
+    if not isinstance(value, str):
+        return ""
+    text = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in value)
     return " ".join(text.split())
 
 
