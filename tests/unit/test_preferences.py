@@ -139,7 +139,9 @@ def test_a_stored_value_the_form_did_not_touch_never_blocks_a_save(session, worl
     world.me.phone = "call the office"
     session.add(world.me)
     session.flush()
-    saved = profile.save_details(session, world.scope, _form(world, first_name="Dana-Maree", phone="call the office"))
+    saved = profile.save_details(
+        session, world.scope, _form(world, first_name="Dana-Maree", phone="call the office")
+    )
     assert "phone" not in saved.changed and "first_name" in saved.changed
     session.refresh(world.me)
     assert (world.me.first_name, world.me.phone) == ("Dana-Maree", "call the office")

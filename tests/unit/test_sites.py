@@ -321,7 +321,9 @@ def test_add_edit_and_remove_a_site_contact(session, world):
         ),
     )
     assert (line.full_name, line.position) == ("Greg Malone", "Caretaker")
-    assert [c.full_name for c in site_contacts.site_contacts(session, scope, here.id).lines] == ["Greg Malone"]
+    assert [c.full_name for c in site_contacts.site_contacts(session, scope, here.id).lines] == [
+        "Greg Malone"
+    ]
     changed = site_contacts.update_site_contact(
         session,
         scope,
@@ -489,7 +491,9 @@ def test_a_site_contact_change_says_what_it_was_before(session, world):
     site_contacts.update_site_contact(
         session, world["full"], row.id, ContactForm(first_name="Greg", phone="0438 902 117")
     )
-    event = session.exec(select(IntegrationEvent).where(IntegrationEvent.kind == "site_contact.updated")).one()
+    event = session.exec(
+        select(IntegrationEvent).where(IntegrationEvent.kind == "site_contact.updated")
+    ).one()
     assert event.payload["changed"] == {"phone": "0438 902 117"}
     assert event.payload["before"] == {"phone": "07 3350 8812"}
 
