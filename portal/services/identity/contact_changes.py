@@ -28,6 +28,7 @@ the other's last login, nor make two primaries at once.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from dataclasses import fields as dataclass_fields
 from datetime import datetime
 from typing import Any
 
@@ -104,6 +105,9 @@ class ContactInput:
     pages: tuple[Any, ...] = ()
     all_sites: bool = False
     site_ids: tuple[Any, ...] = ()
+
+
+assert {*DETAILS, *FLAGS} <= {f.name for f in dataclass_fields(ContactInput)}, "the form carries every detail"
 
 
 @dataclass(frozen=True)

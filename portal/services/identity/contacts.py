@@ -11,6 +11,7 @@ named. The changes themselves are in :mod:`portal.services.identity.contact_chan
 from __future__ import annotations
 
 from dataclasses import dataclass
+from dataclasses import fields as dataclass_fields
 from datetime import date, datetime
 from typing import Any
 
@@ -234,6 +235,9 @@ class ContactForm:
     grantable: tuple[str, ...] = ()  # the pages the signed-in contact has, so may give
     may_give_all_sites: bool = False
     is_self: bool = False
+
+
+assert {*DETAILS, *FLAGS} <= {f.name for f in dataclass_fields(ContactForm)}, "the form shows every detail"
 
 
 def site_choices(session: Session, principal: Principal) -> list[SiteChoice]:
