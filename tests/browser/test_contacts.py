@@ -167,3 +167,28 @@ def test_a_limited_administrator_cannot_give_a_page_or_sites_it_lacks(page, port
     with Session(portal.engine) as s:
         made = s.exec(select(Contact).where(Contact.first_name == riley)).one()
     assert made.pages == ["quotes"] and not made.all_sites and not made.login_active
+
+
+def test_a_logins_new_email_waits_for_the_link_mailed_to_it(page, portal):
+    """A colleague cannot move a login's mailbox (and so its reset links) without the new address."""
+    email = _login_of_our_own(portal, "Avery")
+    moved = f"avery-new{next(_n)}@northside.example"
+    login(page, "dana@northside.example")
+    at(page, "/dashboard")
+    page.goto(f"/preferences/contacts/{_contact(portal, email).id}")
+    expect(page.locator("#contact-email")).to_have_value(email)
+    page.locator("#contact-email").fill(moved)
+    page.locator("#contact-save").click()
+    expect(page.locator("#notice")).to_contain_text(
+        f"A link to confirm the new email address was sent to {moved}"
+    )
+    expect(page.locator("#contact-pending-email")).to_contain_text(moved)
+    expect(page.locator("#contact-email")).to_have_value(email)
+    assert _contact(portal, email).username == email
+    page.goto(last_link(portal, moved, "/preferences/confirm-email"))
+    at(page, "/preferences/confirm-email")
+    page.locator("#confirm-email").click()
+    expect(page.locator("#email-confirmed")).to_contain_text(moved)
+    page.goto(f"/preferences/contacts/{_contact(portal, moved).id}")
+    expect(page.locator("#contact-email")).to_have_value(moved)
+    expect(page.locator("#contact-pending-email")).to_have_count(0)

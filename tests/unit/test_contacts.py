@@ -140,6 +140,15 @@ def test_last_sign_in_is_the_newest_session(session, w):
     assert next(r for r in page.rows if r.id == w.admin.id).last_sign_in is None
 
 
+def test_the_list_offers_a_setup_email_only_to_a_login_without_a_password(session, w):
+    session.add(Credential(contact_id=w.limited.id, password_hash="x"))
+    session.flush()
+    page = contacts.list_contacts(session, w.scope(session, w.admin), "logins", PageRequest(), TODAY)
+    state = ContactsState()
+    setup = {r.email: state._format(r)["setup"] for r in page.rows}
+    assert setup == {"admin@mine.example": "yes", "lim@mine.example": "", "plain@mine.example": "yes"}
+
+
 def test_csv_escapes_formula_cells_in_names(session, w):
     changes.save_contact(session, w.scope(session, w.admin), None, person(first_name="=HYPERLINK(1)"))
     text = "".join(contacts.CONTACTS.csv(session, w.scope(session, w.admin), "all", PageRequest(), TODAY))

@@ -74,11 +74,14 @@ def contact_row(row: rx.Var) -> rx.Component:
                             on_select=ContactsState.reset_password(row["id"]),
                             data_action="reset-password",
                         ),
-                        rx.menu.item(
-                            rx.icon("mail", size=14),
-                            "Send Setup Email",
-                            on_select=ContactsState.send_setup(row["id"]),
-                            data_action="send-setup",
+                        rx.cond(
+                            row["setup"] == "yes",
+                            rx.menu.item(
+                                rx.icon("mail", size=14),
+                                "Send Setup Email",
+                                on_select=ContactsState.send_setup(row["id"]),
+                                data_action="send-setup",
+                            ),
                         ),
                     ),
                 ),

@@ -89,6 +89,7 @@ class ContactRow:
     login_active: bool
     username: str
     last_sign_in: datetime | None
+    has_password: bool  # a setup email is no use to it: Reset Password instead
     pages: tuple[str, ...]
     all_sites: bool
     site_count: int
@@ -126,6 +127,12 @@ def _last_sign_in() -> Any:
     )
 
 
+def _has_password() -> Any:
+    return (
+        select(Credential.contact_id).where(Credential.contact_id == Contact.id).correlate(Contact).exists()
+    )
+
+
 def _contact_row(values: dict[str, Any], context: Context) -> ContactRow:
     roles = tuple(label for key, label in ROLE_LABELS if values.pop(key))
     granted = values.pop("pages") or []
@@ -158,6 +165,7 @@ CONTACTS: ListSpec[ContactRow] = ListSpec(
         Column("login_active", Contact.login_active),
         Column("username", Contact.username),
         Column("last_sign_in", _last_sign_in()),
+        Column("has_password", _has_password()),
         Column("pages", Contact.pages),
         Column("all_sites", Contact.all_sites),
         Column("site_count", _site_count()),

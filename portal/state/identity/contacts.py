@@ -58,6 +58,7 @@ class ContactsState(ListState, SessionState):
             "primary": "yes" if row.is_primary else "",
             "login": "Yes" if row.login_active else "No",
             "active": "yes" if row.login_active else "",
+            "setup": "yes" if row.login_active and not row.has_password else "",
             "username": row.username or DASH,
             "last_sign_in": day(row.last_sign_in),
             "sites": row.sites_text if row.login_active else DASH,
