@@ -50,6 +50,13 @@ def _shot(page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / name), full_page=True)
 
 
+def _download_csv(page) -> list[list[str]]:
+    page.locator("#download-menu").click()
+    with page.expect_download() as info:
+        page.locator("#download-csv").click()
+    return list(csv.reader(io.StringIO(Path(info.value.path()).read_text(encoding="utf-8-sig"))))
+
+
 def test_sites_list_search_and_csv(page, portal):
     sites = _active_sites(portal)
     login(page, "dana@northside.example", next_path="/sites")
@@ -62,6 +69,8 @@ def test_sites_list_search_and_csv(page, portal):
     page.locator("#list-search").press("Enter")
     expect(page.locator("#result-count")).to_have_text("1–1 of 1")
     expect(page.locator("#list-table")).to_contain_text("Northside Plaza")
+    searched = _download_csv(page)  # the CSV has what the search found, not every site
+    assert [r[0] for r in searched[1:]] == ["Northside Plaza"]
 
     page.locator("#list-search").fill("")
     page.locator("#search-button").click()
@@ -70,12 +79,16 @@ def test_sites_list_search_and_csv(page, portal):
     expect(page.locator("[data-sort=contacts]").locator("xpath=..")).to_have_attribute(
         "aria-sort", "ascending"
     )
-    page.locator("#download-menu").click()
-    with page.expect_download() as info:
-        page.locator("#download-csv").click()
-    rows = list(csv.reader(io.StringIO(Path(info.value.path()).read_text(encoding="utf-8-sig"))))
+    rows = _download_csv(page)
     assert rows[0] == ["Site", "Street", "Suburb", "State", "Postcode", "Site contacts", "Open jobs"]
-    assert {r[0] for r in rows[1:]} == {s.name for s in sites}
+    with _db(portal) as s:
+        counts = {
+            site.id: len(s.exec(select(SiteContact.id).where(SiteContact.site_id == site.id)).all())
+            for site in sites
+        }
+    by_contacts = sorted(sites, key=lambda site: (counts[site.id], site.id))  # ties by id, as the list
+    assert [r[0] for r in rows[1:]] == [site.name for site in by_contacts]
+    assert [int(r[5]) for r in rows[1:]] == [counts[site.id] for site in by_contacts]
 
 
 def test_edit_a_site_add_a_contact_and_a_file_then_save_and_finish(page, portal, tmp_path):

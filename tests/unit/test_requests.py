@@ -15,6 +15,7 @@ from portal.demo.files import tiny_png
 from portal.models import (
     Attachment,
     AttachmentOwner,
+    AuditEvent,
     Contact,
     ContactSite,
     IntegrationEvent,
@@ -377,6 +378,23 @@ def test_create_site_for_a_limited_contact(session, world):
     assert event.payload["site_id"] == site.id and event.payload["created_by_contact_id"] == limited.id
     full = requests.create_site(session, world.scope, SiteForm(name="HQ"))
     assert session.exec(select(ContactSite).where(ContactSite.site_id == full.id)).all() == []
+
+
+def test_create_new_site_is_audited_and_mailed_like_the_sites_area(session, world):
+    quotes_only = f.contact(session, world.customer, pages=["quotes"])
+    scope = principals.scope_for(session, quotes_only.id)
+    form = SiteForm(
+        name="Pinkenba Depot", street="5 Dock Rd", suburb="Pinkenba", state="QLD", postcode="4008"
+    )
+    form.access_notes = "Gate code at the office"
+    site = requests.create_site(session, scope, form)
+    audit = session.exec(select(AuditEvent).where(AuditEvent.action == "site.created")).one()
+    assert audit.target_id == site.id and audit.detail["by_contact_id"] == quotes_only.id
+    (sent,) = session.exec(select(OutboxMail).where(OutboxMail.kind == "site.created")).all()
+    assert sent.to_address == "office@contractor.example" and "Pinkenba Depot" in sent.subject
+    body = sent.body_text.splitlines()
+    assert "Suburb: Pinkenba" in body and "Access notes: Gate code at the office" in body
+    assert site.access_notes == "Gate code at the office"
 
 
 def test_create_site_validates_fields(session, world):

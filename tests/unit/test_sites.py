@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import select
 
-from portal.core import exports
+from portal.core import exports, tenant
 from portal.core.lists import PageRequest
 from portal.core.principal import AccessDenied
 from portal.models import (
@@ -515,3 +515,14 @@ def test_a_site_contact_email_is_stored_normalised(session, world):
         session, world["full"], world["here"].id, ContactForm(first_name="A", email=" Greg@Example.COM ")
     )
     assert line.email == "Greg@example.com"
+
+
+def test_without_a_contractor_email_the_change_stands_and_is_logged(session, world, caplog):
+    office = tenant.contractor(session)
+    office.email = ""
+    session.add(office)
+    session.flush()
+    site = editing.create_site(session, world["full"], SiteForm(name="Quiet Site"))
+    assert _count(session, OutboxMail) == 0
+    assert _count(session, IntegrationEvent, IntegrationEvent.kind == "site.created") == 1
+    assert f"site.created for site {site.id} not mailed" in caplog.text

@@ -8,11 +8,11 @@ from sqlmodel import Session, select
 
 from portal import db
 from portal.models import ALL_PAGES, Contractor, Site, SiteContact
-from portal.services.identity import sessions
+from portal.services.identity import auth, sessions
 from portal.state.sites.site import SiteState
 from portal.state.sites.sites import SitesState
 from tests.unit import factories as f
-from tests.unit.reflex_client import Tab, edge_cookie
+from tests.unit.reflex_client import Tab, client, edge_cookie
 
 
 class World:
@@ -60,6 +60,24 @@ def _sent(tab: Tab) -> str:
     return " ".join(repr(x) for x in tab.sent)
 
 
+def _redirects(tab: Tab) -> list[str]:
+    """Every page the handlers sent the browser to, in order."""
+    return [x.payload["path"] for x in tab.sent if getattr(x, "name", "") == "_redirect"]
+
+
+def _signed_in_tab(engine, contact_id: int, path: str) -> tuple[Tab, str]:
+    with Session(engine) as s:
+        raw = sessions.start(s, contact_id)
+        s.commit()
+    return Tab(edge_cookie(raw), path), raw
+
+
+def _sign_out(engine, raw: str) -> None:
+    with Session(engine) as s:
+        sessions.revoke(s, raw)
+        s.commit()
+
+
 FORM = {
     "name": "North Tower",
     "street": "2 Quay St",
@@ -83,7 +101,9 @@ def test_save_and_finish_goes_back_to_the_list(world, committed):
     assert tab.run(SiteState, "load").tab == "contacts"
     tab.run(SiteState, "finish_next", {"finish": True})
     tab.run(SiteState, "save", {"form": FORM})
-    assert "/sites" in _sent(tab) and _stored(committed, world.here.id).street == "2 Quay St"
+    assert _redirects(tab) == ["/sites"] and _stored(committed, world.here.id).street == "2 Quay St"
+    tab.run(SiteState, "save", {"form": FORM})  # a plain Save after it stays on the page
+    assert _redirects(tab) == ["/sites"]
 
 
 @pytest.mark.parametrize(
@@ -152,7 +172,7 @@ def test_new_site_goes_to_its_contacts_tab(world, committed):
     tab.run(SiteState, "save", {"form": {"name": "Annex"}})
     with Session(committed) as s:
         made = s.exec(select(Site).where(Site.name == "Annex")).one()
-    assert f"/sites/{made.id}?tab=contacts" in _sent(tab)
+    assert _redirects(tab) == [f"/sites/{made.id}?tab=contacts"]
 
 
 def test_the_list_starts_by_name(world, committed):
@@ -162,3 +182,55 @@ def test_the_list_starts_by_name(world, committed):
     state = Tab(edge_cookie(raw), "/sites").run(SitesState, "load")
     assert [r["name"] for r in state.rows] == ["North Tower", "South Tower"]
     assert state.csv_href == "/export/sites.csv?tab=all&q=&sort=name&desc=0"
+
+
+def test_handlers_check_the_sign_in_first(world, committed):
+    tab = site_tab(committed, world.full, world.here.id, tab="contacts")
+    state = tab.run(SiteState, "load")
+    tab.run(SiteState, "new_contact")
+    greg = tab.run(SiteState, "save_contact", {"form": {"first_name": "Greg"}}).contacts
+    tab.run(SiteState, "ask_remove", {"contact_id": greg[0]["id"]})
+    assert tab.run(SiteState, "new_contact").contact_open and tab.state(SiteState).remove_open
+    # The tab's session ends (signed out in another tab, or the login was switched off).
+    with Session(committed) as s:
+        sessions.revoke_all(s, world.full, "logout")
+        s.commit()
+    assert not tab.run(SiteState, "set_contact_open", {"is_open": True}).contact_open
+    assert not tab.run(SiteState, "set_remove_open", {"is_open": True}).remove_open
+    assert tab.run(SiteState, "finish_next", {"finish": True})._finish is False
+    state = tab.run(SiteState, "start_new")
+    assert not state.is_new and not state.found and state.loaded
+
+
+def test_a_signed_out_tab_gets_no_new_site_form(world, committed):
+    tab, raw = _signed_in_tab(committed, world.full, "/sites/new")
+    _sign_out(committed, raw)
+    state = tab.run(SiteState, "start_new")
+    assert not state.found and not state.is_new
+    tab.run(SiteState, "save", {"form": {"name": "Ghost"}})
+    with Session(committed) as s:
+        assert s.exec(select(Site).where(Site.name == "Ghost")).first() is None
+
+
+def test_a_stored_email_cannot_add_to_its_mail_link(world, committed):
+    with Session(committed) as s:
+        s.add(SiteContact(site_id=world.here.id, first_name="Odd", email="a@b.co?cc=evil@x.com&body=hi"))
+        s.add(SiteContact(site_id=world.here.id, first_name="Plain", phone="+61 (7) 3350-8812"))
+        s.commit()
+    state = site_tab(committed, world.full, world.here.id, tab="contacts").run(SiteState, "load")
+    odd, plain = state.contacts
+    assert odd["mailto"] == "mailto:a@b.co%3Fcc%3Devil@x.com%26body%3Dhi"
+    assert plain["mailto"] == "" and plain["phone_href"] == "tel:+61733508812"
+
+
+def test_the_sites_csv_needs_the_sites_page(world, committed):
+    http = client()
+    for contact_id, status in ((world.no_sites, 403), (world.full, 200)):
+        with Session(committed) as s:
+            nonce = auth.issue_login_nonce(s, contact_id)
+            s.commit()
+        http.cookies.clear()
+        assert http.get("/auth/session", params={"nonce": nonce}).status_code == 303
+        resp = http.get("/export/sites.csv")
+        assert resp.status_code == status
+    assert "North Tower" in resp.text and "Chapel" not in resp.text

@@ -24,6 +24,11 @@ def _href(scheme: str, value: str) -> str:
     return f"{scheme}:{quote(value, safe='@+')}" if value else ""
 
 
+def _dialled(number: str) -> str:
+    """What a phone dials: the digits and a leading-country ``+``; the spaces and brackets are looks."""
+    return "".join(ch for ch in number if ch in "0123456789+")
+
+
 def _row(line: SiteContactLine) -> dict[str, str]:
     return {
         "id": str(line.id),
@@ -35,8 +40,8 @@ def _row(line: SiteContactLine) -> dict[str, str]:
         "mobile": line.mobile,
         "email": line.email,
         "mailto": _href("mailto", line.email),
-        "phone_href": _href("tel", line.phone.replace(" ", "")),
-        "mobile_href": _href("tel", line.mobile.replace(" ", "")),
+        "phone_href": _href("tel", _dialled(line.phone)),
+        "mobile_href": _href("tel", _dialled(line.mobile)),
     }
 
 
