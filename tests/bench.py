@@ -997,6 +997,7 @@ def browser_figures(
                     lambda: invoice_exports_over_http(url, cookies, invoices),
                 )
             rows += _attempt("PPM report in the browser", lambda: ppm_in_browser(browser, url, cookies))
+            rows += _attempt("sites and tasks lists", lambda: lists_in_browser(browser, url, cookies, env))
             return rows
         finally:
             browser.close()
@@ -1016,6 +1017,12 @@ def ppm_in_browser(browser, url: str, cookies: list) -> list[Row]:
 
     with _context(browser, url, cookies) as context:
         return [bench_ppm.browser_figure(context.new_page(), url)]
+
+
+def lists_in_browser(browser, url: str, cookies: list, env: dict[str, str]) -> list[Row]:
+    from tests import bench_lists
+
+    return bench_lists.browser_figures(browser, url, cookies, env["DATABASE_URL"])
 
 
 # -- the table -----------------------------------------------------------------------------------------

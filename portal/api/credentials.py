@@ -24,7 +24,7 @@ LINK_COOKIE = "portal_link"
 SESSION_DIGEST = "portal_session_digest"
 LINK_DIGEST = "portal_link_digest"
 # The pages an emailed link opens with ``?token=``; the token must not stay in their URL.
-LINK_PAGES = ("/setup", "/reset")
+LINK_PAGES = ("/setup", "/reset", "/preferences/confirm-email")
 LINK_COOKIE_SECONDS = 3600
 # Reflex's websocket (and its polling fallback) and its upload endpoint build state from headers.
 REFLEX_ENDPOINTS = ("/_event", "/_upload")

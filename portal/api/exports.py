@@ -17,10 +17,15 @@ from portal.core.principal import Scope
 from portal.db import unit_of_work
 from portal.models import Page
 from portal.services.billing import invoices, statements
-from portal.services.work import jobs, quotes
+from portal.services.identity import contacts
+from portal.services.sites import listing as sites
+from portal.services.work import jobs, quotes, tasks
 
 LABELS = {"start": "From", "end": "To"}
-LISTS: dict[str, ListSpec] = {spec.name: spec for spec in (quotes.QUOTES, jobs.JOBS, invoices.INVOICES)}
+LISTS: dict[str, ListSpec] = {
+    spec.name: spec
+    for spec in (quotes.QUOTES, jobs.JOBS, invoices.INVOICES, sites.SITES, contacts.CONTACTS, tasks.TASKS)
+}
 
 
 def _stream(spec: ListSpec, scope: Scope, tab: str, request: PageRequest) -> Iterator[str]:

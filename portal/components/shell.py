@@ -16,6 +16,7 @@ from reflex_components_core.el.elements.base import BaseHTML
 
 from portal.components.forms import auth_card
 from portal.components.menu import desktop_menu, drawer_menu
+from portal.components.tour import tours, walk_me_through_item
 from portal.core.principal import ADVANCED_REPORTS
 from portal.models import Page
 from portal.state.public import BrandState
@@ -136,6 +137,7 @@ def user_menu() -> rx.Component:
                 rx.menu.item(
                     rx.icon("settings", size=14), "Preferences", on_select=rx.redirect("/preferences")
                 ),
+                walk_me_through_item(),
                 rx.menu.separator(),
                 rx.menu.item(
                     rx.el.button(
@@ -271,6 +273,7 @@ def frame(body: rx.Component) -> rx.Component:
     return rx.box(
         rx.el.a("Skip to content", href="#main", class_name="skip-link"),
         top_bar(),
+        tours(),
         rx.el.main(
             body,
             id="main",

@@ -64,6 +64,19 @@ def text(length: int, default: str | None = "", *, index: bool = False, nullable
     return Field(default=default, sa_type=String(length), index=index, nullable=nullable)
 
 
+def column_limit(model: Any, name: str) -> int:
+    """The length of a :func:`text` column, read from the model so a form's limit, its check and the
+    database agree."""
+    column_type = model.__table__.c[name].type
+    assert isinstance(column_type, String) and column_type.length, f"{name} is a text column with a length"
+    return int(column_type.length)
+
+
+def too_long(limit: int) -> str:
+    """What a field longer than its column says."""
+    return f"At most {limit:,} characters."
+
+
 def json_list() -> Any:
     return Field(default_factory=list, sa_type=JSON, nullable=False)
 

@@ -9,6 +9,12 @@ from sqlmodel import Field, SQLModel
 from portal.models.base import text, when
 
 
+def site_address(street: str, suburb: str, state: str, postcode: str) -> str:
+    """A site's address on one line ("1 Main St, Brisbane, QLD 4000"), the same on every screen,
+    list, CSV and mail; empty parts are left out."""
+    return ", ".join(p for p in (street, suburb, f"{state} {postcode}".strip()) if p)
+
+
 class Site(SQLModel, table=True):
     __tablename__ = "site"
 
@@ -26,7 +32,7 @@ class Site(SQLModel, table=True):
 
     @property
     def address(self) -> str:
-        return ", ".join(p for p in (self.street, self.suburb, f"{self.state} {self.postcode}".strip()) if p)
+        return site_address(self.street, self.suburb, self.state, self.postcode)
 
 
 class SiteContact(SQLModel, table=True):

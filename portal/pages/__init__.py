@@ -1,8 +1,9 @@
 """Pages grouped as the services are, one module per screen. Importing this package registers every
 page with the shell."""
 
-from portal.pages import areas, dashboard, reports  # noqa: F401
+from portal.pages import dashboard, reports  # noqa: F401
 from portal.pages.assets import assets  # noqa: F401
 from portal.pages.billing import invoices, manage_payments, statement  # noqa: F401
-from portal.pages.identity import auth, preferences  # noqa: F401
-from portal.pages.work import jobs, quotes, request  # noqa: F401
+from portal.pages.identity import auth, contacts, preferences  # noqa: F401
+from portal.pages.sites import site, sites  # noqa: F401
+from portal.pages.work import jobs, quotes, request, tasks  # noqa: F401

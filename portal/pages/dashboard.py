@@ -5,10 +5,12 @@ from __future__ import annotations
 import reflex as rx
 
 from portal.components.shell import template
+from portal.components.tour import tour_offer
 from portal.core.principal import DASHBOARD
 from portal.models import Page
 from portal.state.dashboard import DashboardState
 from portal.state.session import SessionState
+from portal.state.tours import TourState
 
 ICONS = ("file-text", "wrench", "receipt", "calendar-clock", "triangle-alert")
 
@@ -93,7 +95,7 @@ def line_list(title: str, lines: rx.Var, empty: str, page: str, href: str | rx.V
     )
 
 
-@template("/dashboard", "Dashboard", DASHBOARD, on_load=[DashboardState.load])
+@template("/dashboard", "Dashboard", DASHBOARD, on_load=[DashboardState.load, TourState.check_offer])
 def dashboard() -> rx.Component:
     return rx.vstack(
         rx.vstack(
@@ -101,6 +103,7 @@ def dashboard() -> rx.Component:
             rx.text(SessionState.customer_name, color_scheme="gray"),
             spacing="1",
         ),
+        tour_offer(),
         rx.cond(
             DashboardState.loaded,
             rx.grid(

@@ -227,9 +227,8 @@ class DetailListState(ListState, mixin=True):
         scope = self._scope(self.PAGE)
         if scope is None or not self._detail_id:
             return None
-        added, self.upload_errors = await attachment_upload.store(files, scope, self.OWNER, self._detail_id)
+        self.upload_errors, done = await attachment_upload.add_files(
+            files, scope, self.OWNER, self._detail_id, f"{self.KIND}-files"
+        )
         self._reload_detail(scope)
-        done = [rx.clear_selected_files(f"{self.KIND}-files")]
-        if added:
-            done.append(rx.toast.success(f"{added} file{'' if added == 1 else 's'} attached."))
         return done

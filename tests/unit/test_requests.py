@@ -15,6 +15,7 @@ from portal.demo.files import tiny_png
 from portal.models import (
     Attachment,
     AttachmentOwner,
+    AuditEvent,
     Contact,
     ContactSite,
     IntegrationEvent,
@@ -32,8 +33,9 @@ from portal.models import (
 from portal.services.files import uploads
 from portal.services.identity import principals
 from portal.services.messaging import mail
+from portal.services.sites.editing import SiteForm
 from portal.services.work import requests
-from portal.services.work.requests import NewSite, PendingRef, RequestError, RequestForm
+from portal.services.work.requests import PendingRef, RequestError, RequestForm
 from tests.unit import factories as f
 
 TODAY = date(2026, 3, 10)
@@ -367,26 +369,43 @@ def test_create_site_for_a_limited_contact(session, world):
     site = requests.create_site(
         session,
         scope,
-        NewSite(name="  New   Depot ", street="5 Dock Rd", suburb="Pinkenba", state="QLD", postcode="4008"),
+        SiteForm(name="  New   Depot ", street="5 Dock Rd", suburb="Pinkenba", state="QLD", postcode="4008"),
     )
     assert (site.customer_id, site.name, site.postcode) == (world.customer.id, "New Depot", "4008")
     assert session.get(ContactSite, (limited.id, site.id)) is not None
     assert site.id in principals.scope_for(session, limited.id).site_ids
     event = session.exec(select(IntegrationEvent).where(IntegrationEvent.kind == "site.created")).one()
     assert event.payload["site_id"] == site.id and event.payload["created_by_contact_id"] == limited.id
-    full = requests.create_site(session, world.scope, NewSite(name="HQ"))
+    full = requests.create_site(session, world.scope, SiteForm(name="HQ"))
     assert session.exec(select(ContactSite).where(ContactSite.site_id == full.id)).all() == []
+
+
+def test_create_new_site_is_audited_and_mailed_like_the_sites_area(session, world):
+    quotes_only = f.contact(session, world.customer, pages=["quotes"])
+    scope = principals.scope_for(session, quotes_only.id)
+    form = SiteForm(
+        name="Pinkenba Depot", street="5 Dock Rd", suburb="Pinkenba", state="QLD", postcode="4008"
+    )
+    form.access_notes = "Gate code at the office"
+    site = requests.create_site(session, scope, form)
+    audit = session.exec(select(AuditEvent).where(AuditEvent.action == "site.created")).one()
+    assert audit.target_id == site.id and audit.detail["by_contact_id"] == quotes_only.id
+    (sent,) = session.exec(select(OutboxMail).where(OutboxMail.kind == "site.created")).all()
+    assert sent.to_address == "office@contractor.example" and "Pinkenba Depot" in sent.subject
+    body = sent.body_text.splitlines()
+    assert "Suburb: Pinkenba" in body and "Access notes: Gate code at the office" in body
+    assert site.access_notes == "Gate code at the office"
 
 
 def test_create_site_validates_fields(session, world):
     sites = _count(session, Site)
     with pytest.raises(RequestError) as err:
-        requests.create_site(session, world.scope, NewSite(name=" ", postcode="<script>", state="Q" * 51))
+        requests.create_site(session, world.scope, SiteForm(name=" ", postcode="<script>", state="Q" * 51))
     assert set(err.value.field_errors) == {"name", "postcode", "state"}
     assert _count(session, Site) == sites
     nobody = f.contact(session, world.customer, pages=["invoices"])
     with pytest.raises(AccessDenied):
-        requests.create_site(session, principals.scope_for(session, nobody.id), NewSite(name="X"))
+        requests.create_site(session, principals.scope_for(session, nobody.id), SiteForm(name="X"))
 
 
 def test_asset_search_is_scoped_to_the_site(session, world):

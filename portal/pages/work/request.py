@@ -11,6 +11,7 @@ import reflex as rx
 
 from portal.components.forms import field, form_error
 from portal.components.shell import template
+from portal.components.site_form import site_fields
 from portal.components.uploads import upload_zone
 from portal.models import Page
 from portal.services.work.request_rules import (
@@ -74,15 +75,6 @@ def error_of(name: str) -> rx.Var:
 
 
 def site_dialog() -> rx.Component:
-    def site_input(name: str, label: str, hint: str = "", **props) -> rx.Component:
-        return field(
-            label,
-            rx.input(id=f"new-site-{name}", name=name, size="2", **props),
-            S.site_errors.get(name, ""),
-            hint=hint,
-            html_for=f"new-site-{name}",
-        )
-
     return rx.dialog.root(
         rx.dialog.content(
             rx.dialog.title("Create New Site"),
@@ -94,18 +86,7 @@ def site_dialog() -> rx.Component:
             ),
             rx.form(
                 rx.vstack(
-                    site_input("name", "Site name", auto_focus=True, max_length=200, auto_complete="off"),
-                    site_input("street", "Street address", max_length=200, auto_complete="address-line1"),
-                    rx.grid(
-                        site_input(
-                            "suburb", "Suburb or town", max_length=100, auto_complete="address-level2"
-                        ),
-                        site_input("state", "State", max_length=50, auto_complete="address-level1"),
-                        site_input("postcode", "Postcode", max_length=20, auto_complete="postal-code"),
-                        columns=rx.breakpoints(initial="1", sm="3"),
-                        spacing="3",
-                        width="100%",
-                    ),
+                    site_fields("new-site", S.site_errors, focus_name=True),
                     rx.hstack(
                         rx.dialog.close(
                             rx.button("Cancel", type="button", variant="soft", color_scheme="gray")

@@ -22,6 +22,7 @@ LIFETIMES: dict[TokenPurpose, timedelta] = {
     TokenPurpose.INVITE: timedelta(days=7),
     TokenPurpose.RESET: timedelta(minutes=30),
     TokenPurpose.LOGIN: timedelta(seconds=60),
+    TokenPurpose.EMAIL: timedelta(hours=24),  # a new email address, confirmed from its inbox
 }
 
 # Raw tokens are 43 characters; anything far longer is not ours and not worth hashing.
@@ -90,12 +91,19 @@ def void(
     return session.exec(stmt).rowcount
 
 
-def issue(session: Session, contact_id: int, purpose: TokenPurpose, now: datetime | None = None) -> str:
+def issue(
+    session: Session,
+    contact_id: int,
+    purpose: TokenPurpose,
+    now: datetime | None = None,
+    *,
+    new_email: str = "",
+) -> str:
     """A new token for the contact; returns the raw value, which is never stored.
 
-    A new invite or reset link voids the earlier ones, so only the latest email works. Login
+    A new invite, reset or email link voids the earlier ones, so only the latest email works. Login
     nonces are left alone: they live a minute and two browsers signing in at once must not
-    cancel each other.
+    cancel each other. ``new_email`` is the address an email link confirms.
     """
     now = now or clock.now()
     purpose = TokenPurpose(purpose)
@@ -106,6 +114,7 @@ def issue(session: Session, contact_id: int, purpose: TokenPurpose, now: datetim
         OneTimeToken(
             contact_id=contact_id,
             purpose=purpose,
+            new_email=new_email,
             token_hash=digest(raw),
             created_at=now,
             expires_at=now + LIFETIMES[purpose],
@@ -123,6 +132,16 @@ def _live(hashed: str, purpose: TokenPurpose, now: datetime) -> tuple[ColumnElem
         OneTimeToken.voided_at.is_(None),
         OneTimeToken.expires_at > now,
     )
+
+
+def live_token(
+    session: Session, raw: Secret | None, purpose: TokenPurpose, now: datetime | None = None
+) -> OneTimeToken | None:
+    """The live token row itself (what an email link confirms), without using it up."""
+    hashed = digest_of(raw)
+    if hashed is None:
+        return None
+    return session.exec(select(OneTimeToken).where(*_live(hashed, purpose, now or clock.now()))).first()
 
 
 def peek(

@@ -44,6 +44,17 @@ def queue(session: Session, to_address: str, subject: str, body_text: str, kind:
     return row
 
 
+def to_office(session: Session, subject: str, body_text: str, kind: str, about: str) -> OutboxMail | None:
+    """Queue a mail to the contractor's office, or log that none was sent because the contractor has
+    no email set (the change itself still stands: the integration event carries it). ``about``
+    names the change in that log line ("quote #10001", "site 12")."""
+    office = tenant.contractor(session).email
+    if not office:
+        log.warning("no contractor email set; %s for %s not mailed", kind, about)
+        return None
+    return queue(session, office, subject, body_text, kind)
+
+
 def recent(session: Session, limit: int = 20, to_address: str | None = None) -> list[OutboxMail]:
     """Newest mail first, for the ``portal mail`` listing."""
     stmt = select(OutboxMail).order_by(OutboxMail.created_at.desc(), OutboxMail.id.desc()).limit(limit)
@@ -192,3 +203,37 @@ def queue_reset(session: Session, contact: Contact, raw_token: str) -> OutboxMai
         f"{company}\n"
     )
     return queue(session, contact.email, f"Reset your {company} portal password", body, "reset")
+
+
+def queue_email_confirmation(
+    session: Session, contact: Contact, new_email: str, raw_token: str
+) -> OutboxMail:
+    """The link that proves the contact reads ``new_email``; nothing changes until it is followed."""
+    company = company_name(session)
+    body = (
+        f"{_greeting(contact)}\n\n"
+        f"You asked to use this address ({new_email}) for your {company} customer portal account.\n\n"
+        "Confirm it here:\n\n"
+        f"{_link('preferences/confirm-email', raw_token)}\n\n"
+        f"The link expires in {_lifetime(LIFETIMES[TokenPurpose.EMAIL])} and works once. Until you "
+        "follow it, your account keeps its current email address. If you did not ask for this, "
+        "ignore this email.\n\n"
+        f"{company}\n"
+    )
+    return queue(
+        session, new_email, f"Confirm your new {company} portal email address", body, "email_confirm"
+    )
+
+
+def queue_email_change_notice(session: Session, contact: Contact, new_email: str) -> OutboxMail:
+    """Tells the current address that a change was asked for, so an owner who did not ask can act."""
+    company = company_name(session)
+    body = (
+        f"{_greeting(contact)}\n\n"
+        f"Someone signed in to your {company} customer portal account asked to change its email "
+        f"address to {new_email}. The change happens only if the link we sent to that address is "
+        "followed.\n\n"
+        "If this was not you, change your password (Preferences > Change password) or contact us.\n\n"
+        f"{company}\n"
+    )
+    return queue(session, contact.email, f"Your {company} portal email address", body, "email_change_notice")

@@ -10,10 +10,10 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from portal.core import tenant
-from portal.core.lists import Cell, Column, Join, shorten
+from portal.core.lists import MAX_SEARCH, Cell, Column, Join, escape_like, shorten
 from portal.models import Asset, AssetType, Attachment, AttachmentOwner, Contact, Site
 
 LIST_DESCRIPTION_CHARS = 120
@@ -142,24 +142,39 @@ def asset_lines(
 
 
 def attachment_lines(
-    session: Session, owner: AttachmentOwner, owner_id: int, customer_id: int
+    session: Session,
+    owner: AttachmentOwner,
+    owner_id: int,
+    customer_id: int,
+    *,
+    search: str = "",
+    newest_first: bool = False,
+    limit: int | None = None,
 ) -> list[AttachmentLine]:
-    rows = session.exec(
-        select(
-            Attachment.id,
-            Attachment.name,
-            Attachment.size_bytes,
-            Attachment.content_type,
-            Attachment.uploaded_at,
-        )
-        .where(
-            Attachment.owner_type == owner,
-            Attachment.owner_id == owner_id,
-            Attachment.customer_id == customer_id,
-        )
-        .order_by(Attachment.uploaded_at, Attachment.id)
-    ).all()
-    return [AttachmentLine(*r) for r in rows]
+    """The files of one quote, job or site (loaded through the scope by the caller), oldest first or
+    newest first, those whose name contains ``search`` (as typed, ``%`` and ``_`` included), at
+    most ``limit``."""
+    stmt = select(
+        Attachment.id,
+        Attachment.name,
+        Attachment.size_bytes,
+        Attachment.content_type,
+        Attachment.uploaded_at,
+    ).where(
+        Attachment.owner_type == owner,
+        Attachment.owner_id == owner_id,
+        Attachment.customer_id == customer_id,
+    )
+    text = (search or "").strip()[:MAX_SEARCH]
+    if text:
+        stmt = stmt.where(col(Attachment.name).ilike(f"%{escape_like(text)}%", escape="\\"))
+    if newest_first:
+        stmt = stmt.order_by(col(Attachment.uploaded_at).desc(), col(Attachment.id).desc())
+    else:
+        stmt = stmt.order_by(col(Attachment.uploaded_at), col(Attachment.id))
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return [AttachmentLine(*r) for r in session.exec(stmt).all()]
 
 
 def work_detail(

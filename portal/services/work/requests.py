@@ -13,7 +13,6 @@ of work commits it. The attachments' files follow that commit (see ``portal.serv
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -25,7 +24,7 @@ from sqlmodel import Session, select
 
 from portal.core import clock, events, tenant
 from portal.core.money import format_money
-from portal.core.principal import MAX_ID, AccessDenied, Scope, customer_of
+from portal.core.principal import MAX_ID, Scope, customer_of
 from portal.core.visibility import get, scoped
 from portal.models import (
     Asset,
@@ -34,7 +33,6 @@ from portal.models import (
     Attachment,
     AttachmentOwner,
     Contact,
-    ContactSite,
     Contractor,
     Customer,
     Defect,
@@ -55,9 +53,9 @@ from portal.models import (
 )
 from portal.services.files import uploads
 from portal.services.messaging import mail
+from portal.services.sites import editing as site_editing
+from portal.services.sites.editing import SiteError, SiteForm
 from portal.services.work import request_rules as rules
-
-log = logging.getLogger(__name__)
 
 PURPOSES = ("quote", "job")
 PAGE_OF = {"quote": Page.QUOTES, "job": Page.JOBS}
@@ -67,7 +65,6 @@ JOB_NEW_STATUS = "Job : New Service"
 ASSET_RESULTS = 20
 MAX_SEARCH = 100
 MAX_SITES = 500
-SITE_LIMITS = {"name": 200, "street": 200, "suburb": 100, "state": 50, "postcode": 20}
 
 
 class RequestError(Exception):
@@ -101,15 +98,6 @@ class RequestForm:
     submission_key: str = ""
     # The defect a quote is asked to fix (from Current Defects); the quote is recorded against it.
     defect_id: Any = None
-
-
-@dataclass
-class NewSite:
-    name: str = ""
-    street: str = ""
-    suburb: str = ""
-    state: str = ""
-    postcode: str = ""
 
 
 @dataclass(frozen=True)
@@ -338,36 +326,15 @@ def _open_defect(session: Session, scope: Scope, defect_id: Any) -> Defect | Non
 # --- Create New site ----------------------------------------------------------------------------
 
 
-def create_site(session: Session, scope: Scope, new: NewSite, now: datetime | None = None) -> Site:
-    """A new site of the scope's customer, visible to the contact who made it, announced to the back
-    office."""
-    if not (scope.can(Page.QUOTES) or scope.can(Page.JOBS) or scope.can(Page.SITES)):
-        raise AccessDenied(Page.SITES)
-    values = {name: rules.one_line(getattr(new, name)) for name in SITE_LIMITS}
-    errors: dict[str, str] = {}
-    if not values["name"]:
-        errors["name"] = "Enter the site's name."
-    for name, limit in SITE_LIMITS.items():
-        if len(values[name]) > limit:
-            errors[name] = f"At most {limit} characters."
-    if values["postcode"] and not all(ch.isalnum() or ch in " -" for ch in values["postcode"]):
-        errors["postcode"] = "Use letters, digits, spaces and hyphens only."
-    if errors:
-        raise RequestError(errors)
-    stamp = now or clock.now()
-    with session.begin_nested():
-        # values holds exactly the text fields SITE_LIMITS names.
-        site = Site(customer_id=customer_of(scope), created_at=stamp, **values)  # type: ignore[arg-type]
-        session.add(site)
-        session.flush()
-        assert site.id is not None, "flushed above"
-        if scope.limited:
-            # A contact limited to some sites could not otherwise see the site it just made.
-            session.add(ContactSite(contact_id=scope.contact_id, site_id=site.id))
-        payload = {"site_id": site.id, "created_by_contact_id": scope.contact_id, **values}
-        events.integration(session, "site.created", site.customer_id, payload, at=stamp)
-        session.flush()
-    return site
+def create_site(session: Session, scope: Scope, form: SiteForm, now: datetime | None = None) -> Site:
+    """Create New from the form: the Sites area's own Create New Site, open to a contact who may request
+    quotes or book jobs, with the same checks, assignment and notice to the contractor."""
+    try:
+        return site_editing.create_site(
+            session, scope, form, pages=(Page.QUOTES, Page.JOBS, Page.SITES), now=now
+        )
+    except SiteError as err:
+        raise RequestError(err.field_errors) from err
 
 
 # --- Submit -------------------------------------------------------------------------------------
@@ -634,11 +601,8 @@ def _save(
             "submission_key": submission_key,
         }
         events.integration(session, kind, record.customer_id, payload, at=stamp)
-        if contractor.email:
-            subject, body = _mail_body(session, scope, c, record, attachments, contractor)
-            mail.queue(session, contractor.email, subject, body, kind)
-        else:
-            log.warning("no contractor email set; %s #%s not mailed", kind, record.number)
+        subject, body = _mail_body(session, scope, c, record, attachments, contractor)
+        mail.to_office(session, subject, body, kind, f"#{record.number}")
         session.flush()
     except BaseException:
         uploads.remove_stored(attachments)

@@ -1,4 +1,4 @@
-"""Adding files to the quote or job on screen: bytes go to private pending storage, then attach."""
+"""Adding files to the quote, job or site on screen: bytes go to private pending storage, then attach."""
 
 from __future__ import annotations
 
@@ -51,3 +51,15 @@ async def store(
     if rows is None:
         return 0, [*problems, "That item is not available to your login."]
     return len(rows), problems
+
+
+async def add_files(
+    files: list[rx.UploadFile], scope: Scope, owner_type: AttachmentOwner, owner_id: int, upload_id: str
+) -> tuple[list[str], list[rx.event.EventSpec]]:
+    """What every "add files" upload handler does: store the files, then (problems to show beside the
+    upload, the events to send back: the picker cleared and "N files attached")."""
+    added, problems = await store(files, scope, owner_type, owner_id)
+    done = [rx.clear_selected_files(upload_id)]
+    if added:
+        done.append(rx.toast.success(f"{added} file{'' if added == 1 else 's'} attached."))
+    return problems, done

@@ -23,9 +23,11 @@ from portal.core.money import format_money
 from portal.core.principal import AccessDenied, Scope
 from portal.db import unit_of_work
 from portal.services.files import uploads
+from portal.services.sites import editing as site_editing
+from portal.services.sites.editing import SiteForm
 from portal.services.work import request_rules as rules
 from portal.services.work import requests
-from portal.services.work.requests import NewSite, PendingRef, RequestError, RequestForm
+from portal.services.work.requests import PendingRef, RequestError, RequestForm
 from portal.state import arguments
 from portal.state.files.attachments import uploaded
 from portal.state.session import SessionState
@@ -33,7 +35,7 @@ from portal.state.session import SessionState
 log = logging.getLogger(__name__)
 
 UPLOAD_ID = "attachments"
-SITE_FIELDS = ("name", "street", "suburb", "state", "postcode")
+SITE_CUT = 10_000  # what state keeps of a site field; the Sites area's check says what is too long
 LIST_PAGE = {
     "quote": "/quotes?tab=outstanding&created={number}",
     "job": "/jobs?tab=pending&created={number}",
@@ -442,7 +444,7 @@ class RequestState(SessionState):
         if scope is None or self._submitted_id or self.site_busy:
             return
         data = arguments.form(form_data)
-        new = NewSite(**{name: arguments.text(data.get(name), 1000) for name in SITE_FIELDS})
+        new = SiteForm(**{name: arguments.text(data.get(name), SITE_CUT) for name in site_editing.FIELDS})
         self.site_busy = True
         yield
         try:

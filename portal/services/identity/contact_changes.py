@@ -1,0 +1,479 @@
+"""A customer's administrator changes contacts and their logins: create, edit, setup email, reset.
+
+The rules, each checked here whatever the screen offered (a forged event reaches these too):
+
+- only a login with the ``contacts`` page may use any of this (:func:`contacts.manager`);
+- nobody gives a page or a site it does not have itself. Keeping what a colleague already has is
+  not giving, and taking it away is allowed; turning a login on gives everything it then has;
+- nobody removes the last active login that can manage contacts, its own included, since then no
+  one at the customer could manage them again without the contractor;
+- a username is never typed by a customer: it is the email when the login is first turned on, and
+  the invitee may change it on the setup page;
+- nobody redirects a login with more access than its own to another mailbox (its email, its
+  setup or reset link), which would hand over that login;
+- a login's email (where its reset links go) changes only when a link mailed to the new address
+  is followed, as in Preferences (:func:`profile.request_email_change`); the old address is told
+  and the login's outstanding links stop working. A contact without a login is edited directly;
+- a setup email goes only to a login without a password: one with a password gets Reset Password;
+- exactly one primary contact per customer: making one primary clears the other in the same
+  transaction, and the primary cannot simply be unticked;
+- every change is an audit event with the contact before and after, and an integration event
+  (a contact that loses Primary gets its own); a save that changes nothing writes none.
+
+Changes to one customer's contacts are serialized by locking the customer's row (PostgreSQL; a
+writing SQLite transaction already holds the database), so two administrators cannot each remove
+the other's last login, nor make two primaries at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from dataclasses import fields as dataclass_fields
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, delete, select
+
+from portal.core import clock, emails, events
+from portal.core.principal import MAX_ID, AccessDenied, CustomerContact, Principal
+from portal.core.text import one_line
+from portal.core.visibility import scoped
+from portal.models import ALL_PAGES, Contact, ContactSite, Credential, Customer, Site, TokenPurpose
+from portal.models.base import too_long
+from portal.services.identity import auth, principals, profile, sessions, tokens
+from portal.services.identity.contacts import (
+    DETAILS,
+    FLAGS,
+    LIMITS,
+    PAGE,
+    PAGE_LABELS,
+    assigned_site_ids,
+    find,
+    manager,
+)
+from portal.services.messaging import mail
+
+MAX_SITES = 5000  # more site ids than any customer has sites: the rest of a forged list is not read
+
+NOT_AVAILABLE = "That contact is not available."
+EMAIL_NEEDED = profile.EMAIL_NEEDED
+EMAIL_BAD = emails.BAD_EMAIL
+EMAIL_IN_USE = profile.EMAIL_TAKEN
+EMAIL_NEEDS_LOGIN = (
+    "This contact has a login: turn Login Active on to change its email, so the new address can "
+    "confirm the change."
+)
+FIRST_NAME_NEEDED = "Enter a first name."
+PRIMARY_NEEDED = "Make another contact the primary contact instead."
+LAST_MANAGER = "At least one active login must be able to manage contacts."
+PAGES_UNKNOWN = "Choose pages from the list."
+SITES_UNKNOWN = "Choose sites from the list."
+SITES_NEEDED = "Assign at least one site, or choose All sites."
+ALL_SITES_NOT_YOURS = "Your login is limited to some sites, so you cannot give access to all sites."
+UNSEEN_SITES = "This contact has sites your login does not include, so only a login with them can turn it on."
+OUTRANKED = "This login has more access than yours, so only a login with that access can do this."
+LOGIN_OFF = "Turn Login Active on and save first."
+SETUP_DONE = "This login already has a password. Use Reset Password to send a link to choose a new one."
+
+
+class ContactError(Exception):
+    """What to show beside each field: keys are the form's fields, plus ``pages``, ``sites``,
+    ``login``, ``primary`` and ``form``."""
+
+    def __init__(self, field_errors: dict[str, str] | None = None, **fields: str) -> None:
+        self.field_errors: dict[str, str] = {**(field_errors or {}), **fields}
+        super().__init__("; ".join(f"{k}: {v}" for k, v in self.field_errors.items()))
+
+
+@dataclass(frozen=True)
+class ContactInput:
+    """The form as submitted; every value may be anything a browser can send, and is checked here."""
+
+    first_name: str = ""
+    last_name: str = ""
+    position: str = ""
+    email: str = ""
+    phone: str = ""
+    mobile: str = ""
+    is_quote_contact: bool = False
+    is_job_contact: bool = False
+    is_invoice_contact: bool = False
+    is_statement_contact: bool = False
+    is_primary: bool = False
+    login_active: bool = False
+    pages: tuple[Any, ...] = ()
+    all_sites: bool = False
+    site_ids: tuple[Any, ...] = ()
+
+
+assert {*DETAILS, *FLAGS} <= {f.name for f in dataclass_fields(ContactInput)}, "the form carries every detail"
+
+
+@dataclass(frozen=True)
+class Saved:
+    contact_id: int
+    invited: bool  # a setup email went out because the login was turned on
+    confirmation_sent_to: str = ""  # the login's new address, mailed a link to confirm it
+
+
+def _lock_customer(session: Session, customer_id: int) -> None:
+    session.exec(select(Customer.id).where(Customer.id == customer_id).with_for_update()).first()
+
+
+def _require_manager(session: Session, principal: Principal) -> CustomerContact:
+    """The signed-in contact, built again from the database inside this unit of work once the
+    customer is locked: its pages and sites are what they are now, not when the principal was made,
+    so a login whose contacts page, pages or sites were taken a moment ago cannot use the old ones."""
+    who = manager(principal)
+    _lock_customer(session, who.customer_id)
+    fresh = principals.scope_for(session, who.contact_id)
+    if fresh is None or fresh.customer_id != who.customer_id or not fresh.can(PAGE):
+        raise AccessDenied(PAGE)
+    return fresh
+
+
+def _is_manager(contact: Contact) -> bool:
+    return contact.login_active and contact.deactivated_at is None and PAGE in (contact.pages or [])
+
+
+def _other_managers(session: Session, contact: Contact) -> int:
+    """Other logins that can manage contacts now: active, and with a password (a login whose invite
+    was never accepted cannot sign in, so cannot manage anything)."""
+    rows = session.exec(
+        select(Contact)
+        .join(Credential, col(Credential.contact_id) == Contact.id)
+        .where(
+            Contact.customer_id == contact.customer_id,
+            Contact.id != contact.id,
+            Contact.login_active.is_(True),
+            col(Contact.deactivated_at).is_(None),
+        )
+    ).all()
+    return sum(1 for row in rows if _is_manager(row))
+
+
+def _has_login(session: Session, contact: Contact) -> bool:
+    """Whether the contact has a login to take over: a username, or a password."""
+    return bool(contact.username) or (
+        contact.id is not None and session.get(Credential, contact.id) is not None
+    )
+
+
+def within(session: Session, who: CustomerContact, contact: Contact) -> bool:
+    """Whether everything the contact's login may open, ``who`` may open too."""
+    if not set(contact.pages or []) <= set(who.pages):
+        return False
+    if who.site_ids is None:
+        return True
+    return not contact.all_sites and assigned_site_ids(session, contact) <= who.site_ids
+
+
+def _snapshot(session: Session, contact: Contact) -> dict[str, Any]:
+    """The contact as the audit trail and the back office read it (never a password or token)."""
+    return {
+        **{name: getattr(contact, name) for name in (*DETAILS, *FLAGS)},
+        "login_active": contact.login_active,
+        "username": contact.username,
+        "pages": list(contact.pages or []),
+        "all_sites": contact.all_sites,
+        "site_ids": sorted(assigned_site_ids(session, contact)) if contact.id is not None else [],
+    }
+
+
+# --- reading the form ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Fields:
+    texts: dict[str, str]
+    pages: list[str]
+
+
+def _fields(data: ContactInput, errors: dict[str, str]) -> _Fields:
+    texts = {name: one_line(getattr(data, name)) for name in DETAILS}
+    texts["email"] = emails.normalised(texts["email"])
+    for name, limit in LIMITS.items():
+        if len(texts[name]) > limit:
+            errors[name] = too_long(limit)
+    if not texts["first_name"] and "first_name" not in errors:
+        errors["first_name"] = FIRST_NAME_NEEDED
+    if "email" not in errors and (problem := emails.email_problem(texts["email"])):
+        errors["email"] = problem
+    asked = list(data.pages) if isinstance(data.pages, list | tuple) else []
+    if len(asked) > len(ALL_PAGES) or not all(isinstance(p, str) and p in ALL_PAGES for p in asked):
+        errors["pages"] = PAGES_UNKNOWN
+        asked = []
+    return _Fields(texts, [p for p in ALL_PAGES if p in asked])
+
+
+def _site_ids(session: Session, who: CustomerContact, raw: tuple[Any, ...]) -> set[int] | None:
+    """The sites asked for, when every one is a site ``who`` sees; None when any is not."""
+    ids: set[int] = set()
+    for value in list(raw)[:MAX_SITES] if isinstance(raw, list | tuple) else []:
+        try:
+            number = int(value) if isinstance(value, int | str) and not isinstance(value, bool) else 0
+        except ValueError:
+            return None
+        if not 0 < number <= MAX_ID:
+            return None
+        ids.add(number)
+    if not ids:
+        return ids
+    found = set(session.exec(scoped(select(Site.id).where(col(Site.id).in_(sorted(ids))), who, Site)).all())
+    return ids if found == ids else None
+
+
+# --- create and edit ----------------------------------------------------------------------------
+
+
+def _login_email_problem(
+    session: Session,
+    who: CustomerContact,
+    contact: Contact,
+    email: str,
+    *,
+    login_on: bool,
+    turning_on: bool,
+    by_link: bool,
+) -> str | None:
+    """What stops the email from becoming (or being asked to become) a login's address."""
+    if by_link:
+        if not within(session, who, contact):
+            return OUTRANKED
+        if not email:
+            return EMAIL_NEEDED
+        if not login_on:
+            return EMAIL_NEEDS_LOGIN
+        return profile.new_email_problem(session, contact, email)
+    if login_on and (turning_on or not contact.username):
+        if not email:
+            return EMAIL_NEEDED
+        if profile.email_taken(session, email, contact.id or 0):
+            return EMAIL_IN_USE
+    return None
+
+
+def _clear_other_primary(session: Session, who: CustomerContact, contact: Contact) -> None:
+    """The contact that was primary is not any more: its own change, audited and sent on."""
+    others = session.exec(
+        select(Contact).where(
+            Contact.customer_id == who.customer_id,
+            Contact.id != contact.id,
+            Contact.is_primary.is_(True),
+        )
+    ).all()
+    for other in others:
+        before = _snapshot(session, other)
+        other.is_primary = False
+        session.add(other)
+        session.flush()
+        _changed(session, who, other, "updated", before)
+
+
+def _changed(
+    session: Session, who: CustomerContact, contact: Contact, kind: str, before: dict[str, Any]
+) -> None:
+    after = _snapshot(session, contact)
+    events.audit(session, who, f"contact_{kind}", contact, detail={"before": before, "after": after})
+    events.integration(
+        session,
+        f"contact.{kind}",
+        who.customer_id,
+        {"contact_id": contact.id, "before": before, "after": after},
+    )
+
+
+def save_contact(
+    session: Session,
+    principal: Principal,
+    contact_id: Any,
+    data: ContactInput,
+    now: datetime | None = None,
+) -> Saved:
+    """Create (``contact_id`` None) or change a contact of the signed-in contact's customer.
+
+    Everything is checked before anything is written, so a refused form changes nothing; a form
+    that changes nothing writes nothing (a second click of Save is harmless).
+    """
+    now = now or clock.now()
+    who = _require_manager(session, principal)
+    existing: Contact | None = None
+    if contact_id is not None:
+        existing = find(session, who, contact_id)
+        if existing is None or existing.id is None:
+            raise ContactError(form=NOT_AVAILABLE)
+    contact = existing or Contact(customer_id=who.customer_id)
+    before = _snapshot(session, contact) if existing else {}
+    errors: dict[str, str] = {}
+    fields = _fields(data, errors)
+    was_active = existing is not None and contact.login_active and contact.deactivated_at is None
+    login_on = data.login_active is True
+    turning_on = login_on and not was_active
+
+    # Pages: only the ones the signed-in contact has may be added.
+    kept_pages = set() if turning_on else set(contact.pages or [])
+    given = [p for p in fields.pages if p not in kept_pages and p not in who.pages]
+    if given and "pages" not in errors:
+        names = ", ".join(PAGE_LABELS[p] for p in given)
+        errors["pages"] = f"Your login does not include {names}, so you cannot give it."
+
+    # Sites: all of them, or the ones asked for plus those already assigned that the signed-in
+    # contact cannot see (it cannot take away what it cannot see either).
+    old_sites = assigned_site_ids(session, contact) if existing else set()
+    unseen = old_sites - who.site_ids if who.site_ids is not None else set()
+    all_sites = data.all_sites is True
+    new_sites: set[int] = set()
+    if all_sites:
+        kept_all = existing is not None and contact.all_sites and not turning_on
+        if who.site_ids is not None and not kept_all:
+            errors["sites"] = ALL_SITES_NOT_YOURS
+    else:
+        asked = _site_ids(session, who, data.site_ids)
+        if asked is None:
+            errors["sites"] = SITES_UNKNOWN
+        else:
+            new_sites = asked | unseen
+            if turning_on and unseen:
+                errors["sites"] = UNSEEN_SITES
+            elif login_on and not new_sites:
+                errors["sites"] = SITES_NEEDED
+
+    # Login: an email nobody else's login has; a login's new email waits for its link.
+    email = fields.texts["email"]
+    by_link = (
+        existing is not None
+        and _has_login(session, contact)
+        and email.lower() != contact.email.strip().lower()
+    )
+    if "email" not in errors and (
+        problem := _login_email_problem(
+            session, who, contact, email, login_on=login_on, turning_on=turning_on, by_link=by_link
+        )
+    ):
+        errors["email"] = problem
+
+    # The last login that can manage contacts stays.
+    stays_manager = login_on and PAGE in fields.pages
+    if (
+        existing is not None
+        and _is_manager(contact)
+        and not stays_manager
+        and _other_managers(session, contact) == 0
+    ):
+        errors["login" if not login_on else "pages"] = LAST_MANAGER
+
+    # Exactly one primary contact.
+    primary = data.is_primary is True
+    if existing is not None and contact.is_primary and not primary:
+        errors["primary"] = PRIMARY_NEEDED
+    if errors:
+        raise ContactError(errors)
+    if not primary:
+        others = select(Contact.id).where(
+            Contact.customer_id == who.customer_id, Contact.is_primary.is_(True)
+        )
+        primary = (
+            session.exec(others.where(Contact.id != contact.id) if contact.id else others).first() is None
+        )
+
+    for name, value in fields.texts.items():
+        if not (name == "email" and by_link):
+            setattr(contact, name, value)
+    for name in FLAGS:
+        setattr(contact, name, getattr(data, name) is True)
+    contact.is_primary = primary
+    contact.pages = fields.pages
+    contact.all_sites = all_sites
+    if login_on and not contact.username:
+        contact.username = email.lower()
+    turning_off = was_active and not login_on
+    if login_on:
+        contact.login_active, contact.deactivated_at = True, None
+    elif turning_off:
+        contact.login_active, contact.deactivated_at = False, now
+    try:
+        with session.begin_nested():  # a username taken a moment ago by another form's save
+            session.add(contact)
+            session.flush()
+    except IntegrityError:
+        raise ContactError(email=EMAIL_IN_USE) from None
+    assert contact.id is not None, "flushed"
+    if primary:
+        _clear_other_primary(session, who, contact)
+    if new_sites != old_sites:
+        session.exec(delete(ContactSite).where(col(ContactSite.contact_id) == contact.id))
+        session.add_all(ContactSite(contact_id=contact.id, site_id=s) for s in sorted(new_sites))
+        session.flush()
+    if turning_off or by_link:
+        tokens.void(session, contact.id, None, now)
+    if turning_off:
+        sessions.revoke_all(session, contact.id, "login_disabled", now)
+
+    kind = "updated" if existing else "created"
+    if _snapshot(session, contact) != before:
+        _changed(session, who, contact, kind, before)
+    if turning_on or turning_off:
+        state = "enabled" if turning_on else "disabled"
+        events.audit(session, who, f"contact_login_{state}", contact, detail={"username": contact.username})
+        events.integration(
+            session,
+            f"contact.login_{state}",
+            who.customer_id,
+            {"contact_id": contact.id, "username": contact.username},
+        )
+    if by_link:
+        profile.request_email_change(session, who, contact, email, now)
+    invited = False
+    if turning_on and session.get(Credential, contact.id) is None:
+        _invite(session, who, contact, now)
+        invited = True
+    return Saved(contact.id, invited, email if by_link else "")
+
+
+# --- mail ---------------------------------------------------------------------------------------
+
+
+def _mailable(session: Session, principal: Principal, contact_id: Any) -> tuple[CustomerContact, Contact]:
+    """The signed-in manager and a contact with a live login it may send a link for."""
+    who = _require_manager(session, principal)
+    contact = find(session, who, contact_id)
+    if contact is None or contact.id is None:
+        raise ContactError(form=NOT_AVAILABLE)
+    if tokens.usable_contact(session, contact.id) is None:
+        raise ContactError(login=LOGIN_OFF)
+    if not contact.email.strip():
+        raise ContactError(email=EMAIL_NEEDED)
+    if not within(session, who, contact):
+        raise ContactError(form=OUTRANKED)
+    return who, contact
+
+
+def _invite(session: Session, who: CustomerContact, contact: Contact, now: datetime) -> None:
+    assert contact.id is not None, "a saved contact"
+    auth.send_invite(session, contact.id, now, actor=who)
+
+
+def send_setup_email(
+    session: Session, principal: Principal, contact_id: Any, now: datetime | None = None
+) -> str:
+    """Mail the contact a new 7-day, single-use setup link (the last one stops working); returns
+    the address it went to. A login that already has a password is refused: a setup link would let
+    its holder choose a new password (and username), so it gets Reset Password instead."""
+    who, contact = _mailable(session, principal, contact_id)
+    if session.get(Credential, contact.id) is not None:
+        raise ContactError(form=SETUP_DONE)
+    _invite(session, who, contact, now or clock.now())
+    return contact.email
+
+
+def send_password_reset(
+    session: Session, principal: Principal, contact_id: Any, now: datetime | None = None
+) -> str:
+    """Options > Reset Password: mail the contact a reset link; returns the address it went to."""
+    who, contact = _mailable(session, principal, contact_id)
+    assert contact.id is not None, "a saved contact"
+    raw = tokens.issue(session, contact.id, TokenPurpose.RESET, now or clock.now())
+    mail.queue_reset(session, contact, raw)
+    events.audit(session, who, "contact_reset_sent", contact, detail={"to": contact.email})
+    return contact.email

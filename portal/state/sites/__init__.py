@@ -1,0 +1,1 @@
+"""The Sites area: the list of sites and a site's page."""
