@@ -21,8 +21,6 @@ from portal.state.billing.invoices import InvoicesState
 from portal.state.work.jobs import JobsState
 from portal.state.work.quotes import QuotesState
 
-# Entries whose page arrives with another part of issue 11 (Sites): checked as soon as it is registered.
-ARRIVING = {"/sites/new"}
 TABS = {"/quotes": QuotesState.TABS, "/jobs": JobsState.TABS, "/invoices": InvoicesState.TABS}
 
 
@@ -40,7 +38,7 @@ def test_every_area_is_a_page_key_once():
 def test_every_entry_is_a_registered_page_and_a_real_tab(area, entry):
     parts = urlsplit(entry.href)
     routes = {spec.route for spec in REGISTRY}
-    assert parts.path in routes or parts.path in ARRIVING, f"{entry.href} is not a page"
+    assert parts.path in routes, f"{entry.href} is not a page"
     tab = parse_qs(parts.query).get("tab")
     if tab:
         assert tab[0] in TABS[parts.path], f"{entry.href}: no such tab"
