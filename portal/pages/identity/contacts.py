@@ -6,7 +6,7 @@ import reflex as rx
 
 from portal.components.forms import field, form_error, notice
 from portal.components.shell import page_heading, template
-from portal.components.table import PHONE_HIDE, Column, list_screen, options_menu
+from portal.components.table import PHONE_HIDE, Column, list_screen, options_menu, scroll_region
 from portal.models import Page
 from portal.services.identity.contacts import DETAIL_LABELS, LIMITS, PAGE_LABELS
 from portal.state.display import DASH
@@ -126,7 +126,7 @@ def access_grid() -> rx.Component:
                 size="2",
                 color_scheme="gray",
             ),
-            rx.box(
+            scroll_region(
                 rx.table.root(
                     rx.table.header(
                         rx.table.row(
@@ -144,8 +144,7 @@ def access_grid() -> rx.Component:
                     width="100%",
                     id="access-grid",
                 ),
-                width="100%",
-                overflow_x="auto",
+                "Access overview",
             ),
             spacing="3",
             width="100%",
@@ -239,7 +238,10 @@ def _checkbox(
 ) -> rx.Component:
     return rx.el.label(
         rx.hstack(
-            rx.checkbox(checked=checked, on_change=on_change, data_check=ident, disabled=disabled),
+            # Radix's checkbox is a button, which the label around it does not name (axe: button-name).
+            rx.checkbox(
+                checked=checked, on_change=on_change, data_check=ident, disabled=disabled, aria_label=label
+            ),
             rx.text(label, size="2"),
             spacing="2",
             align="center",

@@ -273,9 +273,17 @@ def attachments_tab() -> rx.Component:
     )
 
 
+SITE_PANEL = "site-panel"
+
+
 def _tab(value: str, label: str) -> rx.Component:
+    # The tabs' content sits in one card below them (SITE_PANEL), not in Radix's own tab panels.
     return rx.tabs.trigger(
-        label, value=value, data_tab=value, disabled=S.is_new if value != "details" else False
+        label,
+        value=value,
+        data_tab=value,
+        disabled=S.is_new if value != "details" else False,
+        custom_attrs={"aria-controls": SITE_PANEL},
     )
 
 
@@ -302,6 +310,8 @@ def site_body() -> rx.Component:
             rx.cond(S.tab == "contacts", contacts_tab()),
             rx.cond(S.tab == "attachments", attachments_tab()),
             width="100%",
+            id=SITE_PANEL,
+            role="tabpanel",
         ),
         rx.hstack(
             rx.link(rx.button("Cancel", variant="soft", color_scheme="gray"), href="/sites"),
