@@ -29,6 +29,7 @@ class PageSpec:
     title: str
     component: Callable[[], rx.Component]
     on_load: list[Any] = field(default_factory=list)
+    public: bool = False  # opens without a sign-in (registered by public_page)
 
 
 REGISTRY: list[PageSpec] = []
@@ -67,7 +68,9 @@ def public_page(route: str, title: str, on_load: list[Any] | None = None):
     """Register a page that needs no sign-in (login, invite, password reset)."""
 
     def decorator(content: Callable[[], rx.Component]) -> Callable[[], rx.Component]:
-        REGISTRY.append(PageSpec(route, f"{title} · Customer Portal", content, list(on_load or [])))
+        REGISTRY.append(
+            PageSpec(route, f"{title} · Customer Portal", content, list(on_load or []), public=True)
+        )
         return content
 
     return decorator

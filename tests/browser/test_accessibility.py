@@ -27,7 +27,7 @@ from tests.browser.conftest import at, login
 DANA = "dana@northside.example"
 SIZES = {"desktop": {"width": 1280, "height": 860}, "phone": {"width": 390, "height": 844}}
 SERIOUS = ("serious", "critical")
-PUBLIC = {"/login", "/forgot", "/setup", "/reset"}
+PUBLIC = {spec.route for spec in REGISTRY if spec.public}
 AXE = Axe()
 
 
