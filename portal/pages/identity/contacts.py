@@ -13,14 +13,14 @@ from portal.state.display import DASH
 from portal.state.identity.contacts import LIST_ROUTE, ContactFormState, ContactsState
 
 COLUMNS = [
-    Column("name", "Name", "name", min_width="150px"),
+    Column("name", "Name", "name", min_width="150px", card="title"),
     Column("email", "Email", "email", phone=False),
     Column("roles", "Contact For", phone=False),
     Column("primary", "Primary"),
     Column("login", "Login Active", "login"),
     Column("username", "Username", "username", phone=False),
     Column("last_sign_in", "Last Sign-in", phone=False),
-    Column("options", ""),
+    Column("options", "", card="options"),
 ]
 ROLES = (
     ("is_quote_contact", "Quote"),

@@ -10,11 +10,11 @@ from portal.models import Page
 from portal.state.sites.sites import SitesState
 
 COLUMNS = [
-    Column("name", "Site", "name", min_width="160px"),
+    Column("name", "Site", "name", min_width="160px", card="title"),
     Column("address", "Address", "address", min_width="220px", phone=False),
     Column("contacts", "Site contacts", "contacts", align="right"),
     Column("open_jobs", "Open jobs", "open_jobs", align="right"),
-    Column("options", ""),
+    Column("options", "", card="options"),
 ]
 
 

@@ -13,15 +13,15 @@ from portal.state.work.tasks import TasksState
 S = TasksState
 
 COLUMNS = [
-    Column("number", "Task No.", "number"),
+    Column("number", "Task No.", "number", card="title"),
     Column("subject", "Subject", "subject", min_width="200px"),
-    Column("site", "Site", "site", min_width="140px"),
+    Column("site", "Site", "site", min_width="140px", card="subtitle"),
     Column("related", "Job / Quote", phone=False),
-    Column("due", "Due", "due", min_width="110px"),
-    Column("status", "Status", "status"),
+    Column("due", "Due", "due", min_width="110px", card="detail"),
+    Column("status", "Status", "status", card="status"),
     Column("priority", "Priority", "priority", phone=False),
     Column("assigned", "Assigned to", "assigned", phone=False),
-    Column("options", ""),
+    Column("options", "", card="options"),
 ]
 TAB_ITEMS = [
     ("open", "Open"),
