@@ -7,7 +7,8 @@
 - ``task_note``: a task's history (status changes and notes); ``task.quote_id`` links a task to a
   quote as ``job_id`` links it to a job.
 - ``one_time_token.new_email``: a login's new email address waits here until the link is followed.
-- ``contact.tour_seen_at``: the basic tour is offered once after a first login.
+- ``contact.tour_seen_at``: the basic tour is offered once after a first login; contacts that
+  already have a password count as having seen it.
 
 Revision ID: 0004
 Revises: 0003
@@ -91,6 +92,11 @@ def upgrade() -> None:
         batch.add_column(sa.Column("new_email", sa.String(length=254), nullable=False, server_default=""))
     with op.batch_alter_table("contact") as batch:
         batch.add_column(sa.Column("tour_seen_at", UTCDateTime(timezone=True), nullable=True))
+    # Contacts who have already set a password know the portal: the tour is offered to new logins only.
+    op.execute(
+        "UPDATE contact SET tour_seen_at = created_at "
+        "WHERE tour_seen_at IS NULL AND id IN (SELECT contact_id FROM credential)"
+    )
     # The server default only filled the rows that were there; the models give every new row a value.
     with op.batch_alter_table("one_time_token") as batch:
         batch.alter_column("new_email", server_default=None)

@@ -84,6 +84,11 @@ def tour_offer() -> rx.Component:
     In the page rather than a modal pop-up: it must not stand between a new contact and the page
     (nor trap the focus) when the contact would rather get on with something.
     """
+    checked = rx.cond(TourState.offer_checked, rx.box(id="tour-offer-checked", display="none"))
+    return rx.fragment(checked, _offer_card())
+
+
+def _offer_card() -> rx.Component:
     return rx.cond(
         TourState.offered,
         rx.card(

@@ -74,8 +74,7 @@ BASIC = Tour(
         ),
         Step(
             "The menu",
-            "Tap the menu button to open Quotes, Jobs, Invoices and the rest of the portal, and to "
-            "request a quote or book a job.",
+            "Tap the menu button to open every part of the portal your login includes.",
             ("#menu-open",),
         ),
         _menu(Page.QUOTES, "Quotes", "Quotes waiting for your approval, and the ones you have actioned."),

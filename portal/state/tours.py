@@ -8,6 +8,7 @@ finished, closed or declined is remembered on the contact's row (``services/iden
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import reflex as rx
@@ -28,9 +29,10 @@ class TourState(SessionState):
     choices: list[dict[str, str]] = []
     choosing: bool = False  # the Walk Me Through pop-up is open
     offered: bool = False  # the dashboard shows the first-login "Take a quick tour?"
-    # The tour the browser runs: {key, run, route, steps}; ``run`` changes with every start.
+    offer_checked: bool = False  # whether this tab has asked the server yet (tests wait for it)
+    # The tour the browser runs: {key, run, route, steps}; ``run`` is new with every start, even
+    # after the server lost the tab's state (a counter would start again at a value the page has seen).
     tour: dict[str, Any] = {}
-    _runs: int = 0
 
     @rx.event
     def open_tours(self):
@@ -55,10 +57,9 @@ class TourState(SessionState):
         self.choosing = self.offered = False
         if tour is None:
             return None
-        self._runs += 1
         self.tour = {
             "key": tour.key,
-            "run": self._runs,
+            "run": uuid.uuid4().hex,
             "route": tour.route,
             "steps": [s.for_browser() for s in steps_for(tour, _pages(scope))],
         }
@@ -83,9 +84,10 @@ class TourState(SessionState):
         scope = self._scope(DASHBOARD)
         if scope is None:
             self.offered = False
-            return
-        with unit_of_work(read_only=True) as session:
-            self.offered = tour_pending(session, scope)
+        else:
+            with unit_of_work(read_only=True) as session:
+                self.offered = tour_pending(session, scope)
+        self.offer_checked = True
 
     @rx.event
     def accept_offer(self):

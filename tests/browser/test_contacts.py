@@ -9,7 +9,8 @@ from pathlib import Path
 from playwright.sync_api import expect
 from sqlmodel import Session, select
 
-from portal.models import Contact, ContactSite, OutboxMail, Site
+from portal.models import Contact, ContactSite, Credential, OutboxMail, Site
+from portal.services.identity import passwords
 from tests.browser.conftest import at, last_link, login
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
@@ -107,29 +108,51 @@ def test_a_new_login_with_setup_email_sees_only_its_pages_and_sites(page, portal
     other.close()
 
 
+def _login_of_our_own(portal, first_name: str) -> str:
+    """A login made for one test, so no test depends on what another did to a demo login."""
+    email = f"{first_name.lower()}{next(_n)}@northside.example"
+    with Session(portal.engine) as s:
+        dana = s.exec(select(Contact).where(Contact.email == "dana@northside.example")).one()
+        s.add(
+            Contact(
+                customer_id=dana.customer_id,
+                first_name=first_name,
+                last_name="Okafor",
+                email=email,
+                username=email,
+                login_active=True,
+                pages=["quotes"],
+                all_sites=True,
+            )
+        )
+        s.commit()
+    return email
+
+
 def test_reset_password_for_a_contact_mails_a_link_that_works(page, portal, browser):
+    email = _login_of_our_own(portal, "Robin")
     login(page, "dana@northside.example")
     at(page, "/dashboard")
-    page.goto("/preferences/contacts?q=Okafor")
-    page.locator("[data-options='Sam Okafor']").click()
+    page.goto(f"/preferences/contacts?q={email}")
+    page.locator("[data-options='Robin Okafor']").click()
     page.locator("[data-action=reset-password]").click()
-    expect(page.get_by_text("Password reset email sent to sam@northside.example.")).to_be_visible()
-    link = last_link(portal, "sam@northside.example", "/reset")
+    expect(page.get_by_text(f"Password reset email sent to {email}.")).to_be_visible()
+    link = last_link(portal, email, "/reset")
     with Session(portal.engine) as s:
-        sent = s.exec(select(OutboxMail).where(OutboxMail.to_address == "sam@northside.example")).all()
+        sent = s.exec(select(OutboxMail).where(OutboxMail.to_address == email)).all()
     assert any("/reset?token=" in m.body_text for m in sent)
 
     other = browser.new_context(base_url=portal.url, viewport={"width": 1280, "height": 860})
     other.set_default_timeout(15_000)
-    sams = other.new_page()
-    _set_password(sams, link)
-    expect(sams.locator("#user-menu")).to_contain_text("Sam Okafor")
+    robins = other.new_page()
+    _set_password(robins, link)
+    expect(robins.locator("#user-menu")).to_contain_text("Robin Okafor")
     other.close()
 
 
 def test_a_limited_administrator_cannot_give_a_page_or_sites_it_lacks(page, portal):
     """Sam manages contacts but has no Invoices page and two of the five sites."""
-    login(page, "sam@northside.example", NEW_PASSWORD if _sam_reset(portal) else "Demo-Portal-2026")
+    login(page, "sam@northside.example")
     at(page, "/dashboard")
     page.goto("/preferences/contacts/new")
     expect(page.locator("[data-check=page-invoices]")).to_be_disabled()
@@ -137,22 +160,58 @@ def test_a_limited_administrator_cannot_give_a_page_or_sites_it_lacks(page, port
     expect(page.locator("[data-check=sites-all]")).to_be_disabled()
     expect(page.locator("#available-sites")).to_contain_text("Northside Plaza")
     expect(page.locator("#available-sites")).not_to_contain_text("Kedron Brook Offices")
-    page.locator("#contact-first-name").fill("Riley")
+    riley = f"Riley{next(_n)}"
+    page.locator("#contact-first-name").fill(riley)
     page.locator("[data-check=page-quotes]").click()
     page.locator("#contact-save").click()
     page.wait_for_url(re.compile(r"/preferences/contacts/\d+/?\?saved=1$"))
     with Session(portal.engine) as s:
-        riley = s.exec(select(Contact).where(Contact.first_name == "Riley")).one()
-    assert riley.pages == ["quotes"] and not riley.all_sites and not riley.login_active
+        made = s.exec(select(Contact).where(Contact.first_name == riley)).one()
+    assert made.pages == ["quotes"] and not made.all_sites and not made.login_active
 
 
-def _sam_reset(portal) -> bool:
-    """Whether the reset test already gave Sam the new password (tests run in file order)."""
-    from portal.models import AuditEvent
-
+def test_a_logins_new_email_waits_for_the_link_mailed_to_it(page, portal, browser):
+    """A colleague cannot move a login's mailbox (and so its reset links) without the new address."""
+    email = _login_of_our_own(portal, "Avery")
     with Session(portal.engine) as s:
-        sam = s.exec(select(Contact).where(Contact.email == "sam@northside.example")).one()
-        done = s.exec(
-            select(AuditEvent).where(AuditEvent.contact_id == sam.id, AuditEvent.action == "password_reset")
-        ).first()
-    return done is not None
+        avery_id = _contact(portal, email).id
+        s.add(Credential(contact_id=avery_id, password_hash=passwords.hash_password(NEW_PASSWORD, 4)))
+        s.commit()
+    moved = f"avery-new{next(_n)}@northside.example"
+    login(page, "dana@northside.example")
+    at(page, "/dashboard")
+    page.goto(f"/preferences/contacts/{_contact(portal, email).id}")
+    expect(page.locator("#contact-email")).to_have_value(email)
+    page.locator("#contact-email").fill(moved)
+    page.locator("#contact-save").click()
+    expect(page.locator("#notice")).to_contain_text(
+        f"A link to confirm the new email address was sent to {moved}"
+    )
+    expect(page.locator("#contact-pending-email")).to_contain_text(moved)
+    expect(page.locator("#contact-email")).to_have_value(email)
+    assert _contact(portal, email).username == email
+    link = last_link(portal, moved, "/preferences/confirm-email")
+    # Dana asked for it but cannot confirm it: only Avery, signed in, proves the new mailbox is Avery's.
+    page.goto(link)
+    at(page, "/preferences/confirm-email")
+    expect(page.locator("#confirm-blocked")).to_contain_text("logged in as someone else")
+    expect(page.locator("#confirm-email")).to_have_count(0)
+    assert _contact(portal, email).email == email
+
+    avery = browser.new_context(base_url=portal.url, viewport={"width": 1280, "height": 860})
+    avery.set_default_timeout(15_000)
+    try:
+        averys = avery.new_page()
+        averys.goto(link)
+        averys.locator("#login-to-confirm").click()
+        averys.locator("#username").fill(email)
+        averys.locator("#password").fill(NEW_PASSWORD)
+        averys.locator("#login").click()
+        at(averys, "/preferences/confirm-email")
+        averys.locator("#confirm-email").click()
+        expect(averys.locator("#email-confirmed")).to_contain_text(moved)
+    finally:
+        avery.close()
+    page.goto(f"/preferences/contacts/{_contact(portal, moved).id}")
+    expect(page.locator("#contact-email")).to_have_value(moved)
+    expect(page.locator("#contact-pending-email")).to_have_count(0)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import replace
+from datetime import UTC, datetime
 
 import pytest
 from sqlmodel import Session, select
@@ -26,7 +27,8 @@ from portal.models import (
     OutboxMail,
     TokenPurpose,
 )
-from portal.services.identity import auth, contacts, principals, sessions
+from portal.models.base import too_long
+from portal.services.identity import auth, contacts, principals, profile, sessions
 from portal.services.identity import contact_changes as changes
 from portal.services.identity.contact_changes import ContactError, ContactInput
 from portal.state.identity.contacts import ContactFormState, ContactsState
@@ -129,10 +131,22 @@ def test_list_shows_roles_login_username_and_access_of_the_customers_contacts_on
 
 
 def test_last_sign_in_is_the_newest_session(session, w):
-    sessions.start(session, w.plain.id)
+    older, newer = datetime(2026, 3, 2, 9, 0, tzinfo=UTC), datetime(2026, 3, 9, 16, 30, tzinfo=UTC)
+    sessions.start(session, w.plain.id, now=newer)
+    sessions.start(session, w.plain.id, now=older)
     page = contacts.list_contacts(session, w.scope(session, w.admin), "logins", PageRequest(), TODAY)
     row = next(r for r in page.rows if r.id == w.plain.id)
-    assert row.last_sign_in is not None
+    assert row.last_sign_in is not None and row.last_sign_in.replace(tzinfo=UTC) == newer
+    assert next(r for r in page.rows if r.id == w.admin.id).last_sign_in is None
+
+
+def test_the_list_offers_a_setup_email_only_to_a_login_without_a_password(session, w):
+    session.add(Credential(contact_id=w.limited.id, password_hash="x"))
+    session.flush()
+    page = contacts.list_contacts(session, w.scope(session, w.admin), "logins", PageRequest(), TODAY)
+    state = ContactsState()
+    setup = {r.email: state._format(r)["setup"] for r in page.rows}
+    assert setup == {"admin@mine.example": "yes", "lim@mine.example": "", "plain@mine.example": "yes"}
 
 
 def test_csv_escapes_formula_cells_in_names(session, w):
@@ -171,7 +185,7 @@ def test_first_name_is_required_and_texts_are_limited(session, w):
     said = errors_of(
         lambda: changes.save_contact(session, admin, None, person(last_name="x" * 101, phone="9" * 41))
     )
-    assert said == {"last_name": "Use at most 100 characters.", "phone": "Use at most 40 characters."}
+    assert said == {"last_name": too_long(100), "phone": too_long(40)}
     assert session.exec(select(Contact).where(Contact.first_name == "Casey")).all() == []
 
 
@@ -219,12 +233,30 @@ def test_every_change_is_audited_before_and_after_and_sent_to_the_back_office(se
     assert [a.action for a in audits] == ["contact_created", "contact_updated"]
     assert audits[0].contact_id == w.admin.id, "the actor is the administrator"
     assert (audits[1].detail["before"]["position"], audits[1].detail["after"]["position"]) == ("", "Owner")
-    kinds = session.exec(
-        select(IntegrationEvent.kind)
+    sent = session.exec(
+        select(IntegrationEvent)
         .where(IntegrationEvent.customer_id == w.mine.id)
         .order_by(IntegrationEvent.id)
     ).all()
-    assert kinds[-2:] == ["contact.created", "contact.updated"]
+    assert [e.kind for e in sent] == ["contact.created", "contact.updated"], "nothing else, nothing twice"
+    created, updated = (e.payload for e in sent)
+    assert created["contact_id"] == saved.contact_id and created["before"] == {}
+    assert created["after"]["first_name"] == "Casey" and created["after"]["email"] == "casey@mine.example"
+    assert set(created["after"]) >= {*contacts.DETAILS, *contacts.FLAGS, "pages", "site_ids", "username"}
+    assert (updated["before"]["position"], updated["after"]["position"]) == ("", "Owner")
+    assert "password" not in repr(sent) and "token" not in repr(sent)
+
+
+def test_a_save_that_changes_nothing_writes_no_event(session, w):
+    admin = w.scope(session, w.admin)
+    saved = changes.save_contact(session, admin, None, person(site_ids=(w.a.id,)))
+    counts = (len(session.exec(select(AuditEvent)).all()), len(session.exec(select(IntegrationEvent)).all()))
+    again = changes.save_contact(session, admin, saved.contact_id, person(site_ids=(w.a.id,)))
+    assert again.contact_id == saved.contact_id
+    assert (
+        len(session.exec(select(AuditEvent)).all()),
+        len(session.exec(select(IntegrationEvent)).all()),
+    ) == counts
 
 
 # --- primary contact -----------------------------------------------------------------------------
@@ -241,6 +273,17 @@ def test_making_a_contact_primary_clears_the_other_and_the_primary_cannot_be_unt
     assert len(primaries) == 1
     said = errors_of(lambda: changes.save_contact(session, admin, saved.contact_id, person(is_primary=False)))
     assert said == {"primary": changes.PRIMARY_NEEDED}
+
+
+def test_the_contact_that_loses_primary_gets_its_own_events(session, w):
+    changes.save_contact(session, w.scope(session, w.admin), None, person(is_primary=True))
+    audit = session.exec(
+        select(AuditEvent).where(AuditEvent.target_type == "contact", AuditEvent.target_id == w.admin.id)
+    ).one()
+    assert audit.action == "contact_updated"
+    assert (audit.detail["before"]["is_primary"], audit.detail["after"]["is_primary"]) == (True, False)
+    sent = session.exec(select(IntegrationEvent).where(IntegrationEvent.kind == "contact.updated")).one()
+    assert sent.payload["contact_id"] == w.admin.id and sent.payload["after"]["is_primary"] is False
 
 
 def test_the_first_contact_of_a_customer_without_a_primary_becomes_primary(session, w):
@@ -270,10 +313,23 @@ def test_login_active_needs_an_email_and_sends_the_setup_email(session, w):
     )
     row = stored(session, saved.contact_id)
     assert saved.invited and row.login_active and row.username == "casey@mine.example"
-    sent = session.exec(select(OutboxMail).where(OutboxMail.to_address == "Casey@Mine.Example")).one()
+    sent = session.exec(select(OutboxMail).where(OutboxMail.to_address == "Casey@mine.example")).one()
     assert "/setup?token=" in sent.body_text and "7 days" in sent.body_text
-    kinds = session.exec(select(IntegrationEvent.kind).where(IntegrationEvent.customer_id == w.mine.id)).all()
-    assert "contact.login_enabled" in kinds
+    enabled = session.exec(
+        select(IntegrationEvent).where(IntegrationEvent.kind == "contact.login_enabled")
+    ).one()
+    assert enabled.payload == {"contact_id": saved.contact_id, "username": "casey@mine.example"}
+    setup = session.exec(
+        select(AuditEvent).where(AuditEvent.target_id == saved.contact_id, AuditEvent.action == "invite_sent")
+    ).one()
+    assert setup.contact_id == w.admin.id, "the administrator sent it"
+
+
+def test_a_login_needs_sites(session, w):
+    said = errors_of(
+        lambda: changes.save_contact(session, w.scope(session, w.admin), None, person(login_active=True))
+    )
+    assert said == {"sites": changes.SITES_NEEDED}
 
 
 def test_the_setup_link_sets_a_password_once_and_signs_in_as_the_new_login(session, w):
@@ -301,17 +357,112 @@ def test_a_username_or_email_that_would_collide_is_refused(session, w):
     changes.save_contact(session, admin, None, person(email="stranger@theirs.example"))
 
 
-def test_usernames_are_never_changed_by_the_form(session, w):
-    admin = w.scope(session, w.admin)
+def _password(s: Session, contact: Contact) -> None:
+    s.add(Credential(contact_id=contact.id, password_hash="x"))
+    s.flush()
+
+
+def test_a_logins_new_email_waits_for_its_link_and_the_old_address_is_told(session, w):
+    """A colleague cannot move a login to a mailbox of its choice and then mail it a reset link."""
+    _password(session, w.plain)
+    changes.send_password_reset(session, w.scope(session, w.admin), w.plain.id)
+    saved = changes.save_contact(
+        session,
+        w.scope(session, w.admin),
+        w.plain.id,
+        person(email="Grabbed@Mine.example", login_active=True, pages=("quotes",), all_sites=True),
+    )
+    assert saved.confirmation_sent_to == "Grabbed@mine.example"
+    row = stored(session, w.plain.id)
+    assert (row.email, row.username) == ("plain@mine.example", "plain@mine.example")
+    live = session.exec(
+        select(OneTimeToken).where(OneTimeToken.contact_id == w.plain.id, OneTimeToken.voided_at.is_(None))
+    ).all()
+    assert [(t.purpose, t.new_email) for t in live] == [(TokenPurpose.EMAIL, "Grabbed@mine.example")]
+    (confirm,) = session.exec(select(OutboxMail).where(OutboxMail.to_address == "Grabbed@mine.example")).all()
+    assert "token=" in confirm.body_text
+    told = session.exec(select(OutboxMail).where(OutboxMail.to_address == "plain@mine.example")).all()
+    assert any("Grabbed@mine.example" in m.body_text and "token=" not in m.body_text for m in told)
+    # Reset Password still goes to the address the login's owner reads.
+    assert changes.send_password_reset(session, w.scope(session, w.admin), w.plain.id) == "plain@mine.example"
+    assert contacts.contact_form(session, w.scope(session, w.admin), w.plain.id).pending_email == (
+        "Grabbed@mine.example"
+    )
+
+
+def test_the_new_email_is_the_logins_once_its_link_is_followed(session, w):
     changes.save_contact(
         session,
-        admin,
+        w.scope(session, w.admin),
         w.plain.id,
-        person(email="renamed@mine.example", login_active=True, pages=("quotes",), all_sites=True),
+        person(email="moved@mine.example", login_active=True, pages=("quotes",), all_sites=True),
     )
+    body = (
+        session.exec(select(OutboxMail).where(OutboxMail.to_address == "moved@mine.example")).one().body_text
+    )
+    raw = body.split("token=")[1].split()[0]
+    # The colleague who asked for it cannot confirm it: only the login itself, signed in.
+    with pytest.raises(profile.ProfileError) as refused:
+        profile.confirm_email(session, raw, sessions.start(session, w.admin.id))
+    assert refused.value.field_errors == {"form": profile.OTHER_LOGIN}
+    assert stored(session, w.plain.id).email == "plain@mine.example"
+    profile.confirm_email(session, raw, sessions.start(session, w.plain.id))
     row = stored(session, w.plain.id)
-    assert (row.email, row.username) == ("renamed@mine.example", "plain@mine.example")
-    assert "username" not in ContactInput.__dataclass_fields__
+    assert (row.email, row.username) == ("moved@mine.example", "plain@mine.example")
+
+
+def test_a_contact_without_a_login_has_its_email_edited_directly(session, w):
+    admin = w.scope(session, w.admin)
+    saved = changes.save_contact(session, admin, None, person())
+    again = changes.save_contact(session, admin, saved.contact_id, person(email="other@mine.example"))
+    assert (
+        again.confirmation_sent_to == "" and stored(session, saved.contact_id).email == "other@mine.example"
+    )
+    assert session.exec(select(OneTimeToken)).all() == []
+
+
+def test_a_logins_email_cannot_change_while_its_login_is_off(session, w):
+    w.plain.login_active = False
+    session.add(w.plain)
+    session.flush()
+    said = errors_of(
+        lambda: changes.save_contact(
+            session, w.scope(session, w.admin), w.plain.id, person(email="new@mine.example")
+        )
+    )
+    assert said == {"email": changes.EMAIL_NEEDS_LOGIN}
+
+
+def test_a_login_cannot_take_an_address_another_active_login_uses(session, w):
+    w.limited.email = "shared@mine.example"  # its username stays lim@mine.example
+    session.add(w.limited)
+    session.flush()
+    admin = w.scope(session, w.admin)
+    for contact_id, form in (
+        (None, person(email="Shared@mine.example", login_active=True, all_sites=True)),
+        (
+            w.plain.id,
+            person(email="shared@mine.example", login_active=True, pages=("quotes",), all_sites=True),
+        ),
+    ):
+        said = errors_of(
+            lambda contact_id=contact_id, form=form: changes.save_contact(session, admin, contact_id, form)
+        )
+        assert said == {"email": changes.EMAIL_IN_USE}
+
+
+def test_a_username_taken_a_moment_ago_is_said_beside_the_email(session, w, monkeypatch):
+    """Two administrators saving the same address at once: the database's unique username decides."""
+    monkeypatch.setattr(changes.profile, "email_taken", lambda *args: False)
+    said = errors_of(
+        lambda: changes.save_contact(
+            session,
+            w.scope(session, w.admin),
+            None,
+            person(email="stranger@theirs.example", login_active=True, all_sites=True),
+        )
+    )
+    assert said == {"email": changes.EMAIL_IN_USE}
 
 
 def test_turning_a_login_off_ends_its_sessions_and_links_at_once(session, w):
@@ -339,6 +490,30 @@ def test_turning_a_login_off_ends_its_sessions_and_links_at_once(session, w):
     assert principals.scope_for(session, w.plain.id) is not None
 
 
+def test_turning_a_login_with_a_password_on_again_sends_no_setup_email(session, w):
+    _password(session, w.plain)
+    admin = w.scope(session, w.admin)
+    off = person(email="plain@mine.example", pages=("quotes",), all_sites=True)
+    changes.save_contact(session, admin, w.plain.id, off)
+    saved = changes.save_contact(session, admin, w.plain.id, replace(off, login_active=True))
+    assert not saved.invited and session.exec(select(OutboxMail)).all() == []
+    assert principals.scope_for(session, w.plain.id).pages == {"quotes"}
+    kinds = session.exec(select(AuditEvent.action).where(AuditEvent.target_id == w.plain.id)).all()
+    assert kinds.count("contact_login_enabled") == 1 and kinds.count("contact_login_disabled") == 1
+
+
+def test_only_a_login_with_every_site_of_a_contact_may_turn_it_on(session, w):
+    admin, limited = w.scope(session, w.admin), w.scope(session, w.limited)
+    saved = changes.save_contact(session, admin, None, person(site_ids=(w.a.id, w.b.id)))
+    said = errors_of(
+        lambda: changes.save_contact(
+            session, limited, saved.contact_id, person(login_active=True, site_ids=(w.a.id,))
+        )
+    )
+    assert said == {"sites": changes.UNSEEN_SITES}
+    assert not stored(session, saved.contact_id).login_active
+
+
 def test_the_last_login_that_can_manage_contacts_cannot_be_removed(session, w):
     w.limited.pages = ["quotes"]
     session.add(w.limited)
@@ -351,13 +526,17 @@ def test_the_last_login_that_can_manage_contacts_cannot_be_removed(session, w):
         lambda: changes.save_contact(session, admin, w.admin.id, replace(me, login_active=False))
     )
     assert said == {"login": changes.LAST_MANAGER}
-    # With a second manager, either may step down.
+    # A second manager whose invite is still pending cannot sign in, so does not count.
     changes.save_contact(
         session,
         admin,
         w.plain.id,
         person(email="plain@mine.example", login_active=True, pages=EVERY, all_sites=True),
     )
+    said = errors_of(lambda: changes.save_contact(session, admin, w.admin.id, replace(me, pages=("quotes",))))
+    assert said == {"pages": changes.LAST_MANAGER}
+    # Once it has a password, either may step down.
+    _password(session, w.plain)
     changes.save_contact(session, admin, w.admin.id, replace(me, pages=("quotes",)))
     assert stored(session, w.admin.id).pages == ["quotes"]
 
@@ -528,6 +707,45 @@ def test_setup_and_reset_need_a_live_login(session, w):
         }
 
 
+def test_no_setup_email_for_a_login_that_has_a_password(session, w):
+    """A setup link would let its holder choose the login's password and username: Reset Password."""
+    _password(session, w.plain)
+    said = errors_of(lambda: changes.send_setup_email(session, w.scope(session, w.admin), w.plain.id))
+    assert said == {"form": changes.SETUP_DONE}
+    assert session.exec(select(OutboxMail)).all() == [] and session.exec(select(OneTimeToken)).all() == []
+
+
+def test_accepting_a_setup_link_ends_the_logins_other_sessions(session, w):
+    raw_session = sessions.start(session, w.plain.id)
+    raw = auth.send_invite(session, w.plain.id)
+    auth.accept_invite(session, raw, "plain@mine.example", "Harbour-Lights-2031", "Harbour-Lights-2031")
+    assert sessions.resolve(session, raw_session) is None
+
+
+def test_a_setup_email_is_one_audit_event(session, w):
+    changes.send_setup_email(session, w.scope(session, w.admin), w.plain.id)
+    audits = session.exec(select(AuditEvent).where(AuditEvent.target_id == w.plain.id)).all()
+    assert [(a.action, a.contact_id, a.detail["to"]) for a in audits] == [
+        ("invite_sent", w.admin.id, "plain@mine.example")
+    ]
+
+
+def test_a_principal_built_before_its_pages_and_sites_were_narrowed_gives_only_what_it_has_now(session, w):
+    stale = w.scope(session, w.admin)  # every page, every site
+    w.admin.pages = list(WITHOUT_INVOICES)
+    w.admin.all_sites = False
+    session.add(w.admin)
+    session.add(ContactSite(contact_id=w.admin.id, site_id=w.a.id))
+    session.flush()
+    plain = person(email="plain@mine.example", login_active=True, pages=("quotes",), site_ids=(w.a.id,))
+    said = errors_of(lambda: changes.save_contact(session, stale, w.plain.id, replace(plain, pages=EVERY)))
+    assert said == {"pages": "Your login does not include Invoices, so you cannot give it."}
+    said = errors_of(lambda: changes.save_contact(session, stale, None, person(all_sites=True)))
+    assert said == {"sites": changes.ALL_SITES_NOT_YOURS}
+    said = errors_of(lambda: changes.save_contact(session, stale, None, person(site_ids=(w.b.id,))))
+    assert said == {"sites": changes.SITES_UNKNOWN}
+
+
 def test_setup_email_again_voids_the_earlier_link(session, w):
     admin = w.scope(session, w.admin)
     changes.send_setup_email(session, admin, w.plain.id)
@@ -616,7 +834,7 @@ def test_the_form_saves_what_the_screen_shows_and_names_no_hidden_site(world, co
     tab.run(ContactFormState, "set_page", {"page": "quotes", "value": True})
     tab.run(ContactFormState, "assign_site", {"site_id": str(world.a.id)})
     tab.run(ContactFormState, "save", {"form": {**FORM, "first_name": "x" * 100_000}})
-    assert tab.state(ContactFormState).errors == {"first_name": "Use at most 100 characters."}
+    assert tab.state(ContactFormState).errors == {"first_name": too_long(100)}
     tab.run(ContactFormState, "save", {"form": FORM})
     with Session(committed) as s:
         made = s.exec(select(Contact).where(Contact.first_name == "Forged")).one()
@@ -652,3 +870,17 @@ def test_the_contacts_csv_needs_the_contacts_page(world, committed):
     assert get(world.plain).status_code == 403
     resp = get(world.admin)
     assert resp.status_code == 200 and "lim@mine.example" in resp.text and "stranger" not in resp.text
+
+
+def test_saving_a_new_contact_twice_makes_one_contact(world, committed):
+    """A double click on Save: the second event edits the contact the first made, and changes nothing."""
+    tab = _tab(committed, world.admin, "/preferences/contacts/new")
+    tab.run(ContactFormState, "load_new")
+    tab.run(ContactFormState, "save", {"form": FORM})
+    shown = tab.run(ContactFormState, "save", {"form": FORM})
+    assert shown.errors == {} and not shown.is_new
+    with Session(committed) as s:
+        made = s.exec(select(Contact).where(Contact.first_name == "Forged")).all()
+        assert len(made) == 1
+        audits = s.exec(select(AuditEvent.action).where(AuditEvent.target_id == made[0].id)).all()
+    assert audits == ["contact_created"]

@@ -128,3 +128,45 @@ def test_downgrade_and_upgrade_round_trip_keeps_rows_and_names(scratch_url):
         if engine.dialect.name == "sqlite":
             assert conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall() == []
     engine.dispose()
+
+
+def test_contacts_with_a_password_are_not_offered_the_first_login_tour(scratch_url):
+    """0004 adds ``tour_seen_at``: people who already sign in count as having seen the tour."""
+    from sqlalchemy import create_engine, text
+
+    from alembic import command
+    from portal import migrations
+
+    cfg = migrations.alembic_config(scratch_url)
+    command.upgrade(cfg, "0003")
+    engine = create_engine(scratch_url)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO customer (id, kind, name, business_number, email, phone, address, "
+                "postal_address, notes, is_active, created_at) "
+                "VALUES (1, 'company', 'C', '', '', '', '', '', '', true, '2024-01-01 00:00:00')"
+            )
+        )
+        for contact_id in (1, 2):
+            conn.execute(
+                text(
+                    "INSERT INTO contact (id, customer_id, title, first_name, last_name, email, phone, "
+                    "mobile, position, department, is_quote_contact, is_job_contact, is_invoice_contact, "
+                    "is_statement_contact, is_primary, login_active, pages, all_sites, created_at) "
+                    "VALUES (:id, 1, '', 'A', '', '', '', '', '', '', false, false, false, false, false, "
+                    "true, '[]', true, '2024-01-01 00:00:00')"
+                ),
+                {"id": contact_id},
+            )
+        conn.execute(
+            text(
+                "INSERT INTO credential (contact_id, password_hash, changed_at, failed_count) "
+                "VALUES (1, 'x', '2024-01-01 00:00:00', 0)"
+            )
+        )
+    command.upgrade(cfg, "head")
+    with engine.connect() as conn:
+        seen = dict(conn.execute(text("SELECT id, tour_seen_at IS NOT NULL FROM contact ORDER BY id")).all())
+    engine.dispose()
+    assert seen == {1: True, 2: False}

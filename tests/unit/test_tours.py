@@ -170,7 +170,7 @@ def test_the_list_and_the_steps_follow_the_login_s_pages(world, committed):
     titles = [s["title"] for s in state.tour["steps"]]
     assert state.tour["key"] == "basic" and "Quotes" not in titles and "Invoices" in titles
     first = state.tour["run"]
-    assert tab.run(TourState, "start", {"key": "job"}).tour["run"] == first + 1
+    assert tab.run(TourState, "start", {"key": "job"}).tour["run"] != first
     assert _tab(committed, full).run(TourState, "open_tours").choices[1]["key"] == "quote"
 
 

@@ -8,7 +8,7 @@ from portal.components.forms import field, form_error, notice
 from portal.components.shell import page_heading, template
 from portal.components.table import PHONE_HIDE, Column, list_screen, options_menu
 from portal.models import Page
-from portal.services.identity.contacts import PAGE_LABELS
+from portal.services.identity.contacts import DETAIL_LABELS, LIMITS, PAGE_LABELS
 from portal.state.display import DASH
 from portal.state.identity.contacts import LIST_ROUTE, ContactFormState, ContactsState
 
@@ -74,11 +74,14 @@ def contact_row(row: rx.Var) -> rx.Component:
                             on_select=ContactsState.reset_password(row["id"]),
                             data_action="reset-password",
                         ),
-                        rx.menu.item(
-                            rx.icon("mail", size=14),
-                            "Send Setup Email",
-                            on_select=ContactsState.send_setup(row["id"]),
-                            data_action="send-setup",
+                        rx.cond(
+                            row["setup"] == "yes",
+                            rx.menu.item(
+                                rx.icon("mail", size=14),
+                                "Send Setup Email",
+                                on_select=ContactsState.send_setup(row["id"]),
+                                data_action="send-setup",
+                            ),
                         ),
                     ),
                 ),
@@ -181,16 +184,26 @@ def contacts_list() -> rx.Component:
 S = ContactFormState
 
 
-def _text(name: str, label: str, limit: int, **props) -> rx.Component:
+# What each detail's input adds to a plain text box.
+INPUT_PROPS: dict[str, dict[str, object]] = {
+    "first_name": {"required": True, "auto_complete": "off"},
+    "last_name": {"auto_complete": "off"},
+    "email": {"type": "email", "auto_complete": "off"},
+    "phone": {"type": "tel"},
+    "mobile": {"type": "tel"},
+}
+
+
+def _text(name: str) -> rx.Component:
     return field(
-        label,
+        DETAIL_LABELS[name],
         rx.input(
             id=f"contact-{name.replace('_', '-')}",
             name=name,
             default_value=getattr(S, name),
-            max_length=limit,
+            max_length=LIMITS[name],
             size="2",
-            **props,
+            **INPUT_PROPS.get(name, {}),
         ),
         S.errors.get(name, ""),
         html_for=f"contact-{name.replace('_', '-')}",
@@ -238,12 +251,7 @@ def details() -> rx.Component:
     return _section(
         "Details",
         rx.grid(
-            _text("first_name", "First Name", 100, required=True, auto_complete="off"),
-            _text("last_name", "Last Name", 100, auto_complete="off"),
-            _text("position", "Position", 100),
-            _text("email", "Email", 254, type="email", auto_complete="off"),
-            _text("phone", "Phone", 40, type="tel"),
-            _text("mobile", "Mobile", 40, type="tel"),
+            *[_text(name) for name in DETAIL_LABELS],
             columns=rx.breakpoints(initial="1", sm="2"),
             spacing="3",
             width="100%",
@@ -298,6 +306,17 @@ def login() -> rx.Component:
         ),
         rx.text("Usernames cannot be changed here.", size="1", color_scheme="gray"),
         rx.cond(
+            S.pending_email != "",
+            rx.text(
+                "Waiting for ",
+                rx.text.strong(S.pending_email),
+                " to confirm the change of email: a login's email changes when the link mailed to "
+                "the new address is followed.",
+                size="2",
+                id="contact-pending-email",
+            ),
+        ),
+        rx.cond(
             ~S.is_new,
             rx.hstack(
                 rx.button(
@@ -306,7 +325,7 @@ def login() -> rx.Component:
                     type="button",
                     variant="soft",
                     on_click=S.send_setup,
-                    disabled=~S.login_active,
+                    disabled=~S.login_active | S.has_password,
                     id="send-setup",
                 ),
                 rx.menu.root(
@@ -492,12 +511,20 @@ def contact_form(title: rx.Var | str) -> rx.Component:
                         page_access(),
                         site_access(),
                         rx.hstack(
-                            rx.button("Save", type="submit", on_click=S.set_finish(False), id="contact-save"),
+                            rx.button(
+                                "Save",
+                                type="submit",
+                                on_click=S.set_finish(False),
+                                disabled=S.busy,
+                                loading=S.busy,
+                                id="contact-save",
+                            ),
                             rx.button(
                                 "Save and Finish",
                                 type="submit",
                                 variant="soft",
                                 on_click=S.set_finish(True),
+                                disabled=S.busy,
                                 id="contact-save-finish",
                             ),
                             rx.link(rx.button("Cancel", type="button", variant="ghost"), href=LIST_ROUTE),

@@ -120,8 +120,13 @@ def default_username(contact: Contact) -> str:
 # --- invites -------------------------------------------------------------------------------------
 
 
-def send_invite(session: Session, contact_id: int, now: datetime | None = None) -> str:
-    """Turn on the contact's login and mail a setup link; returns the raw token (for tests and CLI)."""
+def send_invite(
+    session: Session, contact_id: int, now: datetime | None = None, *, actor: events.Who = None
+) -> str:
+    """Turn on the contact's login and mail a setup link; returns the raw token (for tests and CLI).
+
+    One audit event says who sent it (``actor``: the colleague managing contacts; the contact itself
+    when the contractor's command line sends it)."""
     now = now or clock.now()
     contact = _contact(session, contact_id)
     if not contact.email.strip():
@@ -133,7 +138,7 @@ def send_invite(session: Session, contact_id: int, now: datetime | None = None) 
     session.flush()
     raw = tokens.issue(session, contact_id, TokenPurpose.INVITE, now)
     mail.queue_invite(session, contact, raw)
-    _audit(session, "invite_sent", contact)
+    events.audit(session, actor or contact, "invite_sent", contact, detail={"to": contact.email})
     return raw
 
 
@@ -151,7 +156,8 @@ def accept_invite(
     now: datetime | None = None,
 ) -> Contact:
     """Set username and password from an invite link. Validates everything before writing
-    anything, so a refused form leaves the link usable and no credential behind."""
+    anything, so a refused form leaves the link usable and no credential behind. Every session the
+    login already had ends: whoever holds the link now holds the login."""
     now = now or clock.now()
     contact = tokens.peek(session, raw, TokenPurpose.INVITE, now)
     errors: dict[str, str] = {}
@@ -173,6 +179,8 @@ def accept_invite(
     contact.username = name
     session.add(contact)
     _set_password(session, contact, password, now)
+    assert contact.id is not None, "a contact read from the database"
+    sessions.revoke_all(session, contact.id, "invite_accepted", now)
     _audit(session, "password_set", contact)
     return contact
 

@@ -11,9 +11,14 @@ The rules, each checked here whatever the screen offered (a forged event reaches
   the invitee may change it on the setup page;
 - nobody redirects a login with more access than its own to another mailbox (its email, its
   setup or reset link), which would hand over that login;
+- a login's email (where its reset links go) changes only when a link mailed to the new address
+  is followed, as in Preferences (:func:`profile.request_email_change`); the old address is told
+  and the login's outstanding links stop working. A contact without a login is edited directly;
+- a setup email goes only to a login without a password: one with a password gets Reset Password;
 - exactly one primary contact per customer: making one primary clears the other in the same
   transaction, and the primary cannot simply be unticked;
-- every change is an audit event with the contact before and after, and an integration event.
+- every change is an audit event with the contact before and after, and an integration event
+  (a contact that loses Primary gets its own); a save that changes nothing writes none.
 
 Changes to one customer's contacts are serialized by locking the customer's row (PostgreSQL; a
 writing SQLite transaction already holds the database), so two administrators cannot each remove
@@ -22,28 +27,43 @@ the other's last login, nor make two primaries at once.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
+from dataclasses import fields as dataclass_fields
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session, col, delete, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, delete, select
 
-from portal.core import clock, events
+from portal.core import clock, emails, events
 from portal.core.principal import MAX_ID, AccessDenied, CustomerContact, Principal
+from portal.core.text import one_line
 from portal.core.visibility import scoped
 from portal.models import ALL_PAGES, Contact, ContactSite, Credential, Customer, Site, TokenPurpose
-from portal.services.identity import auth, sessions, tokens
-from portal.services.identity.contacts import PAGE, PAGE_LABELS, assigned_site_ids, find, manager
+from portal.models.base import too_long
+from portal.services.identity import auth, principals, profile, sessions, tokens
+from portal.services.identity.contacts import (
+    DETAILS,
+    FLAGS,
+    LIMITS,
+    PAGE,
+    PAGE_LABELS,
+    assigned_site_ids,
+    find,
+    manager,
+)
 from portal.services.messaging import mail
 
-LIMITS = {"first_name": 100, "last_name": 100, "position": 100, "email": 254, "phone": 40, "mobile": 40}
 MAX_SITES = 5000  # more site ids than any customer has sites: the rest of a forged list is not read
 
 NOT_AVAILABLE = "That contact is not available."
-EMAIL_NEEDED = "A login needs an email address."
-EMAIL_BAD = "Enter an email address like name@example.com."
-EMAIL_IN_USE = "Another login already uses this email address. Use a different one."
+EMAIL_NEEDED = profile.EMAIL_NEEDED
+EMAIL_BAD = emails.BAD_EMAIL
+EMAIL_IN_USE = profile.EMAIL_TAKEN
+EMAIL_NEEDS_LOGIN = (
+    "This contact has a login: turn Login Active on to change its email, so the new address can "
+    "confirm the change."
+)
 FIRST_NAME_NEEDED = "Enter a first name."
 PRIMARY_NEEDED = "Make another contact the primary contact instead."
 LAST_MANAGER = "At least one active login must be able to manage contacts."
@@ -54,13 +74,7 @@ ALL_SITES_NOT_YOURS = "Your login is limited to some sites, so you cannot give a
 UNSEEN_SITES = "This contact has sites your login does not include, so only a login with them can turn it on."
 OUTRANKED = "This login has more access than yours, so only a login with that access can do this."
 LOGIN_OFF = "Turn Login Active on and save first."
-
-# ASCII addresses only: what every mail server delivers, and no quotes, commas or angle brackets
-# that would turn one address into several or into a display name.
-_EMAIL = re.compile(
-    r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@"
-    r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+"
-)
+SETUP_DONE = "This login already has a password. Use Reset Password to send a link to choose a new one."
 
 
 class ContactError(Exception):
@@ -93,24 +107,14 @@ class ContactInput:
     site_ids: tuple[Any, ...] = ()
 
 
+assert {*DETAILS, *FLAGS} <= {f.name for f in dataclass_fields(ContactInput)}, "the form carries every detail"
+
+
 @dataclass(frozen=True)
 class Saved:
     contact_id: int
     invited: bool  # a setup email went out because the login was turned on
-
-
-def clean_text(value: object) -> str:
-    """One line of printable text: runs of spaces, tabs and line breaks become one space, and
-    control or direction-override characters go, so a name reads the same everywhere it is shown."""
-    if not isinstance(value, str):
-        return ""
-    return "".join(ch for ch in " ".join(value.split()) if ch.isprintable())
-
-
-def email_problem(email: str) -> str | None:
-    if len(email) > LIMITS["email"] or not _EMAIL.fullmatch(email):
-        return EMAIL_BAD
-    return None
+    confirmation_sent_to: str = ""  # the login's new address, mailed a link to confirm it
 
 
 def _lock_customer(session: Session, customer_id: int) -> None:
@@ -118,13 +122,15 @@ def _lock_customer(session: Session, customer_id: int) -> None:
 
 
 def _require_manager(session: Session, principal: Principal) -> CustomerContact:
-    """The signed-in contact, asked again of the database inside this unit of work: a login whose
-    contacts page was removed a moment ago is refused even with a principal built before that."""
+    """The signed-in contact, built again from the database inside this unit of work once the
+    customer is locked: its pages and sites are what they are now, not when the principal was made,
+    so a login whose contacts page, pages or sites were taken a moment ago cannot use the old ones."""
     who = manager(principal)
-    me = tokens.usable_contact(session, who.contact_id)
-    if me is None or me.customer_id != who.customer_id or PAGE not in (me.pages or []):
+    _lock_customer(session, who.customer_id)
+    fresh = principals.scope_for(session, who.contact_id)
+    if fresh is None or fresh.customer_id != who.customer_id or not fresh.can(PAGE):
         raise AccessDenied(PAGE)
-    return who
+    return fresh
 
 
 def _is_manager(contact: Contact) -> bool:
@@ -132,8 +138,12 @@ def _is_manager(contact: Contact) -> bool:
 
 
 def _other_managers(session: Session, contact: Contact) -> int:
+    """Other logins that can manage contacts now: active, and with a password (a login whose invite
+    was never accepted cannot sign in, so cannot manage anything)."""
     rows = session.exec(
-        select(Contact).where(
+        select(Contact)
+        .join(Credential, col(Credential.contact_id) == Contact.id)
+        .where(
             Contact.customer_id == contact.customer_id,
             Contact.id != contact.id,
             Contact.login_active.is_(True),
@@ -141,6 +151,13 @@ def _other_managers(session: Session, contact: Contact) -> int:
         )
     ).all()
     return sum(1 for row in rows if _is_manager(row))
+
+
+def _has_login(session: Session, contact: Contact) -> bool:
+    """Whether the contact has a login to take over: a username, or a password."""
+    return bool(contact.username) or (
+        contact.id is not None and session.get(Credential, contact.id) is not None
+    )
 
 
 def within(session: Session, who: CustomerContact, contact: Contact) -> bool:
@@ -155,17 +172,7 @@ def within(session: Session, who: CustomerContact, contact: Contact) -> bool:
 def _snapshot(session: Session, contact: Contact) -> dict[str, Any]:
     """The contact as the audit trail and the back office read it (never a password or token)."""
     return {
-        "first_name": contact.first_name,
-        "last_name": contact.last_name,
-        "position": contact.position,
-        "email": contact.email,
-        "phone": contact.phone,
-        "mobile": contact.mobile,
-        "is_quote_contact": contact.is_quote_contact,
-        "is_job_contact": contact.is_job_contact,
-        "is_invoice_contact": contact.is_invoice_contact,
-        "is_statement_contact": contact.is_statement_contact,
-        "is_primary": contact.is_primary,
+        **{name: getattr(contact, name) for name in (*DETAILS, *FLAGS)},
         "login_active": contact.login_active,
         "username": contact.username,
         "pages": list(contact.pages or []),
@@ -184,13 +191,14 @@ class _Fields:
 
 
 def _fields(data: ContactInput, errors: dict[str, str]) -> _Fields:
-    texts = {name: clean_text(getattr(data, name)) for name in LIMITS}
+    texts = {name: one_line(getattr(data, name)) for name in DETAILS}
+    texts["email"] = emails.normalised(texts["email"])
     for name, limit in LIMITS.items():
         if len(texts[name]) > limit:
-            errors[name] = f"Use at most {limit} characters."
+            errors[name] = too_long(limit)
     if not texts["first_name"] and "first_name" not in errors:
         errors["first_name"] = FIRST_NAME_NEEDED
-    if texts["email"] and "email" not in errors and (problem := email_problem(texts["email"])):
+    if "email" not in errors and (problem := emails.email_problem(texts["email"])):
         errors["email"] = problem
     asked = list(data.pages) if isinstance(data.pages, list | tuple) else []
     if len(asked) > len(ALL_PAGES) or not all(isinstance(p, str) and p in ALL_PAGES for p in asked):
@@ -219,6 +227,63 @@ def _site_ids(session: Session, who: CustomerContact, raw: tuple[Any, ...]) -> s
 # --- create and edit ----------------------------------------------------------------------------
 
 
+def _login_email_problem(
+    session: Session,
+    who: CustomerContact,
+    contact: Contact,
+    email: str,
+    *,
+    login_on: bool,
+    turning_on: bool,
+    by_link: bool,
+) -> str | None:
+    """What stops the email from becoming (or being asked to become) a login's address."""
+    if by_link:
+        if not within(session, who, contact):
+            return OUTRANKED
+        if not email:
+            return EMAIL_NEEDED
+        if not login_on:
+            return EMAIL_NEEDS_LOGIN
+        return profile.new_email_problem(session, contact, email)
+    if login_on and (turning_on or not contact.username):
+        if not email:
+            return EMAIL_NEEDED
+        if profile.email_taken(session, email, contact.id or 0):
+            return EMAIL_IN_USE
+    return None
+
+
+def _clear_other_primary(session: Session, who: CustomerContact, contact: Contact) -> None:
+    """The contact that was primary is not any more: its own change, audited and sent on."""
+    others = session.exec(
+        select(Contact).where(
+            Contact.customer_id == who.customer_id,
+            Contact.id != contact.id,
+            Contact.is_primary.is_(True),
+        )
+    ).all()
+    for other in others:
+        before = _snapshot(session, other)
+        other.is_primary = False
+        session.add(other)
+        session.flush()
+        _changed(session, who, other, "updated", before)
+
+
+def _changed(
+    session: Session, who: CustomerContact, contact: Contact, kind: str, before: dict[str, Any]
+) -> None:
+    after = _snapshot(session, contact)
+    events.audit(session, who, f"contact_{kind}", contact, detail={"before": before, "after": after})
+    events.integration(
+        session,
+        f"contact.{kind}",
+        who.customer_id,
+        {"contact_id": contact.id, "before": before, "after": after},
+    )
+
+
 def save_contact(
     session: Session,
     principal: Principal,
@@ -228,11 +293,11 @@ def save_contact(
 ) -> Saved:
     """Create (``contact_id`` None) or change a contact of the signed-in contact's customer.
 
-    Everything is checked before anything is written, so a refused form changes nothing.
+    Everything is checked before anything is written, so a refused form changes nothing; a form
+    that changes nothing writes nothing (a second click of Save is harmless).
     """
     now = now or clock.now()
     who = _require_manager(session, principal)
-    _lock_customer(session, who.customer_id)
     existing: Contact | None = None
     if contact_id is not None:
         existing = find(session, who, contact_id)
@@ -274,25 +339,19 @@ def save_contact(
             elif login_on and not new_sites:
                 errors["sites"] = SITES_NEEDED
 
-    # Login: an email, and a username nobody else has.
+    # Login: an email nobody else's login has; a login's new email waits for its link.
     email = fields.texts["email"]
-    username = contact.username
-    if login_on:
-        if not email and "email" not in errors:
-            errors["email"] = EMAIL_NEEDED
-        if not username and email and "email" not in errors:
-            username = email.lower()
-            holder = session.exec(select(Contact.id).where(Contact.username == username)).first()
-            if holder is not None and holder != contact.id:
-                errors["email"] = EMAIL_IN_USE
-    if (
+    by_link = (
         existing is not None
-        and contact.username
+        and _has_login(session, contact)
         and email.lower() != contact.email.strip().lower()
-        and not within(session, who, contact)
-        and "email" not in errors
+    )
+    if "email" not in errors and (
+        problem := _login_email_problem(
+            session, who, contact, email, login_on=login_on, turning_on=turning_on, by_link=by_link
+        )
     ):
-        errors["email"] = OUTRANKED
+        errors["email"] = problem
 
     # The last login that can manage contacts stays.
     stays_manager = login_on and PAGE in fields.pages
@@ -319,45 +378,41 @@ def save_contact(
         )
 
     for name, value in fields.texts.items():
-        setattr(contact, name, value)
-    contact.is_quote_contact = data.is_quote_contact is True
-    contact.is_job_contact = data.is_job_contact is True
-    contact.is_invoice_contact = data.is_invoice_contact is True
-    contact.is_statement_contact = data.is_statement_contact is True
+        if not (name == "email" and by_link):
+            setattr(contact, name, value)
+    for name in FLAGS:
+        setattr(contact, name, getattr(data, name) is True)
     contact.is_primary = primary
     contact.pages = fields.pages
     contact.all_sites = all_sites
-    contact.username = username
+    if login_on and not contact.username:
+        contact.username = email.lower()
     turning_off = was_active and not login_on
     if login_on:
         contact.login_active, contact.deactivated_at = True, None
     elif turning_off:
         contact.login_active, contact.deactivated_at = False, now
-    session.add(contact)
-    session.flush()
+    try:
+        with session.begin_nested():  # a username taken a moment ago by another form's save
+            session.add(contact)
+            session.flush()
+    except IntegrityError:
+        raise ContactError(email=EMAIL_IN_USE) from None
     assert contact.id is not None, "flushed"
     if primary:
-        session.exec(
-            update(Contact)
-            .where(col(Contact.customer_id) == who.customer_id, col(Contact.id) != contact.id)
-            .values(is_primary=False)
-        )
-    session.exec(delete(ContactSite).where(col(ContactSite.contact_id) == contact.id))
-    session.add_all(ContactSite(contact_id=contact.id, site_id=s) for s in sorted(new_sites))
-    session.flush()
+        _clear_other_primary(session, who, contact)
+    if new_sites != old_sites:
+        session.exec(delete(ContactSite).where(col(ContactSite.contact_id) == contact.id))
+        session.add_all(ContactSite(contact_id=contact.id, site_id=s) for s in sorted(new_sites))
+        session.flush()
+    if turning_off or by_link:
+        tokens.void(session, contact.id, None, now)
     if turning_off:
         sessions.revoke_all(session, contact.id, "login_disabled", now)
-        tokens.void(session, contact.id, None, now)
 
-    after = _snapshot(session, contact)
     kind = "updated" if existing else "created"
-    events.audit(session, who, f"contact_{kind}", contact, detail={"before": before, "after": after})
-    events.integration(
-        session,
-        f"contact.{kind}",
-        who.customer_id,
-        {"contact_id": contact.id, "before": before, "after": after},
-    )
+    if _snapshot(session, contact) != before:
+        _changed(session, who, contact, kind, before)
     if turning_on or turning_off:
         state = "enabled" if turning_on else "disabled"
         events.audit(session, who, f"contact_login_{state}", contact, detail={"username": contact.username})
@@ -367,11 +422,13 @@ def save_contact(
             who.customer_id,
             {"contact_id": contact.id, "username": contact.username},
         )
+    if by_link:
+        profile.request_email_change(session, who, contact, email, now)
     invited = False
     if turning_on and session.get(Credential, contact.id) is None:
         _invite(session, who, contact, now)
         invited = True
-    return Saved(contact.id, invited)
+    return Saved(contact.id, invited, email if by_link else "")
 
 
 # --- mail ---------------------------------------------------------------------------------------
@@ -380,7 +437,6 @@ def save_contact(
 def _mailable(session: Session, principal: Principal, contact_id: Any) -> tuple[CustomerContact, Contact]:
     """The signed-in manager and a contact with a live login it may send a link for."""
     who = _require_manager(session, principal)
-    _lock_customer(session, who.customer_id)
     contact = find(session, who, contact_id)
     if contact is None or contact.id is None:
         raise ContactError(form=NOT_AVAILABLE)
@@ -395,16 +451,18 @@ def _mailable(session: Session, principal: Principal, contact_id: Any) -> tuple[
 
 def _invite(session: Session, who: CustomerContact, contact: Contact, now: datetime) -> None:
     assert contact.id is not None, "a saved contact"
-    auth.send_invite(session, contact.id, now)
-    events.audit(session, who, "contact_setup_email_sent", contact, detail={"to": contact.email})
+    auth.send_invite(session, contact.id, now, actor=who)
 
 
 def send_setup_email(
     session: Session, principal: Principal, contact_id: Any, now: datetime | None = None
 ) -> str:
     """Mail the contact a new 7-day, single-use setup link (the last one stops working); returns
-    the address it went to."""
+    the address it went to. A login that already has a password is refused: a setup link would let
+    its holder choose a new password (and username), so it gets Reset Password instead."""
     who, contact = _mailable(session, principal, contact_id)
+    if session.get(Credential, contact.id) is not None:
+        raise ContactError(form=SETUP_DONE)
     _invite(session, who, contact, now or clock.now())
     return contact.email
 

@@ -11,6 +11,7 @@ named. The changes themselves are in :mod:`portal.services.identity.contact_chan
 from __future__ import annotations
 
 from dataclasses import dataclass
+from dataclasses import fields as dataclass_fields
 from datetime import date, datetime
 from typing import Any
 
@@ -22,6 +23,8 @@ from portal.core.principal import AccessDenied, CustomerContact, Principal
 from portal.core.visibility import get, scoped, visible
 from portal.models import ALL_PAGES, Contact, ContactSite, Credential, LoginSession, Site
 from portal.models import Page as PageKey
+from portal.models.base import column_limit
+from portal.services.identity.profile import pending_email
 
 PAGE = PageKey.CONTACTS
 
@@ -44,6 +47,22 @@ ROLE_LABELS = (
     ("is_invoice_contact", "Invoice"),
     ("is_statement_contact", "Statement & Overdue Letter"),
 )
+
+# The one declaration of a contact's typed details, in form order: the form's inputs and labels,
+# the service's checks and limits (read from the columns), the audit snapshot and the form state
+# all go through these.
+DETAIL_LABELS: dict[str, str] = {
+    "first_name": "First Name",
+    "last_name": "Last Name",
+    "position": "Position",
+    "email": "Email",
+    "phone": "Phone",
+    "mobile": "Mobile",
+}
+DETAILS = tuple(DETAIL_LABELS)
+LIMITS: dict[str, int] = {name: column_limit(Contact, name) for name in DETAILS}
+# The ticks of the Roles card: the four roles, then Primary Contact.
+FLAGS = (*(key for key, _ in ROLE_LABELS), "is_primary")
 
 
 def manager(principal: Principal) -> CustomerContact:
@@ -70,6 +89,7 @@ class ContactRow:
     login_active: bool
     username: str
     last_sign_in: datetime | None
+    has_password: bool  # a setup email is no use to it: Reset Password instead
     pages: tuple[str, ...]
     all_sites: bool
     site_count: int
@@ -107,6 +127,12 @@ def _last_sign_in() -> Any:
     )
 
 
+def _has_password() -> Any:
+    return (
+        select(Credential.contact_id).where(Credential.contact_id == Contact.id).correlate(Contact).exists()
+    )
+
+
 def _contact_row(values: dict[str, Any], context: Context) -> ContactRow:
     roles = tuple(label for key, label in ROLE_LABELS if values.pop(key))
     granted = values.pop("pages") or []
@@ -139,6 +165,7 @@ CONTACTS: ListSpec[ContactRow] = ListSpec(
         Column("login_active", Contact.login_active),
         Column("username", Contact.username),
         Column("last_sign_in", _last_sign_in()),
+        Column("has_password", _has_password()),
         Column("pages", Contact.pages),
         Column("all_sites", Contact.all_sites),
         Column("site_count", _site_count()),
@@ -207,6 +234,7 @@ class ContactForm:
     login_active: bool = False
     username: str = ""
     has_password: bool = False
+    pending_email: str = ""  # a new address for the login, waiting for its link to be followed
     pages: tuple[str, ...] = ()
     all_sites: bool = False
     assigned: tuple[SiteChoice, ...] = ()
@@ -215,6 +243,9 @@ class ContactForm:
     grantable: tuple[str, ...] = ()  # the pages the signed-in contact has, so may give
     may_give_all_sites: bool = False
     is_self: bool = False
+
+
+assert {*DETAILS, *FLAGS} <= {f.name for f in dataclass_fields(ContactForm)}, "the form shows every detail"
 
 
 def site_choices(session: Session, principal: Principal) -> list[SiteChoice]:
@@ -269,17 +300,8 @@ def contact_form(session: Session, principal: Principal, contact_id: Any) -> Con
     ).all()
     return ContactForm(
         id=contact.id,
-        first_name=contact.first_name,
-        last_name=contact.last_name,
-        position=contact.position,
-        email=contact.email,
-        phone=contact.phone,
-        mobile=contact.mobile,
-        is_quote_contact=contact.is_quote_contact,
-        is_job_contact=contact.is_job_contact,
-        is_invoice_contact=contact.is_invoice_contact,
-        is_statement_contact=contact.is_statement_contact,
-        is_primary=contact.is_primary,
+        **{name: getattr(contact, name) for name in (*DETAILS, *FLAGS)},
+        pending_email=pending_email(session, contact.id) if contact.username else "",
         login_active=contact.login_active and contact.deactivated_at is None,
         username=contact.username or "",
         has_password=session.get(Credential, contact.id) is not None,

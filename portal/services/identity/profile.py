@@ -21,22 +21,17 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, or_
 from sqlmodel import Session, select
 
-from portal.core import clock, events, visibility
-from portal.core.principal import Scope
+from portal.core import clock, emails, events, visibility
+from portal.core.principal import Principal, Scope
+from portal.core.text import one_line
 from portal.models import Contact, OneTimeToken, TokenPurpose
+from portal.models.base import column_limit, too_long
 from portal.services.identity import principals, sessions, tokens
 from portal.services.messaging import mail
 
-# The details a contact edits, with the longest text each column holds.
-LIMITS: dict[str, int] = {
-    "first_name": 100,
-    "last_name": 100,
-    "phone": 40,
-    "mobile": 40,
-    "position": 100,
-    "email": 254,
-}
 DETAILS = ("first_name", "last_name", "phone", "mobile", "position")
+# The details a contact edits, with the longest text each column holds (read from the model).
+LIMITS: dict[str, int] = {name: column_limit(Contact, name) for name in (*DETAILS, "email")}
 LABELS = {
     "first_name": "First name",
     "last_name": "Last name",
@@ -49,7 +44,6 @@ LABELS = {
 LINK_EXPIRED = "This link has expired or was already used. Ask for a new one from Preferences."
 EMAIL_TAKEN = "Another login already uses this email address."
 EMAIL_NEEDED = "A login needs an email address."
-EMAIL_INVALID = "Enter an email address such as name@example.com."
 NOT_AVAILABLE = "Your details are not available. Please log in again."
 SIGN_IN_TO_CONFIRM = (
     "Log in to confirm this address: only the login that asked for the change can confirm it, so an "
@@ -72,9 +66,6 @@ def too_many_changes(seconds: int) -> str:
     )
 
 
-# Deliberately plain: one @, a dot in the domain, no spaces or brackets. The link mailed to the
-# address is the real test; this only catches typing mistakes before a mail goes nowhere.
-_EMAIL = re.compile(r"[^@\s<>()\[\]\\,;:\"]+@[^@\s<>()\[\]\\,;:\"]+\.[^@\s<>()\[\]\\,;:\".]{2,}")
 _PHONE = re.compile(r"[0-9+()\-. ]*")
 
 
@@ -107,21 +98,14 @@ class Saved:
 
 
 def email_problem(address: str) -> str | None:
-    """Why ``address`` cannot be a login's email address, or None."""
-    if not address:
-        return EMAIL_NEEDED
-    if len(address) > LIMITS["email"]:
-        return f"Use at most {LIMITS['email']} characters."
-    if not _EMAIL.fullmatch(address):
-        return EMAIL_INVALID
-    return None
+    """Why ``address`` cannot be a login's email address, or None: the portal's one email rule
+    (:mod:`portal.core.emails`), and a login cannot be without one."""
+    return emails.email_problem(address) if address else EMAIL_NEEDED
 
 
 def _text_problem(name: str, value: str) -> str | None:
     if len(value) > LIMITS[name]:
-        return f"Use at most {LIMITS[name]} characters."
-    if any(not c.isprintable() for c in value):
-        return "Use letters, numbers and punctuation only (no line breaks or control characters)."
+        return too_long(LIMITS[name])
     if name == "first_name" and not value:
         return "Enter your first name."
     if name in ("phone", "mobile") and value:
@@ -130,11 +114,6 @@ def _text_problem(name: str, value: str) -> str | None:
         if sum(c.isdigit() for c in value) < 6:
             return "Enter the whole number, area code included."
     return None
-
-
-def _clean(value: object) -> str:
-    """A submitted value as one trimmed line of text; anything that is not text counts as empty."""
-    return value.strip() if isinstance(value, str) else ""
 
 
 def _own(session: Session, scope: Scope) -> Contact | None:
@@ -228,25 +207,22 @@ def save_details(
     contact = _own(session, scope)
     if contact is None or contact.id is None:
         raise ProfileError(form=NOT_AVAILABLE)
-    wanted = {name: _clean(values.get(name)) for name in (*DETAILS, "email")}
-    errors = {name: problem for name in DETAILS if (problem := _text_problem(name, wanted[name]))}
-    new_email = wanted["email"]
+    wanted = {name: one_line(values.get(name)) for name in DETAILS}
+    # Only what the form changes is checked: a stored value it left alone never blocks a save.
+    changed = tuple(name for name in DETAILS if getattr(contact, name) != wanted[name])
+    errors = {name: problem for name in changed if (problem := _text_problem(name, wanted[name]))}
+    new_email = emails.normalised(one_line(values.get("email")))
     asks_new_email = new_email.lower() != contact.email.strip().lower()
-    if asks_new_email:
-        if problem := email_problem(new_email):
-            errors["email"] = problem
-        elif email_taken(session, new_email, contact.id):
-            errors["email"] = EMAIL_TAKEN
-        elif wait := email_change_wait(session, contact.id, now):
-            errors["email"] = too_many_changes(wait)
+    if asks_new_email and (problem := new_email_problem(session, contact, new_email, now)):
+        errors["email"] = problem
+    # Only the letter case differs: the same mailbox, so it is saved at once, with no link.
+    recased = not asks_new_email and new_email != contact.email and email_problem(new_email) is None
     if errors:
         raise ProfileError(errors)
 
-    changed = tuple(name for name in DETAILS if getattr(contact, name) != wanted[name])
-    if not asks_new_email and new_email != contact.email and email_problem(new_email) is None:
-        changed = (*changed, "email")  # only the letter case differs: the same mailbox, no link needed
-    if "email" in changed:
-        contact.email = new_email
+    if recased:
+        wanted["email"] = new_email
+        changed = (*changed, "email")
     for name in changed:
         setattr(contact, name, wanted[name])
     session.add(contact)
@@ -265,14 +241,39 @@ def save_details(
         )
     if not asks_new_email:
         return Saved(changed, "")
+    request_email_change(session, scope, contact, new_email, now, ip=ip)
+    return Saved(changed, new_email)
+
+
+def new_email_problem(
+    session: Session, contact: Contact, address: str, now: datetime | None = None
+) -> str | None:
+    """Why a login cannot move to ``address``: not an address, another active login's, or too many
+    new addresses asked for it this hour."""
+    assert contact.id is not None, "a saved contact"
+    if problem := email_problem(address):
+        return problem
+    if email_taken(session, address, contact.id):
+        return EMAIL_TAKEN
+    wait = email_change_wait(session, contact.id, now)
+    return too_many_changes(wait) if wait else None
+
+
+def request_email_change(
+    session: Session, actor: Principal, contact: Contact, new_email: str, now: datetime, *, ip: str = ""
+) -> None:
+    """Ask for a login's email to become ``new_email``: a link goes to the new address (the change
+    happens only when it is followed, :func:`confirm_email`) and the current address is told. Used by
+    the contact itself (Preferences) and by a colleague managing contacts, so a login's mailbox, where
+    its reset links go, never changes without its new owner proving it reads it."""
+    assert contact.id is not None, "a saved contact"
     raw = tokens.issue(session, contact.id, TokenPurpose.EMAIL, now, new_email=new_email)
     mail.queue_email_confirmation(session, contact, new_email, raw)
     if contact.email.strip():
         mail.queue_email_change_notice(session, contact, new_email)
     events.audit(
-        session, scope, "contact.email_change_requested", contact, detail={"new_email": new_email}, ip=ip
+        session, actor, "contact.email_change_requested", contact, detail={"new_email": new_email}, ip=ip
     )
-    return Saved(changed, new_email)
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from sqlmodel import Session
+from sqlalchemy import update
+from sqlmodel import Session, col
 
 from portal.core import clock, events
 from portal.core.principal import CustomerContact
@@ -40,12 +41,19 @@ def tour_pending(session: Session, principal: CustomerContact) -> bool:
 def mark_tour_seen(session: Session, principal: CustomerContact, how: TourEnd) -> bool:
     """Remember that the contact has seen (or declined) the basic tour; True when this changed it.
 
-    Only the first answer is kept and audited: finishing the tour again later changes nothing.
+    Only the first answer is kept and audited: finishing the tour again later changes nothing. The
+    write is one conditional UPDATE, so two tabs answering at the same moment store one answer.
     """
     contact = _own_contact(session, principal)
-    if contact is None or contact.tour_seen_at is not None:
+    if contact is None:
         return False
-    contact.tour_seen_at = clock.now()
-    session.add(contact)
+    stored = session.exec(
+        update(Contact)
+        .where(col(Contact.id) == contact.id, col(Contact.tour_seen_at).is_(None))
+        .values(tour_seen_at=clock.now())
+    )
+    if stored.rowcount != 1:
+        return False
+    session.refresh(contact)
     events.audit(session, principal, "tour_seen", contact, detail={"how": how.value})
     return True

@@ -8,12 +8,13 @@ same rule and each message is written once.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from portal.core import dates
+from portal.core.text import multi_line as multi_line  # the one rule, still read from here by the forms
+from portal.core.text import one_line as one_line
 
 MAX_DESCRIPTION = 20_000
 MAX_ORDER_NUMBER = 60
@@ -34,18 +35,6 @@ TOO_MANY_ITEMS = f"Add at most {MAX_ITEM_LINES} optional items."
 QUANTITY = f"The quantity must be a whole number from 1 to {MAX_QUANTITY}."
 TOO_MANY_FILES = f"Attach at most {MAX_ATTACHMENTS} files to one request."
 ORDER_NUMBER_TOO_LONG = f"The order number can be at most {MAX_ORDER_NUMBER} characters."
-
-
-def one_line(value: Any) -> str:
-    """A single-line field: no control characters, whitespace collapsed."""
-    text = str(value or "")
-    text = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in text)
-    return " ".join(text.split())
-
-
-def multi_line(value: Any) -> str:
-    """A text area: kept as typed, except NUL (no database keeps it) and outer whitespace."""
-    return str(value or "").replace("\x00", "").strip()
 
 
 def order_number_problem(value: Any) -> str:

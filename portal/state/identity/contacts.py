@@ -27,10 +27,10 @@ from portal.state.session import SessionState
 
 PAGE = PageKey.CONTACTS
 LIST_ROUTE = "/preferences/contacts"
-FLAGS = ("is_quote_contact", "is_job_contact", "is_invoice_contact", "is_statement_contact", "is_primary")
+FLAGS = contacts.FLAGS
 # The list's Contact For column is narrow; the CSV and the form say "Statement & Overdue Letter".
 SHORT_ROLES = {"Statement & Overdue Letter": "Statement"}
-TEXTS = ("first_name", "last_name", "position", "email", "phone", "mobile")
+TEXTS = contacts.DETAILS
 
 
 def _failed(exc: ContactError) -> str:
@@ -58,6 +58,7 @@ class ContactsState(ListState, SessionState):
             "primary": "yes" if row.is_primary else "",
             "login": "Yes" if row.login_active else "No",
             "active": "yes" if row.login_active else "",
+            "setup": "yes" if row.login_active and not row.has_password else "",
             "username": row.username or DASH,
             "last_sign_in": day(row.last_sign_in),
             "sites": row.sites_text if row.login_active else DASH,
@@ -113,6 +114,7 @@ class ContactFormState(SessionState):
     login_active: bool = False
     username: str = ""
     has_password: bool = False
+    pending_email: str = ""
     is_self: bool = False
     page_access: list[str] = []
     grantable: list[str] = []
@@ -140,6 +142,7 @@ class ContactFormState(SessionState):
             form.username,
             form.has_password,
         )
+        self.pending_email = form.pending_email
         self.is_self = form.is_self
         self.page_access, self.grantable = list(form.pages), list(form.grantable)
         self.all_sites, self.may_give_all_sites = form.all_sites, form.may_give_all_sites
@@ -244,33 +247,50 @@ class ContactFormState(SessionState):
 
     @rx.event
     def save(self, form: dict):
+        """Save, or Save and Finish. ``busy`` disables both buttons while it runs, and a contact once
+        created is edited by any Save queued behind it (an unchanged form writes nothing), so a double
+        click makes one contact."""
         scope = self._scope(PAGE)
-        if scope is None or not self.loaded or self.missing:
-            return None
+        if scope is None or not self.loaded or self.missing or self.busy:
+            return
         data = self._input(arguments.form(form))
         for name in TEXTS:  # what was typed stays on screen when something is refused
             setattr(self, name, getattr(data, name))
+        self.busy = True
+        yield
         try:
             with unit_of_work() as session:
                 saved = changes.save_contact(session, scope, None if self.is_new else self._contact_id, data)
         except ContactError as exc:
-            self.errors = dict(exc.field_errors)
-            return rx.toast.error("Please check the highlighted fields.")
+            self.errors, self.busy = dict(exc.field_errors), False
+            yield rx.toast.error("Please check the highlighted fields.")
+            return
+        was_new = self.is_new
+        self._contact_id, self.is_new = saved.contact_id, False
         if self._finish:
-            return rx.redirect(LIST_ROUTE)
+            yield rx.redirect(LIST_ROUTE)
+            return
         done = "invited" if saved.invited else "saved"
-        if self.is_new:
-            return rx.redirect(f"{LIST_ROUTE}/{saved.contact_id}?{done}=1")
+        if was_new:
+            yield rx.redirect(f"{LIST_ROUTE}/{saved.contact_id}?{done}=1")
+            return
         with unit_of_work(read_only=True) as session:
             shown = contacts.contact_form(session, scope, saved.contact_id)
         if shown is not None:
             self._show(shown)
-        self.notice = self._said(done, data.email)
-        return rx.toast.success(self.notice)
+        self.busy = False
+        self.notice = self._said(done, data.email, saved.confirmation_sent_to)
+        yield rx.toast.success(self.notice)
 
     @staticmethod
-    def _said(done: str, email: str) -> str:
-        return f"Saved. A setup email was sent to {email}." if done == "invited" else "Saved."
+    def _said(done: str, email: str, confirming: str = "") -> str:
+        said = f"Saved. A setup email was sent to {email}." if done == "invited" else "Saved."
+        if confirming:
+            said += (
+                f" A link to confirm the new email address was sent to {confirming}; "
+                "the login's email changes when it is followed."
+            )
+        return said
 
     def _mail(self, send) -> Any:
         scope = self._scope(PAGE)
