@@ -91,6 +91,7 @@ def test_email_change_waits_for_the_link_and_only_the_signed_in_login_confirms_i
     username = _new_login(portal, page)
     new_email = username.replace("@", ".new@")
     page.goto("/preferences")
+    expect(page.locator("#pref-email")).to_have_value(username)  # loaded: typing is not redrawn away
     page.locator("#pref-email").fill(new_email)
     page.locator("#save-details").click()
     expect(page.locator("#pending-email")).to_contain_text(new_email)
