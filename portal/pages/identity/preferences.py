@@ -66,7 +66,7 @@ def details_form() -> rx.Component:
                             rx.text.strong(S.pending_email),
                             ". Your email stays ",
                             rx.text.strong(S.email),
-                            " until the link is followed.",
+                            " until you open the link and confirm it, logged in as you.",
                         ),
                         icon="mail",
                         color_scheme="blue",
