@@ -9,7 +9,8 @@ from pathlib import Path
 from playwright.sync_api import expect
 from sqlmodel import Session, select
 
-from portal.models import Contact, ContactSite, OutboxMail, Site
+from portal.models import Contact, ContactSite, Credential, OutboxMail, Site
+from portal.services.identity import passwords
 from tests.browser.conftest import at, last_link, login
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
@@ -169,9 +170,13 @@ def test_a_limited_administrator_cannot_give_a_page_or_sites_it_lacks(page, port
     assert made.pages == ["quotes"] and not made.all_sites and not made.login_active
 
 
-def test_a_logins_new_email_waits_for_the_link_mailed_to_it(page, portal):
+def test_a_logins_new_email_waits_for_the_link_mailed_to_it(page, portal, browser):
     """A colleague cannot move a login's mailbox (and so its reset links) without the new address."""
     email = _login_of_our_own(portal, "Avery")
+    with Session(portal.engine) as s:
+        avery_id = _contact(portal, email).id
+        s.add(Credential(contact_id=avery_id, password_hash=passwords.hash_password(NEW_PASSWORD, 4)))
+        s.commit()
     moved = f"avery-new{next(_n)}@northside.example"
     login(page, "dana@northside.example")
     at(page, "/dashboard")
@@ -185,10 +190,28 @@ def test_a_logins_new_email_waits_for_the_link_mailed_to_it(page, portal):
     expect(page.locator("#contact-pending-email")).to_contain_text(moved)
     expect(page.locator("#contact-email")).to_have_value(email)
     assert _contact(portal, email).username == email
-    page.goto(last_link(portal, moved, "/preferences/confirm-email"))
+    link = last_link(portal, moved, "/preferences/confirm-email")
+    # Dana asked for it but cannot confirm it: only Avery, signed in, proves the new mailbox is Avery's.
+    page.goto(link)
     at(page, "/preferences/confirm-email")
-    page.locator("#confirm-email").click()
-    expect(page.locator("#email-confirmed")).to_contain_text(moved)
+    expect(page.locator("#confirm-blocked")).to_contain_text("logged in as someone else")
+    expect(page.locator("#confirm-email")).to_have_count(0)
+    assert _contact(portal, email).email == email
+
+    avery = browser.new_context(base_url=portal.url, viewport={"width": 1280, "height": 860})
+    avery.set_default_timeout(15_000)
+    try:
+        averys = avery.new_page()
+        averys.goto(link)
+        averys.locator("#login-to-confirm").click()
+        averys.locator("#username").fill(email)
+        averys.locator("#password").fill(NEW_PASSWORD)
+        averys.locator("#login").click()
+        at(averys, "/preferences/confirm-email")
+        averys.locator("#confirm-email").click()
+        expect(averys.locator("#email-confirmed")).to_contain_text(moved)
+    finally:
+        avery.close()
     page.goto(f"/preferences/contacts/{_contact(portal, moved).id}")
     expect(page.locator("#contact-email")).to_have_value(moved)
     expect(page.locator("#contact-pending-email")).to_have_count(0)

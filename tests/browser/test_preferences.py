@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 
 from portal.demo import catalog
 from portal.models import Contact, OutboxMail
-from tests.browser.conftest import at, last_link, login
+from tests.browser.conftest import DEMO_PASSWORD, at, last_link, login
 
 MAIN = "Northside Property Group"
 NEW_PASSWORD = "Harbour-Lights-2031"
@@ -71,10 +71,27 @@ def test_edit_details_with_errors_beside_the_fields(page, portal):
     page.screenshot(path=str(ARTIFACTS / "preferences-details.png"), full_page=True)
 
 
-def test_email_change_waits_for_the_link_mailed_to_the_new_address(page, portal):
+def _fresh(browser, portal):
+    """Another browser, signed out: whoever opens the mailbox the link went to."""
+    context = browser.new_context(base_url=portal.url, viewport={"width": 1280, "height": 860})
+    context.set_default_timeout(15_000)
+    return context
+
+
+def _log_in_from_the_link_page(pg, username: str, password: str) -> None:
+    pg.locator("#login-to-confirm").click()
+    pg.wait_for_url(re.compile(r"/login/?\?next="))
+    pg.locator("#username").fill(username)
+    pg.locator("#password").fill(password)
+    pg.locator("#login").click()
+    at(pg, "/preferences/confirm-email")
+
+
+def test_email_change_waits_for_the_link_and_only_the_signed_in_login_confirms_it(page, portal, browser):
     username = _new_login(portal, page)
     new_email = username.replace("@", ".new@")
     page.goto("/preferences")
+    expect(page.locator("#pref-email")).to_have_value(username)  # loaded: typing is not redrawn away
     page.locator("#pref-email").fill(new_email)
     page.locator("#save-details").click()
     expect(page.locator("#pending-email")).to_contain_text(new_email)
@@ -84,22 +101,48 @@ def test_email_change_waits_for_the_link_mailed_to_the_new_address(page, portal)
     assert any(new_email in m.body_text and "token=" not in m.body_text for m in told), (
         "the old address is told"
     )
-
     link = last_link(portal, new_email, "/preferences/confirm-email")
-    page.goto(link)
-    at(page, "/preferences/confirm-email")
-    assert "token=" not in page.url, "the token leaves the address bar"
-    expect(page.locator("#new-email")).to_have_text(new_email)
-    page.locator("#confirm-email").click()
-    expect(page.locator("#email-confirmed")).to_contain_text(new_email)
-    stored = _contact(portal, username)
-    assert (stored.email, stored.username) == (new_email, username)
 
-    page.goto(link)
-    expect(page.locator("#link-expired")).to_be_visible()
+    # Whoever reads that inbox, signed out, is asked to log in; logged in as someone else, refused.
+    stranger = _fresh(browser, portal)
+    try:
+        pg = stranger.new_page()
+        pg.goto(link)
+        at(pg, "/preferences/confirm-email")
+        assert "token=" not in pg.url, "the token leaves the address bar"
+        expect(pg.locator("#confirm-blocked")).to_contain_text("only the login that asked")
+        expect(pg.locator("#confirm-email")).to_have_count(0)
+        _log_in_from_the_link_page(pg, "dana@northside.example", DEMO_PASSWORD)
+        expect(pg.locator("#confirm-blocked")).to_contain_text("logged in as someone else")
+        expect(pg.locator("#confirm-email")).to_have_count(0)
+    finally:
+        stranger.close()
+    assert _contact(portal, username).email == username
+
+    # The owner, from a browser signed out, logs in and comes back to the link.
+    owner = _fresh(browser, portal)
+    try:
+        pg = owner.new_page()
+        pg.goto(link)
+        at(pg, "/preferences/confirm-email")
+        _log_in_from_the_link_page(pg, username, NEW_PASSWORD)
+        expect(pg.locator("#new-email")).to_have_text(new_email)
+        assert _contact(portal, username).email == username, "opening the page uses nothing up"
+        pg.locator("#confirm-email").click()
+        expect(pg.locator("#email-confirmed")).to_contain_text(new_email)
+        stored = _contact(portal, username)
+        assert (stored.email, stored.username) == (new_email, username)
+        pg.goto(link)
+        expect(pg.locator("#link-expired")).to_be_visible()
+        pg.goto("/preferences")
+        expect(pg.locator("#pref-email")).to_have_value(new_email)
+        expect(pg.locator("#pending-email")).to_have_count(0)
+    finally:
+        owner.close()
+
+    # The login's other browser was signed out by the change.
     page.goto("/preferences")
-    expect(page.locator("#pref-email")).to_have_value(new_email)
-    expect(page.locator("#pending-email")).to_have_count(0)
+    page.wait_for_url(re.compile(r"/login/?\?next="))
 
 
 def test_attachments_search_and_download(page, portal, tmp_path):

@@ -391,6 +391,7 @@ def test_a_logins_new_email_waits_for_its_link_and_the_old_address_is_told(sessi
 
 
 def test_the_new_email_is_the_logins_once_its_link_is_followed(session, w):
+    _password(session, w.plain)
     changes.save_contact(
         session,
         w.scope(session, w.admin),
@@ -401,7 +402,12 @@ def test_the_new_email_is_the_logins_once_its_link_is_followed(session, w):
         session.exec(select(OutboxMail).where(OutboxMail.to_address == "moved@mine.example")).one().body_text
     )
     raw = body.split("token=")[1].split()[0]
-    profile.confirm_email(session, raw)
+    # The colleague who asked for it cannot confirm it: only the login itself, signed in.
+    with pytest.raises(profile.ProfileError) as refused:
+        profile.confirm_email(session, raw, sessions.start(session, w.admin.id))
+    assert refused.value.field_errors == {"form": profile.OTHER_LOGIN}
+    assert stored(session, w.plain.id).email == "plain@mine.example"
+    profile.confirm_email(session, raw, sessions.start(session, w.plain.id))
     row = stored(session, w.plain.id)
     assert (row.email, row.username) == ("moved@mine.example", "plain@mine.example")
 
@@ -417,6 +423,7 @@ def test_a_contact_without_a_login_has_its_email_edited_directly(session, w):
 
 
 def test_a_logins_email_cannot_change_while_its_login_is_off(session, w):
+    _password(session, w.plain)
     w.plain.login_active = False
     session.add(w.plain)
     session.flush()
@@ -879,3 +886,43 @@ def test_saving_a_new_contact_twice_makes_one_contact(world, committed):
         assert len(made) == 1
         audits = s.exec(select(AuditEvent.action).where(AuditEvent.target_id == made[0].id)).all()
     assert audits == ["contact_created"]
+
+
+def test_a_login_never_set_up_has_its_address_corrected_and_a_new_setup_link_sent(session, w):
+    """An invite that went to a wrong address: no password means no mailbox to take over, so the
+    address changes at once, the old link stops working and the new address gets one."""
+    admin = w.scope(session, w.admin)
+    saved = changes.save_contact(
+        session, admin, None, person(email="typo@mine.exmaple", login_active=True, all_sites=True)
+    )
+    first = session.exec(select(OneTimeToken).where(OneTimeToken.contact_id == saved.contact_id)).one()
+    again = changes.save_contact(
+        session,
+        admin,
+        saved.contact_id,
+        person(email="casey@mine.example", login_active=True, all_sites=True),
+    )
+    row = stored(session, saved.contact_id)
+    assert (row.email, row.username) == ("casey@mine.example", "casey@mine.example")
+    assert again.invited and again.confirmation_sent_to == ""
+    session.refresh(first)
+    assert first.voided_at is not None, "the link mailed to the wrong address is dead"
+    sent = session.exec(select(OutboxMail).where(OutboxMail.to_address == "casey@mine.example")).one()
+    assert "/setup?token=" in sent.body_text
+
+
+def test_a_login_never_set_up_with_more_access_cannot_be_readdressed(session, w):
+    admin = w.scope(session, w.admin)
+    saved = changes.save_contact(
+        session, admin, None, person(email="casey@mine.example", login_active=True, all_sites=True)
+    )
+    said = errors_of(
+        lambda: changes.save_contact(
+            session,
+            w.scope(session, w.limited),
+            saved.contact_id,
+            person(email="mine@lim.example", login_active=True, all_sites=True),
+        )
+    )
+    assert said == {"email": changes.OUTRANKED}
+    assert stored(session, saved.contact_id).email == "casey@mine.example"

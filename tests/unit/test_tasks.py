@@ -143,6 +143,27 @@ def test_a_related_job_or_quote_is_named_only_when_the_contact_may_see_it(sessio
     assert tasks.task_detail(session, world.scope, whole.id, TODAY).job_number == job_b.number
 
 
+def test_a_related_quote_is_named_only_when_the_contact_may_see_it(session, world):
+    quote_b = f.quote(session, world.b)
+    whole = _task(session, world.mine, None, quote_id=quote_b.id)
+    limited = _scope(session, world.mine, sites=[world.a])
+    no_quotes = _scope(session, world.mine, pages=[Page.TASKS])
+    theirs = f.quote(session, world.other)
+    mislinked = _task(session, world.mine, world.a, quote_id=theirs.id)  # another customer's quote
+
+    rows = {r.number: r for r in _list(session, world.scope).rows}
+    assert rows[whole.number].quote_number == quote_b.number
+    assert rows[mislinked.number].quote_number is None
+    assert {r.number: r.quote_number for r in _list(session, limited).rows}[whole.number] is None
+    assert _list(session, no_quotes).rows[0].quote_number is None
+    assert tasks.task_detail(session, limited, whole.id, TODAY).quote_number is None
+    assert tasks.task_detail(session, no_quotes, whole.id, TODAY).quote_number is None
+    assert tasks.task_detail(session, world.scope, whole.id, TODAY).quote_number == quote_b.number
+    assert tasks.task_detail(session, world.scope, mislinked.id, TODAY).quote_number is None
+    csv_rows = {row[0]: row for row in _csv(session, no_quotes)[1:]}
+    assert csv_rows[str(whole.number)][_csv(session, no_quotes)[0].index("Quote No.")] == ""
+
+
 def test_a_contact_without_the_tasks_page_is_refused(session, world):
     _task(session, world.mine, world.a)
     no_tasks = _scope(session, world.mine, pages=[Page.QUOTES])

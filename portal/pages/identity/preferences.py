@@ -14,7 +14,7 @@ from portal.core.principal import DASHBOARD
 from portal.pages.identity.auth import password_inputs
 from portal.services.identity.profile import LABELS, LIMITS
 from portal.state.display import DASH
-from portal.state.identity.confirm_email import ConfirmEmailState
+from portal.state.identity.confirm_email import LOGIN_TO_CONFIRM, ConfirmEmailState
 from portal.state.identity.preferences import PreferencesState
 from portal.state.public import BrandState
 
@@ -66,7 +66,7 @@ def details_form() -> rx.Component:
                             rx.text.strong(S.pending_email),
                             ". Your email stays ",
                             rx.text.strong(S.email),
-                            " until the link is followed.",
+                            " until you open the link and confirm it, logged in as you.",
                         ),
                         icon="mail",
                         color_scheme="blue",
@@ -340,6 +340,22 @@ def _confirm_email_body() -> rx.Component:
         rx.link("Go to your portal", href="/dashboard"),
         spacing="3",
     )
+    blocked = rx.vstack(
+        rx.text("New address: ", rx.text.strong(c.new_email, id="new-email"), size="2"),
+        rx.callout(c.error, icon="lock", color_scheme="amber", id="confirm-blocked"),
+        rx.cond(
+            c.needs_login,
+            rx.link(
+                rx.button("Log in to confirm", size="3", width="100%"),
+                href=LOGIN_TO_CONFIRM,
+                id="login-to-confirm",
+                width="100%",
+            ),
+            rx.link("Back to Preferences", href="/preferences"),
+        ),
+        spacing="3",
+        width="100%",
+    )
     refused = rx.vstack(
         rx.callout(
             rx.cond(c.error != "", c.error, "This link has expired or was already used."),
@@ -357,7 +373,11 @@ def _confirm_email_body() -> rx.Component:
         align="center",
         spacing="2",
     )
-    return rx.cond(c.checked, rx.cond(c.done, done, rx.cond(c.token_ok, asking, refused)), checking)
+    return rx.cond(
+        c.checked,
+        rx.cond(c.done, done, rx.cond(c.token_ok, rx.cond(c.error != "", blocked, asking), refused)),
+        checking,
+    )
 
 
 @public_page(

@@ -320,6 +320,13 @@ def request_reset(
         throttle.record_attempt(session, AttemptKind.RESET, key, ip, False, now)
 
 
+def _void_account_links(session: Session, contact_id: int, now: datetime) -> None:
+    """A new password ends the links that could take the login over: other reset links, and an email
+    change asked for meanwhile (perhaps by whoever had the old password, to an address of theirs)."""
+    for purpose in (TokenPurpose.RESET, TokenPurpose.EMAIL):
+        tokens.void(session, contact_id, purpose, now)
+
+
 def reset_details(session: Session, raw: tokens.Secret | None) -> Contact | None:
     """The contact behind a live reset link, for the reset page."""
     return tokens.peek(session, raw, TokenPurpose.RESET)
@@ -347,7 +354,7 @@ def reset_password(
         raise AuthError(token=LINK_EXPIRED)
     _set_password(session, contact, password, now)
     sessions.revoke_all(session, consumed.id, "password_reset", now)
-    tokens.void(session, consumed.id, TokenPurpose.RESET, now)
+    _void_account_links(session, consumed.id, now)
     _audit(session, "password_reset", contact, ip)
     return contact
 
@@ -382,7 +389,7 @@ def change_password(
         raise AuthError(errors)
     _set_password(session, contact, new, now)
     sessions.revoke_all(session, contact_id, "password_change", now)
-    tokens.void(session, contact_id, TokenPurpose.RESET, now)
+    _void_account_links(session, contact_id, now)
     _audit(session, "password_changed", contact, ip)
 
 

@@ -153,11 +153,9 @@ def _other_managers(session: Session, contact: Contact) -> int:
     return sum(1 for row in rows if _is_manager(row))
 
 
-def _has_login(session: Session, contact: Contact) -> bool:
-    """Whether the contact has a login to take over: a username, or a password."""
-    return bool(contact.username) or (
-        contact.id is not None and session.get(Credential, contact.id) is not None
-    )
+def _has_password(session: Session, contact: Contact) -> bool:
+    """Whether the contact's login has been set up: a password, and so a mailbox to take over."""
+    return contact.id is not None and session.get(Credential, contact.id) is not None
 
 
 def within(session: Session, who: CustomerContact, contact: Contact) -> bool:
@@ -236,8 +234,17 @@ def _login_email_problem(
     login_on: bool,
     turning_on: bool,
     by_link: bool,
+    readdress: bool,
 ) -> str | None:
     """What stops the email from becoming (or being asked to become) a login's address."""
+    if readdress:
+        if not within(session, who, contact):
+            return OUTRANKED
+        if login_on and not email:
+            return EMAIL_NEEDED
+        if login_on and profile.email_taken(session, email, contact.id or 0):
+            return EMAIL_IN_USE
+        return None
     if by_link:
         if not within(session, who, contact):
             return OUTRANKED
@@ -341,14 +348,21 @@ def save_contact(
 
     # Login: an email nobody else's login has; a login's new email waits for its link.
     email = fields.texts["email"]
-    by_link = (
-        existing is not None
-        and _has_login(session, contact)
-        and email.lower() != contact.email.strip().lower()
-    )
+    # A login that has never been set up has no mailbox to take over yet: its address is corrected
+    # at once, its old setup link voided and a new one sent to the right address.
+    moves = existing is not None and email.lower() != contact.email.strip().lower()
+    by_link = moves and _has_password(session, contact)
+    readdress = moves and not by_link and bool(contact.username)
     if "email" not in errors and (
         problem := _login_email_problem(
-            session, who, contact, email, login_on=login_on, turning_on=turning_on, by_link=by_link
+            session,
+            who,
+            contact,
+            email,
+            login_on=login_on,
+            turning_on=turning_on,
+            by_link=by_link,
+            readdress=readdress,
         )
     ):
         errors["email"] = problem
@@ -385,8 +399,8 @@ def save_contact(
     contact.is_primary = primary
     contact.pages = fields.pages
     contact.all_sites = all_sites
-    if login_on and not contact.username:
-        contact.username = email.lower()
+    if login_on and (not contact.username or readdress):
+        contact.username = email.lower()  # follows the email until the login is set up; never typed
     turning_off = was_active and not login_on
     if login_on:
         contact.login_active, contact.deactivated_at = True, None
@@ -405,7 +419,7 @@ def save_contact(
         session.exec(delete(ContactSite).where(col(ContactSite.contact_id) == contact.id))
         session.add_all(ContactSite(contact_id=contact.id, site_id=s) for s in sorted(new_sites))
         session.flush()
-    if turning_off or by_link:
+    if turning_off or by_link or readdress:
         tokens.void(session, contact.id, None, now)
     if turning_off:
         sessions.revoke_all(session, contact.id, "login_disabled", now)
@@ -425,7 +439,7 @@ def save_contact(
     if by_link:
         profile.request_email_change(session, who, contact, email, now)
     invited = False
-    if turning_on and session.get(Credential, contact.id) is None:
+    if (turning_on or (readdress and login_on)) and session.get(Credential, contact.id) is None:
         _invite(session, who, contact, now)
         invited = True
     return Saved(contact.id, invited, email if by_link else "")

@@ -12,10 +12,11 @@ was. These functions only flush; the caller's unit of work commits.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, or_
 from sqlmodel import Session, select
@@ -25,7 +26,7 @@ from portal.core.principal import Principal, Scope
 from portal.core.text import one_line
 from portal.models import Contact, OneTimeToken, TokenPurpose
 from portal.models.base import column_limit, too_long
-from portal.services.identity import tokens
+from portal.services.identity import principals, sessions, tokens
 from portal.services.messaging import mail
 
 DETAILS = ("first_name", "last_name", "phone", "mobile", "position")
@@ -44,6 +45,26 @@ LINK_EXPIRED = "This link has expired or was already used. Ask for a new one fro
 EMAIL_TAKEN = "Another login already uses this email address."
 EMAIL_NEEDED = "A login needs an email address."
 NOT_AVAILABLE = "Your details are not available. Please log in again."
+SIGN_IN_TO_CONFIRM = (
+    "Log in to confirm this address: only the login that asked for the change can confirm it, so an "
+    "email that reached the wrong inbox cannot take the account over."
+)
+OTHER_LOGIN = (
+    "You are logged in as someone else. Log out, then log in as the login that asked for this "
+    "address to confirm it."
+)
+# A contact may ask for a new address this many times in a rolling window: each request mails a
+# stranger's inbox, so a stolen or playful session cannot turn the portal into a mail cannon.
+EMAIL_CHANGES = (5, timedelta(hours=1))
+
+
+def too_many_changes(seconds: int) -> str:
+    minutes = max(1, math.ceil(seconds / 60))
+    return (
+        f"You have asked for a new email address {EMAIL_CHANGES[0]} times in the last hour. "
+        f"Try again in {minutes} minute{'s' if minutes != 1 else ''}."
+    )
+
 
 _PHONE = re.compile(r"[0-9+()\-. ]*")
 
@@ -70,7 +91,9 @@ class Profile:
 
 @dataclass(frozen=True)
 class Saved:
-    changed: tuple[str, ...]  # the detail fields that changed (never the email: it waits for its link)
+    # The fields that changed; the email only when it differs in letter case alone (the same mailbox),
+    # any other new address waits for its link.
+    changed: tuple[str, ...]
     confirmation_sent_to: str  # the new address a link went to, or empty
 
 
@@ -115,6 +138,26 @@ def pending_email(session: Session, contact_id: int, now: datetime | None = None
         .order_by(OneTimeToken.created_at.desc(), OneTimeToken.id.desc())
     ).first()
     return found or ""
+
+
+def email_change_wait(session: Session, contact_id: int, now: datetime | None = None) -> int:
+    """Seconds until the contact may ask for another new address; 0 when it may now.
+
+    Counted from the email links issued (a newer one voids the older, but it was still mailed)."""
+    now = now or clock.now()
+    limit, window = EMAIL_CHANGES
+    nth_latest = session.exec(
+        select(OneTimeToken.created_at)
+        .where(
+            OneTimeToken.contact_id == contact_id,
+            OneTimeToken.purpose == TokenPurpose.EMAIL,
+            OneTimeToken.created_at > now - window,
+        )
+        .order_by(OneTimeToken.created_at.desc())
+        .offset(limit - 1)
+        .limit(1)
+    ).first()
+    return 0 if nth_latest is None else max(0, math.ceil((nth_latest + window - now).total_seconds()))
 
 
 def profile(session: Session, scope: Scope) -> Profile | None:
@@ -170,11 +213,16 @@ def save_details(
     errors = {name: problem for name in changed if (problem := _text_problem(name, wanted[name]))}
     new_email = emails.normalised(one_line(values.get("email")))
     asks_new_email = new_email.lower() != contact.email.strip().lower()
-    if asks_new_email and (problem := new_email_problem(session, contact, new_email)):
+    if asks_new_email and (problem := new_email_problem(session, contact, new_email, now)):
         errors["email"] = problem
+    # Only the letter case differs: the same mailbox, so it is saved at once, with no link.
+    recased = not asks_new_email and new_email != contact.email and email_problem(new_email) is None
     if errors:
         raise ProfileError(errors)
 
+    if recased:
+        wanted["email"] = new_email
+        changed = (*changed, "email")
     for name in changed:
         setattr(contact, name, wanted[name])
     session.add(contact)
@@ -197,12 +245,18 @@ def save_details(
     return Saved(changed, new_email)
 
 
-def new_email_problem(session: Session, contact: Contact, address: str) -> str | None:
-    """Why a login cannot move to ``address``: not an address, or another active login's."""
+def new_email_problem(
+    session: Session, contact: Contact, address: str, now: datetime | None = None
+) -> str | None:
+    """Why a login cannot move to ``address``: not an address, another active login's, or too many
+    new addresses asked for it this hour."""
     assert contact.id is not None, "a saved contact"
     if problem := email_problem(address):
         return problem
-    return EMAIL_TAKEN if email_taken(session, address, contact.id) else None
+    if email_taken(session, address, contact.id):
+        return EMAIL_TAKEN
+    wait = email_change_wait(session, contact.id, now)
+    return too_many_changes(wait) if wait else None
 
 
 def request_email_change(
@@ -222,27 +276,57 @@ def request_email_change(
     )
 
 
-def email_link_details(session: Session, raw: tokens.Secret | None) -> str | None:
-    """The new address a live email link confirms, for the page behind the link; None when expired."""
+@dataclass(frozen=True)
+class EmailLink:
+    """What the page behind an email link shows before anything is used up."""
+
+    new_email: str
+    signed_in: bool  # the browser is signed in at all
+    problem: str  # why this browser cannot confirm it (not signed in, another login), or empty
+
+
+def _confirm_problem(session: Session, signed_in: tokens.Secret | None, contact_id: int) -> str:
+    scope = principals.signed_in_scope(session, signed_in) if signed_in is not None else None
+    if scope is None:
+        return SIGN_IN_TO_CONFIRM
+    return "" if scope.contact_id == contact_id else OTHER_LOGIN
+
+
+def email_link(
+    session: Session, raw: tokens.Secret | None, signed_in: tokens.Secret | None
+) -> EmailLink | None:
+    """The live email link behind ``raw`` as the browser with session ``signed_in`` sees it; None when
+    expired. Looking never uses the link up: mail scanners open every link they see."""
     token = tokens.live_token(session, raw, TokenPurpose.EMAIL)
     if token is None or tokens.usable_contact(session, token.contact_id) is None:
         return None
-    return token.new_email
+    problem = _confirm_problem(session, signed_in, token.contact_id)
+    return EmailLink(token.new_email, problem != SIGN_IN_TO_CONFIRM, problem)
 
 
 def confirm_email(
-    session: Session, raw: tokens.Secret | None, *, ip: str = "", now: datetime | None = None
+    session: Session,
+    raw: tokens.Secret | None,
+    signed_in: tokens.Secret | None,
+    *,
+    ip: str = "",
+    now: datetime | None = None,
 ) -> Contact:
     """Follow an email link: the login's email becomes the address the link was sent to.
 
-    The link works once and expires; it is refused, and left as it is, when another login has
-    taken the address since it was sent. The username stays as it was.
+    Only the login that asked may confirm, signed in (``signed_in`` is its session id): whoever
+    reads a mistyped inbox holds the link but not the password. The link works once and expires;
+    it is refused, and left as it is, when another login has taken the address since it was sent or
+    the browser is signed in as someone else. The username stays as it was. Links sent to the old
+    address (reset, setup) stop working and the login's other sessions end; this one stays.
     """
     now = now or clock.now()
     token = tokens.live_token(session, raw, TokenPurpose.EMAIL, now)
     contact = tokens.usable_contact(session, token.contact_id) if token is not None else None
     if token is None or contact is None or contact.id is None:
         raise ProfileError(token=LINK_EXPIRED)
+    if problem := _confirm_problem(session, signed_in, contact.id):
+        raise ProfileError(form=problem)
     new_email = token.new_email
     if email_problem(new_email) is not None:
         raise ProfileError(token=LINK_EXPIRED)
@@ -255,7 +339,10 @@ def confirm_email(
     contact.email = new_email
     session.add(contact)
     session.flush()
-    tokens.void(session, contact.id, TokenPurpose.EMAIL, now)
+    # Login nonces are left alone: they live a minute and belong to browsers signing in right now.
+    for purpose in (TokenPurpose.INVITE, TokenPurpose.RESET, TokenPurpose.EMAIL):
+        tokens.void(session, contact.id, purpose, now)
+    sessions.revoke_all(session, contact.id, "email_changed", now, keep=signed_in)
     events.audit(
         session,
         contact,

@@ -85,12 +85,23 @@ def revoke(session: Session, raw: Secret | None, reason: str = "logout", now: da
     return True
 
 
-def revoke_all(session: Session, contact_id: int, reason: str, now: datetime | None = None) -> int:
-    """End every live session of the contact, so a changed password also locks out old cookies."""
+def revoke_all(
+    session: Session,
+    contact_id: int,
+    reason: str,
+    now: datetime | None = None,
+    *,
+    keep: Secret | None = None,
+) -> int:
+    """End every live session of the contact, so a changed password also locks out old cookies.
+
+    ``keep`` is the session the change was made in, when it stays signed in (a confirmed email)."""
     session.flush()
-    result = session.exec(
+    stmt = (
         update(LoginSession)
         .where(LoginSession.contact_id == contact_id, LoginSession.revoked_at.is_(None))
         .values(revoked_at=now or clock.now(), revoked_reason=reason[:40])
     )
-    return result.rowcount
+    if (kept := digest_of(keep)) is not None:
+        stmt = stmt.where(LoginSession.id_hash != kept)
+    return session.exec(stmt).rowcount
