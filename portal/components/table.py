@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import reflex as rx
 from reflex.event import EventSpec
@@ -56,32 +57,46 @@ def tabs(state, items: list[tuple[str, str]], *panel: rx.Component) -> rx.Compon
     )
 
 
+def search_form(
+    value: rx.Var,
+    on_submit: Any,
+    on_clear: Any,
+    placeholder: str,
+    *,
+    label: str = "",
+    name: str = "q",
+    input_ids: tuple[str, str] = ("list-search", "search-button"),
+    width: str = "320px",
+) -> rx.Component:
+    """A search box with Search and (once something is searched) Clear: the lists' and the file tabs'."""
+    input_id, button_id = input_ids
+    return rx.form(
+        rx.hstack(
+            rx.input(
+                rx.input.slot(rx.icon("search", size=16)),
+                name=name,
+                default_value=value,
+                key=value,
+                placeholder=placeholder,
+                aria_label=label or placeholder,
+                max_length=100,
+                id=input_id,
+                width=["100%", width],
+            ),
+            rx.button("Search", type="submit", id=button_id),
+            rx.cond(value != "", rx.button("Clear", variant="ghost", type="button", on_click=on_clear)),
+            spacing="2",
+        ),
+        on_submit=on_submit,
+        reset_on_submit=False,
+        flex="1",
+        width="100%",
+    )
+
+
 def search_bar(state, placeholder: str, csv_href: rx.Var | None = None) -> rx.Component:
     return rx.hstack(
-        rx.form(
-            rx.hstack(
-                rx.input(
-                    rx.input.slot(rx.icon("search", size=16)),
-                    name="q",
-                    default_value=state.search,
-                    key=state.search,
-                    placeholder=placeholder,
-                    aria_label=placeholder,
-                    max_length=100,
-                    id="list-search",
-                    width=["100%", "320px"],
-                ),
-                rx.button("Search", type="submit", id="search-button"),
-                rx.cond(
-                    state.search != "",
-                    rx.button("Clear", variant="ghost", type="button", on_click=state.clear_search),
-                ),
-                spacing="2",
-            ),
-            on_submit=state.submit_search,
-            reset_on_submit=False,
-            flex="1",
-        ),
+        search_form(state.search, state.submit_search, state.clear_search, placeholder),
         csv_menu(csv_href) if csv_href is not None else rx.fragment(),
         width="100%",
         align="center",

@@ -9,7 +9,7 @@ from portal.components.detail import fact
 from portal.components.forms import auth_card, field, form_error
 from portal.components.links import server_link
 from portal.components.shell import page_heading, public_page, template
-from portal.components.table import tabs
+from portal.components.table import search_form, tabs
 from portal.core.principal import DASHBOARD
 from portal.pages.identity.auth import password_inputs
 from portal.services.identity.profile import LABELS, LIMITS
@@ -171,29 +171,13 @@ def attachments_tab() -> rx.Component:
         rx.text(
             "Contracts, agreements and other files we keep for your company.", size="2", color_scheme="gray"
         ),
-        rx.form(
-            rx.hstack(
-                rx.input(
-                    rx.input.slot(rx.icon("search", size=16)),
-                    name="q",
-                    default_value=S.file_search,
-                    key=S.file_search,
-                    placeholder="File name",
-                    aria_label="Search files by name",
-                    max_length=100,
-                    id="file-search",
-                    width=["100%", "320px"],
-                ),
-                rx.button("Search", type="submit", id="file-search-button"),
-                rx.cond(
-                    S.file_search != "",
-                    rx.button("Clear", variant="ghost", type="button", on_click=S.clear_file_search),
-                ),
-                spacing="2",
-            ),
-            on_submit=S.search_files,
-            reset_on_submit=False,
-            width="100%",
+        search_form(
+            S.file_search,
+            S.search_files,
+            S.clear_file_search,
+            "File name",
+            label="Search files by name",
+            input_ids=("file-search", "file-search-button"),
         ),
         rx.cond(
             S.files.length() > 0,

@@ -12,7 +12,7 @@ from portal.components.detail import attachments_list
 from portal.components.forms import field, form_error
 from portal.components.shell import template
 from portal.components.site_form import site_fields
-from portal.components.table import PHONE_HIDE
+from portal.components.table import PHONE_HIDE, search_form
 from portal.models import Page
 from portal.services.sites.site_contacts import LIMITS as CONTACT_LIMITS
 from portal.services.sites.site_contacts import MAX_PER_SITE
@@ -234,29 +234,15 @@ def contacts_tab() -> rx.Component:
 
 def attachments_tab() -> rx.Component:
     return rx.vstack(
-        rx.form(
-            rx.hstack(
-                rx.input(
-                    rx.input.slot(rx.icon("search", size=16)),
-                    name="file_q",
-                    default_value=S.file_search,
-                    key=S.file_search,
-                    placeholder="File name",
-                    aria_label="Search files by name",
-                    max_length=100,
-                    id="file-search",
-                    width=["100%", "280px"],
-                ),
-                rx.button("Search", type="submit", id="file-search-button"),
-                rx.cond(
-                    S.file_search != "",
-                    rx.button("Clear", variant="ghost", type="button", on_click=S.clear_file_search),
-                ),
-                spacing="2",
-            ),
-            on_submit=S.search_files,
-            reset_on_submit=False,
-            width="100%",
+        search_form(
+            S.file_search,
+            S.search_files,
+            S.clear_file_search,
+            "File name",
+            label="Search files by name",
+            input_ids=("file-search", "file-search-button"),
+            name="file_q",
+            width="280px",
         ),
         rx.cond(
             S.files_more,
