@@ -58,6 +58,13 @@ def _token(link: str) -> str:
     return parse_qs(urlsplit(link).query)["token"][0]
 
 
+def _log_out_once_loaded(page) -> None:
+    """Log out after the dashboard's own load: a logout racing the page's sign-in check would end in
+    the check's redirect (to the login, back to the dashboard) instead of the logout's."""
+    expect(page.locator("#dashboard-cards")).to_be_visible()
+    page.locator("#logout").click()
+
+
 def _journey(page, portal: Portal) -> set[str]:
     """Invite, set a password, log out, reset it, log out, log in: every raw secret seen."""
     nonces: list[str] = []
@@ -78,7 +85,7 @@ def _journey(page, portal: Portal) -> set[str]:
     page.locator("#save-password").click()
     at(page, "/dashboard")
     seen.add(_session_cookie(page))
-    page.locator("#logout").click()
+    _log_out_once_loaded(page)
     at(page, "/login?signed_out=1")
 
     page.goto("/forgot")
@@ -93,7 +100,7 @@ def _journey(page, portal: Portal) -> set[str]:
     page.locator("#save-password").click()
     at(page, "/dashboard")
     seen.add(_session_cookie(page))
-    page.locator("#logout").click()
+    _log_out_once_loaded(page)
     at(page, "/login?signed_out=1")
 
     login(page, email, OTHER_PASSWORD)
