@@ -620,6 +620,8 @@ class ListTrips:
     label: str
     search_steps: list[dict]
     search_note: str
+    # The demo customer's list that gives the floor, when its own has one page only (5 sites).
+    floor_path: str = ""
 
     @property
     def path(self) -> str:
@@ -634,7 +636,7 @@ def _list_round_trips(browser, url: str, cookies: list, trips: ListTrips) -> lis
         _open_list(page, trips.path)
         metro, floor, small_total = _Trips(page, PAGE_STEPS), None, 0
         try:
-            small_page, small_total = _small_list(browser, url, stack, trips.path)
+            small_page, small_total = _small_list(browser, url, stack, trips.floor_path or trips.path)
             floor = _Trips(small_page, PAGE_STEPS)
         except Exception as exc:  # Metro's figures still stand without their floor
             rows += _failed(f"{trips.what} next/prev page, demo customer (in-run floor)", exc)
@@ -663,7 +665,9 @@ def _list_round_trips(browser, url: str, cookies: list, trips: ListTrips) -> lis
         value, detail = spread(floor.samples)
         rows.append(
             (
-                f"{trips.what} next/prev page, demo customer, {trips.tab} tab, {small_total} {trips.what}",
+                f"{trips.what} next/prev page, demo customer, {trips.tab} tab, {small_total} {trips.what}"
+                if not trips.floor_path
+                else f"{trips.what} floor: demo customer's {trips.floor_path}, {small_total} rows",
                 value,
                 f"{detail}; 10 per page, taking turns with Metro's: the in-run floor",
             )
