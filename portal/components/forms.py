@@ -93,3 +93,29 @@ def auth_card(*children: rx.Component, title: str, company: rx.Var) -> rx.Compon
         padding="1em",
         background_color=rx.color("gray", 2),
     )
+
+
+def checking_link() -> rx.Component:
+    """What a page behind an emailed link shows while the server checks the link."""
+    return rx.hstack(
+        rx.spinner(),
+        rx.text("Checking your link…", size="2", color_scheme="gray"),
+        id="checking-link",
+        role="status",
+        align="center",
+        spacing="2",
+    )
+
+
+def link_refused(message: rx.Var, back: rx.Component) -> rx.Component:
+    """An emailed link that cannot be used: the reason (or that it expired) and where to go instead."""
+    return rx.vstack(
+        rx.callout(
+            rx.cond(message != "", message, "This link has expired or was already used."),
+            icon="clock",
+            color_scheme="amber",
+            id="link-expired",
+        ),
+        back,
+        spacing="3",
+    )

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import reflex as rx
 
-from portal.components.forms import auth_card, field, form_error, notice, password_rules
+from portal.components.forms import (
+    auth_card,
+    checking_link,
+    field,
+    form_error,
+    link_refused,
+    notice,
+    password_rules,
+)
 from portal.components.shell import public_page
 from portal.state.identity.login import ForgotState, LoginState, NewPasswordState, ResetState, SetupState
 from portal.state.identity.password_form import PasswordForm
@@ -84,29 +92,8 @@ def _link_form(state: type[NewPasswordState], intro: rx.Component, *fields: rx.C
         on_submit=state.submit,
         width="100%",
     )
-    expired = rx.vstack(
-        rx.callout(
-            rx.cond(
-                state.errors.get("token", "") != "",
-                state.errors.get("token", ""),
-                "This link has expired or was already used.",
-            ),
-            icon="clock",
-            color_scheme="amber",
-            id="link-expired",
-        ),
-        rx.link("Ask for a new link", href="/forgot"),
-        spacing="3",
-    )
-    checking = rx.hstack(
-        rx.spinner(),
-        rx.text("Checking your link…", size="2", color_scheme="gray"),
-        id="checking-link",
-        role="status",
-        align="center",
-        spacing="2",
-    )
-    return rx.cond(state.checked, rx.cond(state.token_ok, form, expired), checking)
+    expired = link_refused(state.errors.get("token", ""), rx.link("Ask for a new link", href="/forgot"))
+    return rx.cond(state.checked, rx.cond(state.token_ok, form, expired), checking_link())
 
 
 @public_page("/login", "Log in", on_load=[BrandState.load, LoginState.load])

@@ -6,7 +6,7 @@ from __future__ import annotations
 import reflex as rx
 
 from portal.components.detail import fact
-from portal.components.forms import auth_card, field, form_error
+from portal.components.forms import auth_card, checking_link, field, form_error, link_refused
 from portal.components.links import server_link
 from portal.components.shell import page_heading, public_page, template
 from portal.components.table import search_form, tabs
@@ -340,27 +340,11 @@ def _confirm_email_body() -> rx.Component:
         spacing="3",
         width="100%",
     )
-    refused = rx.vstack(
-        rx.callout(
-            rx.cond(c.error != "", c.error, "This link has expired or was already used."),
-            icon="clock",
-            color_scheme="amber",
-            id="link-expired",
-        ),
-        rx.link("Back to Preferences", href="/preferences"),
-        spacing="3",
-    )
-    checking = rx.hstack(
-        rx.spinner(),
-        rx.text("Checking your link…", size="2", color_scheme="gray"),
-        role="status",
-        align="center",
-        spacing="2",
-    )
+    refused = link_refused(c.error, rx.link("Back to Preferences", href="/preferences"))
     return rx.cond(
         c.checked,
         rx.cond(c.done, done, rx.cond(c.token_ok, rx.cond(c.error != "", blocked, asking), refused)),
-        checking,
+        checking_link(),
     )
 
 
