@@ -14,6 +14,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SESSION_COOKIE = "portal_session"
+# The back office's own cookie: a customer's session never opens /office, nor a staff session the portal.
+STAFF_COOKIE = "portal_staff_session"
 
 
 def _int(name: str, default: int) -> int:

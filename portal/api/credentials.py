@@ -17,14 +17,15 @@ from urllib.parse import parse_qsl, urlencode
 from starlette.responses import RedirectResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from portal.config import SESSION_COOKIE, settings
+from portal.config import SESSION_COOKIE, STAFF_COOKIE, settings
 from portal.services.identity.tokens import Hashed, digest_of
 
 LINK_COOKIE = "portal_link"
 SESSION_DIGEST = "portal_session_digest"
+STAFF_DIGEST = "portal_staff_session_digest"
 LINK_DIGEST = "portal_link_digest"
 # The pages an emailed link opens with ``?token=``; the token must not stay in their URL.
-LINK_PAGES = ("/setup", "/reset", "/preferences/confirm-email")
+LINK_PAGES = ("/setup", "/reset", "/preferences/confirm-email", "/office/setup", "/office/reset")
 LINK_COOKIE_SECONDS = 3600
 # Reflex's websocket (and its polling fallback) and its upload endpoint build state from headers.
 REFLEX_ENDPOINTS = ("/_event", "/_upload")
@@ -44,6 +45,7 @@ def digest_cookie_header(header: str) -> str:
     cookies = read_cookies(header)
     kept = {
         SESSION_DIGEST: digest_of(cookies.get(SESSION_COOKIE)),
+        STAFF_DIGEST: digest_of(cookies.get(STAFF_COOKIE)),
         LINK_DIGEST: digest_of(cookies.get(LINK_COOKIE)),
     }
     return "; ".join(f"{name}={value}" for name, value in kept.items() if value)

@@ -9,15 +9,20 @@ from sqlmodel import Session
 from starlette.requests import Request
 from starlette.responses import StreamingResponse
 
-from portal.config import SESSION_COOKIE
+from portal.config import SESSION_COOKIE, STAFF_COOKIE
 from portal.core import clock, exports
-from portal.core.principal import Scope
+from portal.core.principal import Scope, StaffMember
 from portal.db import unit_of_work
-from portal.services.identity.principals import signed_in_scope
+from portal.services.identity.principals import signed_in_scope, signed_in_staff
 
 
 def scope_from_request(session: Session, request: Request) -> Scope | None:
     return signed_in_scope(session, request.cookies.get(SESSION_COOKIE, ""))
+
+
+def staff_from_request(session: Session, request: Request) -> StaffMember | None:
+    """The staff member behind the back office's cookie; a customer's cookie is None here."""
+    return signed_in_staff(session, request.cookies.get(STAFF_COOKIE, ""))
 
 
 def request_scope(request: Request) -> Scope | None:

@@ -30,6 +30,8 @@ class PageSpec:
     component: Callable[[], rx.Component]
     on_load: list[Any] = field(default_factory=list)
     public: bool = False  # opens without a sign-in (registered by public_page)
+    # A back-office page (components/office_shell.py): the duty it needs, "" for any staff member.
+    duty: str | None = None
 
 
 REGISTRY: list[PageSpec] = []
@@ -64,13 +66,11 @@ def page_heading(title: str, *actions: rx.Component) -> rx.Component:
     )
 
 
-def public_page(route: str, title: str, on_load: list[Any] | None = None):
+def public_page(route: str, title: str, on_load: list[Any] | None = None, product: str = "Customer Portal"):
     """Register a page that needs no sign-in (login, invite, password reset)."""
 
     def decorator(content: Callable[[], rx.Component]) -> Callable[[], rx.Component]:
-        REGISTRY.append(
-            PageSpec(route, f"{title} · Customer Portal", content, list(on_load or []), public=True)
-        )
+        REGISTRY.append(PageSpec(route, f"{title} · {product}", content, list(on_load or []), public=True))
         return content
 
     return decorator

@@ -7,8 +7,9 @@ the actor comes from the principal, the time from the one clock, and the target 
 
 Who may be any principal: a customer contact (``Scope``, a ``Contact`` row, or anything carrying
 ``customer_id`` and ``contact_id``, such as a payment a contact made), a staff member or an API
-client. A contact is kept in the ``contact_id`` column; a staff member or API client has no column
-of its own, so it is kept in ``detail["actor"]`` as ``{"kind": ..., "id": ...}``. ``None`` is the
+client. A contact is kept in the ``contact_id`` column and a staff member in ``staff_id`` (which the
+customers' live screens watch: ``portal/services/live.py``); both staff and API clients are also
+named in ``detail["actor"]`` as ``{"kind": ..., "id": ...}``. ``None`` is the
 portal itself (a gateway's webhook, a scheduled run).
 """
 
@@ -86,6 +87,7 @@ def audit(
         action=action,
         customer_id=customer if customer is not None else customer_id,
         contact_id=contact_id,
+        staff_id=who.staff_id if isinstance(who, StaffMember) else None,
         target_type=target_type,
         target_id=target_id,
         ip=(ip or "")[:IP_LENGTH],

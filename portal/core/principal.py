@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from portal.models import Page, PortalTier
+from portal.models import Page, PortalTier, Role
 
 MAX_ID = 2**31 - 1  # the largest id PostgreSQL's integer holds; a larger one from a client finds nothing
 # The Advanced portal's reports: a contact needs the Reports page and the contractor the Advanced tier.
@@ -63,42 +63,46 @@ Scope = CustomerContact
 
 
 class Duty(StrEnum):
-    """What the contractor's people do in the back office."""
+    """What the contractor's people do in the back office; a role is a set of these."""
 
-    ACTION_QUOTES = "action_quotes"
-    SCHEDULE_JOBS = "schedule_jobs"
+    READ_INBOX = "read_inbox"  # what customers sent, and marking it handled
+    ACTION_QUOTES = "action_quotes"  # price, send, create quotes
+    SCHEDULE_JOBS = "schedule_jobs"  # create, convert, schedule and reschedule jobs
     COMPLETE_JOBS = "complete_jobs"
-    INVOICE_JOBS = "invoice_jobs"
+    RECORD_TESTS = "record_tests"  # test results and defects on a job
+    INVOICE_JOBS = "invoice_jobs"  # raise and void invoices
+    TAKE_PAYMENTS = "take_payments"  # record offline payments, see receipts
+    SEND_STATEMENTS = "send_statements"  # statement and overdue letters
+    MANAGE_CUSTOMERS = "manage_customers"
+    MANAGE_SETTINGS = "manage_settings"
+    MANAGE_STAFF = "manage_staff"
 
 
-class Role(StrEnum):
-    ADMIN = "admin"
-    OFFICE = "office"
-    TECHNICIAN = "technician"
-
-    @property
-    def duties(self) -> frozenset[Duty]:
-        return ROLE_DUTIES[self]
-
-
+OFFICE_DUTIES = frozenset(Duty) - {Duty.MANAGE_SETTINGS, Duty.MANAGE_STAFF}
 ROLE_DUTIES: dict[Role, frozenset[Duty]] = {
-    Role.ADMIN: frozenset(Duty),
-    Role.OFFICE: frozenset({Duty.ACTION_QUOTES, Duty.SCHEDULE_JOBS, Duty.INVOICE_JOBS}),
-    # A technician closes the job it worked on; pricing and billing stay with the office.
-    Role.TECHNICIAN: frozenset({Duty.COMPLETE_JOBS}),
+    Role.OWNER: frozenset(Duty),
+    Role.OFFICE: OFFICE_DUTIES,
+    # A technician works its own jobs: tests, defects, completion. No money, no settings.
+    Role.TECHNICIAN: frozenset({Duty.COMPLETE_JOBS, Duty.RECORD_TESTS}),
 }
 
 
 @dataclass(frozen=True)
 class StaffMember:
-    """One of the contractor's people; a value until the back office gives staff a table and logins."""
+    """A signed-in member of the contractor's staff (``portal/models/staff.py``), rebuilt on every call."""
 
     staff_id: int
     name: str
     role: Role
 
-    def has(self, duty: Duty) -> bool:
-        return duty in self.role.duties
+    def has(self, duty: object) -> bool:
+        """``duty`` may have come from the browser as any value; only a duty of the role is allowed."""
+        return isinstance(duty, str) and duty in ROLE_DUTIES[self.role]
+
+    @property
+    def technician(self) -> bool:
+        """Sees only the jobs it is booked on (and their customers' rows through them)."""
+        return self.role == Role.TECHNICIAN
 
 
 @dataclass(frozen=True)

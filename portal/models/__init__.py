@@ -28,15 +28,17 @@ from portal.models.assets import (
     TestResult,
     Transfer,
 )
-from portal.models.catalog import DescriptionScript, OptionalItem, ScriptUse
+from portal.models.catalog import DescriptionScript, ItemKind, OptionalItem, ScriptUse
 from portal.models.files import Attachment, AttachmentOwner, ContractorDocument, DocumentKind
 from portal.models.invoices import (
     AutopayRun,
     Frequency,
     Invoice,
+    InvoiceItem,
     InvoiceStatus,
     Payment,
     PaymentAllocation,
+    PaymentMethod,
     PaymentStatus,
     RecurringInvoice,
     SavedCard,
@@ -45,6 +47,7 @@ from portal.models.jobs import Job, JobAsset, JobItem, JobStage
 from portal.models.messaging import AuditEvent, IntegrationEvent, OutboxMail, WebhookEvent
 from portal.models.quotes import Quote, QuoteAsset, QuoteDecision, QuoteItem, QuoteStage
 from portal.models.sites import Contract, ContractSite, Site, SiteContact
+from portal.models.staff import RecoveryCode, Role, Staff
 from portal.models.tasks import Task, TaskNote, TaskPriority, TaskStatus
 
 __all__ = [
@@ -74,7 +77,9 @@ __all__ = [
     "Frequency",
     "IntegrationEvent",
     "Invoice",
+    "InvoiceItem",
     "InvoiceStatus",
+    "ItemKind",
     "Job",
     "JobAsset",
     "JobItem",
@@ -86,6 +91,7 @@ __all__ = [
     "OutboxMail",
     "Page",
     "Payment",
+    "PaymentMethod",
     "PaymentAllocation",
     "PaymentStatus",
     "PortalTier",
@@ -94,13 +100,16 @@ __all__ = [
     "QuoteDecision",
     "QuoteItem",
     "QuoteStage",
+    "RecoveryCode",
     "RecurringInvoice",
     "SavedCard",
+    "Role",
     "ScriptUse",
     "ServiceLevel",
     "ServiceRecord",
     "Site",
     "SiteContact",
+    "Staff",
     "Task",
     "TaskNote",
     "TaskPriority",

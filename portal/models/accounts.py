@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import String
+from sqlalchemy import CheckConstraint, String
 from sqlmodel import Field, SQLModel
 
 from portal.models.base import choice, json_list, text, when
@@ -146,9 +146,12 @@ class OneTimeToken(SQLModel, table=True):
     """Invite, reset and login links. Only a hash of the token is kept."""
 
     __tablename__ = "one_time_token"
+    __table_args__ = (CheckConstraint("(contact_id IS NULL) <> (staff_id IS NULL)", name="one_owner"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    contact_id: int = Field(foreign_key="contact.id", index=True)
+    # Exactly one of the two: a customer's login or a staff member's (``ck_..._one_owner``).
+    contact_id: int | None = Field(default=None, foreign_key="contact.id", index=True)
+    staff_id: int | None = Field(default=None, foreign_key="staff.id", index=True)
     purpose: TokenPurpose = choice(TokenPurpose)
     new_email: str = text(254)
     token_hash: str = Field(sa_type=String(64), unique=True)
@@ -162,10 +165,13 @@ class LoginSession(SQLModel, table=True):
     """A signed-in browser. The cookie holds the id; the database holds its hash."""
 
     __tablename__ = "login_session"
+    __table_args__ = (CheckConstraint("(contact_id IS NULL) <> (staff_id IS NULL)", name="one_owner"),)
 
     id: int | None = Field(default=None, primary_key=True)
     id_hash: str = Field(sa_type=String(64), unique=True)
-    contact_id: int = Field(foreign_key="contact.id", index=True)
+    # Exactly one of the two: a customer's login or a staff member's (``ck_..._one_owner``).
+    contact_id: int | None = Field(default=None, foreign_key="contact.id", index=True)
+    staff_id: int | None = Field(default=None, foreign_key="staff.id", index=True)
     created_at: datetime = when(default_now=True)
     last_seen_at: datetime = when(default_now=True)
     expires_at: datetime = when()
@@ -178,6 +184,10 @@ class LoginSession(SQLModel, table=True):
 class AttemptKind(StrEnum):
     LOGIN = "login"
     RESET = "reset"
+    # The back office's own kinds, so a staff email and a customer username never share a streak.
+    STAFF_LOGIN = "staff_login"
+    STAFF_RESET = "staff_reset"
+    STAFF_CODE = "staff_code"  # a second-factor code (TOTP or recovery)
 
 
 class LoginAttempt(SQLModel, table=True):

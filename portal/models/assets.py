@@ -92,6 +92,7 @@ class ServiceRecord(SQLModel, table=True):
     tested_on: date = Field(index=True)
     result: TestResult = choice(TestResult)
     technician: str = text(100)
+    technician_id: int | None = None  # who recorded it; ``technician`` keeps the name
     notes: str = text(1000)
 
 

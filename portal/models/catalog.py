@@ -25,11 +25,21 @@ class DescriptionScript(SQLModel, table=True):
     is_active: bool = True
 
 
+class ItemKind(StrEnum):
+    LABOUR = "labour"
+    MATERIAL = "material"
+
+
 class OptionalItem(SQLModel, table=True):
+    """The contractor's price list; the items ``offered`` are the Optional Items customers may add
+    to a request."""
+
     __tablename__ = "optional_item"
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = text(200)
     description: str = text(1000)
     unit_price_cents: int
+    kind: ItemKind = choice(ItemKind, ItemKind.MATERIAL)
+    offered: bool = True
     is_active: bool = True

@@ -19,6 +19,7 @@ class AttachmentOwner(StrEnum):
     INVOICE = "invoice"
     ASSET = "asset"
     DOCUMENT = "document"
+    DEFECT = "defect"  # a technician's photo of what it found
 
 
 class Attachment(SQLModel, table=True):
@@ -36,6 +37,7 @@ class Attachment(SQLModel, table=True):
     storage_key: str = Field(sa_type=String(64), unique=True)  # random; never derived from the name
     uploaded_by_contact_id: int | None = Field(default=None, foreign_key="contact.id")
     uploaded_by_staff: str = text(100)
+    uploaded_by_staff_id: int | None = None
     uploaded_at: datetime = when(default_now=True)
 
 

@@ -40,6 +40,8 @@ class Invoice(SQLModel, table=True):
     paid_cents: int = 0
     status: InvoiceStatus = choice(InvoiceStatus, InvoiceStatus.UNPAID)
     paid_on: date | None = None
+    voided_at: datetime | None = when(nullable=True)
+    void_reason: str = text(500)
     created_at: datetime = when(default_now=True)
 
     @property
@@ -47,10 +49,33 @@ class Invoice(SQLModel, table=True):
         return self.total_cents - self.paid_cents
 
 
+class InvoiceItem(SQLModel, table=True):
+    """A line of an invoice the office wrote itself (a free invoice); a job's invoice bills the job's
+    lines."""
+
+    __tablename__ = "invoice_item"
+
+    id: int | None = Field(default=None, primary_key=True)
+    invoice_id: int = Field(foreign_key="invoice.id", index=True)
+    kind: str = text(20)  # labour, material, or empty for a plain line
+    description: str = text(500)
+    quantity: int = 1
+    unit_price_cents: int = 0
+    total_cents: int = 0
+    sort_order: int = 0
+
+
 class PaymentStatus(StrEnum):
     PENDING = "pending"
     SUCCEEDED = "succeeded"
     FAILED = "failed"
+
+
+class PaymentMethod(StrEnum):
+    CARD = "card"
+    BANK_TRANSFER = "bank_transfer"
+    CASH = "cash"
+    CHEQUE = "cheque"
 
 
 class Payment(SQLModel, table=True):
@@ -74,6 +99,10 @@ class Payment(SQLModel, table=True):
     card_exp_year: int | None = None
     failure_reason: str = text(300)
     is_autopay: bool = False
+    # An offline payment the office recorded: how it came, its reference, and who recorded it.
+    method: PaymentMethod = choice(PaymentMethod, PaymentMethod.CARD)
+    reference: str = text(100)
+    recorded_by_staff_id: int | None = None
     created_at: datetime = when(default_now=True)
     completed_at: datetime | None = when(nullable=True)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from enum import StrEnum
 
 from sqlalchemy import Index
@@ -39,6 +39,10 @@ class Job(SQLModel, table=True):
     requested_on: date = Field(index=True)
     preferred_date: date | None = None
     scheduled_on: date | None = None
+    # The visit's window on ``scheduled_on`` and who goes, set by Schedule in the back office.
+    window_start: time | None = None
+    window_end: time | None = None
+    technician_id: int | None = Field(default=None, foreign_key="staff.id", index=True)
     due_on: date | None = None
     completed_on: date | None = None
     subtotal_cents: int = 0
@@ -53,6 +57,7 @@ class JobItem(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     job_id: int = Field(foreign_key="job.id", index=True)
     optional_item_id: int | None = Field(default=None, foreign_key="optional_item.id")
+    kind: str = text(20)  # labour, material, or empty for a plain line
     description: str = text(500)
     quantity: int = 1
     unit_price_cents: int = 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String
+from sqlalchemy import Index, String
 from sqlmodel import Field, SQLModel
 
 from portal.models.base import json_dict, text, when
@@ -30,6 +30,8 @@ class IntegrationEvent(SQLModel, table=True):
     """Something the contractor's back office must hear about (a new request, an acceptance, a payment)."""
 
     __tablename__ = "integration_event"
+    # The Inbox: what is not handled yet, newest first.
+    __table_args__ = (Index("ix_integration_event_inbox", "handled_at", "created_at"),)
 
     id: int | None = Field(default=None, primary_key=True)
     kind: str = text(60, index=True)
@@ -37,6 +39,9 @@ class IntegrationEvent(SQLModel, table=True):
     payload: dict[str, Any] = json_dict()
     created_at: datetime = when(default_now=True)
     delivered_at: datetime | None = when(nullable=True)
+    # The back office's Inbox: a customer's event stays there until someone marks it handled.
+    handled_at: datetime | None = when(nullable=True)
+    handled_by_staff_id: int | None = None
 
 
 class AuditEvent(SQLModel, table=True):
@@ -46,6 +51,7 @@ class AuditEvent(SQLModel, table=True):
     action: str = text(60, index=True)
     customer_id: int | None = Field(default=None, foreign_key="customer.id", index=True)
     contact_id: int | None = Field(default=None, foreign_key="contact.id")
+    staff_id: int | None = Field(default=None, index=True)  # no key: the trail outlives the account
     target_type: str = text(40)
     target_id: int | None = None
     ip: str = text(64)

@@ -39,6 +39,8 @@ class Quote(SQLModel, table=True):
     requested_on: date = Field(index=True)
     preferred_date: date | None = None
     actioned_on: date | None = None
+    # When the office priced it; the customer sees it (Actioned) only once it is sent.
+    priced_at: datetime | None = when(nullable=True)
     valid_until: date | None = None
     subtotal_cents: int = 0
     tax_cents: int = 0
@@ -60,6 +62,7 @@ class QuoteItem(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     quote_id: int = Field(foreign_key="quote.id", index=True)
     optional_item_id: int | None = Field(default=None, foreign_key="optional_item.id")
+    kind: str = text(20)  # labour, material, or empty for a plain line
     description: str = text(500)
     quantity: int = 1
     unit_price_cents: int = 0

@@ -235,3 +235,30 @@ def last_link(portal: Portal, to: str, path: str) -> str:
         if found:
             return found.group(0)
     raise AssertionError(f"no {path} link mailed to {to}")
+
+
+def office_cookie(page, portal: Portal, role: str = "owner", email: str = "") -> int:
+    """Sign this browser context in to the back office as a staff member of ``role`` (created when
+    missing), by a session made in the database: the sign-in screens, MFA included, have their own
+    tests. Returns the staff id."""
+    from sqlmodel import Session, select
+
+    from portal.config import STAFF_COOKIE
+    from portal.models import Role, Staff
+    from portal.services.identity import sessions
+
+    email = email or f"{role}@office.test"
+    with Session(portal.engine) as s:
+        staff = s.exec(select(Staff).where(Staff.email == email)).first()
+        if staff is None:
+            staff = Staff(email=email, name=f"{role.title()} Tester", role=Role(role))
+            s.add(staff)
+            s.flush()
+        assert staff.id is not None
+        raw = sessions.start_staff(s, staff.id)
+        staff_id = staff.id
+        s.commit()
+    page.context.add_cookies(
+        [{"name": STAFF_COOKIE, "value": raw, "url": portal.url, "httpOnly": True, "sameSite": "Lax"}]
+    )
+    return staff_id

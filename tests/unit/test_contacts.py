@@ -101,7 +101,7 @@ def test_only_a_login_with_the_contacts_page_may_list_read_or_change_contacts(se
     ):
         with pytest.raises(AccessDenied):
             call()
-    staff = StaffMember(1, "Office", Role.ADMIN)
+    staff = StaffMember(1, "Office", Role.OWNER)
     with pytest.raises(AccessDenied):
         changes.save_contact(session, staff, None, person())
     assert stored(session, w.plain.id).pages == ["quotes"]

@@ -34,7 +34,7 @@ from tests.frozen import TODAY
 from tests.unit import factories as f
 
 # The contractor's office, which prices quotes and books, closes and bills jobs.
-STAFF = StaffMember(1, "Office admin", Role.ADMIN)
+STAFF = StaffMember(1, "Office admin", Role.OWNER)
 
 _invoice_numbers = count(7_000_000)
 

@@ -33,7 +33,7 @@ from tests.frozen import MOMENT, TODAY
 from tests.unit import factories as f
 
 # The contractor's office, which prices quotes and books, closes and bills jobs.
-STAFF = StaffMember(1, "Office admin", Role.ADMIN)
+STAFF = StaffMember(1, "Office admin", Role.OWNER)
 
 NOW = MOMENT
 

@@ -382,6 +382,6 @@ def test_audience_is_what_a_principal_sees(world):
     )
     assert visibility.audience(again) == visibility.audience(world.limited)
     assert visibility.audience(world.full) != visibility.audience(world.limited)
-    assert visibility.audience(StaffMember(1, "A", Role.ADMIN)) == visibility.audience(
+    assert visibility.audience(StaffMember(1, "A", Role.OWNER)) == visibility.audience(
         StaffMember(2, "B", Role.OFFICE)
     )

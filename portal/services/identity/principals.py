@@ -1,12 +1,13 @@
-"""The principal behind a login: which customer, pages and sites a signed-in contact has."""
+"""The principal behind a login: which customer, pages and sites a signed-in contact has, or which
+role a signed-in staff member has."""
 
 from __future__ import annotations
 
 from sqlmodel import Session, select
 
 from portal.core import tenant
-from portal.core.principal import CustomerContact
-from portal.models import ALL_PAGES, ContactSite, PortalTier, Site
+from portal.core.principal import CustomerContact, StaffMember
+from portal.models import ALL_PAGES, ContactSite, PortalTier, Role, Site
 from portal.services.identity import sessions, tokens
 from portal.services.identity.tokens import Secret
 
@@ -40,4 +41,18 @@ def scope_for(session: Session, contact_id: int) -> CustomerContact | None:
 def signed_in_scope(session: Session, session_id: Secret | None) -> CustomerContact | None:
     """The principal behind a session cookie (raw, or hashed at the edge), or None when it is not live."""
     login = sessions.resolve(session, session_id) if session_id else None
-    return scope_for(session, login.contact_id) if login else None
+    return scope_for(session, login.contact_id) if login and login.contact_id is not None else None
+
+
+def staff_for(session: Session, staff_id: int) -> StaffMember | None:
+    """The principal of an active staff login, or None when it may not sign in."""
+    staff = tokens.usable_staff(session, staff_id)
+    if staff is None or staff.id is None:
+        return None
+    return StaffMember(staff.id, staff.name or staff.email, Role(staff.role))
+
+
+def signed_in_staff(session: Session, session_id: Secret | None) -> StaffMember | None:
+    """The staff member behind a back-office cookie, or None (a customer's cookie is None here)."""
+    login = sessions.resolve_staff(session, session_id) if session_id else None
+    return staff_for(session, login.staff_id) if login and login.staff_id is not None else None

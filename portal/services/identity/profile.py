@@ -298,7 +298,7 @@ def email_link(
     """The live email link behind ``raw`` as the browser with session ``signed_in`` sees it; None when
     expired. Looking never uses the link up: mail scanners open every link they see."""
     token = tokens.live_token(session, raw, TokenPurpose.EMAIL)
-    if token is None or tokens.usable_contact(session, token.contact_id) is None:
+    if token is None or token.contact_id is None or tokens.usable_contact(session, token.contact_id) is None:
         return None
     problem = _confirm_problem(session, signed_in, token.contact_id)
     return EmailLink(token.new_email, problem != SIGN_IN_TO_CONFIRM, problem)
@@ -322,7 +322,8 @@ def confirm_email(
     """
     now = now or clock.now()
     token = tokens.live_token(session, raw, TokenPurpose.EMAIL, now)
-    contact = tokens.usable_contact(session, token.contact_id) if token is not None else None
+    owner = token.contact_id if token is not None else None
+    contact = tokens.usable_contact(session, owner) if owner is not None else None
     if token is None or contact is None or contact.id is None:
         raise ProfileError(token=LINK_EXPIRED)
     if problem := _confirm_problem(session, signed_in, contact.id):

@@ -2,6 +2,9 @@
 
 Only a SHA-256 digest is stored, so a copy of the database (a backup, a support dump) holds
 nothing that opens an account. The raw token lives only in the email or the redirect.
+
+A token belongs to a contact or to a staff member (``staff_id``); the ``_staff`` functions deal in
+the latter, and a staff member's token never opens a contact's form nor the other way round.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from sqlalchemy import ColumnElement
 from sqlmodel import Session, select, update
 
 from portal.core import clock
-from portal.models import Contact, Customer, OneTimeToken, TokenPurpose
+from portal.models import Contact, Customer, OneTimeToken, Staff, TokenPurpose
 
 LIFETIMES: dict[TokenPurpose, timedelta] = {
     TokenPurpose.INVITE: timedelta(days=7),
@@ -72,14 +75,34 @@ def usable_contact(session: Session, contact_id: int) -> Contact | None:
     return contact
 
 
+def usable_staff(session: Session, staff_id: int) -> Staff | None:
+    """The staff member if it may still sign in."""
+    staff = session.get(Staff, staff_id)
+    if staff is None or not staff.is_active or staff.deactivated_at is not None:
+        return None
+    return staff
+
+
 def void(
     session: Session, contact_id: int, purpose: TokenPurpose | None = None, now: datetime | None = None
 ) -> int:
     """Void the contact's unused tokens (of one purpose, or all), so an older link stops working."""
+    return _void(session, OneTimeToken.contact_id == contact_id, purpose, now)
+
+
+def void_staff(
+    session: Session, staff_id: int, purpose: TokenPurpose | None = None, now: datetime | None = None
+) -> int:
+    return _void(session, OneTimeToken.staff_id == staff_id, purpose, now)
+
+
+def _void(
+    session: Session, owner: ColumnElement[bool], purpose: TokenPurpose | None, now: datetime | None
+) -> int:
     stmt = (
         update(OneTimeToken)
         .where(
-            OneTimeToken.contact_id == contact_id,
+            owner,
             OneTimeToken.used_at.is_(None),
             OneTimeToken.voided_at.is_(None),
         )
@@ -105,21 +128,29 @@ def issue(
     nonces are left alone: they live a minute and two browsers signing in at once must not
     cancel each other. ``new_email`` is the address an email link confirms.
     """
-    now = now or clock.now()
     purpose = TokenPurpose(purpose)
     if purpose != TokenPurpose.LOGIN:
         void(session, contact_id, purpose, now)
-    raw = new_secret()
-    session.add(
-        OneTimeToken(
-            contact_id=contact_id,
-            purpose=purpose,
-            new_email=new_email,
-            token_hash=digest(raw),
-            created_at=now,
-            expires_at=now + LIFETIMES[purpose],
-        )
+    return _issue(
+        session, OneTimeToken(contact_id=contact_id, purpose=purpose, new_email=new_email, token_hash=""), now
     )
+
+
+def issue_staff(session: Session, staff_id: int, purpose: TokenPurpose, now: datetime | None = None) -> str:
+    """A staff member's invite, reset or login link, by the same rules as :func:`issue`."""
+    purpose = TokenPurpose(purpose)
+    if purpose != TokenPurpose.LOGIN:
+        void_staff(session, staff_id, purpose, now)
+    return _issue(session, OneTimeToken(staff_id=staff_id, purpose=purpose, token_hash=""), now)
+
+
+def _issue(session: Session, row: OneTimeToken, now: datetime | None) -> str:
+    now = now or clock.now()
+    raw = new_secret()
+    row.token_hash = digest(raw)
+    row.created_at = now
+    row.expires_at = now + LIFETIMES[TokenPurpose(row.purpose)]
+    session.add(row)
     session.flush()
     return raw
 
@@ -148,13 +179,20 @@ def peek(
     session: Session, raw: Secret | None, purpose: TokenPurpose, now: datetime | None = None
 ) -> Contact | None:
     """The contact a live token belongs to, without using it up (to show the form behind a link)."""
-    hashed = digest_of(raw)
-    if hashed is None:
+    token = live_token(session, raw, purpose, now)
+    if token is None or token.contact_id is None:
         return None
-    contact_id = session.exec(
-        select(OneTimeToken.contact_id).where(*_live(hashed, purpose, now or clock.now()))
-    ).first()
-    return None if contact_id is None else usable_contact(session, contact_id)
+    return usable_contact(session, token.contact_id)
+
+
+def peek_staff(
+    session: Session, raw: Secret | None, purpose: TokenPurpose, now: datetime | None = None
+) -> Staff | None:
+    """The staff member a live token belongs to, without using it up."""
+    token = live_token(session, raw, purpose, now)
+    if token is None or token.staff_id is None:
+        return None
+    return usable_staff(session, token.staff_id)
 
 
 def consume(
@@ -165,6 +203,25 @@ def consume(
     The conditional UPDATE is the guard: of two submits racing with the same token, the database
     lets exactly one of them change the row, and only that one gets a contact.
     """
+    token = _use(session, raw, purpose, now)
+    if token is None or token.contact_id is None:
+        return None
+    return usable_contact(session, token.contact_id)
+
+
+def consume_staff(
+    session: Session, raw: Secret | None, purpose: TokenPurpose, now: datetime | None = None
+) -> Staff | None:
+    """Use the token up and return its staff member, by the same guard as :func:`consume`."""
+    token = _use(session, raw, purpose, now)
+    if token is None or token.staff_id is None:
+        return None
+    return usable_staff(session, token.staff_id)
+
+
+def _use(
+    session: Session, raw: Secret | None, purpose: TokenPurpose, now: datetime | None
+) -> OneTimeToken | None:
     hashed = digest_of(raw)
     if hashed is None:
         return None
@@ -173,5 +230,4 @@ def consume(
     result = session.exec(update(OneTimeToken).where(*_live(hashed, purpose, now)).values(used_at=now))
     if result.rowcount != 1:
         return None
-    contact_id = session.exec(select(OneTimeToken.contact_id).where(OneTimeToken.token_hash == hashed)).one()
-    return usable_contact(session, contact_id)
+    return session.exec(select(OneTimeToken).where(OneTimeToken.token_hash == hashed)).one()

@@ -551,6 +551,7 @@ def _save(
             item_model(
                 **{owner_key: record.id},
                 optional_item_id=line.item.id,
+                kind=line.item.kind,
                 description=line.item.name[:500],
                 quantity=line.quantity,
                 unit_price_cents=line.item.unit_price_cents,

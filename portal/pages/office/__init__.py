@@ -1,0 +1,1 @@
+"""The back office's screens under /office, one module per screen."""
