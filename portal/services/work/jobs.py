@@ -18,7 +18,7 @@ from sqlmodel import Session, select
 
 from portal.core import clock, exports, tenant, visibility
 from portal.core.lists import Cell, Column, Context, ListSpec, Page, PageRequest, PerRequest, shorten
-from portal.core.principal import Duty, Scope, StaffMember, require_duty
+from portal.core.principal import AccessDenied, Duty, Scope, StaffMember, require_duty
 from portal.core.tenant import tax_on
 from portal.core.visibility import scoped
 from portal.models import (
@@ -51,6 +51,7 @@ STATUS_TEXT = {
 }
 
 PAID, UNPAID, OVERDUE = "Paid", "Unpaid", "Overdue"
+NOT_YOURS = "You can only complete a job you are booked on."
 
 
 @dataclass(frozen=True)
@@ -256,8 +257,11 @@ def schedule_job(
 
 
 def complete_job(session: Session, staff: StaffMember, job_id: int, completed_on: date) -> Job:
+    """The office may complete any job in progress; a technician only one it is booked on."""
     require_duty(staff, Duty.COMPLETE_JOBS)
     job = _job_in(session, job_id, JobStage.PROGRESS)
+    if staff.technician and job.technician_id != staff.staff_id:
+        raise AccessDenied(NOT_YOURS)
     job.completed_on = completed_on
     return _move(session, job, JobStage.COMPLETE)
 
