@@ -369,9 +369,9 @@ def test_an_inactive_customer_gets_no_new_job(session, world):
 
 
 def test_a_visit_reads_with_its_window():
-    assert scheduling.visit_text(date(2026, 12, 4), time(8), time(10)) == "Fri 4 Dec 2026, 08:00–10:00"
-    assert scheduling.visit_text(date(2026, 12, 4), None, None) == "Fri 4 Dec 2026"
-    assert scheduling.visit_text(None, time(8), time(9)) == ""
+    assert jobs.visit_text(date(2026, 12, 4), time(8), time(10)) == "Fri 4 Dec 2026, 08:00–10:00"
+    assert jobs.visit_text(date(2026, 12, 4), None, None) == "Fri 4 Dec 2026"
+    assert jobs.visit_text(None, time(8), time(9)) == ""
 
 
 def test_the_old_technician_principal_cannot_complete_an_unbooked_job(session, world):
@@ -379,3 +379,26 @@ def test_the_old_technician_principal_cannot_complete_an_unbooked_job(session, w
     with pytest.raises(AccessDenied):
         scheduling.complete(session, StaffMember(world["tech"].staff_id, "Sam", Role.TECHNICIAN), j.id)
     assert session.get(Job, j.id).stage == JobStage.PROGRESS
+
+
+def test_the_customer_sees_the_job_in_progress_with_its_visit(session, world):
+    from portal.core.lists import PageRequest
+    from portal.services.identity import principals
+
+    scope = principals.scope_for(session, f.contact(session, world["owner"]).id)
+    j = f.job_with(session, world["site"], scheduled_on=None)
+    scheduling.schedule(
+        session, world["office"], j.id, "2026-12-04", "08:00", "10:00", world["tech"].staff_id
+    )
+    [row] = jobs.list_jobs(session, scope, "progress", PageRequest(), TODAY).rows
+    assert (row.id, row.status_text, row.scheduled_on) == (j.id, "Job : In Progress", date(2026, 12, 4))
+    assert (
+        jobs.visit_text(row.scheduled_on, row.window_start, row.window_end) == "Fri 4 Dec 2026, 08:00–10:00"
+    )
+    assert jobs.list_jobs(session, scope, "pending", PageRequest(), TODAY).rows == []
+    detail = jobs.job_detail(session, scope, j.id)
+    assert (detail.status_text, detail.window_start, detail.window_end) == (
+        "Job : In Progress",
+        time(8),
+        time(10),
+    )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import and_, exists, func, literal, update
@@ -66,6 +66,8 @@ class JobRow:
     scheduled_on: date | None
     total_cents: int
     invoice_count: int
+    window_start: time | None = None
+    window_end: time | None = None
 
 
 @dataclass(kw_only=True)
@@ -75,6 +77,8 @@ class JobDetail(WorkDetail):
     due_on: date | None
     completed_on: date | None
     quote_number: int | None
+    window_start: time | None = None
+    window_end: time | None = None
 
 
 @dataclass(frozen=True)
@@ -86,6 +90,16 @@ class JobInvoice:
     total_cents: int
     balance_cents: int
     status: str
+
+
+def visit_text(day: date | None, start: time | None, end: time | None) -> str:
+    """ "Fri 4 Dec 2026, 08:00–10:00": how a booking reads in a mail and on the customer's screens."""
+    if day is None:
+        return ""
+    shown = day.strftime("%a %-d %b %Y")
+    if start is not None and end is not None:
+        shown += f", {start:%H:%M}–{end:%H:%M}"
+    return shown
 
 
 # Lists.
@@ -118,6 +132,8 @@ JOBS: ListSpec[JobRow] = ListSpec(
         Column("scheduled_on", Job.scheduled_on),
         Column("total_cents", Job.total_cents),
         Column("invoice_count", PerRequest(_invoice_count)),
+        Column("window_start", Job.window_start),
+        Column("window_end", Job.window_end),
     ),
     joins=_SHARED["joins"],
     tabs={tab: Job.stage == JobStage(tab) for tab in JOB_TABS},
@@ -178,6 +194,8 @@ def job_detail(session: Session, scope: Scope, job_id: Any) -> JobDetail | None:
         due_on=job.due_on,
         completed_on=job.completed_on,
         quote_number=quote_number,
+        window_start=job.window_start,
+        window_end=job.window_end,
     )
 
 

@@ -136,16 +136,6 @@ def _booking(job: Job) -> dict[str, Any]:
     }
 
 
-def visit_text(day: date | None, start: time | None, end: time | None) -> str:
-    """ "Fri 4 Dec 2026, 08:00–10:00": how a booking reads in a mail and on the customer's screens."""
-    if day is None:
-        return ""
-    shown = day.strftime("%a %-d %b %Y")
-    if start is not None and end is not None:
-        shown += f", {start:%H:%M}–{end:%H:%M}"
-    return shown
-
-
 def job_contacts(session: Session, job: Job) -> list[Contact]:
     """Who hears about the booking: the customer's active job contacts who may see the job's site,
     else the job's own contact."""
@@ -171,7 +161,7 @@ def job_contacts(session: Session, job: Job) -> list[Contact]:
 
 def _announce(session: Session, job: Job, rescheduled: bool) -> None:
     site = session.get(Site, job.site_id)
-    when = visit_text(job.scheduled_on, job.window_start, job.window_end)
+    when = jobs.visit_text(job.scheduled_on, job.window_start, job.window_end)
     for person in job_contacts(session, job):
         mail.queue_job_booked(session, person, job.number, site.name if site else "", when, rescheduled)
 
