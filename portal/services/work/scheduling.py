@@ -128,7 +128,7 @@ def read_visit(session: Session, day: Any, start: Any, end: Any, technician_id: 
 def _booking(job: Job) -> dict[str, Any]:
     """The booked fields as the audit stores them (JSON: dates and times as ISO text)."""
     return {
-        "stage": job.stage.value,
+        "stage": JobStage(job.stage).value,
         "scheduled_on": job.scheduled_on.isoformat() if job.scheduled_on else None,
         "window_start": job.window_start.strftime("%H:%M") if job.window_start else None,
         "window_end": job.window_end.strftime("%H:%M") if job.window_end else None,
@@ -349,7 +349,7 @@ def create_job(
         detail={
             "before": {},
             "after": {
-                "stage": job.stage.value,
+                "stage": JobStage(job.stage).value,
                 "site_id": job.site_id,
                 "lines": len(items),
                 "total_cents": job.total_cents,

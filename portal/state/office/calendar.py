@@ -23,8 +23,8 @@ class CalendarState(rx.State):
     truncated: bool = False
     _monday: str = ""
 
-    async def _show(self, around: date | None) -> None:
-        staff = await office_staff(self, Duty.SCHEDULE_JOBS)
+    def _show(self, around: date | None) -> None:
+        staff = office_staff(self, Duty.SCHEDULE_JOBS)
         if staff is None:
             self.days, self.heading = [], ""
             return
@@ -44,27 +44,27 @@ class CalendarState(rx.State):
         ]
 
     @rx.event
-    async def load(self):
+    def load(self):
         raw = self.router.url.query_parameters.get("week", "")
         found = dates.read_day(raw) if raw else None
-        await self._show(found if isinstance(found, date) else None)
+        self._show(found if isinstance(found, date) else None)
 
-    async def _step(self, days: int) -> None:
+    def _step(self, days: int) -> None:
         current = dates.read_day(self._monday)
         if not isinstance(current, date):
-            await self._show(None)
+            self._show(None)
             return
         moved = current + timedelta(days=days)
-        await self._show(moved if dates.supported(moved) else current)
+        self._show(moved if dates.supported(moved) else current)
 
     @rx.event
-    async def previous(self):
-        await self._step(-7)
+    def previous(self):
+        self._step(-7)
 
     @rx.event
-    async def next(self):
-        await self._step(7)
+    def next(self):
+        self._step(7)
 
     @rx.event
-    async def this_week(self):
-        await self._show(None)
+    def this_week(self):
+        self._show(None)

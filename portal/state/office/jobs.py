@@ -15,11 +15,12 @@ import reflex as rx
 from portal.core import tenant
 from portal.core.principal import AccessDenied, Duty, StaffMember
 from portal.db import unit_of_work
+from portal.services.identity.principals import signed_in_staff
 from portal.services.work import jobs, office_jobs, scheduling
 from portal.services.work.office_jobs import Card
 from portal.state import arguments
 from portal.state.display import DASH, day, moment, money, size
-from portal.state.office.session import OfficeSession
+from portal.state.office.session import staff_session_id
 
 STAGES = [s.value for s in office_jobs.STAGES]
 MAX_NEW_LINES = 20
@@ -31,10 +32,15 @@ ACTIONS = {
 }
 
 
-async def office_staff(state: rx.State, duty: Duty) -> StaffMember | None:
-    """The live staff member when it has ``duty``; every handler asks before it does anything."""
-    office = await state.get_state(OfficeSession)
-    return office._staff(duty)
+def office_staff(state: rx.State, duty: Duty) -> StaffMember | None:
+    """The live staff member when it has ``duty``; every handler asks before it does anything.
+
+    The same check as ``OfficeSession._staff``, read from this state's own router, so a handler
+    needs no other state loaded (a state tree built on demand has none).
+    """
+    with unit_of_work() as session:
+        staff = signed_in_staff(session, staff_session_id(state.router.headers))
+    return staff if staff is not None and staff.has(duty) else None
 
 
 def window(card: Any) -> str:
@@ -64,8 +70,8 @@ class JobsBoardState(rx.State):
     columns: list[dict[str, Any]] = []
     _shown: dict[str, int] = {}
 
-    async def _refresh(self) -> None:
-        staff = await office_staff(self, Duty.SCHEDULE_JOBS)
+    def _refresh(self) -> None:
+        staff = office_staff(self, Duty.SCHEDULE_JOBS)
         if staff is None:
             self.columns = []
             return
@@ -83,30 +89,30 @@ class JobsBoardState(rx.State):
         ]
 
     @rx.event
-    async def load(self):
+    def load(self):
         self._shown = {}
-        await self._refresh()
+        self._refresh()
 
     @rx.event
-    async def find(self, form: dict):
+    def find(self, form: dict):
         self.search = arguments.text(arguments.form(form).get("q"), 100)
         self._shown = {}
-        await self._refresh()
+        self._refresh()
 
     @rx.event
-    async def clear(self):
+    def clear(self):
         self.search, self._shown = "", {}
-        await self._refresh()
+        self._refresh()
 
     @rx.event
-    async def more(self, stage: str):
+    def more(self, stage: str):
         stage = arguments.text(stage, 20)
         if stage not in STAGES:
             return
         self._shown[stage] = min(
             self._shown.get(stage, office_jobs.STEP) + office_jobs.STEP, office_jobs.MOST_SHOWN
         )
-        await self._refresh()
+        self._refresh()
 
     @rx.event
     def show_stage(self, stage: str):
@@ -195,10 +201,10 @@ class OfficeJobState(rx.State):
         ]
 
     @rx.event
-    async def load(self):
+    def load(self):
         self.dialog_open = self.confirm_open = False
         self.message, self.errors, self.loaded = "", {}, False
-        staff = await office_staff(self, Duty.SCHEDULE_JOBS)
+        staff = office_staff(self, Duty.SCHEDULE_JOBS)
         if staff is None:
             self.found, self.loaded, self._job_id = False, True, 0
             return
@@ -206,8 +212,8 @@ class OfficeJobState(rx.State):
         self._show(staff, raw if isinstance(raw, str) else "")
 
     @rx.event
-    async def open_booking(self):
-        staff = await office_staff(self, Duty.SCHEDULE_JOBS)
+    def open_booking(self):
+        staff = office_staff(self, Duty.SCHEDULE_JOBS)
         if staff is None or not self._job_id:
             return
         self.mode = "reschedule" if self.job.get("stage") == "progress" else "schedule"
@@ -226,8 +232,8 @@ class OfficeJobState(rx.State):
         self.dialog_open, self.errors = False, {}
 
     @rx.event
-    async def book(self, form: dict):
-        staff = await office_staff(self, Duty.SCHEDULE_JOBS)
+    def book(self, form: dict):
+        staff = office_staff(self, Duty.SCHEDULE_JOBS)
         if staff is None or not self._job_id:
             self.message = "Not available to your role."
             return
@@ -248,8 +254,8 @@ class OfficeJobState(rx.State):
         self._show(staff, self._job_id)
 
     @rx.event
-    async def ask_complete(self):
-        if await office_staff(self, Duty.COMPLETE_JOBS) is not None and self._job_id:
+    def ask_complete(self):
+        if office_staff(self, Duty.COMPLETE_JOBS) is not None and self._job_id:
             self.confirm_open = True
 
     @rx.event
@@ -257,9 +263,9 @@ class OfficeJobState(rx.State):
         self.confirm_open = False
 
     @rx.event
-    async def complete(self):
+    def complete(self):
         self.confirm_open = False
-        staff = await office_staff(self, Duty.COMPLETE_JOBS)
+        staff = office_staff(self, Duty.COMPLETE_JOBS)
         if staff is None or not self._job_id:
             self.message = "Not available to your role."
             return
@@ -273,7 +279,7 @@ class OfficeJobState(rx.State):
             self.message = jobs.NOT_YOURS
             return
         self.message = f"Job #{number} completed."
-        viewer = await office_staff(self, Duty.SCHEDULE_JOBS)
+        viewer = office_staff(self, Duty.SCHEDULE_JOBS)
         if viewer is not None:
             self._show(viewer, self._job_id)
 
@@ -318,14 +324,14 @@ class NewJobState(rx.State):
     form_key: int = 0
 
     @rx.event
-    async def load(self):
+    def load(self):
         self.customer_id, self.sites, self.people, self.errors, self.busy = "", [], [], {}, False
         self.lines = []
         self.customer_search = ""
-        await self._customers()
+        self._customers()
 
-    async def _customers(self) -> None:
-        staff = await office_staff(self, Duty.SCHEDULE_JOBS)
+    def _customers(self) -> None:
+        staff = office_staff(self, Duty.SCHEDULE_JOBS)
         if staff is None:
             self.customers = []
             return
@@ -334,13 +340,13 @@ class NewJobState(rx.State):
         self.customers = [{"id": str(i), "name": n} for i, n in found]
 
     @rx.event
-    async def find_customer(self, form: dict):
+    def find_customer(self, form: dict):
         self.customer_search = arguments.text(arguments.form(form).get("customer_q"), 100)
-        await self._customers()
+        self._customers()
 
     @rx.event
-    async def choose_customer(self, customer_id: str):
-        staff = await office_staff(self, Duty.SCHEDULE_JOBS)
+    def choose_customer(self, customer_id: str):
+        staff = office_staff(self, Duty.SCHEDULE_JOBS)
         if staff is None:
             return
         chosen = arguments.text(customer_id, 20)
@@ -361,8 +367,8 @@ class NewJobState(rx.State):
         self.lines = self.lines[:-1]
 
     @rx.event
-    async def create(self, form: dict):
-        staff = await office_staff(self, Duty.SCHEDULE_JOBS)
+    def create(self, form: dict):
+        staff = office_staff(self, Duty.SCHEDULE_JOBS)
         if staff is None or self.busy:
             return None
         form = arguments.form(form)
