@@ -172,3 +172,26 @@ def test_the_board_on_a_phone_shows_one_stage_at_a_time(phone, portal):
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
     progress.locator(".job-card").first.click()
     expect(phone.locator("#job-number")).to_be_visible()
+
+
+def _serious(page) -> list[str]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    page.locator("h1").first.wait_for(state="visible")
+    page.wait_for_timeout(500)
+    found = [v for v in Axe().run(page).response["violations"] if v["impact"] in ("serious", "critical")]
+    return [f"{v['id']}: {[n['target'] for n in v['nodes'][:3]]}" for v in found]
+
+
+def test_the_job_screens_pass_axe_on_desktop_and_phone(page, phone, portal):
+    job = _pending_job(portal)
+    findings = []
+    for pg in (page, phone):
+        office_cookie(pg, portal, "office")
+        for path in ("/office/jobs", "/office/jobs/calendar", "/office/jobs/new", f"/office/jobs/{job.id}"):
+            pg.goto(path)
+            findings += [f"{pg.viewport_size['width']} {path} {f}" for f in _serious(pg)]
+        pg.locator("#booking-open").click()
+        pg.locator("#booking-dialog").wait_for()
+        findings += [f"{pg.viewport_size['width']} booking dialog {f}" for f in _serious(pg)]
+    assert findings == []
