@@ -54,11 +54,9 @@ def test_a_column_is_paged_twenty_at_a_time(session, world):
     assert _numbers(more)[:20] == _numbers(first) and len(more.cards) == 40
     every = office_jobs.board_column(session, world["office"], "pending", shown=60)
     assert (len(every.cards), every.more) == (45, False)
-    for shown in ("x", -3, None, 2**70):
-        assert len(office_jobs.board_column(session, world["office"], "pending", shown=shown).cards) in (
-            20,
-            45,
-        )
+    for shown in ("x", -3, None, [40]):
+        assert len(office_jobs.board_column(session, world["office"], "pending", shown=shown).cards) == 20
+    assert len(office_jobs.board_column(session, world["office"], "pending", shown=2**70).cards) == 45
     assert len(office_jobs.board_column(session, world["office"], "pending", shown=10**6).cards) == 45
 
 

@@ -145,7 +145,7 @@ def test_a_forged_schedule_or_complete_changes_nothing(committed, world, who):
         assert s.exec(select(Job).where(Job.description == "Forged")).all() == []
 
 
-def test_a_technician_completes_its_own_job_through_the_handler_only_when_booked(committed, world):
+def test_a_technician_cannot_complete_through_the_office_job_page(committed, world):
     with Session(committed) as s:
         job = s.get(Job, world.pending)
         job.stage, job.technician_id = JobStage.PROGRESS, world.office
