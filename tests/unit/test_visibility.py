@@ -38,6 +38,7 @@ from portal.models import (
     DocumentKind,
     IntegrationEvent,
     Invoice,
+    InvoiceItem,
     Job,
     JobAsset,
     JobItem,
@@ -202,6 +203,9 @@ BUILD: dict[type, Callable[[Session, Place], Any]] = {
     Task: _task,
     TaskNote: lambda s, at: _add(s, TaskNote(task_id=_task(s, at).id, note="Started")),
     Invoice: lambda s, at: f.invoice(s, at.site, 1_000),
+    InvoiceItem: lambda s, at: _add(
+        s, InvoiceItem(invoice_id=f.invoice(s, at.site, 1_000).id, description="Call-out")
+    ),
     RecurringInvoice: lambda s, at: f.recurring_invoice(s, at.site),
     AutopayRun: lambda s, at: _add(
         s, AutopayRun(recurring_invoice_id=f.recurring_invoice(s, at.site).id, due_on=TODAY)

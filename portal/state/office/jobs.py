@@ -15,12 +15,11 @@ import reflex as rx
 from portal.core import tenant
 from portal.core.principal import AccessDenied, Duty, StaffMember
 from portal.db import unit_of_work
-from portal.services.identity.principals import signed_in_staff
 from portal.services.work import jobs, office_jobs, scheduling
 from portal.services.work.office_jobs import Card
 from portal.state import arguments
 from portal.state.display import DASH, day, moment, money, size
-from portal.state.office.session import staff_session_id
+from portal.state.office.session import office_staff
 
 STAGES = [s.value for s in office_jobs.STAGES]
 MAX_NEW_LINES = 20
@@ -30,17 +29,6 @@ ACTIONS = {
     "job.rescheduled": "Rescheduled",
     "job.completed": "Completed",
 }
-
-
-def office_staff(state: rx.State, duty: Duty) -> StaffMember | None:
-    """The live staff member when it has ``duty``; every handler asks before it does anything.
-
-    The same check as ``OfficeSession._staff``, read from this state's own router, so a handler
-    needs no other state loaded (a state tree built on demand has none).
-    """
-    with unit_of_work() as session:
-        staff = signed_in_staff(session, staff_session_id(state.router.headers))
-    return staff if staff is not None and staff.has(duty) else None
 
 
 def window(card: Any) -> str:

@@ -2,7 +2,7 @@
 
 The staff cookie is not the customers' (``portal/config.py``): a customer's session resolves to no
 staff member here, and a staff session to no customer on the portal's screens. Every handler of an
-office screen calls :meth:`OfficeSession._staff` with the duty its command needs; the shell's
+office screen calls :func:`office_staff` with the duty its command needs; the shell's
 ``guard`` only decides what the page shows.
 """
 
@@ -28,6 +28,20 @@ def staff_session_id(headers) -> Hashed | None:
     return hashed_cookie(headers.cookie, STAFF_DIGEST)
 
 
+def office_staff(state: rx.State, duty: Duty | str = ANY_STAFF) -> StaffMember | None:
+    """The live staff member when it has ``duty`` (any signed-in staff for ``ANY_STAFF``); every
+    office handler asks before it does anything.
+
+    Read from the calling state's own router, so a handler needs no other state loaded (a state tree
+    built on demand has none).
+    """
+    with unit_of_work() as session:
+        staff = signed_in_staff(session, staff_session_id(state.router.headers))
+    if staff is None or (duty != ANY_STAFF and not staff.has(duty)):
+        return None
+    return staff
+
+
 class OfficeSession(rx.State):
     staff_name: str = ""
     role: str = ""
@@ -37,18 +51,10 @@ class OfficeSession(rx.State):
     granted: str = "-"
     denied: str = "-"
 
-    def _staff(self, duty: Duty | str = ANY_STAFF) -> StaffMember | None:
-        """The live staff member when it has ``duty`` (any signed-in staff for ``ANY_STAFF``)."""
-        with unit_of_work() as session:
-            staff = signed_in_staff(session, staff_session_id(self.router.headers))
-        if staff is None or (duty != ANY_STAFF and not staff.has(duty)):
-            return None
-        return staff
-
     @rx.event
     def guard(self, duty: str):
         """on_load of every office page: sign-in first, then the page's duty."""
-        staff = self._staff()
+        staff = office_staff(self)
         if staff is None:
             self.granted = self.denied = "-"
             target = quote(self.router.url.path.rstrip("/") or "/office")
