@@ -214,6 +214,7 @@ def price_quote(
     quote = _open(session, staff, quote_id)
     checked = check_lines(session, lines)
     until = read_valid_until(session, valid_until, today)
+    assert quote.id is not None, "loaded from the database"
     before = _facts(quote)
     session.exec(delete(QuoteItem).where(QuoteItem.quote_id == quote.id))
     for order, line in enumerate(checked):
