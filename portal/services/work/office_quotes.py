@@ -294,7 +294,7 @@ def price_list(session: Session, staff: StaffMember) -> list[PriceListItem]:
         .limit(PRICE_LIST_ROWS)
     ).all()
     return [
-        PriceListItem(r.id, r.name, r.kind.value, r.unit_price_cents, r.offered)
+        PriceListItem(r.id, r.name, str(r.kind), r.unit_price_cents, r.offered)
         for r in rows
         if r.id is not None
     ]

@@ -118,7 +118,7 @@ def _line(session: Session, raw: LineInput) -> Line | str:
         item = _price_list_item(session, raw.optional_item_id)
         if item is None:
             return GONE
-    kind = item.kind.value if item is not None else raw.kind
+    kind = str(item.kind) if item is not None else raw.kind
     if kind not in KINDS:
         return "Choose labour, material or other."
     description = one_line(raw.description) or (item.name if item is not None else "")
