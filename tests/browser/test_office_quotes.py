@@ -172,3 +172,41 @@ def test_a_technician_is_refused_quotes_and_the_office_files(page, portal):
     with Session(portal.engine) as s:
         assert s.get(Quote, quote.id).stage == QuoteStage.OUTSTANDING
     assert re.search(r"/office/quotes", page.url)
+
+
+def test_the_screens_pass_axe_at_desktop_and_phone_sizes(browser, portal):
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+    quote = _requested_quote(portal)
+    findings = []
+    for size in ({"width": 1280, "height": 860}, {"width": 390, "height": 844}):
+        context = browser.new_context(base_url=portal.url, viewport=size)
+        context.set_default_timeout(15_000)
+        pg = context.new_page()
+        office_cookie(pg, portal, "owner")
+        try:
+            for path, ready, then in (
+                ("/office/inbox", "#office-inbox", ".inbox-toggle"),
+                ("/office/quotes", "#office-quotes", None),
+                (f"/office/quotes/{quote.id}", "#office-quote", "#add-free-line"),
+                ("/office/quotes/new", "#office-new-quote", None),
+            ):
+                pg.goto(path)
+                pg.locator(ready).wait_for()
+                pg.wait_for_timeout(500)
+                if then:
+                    pg.locator(then).first.click()
+                    pg.wait_for_timeout(500)
+                found = [
+                    v for v in axe.run(pg).response["violations"] if v["impact"] in ("serious", "critical")
+                ]
+                findings += [f"{size['width']} {path}: {v['id']} {v['nodes'][0]['target']}" for v in found]
+                wide = pg.evaluate(
+                    "document.documentElement.scrollWidth > document.documentElement.clientWidth"
+                )
+                if wide:
+                    findings.append(f"{size['width']} {path}: the page scrolls sideways")
+        finally:
+            context.close()
+    assert not findings, "\n".join(findings)

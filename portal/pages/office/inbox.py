@@ -185,6 +185,7 @@ def _bulk() -> rx.Component:
                     checked=(S.selected.length() == S.rows.length()) & (S.rows.length() > 0),
                     on_change=S.select_all,
                     id="inbox-select-all",
+                    aria_label="Select all on this page",
                 ),
                 rx.text("Select all on this page", size="2"),
                 spacing="2",

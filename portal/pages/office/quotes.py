@@ -375,7 +375,7 @@ def _choices(items: rx.Var, chosen: rx.Var, on_pick, name: str) -> rx.Component:
                 items,
                 lambda c: rx.el.label(
                     rx.hstack(
-                        rx.radio_group.item(value=c["id"]),
+                        rx.radio_group.item(value=c["id"], aria_label=c["name"]),
                         rx.text(c["name"], size="2"),
                         rx.text(c["address"], size="1", color_scheme="gray"),
                         spacing="2",
