@@ -147,3 +147,8 @@ def test_files_added_points_at_its_quote(session, world):
 
 def test_an_unknown_kind_still_reads(session, world):
     assert inbox.title_of("contract.renewed") == "Contract: renewed"
+
+
+def test_a_change_says_which_fields_changed():
+    payload = {"before": {"name": "A", "street": "1 Main"}, "after": {"name": "B", "street": "1 Main"}}
+    assert inbox.summary_of(payload) == "Changed: name"

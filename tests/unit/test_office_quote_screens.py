@@ -144,3 +144,29 @@ def test_marking_in_the_inbox_refreshes_the_menu_count(committed, world):
     assert tab.state(OfficeSession).inbox_count == 0
     with Session(committed) as s:
         assert s.get(IntegrationEvent, world.event).handled_by_staff_id == world.office.id
+
+
+def test_convert_goes_to_the_new_job_and_a_technician_cannot(committed, world):
+    from portal.models import Job, QuoteDecision
+
+    with Session(committed) as s:
+        quote = s.get(Quote, world.quote)
+        quote.stage, quote.decision = QuoteStage.ACTIONED, QuoteDecision.ACCEPTED
+        s.add(quote)
+        s.commit()
+    path = f"/office/quotes/{world.quote}"
+    tech = _tab(committed, world.tech.id, path, {"quote_id": str(world.quote)})
+    tech.run(OfficeQuoteState, "load")
+    tech.state(OfficeQuoteState)._quote_id = world.quote
+    tech.run(OfficeQuoteState, "convert")
+    with Session(committed) as s:
+        assert s.exec(select(Job).where(Job.quote_id == world.quote)).all() == []
+
+    tab = _tab(committed, world.office.id, path, {"quote_id": str(world.quote)})
+    state = tab.run(OfficeQuoteState, "load")
+    assert state.can_convert and not state.can_price
+    tab.run(OfficeQuoteState, "convert")
+    with Session(committed) as s:
+        job = s.exec(select(Job).where(Job.quote_id == world.quote)).one()
+    redirects = [x.payload["path"] for x in tab.sent if getattr(x, "name", "") == "_redirect"]
+    assert redirects == [f"/office/jobs/{job.id}"]

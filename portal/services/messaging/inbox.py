@@ -125,6 +125,11 @@ def summary_of(payload: dict[str, Any]) -> str:
     fields = payload.get("fields")
     if isinstance(fields, list) and fields:
         return "Changed: " + ", ".join(str(f) for f in fields[:8])
+    before, after = payload.get("before"), payload.get("after")
+    if isinstance(before, dict) and isinstance(after, dict) and before:
+        changed = [str(k) for k in after if before.get(k) != after.get(k)]
+        if changed:
+            return "Changed: " + ", ".join(changed[:8])
     files = payload.get("files")
     if isinstance(files, list) and files:
         return ", ".join(str(f) for f in files[:5])
