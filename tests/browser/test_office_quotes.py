@@ -210,3 +210,25 @@ def test_the_screens_pass_axe_at_desktop_and_phone_sizes(browser, portal):
         finally:
             context.close()
     assert not findings, "\n".join(findings)
+
+
+def test_a_quote_from_scratch_for_a_customer_site(page, portal):
+    office_cookie(page, portal, "office")
+    page.goto("/office/quotes/new")
+    page.locator("#office-new-quote").wait_for()
+    page.locator("#create-quote").click()
+    expect(page.get_by_text("Choose a customer.")).to_be_visible()
+    page.locator("#customer-search").fill("Northside")
+    page.locator("#customer-find").click()
+    page.get_by_role("radio", name=MAIN).click()
+    page.locator("#site-find").click()
+    page.locator("#site-choices").get_by_role("radio").first.click()
+    page.locator("#new-description").fill("Install two new exit signs in the car park")
+    page.locator("#new-order").fill("PO-NEW-1")
+    page.locator("#create-quote").click()
+    page.locator("#office-quote").wait_for()
+    assert page.locator("#quote-customer").inner_text() == MAIN
+    with Session(portal.engine) as s:
+        created = s.exec(select(Quote).where(Quote.order_number == "PO-NEW-1")).one()
+        assert created.stage == QuoteStage.OUTSTANDING and created.requested_by_contact_id is None
+    assert page.url.rstrip("/").endswith(f"/office/quotes/{created.id}")

@@ -389,6 +389,7 @@ def _choices(items: rx.Var, chosen: rx.Var, on_pick, name: str) -> rx.Component:
         on_change=on_pick,
         name=name,
         aria_label=name,
+        id=f"{name.lower()}-choices",
     )
 
 
