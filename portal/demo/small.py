@@ -1642,7 +1642,7 @@ class SmallDemo:
         jobs.schedule_job(self.session, OFFICE, job_id, plan["scheduled"], plan["scheduled"])
         if stage == JobStage.PROGRESS:
             return
-        jobs.complete_job(self.session, TECHNICIAN, job_id, plan["completed"])
+        jobs.complete_job(self.session, OFFICE, job_id, plan["completed"])
         if stage == JobStage.COMPLETE:
             return
         invoice = jobs.invoice_job(self.session, OFFICE, job_id, day, stamp(day, 8))

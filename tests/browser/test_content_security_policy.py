@@ -17,7 +17,7 @@ import portal.pages  # noqa: F401  (registers every page in the shell's REGISTRY
 from portal.components.shell import REGISTRY
 from portal.models import Invoice, InvoiceStatus
 from portal.services.assets import ppm
-from tests.browser.conftest import at, last_link, login
+from tests.browser.conftest import at, last_link, login, office_cookie
 from tests.browser.test_ppm import MAIN_SITE, _click_cell, _find, _open, _setting
 from tests.browser.test_sign_in import invite
 from tests.browser.test_stripe_payments import _dana_unpaid, _open_payment, stripe_portal  # noqa: F401
@@ -25,7 +25,8 @@ from tests.browser.test_stripe_payments import _dana_unpaid, _open_payment, stri
 DANA = "dana@northside.example"
 PUBLIC = {spec.route for spec in REGISTRY if spec.public}
 ROUTES = sorted({spec.route for spec in REGISTRY} | {"/"})
-SIGNED_IN = [r for r in ROUTES if r not in PUBLIC]
+OFFICE = sorted({spec.route for spec in REGISTRY if spec.duty is not None})
+SIGNED_IN = [r for r in ROUTES if r not in PUBLIC and r not in OFFICE]
 
 # Installed before any page script runs, in every page and frame the context opens.
 LISTEN = """
@@ -93,6 +94,9 @@ def test_every_signed_out_page_runs_without_a_violation(watched, portal):
         page.goto(route)
         if route in PUBLIC:
             expect(page.locator("h1")).to_be_visible()
+        elif route.startswith("/office"):
+            at(page, f"/office/login?next={quote(route)}")
+            expect(page.locator("h1")).to_be_visible()
         else:
             at(page, f"/login?next={quote(route)}" if route != "/" else "/login?next=/dashboard")
             expect(page.locator("#login")).to_be_visible()
@@ -123,6 +127,16 @@ def test_every_signed_in_page_runs_without_a_violation(watched):
     page.locator("#logout").click()  # a real form post: what form-action governs
     at(page, "/login?signed_out=1")
     watched.settle()
+    assert watched.violations == [], watched.report()
+
+
+def test_every_office_page_runs_without_a_violation(watched, portal):
+    page = watched.page
+    office_cookie(page, portal, "owner")
+    for route in OFFICE:
+        page.goto(route)
+        _shown(page, route)
+        watched.settle()
     assert watched.violations == [], watched.report()
 
 

@@ -362,3 +362,17 @@ def job_line(
     session.add(row)
     session.flush()
     return row
+
+
+def staff_member(session: Session, role: str = "technician", name: str = "", active: bool = True):
+    """A back-office ``Staff`` row and its ``StaffMember`` principal, for commands that book staff."""
+    from portal.core.principal import StaffMember
+    from portal.models import Role, Staff
+
+    n = next(_numbers)
+    row = Staff(
+        email=f"staff{n}@contractor.example", name=name or f"Staff {n}", role=Role(role), is_active=active
+    )
+    session.add(row)
+    session.flush()
+    return row, StaffMember(row.id, row.name, Role(role))

@@ -70,15 +70,24 @@ def test_booking_a_job_needs_the_office(session, place, contact):
 
 
 def test_completing_a_job_is_staff_work(session, place, contact):
-    j = f.job_with(session, place, stage=JobStage.PROGRESS)
-    for who in (contact,):
+    """A technician completes only a job it is booked on; the office any job in progress."""
+    _, booked = f.staff_member(session)
+    _, other = f.staff_member(session)
+    j = f.job_with(session, place, stage=JobStage.PROGRESS, technician_id=booked.staff_id)
+    for who in (contact, other):
         with pytest.raises(AccessDenied):
             jobs.complete_job(session, who, j.id, TODAY)
     session.refresh(j)
-    assert j.stage == JobStage.PROGRESS
+    assert j.stage == JobStage.PROGRESS and j.completed_on is None
 
-    jobs.complete_job(session, TECHNICIAN, j.id, TODAY)
+    jobs.complete_job(session, booked, j.id, TODAY)
     assert j.stage == JobStage.COMPLETE and j.completed_on == TODAY
+
+    unbooked = f.job_with(session, place, stage=JobStage.PROGRESS)
+    with pytest.raises(AccessDenied):
+        jobs.complete_job(session, TECHNICIAN, unbooked.id, TODAY)
+    jobs.complete_job(session, OFFICE, unbooked.id, TODAY)
+    assert unbooked.stage == JobStage.COMPLETE
 
 
 def test_invoicing_a_job_needs_the_office(session, place, contact):

@@ -239,6 +239,25 @@ def queue_email_change_notice(session: Session, contact: Contact, new_email: str
     return queue(session, contact.email, f"Your {company} portal email address", body, "email_change_notice")
 
 
+def queue_job_booked(
+    session: Session, contact: Contact, job_number: int, site_name: str, when: str, rescheduled: bool
+) -> OutboxMail:
+    """ "Job scheduled" or "job rescheduled" to one of the customer's job contacts, with the visit's
+    day and window, so the site can expect the technician."""
+    company = company_name(session)
+    what = "rescheduled" if rescheduled else "scheduled"
+    body = (
+        f"{_greeting(contact)}\n\n"
+        f"Job #{job_number} at {site_name} has been {what}.\n\n"
+        f"Visit: {when}\n\n"
+        f"You can see the job in the portal under Jobs > Progress:\n\n"
+        f"{config.settings().public_url}/jobs\n\n"
+        f"{company}\n"
+    )
+    subject = f"Job #{job_number} {what}: {when}"
+    return queue(session, contact.email, subject, body, f"job_{what}")
+
+
 def queue_quote_ready(
     session: Session, contacts: list[Contact], number: int, site_name: str, total: str
 ) -> list[OutboxMail]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import and_, exists, func, literal, update
@@ -18,7 +18,7 @@ from sqlmodel import Session, select
 
 from portal.core import clock, exports, tenant, visibility
 from portal.core.lists import Cell, Column, Context, ListSpec, Page, PageRequest, PerRequest, shorten
-from portal.core.principal import Duty, Scope, StaffMember, require_duty
+from portal.core.principal import AccessDenied, Duty, Scope, StaffMember, require_duty
 from portal.core.tenant import tax_on
 from portal.core.visibility import scoped
 from portal.models import (
@@ -51,6 +51,7 @@ STATUS_TEXT = {
 }
 
 PAID, UNPAID, OVERDUE = "Paid", "Unpaid", "Overdue"
+NOT_YOURS = "You can only complete a job you are booked on."
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,8 @@ class JobRow:
     scheduled_on: date | None
     total_cents: int
     invoice_count: int
+    window_start: time | None = None
+    window_end: time | None = None
 
 
 @dataclass(kw_only=True)
@@ -74,6 +77,8 @@ class JobDetail(WorkDetail):
     due_on: date | None
     completed_on: date | None
     quote_number: int | None
+    window_start: time | None = None
+    window_end: time | None = None
 
 
 @dataclass(frozen=True)
@@ -85,6 +90,16 @@ class JobInvoice:
     total_cents: int
     balance_cents: int
     status: str
+
+
+def visit_text(day: date | None, start: time | None, end: time | None) -> str:
+    """ "Fri 4 Dec 2026, 08:00–10:00": how a booking reads in a mail and on the customer's screens."""
+    if day is None:
+        return ""
+    shown = day.strftime("%a %-d %b %Y")
+    if start is not None and end is not None:
+        shown += f", {start:%H:%M}–{end:%H:%M}"
+    return shown
 
 
 # Lists.
@@ -117,6 +132,8 @@ JOBS: ListSpec[JobRow] = ListSpec(
         Column("scheduled_on", Job.scheduled_on),
         Column("total_cents", Job.total_cents),
         Column("invoice_count", PerRequest(_invoice_count)),
+        Column("window_start", Job.window_start),
+        Column("window_end", Job.window_end),
     ),
     joins=_SHARED["joins"],
     tabs={tab: Job.stage == JobStage(tab) for tab in JOB_TABS},
@@ -177,6 +194,8 @@ def job_detail(session: Session, scope: Scope, job_id: Any) -> JobDetail | None:
         due_on=job.due_on,
         completed_on=job.completed_on,
         quote_number=quote_number,
+        window_start=job.window_start,
+        window_end=job.window_end,
     )
 
 
@@ -256,8 +275,11 @@ def schedule_job(
 
 
 def complete_job(session: Session, staff: StaffMember, job_id: int, completed_on: date) -> Job:
+    """The office may complete any job in progress; a technician only one it is booked on."""
     require_duty(staff, Duty.COMPLETE_JOBS)
     job = _job_in(session, job_id, JobStage.PROGRESS)
+    if staff.technician and job.technician_id != staff.staff_id:
+        raise AccessDenied(NOT_YOURS)
     job.completed_on = completed_on
     return _move(session, job, JobStage.COMPLETE)
 

@@ -36,7 +36,7 @@ class JobsState(DetailListState, SessionState):
             "order": row.order_number or DASH,
             "date": day(row.requested_on),
             "status": row.status_text,
-            "scheduled": day(row.scheduled_on),
+            "scheduled": jobs.visit_text(row.scheduled_on, row.window_start, row.window_end) or DASH,
             "total": money(row.total_cents, self._currency) if row.total_cents else DASH,
             "invoices": str(row.invoice_count),
         }
@@ -57,7 +57,7 @@ class JobsState(DetailListState, SessionState):
     def _own_facts(self, d: Any) -> dict[str, str]:
         return {
             "status": d.status_text,
-            "scheduled_on": day(d.scheduled_on),
+            "scheduled_on": jobs.visit_text(d.scheduled_on, d.window_start, d.window_end) or DASH,
             "due_on": day(d.due_on),
             "completed_on": day(d.completed_on),
         }
