@@ -232,3 +232,30 @@ def test_a_quote_from_scratch_for_a_customer_site(page, portal):
         created = s.exec(select(Quote).where(Quote.order_number == "PO-NEW-1")).one()
         assert created.stage == QuoteStage.OUTSTANDING and created.requested_by_contact_id is None
     assert page.url.rstrip("/").endswith(f"/office/quotes/{created.id}")
+
+
+def test_convert_an_accepted_quote_opens_its_job(page, portal):
+    from portal.models import Job, QuoteDecision
+
+    with Session(portal.engine) as s:
+        customer = s.exec(select(Customer.id).where(Customer.name == MAIN)).one()
+        with_job = set(s.exec(select(Job.quote_id).where(Job.quote_id.is_not(None))).all())
+        quote = next(
+            q
+            for q in s.exec(
+                select(Quote).where(Quote.customer_id == customer, Quote.stage == QuoteStage.ACTIONED)
+            ).all()
+            if q.id not in with_job and q.decision != QuoteDecision.DECLINED
+        )
+        # The customer's acceptance has its own tests; here it is simply recorded.
+        quote.decision = QuoteDecision.ACCEPTED
+        s.add(quote)
+        s.commit()
+        quote_id = quote.id
+    office_cookie(page, portal, "office")
+    page.goto(f"/office/quotes/{quote_id}")
+    page.locator("#convert-quote").click()
+    page.wait_for_url(re.compile(r"/office/jobs/\d+/?$"))
+    with Session(portal.engine) as s:
+        job = s.exec(select(Job).where(Job.quote_id == quote_id)).one()
+    assert page.url.rstrip("/").endswith(f"/office/jobs/{job.id}")
