@@ -79,7 +79,7 @@ def _int(value: Any) -> int | None:
 
 def reference(kind: str, payload: dict[str, Any]) -> Ref:
     """What the event points at, read from its payload as the customer's action wrote it."""
-    if kind == "quote.requested" or kind.startswith("quote."):
+    if kind.startswith("quote."):
         qid, number = _int(payload.get("quote_id")), payload.get("number", payload.get("quote_number"))
         return Ref(f"Quote #{number}", f"/office/quotes/{qid}" if qid else "", "quote", qid, _int(number))
     if kind == "job.booked":
