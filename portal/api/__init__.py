@@ -10,6 +10,7 @@ from portal.api import (
     exports,
     files,
     maintenance_reports,
+    office_files,
     ppm,
     webhooks,
 )
@@ -31,5 +32,6 @@ def backend() -> list:
         *ppm.routes,
         *maintenance_reports.routes,
         *advanced_reports.routes,
+        *office_files.routes,
     ]
     return [Starlette(routes=routes), upload_cap, guard_credentials, security_headers]

@@ -73,7 +73,12 @@ def _badge(area: Area) -> rx.Component:
     return rx.cond(
         OfficeSession.inbox_count > 0,
         rx.badge(
-            OfficeSession.inbox_count, color_scheme="red", variant="solid", radius="full", id="inbox-count"
+            OfficeSession.inbox_count,
+            color_scheme="red",
+            variant="solid",
+            high_contrast=True,  # white on plain red solid fails axe's contrast
+            radius="full",
+            id="inbox-count",
         ),
     )
 

@@ -99,6 +99,12 @@ class StaffMember:
         """``duty`` may have come from the browser as any value; only a duty of the role is allowed."""
         return isinstance(duty, str) and duty in ROLE_DUTIES[self.role]
 
+    def require(self, duty: object) -> None:
+        """What a list asks of whoever reads it: a back-office list names a duty where a customer's
+        names a page (``core/lists.ListSpec.page``)."""
+        if not self.has(duty):
+            raise AccessDenied(str(duty))
+
     @property
     def technician(self) -> bool:
         """Sees only the jobs it is booked on (and their customers' rows through them)."""

@@ -256,3 +256,23 @@ def queue_job_booked(
     )
     subject = f"Job #{job_number} {what}: {when}"
     return queue(session, contact.email, subject, body, f"job_{what}")
+
+
+def queue_quote_ready(
+    session: Session, contacts: list[Contact], number: int, site_name: str, total: str
+) -> list[OutboxMail]:
+    """The office sent a priced quote: each of the customer's quote contacts gets a link to it (the
+    Actioned list searched for its number, which is where the customer accepts or declines it)."""
+    company = company_name(session)
+    link = f"{config.settings().public_url}/quotes?tab=actioned&q={number}"
+    sent = []
+    for contact in contacts:
+        body = (
+            f"{_greeting(contact)}\n\n"
+            f"Your quote #{number} for {site_name} is ready: {total} including tax.\n\n"
+            "See it, and accept or decline it, in the customer portal:\n\n"
+            f"{link}\n\n"
+            f"{company}\n"
+        )
+        sent.append(queue(session, contact.email, f"Quote #{number} is ready", body, "quote_ready"))
+    return sent

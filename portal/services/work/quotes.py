@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, delete, or_, update
+from sqlalchemy import case, or_, update
 from sqlmodel import Session
 
 from portal.core import clock, events, exports, tenant, visibility
@@ -32,6 +32,7 @@ from portal.models import (
 )
 from portal.models import Page as PageKey
 from portal.services.messaging import mail
+from portal.services.work import pricing
 from portal.services.work.details import WorkDetail, person_name, work_detail, work_list
 
 PAGE = PageKey.QUOTES
@@ -208,14 +209,18 @@ def quote_detail(session: Session, scope: Scope, quote_id: Any, today: date) -> 
     quote = visibility.get(session, scope, Quote, quote_id)
     if quote is None:
         return None
+    shared = work_detail(
+        session,
+        quote,
+        items=(QuoteItem, QuoteItem.quote_id),
+        assets=(QuoteAsset, QuoteAsset.quote_id),
+        owner=AttachmentOwner.QUOTE,
+    )
+    if quote.stage == QuoteStage.OUTSTANDING and quote.priced_at is not None:
+        # The office's draft price is not the customer's to see until it is sent.
+        shared.update(items=[], subtotal_cents=0, tax_cents=0, total_cents=0)
     return QuoteDetail(
-        **work_detail(
-            session,
-            quote,
-            items=(QuoteItem, QuoteItem.quote_id),
-            assets=(QuoteAsset, QuoteAsset.quote_id),
-            owner=AttachmentOwner.QUOTE,
-        ),
+        **shared,
         status=quote_status(quote.stage, quote.decision, quote.valid_until, today),
         actioned_on=quote.actioned_on,
         valid_until=quote.valid_until,
@@ -400,42 +405,21 @@ def action_quote(
     today: date,
     valid_days: int | None = None,
 ) -> Quote:
-    """Price a quote: its lines replace any before, tax is worked out on the subtotal, and it moves to
-    Actioned.
+    """Price a quote and send it in one step (the demo's office, older tests): the rules are
+    ``pricing.price_quote`` and ``pricing.send_quote``, each line an "other" line.
 
     Re-pricing an actioned quote is allowed until the customer decides; after that the price is
     what they agreed to (or refused) and stays.
     """
     require_duty(staff, Duty.ACTION_QUOTES)
-    quote = session.get(Quote, quote_id)
-    if quote is None:
-        raise LookupError(f"no quote {quote_id}")
-    if quote.decision != QuoteDecision.NONE:
-        raise ValueError(f"quote {quote.number} was already {quote.decision}")
     if valid_days is not None and valid_days < 0:
         raise ValueError("valid_days cannot be negative")
-    lines = priced_lines(items)
-    settings = tenant.contractor(session)
-    session.exec(delete(QuoteItem).where(QuoteItem.quote_id == quote.id))
-    for order, (description, quantity, unit, total) in enumerate(lines):
-        session.add(
-            QuoteItem(
-                quote_id=quote_id,
-                description=description,
-                quantity=quantity,
-                unit_price_cents=unit,
-                total_cents=total,
-                sort_order=order,
-            )
-        )
-    quote.subtotal_cents = sum(line[3] for line in lines)
-    quote.tax_cents = tenant.tax_on(quote.subtotal_cents, settings.tax_rate_bp)
-    quote.total_cents = quote.subtotal_cents + quote.tax_cents
-    quote.stage = QuoteStage.ACTIONED
-    quote.actioned_on = today
-    quote.valid_until = today + timedelta(
-        days=valid_days if valid_days is not None else settings.quote_validity_days
+    lines = [
+        pricing.LineInput("other", description, quantity, unit)
+        for description, quantity, unit, _total in priced_lines(items)
+    ]
+    until = today + timedelta(
+        days=valid_days if valid_days is not None else tenant.contractor(session).quote_validity_days
     )
-    session.add(quote)
-    session.flush()
-    return quote
+    pricing.price_quote(session, staff, quote_id, lines, until, today)
+    return pricing.send_quote(session, staff, quote_id, today)

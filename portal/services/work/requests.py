@@ -211,9 +211,12 @@ def append_script(description: str, body: str) -> str:
 
 
 def offered_items(session: Session) -> list[OptionalItem]:
+    """The price list's items customers may add (``offered``); the rest are the office's alone."""
     return list(
         session.exec(
-            select(OptionalItem).where(OptionalItem.is_active).order_by(OptionalItem.name, OptionalItem.id)
+            select(OptionalItem)
+            .where(OptionalItem.is_active, OptionalItem.offered)
+            .order_by(OptionalItem.name, OptionalItem.id)
         ).all()
     )
 
@@ -222,7 +225,9 @@ def offered_item(session: Session, item_id: Any) -> OptionalItem | None:
     iid = _int(item_id)
     if iid is None:
         return None
-    return session.exec(select(OptionalItem).where(OptionalItem.id == iid, OptionalItem.is_active)).first()
+    return session.exec(
+        select(OptionalItem).where(OptionalItem.id == iid, OptionalItem.is_active, OptionalItem.offered)
+    ).first()
 
 
 def _asset_query(scope: Scope, site_id: int) -> Any:
