@@ -293,7 +293,8 @@ def _budget_world(session, s1, s2, t):
     priced = f.quote_with(
         session, s1, stage=QuoteStage.ACTIONED, total_cents=55_000, preferred_date=date(2027, 2, 10)
     )
-    asking = f.quote_with(session, s1, stage=QuoteStage.OUTSTANDING, total_cents=0)
+    # Outstanding with a draft price the office has not sent: the customer sees no cost yet.
+    asking = f.quote_with(session, s1, stage=QuoteStage.OUTSTANDING, total_cents=4_400)
     declined = f.quote_with(
         session, s1, stage=QuoteStage.ACTIONED, total_cents=9_900, decision=QuoteDecision.DECLINED
     )

@@ -587,3 +587,13 @@ def test_csv_streams_in_chunks(session, world):
     chunks = list(quotes.quote_csv(session, world.scope, "outstanding", "", "", True, TODAY))
     assert len(chunks) >= 5 and chunks[0].startswith(exports.BOM)
     assert sum(c.count("\r\n") for c in chunks) == 2501
+
+
+def test_an_unsent_draft_price_does_not_order_the_outstanding_list(session, world):
+    """The office's draft total is not the customer's to see, so sorting by Cost ignores it."""
+    dear = f.quote_with(session, world.a, stage=QuoteStage.OUTSTANDING, total_cents=900_000)
+    cheap = f.quote_with(session, world.a, stage=QuoteStage.OUTSTANDING, total_cents=100)
+    for descending in (True, False):
+        page = _list(session, world.scope, sort="cost", descending=descending)
+        assert _ids(page) == sorted([cheap.id, dear.id], reverse=descending)
+        assert all(r.cost_cents is None for r in page.rows)

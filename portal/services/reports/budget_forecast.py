@@ -160,7 +160,8 @@ def _quotes(session: Session, scope: Scope, site_ids: list[int], months: list[Fo
         if i >= MONTHS:
             continue
         months[i].quotes += 1
-        months[i].quotes_cents += total
+        # Until the office sends it, an Outstanding quote's price is its draft: the customer sees none.
+        months[i].quotes_cents += 0 if stage == QuoteStage.OUTSTANDING else total
         awaiting += stage == QuoteStage.OUTSTANDING
     return awaiting
 

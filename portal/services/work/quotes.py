@@ -164,7 +164,8 @@ QUOTES: ListSpec[QuoteRow] = ListSpec(
     sorts={
         **_SHARED["sorts"],
         "status": PerRequest(lambda context: _status_sql(context.today)),
-        "cost": Quote.total_cents,
+        # An Outstanding quote's total is the office's unsent draft: it must not order the rows either.
+        "cost": case((Quote.stage == QuoteStage.OUTSTANDING, 0), else_=Quote.total_cents),
     },
     default_sort="date",
     row=_quote_row,
