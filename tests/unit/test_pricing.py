@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from portal.core.lists import PageRequest
 from portal.core.principal import AccessDenied, Role, StaffMember
-from portal.models import AuditEvent, Job, JobAsset, OutboxMail, QuoteAsset, QuoteItem, QuoteStage
+from portal.models import AuditEvent, Job, JobAsset, JobItem, OutboxMail, QuoteAsset, QuoteItem, QuoteStage
 from portal.services.identity import principals
 from portal.services.work import office_quotes, pricing, quotes
 from portal.services.work.pricing import LineInput, PricingError
@@ -271,6 +271,8 @@ def test_convert_an_accepted_quote_carries_lines_and_assets(session, world):
     job = office_quotes.convert_to_job(session, OFFICE, q.id, TODAY)
     assert (job.quote_id, job.total_cents, job.order_number) == (q.id, 11_000, "PO-7")
     assert session.exec(select(JobAsset.asset_id).where(JobAsset.job_id == job.id)).all() == [unit.id]
+    lines = session.exec(select(JobItem.kind, JobItem.description).where(JobItem.job_id == job.id)).all()
+    assert [tuple(line) for line in lines] == [("labour", "Fit")]
     assert office_quotes.quote_for_office(session, OFFICE, q.id).job_id == job.id
     with pytest.raises(PricingError):
         office_quotes.convert_to_job(session, OFFICE, q.id, TODAY)

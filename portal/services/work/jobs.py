@@ -394,6 +394,7 @@ def create_job_from_quote(
             JobItem(
                 job_id=job.id,
                 optional_item_id=i.optional_item_id,
+                kind=i.kind,
                 description=i.description,
                 quantity=i.quantity,
                 unit_price_cents=i.unit_price_cents,
