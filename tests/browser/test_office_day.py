@@ -42,7 +42,7 @@ DESCRIPTION = "Diffuser cracked on the day test"
 def _give_job(portal, staff_id: int) -> tuple[int, list[int], int]:
     """A Northside job with three assets at its site, booked today for the technician.
 
-    Returns (job id, the three asset ids, the customer's id)."""
+    Returns (job id, three of its asset ids, its site's id)."""
     with Session(portal.engine) as s:
         customer = s.exec(
             select(Customer)
@@ -70,35 +70,33 @@ def _give_job(portal, staff_id: int) -> tuple[int, list[int], int]:
             .join(JobAsset, JobAsset.asset_id == Asset.id)
             .join(AssetServiceLevel, AssetServiceLevel.asset_id == Asset.id)
             .where(JobAsset.job_id == job_id)
-            .group_by(Asset.id)
-            .having(func.count() == 1)
-            .order_by(Asset.number, Asset.id)
+            .distinct()
+            .order_by(Asset.id)
         ).all()
         s.commit()
-        customer_id = customer.id
-    assert len(assets) >= 3, "a demo job with three single-schedule assets"
-    return job_id, list(assets[:3]), customer_id
+        site_id = job.site_id
+    assert len(assets) >= 3, "a demo job with three scheduled assets"
+    return job_id, list(assets[:3]), site_id
 
 
-def _ppm(portal, asset_id: int) -> tuple[ppm.Filters, int, int, dict[str, int | str]]:
-    """The customer's PPM grid for the asset's site: (filters, row, current week, the row's cell there)."""
+def _grid(portal, site_id: int) -> tuple[ppm.Filters, ppm.Grid]:
+    """The customer's PPM grid for the site, as the report computes it."""
     with Session(portal.engine) as s:
         contact = s.exec(select(Contact).where(Contact.email == CUSTOMER_EMAIL)).one()
         scope = scope_for(s, contact.id)
         today = tenant.today(s)
-        asset = s.get(Asset, asset_id)
-        level = s.exec(
-            select(AssetServiceLevel.service_level_id).where(AssetServiceLevel.asset_id == asset_id)
-        ).one()
-        filters = ppm.Filters(weeks.week_of(today)[0], asset.site_id)
-        grid = ppm.compute(s, scope, filters, today)
-    row = next(
-        i
-        for i, r in enumerate(grid.rows)
-        if (r.asset_type_id, r.service_level_id) == (asset.asset_type_id, level)
-    )
-    week = weeks.week_of(today)[1]
-    return filters, row, week, grid.cell(row, week)
+        filters = ppm.Filters(weeks.week_of(today)[0], site_id)
+        return filters, ppm.compute(s, scope, filters, today)
+
+
+def _changed_cell(before: ppm.Grid, after: ppm.Grid, key: tuple[int, int]) -> tuple[int, int]:
+    """(row in ``after``, week) of the first cell of the row ``key`` (asset type, level) that changed."""
+    rows = {(r.asset_type_id, r.service_level_id): i for i, r in enumerate(before.rows)}
+    row = next(i for i, r in enumerate(after.rows) if (r.asset_type_id, r.service_level_id) == key)
+    for wk in after.weeks:
+        if after.cell(row, wk.number) != before.cell(rows[key], wk.number):
+            return row, wk.number
+    raise AssertionError("no PPM cell of the tested row changed")
 
 
 def _asset_card(phone, asset_id: int):
@@ -107,8 +105,8 @@ def _asset_card(phone, asset_id: int):
 
 def test_a_technicians_day_on_a_phone(phone, page, portal, tmp_path):
     staff_id = office_cookie(phone, portal, "technician")
-    job_id, (passed, failed, untested), _customer = _give_job(portal, staff_id)
-    filters, row, week, before = _ppm(portal, passed)
+    job_id, (passed, failed, untested), site_id = _give_job(portal, staff_id)
+    filters, before = _grid(portal, site_id)
 
     phone.goto("/office/day")
     card = phone.locator(f".day-card[data-job='{job_id}']")
@@ -194,8 +192,12 @@ def test_a_technicians_day_on_a_phone(phone, page, portal, tmp_path):
         assert stored.content_type == "image/png" and stored.uploaded_by_staff_id == staff_id
 
     # The customer sees the defect and the PPM cell change.
-    _filters, _row, _week, after = _ppm(portal, passed)
-    assert after != before
+    with Session(portal.engine) as s:
+        tested = s.get(Asset, passed)
+        key = (tested.asset_type_id, results[passed].service_level_id)
+    _filters, grid = _grid(portal, site_id)
+    row, week = _changed_cell(before, grid, key)
+    after = grid.cell(row, week)
     login(page, CUSTOMER_EMAIL)
     at(page, "/dashboard")
     page.goto("/reports/defects")
