@@ -61,7 +61,8 @@ def _give_job(portal, staff_id: int) -> tuple[int, list[int], int]:
         )
         job_id = s.exec(counted).first()[0]
         job = s.get(Job, job_id)
-        job.technician_id, job.scheduled_on = staff_id, tenant.today(s)
+        today = tenant.today(s)
+        job.technician_id, job.scheduled_on, job.due_on = staff_id, today, today
         job.window_start, job.window_end = time(8, 0), time(10, 0)
         job.stage, job.status_text = JobStage.PROGRESS, "Job : In Progress"
         s.add(job)
@@ -73,6 +74,10 @@ def _give_job(portal, staff_id: int) -> tuple[int, list[int], int]:
             .distinct()
             .order_by(Asset.id)
         ).all()
+        # The first asset falls due today, so its test moves the PPM's current week for the customer.
+        for schedule in s.exec(select(AssetServiceLevel).where(AssetServiceLevel.asset_id == assets[0])):
+            schedule.next_due_on = today
+            s.add(schedule)
         s.commit()
         site_id = job.site_id
     assert len(assets) >= 3, "a demo job with three scheduled assets"
@@ -159,7 +164,7 @@ def test_a_technicians_day_on_a_phone(phone, page, portal, tmp_path):
     finish.locator("#complete-job-submit").click()
     expect(finish.locator(".field-error").first).to_be_visible()
     finish.locator(f"#reason-{untested}").fill("Plant room locked")
-    for other in finish.locator(".untested-reason").all():
+    for other in finish.locator("textarea[id^='reason-']").all():
         if not other.input_value():
             other.fill("Not reached today")
     finish.locator("#complete-job-submit").click()
@@ -224,9 +229,9 @@ def test_another_technicians_job_is_refused(phone, portal):
         job = s.exec(select(Job).where(Job.stage == JobStage.PENDING).order_by(Job.id)).first()
         job.technician_id, job.stage, job.scheduled_on = other.id, JobStage.PROGRESS, tenant.today(s)
         s.add(job)
+        other_id, job_id = other.id, job.id
         s.commit()
-        job_id = job.id
-    assert mine != other.id
+    assert mine != other_id
     phone.goto(f"/office/day/{job_id}")
     expect(phone.locator("#job-unavailable")).to_be_visible()
     expect(phone.locator("#finish-job")).to_have_count(0)

@@ -376,6 +376,9 @@ def _job() -> rx.Component:
     job = S.job
     return rx.vstack(
         page_heading("Job " + job["number"]),
+        rx.cond(
+            S.notice != "", rx.callout(S.notice, icon="info", role="status", id="day-notice", width="100%")
+        ),
         rx.card(
             rx.vstack(
                 rx.badge(job["window"], size="2"),

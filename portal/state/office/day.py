@@ -126,6 +126,8 @@ class JobDayState(rx.State):
     found: bool = False
     loaded: bool = False
     message: str = ""
+    # What the last command did, said in the page rather than a toast, which covers a phone's buttons.
+    notice: str = ""
     job: dict[str, str] = {}
     people: list[dict[str, str]] = []
     assets: list[dict[str, str]] = []
@@ -177,7 +179,7 @@ class JobDayState(rx.State):
 
     @rx.event
     async def load(self):
-        self._job_id, self.found, self.loaded, self.message = None, False, False, ""
+        self._job_id, self.found, self.loaded, self.message, self.notice = None, False, False, "", ""
         self.test_open = self.defect_open = self.finish_open = False
         self.errors = {}
         self._drop_photo()
@@ -247,8 +249,9 @@ class JobDayState(rx.State):
         self._refresh(staff)
         if failed:
             self._start_defect(asset_id, record_id)
-            return rx.toast.warning("Failed test recorded: describe the defect.")
-        return rx.toast.success("Test recorded.")
+            self.notice = "Failed test recorded: describe the defect."
+            return
+        self.notice = "Test recorded."
 
     # --- Raise defect -----------------------------------------------------------------------
 
@@ -343,7 +346,7 @@ class JobDayState(rx.State):
         self._photo, self.photo_name = None, ""
         self.defect_open, self.errors = False, {}
         self._refresh(staff)
-        return rx.toast.success("Defect raised.")
+        self.notice = "Defect raised."
 
     # --- Finish job -------------------------------------------------------------------------
 
@@ -372,8 +375,7 @@ class JobDayState(rx.State):
         }
         try:
             with unit_of_work() as session:
-                job = field_work.finish_job(session, staff, self._job_id, self.reasons)
-                number = job.number
+                field_work.finish_job(session, staff, self._job_id, self.reasons)
         except field_work.FieldWorkError as refused:
             self.errors = refused.field_errors
             return
@@ -382,4 +384,4 @@ class JobDayState(rx.State):
             return
         self.finish_open, self.errors = False, {}
         self._refresh(staff)
-        return [rx.toast.success(f"Job {number} completed."), rx.redirect("/office/day")]
+        return rx.redirect("/office/day")
