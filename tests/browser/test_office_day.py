@@ -237,3 +237,38 @@ def test_another_technicians_job_is_refused(phone, portal):
     expect(phone.locator("#finish-job")).to_have_count(0)
     phone.goto("/office/day")
     expect(phone.locator(f".day-card[data-job='{job_id}']")).to_have_count(0)
+
+
+def _serious(page) -> list[str]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    found = Axe().run(page).response["violations"]
+    return [
+        f"{v['id']}: {[n['target'] for n in v['nodes']][:3]}"
+        for v in found
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def test_the_day_screens_pass_axe_on_a_phone(phone, portal):
+    staff_id = office_cookie(phone, portal, "technician", "tech.axe@office.test")
+    phone.goto("/office/day")
+    expect(phone.locator("#day-empty")).to_be_visible()
+    assert _serious(phone) == []
+    job_id, (first, *_rest), _site = _give_job(portal, staff_id)
+    phone.goto("/office/day")
+    expect(phone.locator(f".day-card[data-job='{job_id}']")).to_be_visible()
+    assert _serious(phone) == []
+    phone.goto(f"/office/day/{job_id}")
+    expect(phone.locator("#job-description")).to_be_visible()
+    assert _serious(phone) == []
+    for opener, dialog in (
+        (_asset_card(phone, first).locator(".record-test"), "#test-dialog"),
+        (_asset_card(phone, first).locator(".raise-defect"), "#defect-dialog"),
+        (phone.locator("#finish-job"), "#finish-dialog"),
+    ):
+        opener.click()
+        expect(phone.locator(dialog)).to_be_visible()
+        assert _serious(phone) == [], dialog
+        phone.keyboard.press("Escape")
+        expect(phone.locator(dialog)).to_be_hidden()

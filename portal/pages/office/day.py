@@ -408,7 +408,6 @@ def _job() -> rx.Component:
                 size="3",
                 width="100%",
                 id="finish-job",
-                color_scheme="green",
                 **TOUCH,
             ),
             rx.badge("Job ", S.job["stage"], size="3", id="job-stage"),
