@@ -25,7 +25,6 @@ from portal.models import (
 )
 from portal.services.identity import sessions
 from portal.state.office.day import DayState, JobDayState
-from portal.state.office.session import OfficeSession
 from tests.frozen import TODAY
 from tests.unit import factories as f
 from tests.unit.reflex_client import Tab, backend_app, edge_cookie, no_reflex
@@ -86,7 +85,6 @@ def job_tab(engine, staff_id: int | None, job_id: object, contact_id: int | None
     router = dict(tab.root.router_data)
     router["query"] = {"job_id": str(job_id)}
     tab.root.router_data = tab.root._update_router_vars(router, {})
-    tab.state(OfficeSession)  # the handlers ask it for the staff member, as the live tree holds it
     return tab
 
 
