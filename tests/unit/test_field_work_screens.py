@@ -106,6 +106,11 @@ def test_the_technician_records_a_pass_and_finishes(world, committed):
     state = tab.run(JobDayState, "finish", {"form": {}})
     with Session(committed) as s:
         assert s.get(Job, world.job_id).stage == JobStage.COMPLETE
+    tab.run(JobDayState, "open_defect", {"key": f"{world.asset_id}-{world.level_id}"})
+    state = tab.run(JobDayState, "save_defect", {"form": {"severity": "critical", "description": "Late"}})
+    assert "is complete" in state.problem and state.defect_open
+    with Session(committed) as s:
+        assert s.exec(select(Defect)).all() == []
         schedule = s.exec(select(AssetServiceLevel).where(AssetServiceLevel.asset_id == world.asset_id)).one()
         assert schedule.last_tested_on == TODAY and schedule.next_due_on > TODAY + timedelta(days=27)
 

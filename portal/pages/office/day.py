@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from portal.components.forms import field, form_error
+from portal.components.forms import field
 from portal.components.office_shell import office_page
 from portal.components.shell import page_heading
 from portal.components.uploads import upload_zone
@@ -226,6 +226,17 @@ def _dialog(title: str, open_var: rx.Var, on_open_change, body: rx.Component, di
 
 
 def _buttons(save: str) -> rx.Component:
+    """Save and Cancel, with what is wrong beyond one field (the job was completed, the asset moved)."""
+    problem = rx.cond(
+        S.problem != "",
+        rx.callout(
+            S.problem, icon="triangle-alert", color_scheme="red", role="alert", class_name="dialog-problem"
+        ),
+    )
+    return rx.vstack(problem, _save_cancel(save), width="100%")
+
+
+def _save_cancel(save: str) -> rx.Component:
     return rx.hstack(
         rx.dialog.close(
             rx.button("Cancel", type="button", variant="soft", color_scheme="gray", size="3", **TOUCH)
@@ -362,7 +373,6 @@ def _finish_dialog() -> rx.Component:
                     rx.text("Every asset on the job has a result. Complete the job?", size="2"),
                 ),
                 rx.foreach(S.untested, _reason),
-                form_error(rx.cond(S.errors.contains("job"), S.errors["job"], "")),
                 _buttons("Complete job"),
                 spacing="3",
             ),
@@ -393,7 +403,6 @@ def _job() -> rx.Component:
             ),
             width="100%",
         ),
-        form_error(rx.cond(S.errors.contains("job"), S.errors["job"], "")),
         rx.heading("Assets", size="4", as_="h2"),
         rx.cond(
             S.assets.length() == 0,

@@ -494,7 +494,7 @@ def raise_defect(
         raise FieldWorkError(errors)
     defect = Defect(
         customer_id=job.customer_id,
-        site_id=job.site_id if on_job else asset.site_id,
+        site_id=asset.site_id,  # where the asset is, which is where its defect is reported
         asset_id=asset.id or 0,
         service_record_id=record.id if record else None,
         found_on=tenant.today(session),

@@ -23,6 +23,7 @@ from portal.state.office.session import OfficeSession
 
 PHOTO_UPLOAD = "defect-photo"
 NOT_AVAILABLE = "This job is not available to you."
+FORM_WIDE = ("job", "asset", "service_level", "service_record")
 
 
 def _day(value: date | None) -> str:
@@ -152,6 +153,12 @@ class JobDayState(rx.State):
     finish_open: bool = False
     reasons: dict[str, str] = {}
     errors: dict[str, str] = {}
+    problem: str = ""  # what is wrong with the job or the asset rather than with a field
+
+    def _refused(self, refused: field_work.FieldWorkError) -> None:
+        """Errors of a field go beside it; the rest (the job, the asset) above the dialog's buttons."""
+        self.errors = refused.field_errors
+        self.problem = " ".join(v for k, v in refused.field_errors.items() if k in FORM_WIDE)
 
     def _show(self, view: field_work.JobView) -> None:
         self.job = _card(view.card)
@@ -181,7 +188,7 @@ class JobDayState(rx.State):
     async def load(self):
         self._job_id, self.found, self.loaded, self.message, self.notice = None, False, False, "", ""
         self.test_open = self.defect_open = self.finish_open = False
-        self.errors = {}
+        self.errors, self.problem = {}, ""
         self._drop_photo()
         staff = await _staff(self, Duty.RECORD_TESTS)
         if staff is None:
@@ -213,7 +220,7 @@ class JobDayState(rx.State):
         asset_id, level_id = (int(part) for part in line["key"].split("-"))
         self._test_key = (asset_id, level_id)
         self.test_label = f"{line['number']} {line['name']} · {line['level']}"
-        self.test_result, self.test_notes, self.errors = "", "", {}
+        self.test_result, self.test_notes, self.errors, self.problem = "", "", {}, ""
         self.test_open = True
 
     @rx.event
@@ -239,12 +246,12 @@ class JobDayState(rx.State):
                 )
                 record_id, failed = record.id, str(record.result) == "fail"
         except field_work.FieldWorkError as refused:
-            self.errors = refused.field_errors
+            self._refused(refused)
             return
         except AccessDenied:
             self.message = NOT_AVAILABLE
             return
-        self.test_open, self.errors = False, {}
+        self.test_open, self.errors, self.problem = False, {}, ""
         asset_id = self._test_key[0]
         self._refresh(staff)
         if failed:
@@ -264,7 +271,7 @@ class JobDayState(rx.State):
         line = next((a for a in self.assets if a["asset_id"] == str(asset_id)), None)
         self._defect_asset, self._defect_record = asset_id, record_id
         self.defect_label = f"{line['number']} {line['name']}" if line else ""
-        self.severity, self.description, self.errors = "", "", {}
+        self.severity, self.description, self.errors, self.problem = "", "", {}, ""
         self._drop_photo()
         self.defect_open = True
 
@@ -336,7 +343,7 @@ class JobDayState(rx.State):
                     photo=self._photo,
                 )
         except field_work.FieldWorkError as refused:
-            self.errors = refused.field_errors
+            self._refused(refused)
             return
         except AccessDenied:
             self.message = NOT_AVAILABLE
@@ -344,7 +351,7 @@ class JobDayState(rx.State):
         if self._photo is not None:
             uploads.discard_pending(self._photo[0])
         self._photo, self.photo_name = None, ""
-        self.defect_open, self.errors = False, {}
+        self.defect_open, self.errors, self.problem = False, {}, ""
         self._refresh(staff)
         self.notice = "Defect raised."
 
@@ -356,7 +363,7 @@ class JobDayState(rx.State):
         if staff is None:
             return
         self._refresh(staff)
-        self.reasons, self.errors = {u["asset_id"]: "" for u in self.untested}, {}
+        self.reasons, self.errors, self.problem = {u["asset_id"]: "" for u in self.untested}, {}, ""
         self.finish_open = True
 
     @rx.event
@@ -377,11 +384,11 @@ class JobDayState(rx.State):
             with unit_of_work() as session:
                 field_work.finish_job(session, staff, self._job_id, self.reasons)
         except field_work.FieldWorkError as refused:
-            self.errors = refused.field_errors
+            self._refused(refused)
             return
         except (AccessDenied, LookupError, ValueError):
             self.message = NOT_AVAILABLE
             return
-        self.finish_open, self.errors = False, {}
+        self.finish_open, self.errors, self.problem = False, {}, ""
         self._refresh(staff)
         return rx.redirect("/office/day")
