@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import re
 from datetime import time
+from pathlib import Path
 
 from playwright.sync_api import expect
 from sqlalchemy import func
@@ -32,6 +33,7 @@ from portal.services.assets import ppm
 from portal.services.identity.principals import scope_for
 from tests.browser.conftest import at, login, office_cookie
 
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 CUSTOMER_EMAIL = "dana@northside.example"
 PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGP4z8DwHwAFAAH/iZk9HQAAAABJRU5ErkJggg=="
@@ -121,9 +123,12 @@ def test_a_technicians_day_on_a_phone(phone, page, portal, tmp_path):
         "href", re.compile(r"^https://www\.google\.com/maps/search/")
     )
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    ARTIFACTS.mkdir(exist_ok=True)
+    phone.screenshot(path=str(ARTIFACTS / "office-day.png"), full_page=True)
     card.locator(".open-job").click()
     at(phone, f"/office/day/{job_id}")
     expect(phone.locator("#job-description")).to_be_visible()
+    phone.screenshot(path=str(ARTIFACTS / "office-day-job.png"), full_page=True)
 
     # A pass.
     _asset_card(phone, passed).locator(".record-test").click()
@@ -153,6 +158,7 @@ def test_a_technicians_day_on_a_phone(phone, page, portal, tmp_path):
     photo.write_bytes(PNG)
     defect.locator("input[type=file]").set_input_files(str(photo))
     expect(defect.locator("#photo-name")).to_have_text("crack.png")
+    phone.screenshot(path=str(ARTIFACTS / "office-day-defect.png"))
     defect.locator("#save-defect-submit").click()
     expect(defect).to_be_hidden()
     expect(_asset_card(phone, failed).locator(".today-result")).to_have_text("Today: Failed")

@@ -124,7 +124,17 @@ def _asset(line: rx.Var) -> rx.Component:
                 wrap="wrap",
                 spacing="2",
             ),
-            rx.text(line["type"], " · ", line["level"], size="2", color_scheme="gray"),
+            rx.hstack(
+                rx.text(line["type"], " · ", line["level"], size="2", color_scheme="gray"),
+                rx.cond(
+                    line["on_job"] != "",
+                    rx.badge("On this job", variant="surface"),
+                    rx.badge("Due at the site", variant="surface", color_scheme="gray"),
+                ),
+                wrap="wrap",
+                spacing="2",
+                align="center",
+            ),
             rx.cond(line["location"] != "", rx.text(line["location"], size="2")),
             rx.text("Due ", line["due"], " · Last: ", line["last"], size="2"),
             rx.cond(
