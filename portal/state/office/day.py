@@ -230,6 +230,7 @@ class JobDayState(rx.State):
     @rx.event
     def set_test_result(self, value: str):
         self.test_result = arguments.text(value, 20)
+        self.errors = {k: v for k, v in self.errors.items() if k != "result"}
 
     @rx.event
     async def save_test(self, form: dict[str, Any]):
@@ -294,6 +295,7 @@ class JobDayState(rx.State):
     @rx.event
     def set_severity(self, value: str):
         self.severity = arguments.text(value, 40)
+        self.errors = {k: v for k, v in self.errors.items() if k != "severity"}
 
     @rx.event
     async def upload_photo(self, files: list[rx.UploadFile]):
