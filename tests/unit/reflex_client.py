@@ -18,7 +18,6 @@ import json
 import pkgutil
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
-from unittest.mock import patch
 from urllib.parse import urlencode
 
 import reflex as rx
@@ -161,12 +160,7 @@ class Tab:
             emit_delta_impl=self._emit_delta,
             emit_event_impl=self._emit,
         )
-
-        async def sibling(_state: Any, state_cls: type[rx.State]) -> Any:
-            """``get_state`` of a state not built yet: the live tree holds every state; build it here."""
-            return self.state(state_cls)
-
-        with context, patch.object(State, "_get_state_from_redis", sibling):
+        with context:
             await process_event(cls.event_handlers[name], payload, self.state(cls), self.root)
         for event in chained if depth < 3 else []:
             assert event.name in HANDLERS, f"{cls.__name__}.{name} chained {event.name}, not a portal handler"

@@ -19,7 +19,7 @@ from portal.services.assets import field_work
 from portal.services.files import uploads
 from portal.state import arguments
 from portal.state.files.attachments import uploaded
-from portal.state.office.session import OfficeSession
+from portal.state.office.session import office_staff
 
 PHOTO_UPLOAD = "defect-photo"
 NOT_AVAILABLE = "This job is not available to you."
@@ -95,11 +95,6 @@ def _asset(line: field_work.AssetLine) -> dict[str, str]:
     }
 
 
-async def _staff(state: rx.State, duty: Duty) -> StaffMember | None:
-    office = await state.get_state(OfficeSession)
-    return office._staff(duty)
-
-
 class DayState(rx.State):
     """Today's jobs of the signed-in staff member."""
 
@@ -110,7 +105,7 @@ class DayState(rx.State):
     @rx.event
     async def load(self):
         self.cards, self.people, self.loaded = [], [], False
-        staff = await _staff(self, Duty.RECORD_TESTS)
+        staff = office_staff(self, Duty.RECORD_TESTS)
         if staff is None:
             return
         with unit_of_work(read_only=True) as session:
@@ -178,7 +173,7 @@ class JobDayState(rx.State):
 
     async def _worker(self, duty: Duty = Duty.RECORD_TESTS) -> StaffMember | None:
         """The staff member, when it may still work the loaded job; else the page says so."""
-        staff = await _staff(self, duty)
+        staff = office_staff(self, duty)
         if staff is None or self._job_id is None:
             self.message = NOT_AVAILABLE
             return None
@@ -190,7 +185,7 @@ class JobDayState(rx.State):
         self.test_open = self.defect_open = self.finish_open = False
         self.errors, self.problem = {}, ""
         self._drop_photo()
-        staff = await _staff(self, Duty.RECORD_TESTS)
+        staff = office_staff(self, Duty.RECORD_TESTS)
         if staff is None:
             return
         raw = self.router.page.params.get("job_id", "")
