@@ -13,7 +13,7 @@ from typing import Any, NamedTuple
 
 import reflex as rx
 
-from portal.components.shell import REGISTRY, BrowserForm, PageSpec, loading
+from portal.components.shell import REGISTRY, BrowserForm, PageSpec, loading, side_drawer
 from portal.core.principal import Duty
 from portal.state.office.session import ANY_STAFF, OfficeSession
 
@@ -132,45 +132,16 @@ def _user_menu() -> rx.Component:
     )
 
 
-def _drawer() -> rx.Component:
-    return rx.drawer.root(
-        rx.drawer.trigger(
-            rx.icon_button(rx.icon("menu"), variant="ghost", aria_label="Open menu", id="office-menu-open")
-        ),
-        rx.drawer.overlay(),
-        rx.drawer.portal(
-            rx.drawer.content(
-                rx.vstack(
-                    rx.hstack(
-                        rx.drawer.title("Menu", size="3", weight="bold", margin="0"),
-                        rx.drawer.close(
-                            rx.icon_button(rx.icon("x"), variant="ghost", aria_label="Close menu")
-                        ),
-                        justify="between",
-                        width="100%",
-                    ),
-                    office_menu("column"),
-                    padding="1.25em",
-                    align="stretch",
-                    width="100%",
-                ),
-                background_color=rx.color("gray", 1),
-                width="80%",
-                max_width="320px",
-                height="100%",
-            )
-        ),
-        direction="left",
-    )
-
-
 def office_frame(body: rx.Component) -> rx.Component:
     """Skip link, the back office's top bar, and ``body`` as the page's main."""
     return rx.box(
         rx.el.a("Skip to content", href="#main", class_name="skip-link"),
         rx.el.header(
             rx.hstack(
-                rx.box(_drawer(), class_name="mobile-only"),
+                rx.box(
+                    side_drawer("office-menu-open", "office-menu-drawer", office_menu("column")),
+                    class_name="mobile-only",
+                ),
                 rx.link(
                     rx.hstack(
                         rx.icon("building-2", size=20, aria_hidden="true"),

@@ -176,10 +176,11 @@ def user_menu() -> rx.Component:
     )
 
 
-def mobile_menu() -> rx.Component:
+def side_drawer(trigger_id: str, drawer_id: str, *body: rx.Component) -> rx.Component:
+    """The menu a phone opens from the left: a titled drawer with a close button above ``body``."""
     return rx.drawer.root(
         rx.drawer.trigger(
-            rx.icon_button(rx.icon("menu"), variant="ghost", aria_label="Open menu", id="menu-open")
+            rx.icon_button(rx.icon("menu"), variant="ghost", aria_label="Open menu", id=trigger_id)
         ),
         rx.drawer.overlay(),
         rx.drawer.portal(
@@ -194,9 +195,7 @@ def mobile_menu() -> rx.Component:
                         align="center",
                         width="100%",
                     ),
-                    drawer_menu(),
-                    rx.separator(),
-                    _request_buttons("3"),
+                    *body,
                     spacing="3",
                     padding="1.25em",
                     align="stretch",
@@ -207,11 +206,15 @@ def mobile_menu() -> rx.Component:
                 max_width="320px",
                 height="100%",
                 overflow_y="auto",
-                id="menu-drawer",
+                id=drawer_id,
             )
         ),
         direction="left",
     )
+
+
+def mobile_menu() -> rx.Component:
+    return side_drawer("menu-open", "menu-drawer", drawer_menu(), rx.separator(), _request_buttons("3"))
 
 
 def top_bar() -> rx.Component:

@@ -68,9 +68,9 @@ def client() -> TestClient:
     return TestClient(backend_app(no_reflex), base_url="http://portal.test", follow_redirects=False)
 
 
-def edge_cookie(raw: str) -> str:
+def edge_cookie(raw: str, name: str = SESSION_COOKIE) -> str:
     """The Cookie header as the server's edge hands it to Reflex's websocket, for a browser holding
-    ``raw``."""
+    ``raw`` in the cookie ``name`` (the portal's, or the back office's ``STAFF_COOKIE``)."""
     seen: dict[bytes, bytes] = {}
 
     async def reflex(scope, receive, send) -> None:
@@ -78,9 +78,34 @@ def edge_cookie(raw: str) -> str:
         await no_reflex(scope, receive, send)
 
     TestClient(backend_app(reflex), base_url="http://portal.test").get(
-        "/_event/", cookies={SESSION_COOKIE: raw} if raw else None
+        "/_event/", cookies={name: raw} if raw else None
     )
     return seen.get(b"cookie", b"").decode("latin-1")
+
+
+def signed_in_tab(
+    engine, path: str, *, staff_id: int | None = None, contact_id: int | None = None, **query: str
+) -> Tab:
+    """A tab at ``path`` (with ``query`` as its page's arguments) signed in as a staff member or a
+    contact through a session made in ``engine``'s database; neither gives a signed-out tab."""
+    from sqlmodel import Session
+
+    from portal.config import STAFF_COOKIE
+    from portal.services.identity import sessions
+
+    cookie = ""
+    with Session(engine) as s:
+        if staff_id is not None:
+            cookie = edge_cookie(sessions.start_staff(s, staff_id), STAFF_COOKIE)
+        elif contact_id is not None:
+            cookie = edge_cookie(sessions.start(s, contact_id))
+        s.commit()
+    tab = Tab(cookie, path)
+    if query:
+        router = dict(tab.root.router_data)
+        router["query"] = query
+        tab.root.router_data = tab.root._update_router_vars(router, {})
+    return tab
 
 
 def portal_states() -> list[type[rx.State]]:

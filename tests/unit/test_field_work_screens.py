@@ -8,10 +8,8 @@ from datetime import timedelta
 
 import pytest
 from sqlmodel import Session, select
-from starlette.testclient import TestClient
 
 from portal import db
-from portal.config import STAFF_COOKIE
 from portal.models import (
     AssetServiceLevel,
     Contractor,
@@ -23,25 +21,10 @@ from portal.models import (
     ServiceRecord,
     Staff,
 )
-from portal.services.identity import sessions
 from portal.state.office.day import DayState, JobDayState
 from tests.frozen import TODAY
 from tests.unit import factories as f
-from tests.unit.reflex_client import Tab, backend_app, edge_cookie, no_reflex
-
-
-def staff_edge_cookie(raw: str) -> str:
-    """The Cookie header Reflex's websocket sees for a browser holding the staff cookie ``raw``."""
-    seen: dict[bytes, bytes] = {}
-
-    async def reflex(scope, receive, send) -> None:
-        seen.update(scope["headers"])
-        await no_reflex(scope, receive, send)
-
-    TestClient(backend_app(reflex), base_url="http://portal.test").get(
-        "/_event/", cookies={STAFF_COOKIE: raw}
-    )
-    return seen.get(b"cookie", b"").decode("latin-1")
+from tests.unit.reflex_client import Tab, signed_in_tab
 
 
 class World:
@@ -75,17 +58,9 @@ def world(committed, monkeypatch) -> World:
 
 
 def job_tab(engine, staff_id: int | None, job_id: object, contact_id: int | None = None) -> Tab:
-    with Session(engine) as s:
-        if staff_id is not None:
-            cookie = staff_edge_cookie(sessions.start_staff(s, staff_id))
-        else:
-            cookie = edge_cookie(sessions.start(s, contact_id))
-        s.commit()
-    tab = Tab(cookie, f"/office/day/{job_id}")
-    router = dict(tab.root.router_data)
-    router["query"] = {"job_id": str(job_id)}
-    tab.root.router_data = tab.root._update_router_vars(router, {})
-    return tab
+    return signed_in_tab(
+        engine, f"/office/day/{job_id}", staff_id=staff_id, contact_id=contact_id, job_id=str(job_id)
+    )
 
 
 def _nothing_recorded(engine, world: World) -> None:

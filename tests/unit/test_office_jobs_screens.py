@@ -9,14 +9,12 @@ import pytest
 from sqlmodel import Session, select
 
 from portal import db
-from portal.config import STAFF_COOKIE
 from portal.models import AuditEvent, Contractor, Job, JobStage, OutboxMail, Role, Staff
-from portal.services.identity import sessions
 from portal.state.office.calendar import CalendarState
 from portal.state.office.jobs import JobsBoardState, NewJobState, OfficeJobState
 from tests.frozen import TODAY
 from tests.unit import factories as f
-from tests.unit.reflex_client import Tab, backend_app, edge_cookie, no_reflex
+from tests.unit.reflex_client import Tab, signed_in_tab
 
 DAY = (TODAY + timedelta(days=2)).isoformat()
 
@@ -47,41 +45,12 @@ def world(committed, monkeypatch) -> World:
     return built
 
 
-def staff_edge_cookie(raw: str) -> str:
-    from starlette.testclient import TestClient
-
-    seen: dict[bytes, bytes] = {}
-
-    async def reflex(scope, receive, send) -> None:
-        seen.update(scope["headers"])
-        await no_reflex(scope, receive, send)
-
-    TestClient(backend_app(reflex), base_url="http://portal.test").get(
-        "/_event/", cookies={STAFF_COOKIE: raw}
-    )
-    return seen.get(b"cookie", b"").decode("latin-1")
+def staff_tab(engine, who: int, path: str, **query: str) -> Tab:
+    return signed_in_tab(engine, path, staff_id=who, **query)
 
 
-def staff_tab(engine, staff_id: int, path: str, **query: str) -> Tab:
-    with Session(engine) as s:
-        raw = sessions.start_staff(s, staff_id)
-        s.commit()
-    tab = Tab(staff_edge_cookie(raw), path)
-    router = dict(tab.root.router_data)
-    router["query"] = query
-    tab.root.router_data = tab.root._update_router_vars(router, {})
-    return tab
-
-
-def customer_tab(engine, contact_id: int, path: str, **query: str) -> Tab:
-    with Session(engine) as s:
-        raw = sessions.start(s, contact_id)
-        s.commit()
-    tab = Tab(edge_cookie(raw), path)
-    router = dict(tab.root.router_data)
-    router["query"] = query
-    tab.root.router_data = tab.root._update_router_vars(router, {})
-    return tab
+def customer_tab(engine, who: int, path: str, **query: str) -> Tab:
+    return signed_in_tab(engine, path, contact_id=who, **query)
 
 
 def _job(engine, job_id: int) -> Job:

@@ -5,31 +5,14 @@ from __future__ import annotations
 
 import pytest
 from sqlmodel import Session, select
-from starlette.testclient import TestClient
 
 from portal import db
-from portal.config import STAFF_COOKIE
 from portal.models import Contractor, IntegrationEvent, Quote, QuoteItem, QuoteStage, Role, Staff
-from portal.services.identity import sessions
 from portal.state.office.inbox import InboxState
 from portal.state.office.quotes import NewQuoteState, OfficeQuoteState
 from portal.state.office.session import OfficeSession
 from tests.unit import factories as f
-from tests.unit.reflex_client import Tab, backend_app, edge_cookie, no_reflex
-
-
-def staff_cookie(raw: str) -> str:
-    """The Cookie header Reflex's websocket gets from a browser holding the back office's cookie."""
-    seen: dict[bytes, bytes] = {}
-
-    async def reflex(scope, receive, send) -> None:
-        seen.update(scope["headers"])
-        await no_reflex(scope, receive, send)
-
-    TestClient(backend_app(reflex), base_url="http://portal.test").get(
-        "/_event/", cookies={STAFF_COOKIE: raw}
-    )
-    return seen.get(b"cookie", b"").decode("latin-1")
+from tests.unit.reflex_client import Tab, signed_in_tab
 
 
 class World:
@@ -61,18 +44,8 @@ def world(committed, monkeypatch) -> World:
     return built
 
 
-def _tab(
-    engine, staff_id: int | None, path: str, params: dict[str, str] | None = None, contact: int | None = None
-) -> Tab:
-    with Session(engine) as s:
-        raw = sessions.start_staff(s, staff_id) if staff_id else sessions.start(s, contact)
-        s.commit()
-    tab = Tab(staff_cookie(raw) if staff_id else edge_cookie(raw), path)
-    if params:
-        router = dict(tab.root.router_data)
-        router["query"] = params
-        tab.root.router_data = tab.root._update_router_vars(router, {})
-    return tab
+def _tab(engine, staff_id, path, params=None, contact=None) -> Tab:
+    return signed_in_tab(engine, path, staff_id=staff_id, contact_id=contact, **(params or {}))
 
 
 def _quote(engine, quote_id: int) -> Quote:
