@@ -41,6 +41,7 @@ from portal.models import (
     CustomerKind,
     Defect,
     Frequency,
+    IntegrationEvent,
     Invoice,
     InvoiceStatus,
     Job,
@@ -131,6 +132,7 @@ class LargeDemo:
         self._quotes_and_jobs()
         self._number(Quote.number, "quote", self.quotes, "requested_on")
         self._number(Job.number, "job", self.jobs, "requested_on")
+        self._inbox()
         self.rows.write()
         self._history()
         self.rows.write()
@@ -542,6 +544,30 @@ class LargeDemo:
         for _ in range(ad_hoc):
             site, work, lines, assets, text = self._request()
             self._job(site["id"], text, lines, today - timedelta(days=rng.randint(0, span)), assets=assets)
+
+    def _inbox(self) -> None:
+        """What the customer's requests and decisions left in the back office's Inbox: handled the day
+        after, except the last fortnight's, which still wait."""
+        recent = self.today - timedelta(days=14)
+        for quote in self.quotes:
+            sent = [("quote.requested", quote["created_at"])]
+            if quote.get("decided_at"):
+                verb = "accepted" if quote["decision"] == QuoteDecision.ACCEPTED else "declined"
+                sent.append((f"quote.{verb}", quote["decided_at"]))
+            for kind, at in sent:
+                self.rows.add(
+                    IntegrationEvent,
+                    kind=kind,
+                    customer_id=quote["customer_id"],
+                    payload={
+                        "quote_id": quote["id"],
+                        "number": quote["number"],
+                        "site_id": quote["site_id"],
+                        "description": quote["description"][:200],
+                    },
+                    created_at=at,
+                    handled_at=None if at.date() >= recent else at + timedelta(days=1),
+                )
 
     def _job(
         self,

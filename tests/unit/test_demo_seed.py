@@ -28,6 +28,7 @@ from portal.models import (
     Defect,
     DescriptionScript,
     DocumentKind,
+    IntegrationEvent,
     Invoice,
     InvoiceStatus,
     Job,
@@ -372,5 +373,11 @@ def test_large_path_at_a_small_scale(session, fast_settings):
         .scalar_subquery()
     )
     assert _count(session, Invoice, Invoice.paid_cents != allocated) == 0
+    # The back office's Inbox holds every request and decision, the last fortnight's still waiting.
+    quotes = _count(session, Quote, Quote.customer_id == metro.id)
+    inbox = IntegrationEvent.customer_id == metro.id
+    assert _count(session, IntegrationEvent, inbox, IntegrationEvent.kind == "quote.requested") == quotes
+    waiting = _count(session, IntegrationEvent, inbox, IntegrationEvent.handled_at.is_(None))
+    assert 0 < waiting < _count(session, IntegrationEvent, inbox)
     again = seed_demo(session, "large", today=TODAY, scale=0.004)
     assert not again.inserted and again.counts == summary.counts
