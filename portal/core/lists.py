@@ -220,7 +220,8 @@ class Context:
 
 @dataclass(frozen=True)
 class PerRequest:
-    """An SQL expression that depends on who asks or on the day (a status worked out from dates)."""
+    """An SQL expression that depends on who asks or on the day (a status worked out from dates, a tab
+    such as "Overdue")."""
 
     build: Callable[[Context], Any]
 
@@ -315,7 +316,7 @@ class ListSpec(Generic[T]):
         stmt = select(*[_sql(c.sql, context).label(c.name) for c in self.columns]).select_from(self.model)
         for join in self.joins:
             stmt = stmt.join(join.target, join.on, isouter=join.outer)
-        stmt = stmt.where(self.condition(tab))
+        stmt = stmt.where(_sql(self.condition(tab), context))
         found = self._found(context, search)
         if found is not None:
             stmt = stmt.where(found)
@@ -327,7 +328,7 @@ class ListSpec(Generic[T]):
         found = self._found(context, search)
         if found is not None and self.search_by is None:
             return None
-        stmt = select(self.model.id).where(self.condition(tab))
+        stmt = select(self.model.id).where(_sql(self.condition(tab), context))
         if found is not None:
             stmt = stmt.where(found)
         return scoped(stmt, context.scope, self.model)

@@ -185,20 +185,12 @@ def _charge_recurring(
 
 
 def _failure_mail(session: Session, ri: RecurringInvoice, inv: Invoice, payment: Payment) -> None:
-    company = mail.company_name(session)
-    body = (
-        "Hello,\n\n"
-        f"We could not take the automatic payment of {format_money(inv.total_cents, payment.currency)} "
-        f"for invoice {inv.number} ({ri.name}).\n\n"
-        f"Card: {card_text(payment)}\n"
-        f"Reason: {payment.failure_reason}\n\n"
-        "Please pay the invoice in the customer portal, or update your card under "
-        "Invoices > Manage Payments.\n\n"
-        f"{company}\n"
-    )
-    subject = f"Automatic payment failed for invoice {inv.number}"
+    """To the customer's invoice contacts, as every mail about paying is."""
+    amount = format_money(inv.total_cents, payment.currency)
     for address in invoice_contacts(session, ri.customer_id, None):
-        mail.queue(session, address, subject, body, "autopay_failed")
+        mail.queue_autopay_failed(
+            session, address, inv.number, ri.name, amount, card_text(payment), payment.failure_reason
+        )
 
 
 def cancel_autopay(session: Session, scope: Scope, recurring_invoice_id: object) -> RecurringInvoice | None:

@@ -325,18 +325,7 @@ def settle(
     now: datetime,
 ) -> list[tuple[int, int]]:
     """Record a successful charge: allocations, paid invoices, the receipt and the back-office event."""
-    assert payment.id is not None, "flushed when the attempt was recorded"
-    lines = []
-    for inv in invoices:
-        assert inv.id is not None, "an invoice read from the database"
-        paid = inv.balance_cents
-        session.add(PaymentAllocation(payment_id=payment.id, invoice_id=inv.id, amount_cents=paid))
-        inv.paid_cents += paid
-        inv.status = InvoiceStatus.PAID
-        inv.paid_on = today
-        session.add(inv)
-        lines.append((inv.number, paid))
-    jobs.archive_paid_jobs(session, [inv.job_id for inv in invoices if inv.job_id is not None])
+    lines = allocate(session, payment, [(inv, inv.balance_cents) for inv in invoices], today)
     payment.status = PaymentStatus.SUCCEEDED
     payment.gateway_ref = result.reference[:100]
     payment.completed_at = now
@@ -353,6 +342,31 @@ def settle(
     }
     events.integration(session, "payment.received", payment.customer_id, payload)
     audit(session, "payment.received", payment, payload)
+    return lines
+
+
+def allocate(
+    session: Session, payment: Payment, amounts: Sequence[tuple[Invoice, int]], paid_on: date
+) -> list[tuple[int, int]]:
+    """Put a payment's money on invoices: ``(invoice, cents)`` each, never more than its balance.
+
+    An invoice whose balance reaches nothing is paid (on ``paid_on``) and its job moves to Archive
+    in the same transaction; a part payment leaves it unpaid. Card, automatic and offline payments
+    all allocate here. Returns ``(invoice number, cents)`` per line.
+    """
+    assert payment.id is not None, "flushed when the payment was recorded"
+    lines = []
+    for inv, cents in amounts:
+        assert inv.id is not None, "an invoice read from the database"
+        assert 0 < cents <= inv.balance_cents, "callers check the balance first"
+        session.add(PaymentAllocation(payment_id=payment.id, invoice_id=inv.id, amount_cents=cents))
+        inv.paid_cents += cents
+        if inv.balance_cents == 0:
+            inv.status = InvoiceStatus.PAID
+            inv.paid_on = paid_on
+        session.add(inv)
+        lines.append((inv.number, cents))
+    jobs.archive_paid_jobs(session, [inv.job_id for inv, _ in amounts if inv.job_id is not None])
     return lines
 
 

@@ -36,6 +36,7 @@ from portal.core.principal import MAX_ID, Scope
 from portal.core.visibility import scoped
 from portal.models import (
     Invoice,
+    InvoiceItem,
     InvoiceStatus,
     Job,
     JobItem,
@@ -297,8 +298,16 @@ def _payments(session: Session, invoice: Invoice, zone: ZoneInfo) -> list[Paymen
     ]
 
 
-def _items(session: Session, invoice: Invoice) -> list[ItemLine]:
-    """The job's lines when the invoice bills a job; otherwise the invoice is its own single line."""
+def invoice_lines(session: Session, invoice: Invoice) -> list[ItemLine]:
+    """The lines the invoice was raised with (a free invoice's, or a job's copied when invoiced);
+    an older job invoice shows its job's lines; otherwise the invoice is its own single line."""
+    kept = session.exec(
+        select(InvoiceItem)
+        .where(InvoiceItem.invoice_id == invoice.id)
+        .order_by(InvoiceItem.sort_order, InvoiceItem.id)
+    ).all()
+    if kept:
+        return [ItemLine(i.description, i.quantity, i.unit_price_cents, i.total_cents) for i in kept]
     if invoice.job_id is not None:
         items = session.exec(
             select(JobItem)
@@ -346,7 +355,7 @@ def invoice_detail(session: Session, scope: Scope, invoice_id: Any, today: date)
         tax_rate_text=rate_text(settings.tax_rate_bp),
         currency=settings.currency,
         payments=_payments(session, invoice, clock.zone(settings.timezone)),
-        items=_items(session, invoice),
+        items=invoice_lines(session, invoice),
     )
 
 

@@ -276,3 +276,87 @@ def queue_quote_ready(
         )
         sent.append(queue(session, contact.email, f"Quote #{number} is ready", body, "quote_ready"))
     return sent
+
+
+def _portal(path: str) -> str:
+    return f"{config.settings().public_url}/{path.lstrip('/')}"
+
+
+def queue_invoice_issued(
+    session: Session, contact: Contact, number: int, site_name: str, total: str, due_on: str
+) -> OutboxMail:
+    """ "Invoice issued" to one of the customer's invoice contacts, with what is owed and by when."""
+    company = company_name(session)
+    body = (
+        f"{_greeting(contact)}\n\n"
+        f"{company} has issued invoice {number} for {site_name}.\n\n"
+        f"Amount due: {total}\n"
+        f"Due date: {due_on}\n\n"
+        "You can see the invoice, print it and pay it online in the portal under Invoices:\n\n"
+        f"{_portal('invoices')}\n\n"
+        f"{company}\n"
+    )
+    return queue(
+        session,
+        contact.email,
+        f"Invoice {number} from {company}: {total} due {due_on}",
+        body,
+        "invoice_issued",
+    )
+
+
+def queue_autopay_failed(
+    session: Session, to_address: str, number: int, name: str, amount: str, card: str, reason: str
+) -> OutboxMail:
+    """The automatic payment of a recurring invoice was declined: pay it by hand or change the card."""
+    company = company_name(session)
+    body = (
+        "Hello,\n\n"
+        f"We could not take the automatic payment of {amount} for invoice {number} ({name}).\n\n"
+        f"Card: {card}\n"
+        f"Reason: {reason}\n\n"
+        "Please pay the invoice in the customer portal, or update your card under "
+        "Invoices > Manage Payments.\n\n"
+        f"{company}\n"
+    )
+    return queue(
+        session, to_address, f"Automatic payment failed for invoice {number}", body, "autopay_failed"
+    )
+
+
+def queue_statement(
+    session: Session, contact: Contact, period: str, summary: str, statement_path: str, pdf_path: str
+) -> OutboxMail:
+    """The account statement to a statement contact: the figures in the mail, the lines in the portal."""
+    company = company_name(session)
+    body = (
+        f"{_greeting(contact)}\n\n"
+        f"Here is your statement of account with {company} for {period}.\n\n"
+        f"{summary}\n\n"
+        "See every line, and pay online, in the portal:\n\n"
+        f"{_portal(statement_path)}\n\n"
+        "Print or save it as a PDF (sign in first):\n\n"
+        f"{_portal(pdf_path)}\n\n"
+        f"{company}\n"
+    )
+    return queue(session, contact.email, f"Your statement from {company}", body, "statement")
+
+
+def queue_overdue_reminder(
+    session: Session, contact: Contact, number: int, balance: str, due_on: str, days_late: int
+) -> OutboxMail:
+    """A reminder to a statement contact that an invoice is past its due date."""
+    company = company_name(session)
+    late = f"{days_late} day{'' if days_late == 1 else 's'}"
+    body = (
+        f"{_greeting(contact)}\n\n"
+        f"Invoice {number} was due on {due_on} and is now {late} overdue. "
+        f"The balance owing is {balance}.\n\n"
+        "If you have already paid, thank you, and please ignore this reminder. Otherwise you can pay "
+        "it online in the portal under Invoices:\n\n"
+        f"{_portal('invoices')}\n\n"
+        f"{company}\n"
+    )
+    return queue(
+        session, contact.email, f"Overdue: invoice {number}, {balance} owing", body, "overdue_reminder"
+    )
