@@ -22,13 +22,13 @@ from portal.models import (
 from portal.services.billing import invoices, invoicing, letters, office_invoices
 from portal.services.billing.invoicing import InvoicingError, LineInput, PaymentInput
 from portal.services.identity import principals
-from portal.services.work import jobs
 from tests.frozen import TODAY
 from tests.unit import factories as f
 
 OFFICE = StaffMember(1, "Office", Role.OFFICE)
 TECHNICIAN = StaffMember(2, "Sam the technician", Role.TECHNICIAN)
 OWNER = StaffMember(3, "Owner", Role.OWNER)
+ASK = office_invoices.PageRequest()
 
 
 @pytest.fixture
@@ -249,7 +249,7 @@ def test_a_void_invoice_leaves_the_customers_lists(session, world):
     invoicing.void_invoice(session, OFFICE, inv.id, "Duplicate")
     scope = principals.scope_for(session, world["billing"].id)
     assert invoices.invoice_detail(session, scope, inv.id, TODAY) is None
-    page = office_invoices.list_invoices(session, OFFICE, "void", office_invoices.PageRequest(), TODAY)
+    page = office_invoices.list_invoices(session, OFFICE, "void", ASK, TODAY)
     assert [r.number for r in page.rows] == [inv.number] and page.rows[0].status == "Void"
 
 
@@ -375,17 +375,17 @@ def test_a_technician_and_a_customer_are_refused_everything_here(session, world)
     contact = principals.scope_for(session, world["billing"].id)
     for who in (TECHNICIAN, contact):
         calls = [
-            lambda: invoicing.invoice_job(session, who, job.id),
-            lambda: invoicing.free_invoice(session, who, world["owner"].id, world["site"].id, LINES),
-            lambda: invoicing.void_invoice(session, who, inv.id, "no"),
-            lambda: invoicing.record_payment(session, who, pay(world["owner"], {inv.id: "10"}, "10")),
-            lambda: letters.send_statement(session, who, world["owner"].id),
-            lambda: letters.send_overdue_reminder(session, who, inv.id),
-            lambda: office_invoices.list_invoices(session, who, "all", office_invoices.PageRequest(), TODAY),
-            lambda: office_invoices.list_payments(session, who, "all", office_invoices.PageRequest(), TODAY),
-            lambda: office_invoices.invoice_for_office(session, who, inv.id),
-            lambda: office_invoices.unpaid_invoices(session, who, world["owner"].id),
-            lambda: office_invoices.job_to_invoice(session, who, job.id),
+            lambda who=who: invoicing.invoice_job(session, who, job.id),
+            lambda who=who: invoicing.free_invoice(session, who, world["owner"].id, world["site"].id, LINES),
+            lambda who=who: invoicing.void_invoice(session, who, inv.id, "no"),
+            lambda who=who: invoicing.record_payment(session, who, pay(world["owner"], {inv.id: "10"}, "10")),
+            lambda who=who: letters.send_statement(session, who, world["owner"].id),
+            lambda who=who: letters.send_overdue_reminder(session, who, inv.id),
+            lambda who=who: office_invoices.list_invoices(session, who, "all", ASK, TODAY),
+            lambda who=who: office_invoices.list_payments(session, who, "all", ASK, TODAY),
+            lambda who=who: office_invoices.invoice_for_office(session, who, inv.id),
+            lambda who=who: office_invoices.unpaid_invoices(session, who, world["owner"].id),
+            lambda who=who: office_invoices.job_to_invoice(session, who, job.id),
         ]
         for call in calls:
             with pytest.raises(AccessDenied):
