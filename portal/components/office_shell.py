@@ -34,6 +34,7 @@ MENU: tuple[Area, ...] = (
     Area("Jobs", "/office/jobs", Duty.SCHEDULE_JOBS, "briefcase"),
     Area("My day", "/office/day", Duty.RECORD_TESTS, "clipboard-check"),
     Area("Invoices", "/office/invoices", Duty.INVOICE_JOBS, "receipt"),
+    Area("Payments", "/office/payments", Duty.TAKE_PAYMENTS, "wallet"),
     Area("Staff", "/office/staff", Duty.MANAGE_STAFF, "users"),
 )
 

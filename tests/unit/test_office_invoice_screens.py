@@ -16,7 +16,6 @@ from portal.models import Contractor, Invoice, InvoiceStatus, OutboxMail, Paymen
 from portal.services.identity import sessions
 from portal.state.office.invoices import NewInvoiceState, OfficeInvoicesState, OfficeInvoiceState
 from portal.state.office.payments import OfficePaymentsState
-from portal.state.office.session import OfficeSession
 from tests.frozen import TODAY
 from tests.unit import factories as f
 from tests.unit.reflex_client import Tab, edge_cookie
@@ -69,7 +68,6 @@ def _at(tab: Tab, query: dict[str, str]) -> Tab:
     router = dict(tab.root.router_data)
     router["query"] = dict(query)
     tab.root.router_data = tab.root._update_router_vars(router, {})
-    tab.state(OfficeSession)  # Reflex holds the whole tree; handlers reach it with get_state
     return tab
 
 

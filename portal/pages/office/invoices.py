@@ -457,6 +457,16 @@ def _invoice() -> rx.Component:
                 width="100%",
             ),
         ),
+        rx.cond(
+            D.issued,
+            rx.callout(
+                "Invoice issued. The customer's invoice contacts have been emailed.",
+                icon="circle-check",
+                color_scheme="green",
+                id="issued-notice",
+                width="100%",
+            ),
+        ),
         _actions(),
         rx.card(
             rx.data_list.root(

@@ -96,6 +96,7 @@ class OfficeInvoiceState(rx.State):
     allocations: dict[str, str] = {}
     pay_errors: dict[str, str] = {}
     confirm_lines: list[str] = []
+    issued: bool = False  # just issued from the new invoice screen: say its contacts were emailed
     # Letters.
     letter_open: str = ""  # "statement" or "reminder"
     letter_error: str = ""
@@ -165,6 +166,7 @@ class OfficeInvoiceState(rx.State):
     async def load(self):
         self.void_open = self.pay_open = False
         self.letter_open, self.letter_error, self.loaded = "", "", False
+        self.issued = self.router.url.query_parameters.get("issued", "") == "1"
         staff = await self._staff(Duty.INVOICE_JOBS)
         if staff is None:
             return
