@@ -95,12 +95,12 @@ def test_office_invoices_a_job_the_customer_sees_it_and_a_bank_transfer_archives
     office_cookie(page, portal, "office")
     page.goto(f"/office/invoices/new?job={job.id}")
     expect(page.locator("#job-number")).to_have_text(str(job.number))
-    expect(page.locator("#raise-invoice")).to_contain_text("$281.20")  # (190 + 72) + 10% GST
+    expect(page.locator("#raise-invoice")).to_contain_text("$288.20")  # (190 + 72) + 10% GST
     with Session(portal.engine) as s:
         assert s.exec(select(Invoice).where(Invoice.job_id == job.id)).all() == []  # nothing until confirmed
     page.locator("#raise-invoice").click()
     page.wait_for_url(re.compile(r"/office/invoices/\d+"))
-    expect(page.locator("#invoice-balance")).to_have_text("$281.20")
+    expect(page.locator("#invoice-balance")).to_have_text("$288.20")
     with Session(portal.engine) as s:
         inv = s.exec(select(Invoice).where(Invoice.job_id == job.id)).one()
         kept = s.exec(select(InvoiceItem).where(InvoiceItem.invoice_id == inv.id)).all()
@@ -113,16 +113,16 @@ def test_office_invoices_a_job_the_customer_sees_it_and_a_bank_transfer_archives
     login(them, "dana@northside.example", next_path=f"/invoices?tab=unpaid&q={inv.number}")
     them.locator(f"[data-invoice='{inv.number}']").click()
     expect(them.locator("#invoice-detail")).to_contain_text("Technician labour")
-    expect(them.locator("#detail-balance")).to_have_text("$281.20")
+    expect(them.locator("#detail-balance")).to_have_text("$288.20")
 
     page.locator("#record-payment").click()
     dialog = page.locator("#payment-dialog")
-    expect(dialog.locator("#pay-amount")).to_have_value("281.20")
-    expect(dialog.locator(f"#allocation-{inv.id}")).to_have_value("281.20")
+    expect(dialog.locator("#pay-amount")).to_have_value("288.20")
+    expect(dialog.locator(f"#allocation-{inv.id}")).to_have_value("288.20")
     dialog.locator("#pay-method").select_option("bank_transfer")
     dialog.locator("#pay-reference").fill("NAB 88120")
     dialog.locator("#review-payment").click()
-    expect(dialog.locator("#payment-summary")).to_contain_text("bank transfer of 281.20")
+    expect(dialog.locator("#payment-summary")).to_contain_text("bank transfer of 288.20")
     with Session(portal.engine) as s:
         assert s.exec(select(Payment).where(Payment.reference == "NAB 88120")).all() == []
     dialog.locator("#confirm-payment").click()
@@ -189,12 +189,15 @@ def _forging(page) -> tuple[list[str], list]:
 
 
 def _forge(sent: list[str], server, handler: str, payload: dict) -> None:
-    """An event the page never offered: a copy of one it sent, renamed, with our payload."""
-    original = next(m for m in reversed(sent) if m.startswith("42") and '"event"' in m)
-    name, data = json.loads(original[2:])
-    event = json.loads(data) if isinstance(data, str) else data
-    event["name"], event["payload"] = handler, payload
-    server.send("42" + json.dumps([name, json.dumps(event) if isinstance(data, str) else event]))
+    """An event the page never offered, as Socket.IO carries it: a copy of the last event the page
+    sent (the hydrate event rides in the connect packet, ``40<namespace>,{"event": ...}``; later
+    ones are ``42<namespace>,["event", ...]``), renamed, with our payload."""
+    original = next(m for m in reversed(sent) if m[:2] in ("40", "42") and '"event"' in m)
+    namespace, _, body = original[2:].partition(",")
+    data = json.loads(body)
+    event = data["event"] if original.startswith("40") else data[1]
+    event = {**event, "name": handler, "payload": payload}
+    server.send(f"42{namespace}," + json.dumps(["event", event]))
 
 
 def test_a_technician_is_refused_the_invoices_and_a_forged_payment(page, browser, portal):
@@ -239,3 +242,46 @@ def test_a_technician_is_refused_the_invoices_and_a_forged_payment(page, browser
     _forge(office_sent, office_servers[-1], format_event_handler(OfficeInvoiceState.open_payment), {})
     expect(theirs.locator("#payment-dialog")).to_be_visible()
     office.close()
+
+
+def test_a_free_invoice_is_written_reviewed_and_issued(page, portal):
+    office_cookie(page, portal, "office")
+    page.goto("/office/invoices/new")
+    page.locator("#customer-query").fill("Northside")
+    page.locator("#find-customer").click()
+    page.locator(f"[data-customer='{NORTHSIDE}']").click()
+    expect(page.locator("#chosen-customer")).to_contain_text(NORTHSIDE)
+    with Session(portal.engine) as s:
+        _, site_id = _northside(s)
+    page.locator("#invoice-site").select_option(str(site_id))
+    page.get_by_label("Line 1 description").fill("After-hours call-out")
+    page.get_by_label("Line 1 unit price").fill("180")
+    page.locator("#add-line").click()
+    page.get_by_label("Line 2 kind").select_option("material")
+    page.get_by_label("Line 2 description").fill("Emergency light fitting")
+    page.get_by_label("Line 2 quantity").fill("2")
+    page.get_by_label("Line 2 unit price").fill("abc")
+    page.locator("#review-invoice").click()
+    expect(page.get_by_text("An amount such as 120.50.")).to_be_visible()
+    expect(page.get_by_label("Line 1 description")).to_have_value("After-hours call-out")
+    page.get_by_label("Line 2 unit price").fill("45.50")
+    page.locator("#review-invoice").click()
+    expect(page.locator("#issue-invoice")).to_contain_text("$298.10")  # (180 + 91) + 10%
+    page.locator("#issue-invoice").click()
+    page.wait_for_url(re.compile(r"/office/invoices/\d+\?issued=1"))
+    expect(page.locator("#issued-notice")).to_be_visible()
+    expect(page.locator("#office-invoice")).to_contain_text("Emergency light fitting")
+    invoice_id = int(re.search(r"/office/invoices/(\d+)", page.url).group(1))
+    with Session(portal.engine) as s:
+        kept = s.exec(select(InvoiceItem).where(InvoiceItem.invoice_id == invoice_id)).all()
+        assert sorted((i.kind, i.total_cents) for i in kept) == [("labour", 18_000), ("material", 9_100)]
+
+
+def test_the_invoices_list_reads_as_cards_on_a_phone(phone, portal):
+    office_cookie(phone, portal, "owner")
+    phone.goto("/office/invoices?tab=all")
+    expect(phone.locator("#list-table [data-invoice]").first).to_be_visible()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    phone.goto("/office/payments")
+    expect(phone.locator("#list-table [data-receipt]").first).to_be_visible()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
