@@ -9,7 +9,15 @@ from portal.components.detail import fact
 from portal.components.forms import field, form_error
 from portal.components.office_shell import office_page
 from portal.components.shell import page_heading
-from portal.components.table import PHONE_HIDE, Column, data_table, search_bar, status_badge, tabs
+from portal.components.table import (
+    PHONE_HIDE,
+    Column,
+    data_table,
+    scroll_region,
+    search_bar,
+    status_badge,
+    tabs,
+)
 from portal.core.principal import Duty
 from portal.state.office.invoices import (
     KINDS,
@@ -94,7 +102,7 @@ def office_invoices_page() -> rx.Component:
 
 
 def _lines_table(lines, detail) -> rx.Component:
-    return rx.box(
+    return scroll_region(
         rx.table.root(
             rx.table.header(
                 rx.table.row(
@@ -134,11 +142,7 @@ def _lines_table(lines, detail) -> rx.Component:
             size="1",
             width="100%",
         ),
-        width="100%",
-        overflow_x="auto",
-        tab_index=0,
-        role="region",
-        aria_label="Invoice lines",
+        "Invoice lines",
     )
 
 
@@ -212,6 +216,7 @@ def _actions() -> rx.Component:
                 "Void",
                 variant="soft",
                 color_scheme="red",
+                high_contrast=True,
                 on_click=D.open_void,
                 id="void-invoice",
             ),
@@ -241,7 +246,13 @@ def _void_dialog() -> rx.Component:
                         rx.dialog.close(
                             rx.button("Cancel", variant="soft", color_scheme="gray", type="button")
                         ),
-                        rx.button("Void invoice", color_scheme="red", type="submit", id="confirm-void"),
+                        rx.button(
+                            "Void invoice",
+                            color_scheme="red",
+                            high_contrast=True,
+                            type="submit",
+                            id="confirm-void",
+                        ),
                         justify="end",
                         width="100%",
                     ),
@@ -330,7 +341,7 @@ def _payment_form() -> rx.Component:
                 width="100%",
             ),
             rx.text("Put the payment on the customer's unpaid invoices:", size="2", weight="medium"),
-            rx.box(
+            scroll_region(
                 rx.table.root(
                     rx.table.header(
                         rx.table.row(
@@ -344,8 +355,7 @@ def _payment_form() -> rx.Component:
                     size="1",
                     width="100%",
                 ),
-                width="100%",
-                overflow_x="auto",
+                "Unpaid invoices",
             ),
             rx.cond(
                 D.pay_errors.get("allocations", "") != "",
