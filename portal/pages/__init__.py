@@ -7,9 +7,9 @@ from portal.pages.billing import invoices, manage_payments, statement  # noqa: F
 from portal.pages.identity import auth, contacts, preferences  # noqa: F401
 from portal.pages.office import calendar, day, home  # noqa: F401
 from portal.pages.office import inbox as office_inbox  # noqa: F401
-from portal.pages.office import jobs as office_jobs  # noqa: F401
-from portal.pages.office import quotes as office_quotes  # noqa: F401
 from portal.pages.office import invoices as office_invoices  # noqa: F401
+from portal.pages.office import jobs as office_jobs  # noqa: F401
 from portal.pages.office import payments as office_payments  # noqa: F401
+from portal.pages.office import quotes as office_quotes  # noqa: F401
 from portal.pages.sites import site, sites  # noqa: F401
 from portal.pages.work import jobs, quotes, request, tasks  # noqa: F401

@@ -33,7 +33,6 @@ from starlette.testclient import TestClient
 import portal.api
 import portal.state
 from portal.config import SESSION_COOKIE
-from portal.state.office.session import OfficeSession
 
 _LOOP_THREAD = ThreadPoolExecutor(1, thread_name_prefix="reflex-events")
 
@@ -154,9 +153,6 @@ class Tab:
         }
         self.root.router_data = self.root._update_router_vars(router, {})
         self.sent: list[Any] = []
-        # Office handlers reach the staff member with ``get_state(OfficeSession)``; Reflex's in-memory
-        # manager holds the whole tree, so that state is there before any handler runs.
-        self.state(OfficeSession)
 
     def state(self, cls: type[rx.State]) -> Any:
         """The state of ``cls`` with its parents, built on first use (building every screen's is slow)."""

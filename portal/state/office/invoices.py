@@ -1,7 +1,7 @@
 """The office's invoices: every customer's list, one invoice (void, record a payment, letters), and a
 new invoice (a completed job's, or a free one).
 
-Every handler asks :class:`OfficeSession` for the staff member again with the duty its command needs;
+Every handler asks :func:`office_staff` for the staff member again with the duty its command needs;
 the ids the commands act on (the invoice on screen, the chosen customer, the job) are kept in
 backend vars, set only by loading the page or choosing from what the server offered.
 """
@@ -22,18 +22,12 @@ from portal.services.billing.invoicing import InvoicingError, LineInput, Payment
 from portal.state import arguments
 from portal.state.display import DASH, day, money
 from portal.state.listing import ListState
-from portal.state.office.session import OfficeSession
+from portal.state.office.session import office_staff
 
 ROUTE = "/office/invoices"
 MAX_LINES = invoicing.MAX_LINES
 METHODS = [{"value": m.value, "label": label} for m, label in invoicing.OFFLINE_METHODS.items()]
 KINDS = [("labour", "Labour"), ("material", "Material"), ("other", "Other")]
-
-
-def staff_of(state: rx.State, duty: Duty) -> StaffMember | None:
-    """:meth:`OfficeSession._staff` for a list's synchronous paging handlers, which cannot await
-    ``get_state``: the same check, on the same cookie."""
-    return OfficeSession._staff(state, duty)  # type: ignore[arg-type]
 
 
 class OfficeInvoicesState(ListState, rx.State):
@@ -44,7 +38,7 @@ class OfficeInvoicesState(ListState, rx.State):
     _currency: str = "AUD"
 
     def _scope(self, duty: str) -> StaffMember | None:
-        return staff_of(self, Duty(duty))
+        return office_staff(self, duty)
 
     def _fetch(self, scope: Any, request: PageRequest) -> Page:
         with unit_of_work(read_only=True) as session:
@@ -103,9 +97,8 @@ class OfficeInvoiceState(rx.State):
     _invoice_id: int = 0
     _customer_id: int = 0
 
-    async def _staff(self, duty: Duty) -> StaffMember | None:
-        office = await self.get_state(OfficeSession)
-        return office._staff(duty)
+    def _staff(self, duty: Duty) -> StaffMember | None:
+        return office_staff(self, duty)
 
     def _show(self, staff: StaffMember, invoice_id: Any) -> bool:
         with unit_of_work(read_only=True) as session:
@@ -163,11 +156,11 @@ class OfficeInvoiceState(rx.State):
         return True
 
     @rx.event
-    async def load(self):
+    def load(self):
         self.void_open = self.pay_open = False
         self.letter_open, self.letter_error, self.loaded = "", "", False
         self.issued = self.router.url.query_parameters.get("issued", "") == "1"
-        staff = await self._staff(Duty.INVOICE_JOBS)
+        staff = self._staff(Duty.INVOICE_JOBS)
         if staff is None:
             return
         self._show(staff, self.router.page.params.get("invoice_id", ""))
@@ -175,8 +168,8 @@ class OfficeInvoiceState(rx.State):
     # Void.
 
     @rx.event
-    async def open_void(self):
-        if await self._staff(Duty.INVOICE_JOBS) is None or not self._invoice_id:
+    def open_void(self):
+        if self._staff(Duty.INVOICE_JOBS) is None or not self._invoice_id:
             return
         self.void_open, self.void_errors = True, {}
 
@@ -185,8 +178,8 @@ class OfficeInvoiceState(rx.State):
         self.void_open = arguments.flag(is_open)
 
     @rx.event
-    async def void(self, form: dict):
-        staff = await self._staff(Duty.INVOICE_JOBS)
+    def void(self, form: dict):
+        staff = self._staff(Duty.INVOICE_JOBS)
         if staff is None or not self._invoice_id:
             return None
         reason = arguments.text(arguments.form(form).get("reason"), 2000)
@@ -204,8 +197,8 @@ class OfficeInvoiceState(rx.State):
     # Record payment.
 
     @rx.event
-    async def open_payment(self):
-        staff = await self._staff(Duty.TAKE_PAYMENTS)
+    def open_payment(self):
+        staff = self._staff(Duty.TAKE_PAYMENTS)
         if staff is None or not self._customer_id:
             return None
         with unit_of_work(read_only=True) as session:
@@ -237,9 +230,9 @@ class OfficeInvoiceState(rx.State):
         self.pay_open = arguments.flag(is_open)
 
     @rx.event
-    async def review_payment(self, form: dict):
+    def review_payment(self, form: dict):
         """The form's values, shown back as a sentence to confirm before the money is recorded."""
-        staff = await self._staff(Duty.TAKE_PAYMENTS)
+        staff = self._staff(Duty.TAKE_PAYMENTS)
         if staff is None or not self._customer_id:
             return
         sent = arguments.form(form)
@@ -271,8 +264,8 @@ class OfficeInvoiceState(rx.State):
         self.pay_step = "form"
 
     @rx.event
-    async def record_payment(self):
-        staff = await self._staff(Duty.TAKE_PAYMENTS)
+    def record_payment(self):
+        staff = self._staff(Duty.TAKE_PAYMENTS)
         if staff is None or not self._customer_id or self.pay_step != "confirm":
             return None
         typed = PaymentInput(
@@ -291,7 +284,7 @@ class OfficeInvoiceState(rx.State):
             self.pay_errors, self.pay_step = refused.field_errors, "form"
             return None
         self.pay_open = False
-        invoices_staff = await self._staff(Duty.INVOICE_JOBS)
+        invoices_staff = self._staff(Duty.INVOICE_JOBS)
         if invoices_staff is not None:
             self._show(invoices_staff, self._invoice_id)
         return rx.toast.success(f"Payment of {amount} recorded. Receipt {receipt}.")
@@ -299,8 +292,8 @@ class OfficeInvoiceState(rx.State):
     # Letters.
 
     @rx.event
-    async def ask_letter(self, kind: str):
-        if await self._staff(Duty.SEND_STATEMENTS) is None or not self._invoice_id:
+    def ask_letter(self, kind: str):
+        if self._staff(Duty.SEND_STATEMENTS) is None or not self._invoice_id:
             return
         self.letter_open = kind if kind in ("statement", "reminder") else ""
         self.letter_error = ""
@@ -311,8 +304,8 @@ class OfficeInvoiceState(rx.State):
             self.letter_open = ""
 
     @rx.event
-    async def send_letter(self):
-        staff = await self._staff(Duty.SEND_STATEMENTS)
+    def send_letter(self):
+        staff = self._staff(Duty.SEND_STATEMENTS)
         if staff is None or not self._invoice_id or self.letter_open not in ("statement", "reminder"):
             return None
         try:
@@ -360,13 +353,12 @@ class NewInvoiceState(rx.State):
     _customer_id: int = 0
     _next_key: int = 0
 
-    async def _staff(self) -> StaffMember | None:
-        office = await self.get_state(OfficeSession)
-        return office._staff(Duty.INVOICE_JOBS)
+    def _staff(self) -> StaffMember | None:
+        return office_staff(self, Duty.INVOICE_JOBS)
 
     @rx.event
-    async def load(self):
-        staff = await self._staff()
+    def load(self):
+        staff = self._staff()
         self.step, self.errors, self.busy = "form", {}, False
         if staff is None:
             return
@@ -417,8 +409,8 @@ class NewInvoiceState(rx.State):
         ]
 
     @rx.event
-    async def raise_job_invoice(self):
-        staff = await self._staff()
+    def raise_job_invoice(self):
+        staff = self._staff()
         if staff is None or self.mode != "job" or not self._job_id or self.busy:
             return None
         try:
@@ -433,8 +425,8 @@ class NewInvoiceState(rx.State):
     # A free invoice: the customer and site.
 
     @rx.event
-    async def find_customers(self, form: dict):
-        staff = await self._staff()
+    def find_customers(self, form: dict):
+        staff = self._staff()
         if staff is None:
             return
         self.customer_query = arguments.text(arguments.form(form).get("customer_query"), 100)
@@ -444,8 +436,8 @@ class NewInvoiceState(rx.State):
         self.errors = {} if found else {"customer": "No customer matches that name."}
 
     @rx.event
-    async def choose_customer(self, customer_id: str):
-        staff = await self._staff()
+    def choose_customer(self, customer_id: str):
+        staff = self._staff()
         if staff is None:
             return
         chosen = next((c for c in self.customer_choices if c["id"] == arguments.text(customer_id, 20)), None)
@@ -482,24 +474,24 @@ class NewInvoiceState(rx.State):
         self.description = arguments.text(sent.get("description", self.description), 2000)
 
     @rx.event
-    async def add_line(self):
+    def add_line(self):
         """A blank line at the end; what is typed in the others stays in the browser's fields."""
-        if await self._staff() is None or len(self.lines) >= MAX_LINES:
+        if self._staff() is None or len(self.lines) >= MAX_LINES:
             return
         self.lines = [*self.lines, _blank_line(self._next_key)]
         self._next_key += 1
 
     @rx.event
-    async def remove_line(self, key: str):
-        if await self._staff() is None or len(self.lines) <= 1:
+    def remove_line(self, key: str):
+        if self._staff() is None or len(self.lines) <= 1:
             return
         key = arguments.text(key, 20)
         self.lines = [line for line in self.lines if line["key"] != key]
 
     @rx.event
-    async def review(self, form: dict):
+    def review(self, form: dict):
         """Price the lines as the invoice will, and ask to confirm before it is issued."""
-        staff = await self._staff()
+        staff = self._staff()
         if staff is None or self.mode != "free":
             return
         self._keep_typed(arguments.form(form))
@@ -562,8 +554,8 @@ class NewInvoiceState(rx.State):
         self.step = "form"
 
     @rx.event
-    async def issue(self):
-        staff = await self._staff()
+    def issue(self):
+        staff = self._staff()
         if staff is None or self.mode != "free" or self.step != "confirm" or self.busy:
             return None
         typed = [

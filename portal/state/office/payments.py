@@ -13,7 +13,7 @@ from portal.db import unit_of_work
 from portal.services.billing import office_invoices
 from portal.state.display import DASH, day, money
 from portal.state.listing import ListState
-from portal.state.office.invoices import staff_of
+from portal.state.office.session import office_staff
 
 
 class OfficePaymentsState(ListState, rx.State):
@@ -23,7 +23,7 @@ class OfficePaymentsState(ListState, rx.State):
     _zone: str = "UTC"
 
     def _scope(self, duty: str) -> StaffMember | None:
-        return staff_of(self, Duty(duty))
+        return office_staff(self, duty)
 
     def _fetch(self, scope: Any, request: PageRequest) -> Page:
         with unit_of_work(read_only=True) as session:
