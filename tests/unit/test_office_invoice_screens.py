@@ -10,15 +10,12 @@ import pytest
 from sqlmodel import Session, select
 
 from portal import db
-from portal.api.credentials import digest_cookie_header
-from portal.config import STAFF_COOKIE
 from portal.models import Contractor, Invoice, InvoiceStatus, OutboxMail, Payment, Role, Staff
-from portal.services.identity import sessions
 from portal.state.office.invoices import NewInvoiceState, OfficeInvoicesState, OfficeInvoiceState
 from portal.state.office.payments import OfficePaymentsState
 from tests.frozen import TODAY
 from tests.unit import factories as f
-from tests.unit.reflex_client import Tab, edge_cookie
+from tests.unit.reflex_client import Tab, signed_in_tab
 
 
 class World:
@@ -50,25 +47,11 @@ def world(committed, monkeypatch) -> World:
 
 
 def staff_tab(engine, staff_id: int, path: str, **query: str) -> Tab:
-    with Session(engine) as s:
-        raw = sessions.start_staff(s, staff_id)
-        s.commit()
-    return _at(Tab(digest_cookie_header(f"{STAFF_COOKIE}={raw}"), path), query)
+    return signed_in_tab(engine, path, staff_id=staff_id, **query)
 
 
 def customer_tab(engine, contact_id: int, path: str, **query: str) -> Tab:
-    with Session(engine) as s:
-        raw = sessions.start(s, contact_id)
-        s.commit()
-    return _at(Tab(edge_cookie(raw), path), query)
-
-
-def _at(tab: Tab, query: dict[str, str]) -> Tab:
-    """Reflex hands a page its dynamic argument (``invoice_id``) and the address's query in one dict."""
-    router = dict(tab.root.router_data)
-    router["query"] = dict(query)
-    tab.root.router_data = tab.root._update_router_vars(router, {})
-    return tab
+    return signed_in_tab(engine, path, contact_id=contact_id, **query)
 
 
 def _invoice(engine, invoice_id: int) -> Invoice:
