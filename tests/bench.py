@@ -262,7 +262,9 @@ def _portal_env(data: Path, url: str) -> dict[str, str]:
     }
     for name in ("PORTAL_BCRYPT_ROUNDS", "PORTAL_TEST_DATABASE_URL", "REFLEX_REDIS_URL"):
         env.pop(name, None)
-    return env
+    from tests import bench_live
+
+    return env | bench_live.probe_env(data)  # the server counts its SQL statements for the live figures
 
 
 def seed_large(env: dict[str, str]) -> Row:
@@ -292,7 +294,7 @@ def dashboard_build(database_url: str) -> Row:
 
 
 @contextmanager
-def served(env: dict[str, str], url: str, log: Path) -> Iterator[None]:
+def served(env: dict[str, str], url: str, log: Path) -> Iterator[subprocess.Popen]:
     """Serve from WEB_WORKDIR, waiting for a second bench on the machine to finish with it first."""
     with WEB_LOCK.open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
@@ -307,7 +309,7 @@ def served(env: dict[str, str], url: str, log: Path) -> Iterator[None]:
             )
         try:
             wait_until_up(url, proc, log, timeout=SERVE_TIMEOUT)
-            yield
+            yield proc
         finally:
             _stop(proc)
 
@@ -964,10 +966,11 @@ def browser_figures(
     from playwright.sync_api import sync_playwright
 
     states = data / "states"
-    with served(env, url, data / "server.log"), sync_playwright() as pw:
+    with served(env, url, data / "server.log") as server, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         try:
             rows = _attempt("login", lambda: [login_round_trip(browser, url)])
+            rows += _attempt("live screens", lambda: live_in_browser(browser, url, env, data, server.pid))
             rows += _attempt(
                 "demo dashboard", lambda: first_loads(browser, url, states, "demo customer", DEMO_USER)
             )
@@ -1027,6 +1030,12 @@ def lists_in_browser(browser, url: str, cookies: list, env: dict[str, str]) -> l
     from tests import bench_lists
 
     return bench_lists.browser_figures(browser, url, cookies, env["DATABASE_URL"])
+
+
+def live_in_browser(browser, url: str, env: dict[str, str], data: Path, server_pid: int) -> list[Row]:
+    from tests import bench_live
+
+    return bench_live.browser_figures(browser, url, env["DATABASE_URL"], data, server_pid)
 
 
 # -- the table -----------------------------------------------------------------------------------------

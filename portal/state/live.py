@@ -39,7 +39,7 @@ class LiveState(rx.State, mixin=True):
         when the loader refused the screen (it sets ``_live_customer`` when its scope check passes)."""
         if not self._live_customer:
             return None
-        self._live_path = self.router.url.path
+        self._live_path = self.router.url.path.rstrip("/")
         return type(self).follow
 
     @rx.event(background=True)
@@ -57,7 +57,7 @@ class LiveState(rx.State, mixin=True):
                         return
                     continue
                 async with self:
-                    if self.router.url.path != path or self._live_customer != customer:
+                    if self.router.url.path.rstrip("/") != path or self._live_customer != customer:
                         return
                     if not self._live_reload():
                         return
