@@ -262,9 +262,7 @@ def _portal_env(data: Path, url: str) -> dict[str, str]:
     }
     for name in ("PORTAL_BCRYPT_ROUNDS", "PORTAL_TEST_DATABASE_URL", "REFLEX_REDIS_URL"):
         env.pop(name, None)
-    from tests import bench_live
-
-    return env | bench_live.probe_env(data)  # the server counts its SQL statements for the live figures
+    return env
 
 
 def seed_large(env: dict[str, str]) -> Row:
@@ -296,12 +294,15 @@ def dashboard_build(database_url: str) -> Row:
 @contextmanager
 def served(env: dict[str, str], url: str, log: Path) -> Iterator[subprocess.Popen]:
     """Serve from WEB_WORKDIR, waiting for a second bench on the machine to finish with it first."""
+    from tests import bench_live
+
     with WEB_LOCK.open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         with log.open("w") as fh:
             proc = subprocess.Popen(
                 [str(BIN / "portal"), "serve", "--port", url.rsplit(":", 1)[1]],
-                env=env,
+                # The server counts its SQL statements for the live figures (tests/bench_probe).
+                env=env | bench_live.probe_env(log.parent),
                 cwd=ROOT,
                 stdout=fh,
                 stderr=subprocess.STDOUT,
