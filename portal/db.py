@@ -17,9 +17,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
+from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, create_engine
 
 from portal.config import settings
@@ -37,7 +38,7 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 
         @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_conn, _record):  # WAL lets readers run beside one writer.
+        def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:  # WAL lets readers run beside one writer.
             # pysqlite's own transaction handling breaks savepoints; SQLAlchemy emits BEGIN instead.
             dbapi_conn.isolation_level = None
             cur = dbapi_conn.cursor()
@@ -48,7 +49,7 @@ def make_engine(url: str) -> Engine:
             cur.close()
 
         @event.listens_for(engine, "begin")
-        def _sqlite_begin(conn):
+        def _sqlite_begin(conn: Connection) -> None:
             kind = conn.get_execution_options().get(BEGIN)
             conn.exec_driver_sql(f"PRAGMA query_only={int(kind == 'read')}")
             conn.exec_driver_sql("BEGIN IMMEDIATE" if kind == "write" else "BEGIN")

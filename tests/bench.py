@@ -292,14 +292,17 @@ def dashboard_build(database_url: str) -> Row:
 
 
 @contextmanager
-def served(env: dict[str, str], url: str, log: Path) -> Iterator[None]:
+def served(env: dict[str, str], url: str, log: Path) -> Iterator[subprocess.Popen]:
     """Serve from WEB_WORKDIR, waiting for a second bench on the machine to finish with it first."""
+    from tests import bench_live
+
     with WEB_LOCK.open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         with log.open("w") as fh:
             proc = subprocess.Popen(
                 [str(BIN / "portal"), "serve", "--port", url.rsplit(":", 1)[1]],
-                env=env,
+                # The server counts its SQL statements for the live figures (tests/bench_probe).
+                env=env | bench_live.probe_env(log.parent),
                 cwd=ROOT,
                 stdout=fh,
                 stderr=subprocess.STDOUT,
@@ -307,7 +310,7 @@ def served(env: dict[str, str], url: str, log: Path) -> Iterator[None]:
             )
         try:
             wait_until_up(url, proc, log, timeout=SERVE_TIMEOUT)
-            yield
+            yield proc
         finally:
             _stop(proc)
 
@@ -964,10 +967,11 @@ def browser_figures(
     from playwright.sync_api import sync_playwright
 
     states = data / "states"
-    with served(env, url, data / "server.log"), sync_playwright() as pw:
+    with served(env, url, data / "server.log") as server, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         try:
             rows = _attempt("login", lambda: [login_round_trip(browser, url)])
+            rows += _attempt("live screens", lambda: live_in_browser(browser, url, env, data, server.pid))
             rows += _attempt(
                 "demo dashboard", lambda: first_loads(browser, url, states, "demo customer", DEMO_USER)
             )
@@ -1027,6 +1031,12 @@ def lists_in_browser(browser, url: str, cookies: list, env: dict[str, str]) -> l
     from tests import bench_lists
 
     return bench_lists.browser_figures(browser, url, cookies, env["DATABASE_URL"])
+
+
+def live_in_browser(browser, url: str, env: dict[str, str], data: Path, server_pid: int) -> list[Row]:
+    from tests import bench_live
+
+    return bench_live.browser_figures(browser, url, env["DATABASE_URL"], data, server_pid)
 
 
 # -- the table -----------------------------------------------------------------------------------------

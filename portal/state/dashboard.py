@@ -1,4 +1,5 @@
-"""The dashboard's figures, as text ready to show (money formatted, counts as words)."""
+"""The dashboard's figures, as text ready to show (money formatted, counts as words); live
+(``state/live.py``): the cards are built again when the back office changes the customer's work."""
 
 from __future__ import annotations
 
@@ -12,10 +13,11 @@ from portal.core.principal import DASHBOARD
 from portal.db import unit_of_work
 from portal.models import Page
 from portal.services.reports import dashboard
+from portal.state.live import LiveState
 from portal.state.session import SessionState
 
 
-class DashboardState(SessionState):
+class DashboardState(LiveState, SessionState):
     cards: list[dict[str, str]] = []
     quote_lines: list[dict[str, str]] = []
     job_lines: list[dict[str, str]] = []
@@ -27,9 +29,18 @@ class DashboardState(SessionState):
 
     @rx.event
     def load(self):
+        self._build()
+        return self._follow()
+
+    def _live_reload(self) -> bool:
+        return self._build()
+
+    def _build(self) -> bool:
         scope = self._scope(DASHBOARD)
         if scope is None:
-            return
+            self._live_customer = 0
+            return False
+        self._live_customer = scope.customer_id
         with unit_of_work() as session:
             board = dashboard.build(session, scope, tenant.today(session))
         self.cards = _cards(board)
@@ -39,6 +50,7 @@ class DashboardState(SessionState):
         self.defect_lines = [asdict(line) for line in board.defect_lines]
         self.due_href, self.defects_href = board.due_href, board.defects_href
         self.loaded = True
+        return True
 
 
 def _cards(board: dashboard.Dashboard) -> list[dict[str, str]]:

@@ -2,7 +2,9 @@
 
 A list state mixes :class:`ListState` in beside ``SessionState`` and implements ``_fetch``: the
 service call that returns one page through the scope. Only that page (formatted for display) is
-kept. Quotes and jobs mix in :class:`DetailListState` instead, which also opens a row's details
+kept. Every list is live (``state/live.py``): its page load ends with ``return self._follow()`` and
+the page on screen is fetched again, through the same scope, when the back office changes something
+of the customer. Quotes and jobs mix in :class:`DetailListState` instead, which also opens a row's details
 with its priced lines, assets and files, and takes more files for it.
 """
 
@@ -21,9 +23,10 @@ from portal.models import AttachmentOwner
 from portal.state import arguments
 from portal.state.display import DASH, attachment_rows, day, item_rows, money
 from portal.state.files import attachments as attachment_upload
+from portal.state.live import LiveState
 
 
-class ListState(rx.State, mixin=True):
+class ListState(LiveState, mixin=True):
     tab: str = ""
     search: str = ""
     sort: str = ""
@@ -50,17 +53,24 @@ class ListState(rx.State, mixin=True):
             search=self.search, sort=self.sort, descending=self.descending, page=self.page, size=self.size
         ).clean()
 
-    def _refresh(self) -> None:
+    def _refresh(self) -> Any:
+        """Fetch the page on screen; the scope it was fetched under, or None when refused."""
         scope = self._scope(self.PAGE)
         if scope is None:
             self.rows, self.total, self.pages, self.loading = [], 0, 1, False
-            return
+            self._live_customer = 0
+            return None
+        self._live_customer = scope.customer_id
         if self.TABS and self.tab not in self.TABS:  # an event that came before the page's load
             self.tab = self.TABS[0]
         result = self._fetch(scope, self._request())
         self.rows = [self._format(row) for row in result.rows]
         self.total, self.page, self.pages = result.total, result.page, max(result.pages, 1)
         self.loading = False
+        return scope
+
+    def _live_reload(self) -> bool:
+        return self._refresh() is not None
 
     def _open_from_url(self) -> None:
         """Tab and search from the address, so a link (or a reload) lands on the same list."""
@@ -215,6 +225,13 @@ class DetailListState(ListState, mixin=True):
 
     def _close_detail(self) -> None:
         self.detail_open = False
+
+    def _live_reload(self) -> bool:
+        """The page on screen and, when its pop-up is open, the row's details (a price, a date)."""
+        scope = self._refresh()
+        if scope is not None and self.detail_open and not self._reload_detail(scope):
+            self._close_detail()
+        return scope is not None
 
     @rx.event
     def set_detail_open(self, is_open: bool):

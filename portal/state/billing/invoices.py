@@ -74,6 +74,15 @@ class InvoicesState(ListState, SessionState):
         self._open_from_url()
         self.detail_open, self.selected = False, []
         self._refresh()
+        return self._follow()
+
+    def _live_reload(self) -> bool:
+        """The page on screen and, when open, the invoice's pop-up (a payment, a void)."""
+        if self._refresh() is None:
+            return False
+        if self.detail_open and type(self).open_detail.fn(self, self.detail.get("id", "")) is not None:
+            self.detail_open = False
+        return True
 
     @rx.event
     def refresh(self):

@@ -70,6 +70,7 @@ class ContactsState(ListState, SessionState):
         self._open_from_url()
         self.sort, self.descending = "name", False
         self._refresh()
+        return self._follow()
 
     @rx.event
     def send_setup(self, contact_id: str):

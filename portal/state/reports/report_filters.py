@@ -127,6 +127,7 @@ class AssetReportState(ListState, mixin=True):
             return
         self._load_options(scope)
         self._refresh()
+        yield self._follow()
 
     @rx.event
     def pick_site(self, value: str):

@@ -43,3 +43,4 @@ class SitesState(ListState, SessionState):
             # Sites read alphabetically, where the other lists start with their newest row.
             self.sort, self.descending = "name", False
         self._refresh()
+        return self._follow()

@@ -46,6 +46,7 @@ class JobsState(DetailListState, SessionState):
         self._open_list()
         self.invoices_for = ""
         self._refresh()
+        return self._follow()
 
     @rx.event
     def open_detail(self, job_id: str):

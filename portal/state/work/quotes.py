@@ -47,6 +47,7 @@ class QuotesState(DetailListState, SessionState):
     def load(self):
         self._open_list()
         self._refresh()
+        return self._follow()
 
     @rx.event
     def open_detail(self, quote_id: str):

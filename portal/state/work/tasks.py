@@ -60,6 +60,7 @@ class TasksState(ListState, SessionState):
         self._open_from_url()
         self.detail_open = False
         self._refresh()
+        return self._follow()
 
     @rx.event
     def open_detail(self, task_id: str):
