@@ -10,6 +10,11 @@ poller asks the database one indexed question a second (the staff events after t
 while at least one screen follows, whatever the number of screens; each screen waits on an
 in-memory revision of its customer and touches the database only when that revision moves.
 
+Why a grace period at start: the poller stops when no screen follows, and a screen starts following
+only after its page has loaded, so a change committed in between (the poller's first read only
+learns where the trail ends) would wait for the next change. The first read therefore also counts
+the staff events of the last ``START_GRACE`` seconds: at worst a screen reloads once for nothing.
+
 Why a look-back window: on PostgreSQL ids come from a sequence when a row is inserted, not when it
 is committed, so a transaction holding id 100 may commit after one holding id 101. Re-reading the
 last ``LOOKBACK`` ids (and remembering which were seen) catches such a late commit; SQLite, whose
@@ -24,20 +29,23 @@ import logging
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from portal.core import clock
 from portal.db import unit_of_work
 from portal.models import AuditEvent
 
 LOG = logging.getLogger(__name__)
 POLL_SECONDS = 1.0
 LOOKBACK = 100  # ids re-read on every poll, for commits that land out of id order
+START_GRACE = timedelta(seconds=10)  # a first read still counts events this recent
 FOLLOW_SECONDS = 8 * 3600.0  # a screen left open longer reloads by hand; bounds a forgotten task
 
 Sessions = Callable[[], AbstractContextManager[Session]]
-Row = tuple[int, int | None, int | None]  # audit id, customer, staff member
+Row = tuple[int, int | None, int | None, datetime]  # audit id, customer, staff member, when
 
 
 def _read_only() -> AbstractContextManager[Session]:
@@ -87,22 +95,26 @@ class Watcher:
         with self._sessions() as session:
             last = int(session.exec(select(func.max(AuditEvent.id))).one() or 0) if first else self._last
             rows = session.exec(
-                select(AuditEvent.id, AuditEvent.customer_id, AuditEvent.staff_id)
+                select(AuditEvent.id, AuditEvent.customer_id, AuditEvent.staff_id, AuditEvent.at)
                 .where(col(AuditEvent.id) > max((last or 0) - LOOKBACK, 0))
                 .order_by(col(AuditEvent.id))
             ).all()
-        return first, [(int(i), customer, staff) for i, customer, staff in rows]
+        return first, [(int(i), customer, staff, at) for i, customer, staff, at in rows]
 
     def _apply(self, first: bool, rows: list[Row]) -> set[int]:
-        """Bump the customers of the staff rows not seen before (none on the first read, which only
-        learns where the trail ends) and wake their screens."""
+        """Bump the customers of the staff rows not seen before (on the first read, only those of the
+        last ``START_GRACE``) and wake their screens."""
+        recent = clock.now() - START_GRACE
         touched = {
             customer
-            for event_id, customer, staff in rows
-            if not first and event_id not in self._seen and staff is not None and customer is not None
+            for event_id, customer, staff, at in rows
+            if event_id not in self._seen
+            and staff is not None
+            and customer is not None
+            and (not first or at >= recent)
         }
         # Every id above the floor is read again next time, so the window's ids are all to remember.
-        self._seen = {event_id for event_id, _, _ in rows}
+        self._seen = {event_id for event_id, _, _, _ in rows}
         self._last = max([self._last or 0, *self._seen])
         for customer in touched:
             self._revisions[customer] = self.revision(customer) + 1

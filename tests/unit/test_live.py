@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 from contextlib import nullcontext
+from datetime import timedelta
 
-from portal.core import events
+from portal.core import clock, events
 from portal.core.principal import StaffMember
 from portal.models import Role
 from portal.services import live
@@ -38,14 +39,28 @@ def test_a_staff_event_bumps_only_the_customer_it_names(session):
     assert watcher.revision(ours.id) == 1
 
 
-def test_events_before_the_watcher_started_are_not_news(session):
+def test_events_long_before_the_watcher_started_are_not_news(session):
     ours, _, quote, _ = _two_customers(session)
-    events.audit(session, STAFF, "quote.priced", quote, customer_id=ours.id)
+    events.audit(
+        session, STAFF, "quote.priced", quote, customer_id=ours.id, at=clock.now() - timedelta(minutes=1)
+    )
 
     watcher = _watcher(session)
 
     assert watcher.poll() == set()
     assert watcher.revision(ours.id) == 0
+
+
+def test_a_change_just_before_the_watcher_started_still_wakes_the_screen(session):
+    """A screen follows only once its page has loaded; what changed meanwhile must still reach it."""
+    ours, theirs, quote, _ = _two_customers(session)
+    events.audit(session, STAFF, "quote.priced", quote, customer_id=ours.id)
+
+    watcher = live.Watcher(sessions=lambda: nullcontext(session))
+
+    assert watcher.poll() == {ours.id}
+    assert watcher.revision(ours.id) == 1 and watcher.revision(theirs.id) == 0
+    assert watcher.poll() == set()
 
 
 def test_a_customers_own_events_and_the_portals_do_not_bump(session):
