@@ -328,9 +328,22 @@ def staff_list(session: Session, staff: StaffMember, request: PageRequest) -> Pa
     return paginate(session, stmt, request, SORTS, "name", row, tiebreak=Staff.id)
 
 
+def _staff_id(value: object) -> int | None:
+    """An id from the browser, or None for anything that cannot be one (Staff holds no customer
+    data, so ``visibility.get`` does not apply; its bounds do)."""
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        return None
+    try:
+        number = int(value)
+    except ValueError:
+        return None
+    return number if 0 < number <= visibility.MAX_ID else None
+
+
 def _managed(session: Session, staff: StaffMember, staff_id: object) -> Staff:
     require_duty(staff, Duty.MANAGE_STAFF)
-    row = visibility.get(session, staff, Staff, staff_id)
+    number = _staff_id(staff_id)
+    row = session.get(Staff, number) if number is not None else None
     if row is None or row.id is None:
         raise AuthError(form="That staff member is not available.")
     return row
