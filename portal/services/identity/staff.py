@@ -21,9 +21,9 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from portal.core import clock, emails, events, text, visibility
+from portal.core import clock, emails, events, text
 from portal.core.lists import Page, PageRequest, paginate
-from portal.core.principal import Duty, StaffMember, require_duty
+from portal.core.principal import MAX_ID, Duty, StaffMember, require_duty
 from portal.models import AttemptKind, Role, Staff, TokenPurpose
 from portal.models.base import column_limit, too_long
 from portal.services.identity import auth, mfa, sessions, throttle, tokens
@@ -337,7 +337,7 @@ def _staff_id(value: object) -> int | None:
         number = int(value)
     except ValueError:
         return None
-    return number if 0 < number <= visibility.MAX_ID else None
+    return number if 0 < number <= MAX_ID else None
 
 
 def _managed(session: Session, staff: StaffMember, staff_id: object) -> Staff:

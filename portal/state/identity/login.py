@@ -119,14 +119,14 @@ class ForgotState(rx.State):
         self.busy, self.error = True, ""
         yield
         started = time.monotonic()
-        await asyncio.to_thread(_request_reset, who, self.router.session.client_ip)
+        await asyncio.to_thread(self._request_reset, who, self.router.session.client_ip)
         await asyncio.sleep(max(0.0, RESET_ANSWER_SECONDS - (time.monotonic() - started)))
         self.busy, self.sent = False, True
 
-
-def _request_reset(who: str, ip: str) -> None:
-    with unit_of_work() as session:
-        auth.request_reset(session, who, ip=ip)
+    @staticmethod
+    def _request_reset(who: str, ip: str) -> None:
+        with unit_of_work() as session:
+            auth.request_reset(session, who, ip=ip)
 
 
 class NewPasswordState(PasswordForm, rx.State):
@@ -150,8 +150,13 @@ class NewPasswordState(PasswordForm, rx.State):
         self.token_ok, self.checked = contact is not None, True
         return contact
 
+    def _saved(self, nonce: str):
+        """Where a saved password leads: signed in, on to the dashboard."""
+        return start_session_script(nonce, "/dashboard")
+
     async def _save(self, set_password, *fields):
-        """Set the password through ``set_password(token, *fields)`` in a worker thread, then sign in."""
+        """Set the password through ``set_password(token, *fields)`` in a worker thread, then go on
+        (:meth:`_saved`, given what ``set_password`` returned)."""
         if not self.token_ok:
             return
         self.busy, self.errors = True, {}
@@ -168,7 +173,7 @@ class NewPasswordState(PasswordForm, rx.State):
             log.exception("setting a password failed")
             self.busy, self.errors = False, {"form": TRY_AGAIN}
             return
-        yield start_session_script(nonce, "/dashboard")
+        yield self._saved(nonce)
 
 
 class SetupState(NewPasswordState):
