@@ -138,14 +138,19 @@ def _take_step(session: Session, staff_id: int, step: int) -> bool:
 # --- recovery codes ------------------------------------------------------------------------------
 
 
-def _recovery_digest(code: str) -> str:
+def recovery_digest(code: str) -> str:
+    """What is stored of a recovery code: the SHA-256 of its letters and digits, lower-cased."""
     plain = "".join(c for c in (code or "").lower() if c.isalnum())[:40]
     return hashlib.sha256(plain.encode("ascii", "replace")).hexdigest()
 
 
-def _new_recovery_code() -> str:
-    raw = "".join(secrets.choice(RECOVERY_ALPHABET) for _ in range(RECOVERY_LENGTH))
-    return f"{raw[:5]}-{raw[5:]}"
+def new_recovery_codes() -> list[str]:
+    """Ten random codes, as shown: ``abcde-fghjk``."""
+    codes = [
+        "".join(secrets.choice(RECOVERY_ALPHABET) for _ in range(RECOVERY_LENGTH))
+        for _ in range(RECOVERY_CODE_COUNT)
+    ]
+    return [f"{raw[:5]}-{raw[5:]}" for raw in codes]
 
 
 def looks_like_recovery_code(code: str) -> bool:
@@ -157,9 +162,9 @@ def _replace_recovery_codes(session: Session, staff_id: int, now: datetime) -> l
     """Ten new codes; earlier ones stop working. Returns the raw codes, which are never stored."""
     session.flush()
     session.exec(delete(RecoveryCode).where(RecoveryCode.staff_id == staff_id))
-    codes = [_new_recovery_code() for _ in range(RECOVERY_CODE_COUNT)]
+    codes = new_recovery_codes()
     for code in codes:
-        session.add(RecoveryCode(staff_id=staff_id, code_hash=_recovery_digest(code), created_at=now))
+        session.add(RecoveryCode(staff_id=staff_id, code_hash=recovery_digest(code), created_at=now))
     session.flush()
     return codes
 
@@ -170,7 +175,7 @@ def _use_recovery_code(session: Session, staff_id: int, code: str, now: datetime
         update(RecoveryCode)
         .where(
             RecoveryCode.staff_id == staff_id,
-            RecoveryCode.code_hash == _recovery_digest(code),
+            RecoveryCode.code_hash == recovery_digest(code),
             RecoveryCode.used_at.is_(None),
         )
         .values(used_at=now)
