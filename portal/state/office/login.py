@@ -155,16 +155,16 @@ class OfficeLoginState(rx.State):
         self._uri = mfa.otpauth_uri(self._secret, address, issuer)
         self.step = ENROL
 
-    @rx.var(cache=False)
+    @rx.var
     def secret(self) -> str:
         """The new secret, typed out, only while it is being set up."""
         return mfa.grouped(self._secret) if self.step == ENROL and self._secret else ""
 
-    @rx.var(cache=False)
+    @rx.var
     def qr_code(self) -> str:
         return mfa.qr_data_uri(self._uri) if self.step == ENROL and self._uri else ""
 
-    @rx.var(cache=False)
+    @rx.var
     def recovery_codes(self) -> list[str]:
         """Shown once, right after the app is set up."""
         return list(self._recovery) if self.step == CODES else []

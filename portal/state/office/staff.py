@@ -1,9 +1,10 @@
 """/office/staff: the owner's list of colleagues, inviting one, changing a role, deactivating a login.
 
-Every handler asks for the staff member again with ``Duty.MANAGE_STAFF`` (the list's paging through
-:func:`staff_with`, the commands through :class:`OfficeSession`); anyone else gets nothing, and the
-services refuse them too. The colleague being changed is kept in a backend var, read from the row
-the owner opened, never from a value the browser sends with the command.
+Every handler asks for the staff member again with ``Duty.MANAGE_STAFF`` through :func:`staff_with`
+(the check ``OfficeSession._staff`` makes, callable from the shared list state's synchronous paging
+too); anyone else gets nothing, and the services refuse them as well. The colleague being changed
+is kept in a backend var, read from the row the owner opened, never from a value the browser sends
+with the command.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from portal.state import arguments
 from portal.state.display import moment
 from portal.state.identity.login import TRY_AGAIN
 from portal.state.listing import ListState
-from portal.state.office.session import OfficeSession, staff_with
+from portal.state.office.session import staff_with
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +46,7 @@ class StaffListState(ListState, rx.State):
     _member_id: int = 0
 
     def _scope(self, page: str) -> StaffMember | None:
-        return staff_with(self.router.headers, Duty.MANAGE_STAFF)
+        return self._owner()
 
     def _fetch(self, scope: Any, request: PageRequest) -> Page:
         with unit_of_work(read_only=True) as session:
@@ -66,15 +67,14 @@ class StaffListState(ListState, rx.State):
             "active": "yes" if row.active else "",
         }
 
-    async def _owner(self) -> StaffMember | None:
-        office = await self.get_state(OfficeSession)
-        return office._staff(Duty.MANAGE_STAFF)
+    def _owner(self) -> StaffMember | None:
+        return staff_with(self.router.headers, Duty.MANAGE_STAFF)
 
     @rx.event
-    async def load(self):
+    def load(self):
         self.sort, self.descending, self.page = "name", False, 1
         self.invite_open = self.member_open = self.confirm_open = False
-        if await self._owner() is None:
+        if self._owner() is None:
             self.rows, self.total, self.loading = [], 0, False
             return
         self._refresh()
@@ -82,8 +82,8 @@ class StaffListState(ListState, rx.State):
     # --- invite ----------------------------------------------------------------------------------
 
     @rx.event
-    async def open_invite(self):
-        if await self._owner() is None:
+    def open_invite(self):
+        if self._owner() is None:
             return
         self.invite_errors, self.invite_busy, self.invite_open = {}, False, True
 
@@ -93,7 +93,7 @@ class StaffListState(ListState, rx.State):
 
     @rx.event
     async def invite(self, form: dict):
-        owner = await self._owner()
+        owner = self._owner()
         if owner is None:
             self.invite_errors = {"form": NOT_AVAILABLE}
             return
@@ -122,8 +122,8 @@ class StaffListState(ListState, rx.State):
     # --- one colleague ---------------------------------------------------------------------------
 
     @rx.event
-    async def open_member(self, staff_id: str):
-        if await self._owner() is None:
+    def open_member(self, staff_id: str):
+        if self._owner() is None:
             return None
         wanted = arguments.text(staff_id, 20)
         row = next((r for r in self.rows if r["id"] == wanted), None)
@@ -141,7 +141,7 @@ class StaffListState(ListState, rx.State):
 
     @rx.event
     async def save_role(self, form: dict):
-        owner = await self._owner()
+        owner = self._owner()
         if owner is None or not self._member_id:
             self.member_errors = {"form": NOT_AVAILABLE}
             return None
@@ -156,8 +156,8 @@ class StaffListState(ListState, rx.State):
         return rx.toast.success(f"{self.member.get('name', '')} is now {role}.")
 
     @rx.event
-    async def ask_deactivate(self):
-        if await self._owner() is None or not self._member_id:
+    def ask_deactivate(self):
+        if self._owner() is None or not self._member_id:
             return
         self.confirm_open = True
 
@@ -167,7 +167,7 @@ class StaffListState(ListState, rx.State):
 
     @rx.event
     async def deactivate(self):
-        owner = await self._owner()
+        owner = self._owner()
         self.confirm_open = False
         if owner is None or not self._member_id:
             self.member_errors = {"form": NOT_AVAILABLE}
