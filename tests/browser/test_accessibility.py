@@ -2,7 +2,9 @@
 
 The pages come from the shell's registry, so a page added later is checked without touching this
 file: signed in as the demo's contact with every page (on the Advanced tier, which the demo's
-contractor has), the public pages signed out, and the "page not found" screen both ways. A route
+contractor has), the back office's pages signed in as an owner (who may open every one of them),
+the public pages (the back office's sign-in screens too) signed out, and the "page not found"
+screen both ways. A route
 with a parameter is visited with a real id of that contact where the parameter is known here.
 A few states that only exist after a click are checked too: an open menu, the phone's drawer, a
 quote's pop-up.
@@ -22,7 +24,7 @@ from sqlmodel import Session, select
 import portal.pages  # noqa: F401  (registers every page with the shell)
 from portal.components.shell import REGISTRY, PageSpec
 from portal.models import Contact, Quote, Site
-from tests.browser.conftest import at, login
+from tests.browser.conftest import at, login, office_cookie
 
 DANA = "dana@northside.example"
 SIZES = {"desktop": {"width": 1280, "height": 860}, "phone": {"width": 390, "height": 844}}
@@ -32,7 +34,13 @@ AXE = Axe()
 
 
 def _signed_in_routes() -> list[PageSpec]:
-    return [s for s in REGISTRY if s.route not in PUBLIC]
+    """The customers' pages behind a sign-in."""
+    return [s for s in REGISTRY if s.route not in PUBLIC and s.duty is None]
+
+
+def _office_routes() -> list[PageSpec]:
+    """The back office's pages behind a staff sign-in."""
+    return [s for s in REGISTRY if s.route not in PUBLIC and s.duty is not None]
 
 
 def _ids(portal) -> dict[str, str]:
@@ -132,6 +140,25 @@ def test_every_signed_in_page(sized, portal):
     page.goto("/no/such/page")
     page.get_by_role("heading", name="Page not found").wait_for()
     findings += _findings(page, f"{size} page not found, signed in")
+    if skipped:
+        print(f"not visited (no known value for their parameters): {', '.join(skipped)}")
+    _report(findings)
+
+
+def test_every_office_page_as_an_owner(sized, portal):
+    size, page = sized
+    office_cookie(page, portal, "owner")
+    findings: list[str] = []
+    skipped = []
+    for spec in _office_routes():
+        path = _path(spec.route, {})
+        if path is None:
+            skipped.append(spec.route)
+            continue
+        page.goto(path)
+        _settled(page)
+        assert page.locator("#not-available").count() == 0, f"{path} is not available to an owner"
+        findings += _findings(page, f"{size} {path}")
     if skipped:
         print(f"not visited (no known value for their parameters): {', '.join(skipped)}")
     _report(findings)
