@@ -101,32 +101,44 @@ class LoginState(rx.State):
         yield start_session_script(nonce, self.router.url.query_parameters.get("next", ""))
 
 
-class ForgotState(rx.State):
+class ResetRequestForm(rx.State, mixin=True):
+    """A "forgotten password" form: the same answer, after the same time, whoever was asked about."""
+
     sent: bool = False
     error: str = ""
     busy: bool = False
 
-    @rx.event
-    def load(self):
+    def _clear(self) -> None:
         self.sent, self.error, self.busy = False, "", False
 
-    @rx.event
-    async def submit(self, form: dict):
+    async def _ask(self, form: dict, request_reset, missing: str):
+        """Run ``request_reset(who, ip)`` in a worker thread, padded to :data:`RESET_ANSWER_SECONDS`."""
         who = arguments.text(arguments.form(form).get("username"), 254).strip()
         if not who:
-            self.error = "Enter your username or email address."
+            self.error = missing
             return
         self.busy, self.error = True, ""
         yield
         started = time.monotonic()
-        await asyncio.to_thread(self._request_reset, who, self.router.session.client_ip)
+        await asyncio.to_thread(request_reset, who, self.router.session.client_ip)
         await asyncio.sleep(max(0.0, RESET_ANSWER_SECONDS - (time.monotonic() - started)))
         self.busy, self.sent = False, True
 
-    @staticmethod
-    def _request_reset(who: str, ip: str) -> None:
-        with unit_of_work() as session:
-            auth.request_reset(session, who, ip=ip)
+
+class ForgotState(ResetRequestForm, rx.State):
+    @rx.event
+    def load(self):
+        self._clear()
+
+    @rx.event
+    async def submit(self, form: dict):
+        async for update in self._ask(form, _request_reset, "Enter your username or email address."):
+            yield update
+
+
+def _request_reset(who: str, ip: str) -> None:
+    with unit_of_work() as session:
+        auth.request_reset(session, who, ip=ip)
 
 
 class NewPasswordState(PasswordForm, rx.State):

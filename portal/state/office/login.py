@@ -25,7 +25,7 @@ from portal.services.identity import auth, mfa, passwords, staff
 from portal.services.identity.auth import AuthError
 from portal.services.identity.tokens import Hashed
 from portal.state import arguments
-from portal.state.identity.login import TRY_AGAIN, ForgotState, NewPasswordState
+from portal.state.identity.login import TRY_AGAIN, NewPasswordState, ResetRequestForm
 from portal.state.session import leave_for
 
 log = logging.getLogger(__name__)
@@ -253,11 +253,20 @@ def _nonce(factor: mfa.SecondFactor) -> str:
         return staff.issue_login_nonce(session, factor)
 
 
-class OfficeForgotState(ForgotState):
-    @staticmethod
-    def _request_reset(who: str, ip: str) -> None:
-        with unit_of_work() as session:
-            staff.request_reset(session, who, ip=ip)
+class OfficeForgotState(ResetRequestForm, rx.State):
+    @rx.event
+    def load(self):
+        self._clear()
+
+    @rx.event
+    async def submit(self, form: dict):
+        async for update in self._ask(form, _request_reset, "Enter your email address."):
+            yield update
+
+
+def _request_reset(who: str, ip: str) -> None:
+    with unit_of_work() as session:
+        staff.request_reset(session, who, ip=ip)
 
 
 def _office_password_saved() -> rx.event.EventSpec:
