@@ -224,3 +224,64 @@ def test_states_after_a_click(sized, portal):
         step()
         findings += _findings(page, f"{size} {name}")
     _report(findings)
+
+
+def _office_sign_in_steps(page, portal, size: str) -> list[str]:
+    """The authenticator set-up, the recovery codes and the code step, which only a sign-in reaches."""
+    from datetime import timedelta
+
+    from portal.core import clock
+    from portal.services.identity import mfa, staff
+
+    email = f"axe-{size}-{clock.now().timestamp():.0f}@office.test"
+    with Session(portal.engine) as s:
+        _, raw = staff.create_staff(s, email, "office", "Axe Tester")
+        staff.accept_setup(s, raw, "Axe Tester", "Harbour-Lights-42", "Harbour-Lights-42")
+        s.commit()
+    findings: list[str] = []
+
+    def password() -> None:
+        page.goto("/office/login")
+        page.locator("#email").fill(email)
+        page.locator("#password").fill("Harbour-Lights-42")
+        page.locator("#office-login").click()
+
+    password()
+    page.locator("#enrol-secret").wait_for()
+    findings += _findings(page, f"{size} office sign-in: authenticator set-up")
+    secret = page.locator("#enrol-secret").inner_text().replace(" ", "")
+    page.locator("#code").fill(mfa.code_for(secret, clock.now() - timedelta(seconds=mfa.STEP_SECONDS)))
+    page.locator("#confirm-code").click()
+    page.locator("#recovery-codes").wait_for()
+    findings += _findings(page, f"{size} office sign-in: recovery codes")
+    page.locator("#codes-saved").click()
+    page.locator("#office-logout").click()
+    at(page, "/office/login?signed_out=1")
+    password()
+    page.locator("#code").wait_for()
+    page.locator("#code").fill("000000")
+    page.locator("#verify-code").click()
+    page.locator(".field-error").wait_for()
+    findings += _findings(page, f"{size} office sign-in: code step with an error")
+    return findings
+
+
+def _open_staff_dialogs(page) -> list[str]:
+    page.goto("/office/staff")
+    page.locator("#office-staff").wait_for()
+    page.locator("#invite-open").click()
+    page.locator("#invite-dialog").wait_for()
+    findings = _findings(page, "staff invite dialog")
+    page.keyboard.press("Escape")
+    page.locator("[data-staff-row] button").first.click()
+    page.locator("#member-dialog").wait_for()
+    return findings + _findings(page, "staff member dialog")
+
+
+def test_office_states_after_a_click(sized, portal):
+    size, page = sized
+    findings = _office_sign_in_steps(page, portal, size)
+    page.context.clear_cookies()
+    office_cookie(page, portal, "owner")
+    findings += [f"{size} {f}" for f in _open_staff_dialogs(page)]
+    _report(findings)
