@@ -130,8 +130,8 @@ CARDS = {
     "bayview": (("amex", "0005"),),
 }
 CURRENT_DEFECTS = {"northside": (16, 21), "stbrigids": (2, 3), "bayview": (1, 2)}
-# The contractor's office, who prices quotes, and the technician who closes the jobs it worked on:
-# the demo's staff logins 1 and 2 (``portal/demo/staff.py``), so the back office shows their history.
+# The contractor's office, who prices, books, closes and invoices the demo's history, and its
+# technician: the demo's staff logins 1 and 2 (``portal/demo/staff.py``), so the audit trail names them.
 OFFICE = StaffMember(cat.STAFF_LOGINS[0].id, cat.STAFF_LOGINS[0].name, Role.OFFICE)
 TECHNICIAN = StaffMember(cat.STAFF_LOGINS[1].id, cat.STAFF_LOGINS[1].name, Role.TECHNICIAN)
 FIRST_NUMBERS = {"quote": 10001, "job": 20001, "invoice": 30001, "recurring": 900, "task": 500}

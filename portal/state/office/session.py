@@ -76,13 +76,3 @@ class OfficeSession(rx.State):
         else:
             self.granted, self.denied = "-", duty
         return None
-
-
-def staff_with(headers, duty: Duty | str = ANY_STAFF) -> StaffMember | None:
-    """:meth:`OfficeSession._staff` for a synchronous handler (a list's paging, which the shared list
-    state runs without ``get_state``): the same check, on the event's own headers."""
-    with unit_of_work() as session:
-        staff = signed_in_staff(session, staff_session_id(headers))
-    if staff is None or (duty != ANY_STAFF and not staff.has(duty)):
-        return None
-    return staff

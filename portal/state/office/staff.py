@@ -1,10 +1,9 @@
 """/office/staff: the owner's list of colleagues, inviting one, changing a role, deactivating a login.
 
-Every handler asks for the staff member again with ``Duty.MANAGE_STAFF`` through :func:`staff_with`
-(the check ``OfficeSession._staff`` makes, callable from the shared list state's synchronous paging
-too); anyone else gets nothing, and the services refuse them as well. The colleague being changed
-is kept in a backend var, read from the row the owner opened, never from a value the browser sends
-with the command.
+Every handler asks for the staff member again with ``Duty.MANAGE_STAFF`` through
+:func:`office_staff` (the list's paging too); anyone else gets nothing, and the services refuse them
+as well. The colleague being changed is kept in a backend var, read from the row the owner opened,
+never from a value the browser sends with the command.
 """
 
 from __future__ import annotations
@@ -25,7 +24,7 @@ from portal.state import arguments
 from portal.state.display import moment
 from portal.state.identity.login import TRY_AGAIN
 from portal.state.listing import ListState
-from portal.state.office.session import staff_with
+from portal.state.office.session import office_staff
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +67,7 @@ class StaffListState(ListState, rx.State):
         }
 
     def _owner(self) -> StaffMember | None:
-        return staff_with(self.router.headers, Duty.MANAGE_STAFF)
+        return office_staff(self, Duty.MANAGE_STAFF)
 
     @rx.event
     def load(self):
