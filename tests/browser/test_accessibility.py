@@ -255,6 +255,7 @@ def _office_sign_in_steps(page, portal, size: str) -> list[str]:
     page.locator("#recovery-codes").wait_for()
     findings += _findings(page, f"{size} office sign-in: recovery codes")
     page.locator("#codes-saved").click()
+    page.locator("#office-home").wait_for()  # the page's sign-in check is done: logging out cannot race it
     page.locator("#office-logout").click()
     at(page, "/office/login?signed_out=1")
     password()

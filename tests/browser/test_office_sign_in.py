@@ -61,6 +61,9 @@ def staff_cookie(page) -> bool:
 
 
 def log_out(page) -> None:
+    """Once the office page has drawn (its sign-in check done, so it cannot send the browser to the
+    sign-in page after the logout)."""
+    page.locator("#office-home").wait_for()
     page.locator("#office-logout").click()
     at(page, "/office/login?signed_out=1")
     page.get_by_text("You have logged out.").wait_for()
