@@ -1,4 +1,5 @@
-"""The ``portal`` command: migrate, seed demo data, invite a user, read the outbox, serve."""
+"""The ``portal`` command: migrate, seed demo data, invite a user or a staff member, read the outbox,
+print a demo staff login's code, serve."""
 
 from __future__ import annotations
 
@@ -65,6 +66,46 @@ def cmd_create_user(args: argparse.Namespace) -> int:
         token = auth.send_invite(session, contact.id)
     print(f"Invite sent to {email} (see `portal mail`). Setup link, valid for 7 days:")
     print(f"{settings().public_url}/setup?token={token}")
+    return 0
+
+
+def cmd_create_staff(args: argparse.Namespace) -> int:
+    from portal.db import unit_of_work
+    from portal.services.identity import staff
+    from portal.services.identity.auth import AuthError
+
+    try:
+        with unit_of_work() as session:
+            row, token = staff.create_staff(session, args.email, args.role, args.name)
+            email, role = row.email, row.role
+    except AuthError as exc:
+        for field, message in exc.field_errors.items():
+            print(f"{field}: {message}", file=sys.stderr)
+        return 2
+    print(f"Staff login created for {email} ({role}); the setup email is in the outbox (see `portal mail`).")
+    print("Setup link, valid for 7 days (then set up an authenticator app at the first sign-in):")
+    print(f"{settings().public_url}/office/setup?token={token}")
+    return 0
+
+
+def cmd_totp(args: argparse.Namespace) -> int:
+    """The current code of a demo staff login: only for the demo's fixed secret, never a real one."""
+    from portal.db import unit_of_work
+    from portal.demo.catalog import STAFF_TOTP_SECRET
+    from portal.models import Staff
+    from portal.services.identity import mfa
+
+    with unit_of_work(read_only=True) as session:
+        row = session.exec(select(Staff).where(Staff.email == args.email.strip().lower())).first()
+        secret = row.totp_secret if row is not None else ""
+    if secret != STAFF_TOTP_SECRET:
+        print(
+            "portal totp prints codes only for the demo's staff logins (the demo's fixed secret). "
+            "A real login's code is in its owner's authenticator app.",
+            file=sys.stderr,
+        )
+        return 2
+    print(mfa.code_for(secret))
     return 0
 
 
@@ -169,6 +210,16 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("--last-name", default="", help="for a new contact")
     c.add_argument("--pages", nargs="*", help="pages the login may open (default: all)")
     c.set_defaults(func=cmd_create_user)
+
+    st = sub.add_parser("create-staff", help="create a back-office login: prints the setup link and mails it")
+    st.add_argument("--email", required=True, help="the staff member's email; also the login")
+    st.add_argument("--role", required=True, choices=["owner", "office", "technician"])
+    st.add_argument("--name", default="", help="the staff member's name (they may change it at setup)")
+    st.set_defaults(func=cmd_create_staff)
+
+    t = sub.add_parser("totp", help="print the current authenticator code of a demo staff login")
+    t.add_argument("--email", required=True, help="a demo staff login, e.g. owner@harbourside-fire.example")
+    t.set_defaults(func=cmd_totp)
 
     o = sub.add_parser("mail", help="list the mail outbox (or show one message with --show ID)")
     o.add_argument("--limit", type=int, default=20, help="how many messages to list (default 20)")

@@ -68,8 +68,10 @@ def password_rules(results: rx.Var, touched: rx.Var) -> rx.Component:
     )
 
 
-def auth_card(*children: rx.Component, title: str, company: rx.Var) -> rx.Component:
-    """The centred card the sign-in pages share."""
+def auth_card(
+    *children: rx.Component, title: str, company: rx.Var, product: str = "Customer Portal"
+) -> rx.Component:
+    """The centred card the sign-in pages share (the customers' and the back office's)."""
     return rx.center(
         rx.vstack(
             rx.hstack(
@@ -83,7 +85,7 @@ def auth_card(*children: rx.Component, title: str, company: rx.Var) -> rx.Compon
                 width="100%",
                 padding="1.75em",
             ),
-            rx.text("Customer Portal", size="1", color_scheme="gray"),
+            rx.text(product, size="1", color_scheme="gray"),
             spacing="4",
             align="center",
             width="100%",

@@ -33,6 +33,7 @@ from portal.models import (
     RecurringInvoice,
     ServiceRecord,
     Site,
+    Staff,
     Task,
     Transfer,
 )
@@ -82,6 +83,8 @@ class DemoSummary:
     logins: list[DemoLogin]
     counts: dict[str, int] = field(default_factory=dict)  # rows in the database after seeding
     seconds: float = 0.0
+    staff: list[catalog.StaffLogin] = field(default_factory=list)  # the back office's demo logins
+    office_url: str = ""
 
     def describe(self) -> str:
         """What ``portal seed --demo`` prints: whether anything was added, the logins, the sizes."""
@@ -90,6 +93,13 @@ class DemoSummary:
         for login in self.logins:
             state = "" if login.active else "  [deactivated: sign-in is refused]"
             lines.append(f"  {login.username:<30} {login.password}  {login.customer}: {login.sees}{state}")
+        if self.staff:
+            lines += [
+                "",
+                f"Back office: {self.office_url}/office/login with the same password, then the code that "
+                "`portal totp --email EMAIL` prints:",
+                *[f"  {s.email:<38} {s.role:<11} {s.name}" for s in self.staff],
+            ]
         lines += ["", "Rows: " + ", ".join(f"{k.replace('_', ' ')} {v:,}" for k, v in self.counts.items())]
         return "\n".join(lines)
 
@@ -177,7 +187,11 @@ def _summary(session: Session, size: str, inserted: bool, seconds: float) -> Dem
         name: session.execute(select(func.count()).select_from(model)).scalar_one()
         for name, model in _COUNTED
     }
-    return DemoSummary(size, inserted, CONTRACTOR_NAME, logins, counts, seconds)
+    emails = [s.email for s in catalog.STAFF_LOGINS]
+    present = set(session.execute(select(Staff.email).where(Staff.email.in_(emails))).scalars())
+    staff = sorted((s for s in catalog.STAFF_LOGINS if s.email in present), key=lambda s: s.role != "owner")
+    url = config.settings().public_url
+    return DemoSummary(size, inserted, CONTRACTOR_NAME, logins, counts, seconds, staff, url)
 
 
 __all__ = ["DemoLogin", "DemoRefused", "DemoSummary", "LARGE_CUSTOMER", "SIZES", "seed_demo"]

@@ -933,6 +933,27 @@ TASKS: tuple[tuple[str, str], ...] = (
 
 STAFF = ("Kylie Hart (office)", "Liam Carter", "Mia Nguyen", "Ben Kowalski")
 
+
+@dataclass(frozen=True)
+class StaffLogin:
+    """A back-office login of the demo. The ids are the ones the demo's history was made by (the
+    office prices, books and invoices as 1; the technician closes its jobs as 2)."""
+
+    id: int
+    email: str
+    name: str
+    role: str
+
+
+STAFF_LOGINS: tuple[StaffLogin, ...] = (
+    StaffLogin(1, "office@harbourside-fire.example", "Kylie Hart", "office"),
+    StaffLogin(2, "technician@harbourside-fire.example", "Liam Carter", "technician"),
+    StaffLogin(3, "owner@harbourside-fire.example", "Mia Nguyen", "owner"),
+)
+# Every demo staff login has this authenticator secret already set up, so `portal totp` can print the
+# current code. `portal totp` refuses any other secret: on a real install it opens nothing.
+STAFF_TOTP_SECRET = "HARBOURSIDEFIREDEMOTOTPSECRETKEY"  # noqa: S105
+
 METRO_SUBURBS = (
     "Ashgrove",
     "Bulimba",

@@ -65,6 +65,7 @@ from portal.core.tenant import next_number, tax_on
 from portal.demo import catalog as cat
 from portal.demo.files import store, tiny_pdf, tiny_png
 from portal.demo.rows import Rows, stamp, weekday_on_or_after
+from portal.demo.staff import add_staff
 from portal.models import (
     ALL_PAGES,
     Asset,
@@ -129,9 +130,10 @@ CARDS = {
     "bayview": (("amex", "0005"),),
 }
 CURRENT_DEFECTS = {"northside": (16, 21), "stbrigids": (2, 3), "bayview": (1, 2)}
-# The contractor's office, who prices quotes (a value until the back office gives staff logins).
-OFFICE = StaffMember(1, cat.STAFF[0], Role.OFFICE)
-TECHNICIAN = StaffMember(2, cat.STAFF[1], Role.TECHNICIAN)  # closes the jobs it worked on
+# The contractor's office, who prices, books, closes and invoices the demo's history, and its
+# technician: the demo's staff logins 1 and 2 (``portal/demo/staff.py``), so the audit trail names them.
+OFFICE = StaffMember(cat.STAFF_LOGINS[0].id, cat.STAFF_LOGINS[0].name, Role.OFFICE)
+TECHNICIAN = StaffMember(cat.STAFF_LOGINS[1].id, cat.STAFF_LOGINS[1].name, Role.TECHNICIAN)
 FIRST_NUMBERS = {"quote": 10001, "job": 20001, "invoice": 30001, "recurring": 900, "task": 500}
 
 
@@ -221,6 +223,7 @@ class SmallDemo:
     def _contractor(self) -> None:
         r = self.rows
         r.add(Contractor, **cat.CONTRACTOR, created_at=stamp(self.today - timedelta(days=1500)))
+        add_staff(self.session, r, self.rounds, stamp(self.today - timedelta(days=1500)))
         for name, months, order in cat.SERVICE_LEVELS:
             self.levels[name] = r.add(ServiceLevel, name=name, interval_months=months, sort_order=order)
         for kind in cat.KINDS.values():

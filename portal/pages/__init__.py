@@ -5,7 +5,8 @@ from portal.pages import dashboard, reports  # noqa: F401
 from portal.pages.assets import assets  # noqa: F401
 from portal.pages.billing import invoices, manage_payments, statement  # noqa: F401
 from portal.pages.identity import auth, contacts, preferences  # noqa: F401
-from portal.pages.office import calendar, day, home  # noqa: F401
+from portal.pages.office import auth as office_auth  # noqa: F401
+from portal.pages.office import calendar, day, home, staff  # noqa: F401
 from portal.pages.office import inbox as office_inbox  # noqa: F401
 from portal.pages.office import invoices as office_invoices  # noqa: F401
 from portal.pages.office import jobs as office_jobs  # noqa: F401

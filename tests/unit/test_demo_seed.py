@@ -381,3 +381,40 @@ def test_large_path_at_a_small_scale(session, fast_settings):
     assert 0 < waiting < _count(session, IntegrationEvent, inbox)
     again = seed_demo(session, "large", today=TODAY, scale=0.004)
     assert not again.inserted and again.counts == summary.counts
+
+
+def test_demo_staff_sign_in_with_the_password_and_the_demo_code(session, seeded):
+    from portal.demo import catalog, small
+    from portal.models import RecoveryCode, Role, Staff
+    from portal.services.identity import auth, mfa, staff
+
+    rows = {row.email: row for row in session.execute(select(Staff)).scalars()}
+    assert {login.email for login in catalog.STAFF_LOGINS} <= set(rows)
+    for login in catalog.STAFF_LOGINS:
+        row = rows[login.email]
+        assert (row.id, row.name, row.role) == (login.id, login.name, Role(login.role))
+        assert row.totp_secret == catalog.STAFF_TOTP_SECRET and row.totp_enrolled_at is not None
+        assert (
+            _count(session, RecoveryCode, RecoveryCode.staff_id == row.id, RecoveryCode.used_at.is_(None))
+            == 10
+        )
+    assert (small.OFFICE.staff_id, small.OFFICE.role) == (
+        rows["office@harbourside-fire.example"].id,
+        Role.OFFICE,
+    )
+    assert small.TECHNICIAN.staff_id == rows["technician@harbourside-fire.example"].id
+    owner = rows["owner@harbourside-fire.example"]
+    check = staff.begin_login(session, owner.email)
+    assert staff.finish_login(session, check, auth.password_matches(check, PASSWORD)).id == owner.id
+    assert mfa.verify(session, owner.id, mfa.code_for(catalog.STAFF_TOTP_SECRET)).staff_id == owner.id
+    text = seeded.describe()
+    assert "/office/login" in text and "portal totp --email" in text and owner.email in text
+
+
+def test_demo_refuses_staff_that_hold_its_ids(session, fast_settings):
+    from portal.models import Staff
+
+    session.add(Staff(id=1, email="someone@real.example", name="Someone"))
+    session.flush()
+    with pytest.raises(DemoRefused):
+        seed_demo(session, today=TODAY)

@@ -66,7 +66,13 @@ def password_inputs(state: type[PasswordForm]) -> rx.Component:
     )
 
 
-def _link_form(state: type[NewPasswordState], intro: rx.Component, *fields: rx.Component) -> rx.Component:
+def link_form(
+    state: type[NewPasswordState],
+    intro: rx.Component,
+    *fields: rx.Component,
+    save: str = "Save and log in",
+    new_link: str = "/forgot",
+) -> rx.Component:
     """The invite and reset form, shown only once the link has been checked on the server.
 
     Until then the page says so: a form drawn before the check would offer an empty username
@@ -79,7 +85,7 @@ def _link_form(state: type[NewPasswordState], intro: rx.Component, *fields: rx.C
             password_inputs(state),
             form_error(state.errors.get("form", "")),
             rx.button(
-                "Save and log in",
+                save,
                 type="submit",
                 size="3",
                 width="100%",
@@ -92,7 +98,7 @@ def _link_form(state: type[NewPasswordState], intro: rx.Component, *fields: rx.C
         on_submit=state.submit,
         width="100%",
     )
-    expired = link_refused(state.errors.get("token", ""), rx.link("Ask for a new link", href="/forgot"))
+    expired = link_refused(state.errors.get("token", ""), rx.link("Ask for a new link", href=new_link))
     return rx.cond(state.checked, rx.cond(state.token_ok, form, expired), checking_link())
 
 
@@ -204,7 +210,7 @@ def forgot() -> rx.Component:
 @public_page("/setup", "Set up your login", on_load=[BrandState.load, SetupState.load])
 def setup() -> rx.Component:
     return auth_card(
-        _link_form(
+        link_form(
             SetupState,
             rx.text(
                 "Confirm or change your username, then choose a password.", size="2", color_scheme="gray"
@@ -234,7 +240,7 @@ def setup() -> rx.Component:
 @public_page("/reset", "Reset your password", on_load=[BrandState.load, ResetState.load])
 def reset() -> rx.Component:
     return auth_card(
-        _link_form(
+        link_form(
             ResetState,
             rx.text(f"Choose a new password for {ResetState.username}.", size="2", color_scheme="gray"),
         ),

@@ -15,9 +15,10 @@ a second; the UI runs them in a thread.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import func
 from sqlmodel import Session, select
@@ -28,6 +29,7 @@ from portal.models import (
     AttemptKind,
     Contact,
     Credential,
+    Staff,
     TokenPurpose,
 )
 from portal.services.identity import passwords, sessions, throttle, tokens
@@ -38,6 +40,8 @@ LINK_EXPIRED = "This link has expired or was already used. Ask for a new one."
 USERNAME_TAKEN = "That username is taken"
 PASSWORDS_DIFFER = "Passwords do not match"
 USERNAME_LENGTH = (3, 254)
+
+A = TypeVar("A", Contact, Staff)  # the account a door signs in
 
 
 def throttled_message(seconds: int) -> str:
@@ -80,7 +84,7 @@ def _by_username(session: Session, username: str) -> Contact | None:
     return session.exec(select(Contact).where(Contact.username == username)).first()
 
 
-def _password_errors(password: str, confirm: str) -> dict[str, str]:
+def password_errors(password: str, confirm: str) -> dict[str, str]:
     errors: dict[str, str] = {}
     if broken := passwords.problems(password):
         errors["password"] = "The password needs: " + "; ".join(broken) + "."
@@ -94,13 +98,14 @@ def _set_password(session: Session, contact: Contact, password: str, now: dateti
     credential = session.get(Credential, contact.id)
     if credential is None:
         credential = Credential(contact_id=contact.id, password_hash="")
-    credential.password_hash = passwords.hash_password(password, _rounds())
-    credential.changed_at = now
-    credential.failed_count = 0
-    credential.last_failed_at = None
-    credential.locked_until = None
-    session.add(credential)
-    session.flush()
+    store_password(session, credential, password, now)
+
+
+def store_password(session: Session, counters: throttle.Counters, password: str, now: datetime) -> None:
+    """A new password on an account's counters; its earlier failures no longer count."""
+    counters.password_hash = passwords.hash_password(password, _rounds())
+    counters.changed_at = now
+    throttle.clear_failures(session, counters)
 
 
 def _username_problem(name: str) -> str | None:
@@ -170,7 +175,7 @@ def accept_invite(
         holder = _by_username(session, name)
         if holder is not None and holder.id != contact.id:
             errors["username"] = USERNAME_TAKEN
-    errors.update(_password_errors(password, confirm))
+    errors.update(password_errors(password, confirm))
     if errors:
         raise AuthError(errors)
     consumed = tokens.consume(session, raw, TokenPurpose.INVITE, now)
@@ -194,21 +199,157 @@ class LoginCheck:
     transaction, so ten people signing in at once never hold the write lock for a bcrypt each."""
 
     name: str
-    contact_id: int | None
+    account_id: int | None
     stored_hash: str
 
 
+class Door(ABC, Generic[A]):
+    """One kind of login under the one set of rules: a customer's contacts, or the contractor's staff.
+
+    The rules live here once: a bcrypt check whether or not the account exists, the throttle asked
+    before and after the hash, one message for every failure, and a reset request that answers the
+    same for everyone. A door only says where its accounts, attempts, links and audit rows are.
+    """
+
+    login_kind: AttemptKind
+    reset_kind: AttemptKind
+    accepted_action: str  # the audit action of a correct password
+
+    @abstractmethod
+    def counters(self, session: Session, name: str) -> throttle.Counters | None:
+        """The password and failure counters of the account a typed name names."""
+
+    @abstractmethod
+    def owner(self, counters: throttle.Counters) -> int:
+        """The account the counters belong to."""
+
+    @abstractmethod
+    def usable(self, session: Session, account_id: int) -> A | None:
+        """The account when it may still sign in."""
+
+    @abstractmethod
+    def audit(self, session: Session, account_id: int | None, action: str, ip: str, **detail: Any) -> None:
+        """Record the account acting on itself (or nobody known, on nothing)."""
+
+    @abstractmethod
+    def reset_candidates(self, session: Session, key: str) -> list[tuple[int, str]]:
+        """``(account id, the name its reset mails are counted by)`` for the usable accounts a typed
+        name or address names that have an address to mail."""
+
+    @abstractmethod
+    def send_reset(self, session: Session, account_id: int, now: datetime) -> None:
+        """Issue a reset link for the account and queue its mail."""
+
+    def blocked(self, session: Session, name: str, ip: str, now: datetime) -> int:
+        return throttle.login_blocked(session, name, ip, now, kind=self.login_kind, counters=self.counters)
+
+    def begin_login(
+        self, session: Session, username: str, ip: str = "", now: datetime | None = None
+    ) -> LoginCheck:
+        """Read-only first half of a login; AuthError when the account or address is throttled."""
+        now = now or clock.now()
+        name = throttle.normalize(username)
+        wait = self.blocked(session, name, ip, now)
+        if wait:
+            raise AuthError(form=throttled_message(wait))
+        counters = self.counters(session, name) if name else None
+        if counters is None:
+            return LoginCheck(name, None, "")
+        return LoginCheck(name, self.owner(counters), counters.password_hash)
+
+    def finish_login(
+        self, session: Session, check: LoginCheck, matches: bool, ip: str = "", now: datetime | None = None
+    ) -> A:
+        """Second half: record the attempt and return the account, or AuthError with one generic
+        message. The password must still be the one that was checked, and the throttle is asked
+        again, since other attempts may have landed while the hash ran. Commit the session also
+        when this raises."""
+        now = now or clock.now()
+        wait = self.blocked(session, check.name, ip, now)
+        if wait:
+            raise AuthError(form=throttled_message(wait))
+        counters = self.counters(session, check.name) if check.name else None
+        if counters is not None and self.owner(counters) != check.account_id:
+            counters = None  # the name now names another account: not the password that was checked
+        account = self.usable(session, check.account_id) if check.account_id is not None else None
+        ok = (
+            matches
+            and counters is not None
+            and account is not None
+            and counters.password_hash == check.stored_hash
+        )
+        throttle.record_attempt(session, self.login_kind, check.name, ip, ok, now)
+        if ok and counters is not None and account is not None:
+            throttle.clear_failures(session, counters)
+            self.audit(session, check.account_id, self.accepted_action, ip)
+            return account
+        if counters is not None:
+            throttle.register_failure(session, counters, now)
+        self.audit(session, check.account_id, "login_failed", ip, username=check.name)
+        raise AuthError(form=LOGIN_FAILED)
+
+    def request_reset(
+        self, session: Session, username_or_email: str, ip: str = "", now: datetime | None = None
+    ) -> None:
+        """Mail a reset link if the account exists and may have one. Returns None whatever happened,
+        so the page can only ever say "if that account exists, we have sent a link"."""
+        now = now or clock.now()
+        key = throttle.normalize(username_or_email)
+        if not throttle.reset_allowed(session, ip, now=now, kind=self.reset_kind):
+            return
+        sent = False
+        for account_id, account in self.reset_candidates(session, key) if key else []:
+            if not throttle.reset_allowed(session, ip, account=account, now=now, kind=self.reset_kind):
+                continue
+            self.send_reset(session, account_id, now)
+            throttle.record_attempt(session, self.reset_kind, account, ip, True, now)
+            self.audit(session, account_id, "reset_requested", ip)
+            sent = True
+        if not sent:
+            throttle.record_attempt(session, self.reset_kind, key, ip, False, now)
+
+
+class ContactDoor(Door[Contact]):
+    """The portal's own login: a contact signs in with its username."""
+
+    login_kind = AttemptKind.LOGIN
+    reset_kind = AttemptKind.RESET
+    accepted_action = "login_succeeded"
+
+    def counters(self, session: Session, name: str) -> throttle.Counters | None:
+        return throttle.credential_by_username(session, name)
+
+    def owner(self, counters: throttle.Counters) -> int:
+        assert isinstance(counters, Credential), "a contact's counters are its credential"
+        return counters.contact_id
+
+    def usable(self, session: Session, account_id: int) -> Contact | None:
+        return tokens.usable_contact(session, account_id)
+
+    def audit(self, session: Session, account_id: int | None, action: str, ip: str, **detail: Any) -> None:
+        contact = session.get(Contact, account_id) if account_id is not None else None
+        _audit(session, action, contact, ip, **detail)
+
+    def reset_candidates(self, session: Session, key: str) -> list[tuple[int, str]]:
+        return [
+            (contact.id, default_username(contact))
+            for contact in _reset_candidates(session, key)
+            if contact.id is not None
+            and contact.email.strip()
+            and tokens.usable_contact(session, contact.id) is not None
+        ]
+
+    def send_reset(self, session: Session, account_id: int, now: datetime) -> None:
+        raw = tokens.issue(session, account_id, TokenPurpose.RESET, now)
+        mail.queue_reset(session, _contact(session, account_id), raw)
+
+
+CONTACTS = ContactDoor()
+
+
 def begin_login(session: Session, username: str, ip: str = "", now: datetime | None = None) -> LoginCheck:
-    """Read-only first half of a login; AuthError when the account or address is throttled."""
-    now = now or clock.now()
-    name = throttle.normalize(username)
-    wait = throttle.login_blocked(session, name, ip, now)
-    if wait:
-        raise AuthError(form=throttled_message(wait))
-    contact = _by_username(session, name)
-    credential = session.get(Credential, contact.id) if contact is not None else None
-    stored = credential.password_hash if credential is not None else ""
-    return LoginCheck(name, contact.id if contact is not None else None, stored)
+    """Read-only first half of a contact's login (:meth:`Door.begin_login`)."""
+    return CONTACTS.begin_login(session, username, ip, now)
 
 
 def password_matches(check: LoginCheck, password: str) -> bool:
@@ -219,33 +360,9 @@ def password_matches(check: LoginCheck, password: str) -> bool:
 def finish_login(
     session: Session, check: LoginCheck, matches: bool, ip: str = "", now: datetime | None = None
 ) -> Contact:
-    """Second half: record the attempt and return the contact, or AuthError with one generic message.
-
-    The password must still be the one that was checked, and the throttle is asked again, since
-    other attempts may have landed while the hash ran. Commit the session also when this raises.
-    """
-    now = now or clock.now()
-    wait = throttle.login_blocked(session, check.name, ip, now)
-    if wait:
-        raise AuthError(form=throttled_message(wait))
-    contact = session.get(Contact, check.contact_id) if check.contact_id is not None else None
-    credential = session.get(Credential, contact.id) if contact is not None else None
-    ok = (
-        matches
-        and credential is not None
-        and contact is not None
-        and credential.password_hash == check.stored_hash
-        and tokens.usable_contact(session, credential.contact_id) is not None
-    )
-    throttle.record_attempt(session, AttemptKind.LOGIN, check.name, ip, ok, now)
-    if ok and credential is not None and contact is not None:
-        throttle.clear_failures(session, credential)
-        _audit(session, "login_succeeded", contact, ip)
-        return contact
-    if credential is not None:
-        throttle.register_failure(session, credential, now)
-    _audit(session, "login_failed", contact, ip, username=check.name)
-    raise AuthError(form=LOGIN_FAILED)
+    """Second half of a contact's login (:meth:`Door.finish_login`). Commit the session also when
+    this raises."""
+    return CONTACTS.finish_login(session, check, matches, ip, now)
 
 
 def authenticate(
@@ -294,30 +411,8 @@ def _reset_candidates(session: Session, key: str) -> list[Contact]:
 def request_reset(
     session: Session, username_or_email: str, ip: str = "", now: datetime | None = None
 ) -> None:
-    """Mail a reset link if the account exists and may have one. Returns None whatever happened,
-    so the page can only ever say "if that account exists, we have sent a link"."""
-    now = now or clock.now()
-    key = throttle.normalize(username_or_email)
-    if not throttle.reset_allowed(session, ip, now=now):
-        return
-    sent_to: list[Contact] = []
-    for contact in _reset_candidates(session, key):
-        account = default_username(contact)
-        if (
-            contact.id is None
-            or not contact.email.strip()
-            or tokens.usable_contact(session, contact.id) is None
-        ):
-            continue
-        if not throttle.reset_allowed(session, ip, account=account, now=now):
-            continue
-        raw = tokens.issue(session, contact.id, TokenPurpose.RESET, now)
-        mail.queue_reset(session, contact, raw)
-        throttle.record_attempt(session, AttemptKind.RESET, account, ip, True, now)
-        _audit(session, "reset_requested", contact, ip)
-        sent_to.append(contact)
-    if not sent_to:
-        throttle.record_attempt(session, AttemptKind.RESET, key, ip, False, now)
+    """Mail a contact a reset link if the account exists and may have one (:meth:`Door.request_reset`)."""
+    CONTACTS.request_reset(session, username_or_email, ip, now)
 
 
 def _void_account_links(session: Session, contact_id: int, now: datetime) -> None:
@@ -344,7 +439,7 @@ def reset_password(
     mailbox, so an attacker's guessing cannot keep them out) and ends every session."""
     now = now or clock.now()
     contact = tokens.peek(session, raw, TokenPurpose.RESET, now)
-    errors = _password_errors(password, confirm)
+    errors = password_errors(password, confirm)
     if contact is None:
         errors["token"] = LINK_EXPIRED
     if errors:
@@ -384,7 +479,7 @@ def change_password(
             throttle.register_failure(session, credential, now)
         _audit(session, "password_change_failed", contact, ip)
         raise AuthError(current="Your current password is not correct.")
-    errors = _password_errors(new, confirm)
+    errors = password_errors(new, confirm)
     if errors:
         raise AuthError(errors)
     _set_password(session, contact, new, now)

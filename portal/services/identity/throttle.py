@@ -7,15 +7,21 @@ than 100 failures in a rolling hour. Per address (configurable, for offices behi
 an hour.
 
 The delays are worked out from the ``login_attempt`` rows by the name that was typed, and for a
-real account also from its ``credential`` counters. Both give the same answer inside the lookback,
-so an unknown username is throttled exactly like a real one and the "too many attempts" answer
-does not reveal which accounts exist. Only attempts that actually checked a password are
-recorded; a refused attempt costs the attacker time but does not lengthen the lock further.
+real account also from its password counters (a contact's ``credential``, a staff member's own
+row). Both give the same answer inside the lookback, so an unknown username is throttled exactly
+like a real one and the "too many attempts" answer does not reveal which accounts exist. Only
+attempts that actually checked a password are recorded; a refused attempt costs the attacker
+time but does not lengthen the lock further.
+
+The back office's logins run under the same rules with attempt kinds of their own
+(``STAFF_LOGIN``, ``STAFF_RESET``; ``STAFF_CODE`` for a second-factor code, which has no counters),
+so a staff email and a customer username never share a streak or an address's allowance.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, delete, func
@@ -23,7 +29,7 @@ from sqlmodel import Session, select
 
 from portal import config
 from portal.core import clock
-from portal.models import AttemptKind, Contact, Credential, LoginAttempt
+from portal.models import AttemptKind, Contact, Credential, LoginAttempt, Staff
 
 FREE_FAILURES = 5
 FIRST_DELAY = timedelta(seconds=30)
@@ -33,6 +39,11 @@ IP_WINDOWS = {"login": timedelta(minutes=10), "reset": timedelta(hours=1)}
 ACCOUNT_RESET_MAILS = (5, timedelta(hours=1))
 # How far back failures in a row are counted from attempt rows; prune must keep at least this.
 STREAK_LOOKBACK = timedelta(hours=24)
+
+# An account's password and its failure counters: the same columns on both tables.
+Counters = Credential | Staff
+# The counters of the account a typed name names, or None (no such account, or no counters kept).
+CounterLookup = Callable[[Session, str], Counters | None]
 
 
 def normalize(username: str | None) -> str:
@@ -68,23 +79,23 @@ def record_attempt(
     return row
 
 
-def register_failure(session: Session, credential: Credential, now: datetime | None = None) -> None:
+def register_failure(session: Session, counters: Counters, now: datetime | None = None) -> None:
     now = now or clock.now()
-    credential.failed_count += 1
-    credential.last_failed_at = now
-    delay = failure_delay(credential.failed_count)
+    counters.failed_count += 1
+    counters.last_failed_at = now
+    delay = failure_delay(counters.failed_count)
     if delay:
-        credential.locked_until = now + delay
-    session.add(credential)
+        counters.locked_until = now + delay
+    session.add(counters)
     session.flush()
 
 
-def clear_failures(session: Session, credential: Credential) -> None:
+def clear_failures(session: Session, counters: Counters) -> None:
     """Forget the failures: after a good login, or after a reset proves the owner holds the mailbox."""
-    credential.failed_count = 0
-    credential.last_failed_at = None
-    credential.locked_until = None
-    session.add(credential)
+    counters.failed_count = 0
+    counters.last_failed_at = None
+    counters.locked_until = None
+    session.add(counters)
     session.flush()
 
 
@@ -112,7 +123,8 @@ def _limit_wait(
     return 0 if nth_latest is None else _seconds(nth_latest + window - now)
 
 
-def _credential(session: Session, username: str) -> Credential | None:
+def credential_by_username(session: Session, username: str) -> Credential | None:
+    """A customer login's counters, by the username typed at the portal's login."""
     if not username:
         return None
     return session.exec(
@@ -122,11 +134,13 @@ def _credential(session: Session, username: str) -> Credential | None:
     ).first()
 
 
-def _cleared_at(session: Session, username: str, credential: Credential | None, now: datetime) -> datetime:
+def _cleared_at(
+    session: Session, kind: AttemptKind, username: str, counters: Counters | None, now: datetime
+) -> datetime:
     """Failures before this moment no longer count: the last good login or password change."""
     last_success = session.exec(
         select(func.max(LoginAttempt.at)).where(
-            LoginAttempt.kind == AttemptKind.LOGIN,
+            LoginAttempt.kind == kind,
             LoginAttempt.username == username,
             LoginAttempt.succeeded.is_(True),
         )
@@ -134,32 +148,44 @@ def _cleared_at(session: Session, username: str, credential: Credential | None, 
     moments = [now - STREAK_LOOKBACK]
     if last_success is not None:
         moments.append(last_success)
-    if credential is not None:
-        moments.append(credential.changed_at)
+    if counters is not None:
+        moments.append(counters.changed_at)
     return max(moments)
 
 
-def login_blocked(session: Session, username: str, ip: str, now: datetime | None = None) -> int:
-    """Seconds to wait before this login may be tried; 0 when it may be tried now."""
+def login_blocked(
+    session: Session,
+    username: str,
+    ip: str,
+    now: datetime | None = None,
+    *,
+    kind: AttemptKind = AttemptKind.LOGIN,
+    counters: CounterLookup | None = credential_by_username,
+) -> int:
+    """Seconds to wait before this login may be tried; 0 when it may be tried now.
+
+    ``kind`` picks whose attempts count (a customer's login, a staff member's password or code);
+    ``counters`` finds the account's password counters by the typed name (None: the attempt rows
+    alone decide, as for a second-factor code, which a new password must not unlock)."""
     now = now or clock.now()
     name = normalize(username)
     limit, window = config.settings().login_limit_per_ip, IP_WINDOWS["login"]
     waits = [
         _limit_wait(
             session,
-            [LoginAttempt.kind == AttemptKind.LOGIN, LoginAttempt.ip == (ip or "")[:64]],
+            [LoginAttempt.kind == kind, LoginAttempt.ip == (ip or "")[:64]],
             limit,
             window,
             now - window,
             now,
         )
     ]
-    credential = _credential(session, name)
-    if credential is not None and credential.locked_until is not None:
-        waits.append(_seconds(credential.locked_until - now))
-    since = _cleared_at(session, name, credential, now)
+    account = counters(session, name) if counters is not None and name else None
+    if account is not None and account.locked_until is not None:
+        waits.append(_seconds(account.locked_until - now))
+    since = _cleared_at(session, kind, name, account, now)
     failures = [
-        LoginAttempt.kind == AttemptKind.LOGIN,
+        LoginAttempt.kind == kind,
         LoginAttempt.username == name,
         LoginAttempt.succeeded.is_(False),
     ]
@@ -173,19 +199,26 @@ def login_blocked(session: Session, username: str, ip: str, now: datetime | None
     return max(waits)
 
 
-def reset_allowed(session: Session, ip: str, account: str | None = None, now: datetime | None = None) -> bool:
+def reset_allowed(
+    session: Session,
+    ip: str,
+    account: str | None = None,
+    now: datetime | None = None,
+    *,
+    kind: AttemptKind = AttemptKind.RESET,
+) -> bool:
     """Whether a reset request from this address may go ahead, and (given the account's key)
     whether one more reset mail may go to that account this hour."""
     now = now or clock.now()
     limit, window = config.settings().reset_limit_per_ip, IP_WINDOWS["reset"]
-    by_ip = [LoginAttempt.kind == AttemptKind.RESET, LoginAttempt.ip == (ip or "")[:64]]
+    by_ip = [LoginAttempt.kind == kind, LoginAttempt.ip == (ip or "")[:64]]
     if _limit_wait(session, by_ip, limit, window, now - window, now):
         return False
     if account is None:
         return True
     limit, window = ACCOUNT_RESET_MAILS
     sent = [
-        LoginAttempt.kind == AttemptKind.RESET,
+        LoginAttempt.kind == kind,
         LoginAttempt.username == normalize(account),
         LoginAttempt.succeeded.is_(True),
     ]

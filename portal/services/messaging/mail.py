@@ -19,7 +19,7 @@ from sqlmodel import Session, select
 
 from portal import config
 from portal.core import clock, tenant
-from portal.models import Contact, OutboxMail, TokenPurpose
+from portal.models import Contact, OutboxMail, Staff, TokenPurpose
 from portal.services.identity.tokens import LIFETIMES
 
 log = logging.getLogger(__name__)
@@ -360,3 +360,41 @@ def queue_overdue_reminder(
     return queue(
         session, contact.email, f"Overdue: invoice {number}, {balance} owing", body, "overdue_reminder"
     )
+
+
+def _staff_greeting(staff: Staff) -> str:
+    first = staff.name.strip().split(" ")[0] if staff.name.strip() else ""
+    return f"Hello {first}," if first else "Hello,"
+
+
+def queue_staff_invite(session: Session, staff: Staff, raw_token: str) -> OutboxMail:
+    """A new staff member's setup link: choose a password, then set up an authenticator app."""
+    company = company_name(session)
+    body = (
+        f"{_staff_greeting(staff)}\n\n"
+        f"You have been given a {staff.role} login to the {company} back office.\n\n"
+        "Choose your password here:\n\n"
+        f"{_link('office/setup', raw_token)}\n\n"
+        "When you first sign in you will also set up an authenticator app (such as Google "
+        "Authenticator, Microsoft Authenticator or 1Password): every sign-in asks for its code.\n\n"
+        f"The link expires in {_lifetime(LIFETIMES[TokenPurpose.INVITE])} and works once. "
+        "If you were not expecting this email, you can ignore it.\n\n"
+        f"{company}\n"
+    )
+    return queue(session, staff.email, f"Your {company} back office login", body, "staff_invite")
+
+
+def queue_staff_reset(session: Session, staff: Staff, raw_token: str) -> OutboxMail:
+    company = company_name(session)
+    body = (
+        f"{_staff_greeting(staff)}\n\n"
+        f"We received a request to reset the password of your {company} back office login "
+        f"({staff.email}).\n\n"
+        "Choose a new password here:\n\n"
+        f"{_link('office/reset', raw_token)}\n\n"
+        f"The link expires in {_lifetime(LIFETIMES[TokenPurpose.RESET])} and works once. Your "
+        "authenticator app and recovery codes stay as they are: signing in still asks for a code. "
+        "If you did not ask for this, ignore this email: your password stays as it is.\n\n"
+        f"{company}\n"
+    )
+    return queue(session, staff.email, f"Reset your {company} back office password", body, "staff_reset")

@@ -101,27 +101,39 @@ class LoginState(rx.State):
         yield start_session_script(nonce, self.router.url.query_parameters.get("next", ""))
 
 
-class ForgotState(rx.State):
+class ResetRequestForm(rx.State, mixin=True):
+    """A "forgotten password" form: the same answer, after the same time, whoever was asked about."""
+
     sent: bool = False
     error: str = ""
     busy: bool = False
 
-    @rx.event
-    def load(self):
+    def _clear(self) -> None:
         self.sent, self.error, self.busy = False, "", False
 
-    @rx.event
-    async def submit(self, form: dict):
+    async def _ask(self, form: dict, request_reset, missing: str):
+        """Run ``request_reset(who, ip)`` in a worker thread, padded to :data:`RESET_ANSWER_SECONDS`."""
         who = arguments.text(arguments.form(form).get("username"), 254).strip()
         if not who:
-            self.error = "Enter your username or email address."
+            self.error = missing
             return
         self.busy, self.error = True, ""
         yield
         started = time.monotonic()
-        await asyncio.to_thread(_request_reset, who, self.router.session.client_ip)
+        await asyncio.to_thread(request_reset, who, self.router.session.client_ip)
         await asyncio.sleep(max(0.0, RESET_ANSWER_SECONDS - (time.monotonic() - started)))
         self.busy, self.sent = False, True
+
+
+class ForgotState(ResetRequestForm, rx.State):
+    @rx.event
+    def load(self):
+        self._clear()
+
+    @rx.event
+    async def submit(self, form: dict):
+        async for update in self._ask(form, _request_reset, "Enter your username or email address."):
+            yield update
 
 
 def _request_reset(who: str, ip: str) -> None:
@@ -150,8 +162,13 @@ class NewPasswordState(PasswordForm, rx.State):
         self.token_ok, self.checked = contact is not None, True
         return contact
 
+    def _saved(self, nonce: str):
+        """Where a saved password leads: signed in, on to the dashboard."""
+        return start_session_script(nonce, "/dashboard")
+
     async def _save(self, set_password, *fields):
-        """Set the password through ``set_password(token, *fields)`` in a worker thread, then sign in."""
+        """Set the password through ``set_password(token, *fields)`` in a worker thread, then go on
+        (:meth:`_saved`, given what ``set_password`` returned)."""
         if not self.token_ok:
             return
         self.busy, self.errors = True, {}
@@ -168,7 +185,7 @@ class NewPasswordState(PasswordForm, rx.State):
             log.exception("setting a password failed")
             self.busy, self.errors = False, {"form": TRY_AGAIN}
             return
-        yield start_session_script(nonce, "/dashboard")
+        yield self._saved(nonce)
 
 
 class SetupState(NewPasswordState):
