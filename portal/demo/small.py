@@ -16,8 +16,8 @@ Which rows a service makes, and why the others are written directly (through ``r
 * Jobs: a job raised from an accepted quote is created by ``work.jobs.create_job_from_quote`` as
   the office, the day the quote was signed; a new job booked in the portal goes through
   ``requests.submit_request`` as the contact who booked it (with the optional items picked, if any).
-  Every job past New Service is booked with ``jobs.schedule_job`` (the office), closed with
-  ``jobs.complete_job`` (a technician) and billed with ``jobs.invoice_job`` (the office), and is
+  Every job past New Service is booked with ``scheduling.schedule`` (the office books the technician),
+  closed with ``jobs.complete_job`` (a technician) and billed with ``jobs.invoice_job`` (the office), and is
   archived by ``jobs.archive_paid_jobs`` once its invoice is paid. All of it is played day by day
   (:meth:`SmallDemo._job_story`) among the jobs and invoices written directly, which hold a
   provisional number until their day comes, so job and invoice numbers follow the dates whoever
@@ -50,7 +50,7 @@ from __future__ import annotations
 import string
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from itertools import count
 from pathlib import Path
 from random import Random
@@ -119,7 +119,7 @@ from portal.models import (
 )
 from portal.services.identity import principals
 from portal.services.identity.passwords import hash_password
-from portal.services.work import jobs, quotes, requests
+from portal.services.work import jobs, quotes, requests, scheduling
 
 SEED = 1851  # AS 1851, the Australian standard for routine service of fire protection equipment
 HISTORY_DAYS = 730
@@ -1575,7 +1575,7 @@ class SmallDemo:
     def _job_story(self) -> None:
         """Replay the jobs and invoices day by day, so the numbers the services draw and those given
         here follow the dates together: the office raises a job from its accepted quote
-        (``jobs.create_job_from_quote``), books it (``schedule_job``), the technician closes it
+        (``jobs.create_job_from_quote``), books it (``scheduling.schedule``), the technician closes it
         (``complete_job``) and the office bills it (``invoice_job``), each on the day it happened."""
         for day, _order, _seq, what, plan in sorted(self.story, key=lambda event: event[:3]):
             if what in ("job", "invoice"):
@@ -1642,10 +1642,12 @@ class SmallDemo:
         """Book, close and bill a job as far as its stage says; an archived job is archived once its
         invoice is paid (:meth:`_settle`)."""
         stage, job_id = plan["stage"], plan["id"]
-        jobs.schedule_job(self.session, OFFICE, job_id, plan["scheduled"], plan["scheduled"])
+        start = time(7 + 2 * (job_id % 4))
+        end = time(start.hour + 2)
+        scheduling.schedule(self.session, OFFICE, job_id, plan["scheduled"], start, end, TECHNICIAN.staff_id)
         if stage == JobStage.PROGRESS:
             return
-        jobs.complete_job(self.session, OFFICE, job_id, plan["completed"])
+        jobs.complete_job(self.session, TECHNICIAN, job_id, plan["completed"])
         if stage == JobStage.COMPLETE:
             return
         invoice = jobs.invoice_job(self.session, OFFICE, job_id, day, stamp(day, 8))

@@ -29,7 +29,7 @@ from portal.models import (
     QuoteStage,
 )
 from portal.services.identity import principals
-from portal.services.work import jobs, quotes
+from portal.services.work import jobs, quotes, scheduling
 from tests.frozen import TODAY
 from tests.unit import factories as f
 
@@ -359,7 +359,8 @@ def test_a_job_moves_through_every_stage(session, world):
     _invoice(session, f.job_with(session, world.b, stage=JobStage.ARCHIVE))
     highest = session.exec(select(Invoice.number).order_by(Invoice.number.desc())).first()
 
-    jobs.schedule_job(session, STAFF, j.id, TODAY + timedelta(days=3), TODAY + timedelta(days=4))
+    tech, _ = f.staff_member(session)
+    scheduling.schedule(session, STAFF, j.id, TODAY + timedelta(days=3), "08:00", "10:00", tech.id)
     assert _ids(_list(session, world.scope, "progress")) == [j.id]
     row = _list(session, world.scope, "progress").rows[0]
     assert (row.status_text, row.scheduled_on) == ("Job : In Progress", TODAY + timedelta(days=3))
@@ -418,10 +419,6 @@ def test_a_job_with_nothing_to_charge_is_invoiced_as_paid(session, world):
     ("move", "refused_from"),
     [
         (
-            lambda s, j: jobs.schedule_job(s, STAFF, j, TODAY),
-            (JobStage.COMPLETE, JobStage.INVOICED, JobStage.ARCHIVE),
-        ),
-        (
             lambda s, j: jobs.complete_job(s, STAFF, j, TODAY),
             (JobStage.PENDING, JobStage.COMPLETE, JobStage.INVOICED, JobStage.ARCHIVE),
         ),
@@ -439,14 +436,6 @@ def test_a_move_from_the_wrong_stage_is_refused(session, world, move, refused_fr
         session.refresh(j)
         assert j.stage == stage
     assert session.exec(select(Invoice)).first() is None
-
-
-def test_a_job_in_progress_can_be_rescheduled(session, world):
-    j = f.job_with(session, world.a, stage=JobStage.PROGRESS, scheduled_on=TODAY)
-    jobs.schedule_job(session, STAFF, j.id, TODAY + timedelta(days=7))
-    assert (j.stage, j.scheduled_on) == (JobStage.PROGRESS, TODAY + timedelta(days=7))
-    with pytest.raises(ValueError):
-        jobs.schedule_job(session, STAFF, j.id, TODAY, due_on=TODAY - timedelta(days=1))
 
 
 def test_archive_only_when_every_invoice_is_paid(session, world):
@@ -511,7 +500,8 @@ def test_a_replayed_day_stamps_the_job_and_invoice_with_its_own_moment(session, 
     quotes.accept_quote(session, world.scope, q.id, "Pat", "", TODAY)
     then = datetime(2024, 5, 6, 23, 30, tzinfo=UTC)
     j = jobs.create_job_from_quote(session, STAFF, q.id, date(2024, 5, 7), then)
-    jobs.schedule_job(session, STAFF, j.id, date(2024, 5, 8))
+    tech, _ = f.staff_member(session)
+    scheduling.schedule(session, STAFF, j.id, date(2024, 5, 8), "08:00", "10:00", tech.id)
     jobs.complete_job(session, STAFF, j.id, date(2024, 5, 8))
     invoice = jobs.invoice_job(session, STAFF, j.id, date(2024, 5, 9), then + timedelta(days=2))
     session.expire_all()

@@ -8,7 +8,7 @@ from sqlmodel import select
 from portal.core.principal import AccessDenied, ApiClient, Duty, Role, StaffMember, require_duty
 from portal.models import Customer, Invoice, Job, JobStage, QuoteDecision, QuoteItem, QuoteStage
 from portal.services.identity import principals
-from portal.services.work import jobs, quotes
+from portal.services.work import jobs, quotes, scheduling
 from tests.frozen import TODAY
 from tests.unit import factories as f
 
@@ -59,13 +59,14 @@ def test_pricing_a_quote_needs_the_office(session, place, contact):
 
 def test_booking_a_job_needs_the_office(session, place, contact):
     j = f.job_with(session, place, scheduled_on=None)
+    tech, _ = f.staff_member(session)
     for who in (TECHNICIAN, contact):
         with pytest.raises(AccessDenied):
-            jobs.schedule_job(session, who, j.id, TODAY + timedelta(days=2))
+            scheduling.schedule(session, who, j.id, TODAY + timedelta(days=2), "08:00", "10:00", tech.id)
     session.refresh(j)
     assert j.stage == JobStage.PENDING and j.scheduled_on is None
 
-    jobs.schedule_job(session, OFFICE, j.id, TODAY + timedelta(days=2))
+    scheduling.schedule(session, OFFICE, j.id, TODAY + timedelta(days=2), "08:00", "10:00", tech.id)
     assert j.stage == JobStage.PROGRESS and j.scheduled_on == TODAY + timedelta(days=2)
 
 

@@ -261,19 +261,6 @@ def _move(session: Session, job: Job, stage: JobStage) -> Job:
     return job
 
 
-def schedule_job(
-    session: Session, staff: StaffMember, job_id: int, scheduled_on: date, due_on: date | None = None
-) -> Job:
-    """Book the visit; a job already in progress can be rescheduled."""
-    require_duty(staff, Duty.SCHEDULE_JOBS)
-    job = _job_in(session, job_id, JobStage.PENDING, JobStage.PROGRESS)
-    if due_on is not None and due_on < scheduled_on:
-        raise ValueError("the due date cannot be before the scheduled date")
-    job.scheduled_on = scheduled_on
-    job.due_on = due_on
-    return _move(session, job, JobStage.PROGRESS)
-
-
 def complete_job(session: Session, staff: StaffMember, job_id: int, completed_on: date) -> Job:
     """The office may complete any job in progress; a technician only one it is booked on."""
     require_duty(staff, Duty.COMPLETE_JOBS)
