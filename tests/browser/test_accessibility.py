@@ -23,7 +23,7 @@ from sqlmodel import Session, select
 
 import portal.pages  # noqa: F401  (registers every page with the shell)
 from portal.components.shell import REGISTRY, PageSpec
-from portal.models import Contact, Quote, Site
+from portal.models import Contact, Invoice, Job, Quote, Site
 from tests.browser.conftest import at, login, office_cookie
 
 DANA = "dana@northside.example"
@@ -48,7 +48,14 @@ def _ids(portal) -> dict[str, str]:
     with Session(portal.engine) as s:
         dana = s.exec(select(Contact).where(Contact.username == DANA)).one()
         site = s.exec(select(Site.id).where(Site.customer_id == dana.customer_id).order_by(Site.id)).first()
-    return {"contact_id": str(dana.id), "site_id": str(site)}
+        # The office screens of one of her quotes, jobs and invoices (staff may open every customer's).
+        rows = {
+            name: s.exec(
+                select(model.id).where(model.customer_id == dana.customer_id).order_by(model.id)
+            ).first()
+            for name, model in (("quote_id", Quote), ("job_id", Job), ("invoice_id", Invoice))
+        }
+    return {"contact_id": str(dana.id), "site_id": str(site), **{k: str(v) for k, v in rows.items()}}
 
 
 def _path(route: str, ids: dict[str, str]) -> str | None:
