@@ -40,7 +40,7 @@ class DashboardState(LiveState, SessionState):
         if scope is None:
             self._live_customer = 0
             return False
-        self._live_customer = scope.customer_id
+        self._live_for(scope)
         with unit_of_work() as session:
             board = dashboard.build(session, scope, tenant.today(session))
         self.cards = _cards(board)

@@ -60,7 +60,7 @@ class ListState(LiveState, mixin=True):
             self.rows, self.total, self.pages, self.loading = [], 0, 1, False
             self._live_customer = 0
             return None
-        self._live_customer = scope.customer_id
+        self._live_for(scope)
         if self.TABS and self.tab not in self.TABS:  # an event that came before the page's load
             self.tab = self.TABS[0]
         result = self._fetch(scope, self._request())

@@ -21,6 +21,7 @@ import asyncio
 import reflex as rx
 from reflex.istate.proxy import StateProxy
 
+from portal.core.principal import CustomerContact
 from portal.services import live
 
 
@@ -31,6 +32,11 @@ class LiveState(rx.State, mixin=True):
     def _live_reload(self) -> bool:
         """Load the screen again under its scope; False when it may no longer be shown (stop)."""
         raise NotImplementedError
+
+    def _live_for(self, scope: object) -> None:
+        """Follow the customer of a contact's scope; a staff member's screens (the office lists
+        share the list state) follow no one customer, so they stay still."""
+        self._live_customer = scope.customer_id if isinstance(scope, CustomerContact) else 0
 
     def _live_key(self) -> str:
         return f"{self.router.session.client_token}:{self.get_full_name()}"
