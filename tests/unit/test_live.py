@@ -178,3 +178,21 @@ def test_a_newer_feed_of_the_same_screen_closes_the_older(session):
 
     assert asyncio.run(twice()) == (False, True)
     assert watcher.following == 0
+
+
+def test_the_back_offices_own_commands_move_the_customer_they_touch(session):
+    """Not a hand-written event: pricing, sending and booking as the office reach the watcher."""
+    from portal.services.work import pricing, scheduling
+    from tests.frozen import TODAY
+
+    f.contractor(session)
+    ours, theirs, quote, _ = _two_customers(session)
+    job = f.job(session, f.site(session, theirs))
+    tech, _ = f.staff_member(session)
+    watcher = _watcher(session)
+
+    pricing.price_quote(session, STAFF, quote.id, [pricing.LineInput("labour", "Fit", 1, 9_000)], None, TODAY)
+    assert watcher.poll() == {ours.id}
+    pricing.send_quote(session, STAFF, quote.id, TODAY)
+    scheduling.schedule(session, STAFF, job.id, TODAY, "08:00", "10:00", tech.id)
+    assert watcher.poll() == {ours.id, theirs.id}
