@@ -93,6 +93,8 @@ def test_the_office_records_a_payment_only_after_confirming_it(world, committed)
     (payment,) = _payments(committed)
     assert payment.method == "bank_transfer" and payment.recorded_by_staff_id == world.office
     assert _invoice(committed, world.invoice.id).status == InvoiceStatus.PAID
+    tab.run(OfficeInvoiceState, "record_payment")  # a double click, or the event replayed
+    assert len(_payments(committed)) == 1
 
 
 def test_a_refused_payment_goes_back_to_the_form_with_the_fields_errors(world, committed):

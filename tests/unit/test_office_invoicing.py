@@ -69,7 +69,7 @@ def audits(session, action):
     return session.exec(select(AuditEvent).where(AuditEvent.action == action)).all()
 
 
-def pay(customer, allocations, amount, method="bank_transfer", paid_on=None, reference="NAB 5512"):
+def pay(customer, allocations, amount, method="bank_transfer", paid_on=None, reference="NAB 5512", key=None):
     return PaymentInput(
         customer_id=customer.id,
         method=method,
@@ -77,6 +77,7 @@ def pay(customer, allocations, amount, method="bank_transfer", paid_on=None, ref
         paid_on=(paid_on or TODAY).isoformat(),
         amount=amount,
         allocations=allocations,
+        attempt_key=invoicing.new_attempt_key() if key is None else key,
     )
 
 
@@ -292,6 +293,20 @@ def test_a_part_payment_keeps_the_invoice_unpaid_and_its_job_invoiced(session, w
     assert session.get(Job, job.id).stage == JobStage.INVOICED
     scope = principals.scope_for(session, world["billing"].id)
     assert invoices.invoice_detail(session, scope, inv.id, TODAY).status == "Part paid"
+
+
+def test_one_review_records_one_payment_however_often_it_is_sent(session, world):
+    """A double click or a replayed event carries the same key: the payment it made, nothing more."""
+    inv = f.invoice_with(session, world["site"], total_cents=10_000)
+    typed = pay(world["owner"], {inv.id: "40"}, "40")
+    first = invoicing.record_payment(session, OFFICE, typed)
+    again = invoicing.record_payment(session, OFFICE, typed)
+    assert again.id == first.id and len(session.exec(select(Payment)).all()) == 1
+    assert inv.paid_cents == 4_000
+    for key in ("", "office-short", 42, "card-" + "x" * 32):
+        with pytest.raises(InvoicingError):
+            invoicing.record_payment(session, OFFICE, pay(world["owner"], {inv.id: "40"}, "40", key=key))
+    assert len(session.exec(select(Payment)).all()) == 1
 
 
 def test_the_allocations_must_add_up_to_the_amount(session, world):

@@ -14,6 +14,7 @@ Why it is shaped this way:
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -347,9 +348,20 @@ def _reopen_job(session: Session, invoice: Invoice) -> None:
 # Offline payments.
 
 
+OFFICE_KEY = re.compile(r"office-[A-Za-z0-9_-]{32}")
+
+
+def new_attempt_key() -> str:
+    """The key one review of the payment form draws (see :class:`PaymentInput`)."""
+    return f"office-{secrets.token_urlsafe(24)}"
+
+
 @dataclass(frozen=True)
 class PaymentInput:
-    """An offline payment as typed: ``allocations`` maps invoice ids to amounts, all from the browser."""
+    """An offline payment as typed: ``allocations`` maps invoice ids to amounts, all from the browser.
+
+    ``attempt_key`` names this one recording (the screen draws a new one each time the form is
+    reviewed), so a double click or a replayed event records the payment once."""
 
     customer_id: Any
     method: Any
@@ -357,17 +369,27 @@ class PaymentInput:
     paid_on: Any
     amount: Any
     allocations: Mapping[Any, Any]
+    attempt_key: str = ""
 
 
 def record_payment(session: Session, staff: StaffMember, typed: PaymentInput) -> Payment:
     """A bank transfer, cash or cheque, put on one or more of the customer's unpaid invoices.
 
-    The allocations must add up to the amount and none may be more than its invoice's balance.
+    The allocations must add up to the amount and none may be more than its invoice's balance. The
+    same ``attempt_key`` a second time returns the payment it recorded, and records nothing more.
     """
     require_duty(staff, Duty.TAKE_PAYMENTS)
     customer = visibility.get(session, staff, Customer, typed.customer_id)
     if customer is None or customer.id is None:
         raise _refuse(form=NOT_AVAILABLE.format(what="customer"))
+    key = typed.attempt_key if isinstance(typed.attempt_key, str) else ""
+    if not OFFICE_KEY.fullmatch(key):
+        raise _refuse(form="Review the payment again before recording it.")
+    earlier = session.exec(select(Payment).where(Payment.attempt_key == key)).first()
+    if earlier is not None:
+        if earlier.customer_id != customer.id:
+            raise _refuse(form=NOT_AVAILABLE.format(what="customer"))
+        return earlier
     errors: dict[str, str] = {}
     offline = {m.value for m in OFFLINE_METHODS}
     method = typed.method if isinstance(typed.method, str) and typed.method in offline else None
@@ -405,7 +427,7 @@ def record_payment(session: Session, staff: StaffMember, typed: PaymentInput) ->
         raise InvoicingError(errors)
     payment = Payment(
         customer_id=customer.id,
-        attempt_key=f"office-{secrets.token_urlsafe(24)}",
+        attempt_key=key,
         amount_cents=amount,
         currency=tenant.currency(session),
         status=PaymentStatus.SUCCEEDED,

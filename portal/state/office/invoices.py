@@ -96,6 +96,7 @@ class OfficeInvoiceState(rx.State):
     letter_error: str = ""
     _invoice_id: int = 0
     _customer_id: int = 0
+    _attempt_key: str = ""  # drawn when the form is reviewed; records the payment once
 
     def _staff(self, duty: Duty) -> StaffMember | None:
         return office_staff(self, duty)
@@ -257,6 +258,7 @@ class OfficeInvoiceState(rx.State):
             + f", from {self.detail.get('customer', '')}:",
             *[f"Invoice {on[i]}: {a}" for i, a in self.allocations.items() if a and a not in ("0", "0.00")],
         ]
+        self._attempt_key = invoicing.new_attempt_key()
         self.pay_step = "confirm"
 
     @rx.event
@@ -266,7 +268,7 @@ class OfficeInvoiceState(rx.State):
     @rx.event
     def record_payment(self):
         staff = self._staff(Duty.TAKE_PAYMENTS)
-        if staff is None or not self._customer_id or self.pay_step != "confirm":
+        if staff is None or not self._customer_id or self.pay_step != "confirm" or not self._attempt_key:
             return None
         typed = PaymentInput(
             customer_id=self._customer_id,
@@ -275,6 +277,7 @@ class OfficeInvoiceState(rx.State):
             paid_on=self.typed.get("paid_on", ""),
             amount=self.typed.get("amount", ""),
             allocations=dict(self.allocations),
+            attempt_key=self._attempt_key,
         )
         try:
             with unit_of_work() as session:
@@ -283,7 +286,9 @@ class OfficeInvoiceState(rx.State):
         except InvoicingError as refused:
             self.pay_errors, self.pay_step = refused.field_errors, "form"
             return None
-        self.pay_open = False
+        # Recorded: a second click or a replayed event finds nothing to confirm.
+        self.pay_open, self.pay_step, self._attempt_key = False, "form", ""
+        self.typed, self.allocations = {}, {}
         invoices_staff = self._staff(Duty.INVOICE_JOBS)
         if invoices_staff is not None:
             self._show(invoices_staff, self._invoice_id)
