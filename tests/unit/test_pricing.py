@@ -99,6 +99,20 @@ def test_without_quote_contacts_the_quotes_own_contact_is_mailed(session, world)
     assert [m.to_address for m in session.exec(select(OutboxMail)).all()] == ["kim@mine.example"]
 
 
+def test_a_new_price_for_a_sent_quote_must_be_sent_before_the_customer_can_accept_it(session, world):
+    q = f.quote(session, world.site)
+    pricing.price_quote(session, OFFICE, q.id, [LineInput("labour", "Call-out", 1, 10_000)], None, TODAY)
+    pricing.send_quote(session, OFFICE, q.id, TODAY)
+    pricing.price_quote(session, OFFICE, q.id, [LineInput("labour", "Call-out", 1, 50_000)], None, TODAY)
+    assert (q.stage, q.actioned_on) == (QuoteStage.OUTSTANDING, None)
+    with pytest.raises(quotes.QuoteError):
+        quotes.accept_quote(session, world.scope, q.id, "Pat", "", TODAY)
+    assert quotes.quote_detail(session, world.scope, q.id, TODAY).total_cents == 0, "no price shown meanwhile"
+    pricing.send_quote(session, OFFICE, q.id, TODAY)
+    quotes.accept_quote(session, world.scope, q.id, "Pat", "", TODAY)
+    assert (q.decision, q.total_cents) == ("accepted", 55_000)
+
+
 def test_a_decided_quote_cannot_be_priced_or_sent_again(session, world):
     q = f.quote(session, world.site)
     pricing.price_quote(session, OFFICE, q.id, [LineInput("labour", "Call-out", 1, 10_000)], None, TODAY)

@@ -207,8 +207,10 @@ def price_quote(
 ) -> Quote:
     """Save the quote's price as a draft: its lines replace any before, tax on the subtotal.
 
-    The stage does not change: an Outstanding quote stays out of the customer's sight as priced
-    until :func:`send_quote`; an Actioned one (sent, not decided) shows the new price at once.
+    An Outstanding quote stays out of the customer's sight as priced until :func:`send_quote`. A
+    quote already sent and not decided goes back to Outstanding: the customer may accept only a
+    price the office sent, so a new price waits for its own Send (and the customer's screen, live,
+    stops offering the old one).
     """
     require_duty(staff, Duty.ACTION_QUOTES)
     quote = _open(session, staff, quote_id)
@@ -238,6 +240,7 @@ def price_quote(
     )
     quote.valid_until = until
     quote.priced_at = now or clock.now()
+    quote.stage, quote.actioned_on = QuoteStage.OUTSTANDING, None
     session.add(quote)
     session.flush()
     detail = {"before": before, "after": {**_facts(quote), "lines": len(checked)}}
