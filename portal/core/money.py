@@ -13,11 +13,12 @@ def format_money(cents: int, currency: str = "AUD") -> str:
     return f"{sign}{SYMBOLS.get(currency, currency + ' ')}{whole:,}.{part:02d}"
 
 
-AMOUNT = re.compile(r"[0-9]{1,9}(\.[0-9]{1,2})?")
+AMOUNT = re.compile(r"[0-9]{1,9}(\.[0-9]{0,2})?")  # "12." is twelve, as people type it
 
 
 def parse_cents(raw: object) -> int | None:
-    """Cents from an amount typed by staff ("1,250.5", "$80"), or None when it is not one.
+    """Cents from an amount typed by staff ("1,250.5", "$80"), or None when it is not one (a negative
+    amount, an exponent, more than two decimals). Every office form reads money through this.
 
     Exact: the text is read as digits, never as a float, so 0.1 + 0.2 is never 0.30000000000000004.
     """

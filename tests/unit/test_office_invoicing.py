@@ -208,7 +208,8 @@ def test_a_free_invoice_needs_a_site_of_the_customer(session, world):
 
 def test_amounts_are_read_exactly():
     assert parse_cents("1,250.5") == 125_050 and parse_cents("$0.10") == 10 and parse_cents("7") == 700
-    for bad in ("", "1.234", "-5", "1e3", "NaN", None, 5, "12.3.4", "٣"):
+    assert parse_cents("12.") == 1200 and parse_cents(" $1,200.05 ") == 120_005
+    for bad in ("", "1.234", "-5", "1e3", "1_000", "NaN", "Infinity", None, 5, "12.3.4", "٣", "."):
         assert parse_cents(bad) is None
 
 

@@ -202,14 +202,6 @@ def test_an_unknown_quote_is_a_clear_error(session, world, bad):
     assert office_quotes.quote_for_office(session, OFFICE, bad) is None
 
 
-@pytest.mark.parametrize(
-    ("typed", "cents"),
-    [("12", 1200), ("12.5", 1250), ("$1,200.05", 120005), ("abc", None), ("1.234", None), ("", None)],
-)
-def test_parse_cents(typed, cents):
-    assert pricing.parse_cents(typed) == cents
-
-
 # The office's list and a quote from scratch.
 
 

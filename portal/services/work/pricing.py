@@ -10,11 +10,9 @@ refused) and neither pricing nor sending changes it.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from sqlalchemy import delete
@@ -41,7 +39,6 @@ NO_LINES = "Add at least one line."
 NOT_PRICED = "Price the quote and save it before sending it."
 TOO_MANY = f"A quote has at most {MAX_LINES} lines."
 GONE = "That price-list item is no longer available."
-_MONEY = re.compile(r"^-?[0-9]{1,9}(\.[0-9]{0,2})?$")
 
 
 class PricingError(ValueError):
@@ -79,17 +76,6 @@ class Totals:
     subtotal_cents: int
     tax_cents: int
     total_cents: int
-
-
-def parse_cents(text: Any) -> int | None:
-    """Money as typed ("12", "12.5", "$1,200.00") in cents; None when it is not an amount."""
-    cleaned = str(text or "").strip().replace(",", "").replace("$", "").replace(" ", "")
-    if not _MONEY.match(cleaned):
-        return None
-    try:
-        return int((Decimal(cleaned) * 100).to_integral_value())
-    except InvalidOperation:  # pragma: no cover - the pattern admits only plain decimals
-        return None
 
 
 def _whole(value: Any) -> int | None:

@@ -7,12 +7,12 @@ event does nothing. The job on screen is ``_job_id``, set only by loading its pa
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import reflex as rx
 
 from portal.core import tenant
+from portal.core.money import parse_cents
 from portal.core.principal import AccessDenied, Duty, StaffMember
 from portal.db import unit_of_work
 from portal.services.work import jobs, office_jobs, scheduling
@@ -286,18 +286,6 @@ def _change(detail: dict[str, Any]) -> str:
     return "; ".join(moved)
 
 
-def cents(raw: Any) -> int | None:
-    """A typed price ("12.50", "$1,200") in cents, or None when it is no amount."""
-    text = arguments.text(raw, 20).replace("$", "").replace(",", "").strip() or "0"
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        return None
-    if not value.is_finite() or value < 0 or value != value.quantize(Decimal("0.01")):
-        return None
-    return int(value * 100)
-
-
 class NewJobState(rx.State):
     """``/office/jobs/new``: a job for any customer and site, lines optional."""
 
@@ -363,7 +351,7 @@ class NewJobState(rx.State):
         errors: dict[str, str] = {}
         lines = []
         for n in range(len(self.lines)):
-            price = cents(form.get(f"price_{n}"))
+            price = parse_cents(arguments.text(form.get(f"price_{n}"), 20).strip() or "0")
             if price is None:
                 errors[f"line_{n}"] = "Enter a price such as 120.00."
                 continue

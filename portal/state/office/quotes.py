@@ -2,7 +2,7 @@
 from scratch.
 
 The quote on screen is kept server-side (``_quote_id``), set only by loading its page; the editor's
-lines are text as typed, read into cents by ``pricing.parse_cents`` and checked again by the service.
+lines are text as typed, read into cents by ``core.money.parse_cents`` and checked again by the service.
 Every handler asks for the staff member again (``OfficeSession._staff``).
 """
 
@@ -14,6 +14,7 @@ import reflex as rx
 
 from portal.core import tenant
 from portal.core.lists import Page, PageRequest
+from portal.core.money import parse_cents
 from portal.core.principal import Duty, StaffMember
 from portal.db import unit_of_work
 from portal.services.work import office_quotes, pricing
@@ -166,7 +167,7 @@ class OfficeQuoteState(rx.State):
         checked = []
         for line in self.lines:
             quantity = arguments.whole(line.get("quantity"))
-            unit = pricing.parse_cents(line.get("unit"))
+            unit = parse_cents(line.get("unit"))
             if quantity is None or unit is None or quantity < 1 or unit < 0:
                 line["total"] = DASH
                 continue
@@ -184,7 +185,7 @@ class OfficeQuoteState(rx.State):
                 kind=line.get("kind", ""),
                 description=line.get("description", ""),
                 quantity=arguments.whole(line.get("quantity")),
-                unit_price_cents=pricing.parse_cents(line.get("unit")),
+                unit_price_cents=parse_cents(line.get("unit")),
                 optional_item_id=line.get("item_id") or None,
             )
             for line in self.lines
