@@ -11,15 +11,17 @@ as a 400 from a route.
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, time
 from typing import Any
 
 EARLIEST = date(1990, 1, 1)
 LATEST = date(2100, 12, 31)
 
 _ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_TIME = re.compile(r"([01][0-9]|2[0-3]):([0-5][0-9])")
 
 NOT_A_DATE = "Enter a date as DD/MM/YYYY."
+NOT_A_TIME = "Enter a time as HH:MM."
 OUT_OF_RANGE = f"Choose a date between {EARLIEST.year} and {LATEST.year}."
 NOT_A_MONTH = "Choose a month from the list."
 START_AFTER_END = "The To date must be on or after the From date."
@@ -43,6 +45,14 @@ def read_day(raw: Any) -> date | str:
     except ValueError:
         return NOT_A_DATE
     return day if supported(day) else OUT_OF_RANGE
+
+
+def read_time(raw: Any) -> time | str:
+    """``HH:MM`` (what a time input sends) as a time, or why it cannot be used."""
+    if isinstance(raw, time):
+        return raw.replace(second=0, microsecond=0)
+    found = _TIME.fullmatch(raw.strip()) if isinstance(raw, str) else None
+    return time(int(found[1]), int(found[2])) if found else NOT_A_TIME
 
 
 def read_month(raw: Any) -> date | str:

@@ -8,6 +8,7 @@ a change made by staff is seen by the next request.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
@@ -46,6 +47,18 @@ def tax_on(subtotal_cents: int, rate_bp: int) -> int:
     exact = abs(subtotal_cents) * rate_bp
     cents = (exact + 5000) // 10000
     return cents if subtotal_cents >= 0 else -cents
+
+
+def totals(session: Session, line_cents: Iterable[int]) -> tuple[int, int, int]:
+    """Subtotal, tax and total of a document's lines at the contractor's tax rate."""
+    return totals_at(line_cents, contractor(session).tax_rate_bp)
+
+
+def totals_at(line_cents: Iterable[int], rate_bp: int) -> tuple[int, int, int]:
+    """The same sums at a rate already read: tax on the whole subtotal, rounded once (``tax_on``)."""
+    subtotal = sum(line_cents)
+    tax = tax_on(subtotal, rate_bp)
+    return subtotal, tax, subtotal + tax
 
 
 def next_number(session: Session, column: Any, first: int) -> int:

@@ -132,7 +132,7 @@ def invoice_status(status: str, total_cents: int, paid_cents: int, due_on: date,
     return UNPAID
 
 
-def _status_sql(today: date) -> Any:
+def status_sql(today: date) -> Any:
     """The same label as :func:`invoice_status`, in SQL."""
     return case(
         (Invoice.status == InvoiceStatus.PAID, PAID),
@@ -218,7 +218,7 @@ INVOICES: ListSpec[InvoiceRow] = ListSpec(
         "total": Invoice.total_cents,
         "paid": Invoice.paid_cents,
         "balance": _balance(),
-        "status": PerRequest(lambda context: _status_sql(context.today)),
+        "status": PerRequest(lambda context: status_sql(context.today)),
     },
     default_sort="date",
     row=_invoice_row,

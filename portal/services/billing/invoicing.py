@@ -110,6 +110,11 @@ class Priced:
         return self.quantity * self.unit_price_cents
 
 
+def lines_totals(session: Session, priced: Sequence[Priced]) -> tuple[int, int, int]:
+    """Subtotal, tax and total of lines from :func:`read_lines`: what the review shows is what is issued."""
+    return tenant.totals(session, (p.total_cents for p in priced))
+
+
 # Raising invoices.
 
 
@@ -237,8 +242,7 @@ def free_invoice(
     priced = read_lines(lines)
     settings = tenant.contractor(session)
     today = tenant.today(session)
-    subtotal = sum(p.total_cents for p in priced)
-    tax = tenant.tax_on(subtotal, settings.tax_rate_bp)
+    subtotal, tax, total = lines_totals(session, priced)
     invoice = Invoice(
         number=tenant.next_number(session, Invoice.number, jobs.FIRST_INVOICE_NUMBER),
         customer_id=customer.id,
@@ -249,7 +253,7 @@ def free_invoice(
         due_on=today + timedelta(days=settings.payment_terms_days),
         subtotal_cents=subtotal,
         tax_cents=tax,
-        total_cents=subtotal + tax,
+        total_cents=total,
     )
     session.add(invoice)
     session.flush()

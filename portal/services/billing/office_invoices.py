@@ -46,11 +46,19 @@ from portal.models import (
     Site,
     Staff,
 )
-from portal.services.billing.invoices import invoice_lines
+from portal.services.billing.invoices import (
+    OVERDUE,
+    PART_PAID,
+    UNPAID,
+    invoice_lines,
+    invoice_status,
+    status_sql,
+)
 from portal.services.billing.invoicing import KIND_LABELS, OFFLINE_METHODS, completed_job
+from portal.services.work import jobs
 from portal.services.work.details import ItemLine, rate_text
 
-PAID, UNPAID, OVERDUE, PART_PAID, VOID = "Paid", "Unpaid", "Overdue", "Part paid", "Void"
+VOID = "Void"
 METHOD_LABELS = {PaymentMethod.CARD: "Card", **OFFLINE_METHODS}
 PICK_LIMIT = 20
 SITE_LIMIT = 500
@@ -58,23 +66,15 @@ UNPAID_LIMIT = 200
 
 
 def office_status(status: str, total: int, paid: int, due_on: date, today: date) -> str:
+    """The customer's label (``invoices.invoice_status``), except that the office also sees a void invoice."""
     if status == InvoiceStatus.VOID:
         return VOID
-    if status == InvoiceStatus.PAID:
-        return PAID
-    if due_on < today:
-        return OVERDUE
-    return PART_PAID if 0 < paid < total else UNPAID
+    return invoice_status(status, total, paid, due_on, today)
 
 
 def _status_sql(today: date) -> Any:
-    return case(
-        (Invoice.status == InvoiceStatus.VOID, VOID),
-        (Invoice.status == InvoiceStatus.PAID, PAID),
-        (Invoice.due_on < today, OVERDUE),
-        (and_(Invoice.paid_cents > 0, Invoice.paid_cents < Invoice.total_cents), PART_PAID),
-        else_=UNPAID,
-    )
+    """The same label as :func:`office_status`, in SQL."""
+    return case((Invoice.status == InvoiceStatus.VOID, VOID), else_=status_sql(today))
 
 
 # Every customer's invoices.
@@ -543,11 +543,7 @@ def job_to_invoice(session: Session, staff: StaffMember, job_id: Any) -> JobToIn
     items = session.exec(
         select(JobItem).where(JobItem.job_id == job.id).order_by(JobItem.sort_order, JobItem.id)
     ).all()
-    subtotal, tax, total = job.subtotal_cents, job.tax_cents, job.total_cents
-    if total == 0:  # as jobs.invoice_job charges a job without a stored total
-        subtotal = sum(i.total_cents for i in items)
-        tax = tenant.tax_on(subtotal, settings.tax_rate_bp)
-        total = subtotal + tax
+    subtotal, tax, total = jobs.billable_totals(session, job)
     customer = session.get(Customer, job.customer_id)
     site = session.get(Site, job.site_id)
     assert job.id is not None, "a job read from the database"

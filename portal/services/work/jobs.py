@@ -19,7 +19,6 @@ from sqlmodel import Session, select
 from portal.core import clock, exports, tenant, visibility
 from portal.core.lists import Cell, Column, Context, ListSpec, Page, PageRequest, PerRequest, shorten
 from portal.core.principal import AccessDenied, Duty, Scope, StaffMember, require_duty
-from portal.core.tenant import tax_on
 from portal.core.visibility import scoped
 from portal.models import (
     AttachmentOwner,
@@ -97,9 +96,15 @@ def visit_text(day: date | None, start: time | None, end: time | None) -> str:
     if day is None:
         return ""
     shown = day.strftime("%a %-d %b %Y")
-    if start is not None and end is not None:
-        shown += f", {start:%H:%M}–{end:%H:%M}"
-    return shown
+    window = window_text(start, end)
+    return f"{shown}, {window}" if window else shown
+
+
+def window_text(start: time | None, end: time | None) -> str:
+    """ "08:00–10:00", or nothing while the window is not booked: the visit's hours wherever they show."""
+    if start is None or end is None:
+        return ""
+    return f"{start:%H:%M}–{end:%H:%M}"
 
 
 # Lists.
@@ -271,6 +276,16 @@ def complete_job(session: Session, staff: StaffMember, job_id: int, completed_on
     return _move(session, job, JobStage.COMPLETE)
 
 
+def billable_totals(session: Session, job: Job) -> tuple[int, int, int]:
+    """Subtotal, tax and total invoicing the job charges: its stored total, or its lines when it has none."""
+    if job.total_cents != 0:
+        return job.subtotal_cents, job.tax_cents, job.total_cents
+    subtotal = session.scalar(
+        select(func.coalesce(func.sum(JobItem.total_cents), 0)).where(JobItem.job_id == job.id)
+    )
+    return tenant.totals(session, [int(subtotal or 0)])
+
+
 def invoice_job(
     session: Session, staff: StaffMember, job_id: int, issued_on: date, now: datetime | None = None
 ) -> Invoice:
@@ -282,13 +297,7 @@ def invoice_job(
     require_duty(staff, Duty.INVOICE_JOBS)
     job = _job_in(session, job_id, JobStage.COMPLETE)
     settings = tenant.contractor(session)
-    if job.total_cents == 0:
-        subtotal = session.scalar(
-            select(func.coalesce(func.sum(JobItem.total_cents), 0)).where(JobItem.job_id == job.id)
-        )
-        job.subtotal_cents = int(subtotal or 0)
-        job.tax_cents = tax_on(job.subtotal_cents, settings.tax_rate_bp)
-        job.total_cents = job.subtotal_cents + job.tax_cents
+    job.subtotal_cents, job.tax_cents, job.total_cents = billable_totals(session, job)
     free = job.total_cents == 0
     invoice = Invoice(
         number=tenant.next_number(session, Invoice.number, FIRST_INVOICE_NUMBER),

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, or_
 from sqlmodel import Session, col, select
 
-from portal.core import weeks
+from portal.core import visibility, weeks
 from portal.core.lists import MAX_SEARCH, escape_like, is_number, number_starts_with, shorten
 from portal.core.principal import Duty, StaffMember, require_duty
 from portal.models import (
@@ -261,11 +261,7 @@ def _history(session: Session, job: Job) -> list[HistoryLine]:
 def office_job(session: Session, staff: StaffMember, job_id: Any) -> OfficeJob | None:
     """Everything the office needs to book or close one job; None for an id that is no job."""
     require_duty(staff, Duty.SCHEDULE_JOBS)
-    try:
-        found = int(job_id)
-    except (TypeError, ValueError, OverflowError):
-        return None
-    job = session.get(Job, found) if 0 < found <= 2**31 - 1 else None
+    job = visibility.get(session, staff, Job, job_id)
     if job is None:
         return None
     customer = session.get(Customer, job.customer_id)
@@ -312,15 +308,12 @@ def sites_of(
     session: Session, staff: StaffMember, customer_id: Any, limit: int = 200
 ) -> list[tuple[int, str]]:
     require_duty(staff, Duty.SCHEDULE_JOBS)
-    try:
-        owner = int(customer_id)
-    except (TypeError, ValueError, OverflowError):
-        return []
-    if not 0 < owner <= 2**31 - 1:
+    owner = visibility.get(session, staff, Customer, customer_id)
+    if owner is None:
         return []
     rows = session.exec(
         select(Site.id, Site.name)
-        .where(Site.customer_id == owner)
+        .where(Site.customer_id == owner.id)
         .order_by(col(Site.name), col(Site.id))
         .limit(limit)
     ).all()
@@ -331,15 +324,12 @@ def contacts_of(
     session: Session, staff: StaffMember, customer_id: Any, limit: int = 200
 ) -> list[tuple[int, str]]:
     require_duty(staff, Duty.SCHEDULE_JOBS)
-    try:
-        owner = int(customer_id)
-    except (TypeError, ValueError, OverflowError):
-        return []
-    if not 0 < owner <= 2**31 - 1:
+    owner = visibility.get(session, staff, Customer, customer_id)
+    if owner is None:
         return []
     rows = session.exec(
         select(Contact)
-        .where(Contact.customer_id == owner, col(Contact.deactivated_at).is_(None))
+        .where(Contact.customer_id == owner.id, col(Contact.deactivated_at).is_(None))
         .order_by(col(Contact.first_name), col(Contact.id))
         .limit(limit)
     ).all()

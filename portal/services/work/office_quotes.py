@@ -28,7 +28,7 @@ from portal.core.lists import (
     search_filter,
     shorten,
 )
-from portal.core.principal import MAX_ID, Duty, StaffMember, require_duty
+from portal.core.principal import Duty, StaffMember, require_duty
 from portal.core.text import multi_line, one_line
 from portal.models import (
     AttachmentOwner,
@@ -310,16 +310,6 @@ class Choice:
     detail: str = ""
 
 
-def _id(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    text = str(value).strip() if isinstance(value, int | str) else ""
-    if not text.isdigit() or len(text) > 10:
-        return None
-    number = int(text)
-    return number if 0 < number <= MAX_ID else None
-
-
 def find_customers(session: Session, staff: StaffMember, text: Any) -> list[Choice]:
     """Active customers whose name contains the text, first few by name."""
     require_duty(staff, DUTY)
@@ -334,10 +324,10 @@ def find_customers(session: Session, staff: StaffMember, text: Any) -> list[Choi
 def find_sites(session: Session, staff: StaffMember, customer_id: Any, text: Any) -> list[Choice]:
     """The customer's active sites whose name or street contains the text, first few by name."""
     require_duty(staff, DUTY)
-    cid = _id(customer_id)
-    if cid is None:
+    customer = visibility.get(session, staff, Customer, customer_id)
+    if customer is None:
         return []
-    stmt = select(Site).where(Site.customer_id == cid, Site.is_active)
+    stmt = select(Site).where(Site.customer_id == customer.id, Site.is_active)
     words = one_line(text)[:100]
     if words:
         pattern = f"%{escape_like(words)}%"
@@ -358,11 +348,10 @@ def create_quote(
     """A quote the office starts itself, Outstanding until it is priced and sent."""
     require_duty(staff, DUTY)
     errors: dict[str, str] = {}
-    cid, sid = _id(customer_id), _id(site_id)
-    customer = session.get(Customer, cid) if cid is not None else None
+    customer = visibility.get(session, staff, Customer, customer_id)
     if customer is None or not customer.is_active:
         errors["customer"] = "Choose a customer."
-    site = session.get(Site, sid) if sid is not None else None
+    site = visibility.get(session, staff, Site, site_id)
     if site is None or not site.is_active or customer is None or site.customer_id != customer.id:
         errors["site"] = "Choose one of the customer's sites."
     text = multi_line(description)

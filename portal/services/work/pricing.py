@@ -142,9 +142,7 @@ def check_lines(session: Session, lines: Sequence[LineInput]) -> list[Line]:
 
 def totals(lines: Sequence[Line], rate_bp: int) -> Totals:
     """Tax on the whole subtotal, rounded once (``tenant.tax_on``), as every document of the portal does."""
-    subtotal = sum(line.total_cents for line in lines)
-    tax = tenant.tax_on(subtotal, rate_bp)
-    return Totals(subtotal, tax, subtotal + tax)
+    return Totals(*tenant.totals_at((line.total_cents for line in lines), rate_bp))
 
 
 def default_valid_until(session: Session, today: date) -> date:

@@ -506,8 +506,7 @@ def _save(
     session: Session, scope: Scope, c: _Checked, today: date, stamp: datetime, submission_key: str
 ) -> Quote | Job:
     contractor = tenant.contractor(session)
-    subtotal = sum(line.total for line in c.lines)
-    tax = tenant.tax_on(subtotal, contractor.tax_rate_bp)
+    subtotal, tax, total = tenant.totals(session, (line.total for line in c.lines))
     common: dict[str, Any] = {
         "customer_id": customer_of(scope),
         "site_id": c.site.id,
@@ -519,7 +518,7 @@ def _save(
         "preferred_date": c.preferred_date,
         "subtotal_cents": subtotal,
         "tax_cents": tax,
-        "total_cents": subtotal + tax,
+        "total_cents": total,
         "created_at": stamp,
     }
     record: Quote | Job

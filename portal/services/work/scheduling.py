@@ -9,7 +9,6 @@ customer's screens and the office agree on what "Job : In Progress" means.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, time
@@ -18,7 +17,7 @@ from typing import Any
 from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
-from portal.core import clock, dates, events, tenant, text
+from portal.core import clock, dates, events, tenant, text, visibility
 from portal.core.principal import MAX_ID, Duty, StaffMember, require_duty
 from portal.models import Contact, ContactSite, Customer, Job, JobItem, JobStage, Site, Staff
 from portal.models.base import column_limit, too_long
@@ -29,7 +28,7 @@ NO_JOB = "This job no longer exists."
 NOT_PENDING = "Only a pending job can be scheduled; reschedule a job in progress."
 NOT_IN_PROGRESS = "Only a job in progress can be rescheduled."
 NOT_COMPLETABLE = "Only a job in progress can be completed."
-NOT_A_TIME = "Enter a time as HH:MM."
+NOT_A_TIME = dates.NOT_A_TIME
 END_BEFORE_START = "The end must be after the start."
 NO_TECHNICIAN = "Choose an active staff member."
 DESCRIPTION_LIMIT = column_limit(Job, "description")
@@ -38,8 +37,6 @@ LINE_LIMIT = column_limit(JobItem, "description")
 MAX_LINES = 100
 MAX_QUANTITY = 100_000
 MAX_PRICE_CENTS = 100_000_000_00
-
-_TIME = re.compile(r"([01][0-9]|2[0-3]):([0-5][0-9])")
 
 
 class ScheduleError(Exception):
@@ -70,34 +67,26 @@ class Line:
     kind: str = ""
 
 
-def read_time(raw: Any) -> time | str:
-    """``HH:MM`` (what a time input sends) as a time, or why it cannot be used."""
-    if isinstance(raw, time):
-        return raw.replace(second=0, microsecond=0)
-    found = _TIME.fullmatch(raw.strip()) if isinstance(raw, str) else None
-    return time(int(found[1]), int(found[2])) if found else NOT_A_TIME
-
-
-def _int_id(raw: Any) -> int | None:
-    try:
-        value = int(raw)
-    except (TypeError, ValueError, OverflowError):
-        return None
-    return value if 0 < value <= MAX_ID else None
-
-
-def _load_job(session: Session, job_id: Any) -> Job:
-    found = _int_id(job_id)
-    job = session.get(Job, found) if found is not None else None
+def _load_job(session: Session, staff: StaffMember, job_id: Any) -> Job:
+    job = visibility.get(session, staff, Job, job_id)
     if job is None:
         raise ScheduleError({"job": NO_JOB})
     return job
 
 
 def active_staff(session: Session, staff_id: Any) -> Staff | None:
-    found = _int_id(staff_id)
+    """Staff rows hold no customer data, so they are outside ``visibility.get``: a bounded id instead."""
+    found = _staff_id(staff_id)
     person = session.get(Staff, found) if found is not None else None
     return person if person is not None and person.is_active else None
+
+
+def _staff_id(raw: Any) -> int | None:
+    try:
+        value = int(raw)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return value if 0 < value <= MAX_ID else None
 
 
 def read_visit(session: Session, day: Any, start: Any, end: Any, technician_id: Any) -> Visit:
@@ -108,7 +97,7 @@ def read_visit(session: Session, day: Any, start: Any, end: Any, technician_id: 
         when = dates.OUT_OF_RANGE
     if isinstance(when, str):
         errors["day"] = when
-    begins, ends = read_time(start), read_time(end)
+    begins, ends = dates.read_time(start), dates.read_time(end)
     if isinstance(begins, str):
         errors["start"] = begins
     if isinstance(ends, str):
@@ -190,7 +179,7 @@ def schedule(
 ) -> Job:
     """Book a pending job: it moves to Progress and its job contacts are told when."""
     require_duty(staff, Duty.SCHEDULE_JOBS)
-    job = _load_job(session, job_id)
+    job = _load_job(session, staff, job_id)
     if job.stage != JobStage.PENDING:
         raise ScheduleError({"job": NOT_PENDING})
     return _book(session, staff, job, read_visit(session, day, start, end, technician_id), "job.scheduled")
@@ -201,7 +190,7 @@ def reschedule(
 ) -> Job:
     """Move a job in progress to another day, window or technician; its job contacts are told again."""
     require_duty(staff, Duty.SCHEDULE_JOBS)
-    job = _load_job(session, job_id)
+    job = _load_job(session, staff, job_id)
     if job.stage != JobStage.PROGRESS:
         raise ScheduleError({"job": NOT_IN_PROGRESS})
     return _book(session, staff, job, read_visit(session, day, start, end, technician_id), "job.rescheduled")
@@ -210,7 +199,7 @@ def reschedule(
 def complete(session: Session, staff: StaffMember, job_id: Any, completed_on: date | None = None) -> Job:
     """Progress → Complete: the office any job, a technician only one it is booked on."""
     require_duty(staff, Duty.COMPLETE_JOBS)
-    job = _load_job(session, job_id)
+    job = _load_job(session, staff, job_id)
     if job.stage != JobStage.PROGRESS:
         raise ScheduleError({"job": NOT_COMPLETABLE})
     assert job.id is not None
@@ -291,12 +280,10 @@ def create_job(
     """A job raised in the office for any customer, at one of that customer's sites; it starts Pending."""
     require_duty(staff, Duty.SCHEDULE_JOBS)
     errors: dict[str, str] = {}
-    found = _int_id(customer_id)
-    customer = session.get(Customer, found) if found is not None else None
+    customer = visibility.get(session, staff, Customer, customer_id)
     if customer is None or not customer.is_active:
         errors["customer"] = "Choose a customer."
-    found = _int_id(site_id)
-    site = session.get(Site, found) if found is not None else None
+    site = visibility.get(session, staff, Site, site_id)
     if site is None or customer is None or site.customer_id != customer.id:
         errors["site"] = "Choose one of the customer's sites."
     words = text.multi_line(description)
@@ -309,16 +296,14 @@ def create_job(
         errors["order_number"] = too_long(ORDER_LIMIT)
     contact = None
     if contact_id not in (None, ""):
-        found = _int_id(contact_id)
-        contact = session.get(Contact, found) if found is not None else None
+        contact = visibility.get(session, staff, Contact, contact_id)
         if contact is None or customer is None or contact.customer_id != customer.id:
             errors["contact"] = "Choose one of the customer's contacts."
     items = _read_lines(lines, errors)
     if errors:
         raise ScheduleError(errors)
     assert customer is not None and customer.id is not None and site is not None and site.id is not None
-    subtotal = sum(i.total_cents for i in items)
-    tax = tenant.tax_on(subtotal, tenant.contractor(session).tax_rate_bp) if items else 0
+    subtotal, tax, total = tenant.totals(session, (i.total_cents for i in items))
     job = Job(
         number=tenant.next_number(session, Job.number, jobs.FIRST_JOB_NUMBER),
         customer_id=customer.id,
@@ -331,7 +316,7 @@ def create_job(
         requested_on=tenant.today(session),
         subtotal_cents=subtotal,
         tax_cents=tax,
-        total_cents=subtotal + tax,
+        total_cents=total,
         created_at=clock.now(),
     )
     session.add(job)

@@ -17,6 +17,7 @@ from portal.core.principal import AccessDenied, Duty, StaffMember
 from portal.db import unit_of_work
 from portal.services.assets import field_work
 from portal.services.files import uploads
+from portal.services.work import jobs
 from portal.state import arguments
 from portal.state.files.attachments import uploaded
 from portal.state.office.session import office_staff
@@ -36,7 +37,7 @@ def _clock(value: time | None) -> str:
 
 def window(start: time | None, end: time | None) -> str:
     if start and end:
-        return f"{_clock(start)}–{_clock(end)}"
+        return jobs.window_text(start, end)
     if start:
         return f"From {_clock(start)}"
     return "Any time"

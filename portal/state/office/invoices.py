@@ -518,9 +518,8 @@ class NewInvoiceState(rx.State):
             return
         with unit_of_work(read_only=True) as session:
             settings = tenant.contractor(session)
+            subtotal, tax, total = invoicing.lines_totals(session, priced)
         cur = settings.currency
-        subtotal = sum(p.total_cents for p in priced)
-        tax = tenant.tax_on(subtotal, settings.tax_rate_bp)
         self.preview = [
             {
                 "kind": invoicing.KIND_LABELS[p.kind],
@@ -534,7 +533,7 @@ class NewInvoiceState(rx.State):
         self.totals = {
             "subtotal": money(subtotal, cur),
             "tax": money(tax, cur),
-            "total": money(subtotal + tax, cur),
+            "total": money(total, cur),
             "site": next((s["label"] for s in self.sites if s["id"] == self.site_id), ""),
         }
         self.step = "confirm"

@@ -32,9 +32,7 @@ ACTIONS = {
 
 
 def window(card: Any) -> str:
-    if card.window_start is None or card.window_end is None:
-        return ""
-    return f"{card.window_start:%H:%M}–{card.window_end:%H:%M}"
+    return jobs.window_text(card.window_start, card.window_end)
 
 
 def card_view(card: Card) -> dict[str, str]:
