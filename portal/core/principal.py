@@ -107,7 +107,8 @@ class StaffMember:
 
     @property
     def technician(self) -> bool:
-        """Sees only the jobs it is booked on (and their customers' rows through them)."""
+        """Works only the jobs it is booked on. Visibility does not narrow its rows: the job commands and
+        the technician's day enforce it through ``services/work/jobs.require_booked``."""
         return self.role == Role.TECHNICIAN
 
 

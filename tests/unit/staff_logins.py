@@ -12,7 +12,7 @@ from sqlmodel import select
 from portal.core import clock
 from portal.core.principal import StaffMember
 from portal.models import OutboxMail, Role, Staff
-from portal.services.identity import mfa, staff
+from portal.services.identity import mfa, principals, staff
 
 GOOD = "Harbour-Lights-42"
 _serial = itertools.count()
@@ -52,4 +52,4 @@ def mailed_token(session, to: str, path: str) -> str:
 
 
 def member(row: Staff) -> StaffMember:
-    return staff.member(row)
+    return principals.member(row)

@@ -23,7 +23,7 @@ from sqlmodel import Session, select
 
 from portal.core import events, tenant, text, weeks
 from portal.core.months import add_months
-from portal.core.principal import AccessDenied, Duty, StaffMember, require_duty
+from portal.core.principal import Duty, StaffMember, require_duty
 from portal.core.visibility import get
 from portal.models import (
     Asset,
@@ -31,7 +31,6 @@ from portal.models import (
     AssetStatus,
     AssetType,
     AttachmentOwner,
-    Contact,
     Customer,
     Defect,
     DefectSeverity,
@@ -46,6 +45,7 @@ from portal.models import (
 )
 from portal.models.base import column_limit, too_long
 from portal.services.files import uploads
+from portal.services.identity import contacts
 from portal.services.work import jobs as job_stages
 
 NOTES_LIMIT = column_limit(ServiceRecord, "notes")
@@ -143,8 +143,7 @@ def _job(session: Session, staff: StaffMember, job_id: Any) -> Job:
     job = get(session, staff, Job, job_id)
     if job is None:
         raise JobNotFound(str(job_id)[:40])
-    if staff.technician and job.technician_id != staff.staff_id:
-        raise AccessDenied("another technician's job")
+    job_stages.require_booked(staff, job)
     return job
 
 
@@ -164,11 +163,11 @@ def _contacts(session: Session, site_id: int, customer_id: int) -> list[Person]:
         .where(SiteContact.site_id == site_id)
         .order_by(SiteContact.last_name, SiteContact.id)
     ).all()
-    for_jobs = session.exec(
-        select(Contact)
-        .where(Contact.customer_id == customer_id, Contact.is_job_contact, Contact.deactivated_at.is_(None))
-        .order_by(Contact.last_name, Contact.id)
-    ).all()
+    # Phoning a job contact needs no email, so the mail rule's email and address checks are left out.
+    for_jobs = sorted(
+        contacts.flagged(session, customer_id, "is_job_contact", site_id=site_id),
+        key=lambda c: (c.last_name, c.id),
+    )
     return [
         *(Person(c.full_name, c.position or "Site contact", c.phone, c.mobile, c.email) for c in on_site),
         *(Person(c.full_name, c.position or "Job contact", c.phone, c.mobile, c.email) for c in for_jobs),

@@ -39,7 +39,6 @@ from portal.core import clock, events, tenant, visibility
 from portal.core.money import format_money
 from portal.core.principal import Scope, customer_of
 from portal.models import (
-    Contact,
     Invoice,
     InvoiceStatus,
     Payment,
@@ -55,6 +54,7 @@ from portal.services.billing.cards import (
 )
 from portal.services.billing.gateways import ChargeResult, Gateway, GatewayError, HostedGateway
 from portal.services.billing.invoices import PAGE
+from portal.services.identity.contacts import recipients
 from portal.services.messaging import mail
 from portal.services.work import jobs
 
@@ -405,22 +405,8 @@ def _outcome(payment: Payment, lines: list[tuple[int, int]]) -> PaymentOutcome:
 
 def invoice_contacts(session: Session, customer_id: int, fallback_contact_id: int | None) -> list[str]:
     """Where payment mail goes: the customer's invoice contacts, else the person who paid."""
-    rows = session.exec(
-        select(Contact.email)
-        .where(
-            Contact.customer_id == customer_id,
-            Contact.is_invoice_contact.is_(True),
-            Contact.deactivated_at.is_(None),
-            Contact.email != "",
-        )
-        .order_by(Contact.id)
-    ).all()
-    addresses = list(dict.fromkeys(rows))
-    if not addresses and fallback_contact_id is not None:
-        payer = session.get(Contact, fallback_contact_id)
-        if payer is not None and payer.customer_id == customer_id and payer.email:
-            addresses = [payer.email]
-    return addresses
+    found = recipients(session, customer_id, "is_invoice_contact", fallback_contact_id=fallback_contact_id)
+    return [c.email for c in found]
 
 
 def card_text(payment: Payment) -> str:

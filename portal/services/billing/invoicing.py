@@ -290,7 +290,9 @@ def _announce(session: Session, invoice: Invoice) -> None:
     site = session.get(Site, invoice.site_id)
     total = format_money(invoice.total_cents, tenant.currency(session))
     due = f"{invoice.due_on:%d/%m/%Y}"
-    for contact in letters.contacts_for(session, invoice.customer_id, letters.INVOICE):
+    for contact in letters.contacts_for(
+        session, invoice.customer_id, letters.INVOICE, site_id=invoice.site_id
+    ):
         mail.queue_invoice_issued(session, contact, invoice.number, site.name if site else "", total, due)
 
 

@@ -11,17 +11,18 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from portal.core import events, tenant, visibility
 from portal.core.money import format_money
 from portal.core.principal import CustomerContact, Duty, StaffMember, require_duty
 from portal.models import Contact, Customer, Invoice, InvoiceStatus, Page
 from portal.services.billing import statements
+from portal.services.identity.contacts import recipients
 from portal.services.messaging import mail
 
 INVOICE, STATEMENT = "invoice", "statement"
-FLAGS = {INVOICE: Contact.is_invoice_contact, STATEMENT: Contact.is_statement_contact}
+FLAGS = {INVOICE: "is_invoice_contact", STATEMENT: "is_statement_contact"}
 NO_CONTACTS = "{customer} has no statement contact with an email address: flag one under its contacts."
 NOT_OVERDUE = "Invoice {number} is not overdue."
 NOT_AVAILABLE = "That {what} is not available."
@@ -40,22 +41,11 @@ class Sent:
     addresses: list[str]
 
 
-def contacts_for(session: Session, customer_id: int, kind: str) -> list[Contact]:
-    """The customer's active contacts flagged for ``kind`` that have an email, once per address."""
-    rows = session.exec(
-        select(Contact)
-        .where(
-            Contact.customer_id == customer_id,
-            col(FLAGS[kind]).is_(True),
-            col(Contact.deactivated_at).is_(None),
-            Contact.email != "",
-        )
-        .order_by(Contact.id)
-    ).all()
-    seen: dict[str, Contact] = {}
-    for contact in rows:
-        seen.setdefault(contact.email.lower(), contact)
-    return list(seen.values())
+def contacts_for(
+    session: Session, customer_id: int, kind: str, *, site_id: int | None = None
+) -> list[Contact]:
+    """The customer's contacts flagged for ``kind`` (and able to see ``site_id``), once per address."""
+    return recipients(session, customer_id, FLAGS[kind], site_id=site_id)
 
 
 def _recipients(session: Session, customer: Customer) -> list[Contact]:

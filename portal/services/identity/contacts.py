@@ -15,7 +15,7 @@ from dataclasses import fields as dataclass_fields
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, true
+from sqlalchemy import func, or_, true
 from sqlmodel import Session, select
 
 from portal.core.lists import Cell, Column, Context, ListSpec, Page, PageRequest
@@ -314,3 +314,51 @@ def contact_form(session: Session, principal: Principal, contact_id: Any) -> Con
         may_give_all_sites=who.site_ids is None or contact.all_sites,
         is_self=contact.id == who.contact_id,
     )
+
+
+# --- who hears about a row ------------------------------------------------------------------------
+
+# The flags that say which mail a contact receives (the Roles card's four roles).
+MAIL_FLAGS = tuple(key for key, _ in ROLE_LABELS)
+
+
+def flagged(session: Session, customer_id: int, flag: str, *, site_id: int | None = None) -> list[Contact]:
+    """The customer's active contacts with ``flag`` who may see ``site_id`` (every site when None),
+    by id. A contact limited to some sites hears nothing about a site it cannot open in the portal."""
+    if flag not in MAIL_FLAGS:
+        raise ValueError(f"not a contact role: {flag!r}")
+    query = select(Contact).where(
+        Contact.customer_id == customer_id,
+        getattr(Contact, flag).is_(True),
+        Contact.deactivated_at.is_(None),
+    )
+    if site_id is not None:
+        assigned = select(ContactSite.contact_id).where(ContactSite.site_id == site_id)
+        query = query.where(or_(Contact.all_sites.is_(True), Contact.id.in_(assigned)))
+    return list(session.exec(query.order_by(Contact.id)).all())
+
+
+def recipients(
+    session: Session,
+    customer_id: int,
+    flag: str,
+    *,
+    site_id: int | None = None,
+    fallback_contact_id: int | None = None,
+) -> list[Contact]:
+    """Who a customer mail goes to: the :func:`flagged` contacts with an email, once per address
+    (however it is capitalised); when there are none, the fallback contact (the quote's, the job's,
+    the payer) if it is the customer's, active, has an email and may see the site. Every mail to a
+    customer asks here, so no kind of mail reaches a contact another kind would not."""
+    found: dict[str, Contact] = {}
+    for contact in flagged(session, customer_id, flag, site_id=site_id):
+        if contact.email:
+            found.setdefault(contact.email.lower(), contact)
+    if found or fallback_contact_id is None:
+        return list(found.values())
+    own = session.get(Contact, fallback_contact_id)
+    if own is None or own.customer_id != customer_id or own.deactivated_at is not None or not own.email:
+        return []
+    if site_id is not None and not own.all_sites and site_id not in assigned_site_ids(session, own):
+        return []
+    return [own]

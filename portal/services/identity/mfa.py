@@ -31,9 +31,8 @@ import segno
 from sqlmodel import Session, delete, func, select, update
 
 from portal.core import clock, events
-from portal.core.principal import StaffMember
-from portal.models import AttemptKind, RecoveryCode, Role, Staff
-from portal.services.identity import throttle, tokens
+from portal.models import AttemptKind, RecoveryCode, Staff
+from portal.services.identity import principals, throttle, tokens
 from portal.services.identity.auth import AuthError
 
 STEP_SECONDS = 30
@@ -195,11 +194,6 @@ def recovery_codes_left(session: Session, staff_id: int) -> int:
 # --- checking a code -----------------------------------------------------------------------------
 
 
-def _member(staff: Staff) -> StaffMember:
-    assert staff.id is not None, "a staff member read from the database"
-    return StaffMember(staff.id, staff.name or staff.email, Role(staff.role))
-
-
 def _signing_in(session: Session, staff_id: int) -> Staff:
     staff = tokens.usable_staff(session, staff_id)
     if staff is None:
@@ -216,14 +210,14 @@ def _check_throttle(session: Session, staff: Staff, ip: str, now: datetime) -> N
 def _failed(session: Session, staff: Staff, ip: str, now: datetime, message: str, **detail: str) -> AuthError:
     """Record a refused code (commit the session when raising the error this returns)."""
     throttle.record_attempt(session, AttemptKind.STAFF_CODE, staff.email, ip, False, now)
-    events.audit(session, _member(staff), "code_refused", staff, detail=detail, ip=ip)
+    events.audit(session, principals.member(staff), "code_refused", staff, detail=detail, ip=ip)
     return AuthError(code=message)
 
 
 def _accepted(session: Session, staff: Staff, ip: str, now: datetime, method: str) -> SecondFactor:
     assert staff.id is not None, "a staff member read from the database"
     throttle.record_attempt(session, AttemptKind.STAFF_CODE, staff.email, ip, True, now)
-    events.audit(session, _member(staff), "code_accepted", staff, detail={"method": method}, ip=ip)
+    events.audit(session, principals.member(staff), "code_accepted", staff, detail={"method": method}, ip=ip)
     return SecondFactor(staff.id, method, now)
 
 
@@ -255,7 +249,7 @@ def enrol(
         raise AuthError(form="An authenticator app is already set up for this login.")
     session.refresh(staff)
     codes = _replace_recovery_codes(session, staff_id, now)
-    events.audit(session, _member(staff), "mfa_enrolled", staff, ip=ip)
+    events.audit(session, principals.member(staff), "mfa_enrolled", staff, ip=ip)
     return Enrolled(_accepted(session, staff, ip, now, "enrolment"), codes)
 
 

@@ -7,7 +7,7 @@ from sqlmodel import Session, select
 
 from portal.core import tenant
 from portal.core.principal import CustomerContact, StaffMember
-from portal.models import ALL_PAGES, ContactSite, PortalTier, Role, Site
+from portal.models import ALL_PAGES, ContactSite, PortalTier, Role, Site, Staff
 from portal.services.identity import sessions, tokens
 from portal.services.identity.tokens import Secret
 
@@ -47,8 +47,13 @@ def signed_in_scope(session: Session, session_id: Secret | None) -> CustomerCont
 def staff_for(session: Session, staff_id: int) -> StaffMember | None:
     """The principal of an active staff login, or None when it may not sign in."""
     staff = tokens.usable_staff(session, staff_id)
-    if staff is None or staff.id is None:
-        return None
+    return member(staff) if staff is not None else None
+
+
+def member(staff: Staff) -> StaffMember:
+    """The principal a staff row acts as: signing in, checking a code, and what a login does to itself
+    all build it here, so its name and role are read the same way everywhere."""
+    assert staff.id is not None, "a staff member read from the database"
     return StaffMember(staff.id, staff.name or staff.email, Role(staff.role))
 
 

@@ -26,19 +26,13 @@ from portal.core.lists import Page, PageRequest, paginate
 from portal.core.principal import MAX_ID, Duty, StaffMember, require_duty
 from portal.models import AttemptKind, Role, Staff, TokenPurpose
 from portal.models.base import column_limit, too_long
-from portal.services.identity import auth, mfa, sessions, throttle, tokens
+from portal.services.identity import auth, mfa, principals, sessions, throttle, tokens
 from portal.services.identity.auth import AuthError, LoginCheck
 from portal.services.messaging import mail
 
 NAME_LIMIT = column_limit(Staff, "name")
 EMAIL_TAKEN = "There is already a staff login with this email address."
 LAST_OWNER = "The business needs at least one active owner."
-
-
-def member(staff: Staff) -> StaffMember:
-    """The principal a staff row signs in as (also the actor of what it does to its own login)."""
-    assert staff.id is not None, "a staff member read from the database"
-    return StaffMember(staff.id, staff.name or staff.email, Role(staff.role))
 
 
 def _by_email(session: Session, email: str) -> Staff | None:
@@ -66,7 +60,7 @@ class StaffDoor(auth.Door[Staff]):
 
     def audit(self, session: Session, account_id: int | None, action: str, ip: str, **detail: Any) -> None:
         staff = session.get(Staff, account_id) if account_id is not None else None
-        who = member(staff) if staff is not None else None
+        who = principals.member(staff) if staff is not None else None
         events.audit(session, who, action, staff, detail=detail, ip=ip)
 
     def reset_candidates(self, session: Session, key: str) -> list[tuple[int, str]]:
@@ -199,7 +193,7 @@ def accept_setup(
     sessions.revoke_all_staff(session, staff.id, "setup", now)
     events.audit(
         session,
-        member(staff),
+        principals.member(staff),
         "password_set",
         staff,
         detail={"before": {"name": before}, "after": {"name": clean_name}},
@@ -245,7 +239,7 @@ def exchange_login_nonce(
         return None
     staff.last_login_at = now
     session.add(staff)
-    events.audit(session, member(staff), "login_succeeded", staff, ip=ip)
+    events.audit(session, principals.member(staff), "login_succeeded", staff, ip=ip)
     return sessions.start_staff(session, staff.id, ip, user_agent, now)
 
 
@@ -285,7 +279,7 @@ def reset_password(
     auth.store_password(session, staff, password, now)
     sessions.revoke_all_staff(session, consumed.id, "password_reset", now)
     tokens.void_staff(session, consumed.id, TokenPurpose.RESET, now)
-    events.audit(session, member(staff), "password_reset", staff, ip=ip)
+    events.audit(session, principals.member(staff), "password_reset", staff, ip=ip)
     return staff
 
 

@@ -266,12 +266,18 @@ def _move(session: Session, job: Job, stage: JobStage) -> Job:
     return job
 
 
+def require_booked(staff: StaffMember, job: Job) -> None:
+    """A technician works only the jobs it is booked on; the owner and the office any job. Visibility
+    does not narrow a technician's rows, so every command and screen on one job asks here."""
+    if staff.technician and job.technician_id != staff.staff_id:
+        raise AccessDenied(NOT_YOURS)
+
+
 def complete_job(session: Session, staff: StaffMember, job_id: int, completed_on: date) -> Job:
     """The office may complete any job in progress; a technician only one it is booked on."""
     require_duty(staff, Duty.COMPLETE_JOBS)
     job = _job_in(session, job_id, JobStage.PROGRESS)
-    if staff.technician and job.technician_id != staff.staff_id:
-        raise AccessDenied(NOT_YOURS)
+    require_booked(staff, job)
     job.completed_on = completed_on
     return _move(session, job, JobStage.COMPLETE)
 

@@ -23,6 +23,7 @@ from portal.core.money import format_money
 from portal.core.principal import MAX_ID, Duty, StaffMember, require_duty
 from portal.core.text import one_line
 from portal.models import Contact, OptionalItem, Quote, QuoteDecision, QuoteItem, QuoteStage, Site
+from portal.services.identity.contacts import recipients
 from portal.services.messaging import mail
 
 KINDS = ("labour", "material", "other")
@@ -234,22 +235,13 @@ def price_quote(
 
 def quote_contacts(session: Session, quote: Quote) -> list[Contact]:
     """Who hears that the quote is ready: the customer's quote contacts, else the quote's own contact."""
-    flagged = session.exec(
-        select(Contact)
-        .where(
-            Contact.customer_id == quote.customer_id,
-            Contact.is_quote_contact,
-            Contact.deactivated_at.is_(None),
-            Contact.email != "",
-        )
-        .order_by(Contact.id)
-    ).all()
-    if flagged:
-        return list(flagged)
-    own = session.get(Contact, quote.contact_id) if quote.contact_id is not None else None
-    if own is None or own.customer_id != quote.customer_id or own.deactivated_at or not own.email:
-        return []
-    return [own]
+    return recipients(
+        session,
+        quote.customer_id,
+        "is_quote_contact",
+        site_id=quote.site_id,
+        fallback_contact_id=quote.contact_id,
+    )
 
 
 def send_quote(session: Session, staff: StaffMember, quote_id: Any, today: date) -> Quote:

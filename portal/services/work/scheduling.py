@@ -14,13 +14,13 @@ from dataclasses import dataclass
 from datetime import date, time
 from typing import Any
 
-from sqlalchemy import or_
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from portal.core import clock, dates, events, tenant, text, visibility
 from portal.core.principal import MAX_ID, Duty, StaffMember, require_duty
-from portal.models import Contact, ContactSite, Customer, Job, JobItem, JobStage, Site, Staff
+from portal.models import Contact, Customer, Job, JobItem, JobStage, Site, Staff
 from portal.models.base import column_limit, too_long
+from portal.services.identity.contacts import recipients
 from portal.services.messaging import mail
 from portal.services.work import jobs
 
@@ -126,26 +126,11 @@ def _booking(job: Job) -> dict[str, Any]:
 
 
 def job_contacts(session: Session, job: Job) -> list[Contact]:
-    """Who hears about the booking: the customer's active job contacts who may see the job's site,
-    else the job's own contact."""
-    assigned = select(ContactSite.contact_id).where(ContactSite.site_id == job.site_id)
-    flagged = session.exec(
-        select(Contact)
-        .where(
-            Contact.customer_id == job.customer_id,
-            col(Contact.is_job_contact).is_(True),
-            col(Contact.deactivated_at).is_(None),
-            Contact.email != "",
-            or_(col(Contact.all_sites).is_(True), col(Contact.id).in_(assigned)),
-        )
-        .order_by(col(Contact.id))
-    ).all()
-    if flagged:
-        return list(flagged)
-    own = session.get(Contact, job.contact_id) if job.contact_id is not None else None
-    if own is not None and own.customer_id == job.customer_id and own.email and own.deactivated_at is None:
-        return [own]
-    return []
+    """Who hears about the booking: the customer's job contacts who may see the job's site, else the
+    job's own contact."""
+    return recipients(
+        session, job.customer_id, "is_job_contact", site_id=job.site_id, fallback_contact_id=job.contact_id
+    )
 
 
 def _announce(session: Session, job: Job, rescheduled: bool) -> None:
