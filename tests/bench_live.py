@@ -116,12 +116,16 @@ def _price(database_url: str, staff_id: int, quote_id: int, cents: int) -> float
     from portal.core import clock, events
     from portal.core.principal import StaffMember
     from portal.models import AuditEvent, Quote, Role
-    from portal.services.work import quotes
+    from portal.services.work import pricing
 
     staff = StaffMember(staff_id=staff_id, name="Bench Office", role=Role.OFFICE)
     with session(database_url) as db:
         written = len(db.exec(select(AuditEvent.id).where(AuditEvent.staff_id == staff_id)).all())
-        quotes.action_quote(db, staff, quote_id, [("Bench line", 1, cents)], clock.today())
+        lines = [pricing.LineInput("other", "Bench line", 1, cents)]
+        pricing.price_quote(
+            db, staff, quote_id, lines, pricing.default_valid_until(db, clock.today()), clock.today()
+        )
+        pricing.send_quote(db, staff, quote_id, clock.today())
         if len(db.exec(select(AuditEvent.id).where(AuditEvent.staff_id == staff_id)).all()) == written:
             quote = db.get(Quote, quote_id)
             events.audit(db, staff, "quote.priced", quote, customer_id=quote.customer_id if quote else None)

@@ -8,11 +8,11 @@ Which rows a service makes, and why the others are written directly (through ``r
 * Passwords: ``identity.passwords.hash_password``, as sign-up does.
 * Quotes: a request made in the portal goes through ``work.requests.submit_request`` as the
   contact who asked (its optional items, assets, the defect it fixes, its event and the office's
-  mail); the office prices it with ``work.quotes.action_quote``; the customer accepts or declines
-  it with ``work.quotes.accept_quote`` / ``decline_quote`` as the contact who signed. They are
-  played in the order they were asked for, so their numbers follow the dates. A request taken by
-  phone, or a decision given by phone (Bayview has no login), has no service until the back office
-  exists, so it is a direct row.
+  mail); the office prices and sends it with ``work.pricing.price_quote`` / ``send_quote``; the
+  customer accepts or declines it with ``work.quotes.accept_quote`` / ``decline_quote`` as the
+  contact who signed. They are played in the order they were asked for, so their numbers follow
+  the dates. A request taken by phone, or a decision given by phone (Bayview has no login), has no
+  service until the back office exists, so it is a direct row.
 * Jobs: a job raised from an accepted quote is created by ``work.jobs.create_job_from_quote`` as
   the office, the day the quote was signed; a new job booked in the portal goes through
   ``requests.submit_request`` as the contact who booked it (with the optional items picked, if any).
@@ -119,7 +119,7 @@ from portal.models import (
 )
 from portal.services.identity import principals
 from portal.services.identity.passwords import hash_password
-from portal.services.work import jobs, quotes, requests, scheduling
+from portal.services.work import jobs, pricing, quotes, requests, scheduling
 
 SEED = 1851  # AS 1851, the Australian standard for routine service of fire protection equipment
 HISTORY_DAYS = 730
@@ -955,10 +955,17 @@ class SmallDemo:
             plan["id"] = quote_id
             self._link_quote(plan)
             if plan["actioned"]:
-                priced = [(desc, qty, price) for desc, qty, price, _o in plan["lines"]]
-                quotes.action_quote(self.session, OFFICE, quote_id, priced, plan["actioned"])
+                self._price(quote_id, plan["lines"], plan["actioned"])
             if plan["decision"] != QuoteDecision.NONE:
                 self._decide(plan)
+
+    def _price(self, quote_id: int, lines: list, day: date) -> None:
+        """The office's Price and Send on the day the quote was actioned, each line an "other" line."""
+        priced = [pricing.LineInput("other", desc, qty, price) for desc, qty, price, _o in lines]
+        pricing.price_quote(
+            self.session, OFFICE, quote_id, priced, pricing.default_valid_until(self.session, day), day
+        )
+        pricing.send_quote(self.session, OFFICE, quote_id, day)
 
     def _login(self, contact: dict | None) -> Any:
         """The signed-in customer a request or decision comes from; None for a contact without a login."""

@@ -19,7 +19,7 @@ from sqlmodel import Session, select
 from portal.core import events
 from portal.core.principal import StaffMember
 from portal.models import AuditEvent, Contact, ContactSite, Quote, QuoteItem, QuoteStage, Role, Site, Staff
-from portal.services.work import quotes
+from portal.services.work import pricing
 from tests.browser.conftest import at, login
 from tests.frozen import TODAY
 
@@ -80,7 +80,9 @@ def _price(portal, staff: StaffMember, quote: Quote) -> float:
     """What the office's Price and Send does, committed; returns the moment it was committed."""
     with Session(portal.engine) as s:
         written = _staff_events(s, quote)
-        quotes.action_quote(s, staff, quote.id, [("Replace the exit sign", 1, 18_500)], TODAY)  # type: ignore[arg-type]
+        lines = [pricing.LineInput("other", "Replace the exit sign", 1, 18_500)]
+        pricing.price_quote(s, staff, quote.id, lines, pricing.default_valid_until(s, TODAY), TODAY)
+        pricing.send_quote(s, staff, quote.id, TODAY)
         if _staff_events(s, quote) == written:  # until the service writes its own audit event
             events.audit(s, staff, "quote.priced", s.get(Quote, quote.id), customer_id=quote.customer_id)
         s.commit()

@@ -376,3 +376,12 @@ def staff_member(session: Session, role: str = "technician", name: str = "", act
     session.add(row)
     session.flush()
     return row, StaffMember(row.id, row.name, Role(role))
+
+
+def price_and_send(session: Session, staff, quote_id, items, today: date, valid_days: int = 30) -> Quote:
+    """What the office's Price and Send does: ``(description, quantity, unit cents)`` lines, each "other"."""
+    from portal.services.work import pricing
+
+    lines = [pricing.LineInput("other", d, q, u) for d, q, u in items]
+    pricing.price_quote(session, staff, quote_id, lines, today + timedelta(days=valid_days), today)
+    return pricing.send_quote(session, staff, quote_id, today)

@@ -469,7 +469,7 @@ def test_an_accepted_quote_becomes_a_pending_job(session, world):
     q = f.quote_with(
         session, world.b, order_number="PO-1", description="Replace 3 signs", preferred_date=TODAY
     )
-    quotes.action_quote(session, STAFF, q.id, [("Sign", 3, 333), ("Labour", 1, 5000)], TODAY)
+    f.price_and_send(session, STAFF, q.id, [("Sign", 3, 333), ("Labour", 1, 5000)], TODAY)
     unit = f.asset(session, world.b)
     session.add(QuoteAsset(quote_id=q.id, asset_id=unit.id))
     with pytest.raises(ValueError):
@@ -496,7 +496,7 @@ def test_an_accepted_quote_becomes_a_pending_job(session, world):
 
 def test_a_replayed_day_stamps_the_job_and_invoice_with_its_own_moment(session, world):
     q = f.quote_with(session, world.a)
-    quotes.action_quote(session, STAFF, q.id, [("Labour", 1, 5000)], TODAY)
+    f.price_and_send(session, STAFF, q.id, [("Labour", 1, 5000)], TODAY)
     quotes.accept_quote(session, world.scope, q.id, "Pat", "", TODAY)
     then = datetime(2024, 5, 6, 23, 30, tzinfo=UTC)
     j = jobs.create_job_from_quote(session, STAFF, q.id, date(2024, 5, 7), then)

@@ -23,7 +23,6 @@ from portal.models import (
     Quote,
     QuoteAsset,
     QuoteDecision,
-    QuoteItem,
     QuoteStage,
 )
 from portal.services.identity import principals
@@ -300,7 +299,7 @@ def test_detail_has_what_the_customer_needs_to_decide(session, world):
         contact_id=requester.id,
         preferred_date=TODAY,
     )
-    quotes.action_quote(
+    f.price_and_send(
         session, STAFF, q.id, [("Exit sign", 2, 12500), ("Labour", 1, 9000)], TODAY, valid_days=14
     )
     unit = f.asset(session, world.a)
@@ -492,17 +491,7 @@ def test_no_mail_when_the_contractor_has_no_address(session, world):
     assert session.exec(select(IntegrationEvent)).one().kind == "quote.accepted"
 
 
-# Pricing (the contractor's side).
-
-
-def test_action_quote_rounds_tax_half_up_on_the_subtotal(session, world):
-    q = f.quote(session, world.a)
-    quotes.action_quote(
-        session, STAFF, q.id, [("Sign", 1, 333), ("Battery", 1, 337), ("Labour", 1, 335)], TODAY
-    )
-    # 1005 cents at 10% is 100.5: half up gives 101 (half-even would give 100, truncating 100).
-    assert (q.subtotal_cents, q.tax_cents, q.total_cents) == (1005, 101, 1106)
-    assert (q.stage, q.actioned_on, q.valid_until) == (QuoteStage.ACTIONED, TODAY, TODAY + timedelta(days=30))
+# Tax (pricing itself is tests/unit/test_pricing.py).
 
 
 @pytest.mark.parametrize(
@@ -511,29 +500,6 @@ def test_action_quote_rounds_tax_half_up_on_the_subtotal(session, world):
 )
 def test_tax_on(subtotal, rate_bp, tax):
     assert tenant.tax_on(subtotal, rate_bp) == tax
-
-
-def test_action_quote_replaces_the_lines_until_the_customer_decides(session, world):
-    q = f.quote(session, world.a)
-    quotes.action_quote(session, STAFF, q.id, [("First", 1, 100), ("Second", 2, 100)], TODAY)
-    quotes.action_quote(session, STAFF, q.id, [("Revised", 3, 1000)], TODAY + timedelta(days=1), valid_days=7)
-    lines = session.exec(select(QuoteItem).where(QuoteItem.quote_id == q.id)).all()
-    assert [(i.description, i.total_cents) for i in lines] == [("Revised", 3000)]
-    assert (q.total_cents, q.valid_until) == (3300, TODAY + timedelta(days=8))
-    quotes.accept_quote(session, world.scope, q.id, "Pat", "", TODAY)
-    with pytest.raises(ValueError):
-        quotes.action_quote(session, STAFF, q.id, [("Cheaper", 1, 1)], TODAY)
-    assert q.total_cents == 3300
-
-
-@pytest.mark.parametrize(
-    "items", [[("", 1, 100)], [("Sign", 0, 100)], [("Sign", 1.5, 100)], [("Sign", 1, 1.5)], [("Sign", 1)]]
-)
-def test_action_quote_refuses_bad_lines(session, world, items):
-    q = f.quote(session, world.a)
-    with pytest.raises(ValueError):
-        quotes.action_quote(session, STAFF, q.id, items, TODAY)
-    assert q.stage == QuoteStage.OUTSTANDING
 
 
 # CSV.

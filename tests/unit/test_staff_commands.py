@@ -8,7 +8,7 @@ from sqlmodel import select
 from portal.core.principal import AccessDenied, ApiClient, Duty, Role, StaffMember, require_duty
 from portal.models import Customer, Invoice, Job, JobStage, QuoteDecision, QuoteItem, QuoteStage
 from portal.services.identity import principals
-from portal.services.work import jobs, quotes, scheduling
+from portal.services.work import jobs, scheduling
 from tests.frozen import TODAY
 from tests.unit import factories as f
 
@@ -48,12 +48,12 @@ def test_pricing_a_quote_needs_the_office(session, place, contact):
     q = f.quote(session, place)
     for who in (TECHNICIAN, contact):
         with pytest.raises(AccessDenied):
-            quotes.action_quote(session, who, q.id, PRICED, TODAY)
+            f.price_and_send(session, who, q.id, PRICED, TODAY)
     session.refresh(q)
     assert q.stage == QuoteStage.OUTSTANDING and q.total_cents == 0
     assert session.exec(select(QuoteItem).where(QuoteItem.quote_id == q.id)).all() == []
 
-    quotes.action_quote(session, OFFICE, q.id, PRICED, TODAY)
+    f.price_and_send(session, OFFICE, q.id, PRICED, TODAY)
     assert q.stage == QuoteStage.ACTIONED and q.subtotal_cents == 10_000
 
 

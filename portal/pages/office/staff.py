@@ -18,6 +18,7 @@ COLUMNS = [
     Column("email", "Email", sort="email", card="subtitle"),
     Column("role", "Role", sort="role", card="field"),
     Column("mfa", "Authenticator app", card="field"),
+    Column("codes", "Recovery codes", card="field"),
     Column("last_login", "Last sign-in", sort="last_login", card="detail"),
     Column("status", "Status", card="status"),
     Column("options", "", card="options"),
@@ -43,6 +44,7 @@ def _row(row: rx.Var) -> rx.Component:
         rx.table.cell(row["email"]),
         rx.table.cell(row["role"]),
         rx.table.cell(row["mfa"]),
+        rx.table.cell(row["codes"]),
         rx.table.cell(row["last_login"]),
         rx.table.cell(
             rx.badge(

@@ -25,6 +25,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import pyotp
 import segno
@@ -182,13 +183,19 @@ def _use_recovery_code(session: Session, staff_id: int, code: str, now: datetime
     return result.rowcount == 1
 
 
+def _unused_codes(staff_id: Any) -> Any:
+    return select(func.count()).where(RecoveryCode.staff_id == staff_id, RecoveryCode.used_at.is_(None))
+
+
 def recovery_codes_left(session: Session, staff_id: int) -> int:
-    """How many of the staff member's recovery codes still work (the staff list shows it)."""
-    return int(
-        session.exec(
-            select(func.count()).where(RecoveryCode.staff_id == staff_id, RecoveryCode.used_at.is_(None))
-        ).one()
-    )
+    """How many of the staff member's recovery codes still work."""
+    return int(session.exec(_unused_codes(staff_id)).one())
+
+
+def codes_left_column() -> Any:
+    """:func:`recovery_codes_left` for each row of a query on ``Staff``: the staff list shows it so
+    the owner sees who is about to run out before they are locked out."""
+    return _unused_codes(Staff.id).correlate(Staff).scalar_subquery()
 
 
 # --- checking a code -----------------------------------------------------------------------------

@@ -296,6 +296,7 @@ class StaffRow:
     last_login_at: datetime | None
     active: bool
     set_up: bool  # the setup link has been followed
+    codes_left: int  # unused recovery codes
 
 
 SORTS = {"name": Staff.name, "email": Staff.email, "role": Staff.role, "last_login": Staff.last_login_at}
@@ -313,11 +314,14 @@ def staff_list(session: Session, staff: StaffMember, request: PageRequest) -> Pa
         Staff.last_login_at,
         Staff.is_active,
         Staff.password_hash,
+        mfa.codes_left_column(),
     )
 
     def row(values: Sequence[Any]) -> StaffRow:
-        sid, name, email, role, enrolled, last, active, hashed = values
-        return StaffRow(sid, name, email, Role(role), enrolled is not None, last, bool(active), bool(hashed))
+        sid, name, email, role, enrolled, last, active, hashed, codes = values
+        return StaffRow(
+            sid, name, email, Role(role), enrolled is not None, last, bool(active), bool(hashed), int(codes)
+        )
 
     return paginate(session, stmt, request, SORTS, "name", row, tiebreak=Staff.id)
 

@@ -1,5 +1,4 @@
-"""Pricing a quote and sending it: the one rule for the office's screen, the demo and the old
-``quotes.action_quote``.
+"""Pricing a quote and sending it: the one rule for the office's screen and the demo.
 
 Pricing is a draft: the lines, totals and valid-until date are stored and ``priced_at`` is set, but
 the quote stays Outstanding, so the customer still reads "Awaiting pricing" and no cost. Sending

@@ -1,16 +1,16 @@
 """Quotes as the customer sees them: the two lists, one quote's details, accepting and declining.
 
-Everything a customer reaches goes through the scope; the functions at the end (pricing a quote)
-are the contractor's side and take plain ids. A decision is final: it is written with a
+Everything a customer reaches goes through the scope; the office prices and sends a quote in
+:mod:`pricing`. A decision is final: it is written with a
 conditional UPDATE, so a double click or a second browser tab cannot accept a quote twice, or
 accept one that was just declined.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import case, or_, update
@@ -19,7 +19,7 @@ from sqlmodel import Session
 from portal.core import clock, events, exports, tenant, visibility
 from portal.core.lists import Cell, Column, Context, ListSpec, Page, PageRequest, PerRequest
 from portal.core.money import format_money
-from portal.core.principal import Duty, Scope, StaffMember, require_duty
+from portal.core.principal import Scope
 from portal.models import (
     AttachmentOwner,
     Customer,
@@ -32,7 +32,6 @@ from portal.models import (
 )
 from portal.models import Page as PageKey
 from portal.services.messaging import mail
-from portal.services.work import pricing
 from portal.services.work.details import WorkDetail, person_name, work_detail, work_list
 
 PAGE = PageKey.QUOTES
@@ -84,28 +83,6 @@ class QuoteDetail(WorkDetail):
     accepted_order_number: str
     decline_reason: str
     can_decide: bool
-
-
-# Pricing.
-
-
-def priced_lines(items: Sequence[tuple[str, int, int]]) -> list[tuple[str, int, int, int]]:
-    """Checked (description, quantity, unit price, line total) tuples; ValueError names the bad line."""
-    lines = []
-    for n, item in enumerate(items, start=1):
-        try:
-            description, quantity, unit = item
-        except (TypeError, ValueError) as exc:
-            raise ValueError(f"item {n}: expected (description, quantity, unit price cents)") from exc
-        description = " ".join(str(description or "").split())
-        if not description or len(description) > 500:
-            raise ValueError(f"item {n}: a description of 1 to 500 characters is required")
-        if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
-            raise ValueError(f"item {n}: the quantity must be a whole number of at least 1")
-        if isinstance(unit, bool) or not isinstance(unit, int):
-            raise ValueError(f"item {n}: the unit price must be whole cents")
-        lines.append((description, quantity, unit, quantity * unit))
-    return lines
 
 
 # Lists.
@@ -393,34 +370,3 @@ def decline_quote(
     _announce(session, scope, quote, "quote.declined", {"reason": reason})
     _notify(session, scope, quote, "declined", ["Reason:", reason], "quote_declined")
     return quote
-
-
-# The contractor's side.
-
-
-def action_quote(
-    session: Session,
-    staff: StaffMember,
-    quote_id: int,
-    items: Sequence[tuple[str, int, int]],
-    today: date,
-    valid_days: int | None = None,
-) -> Quote:
-    """Price a quote and send it in one step (the demo's office, older tests): the rules are
-    ``pricing.price_quote`` and ``pricing.send_quote``, each line an "other" line.
-
-    Re-pricing an actioned quote is allowed until the customer decides; after that the price is
-    what they agreed to (or refused) and stays.
-    """
-    require_duty(staff, Duty.ACTION_QUOTES)
-    if valid_days is not None and valid_days < 0:
-        raise ValueError("valid_days cannot be negative")
-    lines = [
-        pricing.LineInput("other", description, quantity, unit)
-        for description, quantity, unit, _total in priced_lines(items)
-    ]
-    until = today + timedelta(
-        days=valid_days if valid_days is not None else tenant.contractor(session).quote_validity_days
-    )
-    pricing.price_quote(session, staff, quote_id, lines, until, today)
-    return pricing.send_quote(session, staff, quote_id, today)

@@ -61,6 +61,7 @@ class StaffListState(ListState, rx.State):
             "email": row.email,
             "role": row.role.value,
             "mfa": "Yes" if row.mfa_enrolled else "No",
+            "codes": f"{row.codes_left} left" if row.mfa_enrolled else "-",
             "last_login": moment(row.last_login_at),
             "status": status,
             "active": "yes" if row.active else "",
