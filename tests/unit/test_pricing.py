@@ -113,6 +113,22 @@ def test_a_new_price_for_a_sent_quote_must_be_sent_before_the_customer_can_accep
     assert (q.decision, q.total_cents) == ("accepted", 55_000)
 
 
+def test_pricing_again_replaces_the_lines_of_a_sent_quote(session, world):
+    q = f.quote(session, world.site)
+    first = [LineInput("other", "First", 1, 100), LineInput("other", "Second", 2, 100)]
+    pricing.price_quote(session, OFFICE, q.id, first, None, TODAY)
+    pricing.send_quote(session, OFFICE, q.id, TODAY)
+    until = (TODAY + timedelta(days=8)).isoformat()
+    pricing.price_quote(session, OFFICE, q.id, [LineInput("other", "Revised", 3, 1000)], until, TODAY)
+    lines = session.exec(select(QuoteItem).where(QuoteItem.quote_id == q.id)).all()
+    assert [(i.description, i.total_cents) for i in lines] == [("Revised", 3000)]
+    assert (q.stage, q.total_cents, q.valid_until) == (
+        QuoteStage.OUTSTANDING,
+        3300,
+        TODAY + timedelta(days=8),
+    )
+
+
 def test_a_decided_quote_cannot_be_priced_or_sent_again(session, world):
     q = f.quote(session, world.site)
     pricing.price_quote(session, OFFICE, q.id, [LineInput("labour", "Call-out", 1, 10_000)], None, TODAY)

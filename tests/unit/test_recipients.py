@@ -86,9 +86,7 @@ def test_the_fallback_contact_only_when_nobody_is_flagged_and_only_if_it_qualifi
     world.everywhere.deactivated_at = clock.now()
     session.add(world.everywhere)
     assert fallback(world.everywhere) == []
-    flagged = contacts.recipients(
-        session, world.owner.id, "is_job_contact", fallback_contact_id=stranger.id
-    )
+    flagged = contacts.recipients(session, world.owner.id, "is_job_contact", fallback_contact_id=stranger.id)
     assert flagged == [world.limited], "the fallback is not used while anyone is flagged"
 
 
@@ -151,6 +149,8 @@ def test_the_technician_sees_only_job_contacts_who_may_see_the_jobs_site(session
     phone_only.email, phone_only.is_job_contact, phone_only.phone = "", True, "07 3000 0000"
     session.add(phone_only)
     tech_row, tech = f.staff_member(session, "technician")
-    job = f.job_with(session, world.here, stage=JobStage.PROGRESS, technician_id=tech_row.id, scheduled_on=TODAY)
+    job = f.job_with(
+        session, world.here, stage=JobStage.PROGRESS, technician_id=tech_row.id, scheduled_on=TODAY
+    )
     shown = field_work.job_view(session, tech, job.id).card.contacts
     assert {p.email for p in shown} == {"everywhere@mine.example", ""}
