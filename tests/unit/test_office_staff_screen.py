@@ -10,11 +10,11 @@ from sqlmodel import Session, select
 from portal import db
 from portal.api.credentials import SESSION_DIGEST, STAFF_DIGEST
 from portal.models import OutboxMail, Role, Staff
-from portal.services.identity import sessions, tokens
+from portal.services.identity import mfa, sessions, tokens
 from portal.state.office.staff import NOT_AVAILABLE, StaffListState
 from tests.unit import factories as f
 from tests.unit.reflex_client import Tab
-from tests.unit.staff_logins import set_up
+from tests.unit.staff_logins import enrolled, set_up
 
 
 class World:
@@ -131,3 +131,14 @@ def test_other_roles_and_customers_change_nothing_even_with_forged_events(world,
     assert stored(committed) == before
     with Session(committed) as s:
         assert s.exec(select(OutboxMail).where(OutboxMail.to_address == "mallory@evil.test")).all() == []
+
+
+def test_the_list_shows_recovery_codes_left_for_an_enrolled_login(world, committed):
+    with Session(committed) as s:
+        row, _, codes = enrolled(s, email="amy@harbourside.test")
+        mfa.verify(s, row.id, codes[0])
+        s.commit()
+    state = staff_tab(committed, world.owner).run(StaffListState, "load")
+    shown = {r["email"]: (r["mfa"], r["codes"]) for r in state.rows}
+    assert shown["amy@harbourside.test"] == ("Yes", "9 left")
+    assert shown["owner@harbourside.test"] == ("No", "-")
