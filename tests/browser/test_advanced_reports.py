@@ -26,6 +26,7 @@ from portal.models import (
     Job,
     Quote,
     QuoteDecision,
+    QuoteStage,
     ServiceRecord,
     Site,
     TestResult,
@@ -122,6 +123,7 @@ def test_dana_sees_budget_life_cycle_and_contracts(page, portal):
                 Defect.customer_id == customer,
                 Defect.rectified_on.is_(None),
                 Quote.decision == QuoteDecision.NONE,
+                Quote.stage == QuoteStage.ACTIONED,  # an unsent price is the office's draft
             )
         ).one()
         assets = s.exec(
