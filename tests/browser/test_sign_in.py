@@ -211,9 +211,12 @@ def test_locked_out_account_recovers_through_reset(page, portal):
     assert "/dashboard" not in page.url
 
     page.goto("/forgot")
+    # The page's own load runs first (it clears the form's state): ask once it has answered.
+    page.wait_for_load_state("networkidle")
     page.locator("#username").fill(email)
+    expect(page.locator("#username")).to_have_value(email)
     page.locator("#send-reset").click()
-    expect(page.locator("#reset-sent")).to_be_visible()
+    expect(page.locator("#reset-sent")).to_be_visible(timeout=15_000)
     page.goto(last_link(portal, email, "/reset"))
     page.locator("#password").fill("Recovered-Lights-77")
     page.locator("#confirm").fill("Recovered-Lights-77")
