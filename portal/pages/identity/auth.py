@@ -149,58 +149,66 @@ def login() -> rx.Component:
     )
 
 
+def reset_request_form(
+    state, *, sent: str, intro: str, label: str, input_type: str, back: tuple[str, str]
+) -> rx.Component:
+    """The forgotten-password form and its neutral answer, for the portal's and the back office's
+    pages (``state`` mixes in ``ResetRequestForm``); ``back`` is the sign-in page's label and address."""
+    back_label, back_href = back
+    return rx.cond(
+        state.sent,
+        rx.vstack(
+            rx.callout(sent, icon="mail-check", color_scheme="green", id="reset-sent"),
+            rx.link(back_label, href=back_href),
+            spacing="3",
+        ),
+        rx.form(
+            rx.vstack(
+                rx.text(intro, size="2", color_scheme="gray"),
+                field(
+                    label,
+                    rx.input(
+                        id="username",
+                        name="username",
+                        type=input_type,
+                        auto_complete="username",
+                        required=True,
+                        auto_focus=True,
+                        max_length=254,
+                        size="3",
+                    ),
+                    state.error,
+                    html_for="username",
+                ),
+                rx.button(
+                    "Send reset link",
+                    type="submit",
+                    size="3",
+                    width="100%",
+                    loading=state.busy,
+                    id="send-reset",
+                ),
+                rx.link(back_label, href=back_href, size="2"),
+                spacing="4",
+                width="100%",
+            ),
+            on_submit=state.submit,
+            width="100%",
+        ),
+    )
+
+
 @public_page("/forgot", "Forgotten password", on_load=[BrandState.load, ForgotState.load])
 def forgot() -> rx.Component:
     return auth_card(
-        rx.cond(
-            ForgotState.sent,
-            rx.vstack(
-                rx.callout(
-                    "If that matches a login, we've sent an email with a link to reset the password. "
-                    "The link works for 30 minutes.",
-                    icon="mail-check",
-                    color_scheme="green",
-                    id="reset-sent",
-                ),
-                rx.link("Back to log in", href="/login"),
-                spacing="3",
-            ),
-            rx.form(
-                rx.vstack(
-                    rx.text(
-                        "Enter your username or email and we'll email you a link to set a new password.",
-                        size="2",
-                        color_scheme="gray",
-                    ),
-                    field(
-                        "Username or email",
-                        rx.input(
-                            id="username",
-                            name="username",
-                            auto_complete="username",
-                            required=True,
-                            auto_focus=True,
-                            max_length=254,
-                            size="3",
-                        ),
-                        ForgotState.error,
-                        html_for="username",
-                    ),
-                    rx.button(
-                        "Send reset link",
-                        type="submit",
-                        size="3",
-                        width="100%",
-                        loading=ForgotState.busy,
-                        id="send-reset",
-                    ),
-                    rx.link("Back to log in", href="/login", size="2"),
-                    spacing="4",
-                    width="100%",
-                ),
-                on_submit=ForgotState.submit,
-                width="100%",
-            ),
+        reset_request_form(
+            ForgotState,
+            sent="If that matches a login, we've sent an email with a link to reset the password. "
+            "The link works for 30 minutes.",
+            intro="Enter your username or email and we'll email you a link to set a new password.",
+            label="Username or email",
+            input_type="text",
+            back=("Back to log in", "/login"),
         ),
         title="Forgotten password",
         company=BrandState.company,

@@ -8,7 +8,7 @@ import reflex as rx
 from portal.components.forms import auth_card, field, form_error, notice
 from portal.components.office_shell import PRODUCT
 from portal.components.shell import public_page
-from portal.pages.identity.auth import link_form
+from portal.pages.identity.auth import link_form, reset_request_form
 from portal.state.office.login import (
     CODE,
     CODES,
@@ -204,59 +204,16 @@ def office_login() -> rx.Component:
     "/office/forgot", "Forgotten password", on_load=[BrandState.load, OfficeForgotState.load], product=PRODUCT
 )
 def office_forgot() -> rx.Component:
-    state = OfficeForgotState
     return _card(
-        rx.cond(
-            state.sent,
-            rx.vstack(
-                rx.callout(
-                    "If that is a back office login, we've sent an email with a link to reset the "
-                    "password. The link works for 30 minutes. Signing in will still ask for your "
-                    "authenticator app's code.",
-                    icon="mail-check",
-                    color_scheme="green",
-                    id="reset-sent",
-                ),
-                rx.link("Back to sign in", href="/office/login"),
-                spacing="3",
-            ),
-            rx.form(
-                rx.vstack(
-                    rx.text(
-                        "Enter your email and we'll send you a link to set a new password.",
-                        size="2",
-                        color_scheme="gray",
-                    ),
-                    field(
-                        "Email",
-                        rx.input(
-                            id="username",
-                            name="username",
-                            type="email",
-                            auto_complete="username",
-                            required=True,
-                            auto_focus=True,
-                            max_length=254,
-                            size="3",
-                        ),
-                        state.error,
-                        html_for="username",
-                    ),
-                    rx.button(
-                        "Send reset link",
-                        type="submit",
-                        size="3",
-                        width="100%",
-                        loading=state.busy,
-                        id="send-reset",
-                    ),
-                    rx.link("Back to sign in", href="/office/login", size="2"),
-                    spacing="4",
-                    width="100%",
-                ),
-                on_submit=state.submit,
-                width="100%",
-            ),
+        reset_request_form(
+            OfficeForgotState,
+            sent="If that is a back office login, we've sent an email with a link to reset the "
+            "password. The link works for 30 minutes. Signing in will still ask for your "
+            "authenticator app's code.",
+            intro="Enter your email and we'll send you a link to set a new password.",
+            label="Email",
+            input_type="email",
+            back=("Back to sign in", "/office/login"),
         ),
         title="Forgotten password",
     )
