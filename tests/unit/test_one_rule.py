@@ -187,3 +187,10 @@ def test_the_technicians_day_still_says_when_only_a_start_is_booked():
 def test_read_time(raw, expected):
     assert dates.read_time(raw) == expected
     assert scheduling.NOT_A_TIME == dates.NOT_A_TIME
+
+
+def test_the_technicians_day_writes_a_day_as_the_booking_mail_does():
+    from portal.state.office.day import _day
+
+    assert _day(date(2026, 12, 4)) == "Fri 4 Dec 2026" == jobs.visit_text(date(2026, 12, 4), None, None)
+    assert _day(None) == ""

@@ -28,7 +28,8 @@ FORM_WIDE = ("job", "asset", "service_level", "service_record")
 
 
 def _day(value: date | None) -> str:
-    return value.strftime("%a %d %b %Y") if value else ""
+    """A day as the booking mails and the customer's screens write it ("Fri 4 Dec 2026")."""
+    return jobs.visit_text(value, None, None)
 
 
 def _clock(value: time | None) -> str:
