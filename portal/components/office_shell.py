@@ -35,6 +35,10 @@ MENU: tuple[Area, ...] = (
     Area("My day", "/office/day", Duty.RECORD_TESTS, "clipboard-check"),
     Area("Invoices", "/office/invoices", Duty.INVOICE_JOBS, "receipt"),
     Area("Payments", "/office/payments", Duty.TAKE_PAYMENTS, "wallet"),
+    Area("Recurring", "/office/recurring", Duty.BILL_RECURRING, "repeat"),
+    Area("Customers", "/office/customers", Duty.MANAGE_CUSTOMERS, "building-2"),
+    Area("Outbox", "/office/outbox", Duty.READ_OUTBOX, "mail"),
+    Area("Settings", "/office/settings", Duty.MANAGE_SETTINGS, "settings"),
     Area("Staff", "/office/staff", Duty.MANAGE_STAFF, "users"),
 )
 

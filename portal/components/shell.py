@@ -115,6 +115,7 @@ class BrowserForm(BaseHTML):
     tag = "form"
     action: rx.Var[str]
     method: rx.Var[str]
+    target: rx.Var[str]
 
 
 def user_menu() -> rx.Component:

@@ -73,7 +73,10 @@ class Duty(StrEnum):
     INVOICE_JOBS = "invoice_jobs"  # raise and void invoices
     TAKE_PAYMENTS = "take_payments"  # record offline payments, see receipts
     SEND_STATEMENTS = "send_statements"  # statement and overdue letters
-    MANAGE_CUSTOMERS = "manage_customers"
+    MANAGE_CUSTOMERS = "manage_customers"  # customers, contacts, sites, assets, documents, imports
+    VIEW_AS_CUSTOMER = "view_as_customer"  # open the portal read-only as one of a customer's contacts
+    BILL_RECURRING = "bill_recurring"  # recurring invoices, their autopay and run history
+    READ_OUTBOX = "read_outbox"  # the mail outbox (resend too) and the integration events log
     MANAGE_SETTINGS = "manage_settings"
     MANAGE_STAFF = "manage_staff"
 

@@ -29,7 +29,7 @@ from portal.models.assets import (
     Transfer,
 )
 from portal.models.catalog import DescriptionScript, ItemKind, OptionalItem, ScriptUse
-from portal.models.files import Attachment, AttachmentOwner, ContractorDocument, DocumentKind
+from portal.models.files import Attachment, AttachmentOwner, ContractorDocument, DocumentKind, DocumentVersion
 from portal.models.invoices import (
     AutopayRun,
     Frequency,
@@ -41,6 +41,7 @@ from portal.models.invoices import (
     PaymentMethod,
     PaymentStatus,
     RecurringInvoice,
+    RecurringInvoiceItem,
     SavedCard,
 )
 from portal.models.jobs import Job, JobAsset, JobItem, JobStage
@@ -67,6 +68,7 @@ __all__ = [
     "ContractSite",
     "Contractor",
     "ContractorDocument",
+    "DocumentVersion",
     "Credential",
     "Customer",
     "CustomerKind",
@@ -102,6 +104,7 @@ __all__ = [
     "QuoteStage",
     "RecoveryCode",
     "RecurringInvoice",
+    "RecurringInvoiceItem",
     "SavedCard",
     "Role",
     "ScriptUse",

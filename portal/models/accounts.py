@@ -59,6 +59,20 @@ class Contractor(SQLModel, table=True):
     payment_terms_days: int = 30
     quote_validity_days: int = 30
     portal_tier: PortalTier = choice(PortalTier, PortalTier.STANDARD)
+    # Branding: the uploaded logo (private storage key and its checked type) and the accent colour
+    # (#rrggbb) the login page, the portal shell, PDFs and emails use.
+    logo_key: str = text(64)
+    logo_type: str = text(40)
+    accent_color: str = text(7)
+    # The pages a new contact's login gets unless the office picks others; empty: every page.
+    default_pages: list[str] = json_list()
+    # Document numbers: a prefix printed before the number, and the lowest number the next one takes.
+    quote_prefix: str = text(10)
+    job_prefix: str = text(10)
+    invoice_prefix: str = text(10)
+    quote_start: int = 0
+    job_start: int = 0
+    invoice_start: int = 0
     created_at: datetime = when(default_now=True)
 
 
@@ -68,6 +82,8 @@ class Customer(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     kind: CustomerKind = choice(CustomerKind, CustomerKind.COMPANY)
     name: str = text(200, index=True)  # company name, or the person's full name
+    # The contractor's own reference (its accounting system's code); an import matches on it.
+    code: str = text(40, index=True)
     business_number: str = text(40)
     email: str = text(254)
     phone: str = text(40)
@@ -76,6 +92,7 @@ class Customer(SQLModel, table=True):
     notes: str = text(2000)
     is_active: bool = True
     created_at: datetime = when(default_now=True)
+    deactivated_at: datetime | None = when(nullable=True)
 
 
 class Contact(SQLModel, table=True):
@@ -105,6 +122,7 @@ class Contact(SQLModel, table=True):
     all_sites: bool = True
     created_at: datetime = when(default_now=True)
     deactivated_at: datetime | None = when(nullable=True)
+    last_login_at: datetime | None = when(nullable=True)  # a staff member's view as it is not a sign-in
     # When the contact finished or closed the basic tour; the portal offers it once until then.
     tour_seen_at: datetime | None = when(nullable=True)
 
@@ -172,6 +190,8 @@ class LoginSession(SQLModel, table=True):
     # Exactly one of the two: a customer's login or a staff member's (``ck_..._one_owner``).
     contact_id: int | None = Field(default=None, foreign_key="contact.id", index=True)
     staff_id: int | None = Field(default=None, foreign_key="staff.id", index=True)
+    # Set on a contact's session a staff member opened to view the portal as that contact: read-only.
+    viewer_staff_id: int | None = Field(default=None, foreign_key="staff.id")
     created_at: datetime = when(default_now=True)
     last_seen_at: datetime = when(default_now=True)
     expires_at: datetime = when()

@@ -17,6 +17,7 @@ class AssetType(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = text(100, index=True)
     expected_life_years: int = 10
+    is_active: bool = True
 
 
 class ServiceLevel(SQLModel, table=True):
@@ -28,6 +29,7 @@ class ServiceLevel(SQLModel, table=True):
     name: str = text(60)
     interval_months: int
     sort_order: int = 0
+    is_active: bool = True
 
 
 class AssetStatus(StrEnum):
@@ -54,6 +56,8 @@ class Asset(SQLModel, table=True):
     install_date: date | None = None
     expected_life_years: int | None = None  # overrides the type's when set
     status: AssetStatus = choice(AssetStatus, AssetStatus.ACTIVE)
+    retired_on: date | None = None
+    retire_reason: str = text(500)
     created_at: datetime = when(default_now=True)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Index, String
+from sqlalchemy import Index, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from portal.models.base import choice, text, when
@@ -39,6 +39,8 @@ class Attachment(SQLModel, table=True):
     uploaded_by_staff: str = text(100)
     uploaded_by_staff_id: int | None = None
     uploaded_at: datetime = when(default_now=True)
+    # The office decides whether the customer sees a file it attached; what customers send, they see.
+    customer_visible: bool = True
 
 
 class DocumentKind(StrEnum):
@@ -57,5 +59,23 @@ class ContractorDocument(SQLModel, table=True):
     site_id: int | None = Field(default=None, foreign_key="site.id", index=True)
     kind: DocumentKind = choice(DocumentKind)
     title: str = text(200)
+    attachment_id: int = Field(foreign_key="attachment.id")  # the current version's file
+    published_at: datetime = when(default_now=True)
+    version: int = 1
+    updated_at: datetime | None = when(nullable=True)  # when the current version replaced the last
+    withdrawn_at: datetime | None = when(nullable=True)  # no longer shown to the customer
+    published_by_staff_id: int | None = None
+
+
+class DocumentVersion(SQLModel, table=True):
+    """Every file a published document has had, newest last; the document points at the current one."""
+
+    __tablename__ = "document_version"
+    __table_args__ = (UniqueConstraint("document_id", "version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    document_id: int = Field(foreign_key="contractor_document.id", index=True)
+    version: int
     attachment_id: int = Field(foreign_key="attachment.id")
     published_at: datetime = when(default_now=True)
+    staff_id: int | None = None

@@ -143,6 +143,26 @@ class RecurringInvoice(SQLModel, table=True):
     autopay: bool = False
     autopay_cancelled_at: datetime | None = when(nullable=True)
     is_active: bool = True
+    description: str = text(2000)
+    paused_at: datetime | None = when(nullable=True)  # no invoice is issued while paused
+    ends_on: date | None = None  # the last date an invoice is issued for
+    ended_at: datetime | None = when(nullable=True)
+    created_at: datetime = when(default_now=True)
+
+
+class RecurringInvoiceItem(SQLModel, table=True):
+    """A line every invoice of a recurring invoice carries."""
+
+    __tablename__ = "recurring_item"
+
+    id: int | None = Field(default=None, primary_key=True)
+    recurring_invoice_id: int = Field(foreign_key="recurring_invoice.id", index=True)
+    kind: str = text(20)
+    description: str = text(500)
+    quantity: int = 1
+    unit_price_cents: int = 0
+    total_cents: int = 0
+    sort_order: int = 0
 
 
 class AutopayRun(SQLModel, table=True):

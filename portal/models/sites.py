@@ -29,6 +29,7 @@ class Site(SQLModel, table=True):
     access_notes: str = text(2000)
     is_active: bool = True
     created_at: datetime = when(default_now=True)
+    closed_at: datetime | None = when(nullable=True)
 
     @property
     def address(self) -> str:

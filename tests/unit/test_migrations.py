@@ -58,7 +58,7 @@ def _wanted() -> dict[str, list]:
 
 def test_every_constraint_has_the_name_of_the_convention(engine):
     named = _named(engine)
-    assert sum(len(v) for v in named.values()) == 141
+    assert sum(len(v) for v in named.values()) == 148
     assert named == _wanted()
 
 

@@ -36,6 +36,7 @@ from portal.models import (
     Customer,
     Defect,
     DocumentKind,
+    DocumentVersion,
     IntegrationEvent,
     Invoice,
     InvoiceItem,
@@ -49,6 +50,7 @@ from portal.models import (
     QuoteAsset,
     QuoteItem,
     RecurringInvoice,
+    RecurringInvoiceItem,
     SavedCard,
     ServiceRecord,
     Site,
@@ -210,6 +212,9 @@ BUILD: dict[type, Callable[[Session, Place], Any]] = {
     AutopayRun: lambda s, at: _add(
         s, AutopayRun(recurring_invoice_id=f.recurring_invoice(s, at.site).id, due_on=TODAY)
     ),
+    RecurringInvoiceItem: lambda s, at: _add(
+        s, RecurringInvoiceItem(recurring_invoice_id=f.recurring_invoice(s, at.site).id, description="Fee")
+    ),
     Payment: _payment,
     PaymentAllocation: _allocation,
     SavedCard: lambda s, at: f.saved_card(s, at.customer),
@@ -220,6 +225,9 @@ BUILD: dict[type, Callable[[Session, Place], Any]] = {
     Defect: lambda s, at: f.defect(s, f.asset(s, at.site)),
     Attachment: lambda s, at: _file(s, at.customer, AttachmentOwner.QUOTE, f.quote(s, at.site).id),
     ContractorDocument: _document,
+    DocumentVersion: lambda s, at: _add(
+        s, DocumentVersion(document_id=(d := _document(s, at)).id, version=2, attachment_id=d.attachment_id)
+    ),
     IntegrationEvent: lambda s, at: _add(s, IntegrationEvent(kind="test", customer_id=at.customer.id)),
     AuditEvent: lambda s, at: _add(s, AuditEvent(action="test", customer_id=at.customer.id)),
 }

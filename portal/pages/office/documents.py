@@ -1,0 +1,1 @@
+"""Published documents and attached files, and whether the customer sees them."""

@@ -1,0 +1,1 @@
+"""A customer's site in the back office: details, site contacts, close."""

@@ -1,0 +1,1 @@
+"""The mail outbox and the integration events log."""

@@ -1,0 +1,1 @@
+"""Recurring invoices: lines, frequency, autopay, pause and end, and the run history."""
