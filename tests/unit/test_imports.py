@@ -139,7 +139,7 @@ def test_wrong_types_formula_cells_and_long_values_are_errors_beside_their_row(s
     text = (
         CUSTOMERS_HEADER
         + "C1,Good Co,company,ok@good.example,+61 7 3000 0000,,\n"
-        + "C2,=HYPERLINK(\"http://evil.example\"),company,,,,\n"
+        + 'C2,=HYPERLINK("http://evil.example"),company,,,,\n'
         + f"C3,{long_name},firm,not-an-email,,,\n"
         + "C4,@SUM(A1),company,,-2+3,,\n"
         + "C5,\tTabbed,company,,,,\n"
@@ -147,14 +147,18 @@ def test_wrong_types_formula_cells_and_long_values_are_errors_beside_their_row(s
     result = batch_of(session, ("customers.csv", text))
     errors = errors_of(result)
     assert 2 not in errors
-    assert errors[3] == ['name: begins with "=", which a spreadsheet runs as a formula. Remove that character.']
+    assert errors[3] == [
+        'name: begins with "=", which a spreadsheet runs as a formula. Remove that character.'
+    ]
     assert errors[4] == [
         "name: 201 characters; at most 200.",
         'kind: "firm" is not one of company, individual.',
         "email: Enter an email address like name@example.com.",
     ]
     assert len(errors[5]) == 2 and all("formula" in e for e in errors[5])
-    assert errors[6] == ["name: begins with a tab, which a spreadsheet runs as a formula. Remove that character."]
+    assert errors[6] == [
+        "name: begins with a tab, which a spreadsheet runs as a formula. Remove that character."
+    ]
     assert not result.ok
 
 
@@ -185,7 +189,8 @@ def test_asset_dates_numbers_and_references_are_checked(session):
     assert errors[4] == ['customer_code: "ZZ9" is not a customer code in the portal or in customers.csv.']
     assert errors[5] == [
         'site: "Basement" is not a site of this customer in the portal or in sites.csv.',
-        'type: "Sprinkler" is not one of your asset types. Your asset types are: Fire Extinguisher, Hose Reel.',
+        'type: "Sprinkler" is not one of your asset types. '
+        "Your asset types are: Fire Extinguisher, Hose Reel.",
         'service_level: "Weekly" is not one of your service levels. Your service levels are: Annually.',
     ]
     assert errors[6] == ['The asset number "A1" of this customer is also on row 2 of this file.']
@@ -197,8 +202,8 @@ def test_an_empty_portal_without_lists_says_how_to_add_them(session):
     result = checking.check(session, fixtures("customers.csv", "sites.csv", "assets.csv"))
     message = errors_of(result, 2)[2]
     assert any(
-        "The portal has no asset types yet: add them on the asset types screen first, or import asset_types.csv"
-        in e
+        "The portal has no asset types yet: add them on the asset types screen first, "
+        "or import asset_types.csv" in e
         for e in message
     )
 
@@ -210,14 +215,20 @@ def test_duplicates_in_a_file_and_a_second_file_of_a_kind_are_refused(session):
         3: ['The code "c1" is also on row 2 of this file.'],
         4: ['The name "one" is also on row 2 of this file.'],
     }
-    assert result.problems == ["Two files are Customers (customers.csv and more.csv). Upload one file per kind."]
+    assert result.problems == [
+        "Two files are Customers (customers.csv and more.csv). Upload one file per kind."
+    ]
 
 
 def test_a_login_needs_an_email_no_one_else_signs_in_with(session):
     f.customer(session, "Acme")
-    f.contact(session, f.customer(session, "Other Co"), email="taken@acme.example")  # another customer's login
+    f.contact(
+        session, f.customer(session, "Other Co"), email="taken@acme.example"
+    )  # another customer's login
     header = "customer,first_name,last_name,email,login\n"
-    text = header + "Acme,Ann,Ant,,yes\nAcme,Bob,Bee,TAKEN@acme.example,yes\nAcme,Cy,Cee,cy@acme.example,maybe\n"
+    text = (
+        header + "Acme,Ann,Ant,,yes\nAcme,Bob,Bee,TAKEN@acme.example,yes\nAcme,Cy,Cee,cy@acme.example,maybe\n"
+    )
     assert errors_of(batch_of(session, ("contacts.csv", text))) == {
         2: ["login: a login needs an email address (the username)."],
         3: ["login: TAKEN@acme.example already signs in to the portal as another contact."],
@@ -245,7 +256,9 @@ def test_the_fixtures_import_into_an_empty_portal_and_a_second_import_creates_no
     after = counts(session)
     assert [a - b for a, b in zip(after, before, strict=True)] == [2, 2, 2, 3, 3, 6, 5]
     harbour = session.exec(select(Customer).where(Customer.code == "HB001")).one()
-    tower = session.exec(select(Site).where(Site.customer_id == harbour.id, Site.name == "Harbour Tower")).one()
+    tower = session.exec(
+        select(Site).where(Site.customer_id == harbour.id, Site.name == "Harbour Tower")
+    ).one()
     assert tower.address == "12 Wharf St, Brisbane, QLD 4000"
     priya = session.exec(select(Contact).where(Contact.email == "priya.shah@harbourbc.example")).one()
     assert (priya.login_active, priya.username, priya.is_primary, priya.is_quote_contact) == (
@@ -255,9 +268,20 @@ def test_the_fixtures_import_into_an_empty_portal_and_a_second_import_creates_no
         True,
     )
     tom = session.exec(select(Contact).where(Contact.email == "accounts@harbourbc.example")).one()
-    assert (tom.login_active, tom.username, tom.is_primary, tom.is_invoice_contact) == (False, None, False, True)
-    second = session.exec(select(Asset).where(Asset.customer_id == harbour.id, Asset.number == "HT-002")).one()
-    assert (second.name, second.site_id, second.install_date) == ("Fire Extinguisher", tower.id, date(2021, 3, 1))
+    assert (tom.login_active, tom.username, tom.is_primary, tom.is_invoice_contact) == (
+        False,
+        None,
+        False,
+        True,
+    )
+    second = session.exec(
+        select(Asset).where(Asset.customer_id == harbour.id, Asset.number == "HT-002")
+    ).one()
+    assert (second.name, second.site_id, second.install_date) == (
+        "Fire Extinguisher",
+        tower.id,
+        date(2021, 3, 1),
+    )
     schedule = session.exec(select(AssetServiceLevel).where(AssetServiceLevel.asset_id == second.id)).one()
     assert schedule.next_due_on == date(2027, 1, 15)
     assert session.exec(select(func.count()).select_from(OutboxMail)).one() == 0
@@ -298,12 +322,19 @@ def test_a_failure_midway_writes_nothing(committed, monkeypatch):
         saving.save(session, OWNER, fixtures())
     with Session(committed) as s:
         assert counts(s) == before
-        assert s.exec(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == saving.ACTION)).one() == 0
+        assert (
+            s.exec(
+                select(func.count()).select_from(AuditEvent).where(AuditEvent.action == saving.ACTION)
+            ).one()
+            == 0
+        )
 
 
 def test_a_batch_with_errors_is_not_saved(session):
     before = counts(session)
-    files = fixtures("asset_types.csv", "service_levels.csv", "customers.csv", "sites.csv", "assets_bad_row.csv")
+    files = fixtures(
+        "asset_types.csv", "service_levels.csv", "customers.csv", "sites.csv", "assets_bad_row.csv"
+    )
     with pytest.raises(saving.NotReady) as refused:
         saving.save(session, OWNER, files)
     assert errors_of(refused.value.batch, 4) == {

@@ -50,7 +50,9 @@ def _kind_help(kind: formats.FileKind) -> rx.Component:
 
 def _help() -> rx.Component:
     return rx.el.details(
-        rx.el.summary(rx.text("The files and their columns", weight="medium", as_="span"), id="import-help-toggle"),
+        rx.el.summary(
+            rx.text("The files and their columns", weight="medium", as_="span"), id="import-help-toggle"
+        ),
         rx.vstack(
             rx.text(
                 "One CSV file per kind, its first row naming the columns (any order; case and spaces do not "
@@ -103,10 +105,20 @@ def _file_card(item: rx.Var) -> rx.Component:
             ),
             rx.cond(
                 item["problem"] != "",
-                rx.text(item["problem"], color_scheme="red", size="2", role="alert", class_name="file-problem"),
                 rx.text(
-                    item["rows"] + " rows: " + item["new"] + " new, " + item["present"] + " already present, "
-                    + item["errors"] + " with errors. Read as " + item["encoding"] + ".",
+                    item["problem"], color_scheme="red", size="2", role="alert", class_name="file-problem"
+                ),
+                rx.text(
+                    item["rows"]
+                    + " rows: "
+                    + item["new"]
+                    + " new, "
+                    + item["present"]
+                    + " already present, "
+                    + item["errors"]
+                    + " with errors. Read as "
+                    + item["encoding"]
+                    + ".",
                     size="2",
                     class_name="file-counts",
                 ),
@@ -168,7 +180,9 @@ def _preview() -> rx.Component:
         ),
         rx.cond(
             S.matching == 0,
-            rx.text(rx.cond(S.errors_only, "No rows with errors.", "No rows."), size="2", color_scheme="gray"),
+            rx.text(
+                rx.cond(S.errors_only, "No rows with errors.", "No rows."), size="2", color_scheme="gray"
+            ),
         ),
         rx.hstack(
             rx.text(S.matching.to_string() + " rows", size="2", color_scheme="gray", id="preview-count"),
@@ -232,7 +246,9 @@ def import_page() -> rx.Component:
         ),
         rx.foreach(
             S.upload_errors,
-            lambda message: rx.callout(message, icon="triangle-alert", color_scheme="red", role="alert", width="100%"),
+            lambda message: rx.callout(
+                message, icon="triangle-alert", color_scheme="red", role="alert", width="100%"
+            ),
         ),
         rx.cond(
             S.summary.length() > 0,
@@ -262,7 +278,9 @@ def import_page() -> rx.Component:
                 _preview(),
                 rx.hstack(
                     rx.button(
-                        rx.cond(S.busy, rx.spinner(size="2"), rx.icon("database", size=16, aria_hidden="true")),
+                        rx.cond(
+                            S.busy, rx.spinner(size="2"), rx.icon("database", size=16, aria_hidden="true")
+                        ),
                         "Import",
                         type="button",
                         size="3",
@@ -270,11 +288,19 @@ def import_page() -> rx.Component:
                         on_click=S.run_import,
                         id="run-import",
                     ),
-                    rx.button("Start again", type="button", variant="soft", size="3", on_click=S.clear, id="clear-import"),
+                    rx.button(
+                        "Start again",
+                        type="button",
+                        variant="soft",
+                        size="3",
+                        on_click=S.clear,
+                        id="clear-import",
+                    ),
                     rx.cond(
                         ~S.can_import,
                         rx.text(
-                            "Fix the errors in your files and upload them again: a file replaces the one of its kind.",
+                            "Fix the errors in your files and upload them again: "
+                            "a file replaces the one of its kind.",
                             size="2",
                             color_scheme="gray",
                             id="import-blocked",

@@ -98,7 +98,9 @@ class Batch:
     def counts(self) -> dict[str, dict[str, int]]:
         """Per kind: how many rows are new, already present, with errors."""
         return {
-            f.kind.key: {a: f.count(a) for a in (NEW, PRESENT, ERROR)} for f in self.files if f.kind is not None
+            f.kind.key: {a: f.count(a) for a in (NEW, PRESENT, ERROR)}
+            for f in self.files
+            if f.kind is not None
         }
 
 
@@ -217,7 +219,7 @@ class _Context:
         self.read = read
         self.customer_codes: dict[str, str] = {}
         self.customer_names: dict[str, list[str]] = defaultdict(list)
-        self.sites: dict[tuple[str, str], str] = {}
+        self.sites: dict[tuple[str | None, str], str] = {}
         self.types: dict[str, str] = {}
         self.type_label: dict[str, str] = {}  # a type's name as the portal spells it
         self.type_names: list[str] = []
@@ -226,7 +228,9 @@ class _Context:
 
     # Named lists: small, read whole.
     def load_lists(self) -> None:
-        for row_id, name, active in self.session.exec(select(AssetType.id, AssetType.name, AssetType.is_active)):
+        for row_id, name, active in self.session.exec(
+            select(AssetType.id, AssetType.name, AssetType.is_active)
+        ):
             if active:
                 self.types[_key(name)] = f"db:{row_id}"
                 self.type_label[_key(name)] = name
@@ -286,11 +290,14 @@ class _Context:
         if name:
             matches = self.customer_names.get(name, [])
             if len(matches) > 1:
-                errors.append(f'customer: more than one customer is named "{values["customer"]}"; use customer_code.')
+                errors.append(
+                    f'customer: more than one customer is named "{values["customer"]}"; use customer_code.'
+                )
                 return None
             if not matches:
                 errors.append(
-                    f'customer: "{values["customer"]}" is not a customer in the portal or in {CUSTOMERS.file_name}.'
+                    f'customer: "{values["customer"]}" is not a customer in the portal '
+                    f"or in {CUSTOMERS.file_name}."
                 )
                 return None
             return matches[0]
@@ -372,7 +379,9 @@ def _customer_label(values: dict[str, Any]) -> str:
 def _check_sites(ctx: _Context) -> list[RowCheck]:
     ids = ctx.customer_ids()
     for row_id, customer_id, name in _rows(
-        ctx.session, ids, lambda chunk: select(Site.id, Site.customer_id, Site.name).where(Site.customer_id.in_(chunk))
+        ctx.session,
+        ids,
+        lambda chunk: select(Site.id, Site.customer_id, Site.name).where(Site.customer_id.in_(chunk)),
     ):
         ctx.sites.setdefault((f"db:{customer_id}", _key(name)), f"db:{row_id}")
     seen: dict[Any, int] = {}
@@ -467,7 +476,8 @@ def _check_assets(ctx: _Context) -> list[RowCheck]:
             values["site_ref"] = ctx.sites.get((customer, _key(values["site"])))
             if values["site_ref"] is None:
                 errors.append(
-                    f'site: "{values["site"]}" is not a site of this customer in the portal or in {SITES.file_name}.'
+                    f'site: "{values["site"]}" is not a site of this customer in the portal '
+                    f"or in {SITES.file_name}."
                 )
         if values["type"]:
             values["type_ref"] = ctx.types.get(_key(values["type"]))
@@ -511,7 +521,9 @@ def check(session: Session, files: list[tuple[str, ReadFile]]) -> Batch:
             continue
         if found.kind.key in by_kind:
             problems.append(
-                TWO_OF_A_KIND.format(label=found.kind.label, first=by_kind[found.kind.key][1].name, second=found.name)
+                TWO_OF_A_KIND.format(
+                    label=found.kind.label, first=by_kind[found.kind.key][1].name, second=found.name
+                )
             )
             continue
         by_kind[found.kind.key] = (key, found)

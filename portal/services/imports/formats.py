@@ -13,6 +13,7 @@ import csv
 import io
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from portal.core import exports
 from portal.models import Asset, AssetType, Contact, Customer, ServiceLevel, Site
@@ -58,14 +59,20 @@ class FileKind:
         return next(c for c in self.columns if c.name == name)
 
 
-def _text(model: type, field: str, name: str | None = None, **more) -> Column:
+def _text(model: type, field: str, name: str | None = None, **more: Any) -> Column:
     return Column(name or field, TEXT, column_limit(model, field), **more)
 
 
 # A customer is named by its code, or by its name when the code column is left out or empty.
 CUSTOMER_REF = (
     Column("customer_code", TEXT, column_limit(Customer, "code"), hint="the customer's code"),
-    Column("customer", TEXT, column_limit(Customer, "name"), hint="or the customer's name", aliases=("customer_name",)),
+    Column(
+        "customer",
+        TEXT,
+        column_limit(Customer, "name"),
+        hint="or the customer's name",
+        aliases=("customer_name",),
+    ),
 )
 YES_NO_HINT = "yes or no (empty: no)"
 
@@ -86,7 +93,9 @@ SERVICE_LEVELS = FileKind(
     "service_levels.csv",
     (
         _text(ServiceLevel, "name", required=True, aliases=("service_level",)),
-        Column("interval_months", WHOLE, required=True, low=1, high=120, hint="months between tests, 1 to 120"),
+        Column(
+            "interval_months", WHOLE, required=True, low=1, high=120, hint="months between tests, 1 to 120"
+        ),
     ),
     (("Six Monthly", "6"), ("Annually", "12")),
     "Only needed for levels the portal does not have yet.",
@@ -98,14 +107,25 @@ CUSTOMERS = FileKind(
     (
         _text(Customer, "code", hint="your own code for the customer; an import matches on it"),
         _text(Customer, "name", required=True, aliases=("customer_name", "company")),
-        Column("kind", CHOICE, choices=("company", "individual"), hint="company or individual (empty: company)"),
+        Column(
+            "kind", CHOICE, choices=("company", "individual"), hint="company or individual (empty: company)"
+        ),
         Column("email", EMAIL, column_limit(Customer, "email")),
         _text(Customer, "phone"),
         _text(Customer, "address"),
         _text(Customer, "business_number", aliases=("abn",)),
     ),
-    (("C001", "Northside Property Group", "company", "accounts@northside.example", "07 3000 0000",
-      "1 Eagle St, Brisbane QLD 4000", "12 345 678 901"),),
+    (
+        (
+            "C001",
+            "Northside Property Group",
+            "company",
+            "accounts@northside.example",
+            "07 3000 0000",
+            "1 Eagle St, Brisbane QLD 4000",
+            "12 345 678 901",
+        ),
+    ),
 )
 SITES = FileKind(
     "sites",
@@ -140,8 +160,23 @@ CONTACTS = FileKind(
         Column("statement_contact", YES_NO, hint=YES_NO_HINT),
         Column("login", YES_NO, hint="yes gives a portal login (username: the email); no email is sent"),
     ),
-    (("C001", "", "Dana", "Lee", "dana@northside.example", "07 3000 0001", "0400 000 001",
-      "Facilities Manager", "yes", "yes", "no", "no", "yes"),),
+    (
+        (
+            "C001",
+            "",
+            "Dana",
+            "Lee",
+            "dana@northside.example",
+            "07 3000 0001",
+            "0400 000 001",
+            "Facilities Manager",
+            "yes",
+            "yes",
+            "no",
+            "no",
+            "yes",
+        ),
+    ),
 )
 ASSETS = FileKind(
     "assets",
@@ -159,12 +194,33 @@ ASSETS = FileKind(
         _text(Asset, "serial", aliases=("serial_number",)),
         Column("details", LINES, column_limit(Asset, "details")),
         Column("install_date", DATE, hint="YYYY-MM-DD or DD/MM/YYYY", aliases=("installed",)),
-        Column("expected_life_years", WHOLE, low=1, hint="whole years, 1 to 100 (empty: the type's)", high=100),
+        Column(
+            "expected_life_years", WHOLE, low=1, hint="whole years, 1 to 100 (empty: the type's)", high=100
+        ),
         _text(ServiceLevel, "name", "service_level", hint="one of your service levels (empty: none)"),
-        Column("next_due", DATE, hint="YYYY-MM-DD or DD/MM/YYYY (empty: due today)", aliases=("next_due_on",)),
+        Column(
+            "next_due", DATE, hint="YYYY-MM-DD or DD/MM/YYYY (empty: due today)", aliases=("next_due_on",)
+        ),
     ),
-    (("C001", "", "North Tower", "FE-0001", "Fire Extinguisher", "Extinguisher level 1", "Level 1 lobby",
-      "Wormald", "CO2 5kg", "SN123", "", "2020-03-01", "", "Six Monthly", "2027-01-15"),),
+    (
+        (
+            "C001",
+            "",
+            "North Tower",
+            "FE-0001",
+            "Fire Extinguisher",
+            "Extinguisher level 1",
+            "Level 1 lobby",
+            "Wormald",
+            "CO2 5kg",
+            "SN123",
+            "",
+            "2020-03-01",
+            "",
+            "Six Monthly",
+            "2027-01-15",
+        ),
+    ),
     "The customer, the site, the type and the service level must be in the portal or in the same import.",
 )
 

@@ -33,7 +33,15 @@ from portal.models import (
     Site,
 )
 from portal.services.imports.checking import NEW, Batch, RowCheck, check
-from portal.services.imports.formats import ASSET_TYPES, ASSETS, CONTACTS, CUSTOMERS, KINDS, SERVICE_LEVELS, SITES
+from portal.services.imports.formats import (
+    ASSET_TYPES,
+    ASSETS,
+    CONTACTS,
+    CUSTOMERS,
+    KINDS,
+    SERVICE_LEVELS,
+    SITES,
+)
 from portal.services.imports.reading import ReadFile
 
 ACTION = "customers_imported"
@@ -62,8 +70,8 @@ class Summary:
                 out.append(f"{kind.label}: {made:,} created, {there:,} already present (skipped).")
         if self.logins:
             out.append(
-                f"{self.logins:,} contact{'s' if self.logins != 1 else ''} got a portal login. No email was sent: "
-                "send the setup email from the customer's page when they should sign in."
+                f"{self.logins:,} contact{'s' if self.logins != 1 else ''} got a portal login. "
+                "No email was sent: send the setup email from the customer's page when they should sign in."
             )
         return out
 
@@ -98,7 +106,9 @@ def _primary_needed(session: Session, customer_ids: set[int]) -> set[int]:
         return set()
     have = set(
         session.exec(
-            select(Contact.customer_id).where(Contact.customer_id.in_(customer_ids), Contact.is_primary.is_(True))
+            select(Contact.customer_id).where(
+                Contact.customer_id.in_(customer_ids), Contact.is_primary.is_(True)
+            )
         ).all()
     )
     return customer_ids - have
@@ -188,7 +198,11 @@ def _add_contacts(session: Session, ids: _Ids, rows: list[RowCheck]) -> int:
     """The new contacts; the first one of a customer without a primary contact becomes its primary."""
     pages = list(tenant.contractor(session).default_pages or ALL_PAGES)
     customers = {ids.of(CUSTOMERS.key, r.values["customer_ref"]) for r in rows}
-    existing = {int(str(r.values["customer_ref"])[3:]) for r in rows if str(r.values["customer_ref"]).startswith("db:")}
+    existing = {
+        int(str(r.values["customer_ref"])[3:])
+        for r in rows
+        if str(r.values["customer_ref"]).startswith("db:")
+    }
     needs_primary = (customers - existing) | _primary_needed(session, existing)
 
     def build(v: dict[str, Any]) -> Contact:
@@ -220,7 +234,8 @@ def _add_contacts(session: Session, ids: _Ids, rows: list[RowCheck]) -> int:
 
 
 def _add_assets(session: Session, ids: _Ids, rows: list[RowCheck]) -> None:
-    """The new assets, then one schedule for each that names a service level (due on ``next_due``, or today)."""
+    """The new assets, then one schedule for each that names a service level (due on ``next_due``,
+    or today)."""
     made = _add(
         session,
         ids,

@@ -51,7 +51,8 @@ def keep(stream: BinaryIO, raw_name: object) -> Stored:
                 size += len(data)
                 if size > limit():
                     raise uploads.UploadRefused(
-                        name, f"The file is larger than {uploads.limit_text(limit())}, the limit for one file."
+                        name,
+                        f"The file is larger than {uploads.limit_text(limit())}, the limit for one file.",
                     )
                 out.write(data)
         if size == 0:

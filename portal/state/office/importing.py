@@ -157,7 +157,9 @@ class ImportState(rx.State):
         kept_files = [list(f) for f in self._files]
         for upload in chosen[: storing.MAX_FILES]:
             try:
-                kept = await asyncio.to_thread(storing.keep, upload.file, upload.name or upload.filename or "file")
+                kept = await asyncio.to_thread(
+                    storing.keep, upload.file, upload.name or upload.filename or "file"
+                )
             except uploads.UploadRefused as refused:
                 problems.append(f"{refused.name}: {refused.message}")
                 continue
@@ -249,7 +251,13 @@ class ImportState(rx.State):
             self.busy, self.upload_errors = False, [TRY_AGAIN]
             return
         self._forget_all()
-        self.busy, self.summary, self.upload_errors, self.page, self.shown_file = False, summary.lines(), [], 1, 0
+        self.busy, self.summary, self.upload_errors, self.page, self.shown_file = (
+            False,
+            summary.lines(),
+            [],
+            1,
+            0,
+        )
         self._show(checking.Batch([], []))
         yield rx.toast.success("Import finished.")
 
