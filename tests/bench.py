@@ -1013,10 +1013,11 @@ def browser_figures(
 
 def asset_and_report_figures(database_url: str) -> list[Row]:
     """The asset register, maintenance reports and back office on the large data, each by its own module."""
-    from tests import bench_assets, bench_maintenance, bench_office, bench_ppm
+    from tests import bench_assets, bench_import, bench_maintenance, bench_office, bench_ppm
 
     rows = _attempt("assets", lambda: bench_assets.figures(database_url))
     rows += _attempt("back office", lambda: bench_office.figures(database_url))
+    rows += _attempt("customer import", bench_import.figures)  # a fresh database of its own
     rows += _attempt("PPM report", lambda: bench_ppm.figures(database_url))
     return rows + _attempt("defects and test history", lambda: bench_maintenance.figures(database_url))
 

@@ -16,22 +16,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlalchemy import func, insert
+from sqlmodel import Session, SQLModel, select
 
 from portal.core import events, tenant
 from portal.core.principal import Duty, StaffMember, require_duty
-from portal.models import (
-    ALL_PAGES,
-    Asset,
-    AssetServiceLevel,
-    AssetType,
-    Contact,
-    Customer,
-    CustomerKind,
-    ServiceLevel,
-    Site,
-)
+from portal.models import ALL_PAGES, AssetStatus, Contact, CustomerKind, ServiceLevel
 from portal.services.imports.checking import NEW, Batch, RowCheck, check
 from portal.services.imports.formats import (
     ASSET_TYPES,
@@ -45,6 +35,14 @@ from portal.services.imports.formats import (
 from portal.services.imports.reading import ReadFile
 
 ACTION = "customers_imported"
+_TABLES = {
+    ASSET_TYPES.key: "asset_type",
+    SERVICE_LEVELS.key: "service_level",
+    CUSTOMERS.key: "customer",
+    SITES.key: "site",
+    CONTACTS.key: "contact",
+    ASSETS.key: "asset",
+}
 
 
 class NotReady(Exception):
@@ -91,12 +89,20 @@ def _new(rows: list[RowCheck]) -> list[RowCheck]:
     return [r for r in rows if r.action == NEW]
 
 
-def _add(session: Session, ids: _Ids, kind: str, rows: list[RowCheck], build: Any) -> list[Any]:
-    made = [build(r.values) for r in rows]
-    session.add_all(made)
-    session.flush()
-    for row, record in zip(rows, made, strict=True):
-        ids.made[kind][f"new:{row.line}"] = record.id
+def _add(session: Session, ids: _Ids, kind: str, rows: list[RowCheck], build: Any) -> list[int]:
+    """Insert one row per check, built as a dict of columns, in one statement; the new ids in order.
+
+    A Core ``INSERT ... RETURNING`` of plain dicts: building thousands of SQLModel objects and
+    flushing them costs ten times the insert itself. The columns' own defaults (``created_at``
+    from the portal's clock, empty texts) fill what a dict leaves out.
+    """
+    if not rows:
+        return []
+    table = SQLModel.metadata.tables[_TABLES[kind]]
+    statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+    made = [int(i) for i in session.execute(statement, [build(r.values) for r in rows]).scalars()]
+    for row, new_id in zip(rows, made, strict=True):
+        ids.made[kind][f"new:{row.line}"] = new_id
     return made
 
 
@@ -134,48 +140,54 @@ def save(session: Session, staff: StaffMember, files: list[tuple[str, ReadFile]]
         ids,
         ASSET_TYPES.key,
         _new(rows[ASSET_TYPES.key]),
-        lambda v: AssetType(name=v["name"], expected_life_years=v["expected_life_years"]),
+        lambda v: {"name": v["name"], "expected_life_years": v["expected_life_years"], "is_active": True},
     )
     order = session.exec(select(func.max(ServiceLevel.sort_order))).one() or 0
-    levels = _new(rows[SERVICE_LEVELS.key])
-    made_levels = _add(
+    levels = sorted(_new(rows[SERVICE_LEVELS.key]), key=lambda r: int(r.values["interval_months"]))
+    place = {id(r.values): order + i for i, r in enumerate(levels, start=1)}  # shortest interval first
+    _add(
         session,
         ids,
         SERVICE_LEVELS.key,
         levels,
-        lambda v: ServiceLevel(name=v["name"], interval_months=v["interval_months"]),
+        lambda v: {
+            "name": v["name"],
+            "interval_months": v["interval_months"],
+            "sort_order": place[id(v)],
+            "is_active": True,
+        },
     )
-    for offset, level in enumerate(sorted(made_levels, key=lambda lv: lv.interval_months), start=1):
-        level.sort_order = order + offset
     _add(
         session,
         ids,
         CUSTOMERS.key,
         _new(rows[CUSTOMERS.key]),
-        lambda v: Customer(
-            code=v["code"],
-            name=v["name"],
-            kind=CustomerKind(v["kind"]),
-            email=v["email"] or "",
-            phone=v["phone"],
-            address=v["address"],
-            business_number=v["business_number"],
-        ),
+        lambda v: {
+            "code": v["code"],
+            "name": v["name"],
+            "kind": CustomerKind(v["kind"]).value,
+            "email": v["email"] or "",
+            "phone": v["phone"],
+            "address": v["address"],
+            "business_number": v["business_number"],
+            "is_active": True,
+        },
     )
     _add(
         session,
         ids,
         SITES.key,
         _new(rows[SITES.key]),
-        lambda v: Site(
-            customer_id=ids.of(CUSTOMERS.key, v["customer_ref"]),
-            name=v["site"],
-            street=v["street"],
-            suburb=v["suburb"],
-            state=v["state"],
-            postcode=v["postcode"],
-            access_notes=v["access_notes"],
-        ),
+        lambda v: {
+            "customer_id": ids.of(CUSTOMERS.key, v["customer_ref"]),
+            "name": v["site"],
+            "street": v["street"],
+            "suburb": v["suburb"],
+            "state": v["state"],
+            "postcode": v["postcode"],
+            "access_notes": v["access_notes"],
+            "is_active": True,
+        },
     )
     summary.logins = _add_contacts(session, ids, _new(rows[CONTACTS.key]))
     _add_assets(session, ids, _new(rows[ASSETS.key]))
@@ -205,29 +217,29 @@ def _add_contacts(session: Session, ids: _Ids, rows: list[RowCheck]) -> int:
     }
     needs_primary = (customers - existing) | _primary_needed(session, existing)
 
-    def build(v: dict[str, Any]) -> Contact:
+    def build(v: dict[str, Any]) -> dict[str, Any]:
         customer_id = ids.of(CUSTOMERS.key, v["customer_ref"])
         primary = customer_id in needs_primary
         needs_primary.discard(customer_id)
         login = bool(v["login"])
-        return Contact(
-            customer_id=customer_id,
-            first_name=v["first_name"],
-            last_name=v["last_name"],
-            email=v["email"] or "",
-            phone=v["phone"],
-            mobile=v["mobile"],
-            position=v["position"],
-            is_quote_contact=v["quote_contact"],
-            is_job_contact=v["job_contact"],
-            is_invoice_contact=v["invoice_contact"],
-            is_statement_contact=v["statement_contact"],
-            is_primary=primary,
-            login_active=login,
-            username=str(v["email"]).lower() if login else None,
-            pages=list(pages) if login else [],
-            all_sites=True,
-        )
+        return {
+            "customer_id": customer_id,
+            "first_name": v["first_name"],
+            "last_name": v["last_name"],
+            "email": v["email"] or "",
+            "phone": v["phone"],
+            "mobile": v["mobile"],
+            "position": v["position"],
+            "is_quote_contact": v["quote_contact"],
+            "is_job_contact": v["job_contact"],
+            "is_invoice_contact": v["invoice_contact"],
+            "is_statement_contact": v["statement_contact"],
+            "is_primary": primary,
+            "login_active": login,
+            "username": str(v["email"]).lower() if login else None,
+            "pages": list(pages) if login else [],
+            "all_sites": True,
+        }
 
     _add(session, ids, CONTACTS.key, rows, build)
     return sum(1 for r in rows if r.values["login"])
@@ -241,30 +253,31 @@ def _add_assets(session: Session, ids: _Ids, rows: list[RowCheck]) -> None:
         ids,
         ASSETS.key,
         rows,
-        lambda v: Asset(
-            customer_id=ids.of(CUSTOMERS.key, v["customer_ref"]),
-            site_id=ids.of(SITES.key, v["site_ref"]),
-            asset_type_id=ids.of(ASSET_TYPES.key, v["type_ref"]),
-            number=v["number"],
-            name=v["name"],
-            location=v["location"],
-            make=v["make"],
-            model=v["model"],
-            serial=v["serial"],
-            details=v["details"],
-            install_date=v["install_date"],
-            expected_life_years=v["expected_life_years"],
-        ),
+        lambda v: {
+            "customer_id": ids.of(CUSTOMERS.key, v["customer_ref"]),
+            "site_id": ids.of(SITES.key, v["site_ref"]),
+            "asset_type_id": ids.of(ASSET_TYPES.key, v["type_ref"]),
+            "number": v["number"],
+            "name": v["name"],
+            "location": v["location"],
+            "make": v["make"],
+            "model": v["model"],
+            "serial": v["serial"],
+            "details": v["details"],
+            "install_date": v["install_date"],
+            "expected_life_years": v["expected_life_years"],
+            "status": AssetStatus.ACTIVE.value,
+        },
     )
     today = tenant.today(session)
     schedules = [
-        AssetServiceLevel(
-            asset_id=asset.id,
-            service_level_id=ids.of(SERVICE_LEVELS.key, row.values["level_ref"]),
-            next_due_on=row.values["next_due"] or today,
-        )
-        for row, asset in zip(rows, made, strict=True)
+        {
+            "asset_id": asset_id,
+            "service_level_id": ids.of(SERVICE_LEVELS.key, row.values["level_ref"]),
+            "next_due_on": row.values["next_due"] or today,
+        }
+        for row, asset_id in zip(rows, made, strict=True)
         if row.values["level_ref"]
     ]
-    session.add_all(schedules)
-    session.flush()
+    if schedules:
+        session.execute(insert(SQLModel.metadata.tables["asset_service_level"]), schedules)
