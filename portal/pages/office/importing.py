@@ -21,7 +21,7 @@ ROUTE = "/office/customers/import"
 def _kind_help(kind: formats.FileKind) -> rx.Component:
     return rx.vstack(
         rx.hstack(
-            rx.heading(kind.file_name, size="3", as_="h3"),
+            rx.heading(kind.file_name, size="3", as_="h2"),
             rx.spacer(),
             rx.button(
                 rx.icon("download", size=14, aria_hidden="true"),
@@ -108,20 +108,7 @@ def _file_card(item: rx.Var) -> rx.Component:
                 rx.text(
                     item["problem"], color_scheme="red", size="2", role="alert", class_name="file-problem"
                 ),
-                rx.text(
-                    item["rows"]
-                    + " rows: "
-                    + item["new"]
-                    + " new, "
-                    + item["present"]
-                    + " already present, "
-                    + item["errors"]
-                    + " with errors. Read as "
-                    + item["encoding"]
-                    + ".",
-                    size="2",
-                    class_name="file-counts",
-                ),
+                rx.text(item["counts"], size="2", class_name="file-counts"),
             ),
             spacing="1",
             width="100%",
@@ -185,7 +172,7 @@ def _preview() -> rx.Component:
             ),
         ),
         rx.hstack(
-            rx.text(S.matching.to_string() + " rows", size="2", color_scheme="gray", id="preview-count"),
+            rx.text(S.matching_text, size="2", color_scheme="gray", id="preview-count"),
             rx.spacer(),
             rx.icon_button(
                 rx.icon("chevron-left", size=16),

@@ -54,6 +54,15 @@ def _save(staff: StaffMember, files: list[tuple[str, str]]) -> saving.Summary:
         return saving.save(session, staff, storing.read_all(files))
 
 
+def _counts(file: checking.FileCheck) -> str:
+    rows = len(file.rows)
+    return (
+        f"{rows:,} row{'' if rows == 1 else 's'}: {file.count(checking.NEW):,} new, "
+        f"{file.count(checking.PRESENT):,} already present, {file.count(checking.ERROR):,} with errors. "
+        f"Read as {file.encoding}."
+    )
+
+
 class ImportState(rx.State):
     """The files of one import, one page of its preview, and its result."""
 
@@ -66,6 +75,7 @@ class ImportState(rx.State):
     page: int = 1
     pages: int = 1
     matching: int = 0
+    matching_text: str = ""
     errors_only: bool = False
     can_import: bool = False
     busy: bool = False
@@ -101,7 +111,7 @@ class ImportState(rx.State):
                 "new": f"{f.count(checking.NEW):,}",
                 "present": f"{f.count(checking.PRESENT):,}",
                 "errors": f"{f.count(checking.ERROR):,}",
-                "rows": f"{len(f.rows):,}",
+                "counts": _counts(f),
             }
             for i, f in enumerate(batch.files)
         ]
@@ -114,6 +124,7 @@ class ImportState(rx.State):
         self.shown_name = shown.name
         wanted = [r for r in shown.rows if r.action == checking.ERROR] if self.errors_only else shown.rows
         self.matching = len(wanted)
+        self.matching_text = f"{self.matching:,} row{'' if self.matching == 1 else 's'}"
         self.pages = max(1, -(-len(wanted) // PAGE_SIZE))
         self.page = min(max(self.page, 1), self.pages)
         start = (self.page - 1) * PAGE_SIZE
