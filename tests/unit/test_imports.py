@@ -309,6 +309,15 @@ def test_rows_already_present_are_matched_by_code_name_email_and_number(session)
     assert actions["asset_types"] == ["present", "present"]
 
 
+def test_names_with_capitals_sqlite_does_not_fold_are_still_found(session):
+    f.customer(session, "Ørsted Électrique")
+    text = "customer,site\nØrsted Électrique,Plant\nørsted électrique,Depot\n"
+    result = batch_of(session, ("sites.csv", text))
+    assert errors_of(result) == {} and [r.action for r in result.files[0].rows] == ["new", "new"]
+    again = batch_of(session, ("customers.csv", CUSTOMERS_HEADER + ",Ørsted Électrique,,,,,\n"))
+    assert [r.action for r in again.files[0].rows] == ["present"]
+
+
 def test_a_failure_midway_writes_nothing(committed, monkeypatch):
     monkeypatch.setattr(db, "engine", lambda: committed)
 

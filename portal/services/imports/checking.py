@@ -19,6 +19,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 from typing import Any, TypeVar
 
 from sqlalchemy import func, or_
@@ -219,6 +220,12 @@ def _key(value: Any) -> str:
     return str(value or "").strip().lower()
 
 
+def _customers_where(column: Any, lowered: bool, chunk: list[str]) -> Any:
+    return select(Customer.id, Customer.code, Customer.name).where(
+        (func.lower(column) if lowered else column).in_(chunk)
+    )
+
+
 class _Context:
     """What the portal and the batch hold, looked up by the keys rows use."""
 
@@ -253,27 +260,24 @@ class _Context:
                 self.level_names.append(name)
 
     def load_customers(self) -> None:
-        codes, names = set(), set()
-        for rows in self.read.values():
+        """The portal's customers any file names, by code or name in any case.
+
+        Each is looked for lower-cased and as written: SQLite's ``lower()`` folds ASCII letters only,
+        so "Ørsted" is found by its own spelling, and the two keys are compared in Python.
+        """
+        codes: set[str] = set()
+        names: set[str] = set()
+        for kind, rows in self.read.items():
+            by_code, by_name = ("code", "name") if kind == CUSTOMERS.key else ("customer_code", "customer")
             for _line, values, _errors in rows:
-                codes.add(_key(values.get("customer_code") or values.get("code")))
-                names.add(_key(values.get("customer") or values.get("name")))
+                codes.update((str(values.get(by_code) or ""), _key(values.get(by_code))))
+                names.update((str(values.get(by_name) or ""), _key(values.get(by_name))))
         codes.discard("")
         names.discard("")
-        found = _rows(
-            self.session,
-            codes,
-            lambda chunk: select(Customer.id, Customer.code, Customer.name).where(
-                func.lower(Customer.code).in_(chunk)
-            ),
-        )
-        found += _rows(
-            self.session,
-            names,
-            lambda chunk: select(Customer.id, Customer.code, Customer.name).where(
-                func.lower(Customer.name).in_(chunk)
-            ),
-        )
+        found: list[Any] = []
+        for column, wanted in ((Customer.code, codes), (Customer.name, names)):
+            found += _rows(self.session, wanted, partial(_customers_where, column, False))
+            found += _rows(self.session, wanted, partial(_customers_where, column, True))
         for row_id, code, name in sorted(set(found)):
             if code:
                 self.customer_codes.setdefault(_key(code), f"db:{row_id}")
