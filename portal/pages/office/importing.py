@@ -125,10 +125,13 @@ def _row(row: rx.Var) -> rx.Component:
                 row["action"],
                 color_scheme=rx.match(row["action"], ("New", "grass"), ("Error", "red"), "gray"),
                 variant="soft",
+                high_contrast=True,  # red text on its soft background is under 4.5:1 otherwise
             )
         ),
         rx.table.cell(row["label"]),
-        rx.table.cell(rx.text(row["errors"], color_scheme="red", size="2"), class_name="row-errors"),
+        rx.table.cell(
+            rx.text(row["errors"], color_scheme="red", high_contrast=True, size="2"), class_name="row-errors"
+        ),
         id="import-row-" + row["line"],
     )
 
