@@ -372,6 +372,9 @@ class OfficeDocumentsState(ListState, rx.State):
 
     @rx.event
     def withdraw(self):
+        """Only once the confirmation is open: a withdraw event on its own changes nothing."""
+        if not self.confirm_open:
+            return None
         return self._change(publishing.withdraw, "withdrawn: the customer no longer sees it")
 
     @rx.event
