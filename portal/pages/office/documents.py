@@ -105,6 +105,11 @@ def _file_picker(upload_id: str, label: str, on_drop, chosen: rx.Var, error: rx.
             label=label,
             multiple=False,
             on_drop=on_drop,
+            border=f"1px dashed {rx.color('gray', 8)}",
+            border_radius="var(--radius-2)",
+            padding="0.75em",
+            width="100%",
+            cursor="pointer",
         ),
         rx.cond(chosen != "", rx.text(chosen, size="2", class_name="chosen-file")),
         rx.cond(
@@ -228,7 +233,7 @@ def _publish_dialog() -> rx.Component:
                 spacing="3",
                 width="100%",
             ),
-            max_width="560px",
+            max_width="min(560px, calc(100vw - 24px))",
             id="publish-dialog",
         ),
         open=D.publish_open,
@@ -241,7 +246,7 @@ def _version_row(v: rx.Var) -> rx.Component:
         rx.table.row_header_cell(v["version"], rx.cond(v["current"] != "", " (current)", "")),
         rx.table.cell(rx.link(v["file"], href=v["href"], is_external=True, class_name="version-download")),
         rx.table.cell(v["size"], class_name=PHONE_HIDE),
-        rx.table.cell(v["published"], white_space="nowrap"),
+        rx.table.cell(v["published"]),
         rx.table.cell(v["by"], class_name=PHONE_HIDE),
     )
 
@@ -287,6 +292,7 @@ def _detail_dialog() -> rx.Component:
                         id="version-history",
                     ),
                     width="100%",
+                    min_width="0",
                     overflow_x="auto",
                 ),
                 _file_picker(
@@ -324,7 +330,7 @@ def _detail_dialog() -> rx.Component:
                 spacing="3",
                 width="100%",
             ),
-            max_width="640px",
+            max_width="min(640px, calc(100vw - 24px))",
             id="document-dialog",
         ),
         open=D.detail_open,
@@ -440,6 +446,11 @@ def office_files_page() -> rx.Component:
                         label="Attach files",
                         multiple=True,
                         on_drop=F.add_files(rx.upload_files(upload_id=UPLOAD_ID)),
+                        border=f"1px dashed {rx.color('gray', 8)}",
+                        border_radius="var(--radius-2)",
+                        padding="0.75em",
+                        width="auto",
+                        cursor="pointer",
                     ),
                     rx.el.label(
                         rx.hstack(
