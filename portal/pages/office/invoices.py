@@ -456,7 +456,11 @@ def _letter_dialog() -> rx.Component:
 def _invoice() -> rx.Component:
     d = D.detail
     return rx.vstack(
-        page_heading("Invoice " + d["number"], status_badge(d["status"])),
+        page_heading(
+            "Invoice " + d["number"],
+            status_badge(d["status"]),
+            rx.link("Files", href="/office/files?owner=invoice&id=" + d["id"], id="invoice-files"),
+        ),
         rx.cond(
             d["status"] == "Void",
             rx.callout(

@@ -292,6 +292,7 @@ def job_actions() -> rx.Component:
                 id="invoice-job",
             ),
         ),
+        rx.link("Files", href="/office/files?owner=job&id=" + J.job["id"], id="job-files"),
         spacing="2",
         wrap="wrap",
     )

@@ -349,6 +349,11 @@ def quote_page() -> rx.Component:
                     status_badge(Q.facts["status"]),
                 ),
                 rx.link("← All quotes", href="/office/quotes"),
+                rx.link(
+                    "Files",
+                    href="/office/files?owner=quote&id=" + Q.router.page.params.to(dict)["quote_id"].to(str),
+                    id="quote-files",
+                ),
                 _facts(),
                 rx.cond(Q.can_price, _editor(), _decided()),
                 _confirm(),

@@ -2,8 +2,10 @@
 
 A document for one site is seen by the contacts who see that site; a document without a site is
 for all the customer's sites, so every contact of the customer with the Advanced reports sees
-it, including one limited to a few sites. The bytes come from private storage, found through
-the document (never by an attachment id from the browser).
+it, including one limited to a few sites. A document the office withdrew is neither listed nor
+downloadable, and only its current version is ever offered (``publishing.replace`` keeps the
+others for the office). The bytes come from private storage, found through the document (never by
+an attachment id from the browser).
 """
 
 from __future__ import annotations
@@ -52,7 +54,7 @@ def list_documents(
     stmt = (
         select(ContractorDocument, Attachment.name, Attachment.size_bytes)
         .join(Attachment, Attachment.id == ContractorDocument.attachment_id)
-        .where(at_sites, ContractorDocument.kind == kind)
+        .where(at_sites, ContractorDocument.kind == kind, ContractorDocument.withdrawn_at.is_(None))
     )
     rows = session.exec(
         scoped(scoped(stmt, scope, ContractorDocument), scope, Attachment).order_by(
@@ -78,7 +80,9 @@ def document_file(session: Session, scope: Scope, document_id: object) -> files.
     if not scope.can(ADVANCED_REPORTS):
         return None
     document = visibility.get(session, scope, ContractorDocument, document_id)
-    if document is None or document.site_id not in (None, *report_sites(session, scope)):
+    if document is None or document.withdrawn_at is not None:
+        return None
+    if document.site_id not in (None, *report_sites(session, scope)):
         return None
     found = session.exec(
         scoped(select(Attachment), scope, Attachment).where(

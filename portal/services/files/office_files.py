@@ -1,5 +1,6 @@
 """Customers' files as the office reads them: any customer's, to a staff member whose duties read
-what customers send (the Inbox, quotes); a technician's own jobs are the day screen's business."""
+what customers send (the Inbox, quotes) or manages customers (their files and published documents,
+every version); a technician's own jobs are the day screen's business."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from portal.core.principal import Duty, StaffMember
 from portal.models import Attachment
 from portal.services.files.storage import StoredFile, storage_path
 
-READERS = (Duty.READ_INBOX, Duty.ACTION_QUOTES)
+READERS = (Duty.READ_INBOX, Duty.ACTION_QUOTES, Duty.MANAGE_CUSTOMERS)
 
 
 def open_for_staff(session: Session, staff: StaffMember, attachment_id: object) -> StoredFile | None:

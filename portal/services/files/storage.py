@@ -46,8 +46,16 @@ def storage_path(storage_key: str) -> Path:
 
 
 def visible_attachment(session: Session, scope: Scope, attachment_id: object) -> Attachment | None:
+    """The attachment when this login may download it by id.
+
+    A file the office hid (``customer_visible`` false) is not, nor is a published document's file:
+    those go through the document (``services.documents.published.document_file``), which offers
+    only the current version of a document that is not withdrawn.
+    """
     row = visibility.get(session, scope, Attachment, attachment_id)
-    if row is None or not scope.can(OWNER_PAGE[AttachmentOwner(row.owner_type)]):
+    if row is None or not row.customer_visible or row.owner_type == AttachmentOwner.DOCUMENT:
+        return None
+    if not scope.can(OWNER_PAGE[AttachmentOwner(row.owner_type)]):
         return None
     if row.owner_type == AttachmentOwner.SITE and session.get(Site, row.owner_id) is None:
         return None

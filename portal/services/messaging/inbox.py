@@ -276,7 +276,7 @@ def inbox_detail(session: Session, staff: StaffMember, event_id: Any) -> InboxDe
         for i in lines
     ]
     detail.assets = asset_lines(session, link, link_owner, record.id, record.customer_id)
-    detail.attachments = attachment_lines(session, owner, record.id, record.customer_id)
+    detail.attachments = attachment_lines(session, owner, record.id, record.customer_id, with_hidden=True)
     if ref.row_id is None:
         href = f"/office/{ref.model}s/{record.id}"
         detail.row = InboxRow(

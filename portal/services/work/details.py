@@ -150,10 +150,12 @@ def attachment_lines(
     search: str = "",
     newest_first: bool = False,
     limit: int | None = None,
+    with_hidden: bool = False,
 ) -> list[AttachmentLine]:
     """The files of one quote, job or site (loaded through the scope by the caller), oldest first or
     newest first, those whose name contains ``search`` (as typed, ``%`` and ``_`` included), at
-    most ``limit``."""
+    most ``limit``. Files the office hid from the customer are left out unless ``with_hidden`` (the
+    office's own screens)."""
     stmt = select(
         Attachment.id,
         Attachment.name,
@@ -165,6 +167,8 @@ def attachment_lines(
         Attachment.owner_id == owner_id,
         Attachment.customer_id == customer_id,
     )
+    if not with_hidden:
+        stmt = stmt.where(col(Attachment.customer_visible).is_(True))
     text = (search or "").strip()[:MAX_SEARCH]
     if text:
         stmt = stmt.where(col(Attachment.name).ilike(f"%{escape_like(text)}%", escape="\\"))
@@ -184,9 +188,10 @@ def work_detail(
     items: tuple[Any, Any],
     assets: tuple[Any, Any],
     owner: AttachmentOwner,
+    with_hidden: bool = False,
 ) -> dict[str, Any]:
     """The shared fields of a quote's or job's details; ``items`` and ``assets`` name the line table and
-    the asset link table, each with its column pointing at the row."""
+    the asset link table, each with its column pointing at the row (``with_hidden``: the office's)."""
     site = session.get(Site, row.site_id)
     settings = tenant.contractor(session)
     return {
@@ -209,5 +214,5 @@ def work_detail(
         "currency": settings.currency,
         "items": item_lines(session, *items, row.id),
         "assets": asset_lines(session, *assets, row.id, row.customer_id),
-        "attachments": attachment_lines(session, owner, row.id, row.customer_id),
+        "attachments": attachment_lines(session, owner, row.id, row.customer_id, with_hidden=with_hidden),
     }

@@ -274,6 +274,7 @@ def office_job(session: Session, staff: StaffMember, job_id: Any) -> OfficeJob |
             items=(JobItem, JobItem.job_id),
             assets=(JobAsset, JobAsset.job_id),
             owner=AttachmentOwner.JOB,
+            with_hidden=True,
         ),
         customer_id=job.customer_id,
         customer_name=customer.name if customer else "",

@@ -271,7 +271,9 @@ def quote_for_office(session: Session, staff: StaffMember, quote_id: Any) -> Off
             for i in items
         ],
         assets=asset_lines(session, QuoteAsset, QuoteAsset.quote_id, quote.id, quote.customer_id),
-        attachments=attachment_lines(session, AttachmentOwner.QUOTE, quote.id, quote.customer_id),
+        attachments=attachment_lines(
+            session, AttachmentOwner.QUOTE, quote.id, quote.customer_id, with_hidden=True
+        ),
     )
 
 
