@@ -34,8 +34,12 @@ BEGIN = "portal_begin"  # execution option of a unit of work: "write" or "read"
 _REFUSAL: ContextVar[Exception | None] = ContextVar("portal_write_refusal", default=None)
 # What a read-only view still writes: its own session row (the last-seen time, its end when idle), one
 # row by its id, never a bulk change such as "sign this contact out everywhere".
-_OWN_SESSION = re.compile(r'^\s*UPDATE\s+"?login_session"?\s+SET\s.*\sWHERE\s+"?login_session"?\."?id"?\s*=\s*\S+\s*$', re.I | re.S)
-_WRITE = re.compile(r'^\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM|REPLACE\s+INTO)\s+"?(\w+)', re.I)
+_OWN_SESSION = re.compile(
+    r'^\s*UPDATE\s+"?login_session"?\s+SET\s.*\sWHERE\s+"?login_session"?\."?id"?\s*=\s*\S+\s*$', re.I | re.S
+)
+_WRITE = re.compile(
+    r'^\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM|REPLACE\s+INTO)\s+"?(\w+)', re.I
+)
 _OTHER_WRITE = re.compile(r"^\s*(?:INSERT|UPDATE|DELETE|REPLACE|MERGE|TRUNCATE|CREATE|DROP|ALTER)\b", re.I)
 _CTE_WRITE = re.compile(r"^\s*WITH\b.*\b(?:INSERT|UPDATE|DELETE)\b", re.I | re.S)
 

@@ -82,7 +82,9 @@ async def end_view(request: Request) -> Response:
     if customer_id is None:
         return _no_store(RedirectResponse("/dashboard", status_code=303))
     response = RedirectResponse(f"/office/customers/{customer_id}", status_code=303)
-    response.delete_cookie(SESSION_COOKIE, path="/", secure=settings().cookie_secure, httponly=True, samesite="lax")
+    response.delete_cookie(
+        SESSION_COOKIE, path="/", secure=settings().cookie_secure, httponly=True, samesite="lax"
+    )
     response.headers["Clear-Site-Data"] = '"storage"'
     return _no_store(response)
 

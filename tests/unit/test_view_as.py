@@ -48,7 +48,9 @@ from tests.unit import factories as f
 from tests.unit.reflex_client import STATES, Tab, arguments, client, edge_cookie, portal_handlers
 
 CUSTOMER_STATES = [
-    cls for cls in STATES if issubclass(cls, SessionState) and not cls.__module__.startswith("portal.state.office.")
+    cls
+    for cls in STATES
+    if issubclass(cls, SessionState) and not cls.__module__.startswith("portal.state.office.")
 ]
 # What a view may write: its own session's last-seen time (and its end).
 NOT_COMPARED = {"login_session"}
@@ -141,11 +143,21 @@ def test_a_view_is_a_read_only_session_of_the_contact_for_an_hour_and_is_audited
     raw = view_cookie(committed_module, world, world.dana)
     with Session(committed_module) as s:
         row = s.exec(select(LoginSession).where(LoginSession.id_hash == sessions.digest(raw))).scalar_one()
-        assert (row.contact_id, row.viewer_staff_id, row.staff_id) == (world.dana, world.staff[Role.OFFICE], None)
+        assert (row.contact_id, row.viewer_staff_id, row.staff_id) == (
+            world.dana,
+            world.staff[Role.OFFICE],
+            None,
+        )
         assert row.expires_at - row.created_at == timedelta(hours=1)
-        audit = s.exec(
-            select(AuditEvent).where(AuditEvent.action == "customer.viewed_as").order_by(AuditEvent.id.desc())
-        ).scalars().first()
+        audit = (
+            s.exec(
+                select(AuditEvent)
+                .where(AuditEvent.action == "customer.viewed_as")
+                .order_by(AuditEvent.id.desc())
+            )
+            .scalars()
+            .first()
+        )
         assert audit.staff_id == world.staff[Role.OFFICE] and audit.customer_id == world.customer
         assert audit.detail["contact_id"] == world.dana and audit.detail["customer_id"] == world.customer
         assert s.get(Contact, world.dana).last_login_at is None  # not the contact's sign-in
@@ -157,12 +169,19 @@ def test_a_view_is_a_read_only_session_of_the_contact_for_an_hour_and_is_audited
 
 
 def test_the_view_has_exactly_the_contacts_pages_and_sites(committed_module, world):
-    viewing, owning = view_cookie(committed_module, world, world.limited), own_cookie(committed_module, world.limited)
+    viewing, owning = (
+        view_cookie(committed_module, world, world.limited),
+        own_cookie(committed_module, world.limited),
+    )
     with Session(committed_module) as s:
         viewed, own = principals.signed_in_scope(s, viewing), principals.signed_in_scope(s, owning)
-    assert (viewed.pages, viewed.site_ids) == (own.pages, own.site_ids) == (
-        frozenset({Page.SITES, Page.QUOTES}),
-        frozenset({world.north}),
+    assert (
+        (viewed.pages, viewed.site_ids)
+        == (own.pages, own.site_ids)
+        == (
+            frozenset({Page.SITES, Page.QUOTES}),
+            frozenset({world.north}),
+        )
     )
     assert not own.read_only and customer_of(own) == world.customer
 
@@ -290,7 +309,10 @@ def test_a_view_tab_event_does_not_mark_the_next_event(committed_module, world):
 def test_reading_screens_show_the_contacts_own_rows(committed_module, world):
     full = Tab(edge_cookie(view_cookie(committed_module, world, world.dana)), "/invoices")
     shown = full.run(InvoicesState, "load")
-    assert shown.total == 2 and {r["id"] for r in shown.rows} == {str(world.invoice), str(world.south_invoice)}
+    assert shown.total == 2 and {r["id"] for r in shown.rows} == {
+        str(world.invoice),
+        str(world.south_invoice),
+    }
     limited = Tab(edge_cookie(view_cookie(committed_module, world, world.limited)), "/sites")
     sites = limited.run(SitesState, "load")
     assert [r["name"] for r in sites.rows] == ["North Tower"]
@@ -467,9 +489,12 @@ def test_the_same_events_change_things_in_the_contacts_own_session(committed_mod
     tab.run(PaymentState, "submit", {"form": card})
     assert tab.run(PaymentState, "submit", {"form": card}).receipt != ""
     moved, _raised = _sweep(committed_module, world, cookie)
-    assert {"QuotesState.decide", "PreferencesState.save_details", "TourState.ended", "SiteState.save"} <= set(
-        moved
-    ), moved
+    assert {
+        "QuotesState.decide",
+        "PreferencesState.save_details",
+        "TourState.ended",
+        "SiteState.save",
+    } <= set(moved), moved
 
 
 # --- the route ---------------------------------------------------------------------------------
@@ -488,7 +513,9 @@ SAME_SITE = {"sec-fetch-site": "same-origin"}
 def _views_of(engine, contact_id: int) -> int:
     with Session(engine) as s:
         rows = s.exec(
-            select(LoginSession).where(LoginSession.contact_id == contact_id, LoginSession.viewer_staff_id.is_not(None))
+            select(LoginSession).where(
+                LoginSession.contact_id == contact_id, LoginSession.viewer_staff_id.is_not(None)
+            )
         ).all()
     return len(rows)
 

@@ -12,7 +12,9 @@ from portal.services.identity import sessions, tokens
 from portal.services.identity.tokens import Secret
 
 
-def scope_for(session: Session, contact_id: int, viewer_staff_id: int | None = None) -> CustomerContact | None:
+def scope_for(
+    session: Session, contact_id: int, viewer_staff_id: int | None = None
+) -> CustomerContact | None:
     """The principal of an active login, or None when the contact may not sign in; read-only, and naming
     the contact and its customer, when a staff member (``viewer_staff_id``) views the portal as it."""
     contact = tokens.usable_contact(session, contact_id)
