@@ -28,7 +28,6 @@ from portal.models import (
     Contact,
     Contractor,
     IntegrationEvent,
-    Invoice,
     LoginSession,
     Page,
     Quote,
