@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 from portal.models import Contact, Customer, Invoice, InvoiceStatus, LoginSession, OutboxMail, Payment
 from portal.state.identity.preferences import PreferencesState
 from tests.browser.conftest import at, office_cookie
+from tests.browser.test_accessibility import _findings
 from tests.browser.test_office_invoices import _forge, _forging
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
@@ -86,6 +87,7 @@ def test_office_reads_the_outbox_and_views_the_portal_as_dana_read_only(page, po
     expect(page.locator(".user-name").first).to_have_text("Dana Whitfield")
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "view-as-banner.png"))
+    assert _findings(page, "dashboard viewed as Dana") == []  # the banner passes axe too
 
     # Her invoices; paying one is refused in words and nothing is charged.
     target = _unpaid(portal, dana.customer_id)
@@ -100,7 +102,7 @@ def test_office_reads_the_outbox_and_views_the_portal_as_dana_read_only(page, po
     page.locator("#pay").click()
     page.locator("#pay-continue").click()
     expect(page.locator("#payment-dialog")).to_contain_text(READ_ONLY)
-    page.locator("#pay-close").click()
+    page.locator("#payment-dialog").get_by_role("button", name="Cancel").click()
     expect(page.locator("#payment-dialog")).to_have_count(0)
 
     # A forged event that would change her details is refused the same way.
