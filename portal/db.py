@@ -14,8 +14,10 @@ begin deferred, as SQLite does by default, so they never hold the lock the porta
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import lru_cache
 from typing import Any
 
@@ -26,6 +28,60 @@ from sqlmodel import Session, create_engine
 from portal.config import settings
 
 BEGIN = "portal_begin"  # execution option of a unit of work: "write" or "read"
+
+# Writes refused for the rest of the current event (a staff member viewing the portal as a contact):
+# the exception to raise, or None. See :func:`refuse_writes`.
+_REFUSAL: ContextVar[Exception | None] = ContextVar("portal_write_refusal", default=None)
+# What a read-only view still writes: its own session row (the last-seen time, its end when idle), one
+# row by its id, never a bulk change such as "sign this contact out everywhere".
+_OWN_SESSION = re.compile(
+    r'^\s*UPDATE\s+"?login_session"?\s+SET\s.*\sWHERE\s+"?login_session"?\."?id"?\s*=\s*\S+\s*$', re.I | re.S
+)
+_WRITE = re.compile(
+    r'^\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM|REPLACE\s+INTO)\s+"?(\w+)', re.I
+)
+_OTHER_WRITE = re.compile(r"^\s*(?:INSERT|UPDATE|DELETE|REPLACE|MERGE|TRUNCATE|CREATE|DROP|ALTER)\b", re.I)
+_CTE_WRITE = re.compile(r"^\s*WITH\b.*\b(?:INSERT|UPDATE|DELETE)\b", re.I | re.S)
+
+
+def refuse_writes(refusal: Exception | None) -> None:
+    """From now until the current event ends, every write but the session's own row raises ``refusal``.
+
+    Why here, at the database: a staff member viewing the portal as a contact must change nothing,
+    whichever handler or service a (forged) event reaches, including ones written after this guard.
+    Buttons hidden, or a check in each command, would each be one more place to forget.
+    ``SessionState._scope`` (the one entry every customer handler uses) calls this on every call,
+    with None for a contact's own session, so the mark always says what the latest resolved scope
+    was. It lives in a context variable: Reflex runs each event as its own asyncio task, which starts
+    from a copy of the event processor's context, so the mark ends with the event and never reaches
+    another tab's event; ``asyncio.to_thread`` and Starlette's threadpool copy it into their thread.
+    Every statement on every engine passes :func:`_guard`, so an ORM flush, a Core ``update()`` and
+    raw SQL are all refused before they reach the database; the unit of work then rolls back.
+    """
+    _REFUSAL.set(refusal)
+
+
+def writes_refused() -> Exception | None:
+    return _REFUSAL.get()
+
+
+def written_table(statement: str) -> str | None:
+    """The table a writing statement changes ("" when it writes but the table is not plain to see);
+    None for a statement that only reads."""
+    if match := _WRITE.match(statement):
+        return match.group(1).lower()
+    if _OTHER_WRITE.match(statement) or _CTE_WRITE.match(statement):
+        return ""
+    return None
+
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _guard(_conn: Any, _cursor: Any, statement: str, _params: Any, _context: Any, _many: bool) -> None:
+    refusal = _REFUSAL.get()
+    if refusal is None:
+        return
+    if written_table(statement) is not None and not _OWN_SESSION.match(statement):
+        raise refusal
 
 
 def make_engine(url: str) -> Engine:

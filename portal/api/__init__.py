@@ -12,6 +12,7 @@ from portal.api import (
     maintenance_reports,
     office_files,
     ppm,
+    view_as,
     webhooks,
 )
 from portal.api.credentials import guard_credentials
@@ -33,5 +34,6 @@ def backend() -> list:
         *maintenance_reports.routes,
         *advanced_reports.routes,
         *office_files.routes,
+        *view_as.routes,
     ]
     return [Starlette(routes=routes), upload_cap, guard_credentials, security_headers]

@@ -17,6 +17,7 @@ from reflex_components_core.el.elements.base import BaseHTML
 from portal.components.forms import auth_card
 from portal.components.menu import desktop_menu, drawer_menu
 from portal.components.tour import tours, walk_me_through_item
+from portal.components.view_as import view_as_banner
 from portal.core.principal import ADVANCED_REPORTS
 from portal.models import Page
 from portal.state.public import BrandState
@@ -279,6 +280,7 @@ def frame(body: rx.Component) -> rx.Component:
     """The signed-in frame: skip link, top bar with the menu, and ``body`` as the page's main."""
     return rx.box(
         rx.el.a("Skip to content", href="#main", class_name="skip-link"),
+        view_as_banner(),
         top_bar(),
         tours(),
         rx.el.main(

@@ -25,6 +25,17 @@ class AccessDenied(Exception):
     """The principal may not open this page or row, or do this."""
 
 
+class ViewOnly(AccessDenied):
+    """A staff member viewing the portal as a contact tried to change something: the view is read-only.
+
+    Its text is what the tab is told (``state/failures.py``), so it names whom the portal is shown as.
+    """
+
+    def __init__(self, viewed_as: str = "") -> None:
+        who = viewed_as or "this customer"
+        super().__init__(f"You are viewing as {who}: read-only. Nothing was changed.")
+
+
 @dataclass(frozen=True)
 class CustomerContact:
     """A signed-in person at a customer: its customer, the pages of its login and its sites."""
@@ -35,6 +46,10 @@ class CustomerContact:
     site_ids: frozenset[int] | None  # None: every site of the customer
     tier: PortalTier = PortalTier.STANDARD
     timezone: str = "UTC"  # the contractor's, so "today" in a download's name is the office's today
+    # A staff member viewing the portal as this contact (``/auth/view-as``): it sees what the contact
+    # sees and changes nothing; ``viewed_as`` is how the banner and the refusals name the contact.
+    viewer_staff_id: int | None = None
+    viewed_as: str = ""
 
     def can(self, page: object) -> bool:
         """``page`` may have come from the browser as any value; only a page name is ever allowed."""
@@ -51,6 +66,11 @@ class CustomerContact:
     @property
     def advanced(self) -> bool:
         return self.tier == PortalTier.ADVANCED
+
+    @property
+    def read_only(self) -> bool:
+        """A staff member's view: every customer-side command refuses it (``customer_of``, ``db``)."""
+        return self.viewer_staff_id is not None
 
     @property
     def limited(self) -> bool:
@@ -144,8 +164,19 @@ def customer_of(principal: Principal) -> int:
     """The customer a customer-side command acts for: the contact's own.
 
     Staff and API clients act for no one customer, so they are refused here rather than writing a
-    row that belongs to nobody.
+    row that belongs to nobody; so is a staff member viewing the portal as a contact (read-only),
+    before any row is written or a card charged.
     """
+    if isinstance(principal, CustomerContact) and principal.read_only:
+        raise ViewOnly(principal.viewed_as)
+    if isinstance(principal, CustomerContact):
+        return principal.customer_id
+    raise AccessDenied("customer contacts only")
+
+
+def own_customer(principal: Principal) -> int:
+    """The customer whose rows a contact reads: its own, also while a staff member views the portal as
+    it. A command uses :func:`customer_of`, which refuses that view."""
     if isinstance(principal, CustomerContact):
         return principal.customer_id
     raise AccessDenied("customer contacts only")

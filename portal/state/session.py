@@ -14,8 +14,8 @@ import reflex as rx
 
 from portal.api.credentials import SESSION_DIGEST, hashed_cookie
 from portal.core import tenant
-from portal.core.principal import DASHBOARD, Scope, customer_of
-from portal.db import unit_of_work
+from portal.core.principal import DASHBOARD, Scope, ViewOnly, own_customer
+from portal.db import refuse_writes, unit_of_work
 from portal.models import Contact, Customer, Page
 from portal.services.identity.principals import signed_in_scope
 from portal.services.identity.tokens import Hashed
@@ -50,11 +50,21 @@ class SessionState(rx.State):
     # shell then, and the branded sign-in frame otherwise; ``checked`` until the first answer.
     signed_in: bool = False
     checked: bool = False
+    # "Dana Smith (Acme)" while a staff member views the portal as that contact (the banner), else "".
+    viewing_as: str = ""
+
+    def _resolve(self) -> Scope | None:
+        """The live scope of this tab's cookie, and the event's writes refused when it is a staff
+        member's read-only view (``db.refuse_writes`` says why there); set on every call, so the mark
+        always follows the scope this event resolved."""
+        with unit_of_work() as session:
+            found = signed_in_scope(session, session_id(self.router.headers))
+        refuse_writes(ViewOnly(found.viewed_as) if found is not None and found.read_only else None)
+        return found
 
     def _scope(self, page: str = DASHBOARD) -> Scope | None:
         """The live scope when the signed-in contact may open ``page``; None otherwise."""
-        with unit_of_work() as session:
-            found = signed_in_scope(session, session_id(self.router.headers))
+        found = self._resolve()
         if found is None or not found.can(page):
             return None
         return found
@@ -62,19 +72,19 @@ class SessionState(rx.State):
     def _load_names(self, scope: Scope) -> None:
         with unit_of_work() as session:
             contact = session.get(Contact, scope.contact_id)
-            customer = session.get(Customer, customer_of(scope))
+            customer = session.get(Customer, own_customer(scope))
             company = tenant.contractor(session).company_name
         self.contact_name = contact.full_name if contact else ""
         self.customer_name = customer.name if customer else ""
         self.company_name = company or ""
         self.pages = [key.value for key in Page if scope.can(key)]
         self.advanced = scope.advanced
+        self.viewing_as = scope.viewed_as if scope.read_only else ""
 
     @rx.event
     def guard(self, page: str):
         """on_load of every signed-in page: sign-in first, then the page's access."""
-        with unit_of_work() as session:
-            found = signed_in_scope(session, session_id(self.router.headers))
+        found = self._resolve()
         self.checked, self.signed_in = True, found is not None
         if found is None:
             self.granted = self.denied = ""
@@ -90,8 +100,7 @@ class SessionState(rx.State):
     @rx.event
     def probe(self):
         """on_load of the "page not found" screen: who is signed in, without sending anyone away."""
-        with unit_of_work() as session:
-            found = signed_in_scope(session, session_id(self.router.headers))
+        found = self._resolve()
         self.checked, self.signed_in = True, found is not None
         self.granted = self.denied = ""
         if found is not None:

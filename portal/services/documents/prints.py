@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from portal.config import ROOT
 from portal.core import tenant
-from portal.core.principal import Scope, customer_of
+from portal.core.principal import Scope, own_customer
 from portal.models import Contractor, Customer
 from portal.services.documents.pdf import Document, Line, Party, Total, render
 from portal.services.work import jobs, quotes
@@ -30,7 +30,7 @@ def _contractor(row: Contractor) -> tuple[Party, list[str]]:
 
 
 def _customer(session: Session, scope: Scope, contact: str) -> Party:
-    customer = session.get(Customer, customer_of(scope))
+    customer = session.get(Customer, own_customer(scope))
     lines = [f"Attn: {contact}"] if contact else []
     if customer is not None and customer.address:
         lines.append(customer.address)

@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from portal.core.lists import MAX_SEARCH, count_rows, escape_like
-from portal.core.principal import Scope, customer_of
+from portal.core.principal import Scope, own_customer
 from portal.core.visibility import scoped
 from portal.models import Attachment, AttachmentOwner
 
@@ -42,7 +42,7 @@ def customer_files(session: Session, scope: Scope, search: str = "") -> Customer
         Attachment.id, Attachment.name, Attachment.content_type, Attachment.size_bytes, Attachment.uploaded_at
     ).where(
         Attachment.owner_type == AttachmentOwner.CUSTOMER,
-        Attachment.owner_id == customer_of(scope),
+        Attachment.owner_id == own_customer(scope),
         col(Attachment.customer_visible).is_(True),  # the office may keep a file to itself
     )
     text = (search or "").strip()[:MAX_SEARCH].strip() if isinstance(search, str) else ""

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from portal.core import tenant, visibility
-from portal.core.principal import Scope, customer_of
+from portal.core.principal import Scope, own_customer
 from portal.models import Customer
 
 
@@ -44,7 +44,7 @@ def website_href(website: str) -> str:
 
 def customer_record(session: Session, scope: Scope) -> CustomerRecord | None:
     """The contact's own customer, through the scope (staff and API clients have none here)."""
-    customer = visibility.get(session, scope, Customer, customer_of(scope))
+    customer = visibility.get(session, scope, Customer, own_customer(scope))
     if customer is None:
         return None
     return CustomerRecord(

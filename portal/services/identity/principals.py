@@ -6,14 +6,17 @@ from __future__ import annotations
 from sqlmodel import Session, select
 
 from portal.core import tenant
-from portal.core.principal import CustomerContact, StaffMember
-from portal.models import ALL_PAGES, ContactSite, PortalTier, Role, Site, Staff
+from portal.core.principal import CustomerContact, Duty, StaffMember
+from portal.models import ALL_PAGES, ContactSite, Customer, PortalTier, Role, Site, Staff
 from portal.services.identity import sessions, tokens
 from portal.services.identity.tokens import Secret
 
 
-def scope_for(session: Session, contact_id: int) -> CustomerContact | None:
-    """The principal of an active login, or None when the contact may not sign in."""
+def scope_for(
+    session: Session, contact_id: int, viewer_staff_id: int | None = None
+) -> CustomerContact | None:
+    """The principal of an active login, or None when the contact may not sign in; read-only, and naming
+    the contact and its customer, when a staff member (``viewer_staff_id``) views the portal as it."""
     contact = tokens.usable_contact(session, contact_id)
     if contact is None:
         return None
@@ -28,6 +31,10 @@ def scope_for(session: Session, contact_id: int) -> CustomerContact | None:
     settings = tenant.contractor(session)
     tier, timezone = settings.portal_tier, settings.timezone
     pages = frozenset(p for p in contact.pages if p in ALL_PAGES)
+    viewed_as = ""
+    if viewer_staff_id is not None:
+        customer = session.get(Customer, contact.customer_id)
+        viewed_as = f"{contact.full_name or contact.email} ({customer.name if customer else ''})"
     return CustomerContact(
         contact.customer_id,
         contact_id,
@@ -35,13 +42,21 @@ def scope_for(session: Session, contact_id: int) -> CustomerContact | None:
         site_ids,
         PortalTier(tier or PortalTier.STANDARD),
         timezone or "UTC",
+        viewer_staff_id,
+        viewed_as,
     )
 
 
 def signed_in_scope(session: Session, session_id: Secret | None) -> CustomerContact | None:
     """The principal behind a session cookie (raw, or hashed at the edge), or None when it is not live."""
     login = sessions.resolve(session, session_id) if session_id else None
-    return scope_for(session, login.contact_id) if login and login.contact_id is not None else None
+    if login is None or login.contact_id is None:
+        return None
+    if login.viewer_staff_id is not None:
+        viewer = staff_for(session, login.viewer_staff_id)
+        if viewer is None or not viewer.has(Duty.VIEW_AS_CUSTOMER):
+            return None  # the viewer was deactivated or its role changed since: so ends its view
+    return scope_for(session, login.contact_id, login.viewer_staff_id)
 
 
 def staff_for(session: Session, staff_id: int) -> StaffMember | None:

@@ -30,6 +30,8 @@ from portal.services.identity.tokens import (
 # Touching last_seen_at on every websocket event would be a write per click; a coarser clock
 # costs at most this much of the idle allowance.
 TOUCH_INTERVAL = timedelta(seconds=30)
+# A staff member's view of the portal as a contact is for a look, not a working day.
+VIEW_LENGTH = timedelta(hours=1)
 
 
 def start(
@@ -46,12 +48,34 @@ def start_staff(
     return _start(session, LoginSession(staff_id=staff_id, id_hash=""), ip, user_agent, now)
 
 
-def _start(session: Session, row: LoginSession, ip: str, user_agent: str, now: datetime | None) -> str:
+def start_view(
+    session: Session,
+    contact_id: int,
+    viewer_staff_id: int,
+    ip: str = "",
+    user_agent: str = "",
+    now: datetime | None = None,
+) -> str:
+    """A read-only session as the contact for a staff member (``services/identity/view_as.py``): it
+    names the viewer, so the scope it resolves to is read-only, and lasts ``VIEW_LENGTH``. Nothing of
+    the contact's own sign-in (its last sign-in time) is touched."""
+    row = LoginSession(contact_id=contact_id, viewer_staff_id=viewer_staff_id, id_hash="")
+    return _start(session, row, ip, user_agent, now, VIEW_LENGTH)
+
+
+def _start(
+    session: Session,
+    row: LoginSession,
+    ip: str,
+    user_agent: str,
+    now: datetime | None,
+    length: timedelta | None = None,
+) -> str:
     now = now or clock.now()
     raw = new_secret()
     row.id_hash = digest(raw)
     row.created_at = row.last_seen_at = now
-    row.expires_at = now + timedelta(hours=config.settings().session_absolute_hours)
+    row.expires_at = now + (length or timedelta(hours=config.settings().session_absolute_hours))
     row.ip = (ip or "")[:64]
     row.user_agent = (user_agent or "")[:300]
     session.add(row)

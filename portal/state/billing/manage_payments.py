@@ -8,7 +8,7 @@ import reflex as rx
 
 from portal import config
 from portal.core import tenant
-from portal.core.principal import customer_of
+from portal.core.principal import own_customer
 from portal.db import unit_of_work
 from portal.models import Page
 from portal.services.billing import autopay, cards, invoices, saved_cards
@@ -41,7 +41,7 @@ class ManagePaymentsState(SessionState):
             return
         with unit_of_work() as session:
             found = autopay.automatic_payments(session, scope)
-            saved = saved_cards.current_card(session, customer_of(scope))
+            saved = saved_cards.current_card(session, own_customer(scope))
             currency = invoices.summary(session, scope, tenant.today(session)).currency
         self.rows = [
             {

@@ -19,6 +19,7 @@ import reflex as rx
 from portal import config
 from portal.core import tenant
 from portal.core.money import format_money
+from portal.core.principal import ViewOnly
 from portal.db import unit_of_work
 from portal.models import Page
 from portal.services.billing import cards, charges, invoices
@@ -75,6 +76,8 @@ async def _attempt(pay, *args) -> charges.PaymentOutcome | None:
     """
     try:
         return await asyncio.to_thread(pay, *args)
+    except ViewOnly as refused:  # a staff member viewing the portal as the customer: nothing is charged
+        return charges.PaymentOutcome(False, message=str(refused))
     except Exception:
         log.exception("payment attempt failed")
         return None
