@@ -13,7 +13,7 @@ where it is, and it comes back to its home site or to another site of the custom
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -537,5 +537,37 @@ def site_asset_page(
     return paginate(session, stmt, request, SORTS, "number", row, tiebreak=Asset.id)
 
 
-def values_of(form: AssetForm) -> dict[str, str]:
-    return asdict(form)
+@dataclass(frozen=True)
+class MoveLine:
+    transferred_on: date
+    from_place: str
+    to_place: str
+    reason: str
+
+
+HISTORY_LIMIT = 50
+
+
+def transfer_history(session: Session, staff: StaffMember, asset_id: Any) -> list[MoveLine]:
+    """The asset's latest moves, newest first, as the customer's Transfer History names the places."""
+    asset = office_asset(session, staff, asset_id)
+    if asset is None:
+        return []
+    rows = session.exec(
+        select(Transfer)
+        .where(Transfer.asset_id == asset.id)
+        .order_by(col(Transfer.transferred_on).desc(), col(Transfer.id).desc())
+        .limit(HISTORY_LIMIT)
+    ).all()
+    ids = {i for t in rows for i in (t.from_site_id, t.to_site_id) if i is not None}
+    names = dict(session.exec(select(Site.id, Site.name).where(col(Site.id).in_(ids))).all()) if ids else {}
+
+    def place(site_id: int | None, label: str) -> str:
+        return names.get(site_id, "") if site_id is not None else (label or "-")
+
+    return [
+        MoveLine(
+            t.transferred_on, place(t.from_site_id, t.from_label), place(t.to_site_id, t.to_label), t.reason
+        )
+        for t in rows
+    ]
