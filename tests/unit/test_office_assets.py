@@ -250,15 +250,18 @@ def test_schedules_add_change_remove_and_show_on_the_customers_asset(session, wo
         for line in customer_assets.asset_detail(session, scope, asset.id).levels
     ] == [("Six Monthly", due)]
     later = due + timedelta(days=14)
-    registry.change_next_due(session, OFFICE, row.id, later.isoformat())
+    registry.change_next_due(session, OFFICE, asset.id, row.id, later.isoformat())
     assert customer_assets.asset_detail(session, scope, asset.id).levels[0].next_due_on == later
     with pytest.raises(RegistryError):
-        registry.change_next_due(session, OFFICE, row.id, "soon")
-    assert registry.change_next_due(session, OFFICE, "999999", later.isoformat()) is None
-    assert registry.remove_schedule(session, OFFICE, row.id)
+        registry.change_next_due(session, OFFICE, asset.id, row.id, "soon")
+    assert registry.change_next_due(session, OFFICE, asset.id, "999999", later.isoformat()) is None
+    other = _register(session, world, "EX-OTHER")
+    assert registry.change_next_due(session, OFFICE, other.id, row.id, later.isoformat()) is None
+    assert not registry.remove_schedule(session, OFFICE, other.id, row.id)
+    assert registry.remove_schedule(session, OFFICE, asset.id, row.id)
     assert session.exec(select(AssetServiceLevel)).all() == []
     assert customer_assets.asset_detail(session, scope, asset.id).levels == []
-    assert not registry.remove_schedule(session, OFFICE, row.id)
+    assert not registry.remove_schedule(session, OFFICE, asset.id, row.id)
 
 
 def test_site_asset_page_is_paged_and_searched(session, world):

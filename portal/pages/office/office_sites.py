@@ -142,7 +142,7 @@ def _contact_dialog() -> rx.Component:
     )
 
 
-def _confirm(
+def confirm_dialog(
     title: str, body: rx.Component, label: str, on_click, is_open, on_change, control_id: str, error=None
 ):
     return rx.alert_dialog.root(
@@ -365,7 +365,7 @@ def _summary() -> rx.Component:
 
 
 def _close_dialog() -> rx.Component:
-    return _confirm(
+    return confirm_dialog(
         "Close this site",
         rx.text(
             "Close ",
@@ -415,7 +415,7 @@ def _body() -> rx.Component:
                     ~S.is_new, rx.vstack(_contacts(), _assets(), _contracts(), spacing="4", width="100%")
                 ),
                 _contact_dialog(),
-                _confirm(
+                confirm_dialog(
                     "Remove site contact",
                     rx.text("Remove ", rx.text.strong(S.remove_name), " from this site's contacts?"),
                     "Remove",

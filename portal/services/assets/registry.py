@@ -431,20 +431,20 @@ def add_schedule(
 
 
 def _schedule(
-    session: Session, staff: StaffMember, schedule_id: Any
+    session: Session, staff: StaffMember, schedule_id: Any, asset_id: Any
 ) -> tuple[AssetServiceLevel, Asset] | None:
-    """A schedule by an id from the browser, with its asset (loaded through visibility)."""
-    require_duty(staff, DUTY)
+    """A schedule of this asset by ids from the browser (the asset loaded through visibility)."""
+    asset = office_asset(session, staff, asset_id)
     number = whole_number(schedule_id, 1, 2**31 - 1)
-    row = session.get(AssetServiceLevel, number) if number else None
-    asset = office_asset(session, staff, row.asset_id) if row is not None else None
-    return (row, asset) if row is not None and asset is not None else None
+    row = session.get(AssetServiceLevel, number) if number and asset is not None else None
+    return (row, asset) if row is not None and asset is not None and row.asset_id == asset.id else None
 
 
 def change_next_due(
-    session: Session, staff: StaffMember, schedule_id: Any, next_due: Any
+    session: Session, staff: StaffMember, asset_id: Any, schedule_id: Any, next_due: Any
 ) -> AssetServiceLevel | None:
-    found = _schedule(session, staff, schedule_id)
+    """Move the next test of one of the asset's schedules; None when it is not the asset's."""
+    found = _schedule(session, staff, schedule_id, asset_id)
     if found is None:
         return None
     row, asset = found
@@ -473,9 +473,9 @@ def change_next_due(
     return row
 
 
-def remove_schedule(session: Session, staff: StaffMember, schedule_id: Any) -> bool:
+def remove_schedule(session: Session, staff: StaffMember, asset_id: Any, schedule_id: Any) -> bool:
     """Stop testing the asset at this level; its past tests stay on its history. False when not found."""
-    found = _schedule(session, staff, schedule_id)
+    found = _schedule(session, staff, schedule_id, asset_id)
     if found is None:
         return False
     row, asset = found
