@@ -170,6 +170,7 @@ def _schedules() -> rx.Component:
                         "Change due",
                         size="1",
                         variant="soft",
+                        high_contrast=True,
                         on_click=A.edit_due(s["id"]),
                         aria_label="Change next due of " + s["level"],
                     ),
@@ -177,6 +178,7 @@ def _schedules() -> rx.Component:
                         "Remove",
                         size="1",
                         variant="soft",
+                        high_contrast=True,
                         color_scheme="red",
                         on_click=A.remove_schedule(s["id"]),
                         aria_label="Remove " + s["level"],
@@ -307,7 +309,13 @@ def _transfer_dialog() -> rx.Component:
                     form_error(errors.get("form", "")),
                     rx.hstack(
                         rx.dialog.close(
-                            rx.button("Cancel", variant="soft", color_scheme="gray", type="button")
+                            rx.button(
+                                "Cancel",
+                                variant="soft",
+                                high_contrast=True,
+                                color_scheme="gray",
+                                type="button",
+                            )
                         ),
                         rx.button("Transfer", type="submit", id="transfer-save"),
                         justify="end",
@@ -356,7 +364,13 @@ def _retire_dialog() -> rx.Component:
                     form_error(errors.get("form", "")),
                     rx.hstack(
                         rx.alert_dialog.cancel(
-                            rx.button("Cancel", variant="soft", color_scheme="gray", type="button")
+                            rx.button(
+                                "Cancel",
+                                variant="soft",
+                                high_contrast=True,
+                                color_scheme="gray",
+                                type="button",
+                            )
                         ),
                         rx.button("Retire asset", color_scheme="red", type="submit", id="retire-confirm"),
                         justify="end",
@@ -398,7 +412,13 @@ def _due_dialog() -> rx.Component:
                     ),
                     rx.hstack(
                         rx.dialog.close(
-                            rx.button("Cancel", variant="soft", color_scheme="gray", type="button")
+                            rx.button(
+                                "Cancel",
+                                variant="soft",
+                                high_contrast=True,
+                                color_scheme="gray",
+                                type="button",
+                            )
                         ),
                         rx.button("Save", type="submit", id="due-save"),
                         justify="end",
@@ -435,12 +455,14 @@ def _asset_body() -> rx.Component:
                                 rx.icon("truck", size=16),
                                 "Transfer",
                                 variant="soft",
+                                high_contrast=True,
                                 on_click=A.open_transfer,
                                 id="asset-transfer",
                             ),
                             rx.button(
                                 "Retire",
                                 variant="soft",
+                                high_contrast=True,
                                 color_scheme="red",
                                 on_click=A.open_retire,
                                 id="asset-retire",
@@ -457,6 +479,7 @@ def _asset_body() -> rx.Component:
                             rx.cond(A.retired, "Retired", A.place),
                             color_scheme=rx.cond(A.retired, "gray", "grass"),
                             variant="soft",
+                            high_contrast=True,
                             id="asset-place",
                         ),
                     ),
@@ -632,6 +655,7 @@ def _toggle(kind: str, r: rx.Var) -> rx.Component:
             "Edit",
             size="1",
             variant="soft",
+            high_contrast=True,
             on_click=L.open_edit(kind, r["id"]),
             aria_label="Edit " + r["name"],
         ),
@@ -639,6 +663,7 @@ def _toggle(kind: str, r: rx.Var) -> rx.Component:
             rx.cond(r["status"] == "In use", "Retire", "Bring back"),
             size="1",
             variant="soft",
+            high_contrast=True,
             color_scheme=rx.cond(r["status"] == "In use", "red", "gray"),
             on_click=L.toggle(kind, r["id"]),
             aria_label=rx.cond(r["status"] == "In use", "Retire ", "Bring back ") + r["name"],
@@ -649,7 +674,10 @@ def _toggle(kind: str, r: rx.Var) -> rx.Component:
 
 def _status(r: rx.Var) -> rx.Component:
     return rx.badge(
-        r["status"], color_scheme=rx.cond(r["status"] == "In use", "grass", "gray"), variant="soft"
+        r["status"],
+        color_scheme=rx.cond(r["status"] == "In use", "grass", "gray"),
+        variant="soft",
+        high_contrast=True,
     )
 
 
@@ -679,6 +707,7 @@ def _types() -> rx.Component:
             rx.icon("plus", size=16),
             "Add asset type",
             variant="soft",
+            high_contrast=True,
             on_click=L.open_add("type"),
             id="type-add",
         ),
@@ -711,6 +740,7 @@ def _levels() -> rx.Component:
             rx.icon("plus", size=16),
             "Add service level",
             variant="soft",
+            high_contrast=True,
             on_click=L.open_add("level"),
             id="level-add",
         ),
@@ -764,7 +794,13 @@ def _list_dialog() -> rx.Component:
                     ),
                     rx.hstack(
                         rx.dialog.close(
-                            rx.button("Cancel", variant="soft", color_scheme="gray", type="button")
+                            rx.button(
+                                "Cancel",
+                                variant="soft",
+                                high_contrast=True,
+                                color_scheme="gray",
+                                type="button",
+                            )
                         ),
                         rx.button("Save", type="submit", id="list-save"),
                         justify="end",

@@ -46,7 +46,7 @@ def missing(what: str) -> rx.Component:
             rx.vstack(
                 rx.heading(f"{what} not found", size="5", as_="h1", id="not-found"),
                 rx.text("It may have been removed, or the link is wrong.", color_scheme="gray"),
-                rx.link(rx.button("Back office home", variant="soft"), href="/office"),
+                rx.link(rx.button("Back office home", variant="soft", high_contrast=True), href="/office"),
                 align="center",
                 spacing="3",
                 padding="1.5em",
@@ -121,7 +121,13 @@ def _contact_dialog() -> rx.Component:
                     form_error(S.contact_errors.get("form", "")),
                     rx.hstack(
                         rx.dialog.close(
-                            rx.button("Cancel", variant="soft", color_scheme="gray", type="button")
+                            rx.button(
+                                "Cancel",
+                                variant="soft",
+                                high_contrast=True,
+                                color_scheme="gray",
+                                type="button",
+                            )
                         ),
                         rx.button("Save", type="submit", id="site-contact-save"),
                         justify="end",
@@ -151,7 +157,9 @@ def confirm_dialog(
             rx.alert_dialog.description(body),
             form_error(error) if error is not None else rx.fragment(),
             rx.hstack(
-                rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", color_scheme="gray")),
+                rx.alert_dialog.cancel(
+                    rx.button("Cancel", variant="soft", high_contrast=True, color_scheme="gray")
+                ),
                 rx.button(label, color_scheme="red", on_click=on_click, id=control_id),
                 justify="end",
                 spacing="3",
@@ -179,6 +187,7 @@ def _contacts() -> rx.Component:
                             "Edit",
                             size="1",
                             variant="soft",
+                            high_contrast=True,
                             on_click=S.edit_contact(c["id"]),
                             aria_label="Edit " + c["name"],
                         ),
@@ -186,6 +195,7 @@ def _contacts() -> rx.Component:
                             "Remove",
                             size="1",
                             variant="soft",
+                            high_contrast=True,
                             color_scheme="red",
                             on_click=S.ask_remove(c["id"]),
                             aria_label="Remove " + c["name"],
@@ -222,6 +232,7 @@ def _contacts() -> rx.Component:
                 rx.icon("user-plus", size=16),
                 "Add contact",
                 variant="soft",
+                high_contrast=True,
                 on_click=S.new_contact,
                 id="site-contact-add",
             ),
@@ -242,6 +253,7 @@ def _assets() -> rx.Component:
                     a["status"],
                     color_scheme=rx.cond(a["status"] == "Active", "grass", "gray"),
                     variant="soft",
+                    high_contrast=True,
                 )
             ),
             data_asset=a["number"],
@@ -279,6 +291,7 @@ def _assets() -> rx.Component:
                     rx.button(
                         "Previous",
                         variant="soft",
+                        high_contrast=True,
                         size="1",
                         disabled=S.asset_page <= 1,
                         on_click=S.assets_page(S.asset_page - 1),
@@ -296,6 +309,7 @@ def _assets() -> rx.Component:
                     rx.button(
                         "Next",
                         variant="soft",
+                        high_contrast=True,
                         size="1",
                         disabled=S.asset_page >= S.asset_pages,
                         on_click=S.assets_page(S.asset_page + 1),
@@ -344,13 +358,20 @@ def _contracts() -> rx.Component:
             ),
             rx.text("No contract covers this site.", color_scheme="gray"),
         ),
+        actions=rx.link("New contract", href=S.new_contract_href, id="new-contract"),
     )
 
 
 def _summary() -> rx.Component:
     return rx.hstack(
         rx.text("Customer: ", rx.link(S.customer_name, href=S.customer_href), size="2"),
-        rx.badge(S.status, color_scheme=rx.cond(S.closed, "gray", "grass"), variant="soft", id="site-status"),
+        rx.badge(
+            S.status,
+            color_scheme=rx.cond(S.closed, "gray", "grass"),
+            variant="soft",
+            high_contrast=True,
+            id="site-status",
+        ),
         rx.cond(
             ~S.is_new,
             rx.text(
@@ -401,6 +422,7 @@ def _body() -> rx.Component:
                             "Close site",
                             color_scheme="red",
                             variant="soft",
+                            high_contrast=True,
                             on_click=S.ask_close,
                             id="site-close",
                         ),

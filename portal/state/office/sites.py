@@ -35,6 +35,7 @@ class OfficeSiteState(rx.State):
     site_ref: str = ""  # the site's id, for its links
     customer_name: str = ""
     customer_href: str = ""
+    new_contract_href: str = ""
     status: str = ""  # "Open" or "Closed since …"
     closed: bool = False
     active_assets: int = 0
@@ -98,6 +99,7 @@ class OfficeSiteState(rx.State):
         self.heading = details.name
         self.customer_name = summary.customer_name
         self.customer_href = f"/office/customers/{summary.customer_id}"
+        self.new_contract_href = f"/office/contracts/new?customer={summary.customer_id}"
         self.closed = not summary.is_active
         self.status = "Open" if summary.is_active else f"Closed {moment(summary.closed_at)}"
         self.active_assets, self.open_jobs = summary.active_assets, summary.open_jobs
