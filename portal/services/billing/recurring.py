@@ -24,7 +24,6 @@ from sqlalchemy import and_, case, not_, union_all
 from sqlmodel import Session, delete, select
 
 from portal.core import clock, dates, events, exports, tenant, visibility
-from portal.core.clock import local_day
 from portal.core.lists import (
     Cell,
     Column,
@@ -742,8 +741,3 @@ def run_now(session: Session, staff: StaffMember, recurring_id: Any, gateway: Ga
         customer_id=ri.customer_id,
     )
     return run
-
-
-def run_day(session: Session, run: AutopayRun) -> date:
-    """The day a run happened in the office's zone."""
-    return local_day(run.created_at, clock.zone(tenant.contractor(session).timezone))
