@@ -9,9 +9,9 @@ from datetime import timedelta
 import pytest
 from sqlmodel import func, select
 
+from portal.core.lists import PageRequest
 from portal.core.months import add_months
 from portal.core.principal import AccessDenied, Role, StaffMember
-from portal.core.lists import PageRequest
 from portal.models import (
     AuditEvent,
     AutopayRun,
