@@ -224,7 +224,7 @@ def _customer_picker() -> rx.Component:
 def _autopay() -> rx.Component:
     return rx.vstack(
         rx.cond(
-            S.card != "",
+            (S.card != "") | S.autopay,  # on without a card (the card was removed): it can be turned off
             rx.el.label(
                 rx.hstack(
                     rx.checkbox(
@@ -233,7 +233,11 @@ def _autopay() -> rx.Component:
                         aria_label="Pay automatically with the saved card",
                         data_check="autopay",
                     ),
-                    rx.text("Pay automatically with the customer's saved card (", S.card, ")", size="2"),
+                    rx.text(
+                        "Pay automatically with the customer's saved card",
+                        rx.cond(S.card != "", " (" + S.card + ")", ": none is saved now"),
+                        size="2",
+                    ),
                     spacing="2",
                     align="center",
                 ),
