@@ -424,3 +424,25 @@ def test_the_list_filters_by_customer_and_status_and_searches_in_sql(session, wo
         16_610,
         "Paused",
     )
+
+
+def test_the_demos_recurring_invoices_carry_a_line_for_what_they_bill(session, fast_settings):
+    from portal.demo import seed_demo
+
+    seed_demo(session, today=TODAY)
+    plans = session.exec(select(RecurringInvoice)).all()
+    assert plans
+    for plan in plans:
+        shown = recurring.recurring_for_office(session, OWNER, plan.id)
+        assert [(x.description, x.total_cents) for x in shown.lines] == [(plan.name, plan.subtotal_cents)]
+    # The next run bills the line, at the same total the earlier invoices had.
+    due = plans[0]
+    autopay.autopay_run(session, SandboxGateway(), due.next_due_on, only=due.id)
+    run = session.exec(
+        select(AutopayRun).where(AutopayRun.recurring_invoice_id == due.id).order_by(AutopayRun.id.desc())
+    ).first()
+    invoice = session.get(Invoice, run.invoice_id)
+    assert invoice.total_cents == due.total_cents
+    assert lines_of(session, InvoiceItem, InvoiceItem.invoice_id, invoice.id) == [
+        ("", due.name, 1, due.subtotal_cents, due.subtotal_cents)
+    ]
