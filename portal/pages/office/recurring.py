@@ -508,7 +508,14 @@ def _one() -> rx.Component:
         page_heading("Recurring invoice " + d["number"], status_badge(S.status)),
         rx.cond(
             S.saved,
-            rx.callout("Recurring invoice saved.", icon="circle-check", color_scheme="green", width="100%"),
+            rx.callout(
+                "Recurring invoice saved.",
+                icon="circle-check",
+                color_scheme="green",
+                high_contrast=True,  # green on the back office's grey fails axe's contrast
+                width="100%",
+                id="saved-notice",
+            ),
         ),
         form_error(S.errors.get("form", "")),
         _actions(),
