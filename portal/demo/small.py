@@ -105,6 +105,7 @@ from portal.models import (
     QuoteItem,
     QuoteStage,
     RecurringInvoice,
+    RecurringInvoiceItem,
     SavedCard,
     ServiceLevel,
     ServiceRecord,
@@ -205,6 +206,7 @@ class SmallDemo:
             self.built[spec.key] = self._customer(spec)
         self._void_invoice(self.built["northside"])
         self._recurring_and_autopay()
+        self._recurring_lines()
         self._transfers(self.built["northside"])
         self._visit_assets()
         self._tasks()
@@ -1205,6 +1207,21 @@ class SmallDemo:
                     plan["last_paid_on"] = self.pay_on[invoice["id"]]
                 due = add_months(due, step[freq])
             plan["next_due_on"] = due
+
+    def _recurring_lines(self) -> None:
+        """Each recurring invoice's one line, for its subtotal, so the office's screen shows and edits
+        what every invoice of it bills (and the next run carries the line)."""
+        for plan in self.recurring:
+            self.rows.add(
+                RecurringInvoiceItem,
+                recurring_invoice_id=plan["id"],
+                kind="",
+                description=plan["name"],
+                quantity=1,
+                unit_price_cents=plan["subtotal_cents"],
+                total_cents=plan["subtotal_cents"],
+                sort_order=0,
+            )
 
     def _payment(
         self,

@@ -414,19 +414,31 @@ def test_a_failed_autopay_is_recorded_and_mailed(session, world):
     assert ri.next_due_on == add_months(due_on, 1) and ri.last_paid_on is None
 
 
-def test_autopay_skips_without_a_current_card_and_when_not_due_or_off(session, world):
-    due = f.recurring_invoice(session, world["site"])
-    f.recurring_invoice(session, world["site"], next_due_on=TODAY + timedelta(days=1))
-    f.recurring_invoice(session, world["site"], autopay=False)
+def test_autopay_invoices_without_charging_when_there_is_no_current_card_or_it_is_off(session, world):
+    """A customer without a card (or with automatic payment off) is still billed: the invoice is
+    issued for them to pay and the run says why nothing was charged; one not yet due waits."""
+    no_card = f.recurring_invoice(session, world["site"])
+    later = f.recurring_invoice(session, world["site"], next_due_on=TODAY + timedelta(days=1))
+    off = f.recurring_invoice(session, world["site"], autopay=False)
     old = f.saved_card(session, world["owner"])
     old.replaced_at = old.created_at
     session.add(old)
     session.flush()
     gw = SpyGateway()
     summary = autopay.autopay_run(session, gw, TODAY)
-    assert (summary.due, summary.skipped) == (0, 1) and gw.calls == []
-    session.refresh(due)
-    assert due.next_due_on == TODAY
+    assert (summary.due, summary.failed, summary.invoiced, summary.charged) == (2, 1, 1, 0) and gw.calls == []
+    runs = {r.recurring_invoice_id: r for r in session.exec(select(AutopayRun)).all()}
+    assert set(runs) == {no_card.id, off.id}
+    assert (runs[no_card.id].status, runs[no_card.id].error) == ("failed", autopay.NO_CARD)
+    assert (runs[off.id].status, runs[off.id].error) == ("pending", autopay.AUTOPAY_OFF)
+    for run in runs.values():
+        inv = session.get(Invoice, run.invoice_id)
+        assert inv.status == "unpaid" and run.payment_id is None
+    session.refresh(later)
+    assert later.next_due_on == TODAY + timedelta(days=1)
+    assert count(session, Payment) == 0
+    mailed = session.exec(select(OutboxMail.to_address).where(OutboxMail.kind == "invoice_issued")).all()
+    assert mailed == ["accounts@acme.example"] * 2  # each invoice, to pay by hand
 
 
 # The saved card and cancelling autopay.

@@ -7,6 +7,7 @@ import reflex as rx
 
 from portal.components.detail import fact
 from portal.components.forms import field, form_error
+from portal.components.line_editor import lines_editor
 from portal.components.office_shell import office_page
 from portal.components.shell import page_heading
 from portal.components.table import (
@@ -20,7 +21,6 @@ from portal.components.table import (
 )
 from portal.core.principal import Duty
 from portal.state.office.invoices import (
-    KINDS,
     METHODS,
     NewInvoiceState,
     OfficeInvoicesState,
@@ -627,100 +627,10 @@ def _customer_picker() -> rx.Component:
     )
 
 
-def _line(line: rx.Var, index: rx.Var) -> rx.Component:
-    key = line["key"]
-    number = (index + 1).to_string()
-
-    def named(part: str) -> rx.Var:
-        return "line-" + key + "-" + part
-
-    def error(part: str) -> rx.Component:
-        message = N.errors.get("line-" + key + "-" + part, "")
-        return rx.cond(message != "", rx.text(message, size="1", color_scheme="red", role="alert"))
-
-    return rx.grid(
-        rx.vstack(
-            rx.el.select(
-                *[rx.el.option(label, value=value) for value, label in KINDS],
-                name=named("kind"),
-                default_value=line["kind"],
-                aria_label="Line " + number + " kind",
-                class_name="native-select",
-            ),
-            error("kind"),
-            spacing="1",
-        ),
-        rx.vstack(
-            rx.input(
-                name=named("description"),
-                default_value=line["description"],
-                aria_label="Line " + number + " description",
-                placeholder="Description",
-                max_length=500,
-                class_name="line-description",
-            ),
-            error("description"),
-            spacing="1",
-        ),
-        rx.vstack(
-            rx.input(
-                name=named("quantity"),
-                default_value=line["quantity"],
-                aria_label="Line " + number + " quantity",
-                input_mode="numeric",
-                class_name="line-quantity",
-            ),
-            error("quantity"),
-            spacing="1",
-        ),
-        rx.vstack(
-            rx.input(
-                name=named("unit_price"),
-                default_value=line["unit_price"],
-                aria_label="Line " + number + " unit price",
-                placeholder="Unit price",
-                input_mode="decimal",
-                class_name="line-price",
-            ),
-            error("unit_price"),
-            spacing="1",
-        ),
-        rx.icon_button(
-            rx.icon("trash-2", size=14),
-            variant="ghost",
-            color_scheme="gray",
-            type="button",
-            on_click=N.remove_line(key),
-            aria_label="Remove line " + number,
-        ),
-        columns=rx.breakpoints(initial="1", md="8em 1fr 5em 8em 2em"),
-        spacing="2",
-        width="100%",
-        align="start",
-        key=key,
-        class_name="invoice-line",
-    )
-
-
 def _free_form() -> rx.Component:
     return rx.form(
         rx.vstack(
-            rx.heading("Lines", size="4", as_="h2"),
-            rx.foreach(N.lines, _line),
-            rx.cond(
-                N.errors.get("lines", "") != "",
-                rx.text(
-                    N.errors.get("lines", ""), size="1", color_scheme="red", role="alert", id="lines-error"
-                ),
-            ),
-            rx.button(
-                rx.icon("plus", size=14),
-                "Add line",
-                variant="soft",
-                type="button",
-                on_click=N.add_line,
-                id="add-line",
-            ),
+            lines_editor(N.lines, N.errors, N.add_line, N.remove_line),
             rx.grid(
                 field(
                     "Order No. (optional)",

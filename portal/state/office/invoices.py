@@ -18,16 +18,16 @@ from portal.core.money import format_money
 from portal.core.principal import Duty, StaffMember
 from portal.db import unit_of_work
 from portal.services.billing import invoicing, letters, office_invoices
-from portal.services.billing.invoicing import InvoicingError, LineInput, PaymentInput
+from portal.services.billing.invoicing import InvoicingError, PaymentInput
 from portal.state import arguments
 from portal.state.display import DASH, day, money
 from portal.state.listing import ListState
+from portal.state.office.lines import LineEditor
 from portal.state.office.session import office_staff
 
 ROUTE = "/office/invoices"
 MAX_LINES = invoicing.MAX_LINES
 METHODS = [{"value": m.value, "label": label} for m, label in invoicing.OFFLINE_METHODS.items()]
-KINDS = [("labour", "Labour"), ("material", "Material"), ("other", "Other")]
 
 
 class OfficeInvoicesState(ListState, rx.State):
@@ -327,11 +327,7 @@ class OfficeInvoiceState(rx.State):
         return rx.toast.success(f"{what} sent to {', '.join(sent.addresses)}.")
 
 
-def _blank_line(key: int) -> dict[str, str]:
-    return {"key": str(key), "kind": "labour", "description": "", "quantity": "1", "unit_price": ""}
-
-
-class NewInvoiceState(rx.State):
+class NewInvoiceState(LineEditor, rx.State):
     """``/office/invoices/new``: a completed job's invoice (``?job=<id>``) or a free invoice, each
     confirmed before it is issued."""
 
@@ -348,7 +344,6 @@ class NewInvoiceState(rx.State):
     customer_name: str = ""
     sites: list[dict[str, str]] = []
     site_id: str = ""
-    lines: list[dict[str, str]] = []
     order_number: str = ""
     description: str = ""
     totals: dict[str, str] = {}
@@ -356,10 +351,12 @@ class NewInvoiceState(rx.State):
     busy: bool = False
     _job_id: int = 0
     _customer_id: int = 0
-    _next_key: int = 0
 
     def _staff(self) -> StaffMember | None:
         return office_staff(self, Duty.INVOICE_JOBS)
+
+    def _may_edit_lines(self) -> bool:
+        return self._staff() is not None
 
     @rx.event
     def load(self):
@@ -376,8 +373,7 @@ class NewInvoiceState(rx.State):
         self._customer_id, self.customer_name, self.sites, self.site_id = 0, "", [], ""
         self.customer_query, self.customer_choices = "", []
         self.order_number = self.description = ""
-        self._next_key = 1
-        self.lines = [_blank_line(0)]
+        self._start_lines()
         with unit_of_work(read_only=True) as session:
             waiting = office_invoices.completed_jobs(session, staff)
         self.waiting_jobs = [{"id": str(c.id), "label": c.label} for c in waiting]
@@ -464,34 +460,10 @@ class NewInvoiceState(rx.State):
     # The lines.
 
     def _keep_typed(self, sent: dict[str, Any]) -> None:
-        """What was typed in each line, kept when a line is added or removed and for the review."""
-        self.lines = [
-            {
-                "key": line["key"],
-                **{
-                    name: arguments.text(sent.get(f"line-{line['key']}-{name}", line[name]), 600)
-                    for name in ("kind", "description", "quantity", "unit_price")
-                },
-            }
-            for line in self.lines
-        ]
+        """What was typed in each line and the other fields, kept for the review."""
+        self._keep_lines(sent)
         self.order_number = arguments.text(sent.get("order_number", self.order_number), 100)
         self.description = arguments.text(sent.get("description", self.description), 2000)
-
-    @rx.event
-    def add_line(self):
-        """A blank line at the end; what is typed in the others stays in the browser's fields."""
-        if self._staff() is None or len(self.lines) >= MAX_LINES:
-            return
-        self.lines = [*self.lines, _blank_line(self._next_key)]
-        self._next_key += 1
-
-    @rx.event
-    def remove_line(self, key: str):
-        if self._staff() is None or len(self.lines) <= 1:
-            return
-        key = arguments.text(key, 20)
-        self.lines = [line for line in self.lines if line["key"] != key]
 
     @rx.event
     def review(self, form: dict):
@@ -505,9 +477,7 @@ class NewInvoiceState(rx.State):
             errors["customer"] = "Choose the customer."
         if not self.site_id:
             errors["site"] = "Choose the site."
-        typed = [
-            LineInput(ln["kind"], ln["description"], ln["quantity"], ln["unit_price"]) for ln in self.lines
-        ]
+        typed = self._typed_lines()
         try:
             priced = invoicing.read_lines(typed)
         except InvoicingError as refused:
@@ -538,21 +508,6 @@ class NewInvoiceState(rx.State):
         }
         self.step = "confirm"
 
-    def _keyed(self, errors: dict[str, str]) -> dict[str, str]:
-        """The service numbers lines from 0; the form names them by their key."""
-        shown = {}
-        for name, message in errors.items():
-            parts = name.split("-")
-            if (
-                len(parts) == 3
-                and parts[0] == "line"
-                and parts[1].isdigit()
-                and int(parts[1]) < len(self.lines)
-            ):
-                name = f"line-{self.lines[int(parts[1])]['key']}-{parts[2]}"
-            shown[name] = message
-        return shown
-
     @rx.event
     def back(self):
         self.step = "form"
@@ -562,9 +517,7 @@ class NewInvoiceState(rx.State):
         staff = self._staff()
         if staff is None or self.mode != "free" or self.step != "confirm" or self.busy:
             return None
-        typed = [
-            LineInput(ln["kind"], ln["description"], ln["quantity"], ln["unit_price"]) for ln in self.lines
-        ]
+        typed = self._typed_lines()
         self.busy = True
         try:
             with unit_of_work() as session:
