@@ -118,6 +118,7 @@ from portal.models import (
     TestResult,
     Transfer,
 )
+from portal.services.billing.gateways import SAVED_PREFIX
 from portal.services.identity import principals
 from portal.services.identity.passwords import hash_password
 from portal.services.work import jobs, pricing, quotes, requests, scheduling
@@ -1108,7 +1109,7 @@ class SmallDemo:
             SavedCard,
             customer_id=north.row["id"],
             gateway="sandbox",
-            gateway_token=f"tok_demo_{letters(rng, 20)}",
+            gateway_token=f"{SAVED_PREFIX}{letters(rng, 20)}",
             brand="visa",
             last4="4242",
             exp_month=11,

@@ -51,6 +51,7 @@ from portal.models import (
     TaskStatus,
     Transfer,
 )
+from portal.services.billing.gateways import SAVED_PREFIX
 from portal.services.identity import passwords, principals
 
 TODAY = date(2026, 3, 16)
@@ -232,7 +233,7 @@ def test_no_card_number_is_stored(session, seeded):
                 assert not long_digits.search(value), (column.name, value)
         assert payment.gateway == "sandbox" and len(payment.card_last4) == 4
     card = session.execute(select(SavedCard)).scalar_one()
-    assert (card.brand, card.last4) == ("visa", "4242") and card.gateway_token.startswith("tok_demo_")
+    assert (card.brand, card.last4) == ("visa", "4242") and card.gateway_token.startswith(SAVED_PREFIX)
     assert (card.exp_year, card.exp_month) > (TODAY.year, TODAY.month)
 
 
