@@ -6,6 +6,7 @@ from portal.api import (
     advanced_reports,
     assets,
     auth_routes,
+    branding,
     documents,
     exports,
     files,
@@ -33,5 +34,6 @@ def backend() -> list:
         *maintenance_reports.routes,
         *advanced_reports.routes,
         *office_files.routes,
+        *branding.routes,
     ]
     return [Starlette(routes=routes), upload_cap, guard_credentials, security_headers]
