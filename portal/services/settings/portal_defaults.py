@@ -9,20 +9,11 @@ from sqlmodel import Session
 
 from portal.core import events, tenant
 from portal.core.principal import Duty, StaffMember, require_duty
-from portal.models import ALL_PAGES, Contractor, PortalTier
+from portal.models import ALL_PAGES, Contractor, Page, PortalTier
 from portal.services.settings.errors import SettingsError
 
 TIERS = {PortalTier.STANDARD.value: "Standard", PortalTier.ADVANCED.value: "Advanced"}
-PAGE_LABELS = {
-    "quotes": "Quotes",
-    "jobs": "Jobs",
-    "invoices": "Invoices",
-    "sites": "Sites",
-    "assets": "Assets",
-    "reports": "Reports",
-    "tasks": "Tasks",
-    "contacts": "Contacts",
-}
+PAGE_LABELS: dict[str, str] = {page.value: page.value.title() for page in Page}
 
 
 def default_pages(row: Contractor) -> list[str]:
