@@ -5,7 +5,6 @@ The served portal is shared by the whole run, so the contractor's row is put bac
 
 from __future__ import annotations
 
-import io
 import re
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from sqlmodel import Session
 from portal.core import tenant
 from portal.models import AuditEvent
 from tests.browser.conftest import login, office_cookie
+from tests.browser.test_accessibility import _findings
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 DANA = "dana@northside.example"
@@ -72,8 +72,18 @@ def _brand(page, portal, tmp_path: Path) -> None:
     )
     expect(preview).to_contain_text("Harbour Lights Fire")
     page.screenshot(path=str(ARTIFACTS / "settings-branding.png"), full_page=True)
+    findings = _findings(page, "settings: branding preview")  # the page's axe check sees only its first tab
     page.locator("#save-branding").click()
     expect(page.locator("#branding-saved")).to_be_visible()
+    page.locator("#tab-portal").click()
+    page.locator("#add-item").click()
+    expect(page.locator("#item-dialog")).to_be_visible()
+    findings += _findings(page, "settings: price list item")
+    page.keyboard.press("Escape")
+    page.locator("#tab-payments").click()
+    expect(page.locator("#gateway-name")).to_contain_text("Sandbox")
+    findings += _findings(page, "settings: payments")
+    assert findings == []
 
     with Session(portal.engine) as s:
         row = tenant.contractor(s)

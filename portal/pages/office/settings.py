@@ -10,6 +10,7 @@ from portal.components.shell import page_heading
 from portal.components.uploads import upload_zone
 from portal.core.principal import Duty
 from portal.pages.office.settings_lists import catalog_section
+from portal.services.files.uploads import limit_text
 from portal.services.settings.branding import LOGO_LIMIT
 from portal.services.settings.company import timezones
 from portal.services.settings.portal_defaults import PAGE_LABELS, TIERS
@@ -137,6 +138,20 @@ def _company() -> rx.Component:
     )
 
 
+def _mock_button(label: str, soft: bool = False) -> rx.Component:
+    """A button's look in the previewed accent (Radix's own step and contrast colours), but not a
+    control: nothing in the preview can be pressed or reached with Tab."""
+    return rx.box(
+        rx.text(label, size="1", weight="medium"),
+        background_color=rx.color("accent", 3 if soft else 9),
+        color=rx.color("accent", 11) if soft else "var(--accent-contrast)",
+        padding="0.3em 0.8em",
+        border_radius="var(--radius-2)",
+        text_align="center",
+        class_name="preview-button",
+    )
+
+
 def _preview() -> rx.Component:
     """A small mock of the portal's header, a button and the login card, in the chosen colour and logo."""
     logo = rx.cond(
@@ -149,12 +164,12 @@ def _preview() -> rx.Component:
     name = rx.text(S.company["company_name"], weight="bold", size="2")
     return rx.theme(
         rx.vstack(
-            rx.text("Preview", size="2", weight="medium"),
+            rx.text("Preview, before saving", size="2", weight="medium"),
             rx.hstack(
                 logo,
                 name,
                 rx.spacer(),
-                rx.button("Request a Quote", size="1", variant="soft", tab_index=-1),
+                _mock_button("Request a Quote", soft=True),
                 align="center",
                 spacing="2",
                 width="100%",
@@ -172,8 +187,8 @@ def _preview() -> rx.Component:
                         border=f"1px solid {rx.color('gray', 7)}",
                         border_radius="4px",
                     ),
-                    rx.button("Log in", size="2", width="100%", tab_index=-1),
-                    rx.link("Forgot your password?", size="1", href="#", tab_index=-1),
+                    _mock_button("Log in"),
+                    rx.text("Forgot your password?", size="1", color=rx.color("accent", 11)),
                     spacing="2",
                     width="100%",
                 ),
@@ -186,8 +201,6 @@ def _preview() -> rx.Component:
             border=f"1px dashed {rx.color('gray', 7)}",
             border_radius="8px",
             id="branding-preview",
-            aria_label="Preview of the portal in this logo and colour",
-            role="img",
         ),
         accent_color=S.preview_radix,
         has_background=False,
@@ -195,7 +208,7 @@ def _preview() -> rx.Component:
 
 
 def _branding() -> rx.Component:
-    limit_kb = LOGO_LIMIT // 1024
+    limit = limit_text(LOGO_LIMIT)
     return rx.vstack(
         rx.heading("Branding", size="4", as_="h2"),
         rx.text(
@@ -223,11 +236,12 @@ def _branding() -> rx.Component:
                             "image/webp": [".webp"],
                         },
                         max_size=2 * LOGO_LIMIT,
+                        padding="1em",
+                        width="100%",
                         on_drop=S.upload_logo(rx.upload_files(upload_id=LOGO_UPLOAD)),
                     ),
                     S.logo_error,
-                    hint=f"PNG, JPEG or WebP, up to {limit_kb} KB. A wide logo on a clear background "
-                    "reads best.",
+                    hint=f"PNG, JPEG or WebP, up to {limit}. A wide logo on a clear background reads best.",
                 ),
                 rx.hstack(
                     rx.cond(S.logo_name != "", rx.text(S.logo_name, size="2", id="logo-name")),

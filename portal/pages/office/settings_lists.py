@@ -73,36 +73,40 @@ def _scripts() -> rx.Component:
         ),
         rx.cond(
             C.scripts.length() > 0,
-            rx.table.root(
-                rx.table.header(
-                    rx.table.row(
-                        rx.table.column_header_cell("Title"),
-                        rx.table.column_header_cell("For"),
-                        rx.table.column_header_cell("Status"),
-                        rx.table.column_header_cell(rx.el.span("Actions", class_name="sr-only")),
-                    )
-                ),
-                rx.table.body(
-                    rx.foreach(
-                        C.scripts,
-                        lambda r: rx.table.row(
-                            rx.table.row_header_cell(r["title"]),
-                            rx.table.cell(r["use_label"]),
-                            rx.table.cell(_status(r["active"])),
-                            rx.table.cell(
-                                rx.button(
-                                    "Edit",
-                                    size="1",
-                                    variant="soft",
-                                    on_click=C.open_script(r["id"]),
-                                    aria_label="Edit " + r["title"],
-                                )
+            rx.box(
+                rx.table.root(
+                    rx.table.header(
+                        rx.table.row(
+                            rx.table.column_header_cell("Title"),
+                            rx.table.column_header_cell("For"),
+                            rx.table.column_header_cell("Status"),
+                            rx.table.column_header_cell(rx.el.span("Actions", class_name="sr-only")),
+                        )
+                    ),
+                    rx.table.body(
+                        rx.foreach(
+                            C.scripts,
+                            lambda r: rx.table.row(
+                                rx.table.row_header_cell(r["title"]),
+                                rx.table.cell(r["use_label"]),
+                                rx.table.cell(_status(r["active"])),
+                                rx.table.cell(
+                                    rx.button(
+                                        "Edit",
+                                        size="1",
+                                        variant="soft",
+                                        on_click=C.open_script(r["id"]),
+                                        aria_label="Edit " + r["title"],
+                                    )
+                                ),
                             ),
-                        ),
-                    )
+                        )
+                    ),
+                    width="100%",
+                    id="scripts-table",
                 ),
+                overflow_x="auto",
                 width="100%",
-                id="scripts-table",
             ),
             rx.text(
                 "No scripts yet. Add the descriptions staff write again and again.",
