@@ -68,7 +68,7 @@ def _brand(page, portal, tmp_path: Path) -> None:
     )
     page.locator("#accent-text").fill("#0d9488")
     expect(preview.locator("xpath=ancestor::*[contains(@class,'radix-themes')][1]")).to_have_attribute(
-        "data-accent-color", "teal"
+        "data-accent-color", "mint"
     )
     expect(preview).to_contain_text("Harbour Lights Fire")
     page.screenshot(path=str(ARTIFACTS / "settings-branding.png"), full_page=True)
@@ -83,7 +83,7 @@ def _brand(page, portal, tmp_path: Path) -> None:
     page.locator("#tab-payments").click()
     expect(page.locator("#gateway-name")).to_contain_text("Sandbox")
     findings += _findings(page, "settings: payments")
-    assert findings == []
+    assert findings == [], "\n\n".join(findings)
 
     with Session(portal.engine) as s:
         row = tenant.contractor(s)

@@ -201,30 +201,40 @@ def test_office_and_technician_are_refused_every_settings_command(session, who):
 @pytest.mark.parametrize(
     ("chosen", "scale"),
     [
-        ("#0d9488", "teal"),
-        ("#E5484D", "red"),
+        ("#0d9488", "mint"),  # teal: white on Radix teal is 3.1:1, so the nearest that passes
+        ("#0EA5E9", "sky"),
         ("#3e63dd", "indigo"),
         ("#2563eb", "indigo"),
         ("#7c3aed", "purple"),
-        ("#e93d82", "crimson"),
-        ("#ffc53d", "amber"),
-        ("#f76b15", "orange"),
-        ("#46a758", "grass"),
-        ("#777777", "gray"),
-        ("#000000", "gray"),
+        ("#6e56cf", "violet"),
+        ("#ab4aba", "plum"),
+        ("#e11d48", "plum"),  # red has no passing scale of its own
+        ("#777777", "indigo"),
+        ("#000000", "indigo"),
         ("", "indigo"),
         ("teal", "indigo"),
         ("#12345", "indigo"),
     ],
 )
-def test_the_accent_maps_to_the_nearest_radix_scale(chosen, scale):
+def test_the_accent_maps_to_the_nearest_radix_scale_that_keeps_text_readable(chosen, scale):
     assert branding.radix_accent(chosen) == scale
 
 
-def test_every_radix_scale_maps_to_itself():
-    assert {name: branding.radix_accent(hex_) for name, hex_ in branding.RADIX_SCALES.items()} == {
-        name: name for name in branding.RADIX_SCALES
+def test_only_scales_whose_text_pairs_pass_wcag_aa_are_used():
+    assert branding.accessible_scales() == ("plum", "purple", "violet", "iris", "indigo", "mint", "sky")
+    for name in branding.accessible_scales():
+        scale = branding.RADIX[name]
+        assert branding.radix_accent(scale.step9) == name  # each maps to itself
+        assert branding.contrast(scale.on_step9, scale.step9) >= 4.5
+        assert branding.contrast(scale.step11, scale.step3) >= 4.5
+    assert not branding.passes_contrast(branding.RADIX["teal"])  # white on #12a594 is 3.07:1
+    every = {
+        branding.radix_accent(f"#{r:02x}{g:02x}{b:02x}")
+        for r in range(0, 256, 51)
+        for g in range(0, 256, 51)
+        for b in range(0, 256, 51)
     }
+    assert every <= set(branding.accessible_scales())
 
 
 @pytest.mark.parametrize("typed", ["0d9488", "#0d948", "#0d94888", "#gggggg", "red", 12, None])
@@ -300,7 +310,7 @@ def test_the_saved_logo_is_served_publicly_with_its_type_and_nosniff(committed, 
         assert (row.accent_color, row.logo_type) == ("#0d9488", "image/png")
         url = branding.logo_url(row)
         assert url == f"/brand/logo?v={row.logo_key[:12]}"
-        assert branding.brand(s) == branding.Brand("Harbourside Fire", url, "teal", "#0d9488")
+        assert branding.brand(s) == branding.Brand("Harbourside Fire", url, "mint", "#0d9488")
         assert branding.logo_path(row).parent == config.settings().files_dir
     answer = client.get(url)
     assert answer.status_code == 200 and answer.content == image("PNG")

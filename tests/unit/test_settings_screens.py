@@ -92,7 +92,7 @@ def test_the_owner_previews_a_colour_and_logo_then_saves_them(world, committed):
     tab = tab_for(committed, world, "owner")
     tab.run(SettingsState, "load")
     shown = tab.run(SettingsState, "set_accent", {"value": "#0D9488"})
-    assert (shown.preview_radix, shown.accent_error, shown.colour_value) == ("teal", "", "#0d9488")
+    assert (shown.preview_radix, shown.accent_error, shown.colour_value) == ("mint", "", "#0d9488")
     shown = tab.run(SettingsState, "set_accent", {"value": "teal"})
     assert shown.accent_error == branding.BAD_COLOUR and shown.preview_radix == branding.DEFAULT_RADIX
     refused = tab.run(SettingsState, "save_branding")

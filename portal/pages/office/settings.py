@@ -165,6 +165,13 @@ def _preview() -> rx.Component:
     return rx.theme(
         rx.vstack(
             rx.text("Preview, before saving", size="2", weight="medium"),
+            rx.text(
+                "On screen: ",
+                rx.text.strong(S.preview_radix, id="preview-scale", text_transform="capitalize"),
+                ", the nearest colour whose buttons and links stay readable.",
+                size="1",
+                color_scheme="gray",
+            ),
             rx.hstack(
                 logo,
                 name,

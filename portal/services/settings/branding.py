@@ -1,14 +1,16 @@
 """Settings > Branding: the contractor's logo and accent colour, and how each place shows them.
 
 Why the screen and the documents use the colour differently: the portal's screens are drawn with
-Radix Themes, whose twelve-step colour scales are built so every step pairs with its text at
-WCAG contrast (solid buttons on step 9 carry the scale's own contrast colour, dark text on the
-bright amber, yellow, lime, mint and sky). Painting an arbitrary hex over the theme would let an
-owner's pale yellow put white text on it and fail axe's colour-contrast rule. So on screen the
-chosen colour is mapped to the nearest Radix scale (:func:`radix_accent`, by distance in CIELAB,
-which follows how different two colours look) and applied with ``rx.theme(accent_color=...)``.
-A PDF or an email has no theme: there the exact hex is used, for bands and rules, with its text in
-white or near-black, whichever contrasts more (:func:`text_on`).
+Radix Themes, whose accent scales set every accent pairing (white or dark text on a solid button's
+step 9, accent text on a soft button's step 3 and on white). Painting an arbitrary hex over the
+theme would let an owner's pale yellow put white text on it and fail axe's colour-contrast rule.
+And not every Radix scale passes either: white on teal, green, blue, red or orange step 9 is about
+3:1 (the table below, checked by :func:`passes_contrast`). So on screen the chosen colour is mapped
+to the nearest scale that passes (:func:`radix_accent`, by distance in CIELAB, which follows how
+different two colours look) and applied with ``rx.theme(accent_color=...)``: a teal brand shows in
+Radix's mint or sky. A PDF or an email has no theme: there the exact hex is used, for bands and
+rules, with its text in white or near-black, whichever contrasts more (:func:`text_on`), and as
+text only where it contrasts with white.
 
 The logo is an uploaded PNG, JPEG or WebP (decided from its bytes, never its name; SVG is refused,
 because an SVG is a document that can carry scripts and links), at most ``LOGO_LIMIT`` bytes, kept
@@ -47,36 +49,50 @@ NOT_A_LOGO = "Upload the logo as a PNG, JPEG or WebP image (SVG and other files 
 BAD_COLOUR = "Enter the colour as # and six hexadecimal digits, such as #0d9488."
 WHITE = "#ffffff"
 INK = "#111111"
+AA = 4.5  # WCAG AA contrast for normal-size text
 
-# Step 9 (the solid colour) of each Radix Themes accent scale, light appearance.
-RADIX_SCALES: dict[str, str] = {
-    "tomato": "#e54d2e",
-    "red": "#e5484d",
-    "ruby": "#e54666",
-    "crimson": "#e93d82",
-    "pink": "#d6409f",
-    "plum": "#ab4aba",
-    "purple": "#8e4ec6",
-    "violet": "#6e56cf",
-    "iris": "#5b5bd6",
-    "indigo": "#3e63dd",
-    "blue": "#0090ff",
-    "cyan": "#00a2c7",
-    "teal": "#12a594",
-    "jade": "#29a383",
-    "green": "#30a46c",
-    "grass": "#46a758",
-    "brown": "#ad7f58",
-    "bronze": "#a18072",
-    "gold": "#978365",
-    "orange": "#f76b15",
-    "amber": "#ffc53d",
-    "yellow": "#ffe629",
-    "lime": "#bdee63",
-    "mint": "#86ead4",
-    "sky": "#7ce2fe",
-    "gray": "#8d8d8d",
+
+@dataclass(frozen=True)
+class Scale:
+    """The steps of a Radix Themes accent scale (light appearance, @radix-ui/themes 3) that text
+    sits on: 3 (a soft button's and a selected tab's background), 9 (a solid button), 11 (accent
+    text, links) and the scale's own text colour on step 9."""
+
+    step3: str
+    step9: str
+    step11: str
+    on_step9: str
+
+
+RADIX: dict[str, Scale] = {
+    "tomato": Scale("#feebe7", "#e54d2e", "#d13415", "#ffffff"),
+    "red": Scale("#feebec", "#e5484d", "#ce2c31", "#ffffff"),
+    "ruby": Scale("#feeaed", "#e54666", "#ca244d", "#ffffff"),
+    "crimson": Scale("#ffe9f0", "#e93d82", "#cb1d63", "#ffffff"),
+    "pink": Scale("#fee9f5", "#d6409f", "#c2298a", "#ffffff"),
+    "plum": Scale("#fbebfb", "#ab4aba", "#953ea3", "#ffffff"),
+    "purple": Scale("#f7edfe", "#8e4ec6", "#8145b5", "#ffffff"),
+    "violet": Scale("#f4f0fe", "#6e56cf", "#6550b9", "#ffffff"),
+    "iris": Scale("#f0f1fe", "#5b5bd6", "#5753c6", "#ffffff"),
+    "indigo": Scale("#edf2fe", "#3e63dd", "#3a5bc7", "#ffffff"),
+    "blue": Scale("#e6f4fe", "#0090ff", "#0d74ce", "#ffffff"),
+    "cyan": Scale("#def7f9", "#00a2c7", "#107d98", "#ffffff"),
+    "teal": Scale("#e0f8f3", "#12a594", "#008573", "#ffffff"),
+    "jade": Scale("#e6f7ed", "#29a383", "#208368", "#ffffff"),
+    "green": Scale("#e6f6eb", "#30a46c", "#218358", "#ffffff"),
+    "grass": Scale("#e9f6e9", "#46a758", "#2a7e3b", "#ffffff"),
+    "brown": Scale("#f6eee7", "#ad7f58", "#815e46", "#ffffff"),
+    "bronze": Scale("#f6edea", "#a18072", "#7d5e54", "#ffffff"),
+    "gold": Scale("#f2f0e7", "#978365", "#71624b", "#ffffff"),
+    "orange": Scale("#ffefd6", "#f76b15", "#cc4e00", "#ffffff"),
+    "amber": Scale("#fff7c2", "#ffc53d", "#ab6400", "#21201c"),
+    "yellow": Scale("#fffab8", "#ffe629", "#9e6c00", "#21201c"),
+    "lime": Scale("#eef6d6", "#bdee63", "#5c7c2f", "#1d211c"),
+    "mint": Scale("#ddf9f2", "#86ead4", "#027864", "#1a211e"),
+    "sky": Scale("#e1f6fd", "#7ce2fe", "#00749e", "#1c2024"),
+    "gray": Scale("#f0f0f0", "#8d8d8d", "#646464", "#ffffff"),
 }
+RADIX_SCALES: dict[str, str] = {name: scale.step9 for name, scale in RADIX.items()}
 
 
 def accent_problem(value: object) -> str | None:
@@ -114,19 +130,37 @@ def _lab(hex_colour: str) -> tuple[float, float, float]:
     return 116 * fy - 16, 500 * (fx - fy), 200 * (fy - fz)
 
 
-def radix_accent(hex_colour: object) -> str:
-    """The Radix accent scale nearest the chosen colour (``DEFAULT_RADIX`` when none is chosen).
+def passes_contrast(scale: Scale) -> bool:
+    """Whether every text pairing the portal's screens draw in this scale meets WCAG AA (4.5:1, as
+    axe checks it): solid-button text on step 9, accent text on step 3 and on white."""
+    return (
+        contrast(scale.on_step9, scale.step9) >= AA
+        and contrast(scale.step11, scale.step3) >= AA
+        and contrast(scale.step11, WHITE) >= AA
+    )
 
-    A colour with almost no chroma (a grey, black or white logo colour) maps to ``gray``: the
-    nearest hue would be a guess.
+
+def accessible_scales() -> tuple[str, ...]:
+    """The Radix scales an owner's colour may be shown in (indigo, iris, violet, purple, plum, mint
+    and sky with @radix-ui/themes 3); worked out from the table so a new Radix release that changes
+    a step changes the answer."""
+    return tuple(name for name, scale in RADIX.items() if passes_contrast(scale))
+
+
+def radix_accent(hex_colour: object) -> str:
+    """The accessible Radix accent scale nearest the chosen colour (``DEFAULT_RADIX`` when none is
+    chosen), by CIELAB distance to each scale's solid step.
+
+    A colour with almost no chroma (a grey, black or white brand) keeps the portal's own indigo: the
+    nearest hue would be a guess, and Radix's gray fails the button text rule.
     """
     colour = normal_accent(hex_colour)
     if not colour:
         return DEFAULT_RADIX
     lab = _lab(colour)
     if math.hypot(lab[1], lab[2]) < 10:
-        return "gray"
-    return min(RADIX_SCALES, key=lambda name: math.dist(lab, _lab(RADIX_SCALES[name])))
+        return DEFAULT_RADIX
+    return min(accessible_scales(), key=lambda name: math.dist(lab, _lab(RADIX[name].step9)))
 
 
 def luminance(hex_colour: str) -> float:
