@@ -15,8 +15,8 @@ C = CatalogState
 def _status(active: rx.Var) -> rx.Component:
     return rx.cond(
         active != "",
-        rx.badge("In use", color_scheme="grass", variant="soft"),
-        rx.badge("Retired", color_scheme="gray", variant="soft"),
+        rx.badge("In use", color_scheme="grass", variant="soft", high_contrast=True),
+        rx.badge("Retired", color_scheme="gray", variant="soft", high_contrast=True),
     )
 
 
