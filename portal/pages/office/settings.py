@@ -138,7 +138,7 @@ def _company() -> rx.Component:
     )
 
 
-def _mock_button(label: str, soft: bool = False) -> rx.Component:
+def _mock_button(label: str, soft: bool = False, width: str = "auto") -> rx.Component:
     """A button's look in the previewed accent (Radix's own step and contrast colours), but not a
     control: nothing in the preview can be pressed or reached with Tab."""
     return rx.box(
@@ -148,6 +148,7 @@ def _mock_button(label: str, soft: bool = False) -> rx.Component:
         padding="0.3em 0.8em",
         border_radius="var(--radius-2)",
         text_align="center",
+        width=width,
         class_name="preview-button",
     )
 
@@ -194,7 +195,7 @@ def _preview() -> rx.Component:
                         border=f"1px solid {rx.color('gray', 7)}",
                         border_radius="4px",
                     ),
-                    _mock_button("Log in"),
+                    _mock_button("Log in", width="100%"),
                     rx.text("Forgot your password?", size="1", color=rx.color("accent", 11)),
                     spacing="2",
                     width="100%",
