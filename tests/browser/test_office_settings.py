@@ -110,10 +110,14 @@ def _seen_signed_out_and_by_a_customer(browser, portal) -> None:
         assert served.headers["content-type"] == "image/png"
         assert served.headers["x-content-type-options"] == "nosniff"
         signed_out.screenshot(path=str(ARTIFACTS / "settings-branding-login.png"))
+        findings = _findings(signed_out, "login page in the owner's colour")
         login(signed_out, DANA)
         signed_out.wait_for_url(re.compile(r"/dashboard/?$"))
         header = signed_out.locator("header").first
         expect(header.locator("img.brand-logo").first).to_be_visible()
         expect(signed_out.locator(".brand-name").first).to_have_text("Harbour Lights Fire")
+        expect(signed_out.locator("[data-accent-color='mint']").first).to_be_attached()
+        findings += _findings(signed_out, "customer dashboard in the owner's colour")
+        assert findings == [], "\n\n".join(findings)
     finally:
         context.close()
