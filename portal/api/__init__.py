@@ -6,6 +6,7 @@ from portal.api import (
     advanced_reports,
     assets,
     auth_routes,
+    branding,
     documents,
     exports,
     files,
@@ -35,5 +36,6 @@ def backend() -> list:
         *advanced_reports.routes,
         *office_files.routes,
         *view_as.routes,
+        *branding.routes,
     ]
     return [Starlette(routes=routes), upload_cap, guard_credentials, security_headers]

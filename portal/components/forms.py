@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from portal.services.identity.passwords import RULES
+from portal.state.public import BrandState
 
 
 def field(
@@ -71,11 +72,37 @@ def password_rules(results: rx.Var, touched: rx.Var) -> rx.Component:
 def auth_card(
     *children: rx.Component, title: str, company: rx.Var, product: str = "Customer Portal"
 ) -> rx.Component:
-    """The centred card the sign-in pages share (the customers' and the back office's)."""
+    """The centred card the sign-in pages share (the customers' and the back office's), in the
+    contractor's logo and accent (``BrandState``, loaded by each page; see ``services/settings/branding``)."""
+    return rx.theme(
+        _auth_card(*children, title=title, company=company, product=product),
+        accent_color=BrandState.radix,
+        has_background=False,
+    )
+
+
+def brand_logo(size: str) -> rx.Component:
+    """The contractor's uploaded logo, or the portal's own mark before one is uploaded; the company
+    name is always written beside it, so the image is decorative."""
+    return rx.cond(
+        BrandState.logo_url != "",
+        rx.image(
+            src=BrandState.logo_url,
+            alt="",
+            height=size,
+            max_width="160px",
+            object_fit="contain",
+            class_name="brand-logo",
+        ),
+        rx.image(src="/logo.svg", alt="", width=size, height=size),
+    )
+
+
+def _auth_card(*children: rx.Component, title: str, company: rx.Var, product: str) -> rx.Component:
     return rx.center(
         rx.vstack(
             rx.hstack(
-                rx.image(src="/logo.svg", alt="", width="36px", height="36px"),
+                brand_logo("36px"),
                 rx.text(company, weight="bold", size="4"),
                 align="center",
                 spacing="2",

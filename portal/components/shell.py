@@ -14,7 +14,7 @@ from typing import Any
 import reflex as rx
 from reflex_components_core.el.elements.base import BaseHTML
 
-from portal.components.forms import auth_card
+from portal.components.forms import auth_card, brand_logo
 from portal.components.menu import desktop_menu, drawer_menu
 from portal.components.tour import tours, walk_me_through_item
 from portal.components.view_as import view_as_banner
@@ -47,7 +47,10 @@ def template(route: str, title: str, page: str, on_load: list[Any] | None = None
 
         REGISTRY.append(
             PageSpec(
-                route, f"{title} · Customer Portal", wrapped, [SessionState.guard(page), *(on_load or [])]
+                route,
+                f"{title} · Customer Portal",
+                wrapped,
+                [SessionState.guard(page), BrandState.load, *(on_load or [])],
             )
         )
         return wrapped
@@ -80,7 +83,7 @@ def public_page(route: str, title: str, on_load: list[Any] | None = None, produc
 def brand() -> rx.Component:
     return rx.link(
         rx.hstack(
-            rx.image(src="/logo.svg", alt="", width="28px", height="28px"),
+            brand_logo("28px"),
             rx.text(SessionState.company_name, weight="bold", size="3", class_name="brand-name"),
             align="center",
             spacing="2",
@@ -277,7 +280,12 @@ def loading() -> rx.Component:
 
 
 def frame(body: rx.Component) -> rx.Component:
-    """The signed-in frame: skip link, top bar with the menu, and ``body`` as the page's main."""
+    """The signed-in frame: skip link, top bar with the menu, and ``body`` as the page's main, in
+    the Radix accent nearest the contractor's colour (``services/settings/branding.radix_accent``)."""
+    return rx.theme(_frame(body), accent_color=BrandState.radix, has_background=False)
+
+
+def _frame(body: rx.Component) -> rx.Component:
     return rx.box(
         rx.el.a("Skip to content", href="#main", class_name="skip-link"),
         view_as_banner(),

@@ -16,7 +16,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from portal.core import clock
-from portal.models import Contractor
+from portal.models import Contractor, Invoice, Job, Quote
 
 _SETTINGS = "portal_contractor"
 
@@ -68,4 +68,30 @@ def next_number(session: Session, column: Any, first: int) -> int:
     a write transaction holds the database from its start (``db.unit_of_work``), so they never do.
     """
     top = session.scalar(select(func.max(column)))
-    return max(first, (top or 0) + 1)
+    return max(first, (top or 0) + 1, number_start(session, column))
+
+
+# The document kinds whose numbers the owner formats (Settings > Company), by their number column.
+DOCUMENT_KINDS = {"quote": Quote.number, "job": Job.number, "invoice": Invoice.number}
+
+
+def _kind_of(column: Any) -> str:
+    return next((kind for kind, col in DOCUMENT_KINDS.items() if col is column), "")
+
+
+def number_start(session: Session, column: Any) -> int:
+    """The lowest number the owner asked the next document of this column to take (0: no floor)."""
+    kind = _kind_of(column)
+    return int(getattr(contractor(session), f"{kind}_start", 0) or 0) if kind else 0
+
+
+def document_number(settings: Contractor, kind: str, number: int | str | None) -> str:
+    """A quote, job or invoice number as a customer reads it: the owner's prefix, then the number.
+
+    The one place a prefix is put on a number, so a PDF, an email and a screen print the same
+    "INV-30001"; the database keeps the bare integer (it is what is unique and what sorts).
+    """
+    if number is None or number == "":
+        return ""
+    prefix = str(getattr(settings, f"{kind}_prefix", "") or "") if kind in DOCUMENT_KINDS else ""
+    return f"{prefix}{number}"

@@ -126,9 +126,9 @@ def test_smtp_backend_sends_and_marks_sent(session, smtp_server, fast_settings):
     first, second = smtp_server.messages
     assert first["From"] == "portal@contractor.example"
     assert first["Subject"] == "Your portal account"
-    assert "https://x/setup?token=abc" in first.get_content()
+    assert "https://x/setup?token=abc" in first.get_body(("plain",)).get_content()
     assert second["Subject"] == "Résumé ready"
-    assert "Ünïcødé body" in second.get_content()
+    assert "Ünïcødé body" in second.get_body(("plain",)).get_content()
     assert mail.deliver_pending(session, cfg) == 0
     assert len(smtp_server.messages) == 2
 

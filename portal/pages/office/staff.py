@@ -156,9 +156,29 @@ def _member_dialog() -> rx.Component:
                 reset_on_submit=False,
             ),
             rx.separator(margin_y="1em"),
+            rx.hstack(
+                rx.text(
+                    "Lost their phone? Resetting clears their authenticator app and recovery codes and "
+                    "signs them out; their next sign-in sets up an app again.",
+                    size="2",
+                    color_scheme="gray",
+                ),
+                rx.button(
+                    "Reset MFA",
+                    variant="soft",
+                    type="button",
+                    on_click=S.ask_reset_mfa,
+                    id="member-reset-mfa",
+                    flex_shrink="0",
+                ),
+                align="center",
+                spacing="3",
+                width="100%",
+            ),
+            rx.separator(margin_y="1em"),
             rx.vstack(
                 rx.text(
-                    "Deactivating ends their sessions at once; their links stop working.",
+                    "Changing a role or deactivating ends their sessions at once; their links stop working.",
                     size="2",
                     color_scheme="gray",
                 ),
@@ -213,6 +233,34 @@ def _confirm_dialog() -> rx.Component:
     )
 
 
+def _reset_dialog() -> rx.Component:
+    return rx.alert_dialog.root(
+        rx.alert_dialog.content(
+            rx.alert_dialog.title("Reset MFA"),
+            rx.alert_dialog.description(
+                rx.text(
+                    "Clear the authenticator app and recovery codes of ",
+                    rx.text.strong(S.member["name"]),
+                    " and sign them out? Their next sign-in sets up an app again.",
+                )
+            ),
+            rx.hstack(
+                rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", color_scheme="gray")),
+                rx.alert_dialog.action(
+                    rx.button("Reset MFA", color_scheme="red", on_click=S.reset_mfa, id="reset-mfa-confirm")
+                ),
+                justify="end",
+                spacing="3",
+                margin_top="1em",
+            ),
+            max_width="440px",
+            id="reset-mfa-dialog",
+        ),
+        open=S.reset_open,
+        on_open_change=S.set_reset_open,
+    )
+
+
 @office_page("/office/staff", "Staff", Duty.MANAGE_STAFF, on_load=[S.load])
 def office_staff() -> rx.Component:
     return rx.vstack(
@@ -224,6 +272,7 @@ def office_staff() -> rx.Component:
         _invite_dialog(),
         _member_dialog(),
         _confirm_dialog(),
+        _reset_dialog(),
         spacing="4",
         width="100%",
         id="office-staff",

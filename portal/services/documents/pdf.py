@@ -24,6 +24,7 @@ from fpdf import FPDF
 from fpdf.enums import ResourceAccessPolicy, XPos, YPos
 
 from portal.core.money import format_money
+from portal.services.settings import branding
 
 FONT_DIR = Path(__file__).resolve().parents[2] / "data" / "fonts"
 FONT_REGULAR = FONT_DIR / "DejaVuSans.ttf"
@@ -88,6 +89,9 @@ class Document:
     table_columns: tuple[str, ...] = ("Description", "Qty", "Unit price", "Amount")
     rows: Sequence[tuple[str, ...]] | None = None
     footer: str = ""
+    # The contractor's exact accent colour (#rrggbb) for the band, rules and table headings; "" for
+    # the portal's own. Text in it is drawn only where it contrasts with white (else in ink).
+    accent: str = ""
 
 
 def render(doc: Document, *, created_at: datetime | None = None) -> bytes:
@@ -153,6 +157,10 @@ class _GlyphMap(dict[int, int | str | None]):
 _GLYPHS = _GlyphMap()
 
 
+def _rgb(hex_colour: str) -> tuple[int, int, int]:
+    return int(hex_colour[1:3], 16), int(hex_colour[3:5], 16), int(hex_colour[5:7], 16)
+
+
 def _safe(text: object) -> str:
     return str(text if text is not None else "").translate(_GLYPHS)
 
@@ -194,6 +202,12 @@ class _Pdf(FPDF):
         self.set_auto_page_break(True, margin=BOTTOM_MARGIN)
         self.set_draw_color(*RULE)
         self.set_line_width(0.2)
+        chosen = branding.normal_accent(doc.accent)
+        self.branded = bool(chosen)
+        self.accent = _rgb(chosen) if chosen else ACCENT
+        self.on_accent = _rgb(branding.text_on(chosen)) if chosen else WHITE
+        readable = not chosen or branding.contrast(chosen, branding.WHITE) >= 4.5
+        self.accent_ink = self.accent if readable else INK
         self.running_title = _one_line(f"{doc.kind_title} {doc.number}", 80)
         self.running_name = _one_line(doc.contractor.name, 80)
         self.footer_text = _one_line(doc.footer, 400)
@@ -222,7 +236,7 @@ class _Pdf(FPDF):
         if self.page_no() == 1:
             return
         self.set_y(9)
-        self.style(8, bold=True, color=ACCENT)
+        self.style(8, bold=True, color=self.accent_ink)
         self.cell(BODY_W / 2, 4, self.fit(self.running_title, BODY_W / 2 - 2))
         self.style(8, color=MUTED)
         self.cell(BODY_W / 2, 4, self.fit(self.running_name, BODY_W / 2 - 2), align="R")
@@ -252,6 +266,9 @@ def _masthead(pdf: _Pdf, doc: Document) -> None:
     left_w, right_w = 100.0, 76.0
     right_x = MARGIN + BODY_W - right_w
     top = pdf.get_y()
+    if pdf.branded:  # the contractor's colour across the top of the first page
+        pdf.set_fill_color(*pdf.accent)
+        pdf.rect(0, 0, pdf.w, 4, style="F")
 
     y = top
     logo_h = _logo(pdf, doc.logo_path, MARGIN, y)
@@ -268,7 +285,7 @@ def _masthead(pdf: _Pdf, doc: Document) -> None:
     left_bottom = pdf.get_y()
 
     pdf.set_xy(right_x, top)
-    pdf.style(21, bold=True, color=ACCENT)
+    pdf.style(21, bold=True, color=pdf.accent_ink)
     pdf.cell(
         right_w,
         9,
@@ -330,7 +347,7 @@ def _parties(pdf: _Pdf, doc: Document) -> None:
         pdf.set_fill_color(*TINT)
         pdf.rect(x, top, box_w, band, style="F")
         pdf.set_xy(x + 3, top + 1)
-        pdf.style(7.5, bold=True, color=ACCENT)
+        pdf.style(7.5, bold=True, color=pdf.accent_ink)
         pdf.cell(box_w - 6, 4, title.upper())
         pdf.set_xy(x + 3, top + band + 2)
         pdf.style(9.5, bold=True)
@@ -351,9 +368,9 @@ def _heading(pdf: _Pdf, title: str) -> None:
     if pdf.will_page_break(16):
         pdf.add_page()
     pdf.set_x(MARGIN)
-    pdf.style(9, bold=True, color=ACCENT)
+    pdf.style(9, bold=True, color=pdf.accent_ink)
     pdf.cell(BODY_W, 5, pdf.fit(_one_line(title, 80).upper(), BODY_W), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    pdf.set_draw_color(*ACCENT)
+    pdf.set_draw_color(*pdf.accent)
     pdf.line(MARGIN, pdf.get_y() + 0.3, MARGIN + BODY_W, pdf.get_y() + 0.3)
     pdf.set_draw_color(*RULE)
     pdf.set_y(pdf.get_y() + 2.2)
@@ -440,9 +457,9 @@ def _table(
     def headings() -> None:
         y = pdf.get_y()
         height = TABLE_LINE + 2 * TABLE_PAD_Y
-        pdf.set_fill_color(*ACCENT)
+        pdf.set_fill_color(*pdf.accent)
         pdf.rect(MARGIN, y, BODY_W, height, style="F")
-        pdf.style(8.5, bold=True, color=WHITE)
+        pdf.style(8.5, bold=True, color=pdf.on_accent)
         x = MARGIN
         for text, w, room, align in zip(headers, widths, inner, aligns, strict=True):
             pdf.set_xy(x + TABLE_PAD_X, y + TABLE_PAD_Y)
@@ -530,7 +547,7 @@ def _totals(pdf: _Pdf, doc: Document) -> None:
             y = pdf.get_y() + 1
             pdf.set_fill_color(*TINT)
             pdf.rect(x, y, block_w, 7.5, style="F")
-            pdf.set_draw_color(*ACCENT)
+            pdf.set_draw_color(*pdf.accent)
             pdf.set_line_width(0.35)
             pdf.line(x, y, x + block_w, y)
             pdf.set_line_width(0.2)

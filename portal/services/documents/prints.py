@@ -15,6 +15,7 @@ from portal.core import tenant
 from portal.core.principal import Scope, own_customer
 from portal.models import Contractor, Customer
 from portal.services.documents.pdf import Document, Line, Party, Total, render
+from portal.services.settings import branding
 from portal.services.work import jobs, quotes
 
 
@@ -38,6 +39,10 @@ def _customer(session: Session, scope: Scope, contact: str) -> Party:
 
 
 def _logo(row: Contractor) -> Path | None:
+    """The uploaded logo (Settings > Branding), else the older file under assets/, else none."""
+    uploaded = branding.logo_path(row)
+    if uploaded is not None:
+        return uploaded
     return ROOT / "assets" / row.logo_path.lstrip("/") if row.logo_path else None
 
 
@@ -68,10 +73,11 @@ def quote_pdf(session: Session, scope: Scope, quote_id: object, today: date) -> 
         sections.append(("Acceptance", ["To accept this quote, press Accept in the customer portal."]))
     doc = Document(
         kind_title="QUOTE" if priced else "QUOTE REQUEST",
-        number=str(d.number),
+        number=tenant.document_number(firm, "quote", d.number),
         contractor=party,
         contractor_extra=extra,
         logo_path=_logo(firm),
+        accent=branding.normal_accent(firm.accent_color),
         customer=_customer(session, scope, d.contact_name),
         site=Party(d.site_name, [d.site_address] if d.site_address else []),
         meta=[
@@ -105,10 +111,11 @@ def job_pdf(session: Session, scope: Scope, job_id: object) -> tuple[int, bytes]
     party, extra = _contractor(firm)
     doc = Document(
         kind_title="JOB CARD",
-        number=str(d.number),
+        number=tenant.document_number(firm, "job", d.number),
         contractor=party,
         contractor_extra=extra,
         logo_path=_logo(firm),
+        accent=branding.normal_accent(firm.accent_color),
         customer=_customer(session, scope, d.contact_name),
         site=Party(d.site_name, [d.site_address] if d.site_address else []),
         meta=[
@@ -158,16 +165,17 @@ def invoice_pdf(session: Session, scope: Scope, invoice_id: object, today: date)
         )
     doc = Document(
         kind_title="TAX INVOICE",
-        number=str(d.number),
+        number=tenant.document_number(firm, "invoice", d.number),
         contractor=party,
         contractor_extra=extra,
         logo_path=_logo(firm),
+        accent=branding.normal_accent(firm.accent_color),
         customer=_customer(session, scope, ""),
         site=Party(d.site_name, [d.site_address] if d.site_address else []),
         meta=[
             ("Date", _day(d.issued_on)),
             ("Due date", _day(d.due_on)),
-            ("Job No.", str(d.job_number) if d.job_number else "—"),
+            ("Job No.", tenant.document_number(firm, "job", d.job_number) or "—"),
             ("Order No.", d.order_number or "—"),
             ("Status", d.status),
         ],
@@ -231,6 +239,7 @@ def statement_pdf(session: Session, scope: Scope, start: date, end: date, today:
         contractor=party,
         contractor_extra=extra,
         logo_path=_logo(firm),
+        accent=branding.normal_accent(firm.accent_color),
         customer=_customer(session, scope, ""),
         site=None,
         meta=[("From", _day(start)), ("To", _day(end)), ("Printed", _day(today))],

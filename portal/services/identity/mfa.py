@@ -282,3 +282,14 @@ def verify(
     if not _take_step(session, staff_id, step):
         raise _failed(session, staff, ip, now, USED_CODE, method="totp", reason="replayed")
     return _accepted(session, staff, ip, now, "totp")
+
+
+def clear(session: Session, staff_id: int) -> None:
+    """Forget the staff member's secret, last step and recovery codes: the next sign-in enrols."""
+    session.flush()
+    session.exec(delete(RecoveryCode).where(RecoveryCode.staff_id == staff_id))
+    session.exec(
+        update(Staff)
+        .where(Staff.id == staff_id)
+        .values(totp_secret="", totp_enrolled_at=None, totp_last_step=0)
+    )

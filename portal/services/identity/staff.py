@@ -372,6 +372,10 @@ def change_role(session: Session, staff: StaffMember, staff_id: object, role: ob
     row.role = chosen
     session.add(row)
     session.flush()
+    # Their open sessions end: the next click signs in again under the new role, so no screen
+    # already open keeps showing what the old role could see.
+    assert row.id is not None, "a staff member read from the database"
+    sessions.revoke_all_staff(session, row.id, "role_changed")
     events.audit(
         session,
         staff,
@@ -405,5 +409,30 @@ def deactivate(session: Session, staff: StaffMember, staff_id: object, now: date
         "staff_deactivated",
         row,
         detail={"before": {"active": True}, "after": {"active": False}},
+    )
+    return row
+
+
+def reset_mfa(session: Session, staff: StaffMember, staff_id: object, now: datetime | None = None) -> Staff:
+    """Clear a colleague's authenticator app and recovery codes (a lost phone) and end their
+    sessions, so their next sign-in, after the password, sets up an app again.
+
+    An owner cannot reset its own here: it would sign itself out with no second factor on record.
+    """
+    now = now or clock.now()
+    row = _managed(session, staff, staff_id)
+    assert row.id is not None, "a staff member read from the database"
+    if row.id == staff.staff_id:
+        raise AuthError(form="You cannot reset your own authenticator app here; ask another owner.")
+    enrolled = row.totp_enrolled_at is not None
+    mfa.clear(session, row.id)
+    session.refresh(row)
+    sessions.revoke_all_staff(session, row.id, "mfa_reset", now)
+    events.audit(
+        session,
+        staff,
+        "staff_mfa_reset",
+        row,
+        detail={"before": {"mfa_enrolled": enrolled}, "after": {"mfa_enrolled": False}},
     )
     return row

@@ -7,9 +7,12 @@ only if the action that caused it was committed.
 
 from __future__ import annotations
 
+import html
 import logging
+import re
 import smtplib
 import ssl
+from dataclasses import dataclass
 from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
@@ -21,6 +24,7 @@ from portal import config
 from portal.core import clock, tenant
 from portal.models import Contact, OutboxMail, Staff, TokenPurpose
 from portal.services.identity.tokens import LIFETIMES
+from portal.services.settings import branding
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +81,56 @@ def _connect(smtp: config.SmtpSettings) -> smtplib.SMTP:
     return client
 
 
-def _message(row: OutboxMail, sender: str) -> EmailMessage:
+@dataclass(frozen=True)
+class MailBrand:
+    """The contractor's name, logo address and exact accent colour for a mail's HTML part."""
+
+    company: str
+    logo_src: str  # an absolute https?:// address, or ""
+    accent: str  # #rrggbb
+    ink: str  # the text colour on the accent, for contrast (branding.text_on)
+
+
+def mail_brand(session: Session, public_url: str) -> MailBrand:
+    row = tenant.contractor(session)
+    url = branding.logo_url(row) if branding.logo_path(row) is not None else ""
+    accent = branding.printed_accent(row)
+    return MailBrand(
+        company=company_name(session),
+        logo_src=f"{public_url.rstrip('/')}{url}" if url else "",
+        accent=accent,
+        ink=branding.text_on(accent),
+    )
+
+
+_URL = re.compile(r"https?://[^\s<>\"']+")
+
+
+def html_body(body_text: str, brand: MailBrand) -> str:
+    """The plain text as HTML under a band in the contractor's colour with its logo and name.
+
+    Everything from the mail is escaped; only web addresses become links (the same text the plain
+    part carries), so the HTML says nothing the text does not.
+    """
+    text = _URL.sub(lambda m: f'<a href="{m.group(0)}">{m.group(0)}</a>', html.escape(body_text, quote=True))
+    logo = (
+        f'<img src="{html.escape(brand.logo_src, quote=True)}" alt="" height="32" '
+        'style="height:32px;max-width:160px;vertical-align:middle;margin-right:10px">'
+        if brand.logo_src
+        else ""
+    )
+    return (
+        '<!doctype html><html><body style="margin:0;padding:0;background:#f6f7f9">'
+        '<table role="presentation" width="100%" cellpadding="0" cellspacing="0"><tr>'
+        f'<td style="background:{brand.accent};color:{brand.ink};padding:14px 20px;'
+        'font:bold 18px Arial,sans-serif">'
+        f"{logo}{html.escape(brand.company)}</td></tr><tr>"
+        '<td style="padding:20px;background:#ffffff;color:#111111;font:15px/1.5 Arial,sans-serif;'
+        f'white-space:pre-wrap">{text}</td></tr></table></body></html>'
+    )
+
+
+def _message(row: OutboxMail, sender: str, brand: MailBrand | None = None) -> EmailMessage:
     msg = EmailMessage()
     msg["From"] = sender
     msg["To"] = row.to_address
@@ -85,6 +138,8 @@ def _message(row: OutboxMail, sender: str) -> EmailMessage:
     msg["Date"] = formatdate(localtime=False)
     msg["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
     msg.set_content(row.body_text)
+    if brand is not None:
+        msg.add_alternative(html_body(row.body_text, brand), subtype="html")
     return msg
 
 
@@ -131,10 +186,11 @@ def deliver_pending(session: Session, settings: config.Settings | None = None, l
         )
         return 0
     sent = 0
+    brand = mail_brand(session, cfg.public_url)
     try:
         for row in rows:
             try:
-                client.send_message(_message(row, cfg.smtp.sender))
+                client.send_message(_message(row, cfg.smtp.sender, brand))
             except (OSError, smtplib.SMTPException, ValueError) as exc:
                 if not _permanent(exc):
                     log.warning("SMTP delivery stopped, remaining mails stay queued: %s", exc)
@@ -151,6 +207,11 @@ def deliver_pending(session: Session, settings: config.Settings | None = None, l
             client.close()
     session.flush()
     return sent
+
+
+def numbered(session: Session, kind: str, number: int) -> str:
+    """A document number as the customer reads it, with the owner's prefix (``tenant.document_number``)."""
+    return tenant.document_number(tenant.contractor(session), kind, number)
 
 
 def company_name(session: Session) -> str:
@@ -246,15 +307,16 @@ def queue_job_booked(
     day and window, so the site can expect the technician."""
     company = company_name(session)
     what = "rescheduled" if rescheduled else "scheduled"
+    job = numbered(session, "job", job_number)
     body = (
         f"{_greeting(contact)}\n\n"
-        f"Job #{job_number} at {site_name} has been {what}.\n\n"
+        f"Job #{job} at {site_name} has been {what}.\n\n"
         f"Visit: {when}\n\n"
         f"You can see the job in the portal under Jobs > Progress:\n\n"
         f"{config.settings().public_url}/jobs\n\n"
         f"{company}\n"
     )
-    subject = f"Job #{job_number} {what}: {when}"
+    subject = f"Job #{job} {what}: {when}"
     return queue(session, contact.email, subject, body, f"job_{what}")
 
 
@@ -265,16 +327,17 @@ def queue_quote_ready(
     Actioned list searched for its number, which is where the customer accepts or declines it)."""
     company = company_name(session)
     link = f"{config.settings().public_url}/quotes?tab=actioned&q={number}"
+    shown = numbered(session, "quote", number)
     sent = []
     for contact in contacts:
         body = (
             f"{_greeting(contact)}\n\n"
-            f"Your quote #{number} for {site_name} is ready: {total} including tax.\n\n"
+            f"Your quote #{shown} for {site_name} is ready: {total} including tax.\n\n"
             "See it, and accept or decline it, in the customer portal:\n\n"
             f"{link}\n\n"
             f"{company}\n"
         )
-        sent.append(queue(session, contact.email, f"Quote #{number} is ready", body, "quote_ready"))
+        sent.append(queue(session, contact.email, f"Quote #{shown} is ready", body, "quote_ready"))
     return sent
 
 
@@ -287,9 +350,10 @@ def queue_invoice_issued(
 ) -> OutboxMail:
     """ "Invoice issued" to one of the customer's invoice contacts, with what is owed and by when."""
     company = company_name(session)
+    number_text = numbered(session, "invoice", number)
     body = (
         f"{_greeting(contact)}\n\n"
-        f"{company} has issued invoice {number} for {site_name}.\n\n"
+        f"{company} has issued invoice {number_text} for {site_name}.\n\n"
         f"Amount due: {total}\n"
         f"Due date: {due_on}\n\n"
         "You can see the invoice, print it and pay it online in the portal under Invoices:\n\n"
@@ -299,7 +363,7 @@ def queue_invoice_issued(
     return queue(
         session,
         contact.email,
-        f"Invoice {number} from {company}: {total} due {due_on}",
+        f"Invoice {number_text} from {company}: {total} due {due_on}",
         body,
         "invoice_issued",
     )
@@ -310,9 +374,10 @@ def queue_autopay_failed(
 ) -> OutboxMail:
     """The automatic payment of a recurring invoice was declined: pay it by hand or change the card."""
     company = company_name(session)
+    number_text = numbered(session, "invoice", number)
     body = (
         "Hello,\n\n"
-        f"We could not take the automatic payment of {amount} for invoice {number} ({name}).\n\n"
+        f"We could not take the automatic payment of {amount} for invoice {number_text} ({name}).\n\n"
         f"Card: {card}\n"
         f"Reason: {reason}\n\n"
         "Please pay the invoice in the customer portal, or update your card under "
@@ -320,7 +385,7 @@ def queue_autopay_failed(
         f"{company}\n"
     )
     return queue(
-        session, to_address, f"Automatic payment failed for invoice {number}", body, "autopay_failed"
+        session, to_address, f"Automatic payment failed for invoice {number_text}", body, "autopay_failed"
     )
 
 
@@ -347,10 +412,11 @@ def queue_overdue_reminder(
 ) -> OutboxMail:
     """A reminder to a statement contact that an invoice is past its due date."""
     company = company_name(session)
+    number_text = numbered(session, "invoice", number)
     late = f"{days_late} day{'' if days_late == 1 else 's'}"
     body = (
         f"{_greeting(contact)}\n\n"
-        f"Invoice {number} was due on {due_on} and is now {late} overdue. "
+        f"Invoice {number_text} was due on {due_on} and is now {late} overdue. "
         f"The balance owing is {balance}.\n\n"
         "If you have already paid, thank you, and please ignore this reminder. Otherwise you can pay "
         "it online in the portal under Invoices:\n\n"
@@ -358,7 +424,7 @@ def queue_overdue_reminder(
         f"{company}\n"
     )
     return queue(
-        session, contact.email, f"Overdue: invoice {number}, {balance} owing", body, "overdue_reminder"
+        session, contact.email, f"Overdue: invoice {number_text}, {balance} owing", body, "overdue_reminder"
     )
 
 

@@ -42,6 +42,7 @@ class StaffListState(ListState, rx.State):
     member: dict[str, str] = {}
     member_errors: dict[str, str] = {}
     confirm_open: bool = False
+    reset_open: bool = False  # the Reset MFA confirmation
     _member_id: int = 0
 
     def _scope(self, page: str) -> StaffMember | None:
@@ -73,7 +74,7 @@ class StaffListState(ListState, rx.State):
     @rx.event
     def load(self):
         self.sort, self.descending, self.page = "name", False, 1
-        self.invite_open = self.member_open = self.confirm_open = False
+        self.invite_open = self.member_open = self.confirm_open = self.reset_open = False
         if self._owner() is None:
             self.rows, self.total, self.loading = [], 0, False
             return
@@ -131,7 +132,7 @@ class StaffListState(ListState, rx.State):
             return rx.toast.error("That staff member is not available.")
         self._member_id = int(wanted)
         self.member, self.member_errors = dict(row), {}
-        self.member_open, self.confirm_open = True, False
+        self.member_open, self.confirm_open, self.reset_open = True, False, False
         return None
 
     @rx.event
@@ -181,6 +182,36 @@ class StaffListState(ListState, rx.State):
         self._refresh()
         return rx.toast.success(f"{self.member.get('name', '')} can no longer sign in.")
 
+    @rx.event
+    def ask_reset_mfa(self):
+        if self._owner() is None or not self._member_id:
+            return
+        self.reset_open = True
+
+    @rx.event
+    def set_reset_open(self, is_open: bool):
+        self.reset_open = arguments.flag(is_open) and self.reset_open
+
+    @rx.event
+    async def reset_mfa(self):
+        """Confirmed: the colleague's authenticator app and recovery codes are cleared and their
+        sessions end; their next sign-in sets up an app again."""
+        owner = self._owner()
+        self.reset_open = False
+        if owner is None or not self._member_id:
+            self.member_errors = {"form": NOT_AVAILABLE}
+            return None
+        try:
+            await asyncio.to_thread(_reset_mfa, owner, self._member_id)
+        except (AuthError, AccessDenied) as exc:
+            self.member_errors = _errors(exc)
+            return None
+        self.member_open, self._member_id = False, 0
+        self._refresh()
+        return rx.toast.success(
+            f"{self.member.get('name', '')} will set up an authenticator app at their next sign-in."
+        )
+
 
 def _errors(exc: Exception) -> dict[str, str]:
     if isinstance(exc, AuthError):
@@ -201,3 +232,8 @@ def _change_role(owner: StaffMember, staff_id: int, role: str) -> None:
 def _deactivate(owner: StaffMember, staff_id: int) -> None:
     with unit_of_work() as session:
         staff_service.deactivate(session, owner, staff_id)
+
+
+def _reset_mfa(owner: StaffMember, staff_id: int) -> None:
+    with unit_of_work() as session:
+        staff_service.reset_mfa(session, owner, staff_id)
