@@ -10,6 +10,7 @@ from portal.api import (
     exports,
     files,
     maintenance_reports,
+    office_customers,
     office_files,
     ppm,
     webhooks,
@@ -33,5 +34,6 @@ def backend() -> list:
         *maintenance_reports.routes,
         *advanced_reports.routes,
         *office_files.routes,
+        *office_customers.routes,
     ]
     return [Starlette(routes=routes), upload_cap, guard_credentials, security_headers]
