@@ -23,7 +23,7 @@ def test_a_new_customer_s_contact_signs_in_and_is_signed_out_when_the_customer_i
     page.goto("/office/customers/new")
     page.locator("#customer-name").fill("Browser Test Holdings")
     page.locator("#customer-code").fill("BTH-1")
-    page.locator("#customer-email").fill("not an email")
+    page.locator("#customer-email").fill("accounts@localhost")
     page.locator("#customer-save").click()
     expect(page.locator(".field-error")).to_contain_text("Enter an email address")
     page.locator("#customer-email").fill("accounts@browser-customer.example")
@@ -57,6 +57,7 @@ def test_a_new_customer_s_contact_signs_in_and_is_signed_out_when_the_customer_i
     theirs.locator("#confirm").fill(PASSWORD)
     theirs.locator("#save-password").click()
     at(theirs, "/dashboard")
+    expect(theirs.locator("[data-card=invoices]")).to_be_visible()
     with Session(portal.engine) as s:
         contact = s.exec(select(Contact).where(Contact.email == EMAIL)).one()
         assert contact.customer_id == customer_id and contact.last_login_at is not None
@@ -76,7 +77,7 @@ def test_a_new_customer_s_contact_signs_in_and_is_signed_out_when_the_customer_i
         ).all()
         assert live == []
 
-    theirs.locator("nav [data-page=invoices]").first.click()
-    theirs.wait_for_url(re.compile(r"/login"))
+    theirs.locator("[data-card=invoices]").click()
+    theirs.wait_for_url(re.compile(r"/login/?\?next="))
     expect(theirs.locator("#username")).to_be_visible()
     other.close()
