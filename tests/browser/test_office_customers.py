@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 from sqlmodel import Session, select
 
@@ -14,6 +15,18 @@ from tests.browser.conftest import at, last_link, office_cookie
 
 PASSWORD = "Harbour-Lights-2031"
 EMAIL = "robin@browser-customer.example"
+
+
+def _serious(page) -> list[str]:
+    """axe's serious and critical findings on the page as drawn (the accessibility suite visits no
+    office page with an id in its address, so these pages are checked here)."""
+    page.wait_for_timeout(300)
+    found = Axe().run(page).response["violations"]
+    return [
+        f"{v['id']}: {[n['target'] for n in v['nodes'][:3]]}"
+        for v in found
+        if v["impact"] in ("serious", "critical")
+    ]
 
 
 def test_a_new_customer_s_contact_signs_in_and_is_signed_out_when_the_customer_is_deactivated(
@@ -42,6 +55,7 @@ def test_a_new_customer_s_contact_signs_in_and_is_signed_out_when_the_customer_i
     page.locator("#contact-save").click()
     page.wait_for_url(re.compile(rf"/office/customers/{customer_id}/contacts/\d+/?\?invited=1$"))
     expect(page.locator("#notice")).to_contain_text(f"A setup email was sent to {EMAIL}")
+    assert _serious(page) == []  # before a toast (the shared toaster's colours are not this page's)
     first = last_link(portal, EMAIL, "/setup")
     page.locator("#send-setup").click()
     expect(page.locator("#notice")).to_contain_text(f"Setup email sent to {EMAIL}")
@@ -64,6 +78,10 @@ def test_a_new_customer_s_contact_signs_in_and_is_signed_out_when_the_customer_i
 
     page.goto(f"/office/customers/{customer_id}")
     expect(page.locator(f"[data-login='{EMAIL}']")).to_have_text("Active")
+    assert _serious(page) == []
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert _serious(page) == []
+    page.set_viewport_size({"width": 1280, "height": 860})
     page.locator("#customer-deactivate").click()
     expect(page.locator("#customer-confirm-dialog")).to_contain_text("signed out at once")
     page.locator("#customer-confirm").click()
