@@ -27,7 +27,7 @@ from portal.models import (
 from portal.services.customers import customers, overview
 from portal.services.customers.customers import CustomerError, CustomerInput
 from portal.services.identity import auth, office_contacts, principals, sessions, tokens
-from portal.services.identity.contact_changes import ContactError, ContactInput
+from portal.services.identity.contact_changes import EMAIL_NEEDED, ContactError, ContactInput
 from tests.frozen import TODAY
 from tests.unit import factories as f
 
@@ -260,10 +260,7 @@ def test_contact_rules_errors_and_one_primary(session, owner):
             None,
             ContactInput(first_name="A", login_active=True, all_sites=False),
         )
-    assert refused.value.field_errors == {
-        "email": "Enter an email address.",
-        "sites": office_contacts.SITES_NEEDED,
-    } or ("sites" in refused.value.field_errors)
+    assert refused.value.field_errors == {"email": EMAIL_NEEDED, "sites": office_contacts.SITES_NEEDED}
     assert session.exec(select(Contact)).all() == []
 
     first = office_contacts.save_contact(
@@ -304,7 +301,11 @@ def test_another_customer_s_contact_or_junk_is_refused(session, owner):
 def test_setup_email_gives_a_contact_without_a_login_one_and_resends_until_set_up(session, owner):
     customer_id, *_ = _world(session, owner)
     contact_id = office_contacts.save_contact(
-        session, owner, customer_id, None, ContactInput(first_name="Sam", email="sam@kedron.example", all_sites=True)
+        session,
+        owner,
+        customer_id,
+        None,
+        ContactInput(first_name="Sam", email="sam@kedron.example", all_sites=True),
     ).contact_id
     assert not session.get(Contact, contact_id).login_active
     assert office_contacts.send_setup_email(session, owner, customer_id, contact_id) == "sam@kedron.example"
