@@ -43,6 +43,7 @@ def test_a_new_customer_s_contact_signs_in_and_is_signed_out_when_the_customer_i
     page.locator("#customer-save").click()
     page.wait_for_url(re.compile(r"/office/customers/\d+/?\?created=1$"))
     expect(page.get_by_role("heading", name="Browser Test Holdings")).to_be_visible()
+    expect(page.locator("#notice")).to_contain_text("Customer created")
     customer_id = int(re.search(r"/office/customers/(\d+)", page.url).group(1))
 
     page.locator("#new-contact").click()

@@ -86,6 +86,10 @@ def test_a_new_customer_shows_errors_beside_fields_then_opens_its_page(world, co
         made = s.exec(select(Customer).where(Customer.name == "Jo Citizen")).one()
     assert made.kind == "individual"
     assert any(f"/office/customers/{made.id}?created=1" in repr(x) for x in tab.sent)
+    # A second click of Create, queued behind the first, makes no second customer.
+    tab.run(CustomerRecordState, "save", {"form": {"kind": "individual", "name": "Jo Citizen", "code": "JC"}})
+    with Session(committed) as s:
+        assert len(s.exec(select(Customer).where(Customer.name == "Jo Citizen")).all()) == 1
 
 
 def test_the_customer_page_shows_its_account_and_contacts_and_deactivates_after_confirming(world, committed):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from portal.components.forms import field, form_error
+from portal.components.forms import field, form_error, notice
 from portal.components.office_shell import office_page
 from portal.components.shell import page_heading
 from portal.components.table import PHONE_HIDE, Column, data_table, search_bar, tabs
@@ -252,6 +252,7 @@ def office_customer_page() -> rx.Component:
                             ~R.active, rx.badge("Deactivated", color_scheme="gray", id="customer-inactive")
                         ),
                     ),
+                    notice(R.notice),
                     customer_panels(),
                     rx.card(
                         rx.vstack(rx.heading("Details", size="4", as_="h2"), record_form(), width="100%"),

@@ -80,6 +80,7 @@ class CustomerRecordState(rx.State):
     active: bool = True
     busy: bool = False
     confirm: str = ""  # "deactivate" or "reactivate" while its dialog is open
+    notice: str = ""
     form_key: int = 0  # bumped on every load, so the inputs show the stored values again
     _customer_id: int = 0
 
@@ -103,7 +104,7 @@ class CustomerRecordState(rx.State):
 
     @rx.event
     def load(self):
-        self.loaded, self.confirm = False, ""
+        self.loaded, self.confirm, self.notice = False, "", ""
         staff = self._staff()
         if staff is None:
             return
@@ -113,6 +114,8 @@ class CustomerRecordState(rx.State):
                 self._customer_id, self.found, self.loaded = 0, False, True
                 return
             self._show(customer)
+        if self.router.url.query_parameters.get("created") == "1":
+            self.notice = "Customer created. Add its contacts and sites below."
 
     @rx.event
     def load_new(self):
@@ -141,6 +144,8 @@ class CustomerRecordState(rx.State):
             self.errors = dict(refused.field_errors)
             return rx.toast.error("Please check the highlighted fields.")
         if self.is_new:
+            # A second click queued behind this one edits the new customer (and, unchanged, writes nothing).
+            self._customer_id, self.is_new = saved, False
             return rx.redirect(f"{ROUTE}/{saved}?created=1")
         self._reload(staff)
         return rx.toast.success("Customer saved.")
