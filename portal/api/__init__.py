@@ -11,6 +11,7 @@ from portal.api import (
     exports,
     files,
     maintenance_reports,
+    office_customers,
     office_files,
     ppm,
     view_as,
@@ -37,5 +38,6 @@ def backend() -> list:
         *office_files.routes,
         *view_as.routes,
         *branding.routes,
+        *office_customers.routes,
     ]
     return [Starlette(routes=routes), upload_cap, guard_credentials, security_headers]

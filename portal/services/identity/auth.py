@@ -143,7 +143,14 @@ def send_invite(
     session.flush()
     raw = tokens.issue(session, contact_id, TokenPurpose.INVITE, now)
     mail.queue_invite(session, contact, raw)
-    events.audit(session, actor or contact, "invite_sent", contact, detail={"to": contact.email})
+    events.audit(
+        session,
+        actor or contact,
+        "invite_sent",
+        contact,
+        detail={"to": contact.email},
+        customer_id=contact.customer_id,
+    )
     return raw
 
 
@@ -387,6 +394,8 @@ def exchange_login_nonce(
     contact = tokens.consume(session, raw, TokenPurpose.LOGIN, now)
     if contact is None or contact.id is None:
         return None
+    contact.last_login_at = now  # the office's "last sign-in"; a staff member's view as it is not one
+    session.add(contact)
     return sessions.start(session, contact.id, ip, user_agent, now)
 
 
@@ -491,8 +500,12 @@ def change_password(
 # --- staff ---------------------------------------------------------------------------------------
 
 
-def deactivate(session: Session, contact_id: int, now: datetime | None = None) -> None:
-    """Stop the contact signing in: sessions end now and no outstanding link works any more."""
+def deactivate(
+    session: Session, contact_id: int, now: datetime | None = None, *, actor: events.Who = None
+) -> None:
+    """Stop the contact signing in: sessions end now and no outstanding link works any more.
+
+    ``actor`` is who did it (the office's staff member); the contact itself when none is given."""
     now = now or clock.now()
     contact = _contact(session, contact_id)
     contact.login_active = False
@@ -501,4 +514,4 @@ def deactivate(session: Session, contact_id: int, now: datetime | None = None) -
     session.flush()
     sessions.revoke_all(session, contact_id, "deactivated", now)
     tokens.void(session, contact_id, None, now)
-    _audit(session, "contact_deactivated", contact)
+    events.audit(session, actor or contact, "contact_deactivated", contact, customer_id=contact.customer_id)
