@@ -37,6 +37,7 @@ MENU: tuple[Area, ...] = (
     Area("Payments", "/office/payments", Duty.TAKE_PAYMENTS, "wallet"),
     Area("Recurring", "/office/recurring", Duty.BILL_RECURRING, "repeat"),
     Area("Customers", "/office/customers", Duty.MANAGE_CUSTOMERS, "building-2"),
+    Area("Documents", "/office/documents", Duty.MANAGE_CUSTOMERS, "folder-open"),
     Area("Outbox", "/office/outbox", Duty.READ_OUTBOX, "mail"),
     Area("Settings", "/office/settings", Duty.MANAGE_SETTINGS, "settings"),
     Area("Staff", "/office/staff", Duty.MANAGE_STAFF, "users"),

@@ -16,7 +16,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from portal.core import clock
-from portal.models import Contractor, Invoice, Job, Quote
+from portal.models import ALL_PAGES, Contractor, Invoice, Job, Quote
 
 _SETTINGS = "portal_contractor"
 
@@ -31,6 +31,14 @@ def contractor(session: Session) -> Contractor:
     if row is not None:
         session.info[_SETTINGS] = settings
     return settings
+
+
+def default_pages(row: Contractor) -> list[str]:
+    """The pages a new contact's login gets, in menu order: the owner's saved choice (Settings >
+    Portal), or every page when none is saved. The office's contact form, the import and the settings
+    screen all read it here."""
+    chosen = [page for page in ALL_PAGES if page in (row.default_pages or [])]
+    return chosen or list(ALL_PAGES)
 
 
 def today(session: Session) -> date:

@@ -408,7 +408,7 @@ def test_tier_and_default_pages_save_together_or_not_at_all(session):
     assert set(refused.value.field_errors) == {"tier", "pages"}
     row = portal_defaults.save_portal(session, OWNER, "advanced", ["sites", "quotes", "nonsense", 3])
     assert row.portal_tier == PortalTier.ADVANCED and row.default_pages == ["quotes", "sites"]
-    assert portal_defaults.default_pages(Contractor()) == list(portal_defaults.PAGE_LABELS)
+    assert tenant.default_pages(Contractor()) == list(portal_defaults.PAGE_LABELS)
     event = session.exec(select(AuditEvent).where(AuditEvent.action == "settings_portal_changed")).one()
     assert event.detail["before"]["portal_tier"] == "standard" and event.detail["after"]["default_pages"] == [
         "quotes",

@@ -67,6 +67,11 @@ def _links() -> rx.Component:
             id="new-site",
         ),
         rx.link(
+            rx.button(rx.icon("file-pen", size=14), "New contract", size="2", variant="soft"),
+            href="/office/contracts/new?customer=" + A.customer_id,
+            id="new-contract",
+        ),
+        rx.link(
             rx.button(rx.icon("file-text", size=14), "Documents", size="2", variant="soft"),
             href="/office/documents?customer=" + A.customer_id,
             id="customer-documents",

@@ -62,6 +62,11 @@ def office_customers_page() -> rx.Component:
                 id="import-customers",
             ),
             rx.link(
+                rx.button(rx.icon("list", size=16), "Asset types and service levels", variant="soft"),
+                href="/office/lists",
+                id="customer-lists",
+            ),
+            rx.link(
                 rx.button(rx.icon("plus", size=16), "New customer", id="new-customer"), href=f"{ROUTE}/new"
             ),
         ),

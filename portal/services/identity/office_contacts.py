@@ -163,12 +163,6 @@ def _choices(session: Session, customer: Customer, assigned: set[int]) -> tuple[
     return tuple(SiteChoice(i, n) for i, n in session.exec(query.order_by(Site.name, Site.id)).all())
 
 
-def default_pages(session: Session) -> tuple[str, ...]:
-    """A new contact's pages: the contractor's default when it has set one, else every page."""
-    chosen = [p for p in (tenant.contractor(session).default_pages or []) if p in ALL_PAGES]
-    return tuple(p for p in ALL_PAGES if p in chosen) if chosen else tuple(ALL_PAGES)
-
-
 def blank_form(session: Session, staff: StaffMember, customer_id: Any) -> OfficeContactForm | None:
     try:
         customer = _customer(session, staff, customer_id)
@@ -176,7 +170,7 @@ def blank_form(session: Session, staff: StaffMember, customer_id: Any) -> Office
         return None
     return OfficeContactForm(
         id=None,
-        pages=default_pages(session),
+        pages=tuple(tenant.default_pages(tenant.contractor(session))),
         all_sites=True,
         choices=_choices(session, customer, set()),
         grantable=tuple(ALL_PAGES),

@@ -21,7 +21,7 @@ from sqlmodel import Session, SQLModel, select
 
 from portal.core import events, tenant
 from portal.core.principal import Duty, StaffMember, require_duty
-from portal.models import ALL_PAGES, AssetStatus, Contact, CustomerKind, ServiceLevel
+from portal.models import AssetStatus, Contact, CustomerKind, ServiceLevel
 from portal.services.imports.checking import NEW, Batch, RowCheck, check
 from portal.services.imports.formats import (
     ASSET_TYPES,
@@ -208,7 +208,7 @@ def save(session: Session, staff: StaffMember, files: list[tuple[str, ReadFile]]
 
 def _add_contacts(session: Session, ids: _Ids, rows: list[RowCheck]) -> int:
     """The new contacts; the first one of a customer without a primary contact becomes its primary."""
-    pages = list(tenant.contractor(session).default_pages or ALL_PAGES)
+    pages = tenant.default_pages(tenant.contractor(session))
     customers = {ids.of(CUSTOMERS.key, r.values["customer_ref"]) for r in rows}
     existing = {
         int(str(r.values["customer_ref"])[3:])

@@ -16,12 +16,6 @@ TIERS = {PortalTier.STANDARD.value: "Standard", PortalTier.ADVANCED.value: "Adva
 PAGE_LABELS: dict[str, str] = {page.value: page.value.title() for page in Page}
 
 
-def default_pages(row: Contractor) -> list[str]:
-    """The pages a new contact gets: the saved choice, or every page when none is saved."""
-    chosen = [page for page in ALL_PAGES if page in (row.default_pages or [])]
-    return chosen or list(ALL_PAGES)
-
-
 def save_portal(session: Session, staff: StaffMember, tier: object, pages: Iterable[object]) -> Contractor:
     """Save the tier and the default pages together, or neither."""
     require_duty(staff, Duty.MANAGE_SETTINGS)
@@ -37,7 +31,7 @@ def save_portal(session: Session, staff: StaffMember, tier: object, pages: Itera
     row = tenant.contractor(session)
     if row.id is None:
         session.add(row)
-    before = {"portal_tier": PortalTier(row.portal_tier).value, "default_pages": default_pages(row)}
+    before = {"portal_tier": PortalTier(row.portal_tier).value, "default_pages": tenant.default_pages(row)}
     row.portal_tier = PortalTier(str(tier))
     row.default_pages = chosen
     after = {"portal_tier": PortalTier(row.portal_tier).value, "default_pages": chosen}

@@ -87,7 +87,7 @@ class SettingsState(rx.State):
             self.accent = row.accent_color or ""
             self.logo_src = branding.brand(session).logo_url
             self.tier = PortalTier(row.portal_tier).value
-            self.pages = portal_defaults.default_pages(row)
+            self.pages = tenant.default_pages(row)
             status = payments.gateway_status(session, staff)
         self.preview_radix = branding.radix_accent(self.accent)
         self.logo_name, self.logo_changed, self._remove_logo = "", False, False
