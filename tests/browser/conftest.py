@@ -4,9 +4,11 @@ The server is built and started exactly as ``make demo`` does it (migrate, seed 
 ``portal serve``), against a throw-away data folder, so the browser tests exercise what a
 customer gets. Tests read the same database to check what was stored.
 
-``make test`` runs these tests in two pytest-xdist processes: each has its own served portal, data
+``make test`` runs these tests in two pytest-xdist processes, a test file at a time (``--dist
+loadfile``, so a module's own second server is built once): each has its own served portal, data
 folder and build folder (the frontend bakes its server's port in), so a test never sees another
-process's rows, and no test may depend on which tests ran before it.
+process's rows, and no test may depend on which tests ran before it. (``--dist loadgroup`` does not
+work with pytest 9.2 and xdist 3.8: xdist's group suffix no longer reaches the test ids.)
 """
 
 from __future__ import annotations
@@ -46,26 +48,10 @@ CHROMIUM_ARGS = [
 DEMO_PASSWORD = "Demo-Portal-2026"
 
 
-# Fixtures that start a server of their own (a build of a couple of minutes under load): the tests
-# using one are marked as one xdist group, meant to keep them on one process so only it pays for
-# that server. FIXME: with pytest-xdist 3.8 the groups are not yet honoured (the nodeids get no
-# "@group" suffix), so each process may build such a server; the build-folder locks keep it correct.
-OWN_SERVERS = ("empty_portal", "stripe_portal", "redis_portal")
-
-
 def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/browser" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
-
-
-def pytest_itemcollected(item):
-    """Marked as each test is collected: xdist reads the groups (`--dist loadgroup`) in its own
-    pytest_collection_modifyitems, which may run before this file's."""
-    for name in OWN_SERVERS:
-        if name in getattr(item, "fixturenames", ()):
-            item.add_marker(pytest.mark.xdist_group(name))
-            return
 
 
 def free_port() -> int:
