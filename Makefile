@@ -46,14 +46,16 @@ lint: install-test
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-# The tests without a browser share both cores (each worker has its own database); the browser
-# tests share one built frontend, so they run in one process. PYTEST_ARGS picks tests by hand.
+# The tests without a browser share both cores (each worker has its own database); so do the browser
+# tests, each worker with a served portal and build folder of its own, a file at a time so that a
+# module's second server is built once (see tests/browser/conftest.py).
+# PYTEST_ARGS picks tests by hand.
 test: lint
 ifdef PYTEST_ARGS
 	$(BIN)/pytest -q $(PYTEST_ARGS)
 else
 	$(BIN)/pytest -q -m 'not browser' -n 2 -p no:cacheprovider
-	$(BIN)/pytest -q -m browser -p no:cacheprovider
+	$(BIN)/pytest -q -m browser -n 2 --dist loadfile -p no:cacheprovider
 endif
 
 bench: install-test

@@ -1,8 +1,14 @@
-"""Serve the real portal once per test run and drive it with Debian's Chromium.
+"""Serve the real portal once per test process and drive it with Debian's Chromium.
 
 The server is built and started exactly as ``make demo`` does it (migrate, seed the demo,
 ``portal serve``), against a throw-away data folder, so the browser tests exercise what a
 customer gets. Tests read the same database to check what was stored.
+
+``make test`` runs these tests in two pytest-xdist processes, a test file at a time (``--dist
+loadfile``, so a module's own second server is built once): each has its own served portal, data
+folder and build folder (the frontend bakes its server's port in), so a test never sees another
+process's rows, and no test may depend on which tests ran before it. (``--dist loadgroup`` does not
+work with pytest 9.2 and xdist 3.8: xdist's group suffix no longer reaches the test ids.)
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -91,20 +98,48 @@ def wait_until_up(url: str, proc: subprocess.Popen, log: Path, timeout: float = 
     raise RuntimeError(f"portal did not start in {timeout}s:\n{log.read_text()[-4000:]}")
 
 
-@pytest.fixture(scope="session")
-def portal(tmp_path_factory) -> Iterator[Portal]:
-    """One served portal per run; a second run on the machine waits for the build folder."""
-    lock = (ROOT / ".web-test.lock").open("w")
+def worker_folder(name: str) -> Path:
+    """The build folder ``name`` of this test process: ``name`` itself without xdist or in its first
+    worker, ``name-gw1`` in the second, so that two processes' servers never share a build."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    return ROOT / (name if worker in ("", "gw0") else f"{name}-{worker}")
+
+
+@contextmanager
+def build_lock(folder: Path) -> Iterator[None]:
+    """Held while a server uses ``folder``: another run on the machine waits for it."""
+    lock = folder.with_name(f"{folder.name}.lock").open("w")
     fcntl.flock(lock, fcntl.LOCK_EX)
     try:
-        yield from _serve(tmp_path_factory)
+        yield
     finally:
         fcntl.flock(lock, fcntl.LOCK_UN)
         lock.close()
 
 
+@pytest.fixture(scope="session")
+def portal(tmp_path_factory) -> Iterator[Portal]:
+    """One served portal, with the demo's data, per test process."""
+    folder = worker_folder(".web-test")
+    with build_lock(folder):
+        yield from _serve(tmp_path_factory, second_build_folder(folder.name))
+
+
+@pytest.fixture(scope="session")
+def empty_portal(tmp_path_factory) -> Iterator[Portal]:
+    """A portal as a contractor first gets it: ``portal migrate`` and nothing seeded (no contractor,
+    customer or staff row), served from a build folder of its own."""
+    folder = worker_folder(".web-test-empty")
+    with build_lock(folder):
+        yield from _serve(tmp_path_factory, second_build_folder(folder.name), seed=False)
+
+
 def _serve(
-    tmp_path_factory, web_workdir: Path = ROOT / ".web-test", extra_env: dict[str, str] | None = None
+    tmp_path_factory,
+    web_workdir: Path = ROOT / ".web-test",
+    extra_env: dict[str, str] | None = None,
+    *,
+    seed: bool = True,
 ) -> Iterator[Portal]:
     data = tmp_path_factory.mktemp("portal-data")
     port = free_port()
@@ -135,9 +170,10 @@ def _serve(
     env.update(extra_env or {})
     log = data / "server.log"
     subprocess.run([str(BIN / "portal"), "migrate"], env=env, cwd=ROOT, check=True, capture_output=True)
-    subprocess.run(
-        [str(BIN / "portal"), "seed", "--demo"], env=env, cwd=ROOT, check=True, capture_output=True
-    )
+    if seed:
+        subprocess.run(
+            [str(BIN / "portal"), "seed", "--demo"], env=env, cwd=ROOT, check=True, capture_output=True
+        )
     with log.open("w") as fh:
         proc = subprocess.Popen(
             [str(BIN / "portal"), "serve", "--port", str(port), "--loglevel", "info"],
@@ -165,9 +201,12 @@ def second_build_folder(name: str) -> Path:
 
     The frontend bakes its server's port in, so a second server needs its own build; copying the
     first folder (``node_modules`` hard-linked, never written by a build) saves the npm install.
+    The copy is made only from a finished install (Reflex writes its marker file last): while the
+    first folder is still installing, as on a fresh clone, the second server installs its own.
     """
     source, target = ROOT / ".web-test", ROOT / name
-    if not (target / "node_modules").exists() and (source / "node_modules").exists():
+    installed = (source / "reflex.install_frontend_packages.cached").exists()
+    if target != source and installed and not (target / "node_modules").exists():
         target.mkdir(exist_ok=True)
         subprocess.run(["cp", "-al", str(source / "node_modules"), str(target / "node_modules")], check=True)
         for entry in source.iterdir():
@@ -189,6 +228,16 @@ def browser():
 @pytest.fixture
 def page(browser, portal):
     context = browser.new_context(base_url=portal.url, viewport={"width": 1280, "height": 860})
+    context.set_default_timeout(15_000)
+    pg = context.new_page()
+    yield pg
+    context.close()
+
+
+@pytest.fixture
+def empty_page(browser, empty_portal):
+    """A desktop browser tab on the empty portal (see ``empty_portal``)."""
+    context = browser.new_context(base_url=empty_portal.url, viewport={"width": 1280, "height": 860})
     context.set_default_timeout(15_000)
     pg = context.new_page()
     yield pg
@@ -262,3 +311,41 @@ def office_cookie(page, portal: Portal, role: str = "owner", email: str = "") ->
         [{"name": STAFF_COOKIE, "value": raw, "url": portal.url, "httpOnly": True, "sameSite": "Lax"}]
     )
     return staff_id
+
+
+OWNER_PASSWORD = "Harbour-Lights-42"
+
+
+def owner_signs_up(page, portal: Portal, email: str, name: str = "Olive Owner") -> str:
+    """What a contractor does first on a new portal, through its screens: ``portal create-staff
+    --role owner`` prints a setup link; the owner follows it, chooses a password, signs in, sets up
+    an authenticator app from the key typed out on the page (the code computed here, as the app
+    would), confirms the recovery codes are saved, and ends on the back office's home page.
+    Returns the app's secret, for a later sign-in's code."""
+    import pyotp
+
+    from portal.core import clock
+
+    printed = portal.run_cli("create-staff", "--email", email, "--role", "owner", "--name", name)
+    link = re.search(r"https?://\S+/office/setup\?token=[\w\-]+", printed)
+    assert link, f"no setup link in what create-staff printed:\n{printed}"
+    page.goto(link.group(0))
+    at(page, "/office/setup")
+    assert page.locator("#name").input_value() == name
+    page.locator("#password").fill(OWNER_PASSWORD)
+    page.locator("#confirm").fill(OWNER_PASSWORD)
+    page.locator("#save-password").click()
+    at(page, "/office/login?password_set=1")
+    page.locator("#email").fill(email)
+    page.locator("#password").fill(OWNER_PASSWORD)
+    page.locator("#password").press("Enter")
+    key = page.locator("#enrol-secret")
+    key.wait_for()
+    secret = key.inner_text().replace(" ", "")
+    page.locator("#code").fill(pyotp.TOTP(secret).at(clock.now()))
+    page.locator("#code").press("Enter")
+    page.locator("#recovery-codes").wait_for()
+    assert page.locator("#recovery-codes li").count() == 10
+    page.locator("#codes-saved").click()
+    page.locator("#office-home").wait_for()
+    return secret
