@@ -171,7 +171,7 @@ def _invite_and_sign_in(page, browser, portal, customer_id: int):
     at(theirs, "/dashboard")
     expect(theirs.locator(".brand-name").first).to_have_text("Harbour Lights Fire")
     expect(theirs.locator("header img.brand-logo").first).to_be_visible()
-    expect(theirs.locator("[data-accent-color='violet']").first).to_be_attached()
+    expect(theirs.locator("[data-accent-color='purple']").first).to_be_attached()
     return theirs
 
 
@@ -204,7 +204,7 @@ def _publish_and_download(page, theirs, portal, customer_id: int, tmp_path: Path
 def _view_as_and_forge_a_payment(page, portal, customer_id: int) -> None:
     """The owner views the portal as Priya: the banner, her invoice; the payment events a browser could
     send (open the pop-up, check the card, charge it) are refused in words and nothing is charged."""
-    with Session(portal.engine) as s:
+    with Session(portal.engine, expire_on_commit=False) as s:
         priya = s.exec(select(Contact).where(Contact.email == PRIYA)).one()
         tower = s.exec(
             select(Site).where(Site.customer_id == customer_id, Site.name == "Harbour Tower")
