@@ -419,6 +419,20 @@ def test_someone_elses_session_cannot_confirm_the_link(session, world, whose):
     assert not _events(session, AuditEvent, action="contact.email_changed")
 
 
+def test_a_staff_members_view_as_the_contact_cannot_confirm_the_link(session, world):
+    """Staff viewing the portal as the contact resolve to the very same contact: without this refusal
+    an office login could change the contact's address to its own, then reset the password."""
+    raw = _email_token(session, world, "staff@office.example")
+    view = sessions.start_view(session, world.me.id, f.staff_member(session, "office")[0].id)
+    assert profile.email_link(session, raw, view).problem.endswith("read-only. Nothing was changed.")
+    with pytest.raises(ProfileError) as refused:
+        profile.confirm_email(session, raw, view)
+    assert "read-only" in refused.value.field_errors["form"]
+    session.refresh(world.me)
+    assert world.me.email == "dana@mine.example"
+    assert not _events(session, AuditEvent, action="contact.email_changed")
+
+
 def test_confirming_voids_links_sent_to_the_old_address_and_ends_the_other_sessions(session, world):
     raw = _email_token(session, world)
     reset = tokens.issue(session, world.me.id, TokenPurpose.RESET)

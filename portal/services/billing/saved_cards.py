@@ -44,6 +44,7 @@ def current_card(session: Session, customer_id: int) -> SavedCard | None:
 def change_card(session: Session, scope: Scope, card: CardInput, gateway: Gateway, today: date) -> SavedCard:
     """Save a new card for automatic payments; the old one is kept, marked replaced, for the history."""
     scope.require(PAGE)
+    customer_of(scope)  # a read-only view is refused before the card reaches the gateway
     errors = cards.check(card, today)
     if errors:
         raise CardError(errors)

@@ -22,7 +22,7 @@ from sqlalchemy import func, or_
 from sqlmodel import Session, select
 
 from portal.core import clock, emails, events, visibility
-from portal.core.principal import Principal, Scope
+from portal.core.principal import Principal, Scope, ViewOnly
 from portal.core.text import one_line
 from portal.models import Contact, OneTimeToken, TokenPurpose
 from portal.models.base import column_limit, too_long
@@ -289,6 +289,8 @@ def _confirm_problem(session: Session, signed_in: tokens.Secret | None, contact_
     scope = principals.signed_in_scope(session, signed_in) if signed_in is not None else None
     if scope is None:
         return SIGN_IN_TO_CONFIRM
+    if scope.read_only:  # a staff member viewing the portal as the contact may not change its address
+        return str(ViewOnly(scope.viewed_as))
     return "" if scope.contact_id == contact_id else OTHER_LOGIN
 
 
