@@ -12,7 +12,7 @@ from portal.components.detail import fact
 from portal.components.forms import field, notice
 from portal.components.office_shell import office_page
 from portal.components.shell import page_heading
-from portal.components.table import search_form, status_badge
+from portal.components.table import scroll_region, search_form, status_badge
 from portal.core.principal import Duty
 from portal.state.office.jobs import JobsBoardState, NewJobState, OfficeJobState
 
@@ -160,15 +160,17 @@ def _simple_table(
     return rx.cond(
         rows.length() > 0,
         rx.box(
-            rx.table.root(
-                rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in headers])),
-                rx.table.body(
-                    rx.foreach(rows, lambda r: rx.table.row(*[rx.table.cell(r[k]) for k in keys])),
+            scroll_region(
+                rx.table.root(
+                    rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in headers])),
+                    rx.table.body(
+                        rx.foreach(rows, lambda r: rx.table.row(*[rx.table.cell(r[k]) for k in keys])),
+                    ),
+                    size="1",
+                    width="100%",
                 ),
-                size="1",
-                width="100%",
+                table_id.replace("-", " ").capitalize(),
             ),
-            overflow_x="auto",
             width="100%",
             id=table_id,
         ),
