@@ -46,6 +46,7 @@ from portal.models import (
     Site,
     Staff,
 )
+from portal.services import customer_picker
 from portal.services.billing.invoices import (
     OVERDUE,
     PART_PAID,
@@ -55,6 +56,7 @@ from portal.services.billing.invoices import (
     status_sql,
 )
 from portal.services.billing.invoicing import KIND_LABELS, OFFLINE_METHODS, completed_job
+from portal.services.customer_picker import Choice
 from portal.services.work import jobs
 from portal.services.work.details import ItemLine, rate_text
 
@@ -460,23 +462,9 @@ def invoice_for_office(session: Session, staff: StaffMember, invoice_id: Any) ->
 # What the forms offer.
 
 
-@dataclass(frozen=True)
-class Choice:
-    id: int
-    label: str
-
-
-def find_customers(session: Session, staff: StaffMember, text: str) -> list[Choice]:
+def find_customers(session: Session, staff: StaffMember, text: Any) -> list[Choice]:
     """Customers whose name contains ``text``, for the free invoice's customer picker."""
-    require_duty(staff, Duty.INVOICE_JOBS)
-    stmt = select(Customer.id, Customer.name).where(Customer.is_active.is_(True))
-    typed = (text or "").strip()[:100] if isinstance(text, str) else ""
-    if typed:
-        stmt = stmt.where(Customer.name.ilike(f"%{escape_like(typed)}%", escape="\\"))
-    rows = session.exec(
-        visibility.scoped(stmt.order_by(Customer.name, Customer.id).limit(PICK_LIMIT), staff, Customer)
-    ).all()
-    return [Choice(cid, name) for cid, name in rows]
+    return customer_picker.find_customers(session, staff, Duty.INVOICE_JOBS, text)
 
 
 def customer_sites(session: Session, staff: StaffMember, customer_id: Any) -> list[Choice]:

@@ -51,16 +51,17 @@ from portal.models import (
     SavedCard,
     Site,
 )
+from portal.services import customer_picker
 from portal.services.billing import autopay, invoicing
 from portal.services.billing.gateways import Gateway
 from portal.services.billing.invoicing import KIND_LABELS, InvoicingError, LineInput
 from portal.services.billing.office_invoices import office_status
 from portal.services.billing.saved_cards import current_card
+from portal.services.customer_picker import Choice
 
 ACTIVE, PAUSED, ENDED = "Active", "Paused", "Ended"
 NAME_MAX = 200
 DESCRIPTION_MAX = 2000
-PICK_LIMIT = 20
 SITE_LIMIT = 500
 FIRST_NUMBER = 1
 FREQUENCIES = autopay.FREQUENCY_LABELS
@@ -335,12 +336,6 @@ def list_runs(
 
 
 @dataclass(frozen=True)
-class Choice:
-    id: int
-    label: str
-
-
-@dataclass(frozen=True)
 class Line:
     kind: str  # as stored: labour, material, or empty for other
     description: str
@@ -452,15 +447,7 @@ class CustomerChoice:
 
 def find_customers(session: Session, staff: StaffMember, text: Any) -> list[Choice]:
     """Active customers whose name contains ``text``."""
-    require_duty(staff, Duty.BILL_RECURRING)
-    stmt = select(Customer.id, Customer.name).where(Customer.is_active.is_(True))
-    typed = text.strip()[:100] if isinstance(text, str) else ""
-    if typed:
-        stmt = stmt.where(Customer.name.ilike(f"%{escape_like(typed)}%", escape="\\"))
-    rows = session.exec(
-        visibility.scoped(stmt.order_by(Customer.name, Customer.id).limit(PICK_LIMIT), staff, Customer)
-    ).all()
-    return [Choice(cid, name) for cid, name in rows]
+    return customer_picker.find_customers(session, staff, Duty.BILL_RECURRING, text)
 
 
 def _open_sites(session: Session, customer_id: int) -> list[Choice]:
