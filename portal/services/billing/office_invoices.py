@@ -98,17 +98,23 @@ class OfficeInvoiceRow:
     status: str
 
 
-def _invoice_search(context: Context, text: str) -> Any:
-    """Number by its first digits, customer name or order number by what they contain."""
+def numbered_search(text: str, row_id: Any, customer_id: Any, number: Any, named: Any) -> Any:
+    """Rows whose number starts with the typed digits, or whose customer's name or ``named``
+    column contains the text: the search of the office's invoice and recurring invoice lists."""
     pattern = f"%{escape_like(text)}%"
     customers = select(Customer.id).where(Customer.name.ilike(pattern, escape="\\"))
     found = [
-        select(Invoice.id).where(Invoice.customer_id.in_(customers)),
-        select(Invoice.id).where(Invoice.order_number.ilike(pattern, escape="\\")),
+        select(row_id).where(customer_id.in_(customers)),
+        select(row_id).where(named.ilike(pattern, escape="\\")),
     ]
     if is_number(text):
-        found.append(select(Invoice.id).where(number_starts_with(Invoice.number, text)))
-    return Invoice.id.in_(union_all(*found))
+        found.append(select(row_id).where(number_starts_with(number, text)))
+    return row_id.in_(union_all(*found))
+
+
+def _invoice_search(context: Context, text: str) -> Any:
+    """Number by its first digits, customer name or order number by what they contain."""
+    return numbered_search(text, Invoice.id, Invoice.customer_id, Invoice.number, Invoice.order_number)
 
 
 def _invoice_row(values: dict[str, Any], context: Context) -> OfficeInvoiceRow:
