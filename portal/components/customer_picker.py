@@ -1,8 +1,9 @@
-"""The office's customer search: a name box, Find, the error beside it and one button a match.
+"""The office's customer picker: a name box, Find, the error beside it, one button a match, and
+the chosen customer's site select.
 
 Shared by the free invoice, the recurring invoice and the publish form, whose states keep
 ``customer_choices`` and ``errors`` and handle ``find_customers``/``choose_customer`` through
-``state/office/customer_search``; what each screen shows once a customer is chosen stays with it.
+``state/office/customer_search``; how each screen shows the chosen customer stays with it.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 import reflex as rx
+
+from portal.components.forms import field
 
 
 def customer_search(state: Any, *, choice_type: str = "") -> rx.Component:
@@ -50,4 +53,26 @@ def customer_search(state: Any, *, choice_type: str = "") -> rx.Component:
         ),
         spacing="2",
         width="100%",
+    )
+
+
+def site_select(state: Any, select_id: str, no_sites: rx.Component) -> rx.Component:
+    """The chosen customer's sites (``state.sites``, ``site_id``, ``set_site``) as a labelled
+    select, or ``no_sites`` when it has none; each screen says that in its own words."""
+    return rx.cond(
+        state.sites.length() > 0,
+        field(
+            "Site",
+            rx.el.select(
+                rx.el.option("Choose a site", value=""),
+                rx.foreach(state.sites, lambda s: rx.el.option(s["label"], value=s["id"])),
+                value=state.site_id,
+                on_change=state.set_site,
+                id=select_id,
+                class_name="native-select",
+            ),
+            state.errors.get("site", ""),
+            html_for=select_id,
+        ),
+        no_sites,
     )

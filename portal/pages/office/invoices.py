@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from portal.components.customer_picker import customer_search
+from portal.components.customer_picker import customer_search, site_select
 from portal.components.detail import fact
 from portal.components.forms import field, form_error
 from portal.components.line_editor import lines_editor
@@ -567,22 +567,8 @@ def _customer_picker() -> rx.Component:
         rx.hstack(
             rx.text("Customer: ", rx.text.strong(N.customer_name), size="2", id="chosen-customer"),
             rx.spacer(),
-            rx.cond(
-                N.sites.length() > 0,
-                field(
-                    "Site",
-                    rx.el.select(
-                        rx.el.option("Choose a site", value=""),
-                        rx.foreach(N.sites, lambda s: rx.el.option(s["label"], value=s["id"])),
-                        value=N.site_id,
-                        on_change=N.set_site,
-                        id="invoice-site",
-                        class_name="native-select",
-                    ),
-                    N.errors.get("site", ""),
-                    html_for="invoice-site",
-                ),
-                rx.text("This customer has no sites.", color_scheme="red", size="2"),
+            site_select(
+                N, "invoice-site", rx.text("This customer has no sites.", color_scheme="red", size="2")
             ),
             width="100%",
             align="end",

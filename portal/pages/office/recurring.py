@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from portal.components.customer_picker import customer_search
+from portal.components.customer_picker import customer_search, site_select
 from portal.components.detail import fact
 from portal.components.forms import field, form_error
 from portal.components.line_editor import lines_editor
@@ -238,21 +238,9 @@ def _autopay() -> rx.Component:
 def _site() -> rx.Component:
     """Outside the form: the choice is kept in the state as it is made."""
     return rx.box(
-        rx.cond(
-            S.sites.length() > 0,
-            field(
-                "Site",
-                rx.el.select(
-                    rx.el.option("Choose a site", value=""),
-                    rx.foreach(S.sites, lambda s: rx.el.option(s["label"], value=s["id"])),
-                    value=S.site_id,
-                    on_change=S.set_site,
-                    id="recurring-site",
-                    class_name="native-select",
-                ),
-                S.errors.get("site", ""),
-                html_for="recurring-site",
-            ),
+        site_select(
+            S,
+            "recurring-site",
             rx.text("This customer has no open sites.", color_scheme="red", size="2", role="alert"),
         ),
         width="100%",
