@@ -27,6 +27,20 @@ def line_row(line: rx.Var, index: rx.Var, errors: rx.Var, remove: Any) -> rx.Com
         message = errors.get("line-" + key + "-" + part, "")
         return rx.cond(message != "", rx.text(message, size="1", color_scheme="red", role="alert"))
 
+    def typed(part: str, label: str, class_name: str, **props: Any) -> rx.Component:
+        """A typed field of the line with its error under it; ``label`` names it for screen readers."""
+        return rx.vstack(
+            rx.input(
+                name=named(part),
+                default_value=line[part],
+                aria_label="Line " + number + " " + label,
+                class_name=class_name,
+                **props,
+            ),
+            error(part),
+            spacing="1",
+        )
+
     return rx.grid(
         rx.vstack(
             rx.el.select(
@@ -39,41 +53,9 @@ def line_row(line: rx.Var, index: rx.Var, errors: rx.Var, remove: Any) -> rx.Com
             error("kind"),
             spacing="1",
         ),
-        rx.vstack(
-            rx.input(
-                name=named("description"),
-                default_value=line["description"],
-                aria_label="Line " + number + " description",
-                placeholder="Description",
-                max_length=500,
-                class_name="line-description",
-            ),
-            error("description"),
-            spacing="1",
-        ),
-        rx.vstack(
-            rx.input(
-                name=named("quantity"),
-                default_value=line["quantity"],
-                aria_label="Line " + number + " quantity",
-                input_mode="numeric",
-                class_name="line-quantity",
-            ),
-            error("quantity"),
-            spacing="1",
-        ),
-        rx.vstack(
-            rx.input(
-                name=named("unit_price"),
-                default_value=line["unit_price"],
-                aria_label="Line " + number + " unit price",
-                placeholder="Unit price",
-                input_mode="decimal",
-                class_name="line-price",
-            ),
-            error("unit_price"),
-            spacing="1",
-        ),
+        typed("description", "description", "line-description", placeholder="Description", max_length=500),
+        typed("quantity", "quantity", "line-quantity", input_mode="numeric"),
+        typed("unit_price", "unit price", "line-price", placeholder="Unit price", input_mode="decimal"),
         rx.icon_button(
             rx.icon("trash-2", size=14),
             variant="ghost",

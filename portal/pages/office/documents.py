@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from portal.components.customer_picker import customer_search
 from portal.components.forms import field, form_error
 from portal.components.office_shell import office_page
 from portal.components.shell import page_heading
@@ -129,44 +130,7 @@ def _customer_picker() -> rx.Component:
             justify="between",
             width="100%",
         ),
-        rx.vstack(
-            rx.form(
-                rx.hstack(
-                    rx.input(
-                        name="customer_query",
-                        placeholder="Customer name",
-                        aria_label="Find a customer",
-                        id="customer-query",
-                        max_length=100,
-                    ),
-                    rx.button("Find", type="submit", id="find-customer"),
-                    spacing="2",
-                ),
-                on_submit=D.find_customers,
-                reset_on_submit=False,
-            ),
-            rx.cond(
-                D.errors.contains("customer"),
-                rx.text(D.errors["customer"], size="1", color_scheme="red", role="alert"),
-            ),
-            rx.flex(
-                rx.foreach(
-                    D.customer_choices,
-                    lambda c: rx.button(
-                        c["label"],
-                        variant="soft",
-                        size="1",
-                        type="button",
-                        on_click=D.choose_customer(c["id"]),
-                        data_customer=c["label"],
-                    ),
-                ),
-                gap="2",
-                wrap="wrap",
-            ),
-            spacing="2",
-            width="100%",
-        ),
+        customer_search(D, choice_type="button"),
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from portal.components.customer_picker import customer_search, site_select
 from portal.components.detail import fact
 from portal.components.forms import field, form_error
 from portal.components.line_editor import lines_editor
@@ -566,64 +567,14 @@ def _customer_picker() -> rx.Component:
         rx.hstack(
             rx.text("Customer: ", rx.text.strong(N.customer_name), size="2", id="chosen-customer"),
             rx.spacer(),
-            rx.cond(
-                N.sites.length() > 0,
-                field(
-                    "Site",
-                    rx.el.select(
-                        rx.el.option("Choose a site", value=""),
-                        rx.foreach(N.sites, lambda s: rx.el.option(s["label"], value=s["id"])),
-                        value=N.site_id,
-                        on_change=N.set_site,
-                        id="invoice-site",
-                        class_name="native-select",
-                    ),
-                    N.errors.get("site", ""),
-                    html_for="invoice-site",
-                ),
-                rx.text("This customer has no sites.", color_scheme="red", size="2"),
+            site_select(
+                N, "invoice-site", rx.text("This customer has no sites.", color_scheme="red", size="2")
             ),
             width="100%",
             align="end",
             wrap="wrap",
         ),
-        rx.vstack(
-            rx.form(
-                rx.hstack(
-                    rx.input(
-                        name="customer_query",
-                        placeholder="Customer name",
-                        aria_label="Find a customer",
-                        id="customer-query",
-                        max_length=100,
-                    ),
-                    rx.button("Find", type="submit", id="find-customer"),
-                    spacing="2",
-                ),
-                on_submit=N.find_customers,
-                reset_on_submit=False,
-            ),
-            rx.cond(
-                N.errors.get("customer", "") != "",
-                rx.text(N.errors.get("customer", ""), size="1", color_scheme="red", role="alert"),
-            ),
-            rx.flex(
-                rx.foreach(
-                    N.customer_choices,
-                    lambda c: rx.button(
-                        c["label"],
-                        variant="soft",
-                        size="1",
-                        on_click=N.choose_customer(c["id"]),
-                        data_customer=c["label"],
-                    ),
-                ),
-                gap="2",
-                wrap="wrap",
-            ),
-            spacing="2",
-            width="100%",
-        ),
+        customer_search(N),
     )
 
 

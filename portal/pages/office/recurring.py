@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from portal.components.customer_picker import customer_search, site_select
 from portal.components.detail import fact
 from portal.components.forms import field, form_error
 from portal.components.line_editor import lines_editor
@@ -181,43 +182,7 @@ def _customer_picker() -> rx.Component:
     return rx.cond(
         S.customer_name != "",
         rx.text("Customer: ", rx.text.strong(S.customer_name), size="2", id="chosen-customer"),
-        rx.vstack(
-            rx.form(
-                rx.hstack(
-                    rx.input(
-                        name="customer_query",
-                        placeholder="Customer name",
-                        aria_label="Find a customer",
-                        id="customer-query",
-                        max_length=100,
-                    ),
-                    rx.button("Find", type="submit", id="find-customer"),
-                    spacing="2",
-                ),
-                on_submit=S.find_customers,
-                reset_on_submit=False,
-            ),
-            rx.cond(
-                S.errors.get("customer", "") != "",
-                rx.text(S.errors.get("customer", ""), size="1", color_scheme="red", role="alert"),
-            ),
-            rx.flex(
-                rx.foreach(
-                    S.customer_choices,
-                    lambda c: rx.button(
-                        c["label"],
-                        variant="soft",
-                        size="1",
-                        on_click=S.choose_customer(c["id"]),
-                        data_customer=c["label"],
-                    ),
-                ),
-                gap="2",
-                wrap="wrap",
-            ),
-            spacing="2",
-            width="100%",
-        ),
+        customer_search(S),
     )
 
 
@@ -273,21 +238,9 @@ def _autopay() -> rx.Component:
 def _site() -> rx.Component:
     """Outside the form: the choice is kept in the state as it is made."""
     return rx.box(
-        rx.cond(
-            S.sites.length() > 0,
-            field(
-                "Site",
-                rx.el.select(
-                    rx.el.option("Choose a site", value=""),
-                    rx.foreach(S.sites, lambda s: rx.el.option(s["label"], value=s["id"])),
-                    value=S.site_id,
-                    on_change=S.set_site,
-                    id="recurring-site",
-                    class_name="native-select",
-                ),
-                S.errors.get("site", ""),
-                html_for="recurring-site",
-            ),
+        site_select(
+            S,
+            "recurring-site",
             rx.text("This customer has no open sites.", color_scheme="red", size="2", role="alert"),
         ),
         width="100%",

@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import partial
 from typing import Any
 
 from sqlalchemy import func
@@ -98,6 +99,24 @@ class LineInput:
     unit_price: str
 
 
+def add_lines(session: Session, lines: Iterable[Any], item: Callable[..., Any]) -> None:
+    """Store ``lines`` (anything with kind, description, quantity, unit and total price) in their
+    order through ``item`` (the row class with its owner's id already bound), then flush: how an
+    invoice takes a job's lines or typed ones, and how a recurring invoice keeps its own."""
+    for n, line in enumerate(lines):
+        session.add(
+            item(
+                kind=line.kind,
+                description=line.description,
+                quantity=line.quantity,
+                unit_price_cents=line.unit_price_cents,
+                total_cents=line.total_cents,
+                sort_order=n,
+            )
+        )
+    session.flush()
+
+
 @dataclass(frozen=True)
 class Priced:
     kind: str
@@ -150,19 +169,7 @@ def invoice_job(session: Session, staff: StaffMember, job_id: Any) -> Invoice:
     lines = session.exec(
         select(JobItem).where(JobItem.job_id == job.id).order_by(JobItem.sort_order, JobItem.id)
     ).all()
-    for n, line in enumerate(lines):
-        session.add(
-            InvoiceItem(
-                invoice_id=invoice.id,
-                kind=line.kind,
-                description=line.description,
-                quantity=line.quantity,
-                unit_price_cents=line.unit_price_cents,
-                total_cents=line.total_cents,
-                sort_order=n,
-            )
-        )
-    session.flush()
+    add_lines(session, lines, partial(InvoiceItem, invoice_id=invoice.id))
     events.audit(
         session,
         staff,
@@ -258,19 +265,7 @@ def free_invoice(
     session.add(invoice)
     session.flush()
     assert invoice.id is not None, "flushed above"
-    for n, p in enumerate(priced):
-        session.add(
-            InvoiceItem(
-                invoice_id=invoice.id,
-                kind=p.kind,
-                description=p.description,
-                quantity=p.quantity,
-                unit_price_cents=p.unit_price_cents,
-                total_cents=p.total_cents,
-                sort_order=n,
-            )
-        )
-    session.flush()
+    add_lines(session, priced, partial(InvoiceItem, invoice_id=invoice.id))
     events.audit(
         session,
         staff,

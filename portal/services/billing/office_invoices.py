@@ -46,6 +46,7 @@ from portal.models import (
     Site,
     Staff,
 )
+from portal.services import customer_picker
 from portal.services.billing.invoices import (
     OVERDUE,
     PART_PAID,
@@ -55,6 +56,7 @@ from portal.services.billing.invoices import (
     status_sql,
 )
 from portal.services.billing.invoicing import KIND_LABELS, OFFLINE_METHODS, completed_job
+from portal.services.customer_picker import Choice
 from portal.services.work import jobs
 from portal.services.work.details import ItemLine, rate_text
 
@@ -96,17 +98,23 @@ class OfficeInvoiceRow:
     status: str
 
 
-def _invoice_search(context: Context, text: str) -> Any:
-    """Number by its first digits, customer name or order number by what they contain."""
+def numbered_search(text: str, row_id: Any, customer_id: Any, number: Any, named: Any) -> Any:
+    """Rows whose number starts with the typed digits, or whose customer's name or ``named``
+    column contains the text: the search of the office's invoice and recurring invoice lists."""
     pattern = f"%{escape_like(text)}%"
     customers = select(Customer.id).where(Customer.name.ilike(pattern, escape="\\"))
     found = [
-        select(Invoice.id).where(Invoice.customer_id.in_(customers)),
-        select(Invoice.id).where(Invoice.order_number.ilike(pattern, escape="\\")),
+        select(row_id).where(customer_id.in_(customers)),
+        select(row_id).where(named.ilike(pattern, escape="\\")),
     ]
     if is_number(text):
-        found.append(select(Invoice.id).where(number_starts_with(Invoice.number, text)))
-    return Invoice.id.in_(union_all(*found))
+        found.append(select(row_id).where(number_starts_with(number, text)))
+    return row_id.in_(union_all(*found))
+
+
+def _invoice_search(context: Context, text: str) -> Any:
+    """Number by its first digits, customer name or order number by what they contain."""
+    return numbered_search(text, Invoice.id, Invoice.customer_id, Invoice.number, Invoice.order_number)
 
 
 def _invoice_row(values: dict[str, Any], context: Context) -> OfficeInvoiceRow:
@@ -460,23 +468,9 @@ def invoice_for_office(session: Session, staff: StaffMember, invoice_id: Any) ->
 # What the forms offer.
 
 
-@dataclass(frozen=True)
-class Choice:
-    id: int
-    label: str
-
-
-def find_customers(session: Session, staff: StaffMember, text: str) -> list[Choice]:
+def find_customers(session: Session, staff: StaffMember, text: Any) -> list[Choice]:
     """Customers whose name contains ``text``, for the free invoice's customer picker."""
-    require_duty(staff, Duty.INVOICE_JOBS)
-    stmt = select(Customer.id, Customer.name).where(Customer.is_active.is_(True))
-    typed = (text or "").strip()[:100] if isinstance(text, str) else ""
-    if typed:
-        stmt = stmt.where(Customer.name.ilike(f"%{escape_like(typed)}%", escape="\\"))
-    rows = session.exec(
-        visibility.scoped(stmt.order_by(Customer.name, Customer.id).limit(PICK_LIMIT), staff, Customer)
-    ).all()
-    return [Choice(cid, name) for cid, name in rows]
+    return customer_picker.find_customers(session, staff, Duty.INVOICE_JOBS, text)
 
 
 def customer_sites(session: Session, staff: StaffMember, customer_id: Any) -> list[Choice]:

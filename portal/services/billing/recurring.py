@@ -18,6 +18,7 @@ import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 from typing import Any
 
 from sqlalchemy import and_, case, not_, union_all
@@ -51,16 +52,17 @@ from portal.models import (
     SavedCard,
     Site,
 )
+from portal.services import customer_picker
 from portal.services.billing import autopay, invoicing
 from portal.services.billing.gateways import Gateway
 from portal.services.billing.invoicing import KIND_LABELS, InvoicingError, LineInput
-from portal.services.billing.office_invoices import office_status
+from portal.services.billing.office_invoices import numbered_search, office_status
 from portal.services.billing.saved_cards import current_card
+from portal.services.customer_picker import Choice
 
 ACTIVE, PAUSED, ENDED = "Active", "Paused", "Ended"
 NAME_MAX = 200
 DESCRIPTION_MAX = 2000
-PICK_LIMIT = 20
 SITE_LIMIT = 500
 FIRST_NUMBER = 1
 FREQUENCIES = autopay.FREQUENCY_LABELS
@@ -116,15 +118,13 @@ class RecurringRow:
 
 def _search(context: Context, text: str) -> Any:
     """Number by its first digits, name or customer by what they contain."""
-    pattern = f"%{escape_like(text)}%"
-    customers = select(Customer.id).where(Customer.name.ilike(pattern, escape="\\"))
-    found = [
-        select(RecurringInvoice.id).where(RecurringInvoice.customer_id.in_(customers)),
-        select(RecurringInvoice.id).where(RecurringInvoice.name.ilike(pattern, escape="\\")),
-    ]
-    if is_number(text):
-        found.append(select(RecurringInvoice.id).where(number_starts_with(RecurringInvoice.number, text)))
-    return RecurringInvoice.id.in_(union_all(*found))
+    return numbered_search(
+        text,
+        RecurringInvoice.id,
+        RecurringInvoice.customer_id,
+        RecurringInvoice.number,
+        RecurringInvoice.name,
+    )
 
 
 def _row(values: dict[str, Any], context: Context) -> RecurringRow:
@@ -335,12 +335,6 @@ def list_runs(
 
 
 @dataclass(frozen=True)
-class Choice:
-    id: int
-    label: str
-
-
-@dataclass(frozen=True)
 class Line:
     kind: str  # as stored: labour, material, or empty for other
     description: str
@@ -452,15 +446,7 @@ class CustomerChoice:
 
 def find_customers(session: Session, staff: StaffMember, text: Any) -> list[Choice]:
     """Active customers whose name contains ``text``."""
-    require_duty(staff, Duty.BILL_RECURRING)
-    stmt = select(Customer.id, Customer.name).where(Customer.is_active.is_(True))
-    typed = text.strip()[:100] if isinstance(text, str) else ""
-    if typed:
-        stmt = stmt.where(Customer.name.ilike(f"%{escape_like(typed)}%", escape="\\"))
-    rows = session.exec(
-        visibility.scoped(stmt.order_by(Customer.name, Customer.id).limit(PICK_LIMIT), staff, Customer)
-    ).all()
-    return [Choice(cid, name) for cid, name in rows]
+    return customer_picker.find_customers(session, staff, Duty.BILL_RECURRING, text)
 
 
 def _open_sites(session: Session, customer_id: int) -> list[Choice]:
@@ -617,19 +603,7 @@ def save_recurring(
     session.flush()
     assert ri.id is not None, "flushed above"
     session.exec(delete(RecurringInvoiceItem).where(RecurringInvoiceItem.recurring_invoice_id == ri.id))
-    for n, p in enumerate(priced):
-        session.add(
-            RecurringInvoiceItem(
-                recurring_invoice_id=ri.id,
-                kind=p.kind,
-                description=p.description,
-                quantity=p.quantity,
-                unit_price_cents=p.unit_price_cents,
-                total_cents=p.total_cents,
-                sort_order=n,
-            )
-        )
-    session.flush()
+    invoicing.add_lines(session, priced, partial(RecurringInvoiceItem, recurring_invoice_id=ri.id))
     events.audit(
         session,
         staff,

@@ -30,10 +30,11 @@ from portal.models import (
     Site,
     Staff,
 )
+from portal.services import customer_picker
+from portal.services.customer_picker import Choice
 from portal.services.files import uploads
 
 TITLE_LIMIT = 200
-PICK_LIMIT = 20
 SITE_LIMIT = 500
 KIND_LABELS = {
     DocumentKind.WORK_METHOD_STATEMENT: "Work Method Statement",
@@ -167,23 +168,9 @@ def list_documents(
 # --- choices for the forms and filters -------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Choice:
-    id: int
-    label: str
-
-
-def find_customers(session: Session, staff: StaffMember, text: object) -> list[Choice]:
+def find_customers(session: Session, staff: StaffMember, text: Any) -> list[Choice]:
     """Active customers whose name contains ``text``, for the publish form's customer picker."""
-    require_duty(staff, Duty.MANAGE_CUSTOMERS)
-    stmt = select(Customer.id, Customer.name).where(col(Customer.is_active).is_(True))
-    typed = text.strip()[:100] if isinstance(text, str) else ""
-    if typed:
-        stmt = stmt.where(Customer.name.ilike(f"%{escape_like(typed)}%", escape="\\"))
-    rows = session.exec(
-        visibility.scoped(stmt.order_by(Customer.name, Customer.id).limit(PICK_LIMIT), staff, Customer)
-    ).all()
-    return [Choice(cid, name) for cid, name in rows]
+    return customer_picker.find_customers(session, staff, Duty.MANAGE_CUSTOMERS, text)
 
 
 def customer_choice(session: Session, staff: StaffMember, customer_id: object) -> Choice | None:

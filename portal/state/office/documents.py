@@ -22,6 +22,7 @@ from portal.state import arguments
 from portal.state.display import day, moment, size
 from portal.state.files.attachments import uploaded
 from portal.state.listing import ListState
+from portal.state.office.customer_search import offered, search_customers
 from portal.state.office.session import office_staff
 
 PUBLISH_UPLOAD = "document-file"
@@ -196,11 +197,7 @@ class OfficeDocumentsState(ListState, rx.State):
         staff = _staff(self)
         if staff is None:
             return
-        self.customer_query = arguments.text(arguments.form(form).get("customer_query"), 100)
-        with unit_of_work(read_only=True) as session:
-            found = publishing.find_customers(session, staff, self.customer_query)
-        self.customer_choices = [{"id": str(c.id), "label": c.label} for c in found]
-        self.errors = {} if found else {"customer": "No customer matches that name."}
+        search_customers(self, staff, form, publishing.find_customers)
 
     def _choose(self, staff: StaffMember, customer_id: Any) -> bool:
         with unit_of_work(read_only=True) as session:
@@ -218,10 +215,10 @@ class OfficeDocumentsState(ListState, rx.State):
         staff = _staff(self)
         if staff is None:
             return
-        wanted = arguments.text(customer_id, 20)
-        if not any(c["id"] == wanted for c in self.customer_choices):
+        chosen = offered(self.customer_choices, customer_id)
+        if chosen is None:
             return
-        if self._choose(staff, wanted):
+        if self._choose(staff, chosen["id"]):
             self.customer_choices, self.errors = [], {}
 
     @rx.event

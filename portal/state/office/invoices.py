@@ -22,6 +22,7 @@ from portal.services.billing.invoicing import InvoicingError, PaymentInput
 from portal.state import arguments
 from portal.state.display import DASH, day, money
 from portal.state.listing import ListState
+from portal.state.office.customer_search import offered, search_customers
 from portal.state.office.lines import LineEditor
 from portal.state.office.session import office_staff
 
@@ -430,18 +431,14 @@ class NewInvoiceState(LineEditor, rx.State):
         staff = self._staff()
         if staff is None:
             return
-        self.customer_query = arguments.text(arguments.form(form).get("customer_query"), 100)
-        with unit_of_work(read_only=True) as session:
-            found = office_invoices.find_customers(session, staff, self.customer_query)
-        self.customer_choices = [{"id": str(c.id), "label": c.label} for c in found]
-        self.errors = {} if found else {"customer": "No customer matches that name."}
+        search_customers(self, staff, form, office_invoices.find_customers)
 
     @rx.event
     def choose_customer(self, customer_id: str):
         staff = self._staff()
         if staff is None:
             return
-        chosen = next((c for c in self.customer_choices if c["id"] == arguments.text(customer_id, 20)), None)
+        chosen = offered(self.customer_choices, customer_id)
         if chosen is None:
             return
         with unit_of_work(read_only=True) as session:

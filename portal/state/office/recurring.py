@@ -25,6 +25,7 @@ from portal.services.billing.recurring import RecurringInput
 from portal.state import arguments
 from portal.state.display import DASH, day, money
 from portal.state.listing import ListState
+from portal.state.office.customer_search import offered, search_customers
 from portal.state.office.lines import LineEditor
 from portal.state.office.session import office_staff
 
@@ -290,18 +291,14 @@ class RecurringState(LineEditor, rx.State):
         staff = _staff(self)
         if staff is None or self.mode != "new":
             return
-        self.customer_query = arguments.text(arguments.form(form).get("customer_query"), 100)
-        with unit_of_work(read_only=True) as session:
-            found = recurring.find_customers(session, staff, self.customer_query)
-        self.customer_choices = [{"id": str(c.id), "label": c.label} for c in found]
-        self.errors = {} if found else {"customer": "No customer matches that name."}
+        search_customers(self, staff, form, recurring.find_customers)
 
     @rx.event
     def choose_customer(self, customer_id: str):
         staff = _staff(self)
         if staff is None or self.mode != "new":
             return
-        chosen = next((c for c in self.customer_choices if c["id"] == arguments.text(customer_id, 20)), None)
+        chosen = offered(self.customer_choices, customer_id)
         if chosen is not None and self._choose(staff, chosen["id"]):
             self.customer_choices, self.errors = [], {}
 
