@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from portal.components.form_dialog import form_dialog
 from portal.components.forms import field, form_error
 from portal.components.office_shell import office_page
 from portal.components.shell import loading
@@ -271,170 +272,103 @@ def _moves() -> rx.Component:
 
 def _transfer_dialog() -> rx.Component:
     errors = A.transfer_errors
-    return rx.dialog.root(
-        rx.dialog.content(
-            rx.dialog.title("Transfer asset"),
-            rx.dialog.description(A.place, size="2", color_scheme="gray"),
-            rx.form(
-                rx.vstack(
-                    field(
-                        "Move to",
-                        rx.select.root(
-                            rx.select.trigger(
-                                placeholder="Choose where", id="transfer-destination", width="100%"
-                            ),
-                            rx.select.content(
-                                rx.foreach(A.destinations, lambda o: rx.select.item(o["name"], value=o["id"]))
-                            ),
-                            name="destination",
-                        ),
-                        errors.get("destination", ""),
-                        html_for="transfer-destination",
+    return form_dialog(
+        title="Transfer asset",
+        description=rx.dialog.description(A.place, size="2", color_scheme="gray"),
+        body=[
+            field(
+                "Move to",
+                rx.select.root(
+                    rx.select.trigger(placeholder="Choose where", id="transfer-destination", width="100%"),
+                    rx.select.content(
+                        rx.foreach(A.destinations, lambda o: rx.select.item(o["name"], value=o["id"]))
                     ),
-                    field(
-                        "Date",
-                        rx.input(
-                            id="transfer-date", name="transferred_on", type="date", default_value=A.today
-                        ),
-                        errors.get("transferred_on", ""),
-                        html_for="transfer-date",
-                    ),
-                    field(
-                        "Reason",
-                        rx.input(id="transfer-reason", name="reason", max_length=REASON_LIMIT),
-                        errors.get("reason", ""),
-                        hint="Shown to the customer on the asset's Transfer History.",
-                        html_for="transfer-reason",
-                    ),
-                    form_error(errors.get("form", "")),
-                    rx.hstack(
-                        rx.dialog.close(
-                            rx.button(
-                                "Cancel",
-                                variant="soft",
-                                high_contrast=True,
-                                color_scheme="gray",
-                                type="button",
-                            )
-                        ),
-                        rx.button("Transfer", type="submit", id="transfer-save"),
-                        justify="end",
-                        width="100%",
-                    ),
-                    spacing="4",
-                    width="100%",
+                    name="destination",
                 ),
-                on_submit=A.transfer,
-                reset_on_submit=False,
+                errors.get("destination", ""),
+                html_for="transfer-destination",
             ),
-            max_width="520px",
-            id="transfer-dialog",
-        ),
-        open=A.transfer_open,
+            field(
+                "Date",
+                rx.input(id="transfer-date", name="transferred_on", type="date", default_value=A.today),
+                errors.get("transferred_on", ""),
+                html_for="transfer-date",
+            ),
+            field(
+                "Reason",
+                rx.input(id="transfer-reason", name="reason", max_length=REASON_LIMIT),
+                errors.get("reason", ""),
+                hint="Shown to the customer on the asset's Transfer History.",
+                html_for="transfer-reason",
+            ),
+            form_error(errors.get("form", "")),
+        ],
+        submit=rx.button("Transfer", type="submit", id="transfer-save"),
+        on_submit=A.transfer,
+        is_open=A.transfer_open,
         on_open_change=A.set_transfer_open,
+        dialog_id="transfer-dialog",
+        max_width="520px",
     )
 
 
 def _retire_dialog() -> rx.Component:
     errors = A.retire_errors
-    return rx.alert_dialog.root(
-        rx.alert_dialog.content(
-            rx.alert_dialog.title("Retire asset"),
-            rx.alert_dialog.description(
-                "A retired asset stays on the customer's register as Removed, with this reason; "
-                "it leaves PPM, Life Cycle and the Budget Forecast, and cannot be moved or scheduled again.",
-                size="2",
-            ),
-            rx.form(
-                rx.vstack(
-                    field(
-                        "Retired on",
-                        rx.input(id="retire-date", name="retired_on", type="date", default_value=A.today),
-                        errors.get("retired_on", ""),
-                        html_for="retire-date",
-                    ),
-                    field(
-                        "Reason",
-                        rx.text_area(
-                            id="retire-reason", name="retire_reason", max_length=RETIRE_LIMIT, rows="3"
-                        ),
-                        errors.get("retire_reason", ""),
-                        html_for="retire-reason",
-                    ),
-                    form_error(errors.get("form", "")),
-                    rx.hstack(
-                        rx.alert_dialog.cancel(
-                            rx.button(
-                                "Cancel",
-                                variant="soft",
-                                high_contrast=True,
-                                color_scheme="gray",
-                                type="button",
-                            )
-                        ),
-                        rx.button("Retire asset", color_scheme="red", type="submit", id="retire-confirm"),
-                        justify="end",
-                        width="100%",
-                    ),
-                    spacing="4",
-                    width="100%",
-                    margin_top="1em",
-                ),
-                on_submit=A.retire,
-                reset_on_submit=False,
-            ),
-            max_width="520px",
-            id="retire-dialog",
+    return form_dialog(
+        kind=rx.alert_dialog,
+        title="Retire asset",
+        description=rx.alert_dialog.description(
+            "A retired asset stays on the customer's register as Removed, with this reason; "
+            "it leaves PPM, Life Cycle and the Budget Forecast, and cannot be moved or scheduled again.",
+            size="2",
         ),
-        open=A.retire_open,
+        body=[
+            field(
+                "Retired on",
+                rx.input(id="retire-date", name="retired_on", type="date", default_value=A.today),
+                errors.get("retired_on", ""),
+                html_for="retire-date",
+            ),
+            field(
+                "Reason",
+                rx.text_area(id="retire-reason", name="retire_reason", max_length=RETIRE_LIMIT, rows="3"),
+                errors.get("retire_reason", ""),
+                html_for="retire-reason",
+            ),
+            form_error(errors.get("form", "")),
+        ],
+        submit=rx.button("Retire asset", color_scheme="red", type="submit", id="retire-confirm"),
+        on_submit=A.retire,
+        is_open=A.retire_open,
         on_open_change=A.set_retire_open,
+        dialog_id="retire-dialog",
+        max_width="520px",
+        margin_top="1em",
     )
 
 
 def _due_dialog() -> rx.Component:
-    return rx.dialog.root(
-        rx.dialog.content(
-            rx.dialog.title(A.due_title),
-            rx.dialog.description("PPM shows the next test in this week.", size="2", color_scheme="gray"),
-            rx.form(
-                rx.vstack(
-                    field(
-                        "Next due",
-                        rx.input(
-                            id="due-date",
-                            name="next_due_on",
-                            type="date",
-                            default_value=A.due_value,
-                            key=A.due_value,
-                        ),
-                        A.due_errors.get("next_due_on", ""),
-                        html_for="due-date",
-                    ),
-                    rx.hstack(
-                        rx.dialog.close(
-                            rx.button(
-                                "Cancel",
-                                variant="soft",
-                                high_contrast=True,
-                                color_scheme="gray",
-                                type="button",
-                            )
-                        ),
-                        rx.button("Save", type="submit", id="due-save"),
-                        justify="end",
-                        width="100%",
-                    ),
-                    spacing="4",
-                    width="100%",
-                ),
-                on_submit=A.save_due,
-                reset_on_submit=False,
-            ),
-            max_width="420px",
-            id="due-dialog",
+    return form_dialog(
+        title=A.due_title,
+        description=rx.dialog.description(
+            "PPM shows the next test in this week.", size="2", color_scheme="gray"
         ),
-        open=A.due_open,
+        body=[
+            field(
+                "Next due",
+                rx.input(
+                    id="due-date", name="next_due_on", type="date", default_value=A.due_value, key=A.due_value
+                ),
+                A.due_errors.get("next_due_on", ""),
+                html_for="due-date",
+            ),
+        ],
+        submit=rx.button("Save", type="submit", id="due-save"),
+        on_submit=A.save_due,
+        is_open=A.due_open,
         on_open_change=A.set_due_open,
+        dialog_id="due-dialog",
+        max_width="420px",
     )
 
 
@@ -760,64 +694,42 @@ def _list_field(name: str, label: str, limit: int | None = None, hint: str = "")
 
 
 def _list_dialog() -> rx.Component:
-    return rx.dialog.root(
-        rx.dialog.content(
-            rx.dialog.title(L.edit_title),
-            rx.dialog.description(
-                "Retired entries are not offered for new assets; existing ones keep them.",
-                size="2",
-                color_scheme="gray",
-            ),
-            rx.form(
-                rx.vstack(
-                    rx.cond(
-                        L.editing == "type",
-                        rx.vstack(
-                            _list_field("name", "Name", TYPE_NAME_LIMIT),
-                            _list_field(
-                                "expected_life_years",
-                                "Expected life (years)",
-                                hint="Life Cycle counts from each asset's install date.",
-                            ),
-                            width="100%",
-                            spacing="3",
-                        ),
-                        rx.vstack(
-                            _list_field("name", "Name", LEVEL_NAME_LIMIT),
-                            _list_field("interval_months", "Interval (months)"),
-                            _list_field(
-                                "sort_order", "Order", hint="Lower comes first in PPM and on an asset."
-                            ),
-                            width="100%",
-                            spacing="3",
-                        ),
-                    ),
-                    rx.hstack(
-                        rx.dialog.close(
-                            rx.button(
-                                "Cancel",
-                                variant="soft",
-                                high_contrast=True,
-                                color_scheme="gray",
-                                type="button",
-                            )
-                        ),
-                        rx.button("Save", type="submit", id="list-save"),
-                        justify="end",
-                        width="100%",
-                    ),
-                    spacing="4",
-                    width="100%",
-                ),
-                key=L.edit_key,
-                on_submit=L.save,
-                reset_on_submit=False,
-            ),
-            max_width="480px",
-            id="list-dialog",
+    return form_dialog(
+        title=L.edit_title,
+        description=rx.dialog.description(
+            "Retired entries are not offered for new assets; existing ones keep them.",
+            size="2",
+            color_scheme="gray",
         ),
-        open=L.editing != "",
+        body=[
+            rx.cond(
+                L.editing == "type",
+                rx.vstack(
+                    _list_field("name", "Name", TYPE_NAME_LIMIT),
+                    _list_field(
+                        "expected_life_years",
+                        "Expected life (years)",
+                        hint="Life Cycle counts from each asset's install date.",
+                    ),
+                    width="100%",
+                    spacing="3",
+                ),
+                rx.vstack(
+                    _list_field("name", "Name", LEVEL_NAME_LIMIT),
+                    _list_field("interval_months", "Interval (months)"),
+                    _list_field("sort_order", "Order", hint="Lower comes first in PPM and on an asset."),
+                    width="100%",
+                    spacing="3",
+                ),
+            ),
+        ],
+        submit=rx.button("Save", type="submit", id="list-save"),
+        key=L.edit_key,
+        on_submit=L.save,
+        is_open=L.editing != "",
         on_open_change=L.set_edit_open,
+        dialog_id="list-dialog",
+        max_width="480px",
     )
 
 

@@ -56,131 +56,109 @@ def _select(name: str, options: dict[str, str], default: rx.Var, control_id: str
     )
 
 
-def _scripts() -> rx.Component:
+def _edit_table(
+    *,
+    heading: str,
+    add_label: str,
+    add_id: str,
+    on_edit,
+    headers: list[str],
+    rows: rx.Var,
+    cells,
+    name_key: str,
+    table_id: str,
+    empty: str,
+    pager: rx.Component,
+) -> rx.Component:
+    """One of the catalog's lists: heading with its Add button, a table with an Edit per row, or ``empty``."""
     return rx.vstack(
         rx.hstack(
-            rx.heading("Description scripts", size="3", as_="h3"),
+            rx.heading(heading, size="3", as_="h3"),
             rx.spacer(),
-            rx.button(
-                rx.icon("plus", size=14),
-                "Add script",
-                size="1",
-                on_click=C.open_script("new"),
-                id="add-script",
-            ),
+            rx.button(rx.icon("plus", size=14), add_label, size="1", on_click=on_edit("new"), id=add_id),
             width="100%",
             align="center",
         ),
         rx.cond(
-            C.scripts.length() > 0,
+            rows.length() > 0,
             rx.box(
                 rx.table.root(
                     rx.table.header(
                         rx.table.row(
-                            rx.table.column_header_cell("Title"),
-                            rx.table.column_header_cell("For"),
-                            rx.table.column_header_cell("Status"),
+                            *(rx.table.column_header_cell(h) for h in headers),
                             rx.table.column_header_cell(rx.el.span("Actions", class_name="sr-only")),
                         )
                     ),
                     rx.table.body(
                         rx.foreach(
-                            C.scripts,
+                            rows,
                             lambda r: rx.table.row(
-                                rx.table.row_header_cell(r["title"]),
-                                rx.table.cell(r["use_label"]),
-                                rx.table.cell(_status(r["active"])),
+                                *cells(r),
                                 rx.table.cell(
                                     rx.button(
                                         "Edit",
                                         size="1",
                                         variant="soft",
-                                        on_click=C.open_script(r["id"]),
-                                        aria_label="Edit " + r["title"],
+                                        on_click=on_edit(r["id"]),
+                                        aria_label="Edit " + r[name_key],
                                     )
                                 ),
                             ),
                         )
                     ),
                     width="100%",
-                    id="scripts-table",
+                    id=table_id,
                 ),
                 overflow_x="auto",
                 width="100%",
             ),
-            rx.text(
-                "No scripts yet. Add the descriptions staff write again and again.",
-                size="2",
-                color_scheme="gray",
-            ),
+            rx.text(empty, size="2", color_scheme="gray"),
         ),
-        _pager(C.scripts_page, C.scripts_pages, C.turn_scripts, "scripts"),
+        pager,
         spacing="2",
         width="100%",
     )
 
 
+def _scripts() -> rx.Component:
+    return _edit_table(
+        heading="Description scripts",
+        add_label="Add script",
+        add_id="add-script",
+        on_edit=C.open_script,
+        headers=["Title", "For", "Status"],
+        rows=C.scripts,
+        cells=lambda r: [
+            rx.table.row_header_cell(r["title"]),
+            rx.table.cell(r["use_label"]),
+            rx.table.cell(_status(r["active"])),
+        ],
+        name_key="title",
+        table_id="scripts-table",
+        empty="No scripts yet. Add the descriptions staff write again and again.",
+        pager=_pager(C.scripts_page, C.scripts_pages, C.turn_scripts, "scripts"),
+    )
+
+
 def _items() -> rx.Component:
-    return rx.vstack(
-        rx.hstack(
-            rx.heading("Price list", size="3", as_="h3"),
-            rx.spacer(),
-            rx.button(
-                rx.icon("plus", size=14), "Add item", size="1", on_click=C.open_item("new"), id="add-item"
-            ),
-            width="100%",
-            align="center",
-        ),
-        rx.cond(
-            C.items.length() > 0,
-            rx.box(
-                rx.table.root(
-                    rx.table.header(
-                        rx.table.row(
-                            rx.table.column_header_cell("Item"),
-                            rx.table.column_header_cell("Type"),
-                            rx.table.column_header_cell("Price"),
-                            rx.table.column_header_cell("Optional Item"),
-                            rx.table.column_header_cell("Status"),
-                            rx.table.column_header_cell(rx.el.span("Actions", class_name="sr-only")),
-                        )
-                    ),
-                    rx.table.body(
-                        rx.foreach(
-                            C.items,
-                            lambda r: rx.table.row(
-                                rx.table.row_header_cell(r["name"]),
-                                rx.table.cell(r["kind_label"]),
-                                rx.table.cell(r["price_label"]),
-                                rx.table.cell(rx.cond(r["offered"] != "", "Offered", "Not offered")),
-                                rx.table.cell(_status(r["active"])),
-                                rx.table.cell(
-                                    rx.button(
-                                        "Edit",
-                                        size="1",
-                                        variant="soft",
-                                        on_click=C.open_item(r["id"]),
-                                        aria_label="Edit " + r["name"],
-                                    )
-                                ),
-                            ),
-                        )
-                    ),
-                    width="100%",
-                    id="items-table",
-                ),
-                overflow_x="auto",
-                width="100%",
-            ),
-            rx.text(
-                "No items yet. Items you offer appear to customers as Optional Items on a request.",
-                size="2",
-                color_scheme="gray",
-            ),
-        ),
-        _pager(C.items_page, C.items_pages, C.turn_items, "the price list"),
-        spacing="2",
-        width="100%",
+    return _edit_table(
+        heading="Price list",
+        add_label="Add item",
+        add_id="add-item",
+        on_edit=C.open_item,
+        headers=["Item", "Type", "Price", "Optional Item", "Status"],
+        rows=C.items,
+        cells=lambda r: [
+            rx.table.row_header_cell(r["name"]),
+            rx.table.cell(r["kind_label"]),
+            rx.table.cell(r["price_label"]),
+            rx.table.cell(rx.cond(r["offered"] != "", "Offered", "Not offered")),
+            rx.table.cell(_status(r["active"])),
+        ],
+        name_key="name",
+        table_id="items-table",
+        empty="No items yet. Items you offer appear to customers as Optional Items on a request.",
+        pager=_pager(C.items_page, C.items_pages, C.turn_items, "the price list"),
     )
 
 
