@@ -47,6 +47,7 @@ def form_dialog(
     key=None,
     kind: ModuleType | None = None,
     high_contrast: bool = True,
+    spacing: str = "4",
     **stack_props,
 ) -> rx.Component:
     """A dialog (or, with ``kind=rx.alert_dialog``, an alert dialog) holding one form.
@@ -64,7 +65,7 @@ def form_dialog(
                 rx.vstack(
                     *body,
                     dialog_actions(submit, cancel=cancel, high_contrast=high_contrast),
-                    spacing="4",
+                    spacing=spacing,
                     width="100%",
                     **stack_props,
                 ),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from portal.components.form_dialog import form_dialog
 from portal.components.forms import field, form_error
 from portal.services.settings.catalog import ITEM_KINDS, SCRIPT_USES
 from portal.state.office.settings_lists import CatalogState
@@ -162,15 +163,6 @@ def _items() -> rx.Component:
     )
 
 
-def _buttons(save_id: str) -> rx.Component:
-    return rx.hstack(
-        rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray", type="button")),
-        rx.button("Save", type="submit", id=save_id),
-        justify="end",
-        width="100%",
-    )
-
-
 def _in_use(value: rx.Var, control_id: str) -> rx.Component:
     return rx.cond(
         value["id"] != "",
@@ -182,126 +174,112 @@ def _in_use(value: rx.Var, control_id: str) -> rx.Component:
 
 def _script_dialog() -> rx.Component:
     e = C.script_errors
-    return rx.dialog.root(
-        rx.dialog.content(
-            rx.dialog.title(rx.cond(C.script["id"] != "", "Edit script", "Add script")),
-            rx.dialog.description(
-                "Staff pick a script to fill in a quote's or job's description.",
-                size="2",
-                color_scheme="gray",
-            ),
-            rx.form(
-                rx.vstack(
-                    field(
-                        "Title",
-                        rx.input(
-                            id="script-title", name="title", default_value=C.script["title"], max_length=120
-                        ),
-                        e.get("title", ""),
-                        html_for="script-title",
-                    ),
-                    field(
-                        "Description",
-                        rx.text_area(
-                            id="script-body",
-                            name="body",
-                            default_value=C.script["body"],
-                            rows="6",
-                            max_length=4000,
-                        ),
-                        e.get("body", ""),
-                        html_for="script-body",
-                    ),
-                    field(
-                        "Used for",
-                        _select("use", SCRIPT_USES, C.script["use"], "script-use"),
-                        e.get("use", ""),
-                        html_for="script-use",
-                    ),
-                    _in_use(C.script, "script-active"),
-                    form_error(e.get("form", "")),
-                    _buttons("save-script"),
-                    spacing="3",
-                    width="100%",
-                ),
-                key=C.script["id"],
-                on_submit=C.save_script,
-                reset_on_submit=False,
-            ),
-            max_width="560px",
-            id="script-dialog",
+    return form_dialog(
+        title=rx.cond(C.script["id"] != "", "Edit script", "Add script"),
+        description=rx.dialog.description(
+            "Staff pick a script to fill in a quote's or job's description.",
+            size="2",
+            color_scheme="gray",
         ),
-        open=C.script_open,
+        body=[
+            field(
+                "Title",
+                rx.input(id="script-title", name="title", default_value=C.script["title"], max_length=120),
+                e.get("title", ""),
+                html_for="script-title",
+            ),
+            field(
+                "Description",
+                rx.text_area(
+                    id="script-body",
+                    name="body",
+                    default_value=C.script["body"],
+                    rows="6",
+                    max_length=4000,
+                ),
+                e.get("body", ""),
+                html_for="script-body",
+            ),
+            field(
+                "Used for",
+                _select("use", SCRIPT_USES, C.script["use"], "script-use"),
+                e.get("use", ""),
+                html_for="script-use",
+            ),
+            _in_use(C.script, "script-active"),
+            form_error(e.get("form", "")),
+        ],
+        submit=rx.button("Save", type="submit", id="save-script"),
+        key=C.script["id"],
+        on_submit=C.save_script,
+        is_open=C.script_open,
         on_open_change=C.set_script_open,
+        dialog_id="script-dialog",
+        max_width="560px",
+        high_contrast=False,
+        spacing="3",
     )
 
 
 def _item_dialog() -> rx.Component:
     e = C.item_errors
-    return rx.dialog.root(
-        rx.dialog.content(
-            rx.dialog.title(rx.cond(C.item["id"] != "", "Edit item", "Add item")),
-            rx.dialog.description(
-                "The price staff start from; offered items customers may add to a request.",
-                size="2",
-                color_scheme="gray",
-            ),
-            rx.form(
-                rx.vstack(
-                    field(
-                        "Name",
-                        rx.input(id="item-name", name="name", default_value=C.item["name"], max_length=200),
-                        e.get("name", ""),
-                        html_for="item-name",
-                    ),
-                    field(
-                        "Description",
-                        rx.text_area(
-                            id="item-description",
-                            name="description",
-                            default_value=C.item["description"],
-                            rows="3",
-                            max_length=1000,
-                        ),
-                        e.get("description", ""),
-                        html_for="item-description",
-                    ),
-                    field(
-                        "Price",
-                        rx.input(
-                            id="item-price", name="price", default_value=C.item["price"], input_mode="decimal"
-                        ),
-                        e.get("price", ""),
-                        hint="Before tax, such as 85.00.",
-                        html_for="item-price",
-                    ),
-                    field(
-                        "Type",
-                        _select("kind", ITEM_KINDS, C.item["kind"], "item-kind"),
-                        e.get("kind", ""),
-                        html_for="item-kind",
-                    ),
-                    rx.checkbox(
-                        "Offer to customers as an Optional Item",
-                        name="offered",
-                        default_checked=C.item["offered"] != "",
-                        id="item-offered",
-                    ),
-                    _in_use(C.item, "item-active"),
-                    form_error(e.get("form", "")),
-                    _buttons("save-item"),
-                    spacing="3",
-                    width="100%",
-                ),
-                key=C.item["id"],
-                on_submit=C.save_item,
-                reset_on_submit=False,
-            ),
-            max_width="560px",
-            id="item-dialog",
+    return form_dialog(
+        title=rx.cond(C.item["id"] != "", "Edit item", "Add item"),
+        description=rx.dialog.description(
+            "The price staff start from; offered items customers may add to a request.",
+            size="2",
+            color_scheme="gray",
         ),
-        open=C.item_open,
+        body=[
+            field(
+                "Name",
+                rx.input(id="item-name", name="name", default_value=C.item["name"], max_length=200),
+                e.get("name", ""),
+                html_for="item-name",
+            ),
+            field(
+                "Description",
+                rx.text_area(
+                    id="item-description",
+                    name="description",
+                    default_value=C.item["description"],
+                    rows="3",
+                    max_length=1000,
+                ),
+                e.get("description", ""),
+                html_for="item-description",
+            ),
+            field(
+                "Price",
+                rx.input(id="item-price", name="price", default_value=C.item["price"], input_mode="decimal"),
+                e.get("price", ""),
+                hint="Before tax, such as 85.00.",
+                html_for="item-price",
+            ),
+            field(
+                "Type",
+                _select("kind", ITEM_KINDS, C.item["kind"], "item-kind"),
+                e.get("kind", ""),
+                html_for="item-kind",
+            ),
+            rx.checkbox(
+                "Offer to customers as an Optional Item",
+                name="offered",
+                default_checked=C.item["offered"] != "",
+                id="item-offered",
+            ),
+            _in_use(C.item, "item-active"),
+            form_error(e.get("form", "")),
+        ],
+        submit=rx.button("Save", type="submit", id="save-item"),
+        key=C.item["id"],
+        on_submit=C.save_item,
+        is_open=C.item_open,
         on_open_change=C.set_item_open,
+        dialog_id="item-dialog",
+        max_width="560px",
+        high_contrast=False,
+        spacing="3",
     )
 
 
