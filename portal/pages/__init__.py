@@ -5,8 +5,8 @@ from portal.pages import dashboard, reports  # noqa: F401
 from portal.pages.assets import assets  # noqa: F401
 from portal.pages.billing import invoices, manage_payments, statement  # noqa: F401
 from portal.pages.identity import auth, contacts, preferences  # noqa: F401
+from portal.pages.office import asset_lists, calendar, day, home, office_assets, office_sites, staff  # noqa: F401
 from portal.pages.office import auth as office_auth  # noqa: F401
-from portal.pages.office import calendar, day, home, office_assets, office_sites, staff  # noqa: F401
 from portal.pages.office import customers as office_customers  # noqa: F401
 from portal.pages.office import documents as office_documents  # noqa: F401
 from portal.pages.office import importing as office_importing  # noqa: F401

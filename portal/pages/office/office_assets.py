@@ -1,30 +1,28 @@
-"""A customer's asset in the back office (register, edit, transfer, retire, service levels), a customer's
-contract, and the contractor's own lists of asset types and service levels."""
+"""A customer's asset in the back office (register, edit, transfer, retire, service levels), and a customer's
+contract. The contractor's own lists of asset types and service levels are in ``asset_lists``."""
 
 from __future__ import annotations
 
 import reflex as rx
 
+from portal.components.form_dialog import form_dialog
 from portal.components.forms import field, form_error
 from portal.components.office_shell import office_page
 from portal.components.shell import loading
 from portal.components.table import scroll_region
 from portal.core.principal import Duty
 from portal.pages.office.office_sites import missing, section
-from portal.services.assets.lists import LEVEL_NAME_LIMIT, TYPE_NAME_LIMIT
 from portal.services.assets.office_contracts import LIMITS as CONTRACT_LIMITS
 from portal.services.assets.registry import LABELS, LIMITS, REASON_LIMIT, RETIRE_LIMIT
 from portal.state.office.assets import OfficeAssetState
 from portal.state.office.contracts import SITE_PREFIX, OfficeContractState
-from portal.state.office.lists import OfficeListsState
 
 A = OfficeAssetState
 C = OfficeContractState
-L = OfficeListsState
 DUTY = Duty.MANAGE_CUSTOMERS
 
 
-def _heading(title, *actions: rx.Component) -> rx.Component:
+def office_heading(title, *actions: rx.Component) -> rx.Component:
     return rx.hstack(
         rx.heading(title, size="6", as_="h1", id="page-title"),
         rx.spacer(),
@@ -55,7 +53,7 @@ def _text(
     )
 
 
-def _table(label: str, headers: list[str], rows: rx.Var, row) -> rx.Component:
+def office_table(label: str, headers: list[str], rows: rx.Var, row) -> rx.Component:
     return scroll_region(
         rx.table.root(
             rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in headers])),
@@ -224,7 +222,7 @@ def _schedules() -> rx.Component:
         "Service levels",
         rx.cond(
             A.schedules.length() > 0,
-            _table(
+            office_table(
                 "Service levels",
                 ["Level", "Interval", "Next due", "Last tested", "Actions"],
                 A.schedules,
@@ -263,7 +261,7 @@ def _moves() -> rx.Component:
         "Transfer history",
         rx.cond(
             A.moves.length() > 0,
-            _table("Transfer history", ["Date", "From", "To", "Reason"], A.moves, row),
+            office_table("Transfer history", ["Date", "From", "To", "Reason"], A.moves, row),
             rx.text("Never moved.", color_scheme="gray", id="moves-empty"),
         ),
     )
@@ -271,170 +269,103 @@ def _moves() -> rx.Component:
 
 def _transfer_dialog() -> rx.Component:
     errors = A.transfer_errors
-    return rx.dialog.root(
-        rx.dialog.content(
-            rx.dialog.title("Transfer asset"),
-            rx.dialog.description(A.place, size="2", color_scheme="gray"),
-            rx.form(
-                rx.vstack(
-                    field(
-                        "Move to",
-                        rx.select.root(
-                            rx.select.trigger(
-                                placeholder="Choose where", id="transfer-destination", width="100%"
-                            ),
-                            rx.select.content(
-                                rx.foreach(A.destinations, lambda o: rx.select.item(o["name"], value=o["id"]))
-                            ),
-                            name="destination",
-                        ),
-                        errors.get("destination", ""),
-                        html_for="transfer-destination",
+    return form_dialog(
+        title="Transfer asset",
+        description=rx.dialog.description(A.place, size="2", color_scheme="gray"),
+        body=[
+            field(
+                "Move to",
+                rx.select.root(
+                    rx.select.trigger(placeholder="Choose where", id="transfer-destination", width="100%"),
+                    rx.select.content(
+                        rx.foreach(A.destinations, lambda o: rx.select.item(o["name"], value=o["id"]))
                     ),
-                    field(
-                        "Date",
-                        rx.input(
-                            id="transfer-date", name="transferred_on", type="date", default_value=A.today
-                        ),
-                        errors.get("transferred_on", ""),
-                        html_for="transfer-date",
-                    ),
-                    field(
-                        "Reason",
-                        rx.input(id="transfer-reason", name="reason", max_length=REASON_LIMIT),
-                        errors.get("reason", ""),
-                        hint="Shown to the customer on the asset's Transfer History.",
-                        html_for="transfer-reason",
-                    ),
-                    form_error(errors.get("form", "")),
-                    rx.hstack(
-                        rx.dialog.close(
-                            rx.button(
-                                "Cancel",
-                                variant="soft",
-                                high_contrast=True,
-                                color_scheme="gray",
-                                type="button",
-                            )
-                        ),
-                        rx.button("Transfer", type="submit", id="transfer-save"),
-                        justify="end",
-                        width="100%",
-                    ),
-                    spacing="4",
-                    width="100%",
+                    name="destination",
                 ),
-                on_submit=A.transfer,
-                reset_on_submit=False,
+                errors.get("destination", ""),
+                html_for="transfer-destination",
             ),
-            max_width="520px",
-            id="transfer-dialog",
-        ),
-        open=A.transfer_open,
+            field(
+                "Date",
+                rx.input(id="transfer-date", name="transferred_on", type="date", default_value=A.today),
+                errors.get("transferred_on", ""),
+                html_for="transfer-date",
+            ),
+            field(
+                "Reason",
+                rx.input(id="transfer-reason", name="reason", max_length=REASON_LIMIT),
+                errors.get("reason", ""),
+                hint="Shown to the customer on the asset's Transfer History.",
+                html_for="transfer-reason",
+            ),
+            form_error(errors.get("form", "")),
+        ],
+        submit=rx.button("Transfer", type="submit", id="transfer-save"),
+        on_submit=A.transfer,
+        is_open=A.transfer_open,
         on_open_change=A.set_transfer_open,
+        dialog_id="transfer-dialog",
+        max_width="520px",
     )
 
 
 def _retire_dialog() -> rx.Component:
     errors = A.retire_errors
-    return rx.alert_dialog.root(
-        rx.alert_dialog.content(
-            rx.alert_dialog.title("Retire asset"),
-            rx.alert_dialog.description(
-                "A retired asset stays on the customer's register as Removed, with this reason; "
-                "it leaves PPM, Life Cycle and the Budget Forecast, and cannot be moved or scheduled again.",
-                size="2",
-            ),
-            rx.form(
-                rx.vstack(
-                    field(
-                        "Retired on",
-                        rx.input(id="retire-date", name="retired_on", type="date", default_value=A.today),
-                        errors.get("retired_on", ""),
-                        html_for="retire-date",
-                    ),
-                    field(
-                        "Reason",
-                        rx.text_area(
-                            id="retire-reason", name="retire_reason", max_length=RETIRE_LIMIT, rows="3"
-                        ),
-                        errors.get("retire_reason", ""),
-                        html_for="retire-reason",
-                    ),
-                    form_error(errors.get("form", "")),
-                    rx.hstack(
-                        rx.alert_dialog.cancel(
-                            rx.button(
-                                "Cancel",
-                                variant="soft",
-                                high_contrast=True,
-                                color_scheme="gray",
-                                type="button",
-                            )
-                        ),
-                        rx.button("Retire asset", color_scheme="red", type="submit", id="retire-confirm"),
-                        justify="end",
-                        width="100%",
-                    ),
-                    spacing="4",
-                    width="100%",
-                    margin_top="1em",
-                ),
-                on_submit=A.retire,
-                reset_on_submit=False,
-            ),
-            max_width="520px",
-            id="retire-dialog",
+    return form_dialog(
+        kind=rx.alert_dialog,
+        title="Retire asset",
+        description=rx.alert_dialog.description(
+            "A retired asset stays on the customer's register as Removed, with this reason; "
+            "it leaves PPM, Life Cycle and the Budget Forecast, and cannot be moved or scheduled again.",
+            size="2",
         ),
-        open=A.retire_open,
+        body=[
+            field(
+                "Retired on",
+                rx.input(id="retire-date", name="retired_on", type="date", default_value=A.today),
+                errors.get("retired_on", ""),
+                html_for="retire-date",
+            ),
+            field(
+                "Reason",
+                rx.text_area(id="retire-reason", name="retire_reason", max_length=RETIRE_LIMIT, rows="3"),
+                errors.get("retire_reason", ""),
+                html_for="retire-reason",
+            ),
+            form_error(errors.get("form", "")),
+        ],
+        submit=rx.button("Retire asset", color_scheme="red", type="submit", id="retire-confirm"),
+        on_submit=A.retire,
+        is_open=A.retire_open,
         on_open_change=A.set_retire_open,
+        dialog_id="retire-dialog",
+        max_width="520px",
+        margin_top="1em",
     )
 
 
 def _due_dialog() -> rx.Component:
-    return rx.dialog.root(
-        rx.dialog.content(
-            rx.dialog.title(A.due_title),
-            rx.dialog.description("PPM shows the next test in this week.", size="2", color_scheme="gray"),
-            rx.form(
-                rx.vstack(
-                    field(
-                        "Next due",
-                        rx.input(
-                            id="due-date",
-                            name="next_due_on",
-                            type="date",
-                            default_value=A.due_value,
-                            key=A.due_value,
-                        ),
-                        A.due_errors.get("next_due_on", ""),
-                        html_for="due-date",
-                    ),
-                    rx.hstack(
-                        rx.dialog.close(
-                            rx.button(
-                                "Cancel",
-                                variant="soft",
-                                high_contrast=True,
-                                color_scheme="gray",
-                                type="button",
-                            )
-                        ),
-                        rx.button("Save", type="submit", id="due-save"),
-                        justify="end",
-                        width="100%",
-                    ),
-                    spacing="4",
-                    width="100%",
-                ),
-                on_submit=A.save_due,
-                reset_on_submit=False,
-            ),
-            max_width="420px",
-            id="due-dialog",
+    return form_dialog(
+        title=A.due_title,
+        description=rx.dialog.description(
+            "PPM shows the next test in this week.", size="2", color_scheme="gray"
         ),
-        open=A.due_open,
+        body=[
+            field(
+                "Next due",
+                rx.input(
+                    id="due-date", name="next_due_on", type="date", default_value=A.due_value, key=A.due_value
+                ),
+                A.due_errors.get("next_due_on", ""),
+                html_for="due-date",
+            ),
+        ],
+        submit=rx.button("Save", type="submit", id="due-save"),
+        on_submit=A.save_due,
+        is_open=A.due_open,
         on_open_change=A.set_due_open,
+        dialog_id="due-dialog",
+        max_width="420px",
     )
 
 
@@ -446,7 +377,7 @@ def _asset_body() -> rx.Component:
             ~A.found,
             missing("Asset"),
             rx.vstack(
-                _heading(
+                office_heading(
                     A.heading,
                     rx.cond(
                         ~A.is_new & ~A.retired,
@@ -625,7 +556,7 @@ def _contract_body() -> rx.Component:
             ~C.found,
             missing("Contract"),
             rx.vstack(
-                _heading(C.heading),
+                office_heading(C.heading),
                 rx.text("Customer: ", C.customer_name, size="2"),
                 section(rx.cond(C.is_new, "New contract", "Contract details"), _contract_form()),
                 spacing="4",
@@ -647,195 +578,3 @@ def office_contract() -> rx.Component:
 
 
 # --- the contractor's lists ----------------------------------------------------------------------
-
-
-def _toggle(kind: str, r: rx.Var) -> rx.Component:
-    return rx.hstack(
-        rx.button(
-            "Edit",
-            size="1",
-            variant="soft",
-            high_contrast=True,
-            on_click=L.open_edit(kind, r["id"]),
-            aria_label="Edit " + r["name"],
-        ),
-        rx.button(
-            rx.cond(r["status"] == "In use", "Retire", "Bring back"),
-            size="1",
-            variant="soft",
-            high_contrast=True,
-            color_scheme=rx.cond(r["status"] == "In use", "red", "gray"),
-            on_click=L.toggle(kind, r["id"]),
-            aria_label=rx.cond(r["status"] == "In use", "Retire ", "Bring back ") + r["name"],
-        ),
-        spacing="2",
-    )
-
-
-def _status(r: rx.Var) -> rx.Component:
-    return rx.badge(
-        r["status"],
-        color_scheme=rx.cond(r["status"] == "In use", "grass", "gray"),
-        variant="soft",
-        high_contrast=True,
-    )
-
-
-def _types() -> rx.Component:
-    def row(r: rx.Var) -> rx.Component:
-        return rx.table.row(
-            rx.table.row_header_cell(r["name"]),
-            rx.table.cell(r["expected_life_years"], " years"),
-            rx.table.cell(_status(r)),
-            rx.table.cell(_toggle("type", r)),
-            data_asset_type=r["name"],
-        )
-
-    return section(
-        "Asset types",
-        rx.cond(
-            L.types.length() > 0,
-            _table("Asset types", ["Type", "Expected life", "Status", "Actions"], L.types, row),
-            rx.text(
-                "No asset types yet. Add the kinds of equipment you maintain "
-                "(Exit Sign, Fire Extinguisher…).",
-                color_scheme="gray",
-                id="types-empty",
-            ),
-        ),
-        actions=rx.button(
-            rx.icon("plus", size=16),
-            "Add asset type",
-            variant="soft",
-            high_contrast=True,
-            on_click=L.open_add("type"),
-            id="type-add",
-        ),
-    )
-
-
-def _levels() -> rx.Component:
-    def row(r: rx.Var) -> rx.Component:
-        return rx.table.row(
-            rx.table.row_header_cell(r["name"]),
-            rx.table.cell("every ", r["interval_months"], " months"),
-            rx.table.cell(r["sort_order"]),
-            rx.table.cell(_status(r)),
-            rx.table.cell(_toggle("level", r)),
-            data_service_level=r["name"],
-        )
-
-    return section(
-        "Service levels",
-        rx.cond(
-            L.levels.length() > 0,
-            _table("Service levels", ["Level", "Interval", "Order", "Status", "Actions"], L.levels, row),
-            rx.text(
-                "No service levels yet. Add how often equipment is tested (Six Monthly, Annually…).",
-                color_scheme="gray",
-                id="levels-empty",
-            ),
-        ),
-        actions=rx.button(
-            rx.icon("plus", size=16),
-            "Add service level",
-            variant="soft",
-            high_contrast=True,
-            on_click=L.open_add("level"),
-            id="level-add",
-        ),
-    )
-
-
-def _list_field(name: str, label: str, limit: int | None = None, hint: str = "") -> rx.Component:
-    control_id = f"list-{name.replace('_', '-')}"
-    props = {"max_length": limit} if limit else {"input_mode": "numeric"}
-    return field(
-        label,
-        rx.input(id=control_id, name=name, default_value=L.edit_values.get(name, ""), **props),
-        L.edit_errors.get(name, ""),
-        hint=hint,
-        html_for=control_id,
-    )
-
-
-def _list_dialog() -> rx.Component:
-    return rx.dialog.root(
-        rx.dialog.content(
-            rx.dialog.title(L.edit_title),
-            rx.dialog.description(
-                "Retired entries are not offered for new assets; existing ones keep them.",
-                size="2",
-                color_scheme="gray",
-            ),
-            rx.form(
-                rx.vstack(
-                    rx.cond(
-                        L.editing == "type",
-                        rx.vstack(
-                            _list_field("name", "Name", TYPE_NAME_LIMIT),
-                            _list_field(
-                                "expected_life_years",
-                                "Expected life (years)",
-                                hint="Life Cycle counts from each asset's install date.",
-                            ),
-                            width="100%",
-                            spacing="3",
-                        ),
-                        rx.vstack(
-                            _list_field("name", "Name", LEVEL_NAME_LIMIT),
-                            _list_field("interval_months", "Interval (months)"),
-                            _list_field(
-                                "sort_order", "Order", hint="Lower comes first in PPM and on an asset."
-                            ),
-                            width="100%",
-                            spacing="3",
-                        ),
-                    ),
-                    rx.hstack(
-                        rx.dialog.close(
-                            rx.button(
-                                "Cancel",
-                                variant="soft",
-                                high_contrast=True,
-                                color_scheme="gray",
-                                type="button",
-                            )
-                        ),
-                        rx.button("Save", type="submit", id="list-save"),
-                        justify="end",
-                        width="100%",
-                    ),
-                    spacing="4",
-                    width="100%",
-                ),
-                key=L.edit_key,
-                on_submit=L.save,
-                reset_on_submit=False,
-            ),
-            max_width="480px",
-            id="list-dialog",
-        ),
-        open=L.editing != "",
-        on_open_change=L.set_edit_open,
-    )
-
-
-@office_page("/office/lists", "Asset types and service levels", DUTY, on_load=[L.load])
-def office_lists() -> rx.Component:
-    return rx.cond(
-        ~L.loaded,
-        loading(),
-        rx.vstack(
-            _heading("Asset types and service levels"),
-            rx.text(
-                "Your own lists, offered when equipment is registered and scheduled.", color_scheme="gray"
-            ),
-            _types(),
-            _levels(),
-            _list_dialog(),
-            spacing="4",
-            width="100%",
-            id="office-lists",
-        ),
-    )

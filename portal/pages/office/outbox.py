@@ -155,22 +155,36 @@ def _confirm_resend() -> rx.Component:
 
 @office_page("/office/outbox", "Outbox", Duty.READ_OUTBOX, on_load=[OutboxState.load])
 def outbox_page() -> rx.Component:
-    S = OutboxState
+    return _log_page(
+        OutboxState,
+        "Outbox",
+        "/office/outbox",
+        [("all", "All"), ("waiting", "Waiting"), ("failed", "Failed")],
+        "Search address, subject, kind",
+        _mail_card,
+        "mail-list",
+        "office-outbox",
+        _confirm_resend(),
+    )
+
+
+def _log_page(S, title: str, route: str, filters, placeholder: str, card, list_id: str, page_id: str, *extra):
+    """A log with tabs (All and its states), a search, one page of cards and a pager."""
     return rx.vstack(
-        page_heading("Outbox"),
-        _switch("/office/outbox"),
+        page_heading(title),
+        _switch(route),
         tabs(
             S,
-            [("all", "All"), ("waiting", "Waiting"), ("failed", "Failed")],
-            search_bar(S, "Search address, subject, kind"),
-            rx.vstack(rx.foreach(S.rows, _mail_card), spacing="2", width="100%", id="mail-list"),
+            filters,
+            search_bar(S, placeholder),
+            rx.vstack(rx.foreach(S.rows, card), spacing="2", width="100%", id=list_id),
             _empty(S),
             pager(S),
         ),
-        _confirm_resend(),
+        *extra,
         spacing="4",
         width="100%",
-        id="office-outbox",
+        id=page_id,
     )
 
 
@@ -227,21 +241,15 @@ def _event_card(row: rx.Var) -> rx.Component:
 
 @office_page("/office/events", "Integration events", Duty.READ_OUTBOX, on_load=[EventsLogState.load])
 def events_page() -> rx.Component:
-    S = EventsLogState
-    return rx.vstack(
-        page_heading("Integration events"),
-        _switch("/office/events"),
-        tabs(
-            S,
-            [("all", "All"), ("waiting", "Waiting"), ("handled", "Handled")],
-            search_bar(S, "Search kind or customer"),
-            rx.vstack(rx.foreach(S.rows, _event_card), spacing="2", width="100%", id="event-list"),
-            _empty(S),
-            pager(S),
-        ),
-        spacing="4",
-        width="100%",
-        id="office-events",
+    return _log_page(
+        EventsLogState,
+        "Integration events",
+        "/office/events",
+        [("all", "All"), ("waiting", "Waiting"), ("handled", "Handled")],
+        "Search kind or customer",
+        _event_card,
+        "event-list",
+        "office-events",
     )
 
 

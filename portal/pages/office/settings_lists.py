@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from portal.components.form_dialog import form_dialog
 from portal.components.forms import field, form_error
 from portal.services.settings.catalog import ITEM_KINDS, SCRIPT_USES
 from portal.state.office.settings_lists import CatalogState
@@ -56,140 +57,109 @@ def _select(name: str, options: dict[str, str], default: rx.Var, control_id: str
     )
 
 
-def _scripts() -> rx.Component:
+def _edit_table(
+    *,
+    heading: str,
+    add_label: str,
+    add_id: str,
+    on_edit,
+    headers: list[str],
+    rows: rx.Var,
+    cells,
+    name_key: str,
+    table_id: str,
+    empty: str,
+    pager: rx.Component,
+) -> rx.Component:
+    """One of the catalog's lists: heading with its Add button, a table with an Edit per row, or ``empty``."""
     return rx.vstack(
         rx.hstack(
-            rx.heading("Description scripts", size="3", as_="h3"),
+            rx.heading(heading, size="3", as_="h3"),
             rx.spacer(),
-            rx.button(
-                rx.icon("plus", size=14),
-                "Add script",
-                size="1",
-                on_click=C.open_script("new"),
-                id="add-script",
-            ),
+            rx.button(rx.icon("plus", size=14), add_label, size="1", on_click=on_edit("new"), id=add_id),
             width="100%",
             align="center",
         ),
         rx.cond(
-            C.scripts.length() > 0,
+            rows.length() > 0,
             rx.box(
                 rx.table.root(
                     rx.table.header(
                         rx.table.row(
-                            rx.table.column_header_cell("Title"),
-                            rx.table.column_header_cell("For"),
-                            rx.table.column_header_cell("Status"),
+                            *(rx.table.column_header_cell(h) for h in headers),
                             rx.table.column_header_cell(rx.el.span("Actions", class_name="sr-only")),
                         )
                     ),
                     rx.table.body(
                         rx.foreach(
-                            C.scripts,
+                            rows,
                             lambda r: rx.table.row(
-                                rx.table.row_header_cell(r["title"]),
-                                rx.table.cell(r["use_label"]),
-                                rx.table.cell(_status(r["active"])),
+                                *cells(r),
                                 rx.table.cell(
                                     rx.button(
                                         "Edit",
                                         size="1",
                                         variant="soft",
-                                        on_click=C.open_script(r["id"]),
-                                        aria_label="Edit " + r["title"],
+                                        on_click=on_edit(r["id"]),
+                                        aria_label="Edit " + r[name_key],
                                     )
                                 ),
                             ),
                         )
                     ),
                     width="100%",
-                    id="scripts-table",
+                    id=table_id,
                 ),
                 overflow_x="auto",
                 width="100%",
             ),
-            rx.text(
-                "No scripts yet. Add the descriptions staff write again and again.",
-                size="2",
-                color_scheme="gray",
-            ),
+            rx.text(empty, size="2", color_scheme="gray"),
         ),
-        _pager(C.scripts_page, C.scripts_pages, C.turn_scripts, "scripts"),
+        pager,
         spacing="2",
         width="100%",
+    )
+
+
+def _scripts() -> rx.Component:
+    return _edit_table(
+        heading="Description scripts",
+        add_label="Add script",
+        add_id="add-script",
+        on_edit=C.open_script,
+        headers=["Title", "For", "Status"],
+        rows=C.scripts,
+        cells=lambda r: [
+            rx.table.row_header_cell(r["title"]),
+            rx.table.cell(r["use_label"]),
+            rx.table.cell(_status(r["active"])),
+        ],
+        name_key="title",
+        table_id="scripts-table",
+        empty="No scripts yet. Add the descriptions staff write again and again.",
+        pager=_pager(C.scripts_page, C.scripts_pages, C.turn_scripts, "scripts"),
     )
 
 
 def _items() -> rx.Component:
-    return rx.vstack(
-        rx.hstack(
-            rx.heading("Price list", size="3", as_="h3"),
-            rx.spacer(),
-            rx.button(
-                rx.icon("plus", size=14), "Add item", size="1", on_click=C.open_item("new"), id="add-item"
-            ),
-            width="100%",
-            align="center",
-        ),
-        rx.cond(
-            C.items.length() > 0,
-            rx.box(
-                rx.table.root(
-                    rx.table.header(
-                        rx.table.row(
-                            rx.table.column_header_cell("Item"),
-                            rx.table.column_header_cell("Type"),
-                            rx.table.column_header_cell("Price"),
-                            rx.table.column_header_cell("Optional Item"),
-                            rx.table.column_header_cell("Status"),
-                            rx.table.column_header_cell(rx.el.span("Actions", class_name="sr-only")),
-                        )
-                    ),
-                    rx.table.body(
-                        rx.foreach(
-                            C.items,
-                            lambda r: rx.table.row(
-                                rx.table.row_header_cell(r["name"]),
-                                rx.table.cell(r["kind_label"]),
-                                rx.table.cell(r["price_label"]),
-                                rx.table.cell(rx.cond(r["offered"] != "", "Offered", "Not offered")),
-                                rx.table.cell(_status(r["active"])),
-                                rx.table.cell(
-                                    rx.button(
-                                        "Edit",
-                                        size="1",
-                                        variant="soft",
-                                        on_click=C.open_item(r["id"]),
-                                        aria_label="Edit " + r["name"],
-                                    )
-                                ),
-                            ),
-                        )
-                    ),
-                    width="100%",
-                    id="items-table",
-                ),
-                overflow_x="auto",
-                width="100%",
-            ),
-            rx.text(
-                "No items yet. Items you offer appear to customers as Optional Items on a request.",
-                size="2",
-                color_scheme="gray",
-            ),
-        ),
-        _pager(C.items_page, C.items_pages, C.turn_items, "the price list"),
-        spacing="2",
-        width="100%",
-    )
-
-
-def _buttons(save_id: str) -> rx.Component:
-    return rx.hstack(
-        rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray", type="button")),
-        rx.button("Save", type="submit", id=save_id),
-        justify="end",
-        width="100%",
+    return _edit_table(
+        heading="Price list",
+        add_label="Add item",
+        add_id="add-item",
+        on_edit=C.open_item,
+        headers=["Item", "Type", "Price", "Optional Item", "Status"],
+        rows=C.items,
+        cells=lambda r: [
+            rx.table.row_header_cell(r["name"]),
+            rx.table.cell(r["kind_label"]),
+            rx.table.cell(r["price_label"]),
+            rx.table.cell(rx.cond(r["offered"] != "", "Offered", "Not offered")),
+            rx.table.cell(_status(r["active"])),
+        ],
+        name_key="name",
+        table_id="items-table",
+        empty="No items yet. Items you offer appear to customers as Optional Items on a request.",
+        pager=_pager(C.items_page, C.items_pages, C.turn_items, "the price list"),
     )
 
 
@@ -204,126 +174,112 @@ def _in_use(value: rx.Var, control_id: str) -> rx.Component:
 
 def _script_dialog() -> rx.Component:
     e = C.script_errors
-    return rx.dialog.root(
-        rx.dialog.content(
-            rx.dialog.title(rx.cond(C.script["id"] != "", "Edit script", "Add script")),
-            rx.dialog.description(
-                "Staff pick a script to fill in a quote's or job's description.",
-                size="2",
-                color_scheme="gray",
-            ),
-            rx.form(
-                rx.vstack(
-                    field(
-                        "Title",
-                        rx.input(
-                            id="script-title", name="title", default_value=C.script["title"], max_length=120
-                        ),
-                        e.get("title", ""),
-                        html_for="script-title",
-                    ),
-                    field(
-                        "Description",
-                        rx.text_area(
-                            id="script-body",
-                            name="body",
-                            default_value=C.script["body"],
-                            rows="6",
-                            max_length=4000,
-                        ),
-                        e.get("body", ""),
-                        html_for="script-body",
-                    ),
-                    field(
-                        "Used for",
-                        _select("use", SCRIPT_USES, C.script["use"], "script-use"),
-                        e.get("use", ""),
-                        html_for="script-use",
-                    ),
-                    _in_use(C.script, "script-active"),
-                    form_error(e.get("form", "")),
-                    _buttons("save-script"),
-                    spacing="3",
-                    width="100%",
-                ),
-                key=C.script["id"],
-                on_submit=C.save_script,
-                reset_on_submit=False,
-            ),
-            max_width="560px",
-            id="script-dialog",
+    return form_dialog(
+        title=rx.cond(C.script["id"] != "", "Edit script", "Add script"),
+        description=rx.dialog.description(
+            "Staff pick a script to fill in a quote's or job's description.",
+            size="2",
+            color_scheme="gray",
         ),
-        open=C.script_open,
+        body=[
+            field(
+                "Title",
+                rx.input(id="script-title", name="title", default_value=C.script["title"], max_length=120),
+                e.get("title", ""),
+                html_for="script-title",
+            ),
+            field(
+                "Description",
+                rx.text_area(
+                    id="script-body",
+                    name="body",
+                    default_value=C.script["body"],
+                    rows="6",
+                    max_length=4000,
+                ),
+                e.get("body", ""),
+                html_for="script-body",
+            ),
+            field(
+                "Used for",
+                _select("use", SCRIPT_USES, C.script["use"], "script-use"),
+                e.get("use", ""),
+                html_for="script-use",
+            ),
+            _in_use(C.script, "script-active"),
+            form_error(e.get("form", "")),
+        ],
+        submit=rx.button("Save", type="submit", id="save-script"),
+        key=C.script["id"],
+        on_submit=C.save_script,
+        is_open=C.script_open,
         on_open_change=C.set_script_open,
+        dialog_id="script-dialog",
+        max_width="560px",
+        high_contrast=False,
+        spacing="3",
     )
 
 
 def _item_dialog() -> rx.Component:
     e = C.item_errors
-    return rx.dialog.root(
-        rx.dialog.content(
-            rx.dialog.title(rx.cond(C.item["id"] != "", "Edit item", "Add item")),
-            rx.dialog.description(
-                "The price staff start from; offered items customers may add to a request.",
-                size="2",
-                color_scheme="gray",
-            ),
-            rx.form(
-                rx.vstack(
-                    field(
-                        "Name",
-                        rx.input(id="item-name", name="name", default_value=C.item["name"], max_length=200),
-                        e.get("name", ""),
-                        html_for="item-name",
-                    ),
-                    field(
-                        "Description",
-                        rx.text_area(
-                            id="item-description",
-                            name="description",
-                            default_value=C.item["description"],
-                            rows="3",
-                            max_length=1000,
-                        ),
-                        e.get("description", ""),
-                        html_for="item-description",
-                    ),
-                    field(
-                        "Price",
-                        rx.input(
-                            id="item-price", name="price", default_value=C.item["price"], input_mode="decimal"
-                        ),
-                        e.get("price", ""),
-                        hint="Before tax, such as 85.00.",
-                        html_for="item-price",
-                    ),
-                    field(
-                        "Type",
-                        _select("kind", ITEM_KINDS, C.item["kind"], "item-kind"),
-                        e.get("kind", ""),
-                        html_for="item-kind",
-                    ),
-                    rx.checkbox(
-                        "Offer to customers as an Optional Item",
-                        name="offered",
-                        default_checked=C.item["offered"] != "",
-                        id="item-offered",
-                    ),
-                    _in_use(C.item, "item-active"),
-                    form_error(e.get("form", "")),
-                    _buttons("save-item"),
-                    spacing="3",
-                    width="100%",
-                ),
-                key=C.item["id"],
-                on_submit=C.save_item,
-                reset_on_submit=False,
-            ),
-            max_width="560px",
-            id="item-dialog",
+    return form_dialog(
+        title=rx.cond(C.item["id"] != "", "Edit item", "Add item"),
+        description=rx.dialog.description(
+            "The price staff start from; offered items customers may add to a request.",
+            size="2",
+            color_scheme="gray",
         ),
-        open=C.item_open,
+        body=[
+            field(
+                "Name",
+                rx.input(id="item-name", name="name", default_value=C.item["name"], max_length=200),
+                e.get("name", ""),
+                html_for="item-name",
+            ),
+            field(
+                "Description",
+                rx.text_area(
+                    id="item-description",
+                    name="description",
+                    default_value=C.item["description"],
+                    rows="3",
+                    max_length=1000,
+                ),
+                e.get("description", ""),
+                html_for="item-description",
+            ),
+            field(
+                "Price",
+                rx.input(id="item-price", name="price", default_value=C.item["price"], input_mode="decimal"),
+                e.get("price", ""),
+                hint="Before tax, such as 85.00.",
+                html_for="item-price",
+            ),
+            field(
+                "Type",
+                _select("kind", ITEM_KINDS, C.item["kind"], "item-kind"),
+                e.get("kind", ""),
+                html_for="item-kind",
+            ),
+            rx.checkbox(
+                "Offer to customers as an Optional Item",
+                name="offered",
+                default_checked=C.item["offered"] != "",
+                id="item-offered",
+            ),
+            _in_use(C.item, "item-active"),
+            form_error(e.get("form", "")),
+        ],
+        submit=rx.button("Save", type="submit", id="save-item"),
+        key=C.item["id"],
+        on_submit=C.save_item,
+        is_open=C.item_open,
         on_open_change=C.set_item_open,
+        dialog_id="item-dialog",
+        max_width="560px",
+        high_contrast=False,
+        spacing="3",
     )
 
 

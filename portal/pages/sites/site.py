@@ -9,7 +9,8 @@ from __future__ import annotations
 import reflex as rx
 
 from portal.components.detail import attachments_list
-from portal.components.forms import field, form_error
+from portal.components.form_dialog import contact_fields, form_dialog
+from portal.components.forms import form_error
 from portal.components.shell import template
 from portal.components.site_form import site_fields
 from portal.components.table import PHONE_HIDE, search_form
@@ -48,61 +49,22 @@ def details_form() -> rx.Component:
     )
 
 
-def _contact_input(name: str, label: str, kind: str = "text") -> rx.Component:
-    control_id = f"contact-{name.replace('_', '-')}"
-    return field(
-        label,
-        rx.input(
-            id=control_id,
-            name=name,
-            type=kind,
-            default_value=S.contact_values[name],
-            max_length=CONTACT_LIMITS[name],
-        ),
-        S.contact_errors.get(name, ""),
-        html_for=control_id,
-    )
-
-
 def contact_dialog() -> rx.Component:
-    return rx.dialog.root(
-        rx.dialog.content(
-            rx.dialog.title(S.contact_title),
-            rx.dialog.description("A person to call about this site.", size="2", color_scheme="gray"),
-            rx.form(
-                rx.vstack(
-                    rx.grid(
-                        _contact_input("first_name", "First name"),
-                        _contact_input("last_name", "Last name"),
-                        _contact_input("position", "Position"),
-                        _contact_input("email", "Email", "email"),
-                        _contact_input("phone", "Phone", "tel"),
-                        _contact_input("mobile", "Mobile", "tel"),
-                        columns=rx.breakpoints(initial="1", sm="2"),
-                        spacing="3",
-                        width="100%",
-                    ),
-                    form_error(S.contact_errors.get("form", "")),
-                    rx.hstack(
-                        rx.dialog.close(
-                            rx.button("Cancel", variant="soft", color_scheme="gray", type="button")
-                        ),
-                        rx.button("Save", type="submit", loading=S.contact_busy, id="contact-save"),
-                        justify="end",
-                        width="100%",
-                    ),
-                    spacing="4",
-                    width="100%",
-                ),
-                key=S.contact_key,
-                on_submit=S.save_contact,
-                reset_on_submit=False,
-            ),
-            max_width="560px",
-            id="contact-dialog",
-        ),
-        open=S.contact_open,
+    return form_dialog(
+        title=S.contact_title,
+        description=rx.dialog.description("A person to call about this site.", size="2", color_scheme="gray"),
+        body=[
+            contact_fields("contact", S.contact_values, S.contact_errors, CONTACT_LIMITS),
+            form_error(S.contact_errors.get("form", "")),
+        ],
+        submit=rx.button("Save", type="submit", loading=S.contact_busy, id="contact-save"),
+        key=S.contact_key,
+        on_submit=S.save_contact,
+        is_open=S.contact_open,
         on_open_change=S.set_contact_open,
+        dialog_id="contact-dialog",
+        max_width="560px",
+        high_contrast=False,
     )
 
 

@@ -10,7 +10,7 @@ the duty sees the whole list.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import or_
 from sqlmodel import Session, col, func, select
@@ -22,6 +22,7 @@ from portal.models import AssetType, ServiceLevel
 from portal.models.base import column_limit, too_long
 
 DUTY = Duty.MANAGE_CUSTOMERS
+Row = TypeVar("Row", AssetType, ServiceLevel)
 MAX_LIFE_YEARS = 100
 MAX_INTERVAL_MONTHS = 120
 MAX_ORDER = 1000
@@ -161,21 +162,7 @@ def update_asset_type(
 def set_type_active(session: Session, staff: StaffMember, type_id: Any, active: bool) -> AssetType | None:
     """Retire a type (no longer offered for new assets) or bring it back; None when there is none."""
     require_duty(staff, DUTY)
-    row = _type(session, type_id)
-    if row is None or row.is_active == active:
-        return row
-    row.is_active = active
-    session.add(row)
-    session.flush()
-    action = "asset_type.restored" if active else "asset_type.retired"
-    events.audit(
-        session,
-        staff,
-        action,
-        row,
-        detail={"before": {"is_active": not active}, "after": {"is_active": active}},
-    )
-    return row
+    return _set_active(session, staff, _type(session, type_id), active, "asset_type")
 
 
 # --- service levels ------------------------------------------------------------------------------
@@ -272,13 +259,17 @@ def set_level_active(
 ) -> ServiceLevel | None:
     """Retire a level (no longer offered for new schedules) or bring it back; None when there is none."""
     require_duty(staff, DUTY)
-    row = _level(session, level_id)
+    return _set_active(session, staff, _level(session, level_id), active, "service_level")
+
+
+def _set_active(session: Session, staff: StaffMember, row: Row | None, active: bool, kind: str) -> Row | None:
+    """Retire or restore a list entry, audited as ``{kind}.retired``/``.restored``; a no-op writes nothing."""
     if row is None or row.is_active == active:
         return row
     row.is_active = active
     session.add(row)
     session.flush()
-    action = "service_level.restored" if active else "service_level.retired"
+    action = f"{kind}.restored" if active else f"{kind}.retired"
     events.audit(
         session,
         staff,

@@ -29,6 +29,7 @@ from portal.core.visibility import get
 from portal.models import Asset, AssetServiceLevel, AssetStatus, AssetType, ServiceLevel, Site, Transfer
 from portal.models.base import column_limit, too_long
 from portal.services.assets.lists import MAX_LIFE_YEARS, whole_number
+from portal.services.sites.office_sites import office_site
 
 DUTY = Duty.MANAGE_CUSTOMERS
 WORKSHOP = "Workshop"
@@ -160,12 +161,6 @@ def clean(session: Session, customer_id: int, form: AssetForm, asset: Asset | No
 def _stored(values: dict[str, Any]) -> dict[str, Any]:
     """Values as an audit event keeps them (dates as text)."""
     return {k: v.isoformat() if isinstance(v, date) else v for k, v in values.items()}
-
-
-def office_site(session: Session, staff: StaffMember, site_id: Any) -> Site | None:
-    """A site by an id from the browser, for a staff member with the duty; None for anything else."""
-    require_duty(staff, DUTY)
-    return get(session, staff, Site, site_id)
 
 
 def office_asset(session: Session, staff: StaffMember, asset_id: Any) -> Asset | None:

@@ -21,6 +21,7 @@ from portal.services.sites.editing import SiteError
 from portal.state import arguments
 from portal.state.display import day, moment
 from portal.state.office.session import office_staff
+from portal.state.sites.site_contacts import contact_row
 
 DUTY = Duty.MANAGE_CUSTOMERS
 FIELD_CUT = 10_000
@@ -105,7 +106,7 @@ class OfficeSiteState(rx.State):
         self.active_assets, self.open_jobs = summary.active_assets, summary.open_jobs
         self.values = {name: getattr(details, name) for name in editing.FIELDS}
         self.errors, self.form_key = {}, self.form_key + 1
-        self.contacts = [_contact_row(line) for line in lines]
+        self.contacts = [contact_row(line) for line in lines]
         self.contracts = [
             {"href": f"/office/contracts/{cid}", "name": name, "expiry": day(expiry)}
             for cid, name, expiry in covering
@@ -338,16 +339,3 @@ class OfficeSiteState(rx.State):
             return
         self.asset_page = max(1, number)
         self._load_assets(staff)
-
-
-def _contact_row(line: site_contacts.SiteContactLine) -> dict[str, str]:
-    return {
-        "id": str(line.id),
-        "name": line.full_name,
-        "first_name": line.first_name,
-        "last_name": line.last_name,
-        "position": line.position,
-        "phone": line.phone,
-        "mobile": line.mobile,
-        "email": line.email,
-    }

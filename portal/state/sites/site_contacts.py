@@ -29,7 +29,8 @@ def _dialled(number: str) -> str:
     return "".join(ch for ch in number if ch in "0123456789+")
 
 
-def _row(line: SiteContactLine) -> dict[str, str]:
+def contact_row(line: SiteContactLine) -> dict[str, str]:
+    """A site contact as a table row and the dialog's starting values (the office's site page too)."""
     return {
         "id": str(line.id),
         "name": line.full_name,
@@ -39,6 +40,12 @@ def _row(line: SiteContactLine) -> dict[str, str]:
         "phone": line.phone,
         "mobile": line.mobile,
         "email": line.email,
+    }
+
+
+def _row(line: SiteContactLine) -> dict[str, str]:
+    return {
+        **contact_row(line),
         "mailto": _href("mailto", line.email),
         "phone_href": _href("tel", _dialled(line.phone)),
         "mobile_href": _href("tel", _dialled(line.mobile)),
