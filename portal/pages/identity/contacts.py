@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import reflex as rx
 
-from portal.components.forms import field, form_error, notice
+from portal.components import contact_form as cf
 from portal.components.shell import page_heading, template
 from portal.components.table import PHONE_HIDE, Column, list_screen, options_menu, scroll_region
 from portal.models import Page
-from portal.services.identity.contacts import DETAIL_LABELS, LIMITS, PAGE_LABELS
+from portal.services.identity.contacts import PAGE_LABELS
 from portal.state.display import DASH
 from portal.state.identity.contacts import LIST_ROUTE, ContactFormState, ContactsState
 
@@ -22,12 +22,6 @@ COLUMNS = [
     Column("last_sign_in", "Last Sign-in", phone=False),
     Column("options", "", card="options"),
 ]
-ROLES = (
-    ("is_quote_contact", "Quote"),
-    ("is_job_contact", "Job"),
-    ("is_invoice_contact", "Invoice"),
-    ("is_statement_contact", "Statement & Overdue Letter"),
-)
 
 
 def _back_to_preferences() -> rx.Component:
@@ -194,102 +188,22 @@ INPUT_PROPS: dict[str, dict[str, object]] = {
 
 
 def _text(name: str) -> rx.Component:
-    return field(
-        DETAIL_LABELS[name],
-        rx.input(
-            id=f"contact-{name.replace('_', '-')}",
-            name=name,
-            default_value=getattr(S, name),
-            max_length=LIMITS[name],
-            size="2",
-            **INPUT_PROPS.get(name, {}),
-        ),
-        S.errors.get(name, ""),
-        html_for=f"contact-{name.replace('_', '-')}",
-    )
-
-
-def _section(title: str, *children: rx.Component, error_key: str = "") -> rx.Component:
-    return rx.card(
-        rx.vstack(
-            rx.heading(title, size="4", as_="h2"),
-            *children,
-            rx.cond(
-                S.errors.get(error_key, "") != "",
-                rx.text(
-                    S.errors.get(error_key, ""),
-                    size="2",
-                    color_scheme="red",
-                    role="alert",
-                    class_name="field-error",
-                ),
-            )
-            if error_key
-            else rx.fragment(),
-            spacing="3",
-            width="100%",
-        ),
-        width="100%",
-    )
-
-
-def _checkbox(
-    label: str, checked: rx.Var, on_change, ident: str, disabled: rx.Var | bool = False
-) -> rx.Component:
-    return rx.el.label(
-        rx.hstack(
-            # Radix's checkbox is a button, which the label around it does not name (axe: button-name).
-            rx.checkbox(
-                checked=checked, on_change=on_change, data_check=ident, disabled=disabled, aria_label=label
-            ),
-            rx.text(label, size="2"),
-            spacing="2",
-            align="center",
-        ),
-    )
+    return cf.text_input(S, name, getattr(S, name), size="2", **INPUT_PROPS.get(name, {}))
 
 
 def details() -> rx.Component:
-    return _section(
-        "Details",
-        rx.grid(
-            *[_text(name) for name in DETAIL_LABELS],
-            columns=rx.breakpoints(initial="1", sm="2"),
-            spacing="3",
-            width="100%",
-        ),
-    )
+    return cf.details(S, _text)
 
 
 def roles() -> rx.Component:
-    return _section(
-        "Roles",
-        rx.text("Contact for", size="2", weight="medium"),
-        rx.flex(
-            *[
-                _checkbox(label, S.flags[key], S.set_flag(key), f"role-{key.split('_')[1]}")
-                for key, label in ROLES
-            ],
-            wrap="wrap",
-            spacing="4",
-        ),
-        _checkbox("Primary Contact", S.flags["is_primary"], S.set_flag("is_primary"), "role-primary"),
-        error_key="primary",
-    )
+    return cf.roles(S, rx.text("Contact for", size="2", weight="medium"))
 
 
 def login() -> rx.Component:
-    return _section(
+    return cf.section(
+        S,
         "Login",
-        rx.el.label(
-            rx.hstack(
-                rx.text("Login Active", size="2", weight="medium"),
-                rx.switch(checked=S.login_active, on_change=S.set_login, data_check="login-active"),
-                rx.text(rx.cond(S.login_active, "Yes", "No"), size="2"),
-                spacing="3",
-                align="center",
-            ),
-        ),
+        cf.login_switch(S),
         rx.text(
             "A login needs an email address. Saving a new login sends the contact a setup email "
             "(a link that works once, for 7 days).",
@@ -358,114 +272,29 @@ def login() -> rx.Component:
 
 
 def page_access() -> rx.Component:
-    return _section(
+    return cf.section(
+        S,
         "Page Access",
         rx.text(
             "Pages this contact's login may open. You can give only pages your own login has.",
             size="1",
             color_scheme="gray",
         ),
-        rx.flex(
-            *[
-                _checkbox(
-                    label,
-                    S.page_access.contains(key),
-                    S.set_page(key),
-                    f"page-{key}",
-                    disabled=~S.grantable.contains(key) & ~S.page_access.contains(key),
-                )
-                for key, label in PAGE_LABELS.items()
-            ],
-            wrap="wrap",
-            spacing="4",
-        ),
+        cf.page_checks(S, lambda key: ~S.grantable.contains(key) & ~S.page_access.contains(key)),
         error_key="pages",
     )
 
 
-def _site_list(title: str, sites: rx.Var, on_pick, ident: str, icon: str) -> rx.Component:
-    return rx.vstack(
-        rx.text(title, size="2", weight="medium", id=f"{ident}-label"),
-        rx.box(
-            rx.cond(
-                sites.length() > 0,
-                rx.vstack(
-                    rx.foreach(
-                        sites,
-                        lambda s: rx.button(
-                            s["name"],
-                            rx.icon(icon, size=14),
-                            type="button",
-                            variant="ghost",
-                            on_click=on_pick(s["id"]),
-                            data_site=s["name"],
-                            justify_content="space-between",
-                            width="100%",
-                        ),
-                    ),
-                    spacing="1",
-                    width="100%",
-                ),
-                rx.text("None", size="2", color_scheme="gray"),
-            ),
-            id=ident,
-            aria_labelledby=f"{ident}-label",
-            role="group",
-            border=f"1px solid {rx.color('gray', 6)}",
-            border_radius="6px",
-            padding="0.5em",
-            min_height="120px",
-            max_height="260px",
-            overflow_y="auto",
-            width="100%",
-        ),
-        spacing="1",
-        width="100%",
-    )
-
-
 def site_access() -> rx.Component:
-    return _section(
+    return cf.section(
+        S,
         "Site Access",
-        rx.radio_group.root(
-            rx.hstack(
-                rx.el.label(
-                    rx.hstack(
-                        rx.radio_group.item(
-                            value="all", data_check="sites-all", disabled=~S.may_give_all_sites
-                        ),
-                        rx.text("All sites", size="2"),
-                        spacing="2",
-                        align="center",
-                    )
-                ),
-                rx.el.label(
-                    rx.hstack(
-                        rx.radio_group.item(value="some", data_check="sites-some"),
-                        rx.text("Assigned sites only", size="2"),
-                        spacing="2",
-                        align="center",
-                    )
-                ),
-                spacing="4",
-            ),
-            value=rx.cond(S.all_sites, "all", "some"),
-            on_change=lambda v: S.set_all_sites(v == "all"),
-            aria_label="Site access",
-        ),
+        cf.all_sites_choice(S, ~S.may_give_all_sites),
         rx.cond(
             ~S.all_sites,
             rx.vstack(
                 rx.text("Click a site to move it between the lists.", size="1", color_scheme="gray"),
-                rx.grid(
-                    _site_list(
-                        "Available Sites", S.available, S.assign_site, "available-sites", "arrow-right"
-                    ),
-                    _site_list("Assigned Sites", S.assigned, S.unassign_site, "assigned-sites", "x"),
-                    columns=rx.breakpoints(initial="1", sm="2"),
-                    spacing="3",
-                    width="100%",
-                ),
+                cf.site_lists(S, "120px"),
                 rx.cond(
                     S.unseen_sites > 0,
                     rx.text(
@@ -486,66 +315,36 @@ def site_access() -> rx.Component:
 
 
 def contact_form(title: rx.Var | str) -> rx.Component:
-    return rx.vstack(
-        rx.link(
-            rx.hstack(rx.icon("arrow-left", size=14), "Contacts", spacing="1", align="center"),
-            href=LIST_ROUTE,
-            size="2",
-        ),
-        rx.cond(
-            S.missing,
-            rx.callout(
-                "That contact is not available.",
-                icon="triangle-alert",
-                color_scheme="amber",
-                id="contact-missing",
+    return cf.contact_frame(
+        S,
+        "Contacts",
+        LIST_ROUTE,
+        title,
+        details(),
+        roles(),
+        login(),
+        page_access(),
+        site_access(),
+        rx.hstack(
+            rx.button(
+                "Save",
+                type="submit",
+                on_click=S.set_finish(False),
+                disabled=S.busy,
+                loading=S.busy,
+                id="contact-save",
             ),
-            rx.cond(
-                S.loaded,
-                rx.form(
-                    rx.vstack(
-                        page_heading(title),
-                        notice(S.notice),
-                        form_error(S.errors.get("form", "")),
-                        details(),
-                        roles(),
-                        login(),
-                        page_access(),
-                        site_access(),
-                        rx.hstack(
-                            rx.button(
-                                "Save",
-                                type="submit",
-                                on_click=S.set_finish(False),
-                                disabled=S.busy,
-                                loading=S.busy,
-                                id="contact-save",
-                            ),
-                            rx.button(
-                                "Save and Finish",
-                                type="submit",
-                                variant="soft",
-                                on_click=S.set_finish(True),
-                                disabled=S.busy,
-                                id="contact-save-finish",
-                            ),
-                            rx.link(rx.button("Cancel", type="button", variant="ghost"), href=LIST_ROUTE),
-                            spacing="2",
-                        ),
-                        spacing="4",
-                        width="100%",
-                        max_width="900px",
-                    ),
-                    on_submit=S.save,
-                    reset_on_submit=False,
-                    key=S.form_key.to_string(),
-                    width="100%",
-                ),
-                rx.center(rx.spinner(), padding="3em"),
+            rx.button(
+                "Save and Finish",
+                type="submit",
+                variant="soft",
+                on_click=S.set_finish(True),
+                disabled=S.busy,
+                id="contact-save-finish",
             ),
+            rx.link(rx.button("Cancel", type="button", variant="ghost"), href=LIST_ROUTE),
+            spacing="2",
         ),
-        spacing="3",
-        width="100%",
     )
 
 

@@ -6,12 +6,10 @@ from __future__ import annotations
 
 import reflex as rx
 
-from portal.components.forms import field, form_error, notice
+from portal.components import contact_form as cf
 from portal.components.office_shell import office_page
-from portal.components.shell import page_heading
 from portal.components.view_as import view_as_button
 from portal.core.principal import Duty
-from portal.services.identity.contacts import DETAIL_LABELS, LIMITS, PAGE_LABELS, ROLE_LABELS
 from portal.state.office.customer_contacts import OfficeContactState
 
 S = OfficeContactState
@@ -25,66 +23,7 @@ INPUT_PROPS: dict[str, dict[str, object]] = {
 
 
 def _text(name: str) -> rx.Component:
-    ident = f"contact-{name.replace('_', '-')}"
-    return field(
-        DETAIL_LABELS[name],
-        rx.input(
-            id=ident,
-            name=name,
-            default_value=S.values.get(name, ""),
-            max_length=LIMITS[name],
-            auto_complete="off",
-            **INPUT_PROPS.get(name, {}),
-        ),
-        S.errors.get(name, ""),
-        html_for=ident,
-    )
-
-
-def _section(title: str, *children: rx.Component, error_key: str = "") -> rx.Component:
-    error = S.errors.get(error_key, "")
-    return rx.card(
-        rx.vstack(
-            rx.heading(title, size="4", as_="h2"),
-            *children,
-            rx.cond(
-                error != "",
-                rx.text(error, size="2", color_scheme="red", role="alert", class_name="field-error"),
-            )
-            if error_key
-            else rx.fragment(),
-            spacing="3",
-            width="100%",
-        ),
-        width="100%",
-    )
-
-
-def _checkbox(label: str, checked: rx.Var, on_change, ident: str) -> rx.Component:
-    return rx.el.label(
-        rx.hstack(
-            rx.checkbox(checked=checked, on_change=on_change, data_check=ident, aria_label=label),
-            rx.text(label, size="2"),
-            spacing="2",
-            align="center",
-        ),
-    )
-
-
-def _roles() -> rx.Component:
-    return _section(
-        "Roles",
-        rx.flex(
-            *[
-                _checkbox(label, S.flags[key], S.set_flag(key), f"role-{key.split('_')[1]}")
-                for key, label in ROLE_LABELS
-            ],
-            wrap="wrap",
-            spacing="4",
-        ),
-        _checkbox("Primary Contact", S.flags["is_primary"], S.set_flag("is_primary"), "role-primary"),
-        error_key="primary",
-    )
+    return cf.text_input(S, name, S.values.get(name, ""), auto_complete="off", **INPUT_PROPS.get(name, {}))
 
 
 def _login_actions() -> rx.Component:
@@ -125,17 +64,10 @@ def _login_actions() -> rx.Component:
 
 
 def _login() -> rx.Component:
-    return _section(
+    return cf.section(
+        S,
         "Login",
-        rx.el.label(
-            rx.hstack(
-                rx.text("Login Active", size="2", weight="medium"),
-                rx.switch(checked=S.login_active, on_change=S.set_login, data_check="login-active"),
-                rx.text(rx.cond(S.login_active, "Yes", "No"), size="2"),
-                spacing="3",
-                align="center",
-            ),
-        ),
+        cf.login_switch(S),
         rx.text(
             "Saving a new login sends the contact a setup email (a link that works once, for 7 days).",
             size="1",
@@ -161,98 +93,15 @@ def _login() -> rx.Component:
 
 
 def _pages() -> rx.Component:
-    return _section(
-        "Page Access",
-        rx.flex(
-            *[
-                _checkbox(label, S.page_access.contains(key), S.set_page(key), f"page-{key}")
-                for key, label in PAGE_LABELS.items()
-            ],
-            wrap="wrap",
-            spacing="4",
-        ),
-        error_key="pages",
-    )
-
-
-def _site_list(title: str, sites: rx.Var, on_pick, ident: str, icon: str) -> rx.Component:
-    return rx.vstack(
-        rx.text(title, size="2", weight="medium", id=f"{ident}-label"),
-        rx.box(
-            rx.cond(
-                sites.length() > 0,
-                rx.vstack(
-                    rx.foreach(
-                        sites,
-                        lambda s: rx.button(
-                            s["name"],
-                            rx.icon(icon, size=14),
-                            type="button",
-                            variant="ghost",
-                            on_click=on_pick(s["id"]),
-                            data_site=s["name"],
-                            justify_content="space-between",
-                            width="100%",
-                        ),
-                    ),
-                    spacing="1",
-                    width="100%",
-                ),
-                rx.text("None", size="2", color_scheme="gray"),
-            ),
-            id=ident,
-            aria_labelledby=f"{ident}-label",
-            role="group",
-            border=f"1px solid {rx.color('gray', 6)}",
-            border_radius="6px",
-            padding="0.5em",
-            min_height="100px",
-            max_height="260px",
-            overflow_y="auto",
-            width="100%",
-        ),
-        spacing="1",
-        width="100%",
-    )
+    return cf.section(S, "Page Access", cf.page_checks(S), error_key="pages")
 
 
 def _sites() -> rx.Component:
-    return _section(
+    return cf.section(
+        S,
         "Site Access",
-        rx.radio_group.root(
-            rx.hstack(
-                rx.el.label(
-                    rx.hstack(
-                        rx.radio_group.item(value="all", data_check="sites-all"),
-                        rx.text("All sites", size="2"),
-                        spacing="2",
-                        align="center",
-                    )
-                ),
-                rx.el.label(
-                    rx.hstack(
-                        rx.radio_group.item(value="some", data_check="sites-some"),
-                        rx.text("Assigned sites only", size="2"),
-                        spacing="2",
-                        align="center",
-                    )
-                ),
-                spacing="4",
-            ),
-            value=rx.cond(S.all_sites, "all", "some"),
-            on_change=lambda v: S.set_all_sites(v == "all"),
-            aria_label="Site access",
-        ),
-        rx.cond(
-            ~S.all_sites,
-            rx.grid(
-                _site_list("Available Sites", S.available, S.assign_site, "available-sites", "arrow-right"),
-                _site_list("Assigned Sites", S.assigned, S.unassign_site, "assigned-sites", "x"),
-                columns=rx.breakpoints(initial="1", sm="2"),
-                spacing="3",
-                width="100%",
-            ),
-        ),
+        cf.all_sites_choice(S),
+        rx.cond(~S.all_sites, cf.site_lists(S, "100px")),
         error_key="sites",
     )
 
@@ -286,56 +135,18 @@ def _confirm() -> rx.Component:
 
 
 def contact_form(title: rx.Var | str) -> rx.Component:
-    return rx.vstack(
-        rx.link(
-            rx.hstack(rx.icon("arrow-left", size=14), "Customer", spacing="1", align="center"),
-            href=S.customer_href,
-            size="2",
-        ),
-        rx.cond(
-            S.missing,
-            rx.callout(
-                "That contact is not available.",
-                icon="triangle-alert",
-                color_scheme="amber",
-                id="contact-missing",
-            ),
-            rx.cond(
-                S.loaded,
-                rx.form(
-                    rx.vstack(
-                        page_heading(title),
-                        notice(S.notice),
-                        form_error(S.errors.get("form", "")),
-                        _section(
-                            "Details",
-                            rx.grid(
-                                *[_text(name) for name in DETAIL_LABELS],
-                                columns=rx.breakpoints(initial="1", sm="2"),
-                                spacing="3",
-                                width="100%",
-                            ),
-                        ),
-                        _roles(),
-                        _login(),
-                        _pages(),
-                        _sites(),
-                        rx.button("Save", type="submit", disabled=S.busy, loading=S.busy, id="contact-save"),
-                        spacing="4",
-                        width="100%",
-                        max_width="900px",
-                    ),
-                    on_submit=S.save,
-                    reset_on_submit=False,
-                    key=S.form_key.to_string(),
-                    width="100%",
-                ),
-                rx.center(rx.spinner(), padding="3em"),
-            ),
-        ),
-        _confirm(),
-        spacing="3",
-        width="100%",
+    return cf.contact_frame(
+        S,
+        "Customer",
+        S.customer_href,
+        title,
+        cf.details(S, _text),
+        cf.roles(S),
+        _login(),
+        _pages(),
+        _sites(),
+        rx.button("Save", type="submit", disabled=S.busy, loading=S.busy, id="contact-save"),
+        after=(_confirm(),),
         id="office-contact",
     )
 

@@ -53,39 +53,25 @@ def _account() -> rx.Component:
     )
 
 
+def _link(icon: str, label: str, href: rx.Var, ident: str, **look: str) -> rx.Component:
+    return rx.link(rx.button(rx.icon(icon, size=14), label, size="2", **look), href=href, id=ident)
+
+
 def _links() -> rx.Component:
-    base = "/office/customers/" + A.customer_id
+    """What to do next for this customer: a new contact first, the rest as quieter buttons."""
+    customer = A.customer_id
     return rx.flex(
-        rx.link(
-            rx.button(rx.icon("user-plus", size=14), "New contact", size="2"),
-            href=base + "/contacts/new",
-            id="new-contact",
-        ),
-        rx.link(
-            rx.button(rx.icon("map-pin", size=14), "New site", size="2", variant="soft"),
-            href="/office/sites/new?customer=" + A.customer_id,
-            id="new-site",
-        ),
-        rx.link(
-            rx.button(rx.icon("file-pen", size=14), "New contract", size="2", variant="soft"),
-            href="/office/contracts/new?customer=" + A.customer_id,
-            id="new-contract",
-        ),
-        rx.link(
-            rx.button(rx.icon("file-text", size=14), "Documents", size="2", variant="soft"),
-            href="/office/documents?customer=" + A.customer_id,
-            id="customer-documents",
-        ),
-        rx.link(
-            rx.button(rx.icon("paperclip", size=14), "Files", size="2", variant="soft"),
-            href="/office/files?owner=customer&id=" + A.customer_id,
-            id="customer-files",
-        ),
-        rx.link(
-            rx.button(rx.icon("repeat", size=14), "Recurring", size="2", variant="soft"),
-            href="/office/recurring?customer=" + A.customer_id,
-            id="customer-recurring",
-        ),
+        _link("user-plus", "New contact", "/office/customers/" + customer + "/contacts/new", "new-contact"),
+        *[
+            _link(icon, label, href + customer, ident, variant="soft")
+            for icon, label, href, ident in (
+                ("map-pin", "New site", "/office/sites/new?customer=", "new-site"),
+                ("file-pen", "New contract", "/office/contracts/new?customer=", "new-contract"),
+                ("file-text", "Documents", "/office/documents?customer=", "customer-documents"),
+                ("paperclip", "Files", "/office/files?owner=customer&id=", "customer-files"),
+                ("repeat", "Recurring", "/office/recurring?customer=", "customer-recurring"),
+            )
+        ],
         wrap="wrap",
         spacing="2",
     )

@@ -28,6 +28,7 @@ the other's last login, nor make two primaries at once.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from dataclasses import fields as dataclass_fields
 from datetime import datetime
 from typing import Any
@@ -36,7 +37,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, select
 
 from portal.core import clock, emails, events
-from portal.core.principal import MAX_ID, AccessDenied, CustomerContact, Principal
+from portal.core.principal import MAX_ID, AccessDenied, CustomerContact, Principal, StaffMember
 from portal.core.text import one_line
 from portal.core.visibility import scoped
 from portal.models import ALL_PAGES, Contact, ContactSite, Credential, Customer, Site, TokenPurpose
@@ -261,11 +262,11 @@ def _login_email_problem(
     return None
 
 
-def _clear_other_primary(session: Session, who: CustomerContact, contact: Contact) -> None:
+def _clear_other_primary(session: Session, who: CustomerContact | StaffMember, contact: Contact) -> None:
     """The contact that was primary is not any more: its own change, audited and sent on."""
     others = session.exec(
         select(Contact).where(
-            Contact.customer_id == who.customer_id,
+            Contact.customer_id == contact.customer_id,
             Contact.id != contact.id,
             Contact.is_primary.is_(True),
         )
@@ -279,16 +280,179 @@ def _clear_other_primary(session: Session, who: CustomerContact, contact: Contac
 
 
 def _changed(
-    session: Session, who: CustomerContact, contact: Contact, kind: str, before: dict[str, Any]
+    session: Session, who: CustomerContact | StaffMember, contact: Contact, kind: str, before: dict[str, Any]
 ) -> None:
+    """Audit and send on one contact's change; ``customer_id`` names the customer when staff act."""
     after = _snapshot(session, contact)
-    events.audit(session, who, f"contact_{kind}", contact, detail={"before": before, "after": after})
+    events.audit(
+        session,
+        who,
+        f"contact_{kind}",
+        contact,
+        detail={"before": before, "after": after},
+        customer_id=contact.customer_id,
+    )
     events.integration(
         session,
         f"contact.{kind}",
-        who.customer_id,
+        contact.customer_id,
         {"contact_id": contact.id, "before": before, "after": after},
     )
+
+
+@dataclass
+class _Plan:
+    """One save's contact and what the checks decided before anything is written. The customer's
+    Contacts screen and the back office check pages and sites under their own rules, then share the
+    rest (:func:`_plan`, :func:`_check_email`, :func:`_write`), so those rules live once."""
+
+    contact: Contact
+    existing: bool
+    before: dict[str, Any]
+    errors: dict[str, str]
+    fields: _Fields
+    was_active: bool
+    login_on: bool
+    turning_on: bool
+    all_sites: bool
+    old_sites: set[int]
+    new_sites: set[int] = dataclass_field(default_factory=set)
+    email: str = ""
+    by_link: bool = False
+    readdress: bool = False
+
+
+def _plan(session: Session, existing: Contact | None, customer_id: int, data: ContactInput) -> _Plan:
+    """The contact to change (a new one of ``customer_id`` when ``existing`` is None), its typed
+    details checked into ``errors``, and whether its login is being turned on."""
+    contact = existing or Contact(customer_id=customer_id)
+    before = _snapshot(session, contact) if existing else {}
+    errors: dict[str, str] = {}
+    fields = _fields(data, errors)
+    was_active = existing is not None and contact.login_active and contact.deactivated_at is None
+    login_on = data.login_active is True
+    return _Plan(
+        contact,
+        existing is not None,
+        before,
+        errors,
+        fields,
+        was_active,
+        login_on,
+        login_on and not was_active,
+        data.all_sites is True,
+        assigned_site_ids(session, contact) if existing else set(),
+    )
+
+
+def _check_email(session: Session, scope: CustomerContact, plan: _Plan) -> None:
+    """Login: an email nobody else's login has; a login's new email waits for its link.
+
+    A login that has never been set up has no mailbox to take over yet: its address is corrected
+    at once, its old setup link voided and a new one sent to the right address."""
+    contact, email = plan.contact, plan.fields.texts["email"]
+    moves = plan.existing and email.lower() != contact.email.strip().lower()
+    plan.email = email
+    plan.by_link = moves and _has_password(session, contact)
+    plan.readdress = moves and not plan.by_link and bool(contact.username)
+    if "email" not in plan.errors and (
+        problem := _login_email_problem(
+            session,
+            scope,
+            contact,
+            email,
+            login_on=plan.login_on,
+            turning_on=plan.turning_on,
+            by_link=plan.by_link,
+            readdress=plan.readdress,
+        )
+    ):
+        plan.errors["email"] = problem
+
+
+def _write(
+    session: Session,
+    who: CustomerContact | StaffMember,
+    plan: _Plan,
+    data: ContactInput,
+    now: datetime,
+) -> Saved:
+    """Exactly one primary contact, then write the contact, its sites, its login's links and
+    sessions, the audit events and the setup email. Raises :class:`ContactError` with ``errors``
+    (nothing written) when any check failed."""
+    c, contact, errors = plan, plan.contact, plan.errors
+    primary = data.is_primary is True
+    if c.existing and contact.is_primary and not primary:
+        errors["primary"] = PRIMARY_NEEDED
+    if errors:
+        raise ContactError(errors)
+    if not primary:
+        others = select(Contact.id).where(
+            Contact.customer_id == contact.customer_id, Contact.is_primary.is_(True)
+        )
+        primary = (
+            session.exec(others.where(Contact.id != contact.id) if contact.id else others).first() is None
+        )
+
+    for name, value in c.fields.texts.items():
+        if not (name == "email" and c.by_link):
+            setattr(contact, name, value)
+    for name in FLAGS:
+        setattr(contact, name, getattr(data, name) is True)
+    contact.is_primary = primary
+    contact.pages = c.fields.pages
+    contact.all_sites = c.all_sites
+    if c.login_on and (not contact.username or c.readdress):
+        contact.username = c.email.lower()  # follows the email until the login is set up; never typed
+    turning_off = c.was_active and not c.login_on
+    if c.login_on:
+        contact.login_active, contact.deactivated_at = True, None
+    elif turning_off:
+        contact.login_active, contact.deactivated_at = False, now
+    try:
+        with session.begin_nested():  # a username taken a moment ago by another form's save
+            session.add(contact)
+            session.flush()
+    except IntegrityError:
+        raise ContactError(email=EMAIL_IN_USE) from None
+    assert contact.id is not None, "flushed"
+    if primary:
+        _clear_other_primary(session, who, contact)
+    if c.new_sites != c.old_sites:
+        session.exec(delete(ContactSite).where(col(ContactSite.contact_id) == contact.id))
+        session.add_all(ContactSite(contact_id=contact.id, site_id=s) for s in sorted(c.new_sites))
+        session.flush()
+    if turning_off or c.by_link or c.readdress:
+        tokens.void(session, contact.id, None, now)
+    if turning_off:
+        sessions.revoke_all(session, contact.id, "login_disabled", now)
+
+    kind = "updated" if c.existing else "created"
+    if _snapshot(session, contact) != c.before:
+        _changed(session, who, contact, kind, c.before)
+    if c.turning_on or turning_off:
+        state = "enabled" if c.turning_on else "disabled"
+        events.audit(
+            session,
+            who,
+            f"contact_login_{state}",
+            contact,
+            detail={"username": contact.username},
+            customer_id=contact.customer_id,
+        )
+        events.integration(
+            session,
+            f"contact.login_{state}",
+            contact.customer_id,
+            {"contact_id": contact.id, "username": contact.username},
+        )
+    if c.by_link:
+        profile.request_email_change(session, who, contact, c.email, now)
+    invited = False
+    if (c.turning_on or (c.readdress and c.login_on)) and session.get(Credential, contact.id) is None:
+        auth.send_invite(session, contact.id, now, actor=who)
+        invited = True
+    return Saved(contact.id, invited, c.email if c.by_link else "")
 
 
 def save_contact(
@@ -310,13 +474,14 @@ def save_contact(
         existing = find(session, who, contact_id)
         if existing is None or existing.id is None:
             raise ContactError(form=NOT_AVAILABLE)
-    contact = existing or Contact(customer_id=who.customer_id)
-    before = _snapshot(session, contact) if existing else {}
-    errors: dict[str, str] = {}
-    fields = _fields(data, errors)
-    was_active = existing is not None and contact.login_active and contact.deactivated_at is None
-    login_on = data.login_active is True
-    turning_on = login_on and not was_active
+    plan = _plan(session, existing, who.customer_id, data)
+    contact, errors, fields, login_on, turning_on = (
+        plan.contact,
+        plan.errors,
+        plan.fields,
+        plan.login_on,
+        plan.turning_on,
+    )
 
     # Pages: only the ones the signed-in contact has may be added.
     kept_pages = set() if turning_on else set(contact.pages or [])
@@ -327,11 +492,8 @@ def save_contact(
 
     # Sites: all of them, or the ones asked for plus those already assigned that the signed-in
     # contact cannot see (it cannot take away what it cannot see either).
-    old_sites = assigned_site_ids(session, contact) if existing else set()
-    unseen = old_sites - who.site_ids if who.site_ids is not None else set()
-    all_sites = data.all_sites is True
-    new_sites: set[int] = set()
-    if all_sites:
+    unseen = plan.old_sites - who.site_ids if who.site_ids is not None else set()
+    if plan.all_sites:
         kept_all = existing is not None and contact.all_sites and not turning_on
         if who.site_ids is not None and not kept_all:
             errors["sites"] = ALL_SITES_NOT_YOURS
@@ -340,32 +502,13 @@ def save_contact(
         if asked is None:
             errors["sites"] = SITES_UNKNOWN
         else:
-            new_sites = asked | unseen
+            plan.new_sites = asked | unseen
             if turning_on and unseen:
                 errors["sites"] = UNSEEN_SITES
-            elif login_on and not new_sites:
+            elif login_on and not plan.new_sites:
                 errors["sites"] = SITES_NEEDED
 
-    # Login: an email nobody else's login has; a login's new email waits for its link.
-    email = fields.texts["email"]
-    # A login that has never been set up has no mailbox to take over yet: its address is corrected
-    # at once, its old setup link voided and a new one sent to the right address.
-    moves = existing is not None and email.lower() != contact.email.strip().lower()
-    by_link = moves and _has_password(session, contact)
-    readdress = moves and not by_link and bool(contact.username)
-    if "email" not in errors and (
-        problem := _login_email_problem(
-            session,
-            who,
-            contact,
-            email,
-            login_on=login_on,
-            turning_on=turning_on,
-            by_link=by_link,
-            readdress=readdress,
-        )
-    ):
-        errors["email"] = problem
+    _check_email(session, who, plan)
 
     # The last login that can manage contacts stays.
     stays_manager = login_on and PAGE in fields.pages
@@ -376,73 +519,7 @@ def save_contact(
         and _other_managers(session, contact) == 0
     ):
         errors["login" if not login_on else "pages"] = LAST_MANAGER
-
-    # Exactly one primary contact.
-    primary = data.is_primary is True
-    if existing is not None and contact.is_primary and not primary:
-        errors["primary"] = PRIMARY_NEEDED
-    if errors:
-        raise ContactError(errors)
-    if not primary:
-        others = select(Contact.id).where(
-            Contact.customer_id == who.customer_id, Contact.is_primary.is_(True)
-        )
-        primary = (
-            session.exec(others.where(Contact.id != contact.id) if contact.id else others).first() is None
-        )
-
-    for name, value in fields.texts.items():
-        if not (name == "email" and by_link):
-            setattr(contact, name, value)
-    for name in FLAGS:
-        setattr(contact, name, getattr(data, name) is True)
-    contact.is_primary = primary
-    contact.pages = fields.pages
-    contact.all_sites = all_sites
-    if login_on and (not contact.username or readdress):
-        contact.username = email.lower()  # follows the email until the login is set up; never typed
-    turning_off = was_active and not login_on
-    if login_on:
-        contact.login_active, contact.deactivated_at = True, None
-    elif turning_off:
-        contact.login_active, contact.deactivated_at = False, now
-    try:
-        with session.begin_nested():  # a username taken a moment ago by another form's save
-            session.add(contact)
-            session.flush()
-    except IntegrityError:
-        raise ContactError(email=EMAIL_IN_USE) from None
-    assert contact.id is not None, "flushed"
-    if primary:
-        _clear_other_primary(session, who, contact)
-    if new_sites != old_sites:
-        session.exec(delete(ContactSite).where(col(ContactSite.contact_id) == contact.id))
-        session.add_all(ContactSite(contact_id=contact.id, site_id=s) for s in sorted(new_sites))
-        session.flush()
-    if turning_off or by_link or readdress:
-        tokens.void(session, contact.id, None, now)
-    if turning_off:
-        sessions.revoke_all(session, contact.id, "login_disabled", now)
-
-    kind = "updated" if existing else "created"
-    if _snapshot(session, contact) != before:
-        _changed(session, who, contact, kind, before)
-    if turning_on or turning_off:
-        state = "enabled" if turning_on else "disabled"
-        events.audit(session, who, f"contact_login_{state}", contact, detail={"username": contact.username})
-        events.integration(
-            session,
-            f"contact.login_{state}",
-            who.customer_id,
-            {"contact_id": contact.id, "username": contact.username},
-        )
-    if by_link:
-        profile.request_email_change(session, who, contact, email, now)
-    invited = False
-    if (turning_on or (readdress and login_on)) and session.get(Credential, contact.id) is None:
-        _invite(session, who, contact, now)
-        invited = True
-    return Saved(contact.id, invited, email if by_link else "")
+    return _write(session, who, plan, data, now)
 
 
 # --- mail ---------------------------------------------------------------------------------------

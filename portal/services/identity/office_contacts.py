@@ -20,32 +20,32 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, delete, func, select
+from sqlmodel import Session, col, func, select
 
 from portal.core import clock, events, tenant, visibility
 from portal.core.lists import Page, PageRequest, paginate
 from portal.core.principal import CustomerContact, Duty, StaffMember, require_duty
-from portal.models import ALL_PAGES, Contact, ContactSite, Credential, Customer, Site, TokenPurpose
-from portal.services.identity import auth, profile, sessions, tokens
+from portal.models import ALL_PAGES, Contact, Credential, Customer, Site, TokenPurpose
+from portal.services.identity import auth, profile, tokens
 from portal.services.identity.contact_changes import (
     EMAIL_IN_USE,
     EMAIL_NEEDED,
     LOGIN_OFF,
     NOT_AVAILABLE,
-    PRIMARY_NEEDED,
     SETUP_DONE,
     SITES_NEEDED,
     SITES_UNKNOWN,
     ContactError,
     ContactInput,
     Saved,
-    _fields,
+    _changed,
+    _check_email,
     _has_password,
     _lock_customer,
-    _login_email_problem,
+    _plan,
     _site_ids,
     _snapshot,
+    _write,
 )
 from portal.services.identity.contacts import (
     FLAGS,
@@ -217,42 +217,6 @@ def contact_form(
 # --- create and edit --------------------------------------------------------------------------------
 
 
-def _changed(
-    session: Session, staff: StaffMember, contact: Contact, kind: str, before: dict[str, Any]
-) -> None:
-    after = _snapshot(session, contact)
-    events.audit(
-        session,
-        staff,
-        f"contact_{kind}",
-        contact,
-        detail={"before": before, "after": after},
-        customer_id=contact.customer_id,
-    )
-    events.integration(
-        session,
-        f"contact.{kind}",
-        contact.customer_id,
-        {"contact_id": contact.id, "before": before, "after": after},
-    )
-
-
-def _clear_other_primary(session: Session, staff: StaffMember, contact: Contact) -> None:
-    others = session.exec(
-        select(Contact).where(
-            Contact.customer_id == contact.customer_id,
-            Contact.id != contact.id,
-            Contact.is_primary.is_(True),
-        )
-    ).all()
-    for other in others:
-        before = _snapshot(session, other)
-        other.is_primary = False
-        session.add(other)
-        session.flush()
-        _changed(session, staff, other, "updated", before)
-
-
 def save_contact(
     session: Session,
     staff: StaffMember,
@@ -273,114 +237,17 @@ def save_contact(
         existing = _find(session, customer, contact_id)
         if existing is None or existing.id is None:
             raise ContactError(form=NOT_AVAILABLE)
-    contact = existing or Contact(customer_id=customer.id)
-    before = _snapshot(session, contact) if existing else {}
-    errors: dict[str, str] = {}
-    fields = _fields(data, errors)
-    was_active = existing is not None and contact.login_active and contact.deactivated_at is None
-    login_on = data.login_active is True
-    turning_on = login_on and not was_active
-
-    old_sites = assigned_site_ids(session, contact) if existing else set()
-    all_sites = data.all_sites is True
-    new_sites: set[int] = set()
-    if not all_sites:
+    plan = _plan(session, existing, customer.id, data)
+    if not plan.all_sites:
         asked = _site_ids(session, whole, data.site_ids)
         if asked is None:
-            errors["sites"] = SITES_UNKNOWN
+            plan.errors["sites"] = SITES_UNKNOWN
         else:
-            new_sites = asked
-            if login_on and not new_sites:
-                errors["sites"] = SITES_NEEDED
-
-    email = fields.texts["email"]
-    moves = existing is not None and email.lower() != contact.email.strip().lower()
-    by_link = moves and _has_password(session, contact)
-    readdress = moves and not by_link and bool(contact.username)
-    if "email" not in errors and (
-        problem := _login_email_problem(
-            session,
-            whole,
-            contact,
-            email,
-            login_on=login_on,
-            turning_on=turning_on,
-            by_link=by_link,
-            readdress=readdress,
-        )
-    ):
-        errors["email"] = problem
-
-    primary = data.is_primary is True
-    if existing is not None and contact.is_primary and not primary:
-        errors["primary"] = PRIMARY_NEEDED
-    if errors:
-        raise ContactError(errors)
-    if not primary:
-        others = select(Contact.id).where(Contact.customer_id == customer.id, Contact.is_primary.is_(True))
-        primary = (
-            session.exec(others.where(Contact.id != contact.id) if contact.id else others).first() is None
-        )
-
-    for name, value in fields.texts.items():
-        if not (name == "email" and by_link):
-            setattr(contact, name, value)
-    for name in FLAGS:
-        setattr(contact, name, getattr(data, name) is True)
-    contact.is_primary = primary
-    contact.pages = fields.pages
-    contact.all_sites = all_sites
-    if login_on and (not contact.username or readdress):
-        contact.username = email.lower()  # follows the email until the login is set up; never typed
-    turning_off = was_active and not login_on
-    if login_on:
-        contact.login_active, contact.deactivated_at = True, None
-    elif turning_off:
-        contact.login_active, contact.deactivated_at = False, now
-    try:
-        with session.begin_nested():  # a username taken a moment ago by another form's save
-            session.add(contact)
-            session.flush()
-    except IntegrityError:
-        raise ContactError(email=EMAIL_IN_USE) from None
-    assert contact.id is not None, "flushed"
-    if primary:
-        _clear_other_primary(session, staff, contact)
-    if new_sites != old_sites:
-        session.exec(delete(ContactSite).where(col(ContactSite.contact_id) == contact.id))
-        session.add_all(ContactSite(contact_id=contact.id, site_id=s) for s in sorted(new_sites))
-        session.flush()
-    if turning_off or by_link or readdress:
-        tokens.void(session, contact.id, None, now)
-    if turning_off:
-        sessions.revoke_all(session, contact.id, "login_disabled", now)
-
-    kind = "updated" if existing else "created"
-    if _snapshot(session, contact) != before:
-        _changed(session, staff, contact, kind, before)
-    if turning_on or turning_off:
-        state = "enabled" if turning_on else "disabled"
-        events.audit(
-            session,
-            staff,
-            f"contact_login_{state}",
-            contact,
-            detail={"username": contact.username},
-            customer_id=customer.id,
-        )
-        events.integration(
-            session,
-            f"contact.login_{state}",
-            customer.id,
-            {"contact_id": contact.id, "username": contact.username},
-        )
-    if by_link:
-        profile.request_email_change(session, staff, contact, email, now)
-    invited = False
-    if (turning_on or (readdress and login_on)) and session.get(Credential, contact.id) is None:
-        auth.send_invite(session, contact.id, now, actor=staff)
-        invited = True
-    return Saved(contact.id, invited, email if by_link else "")
+            plan.new_sites = asked
+            if plan.login_on and not asked:
+                plan.errors["sites"] = SITES_NEEDED
+    _check_email(session, whole, plan)
+    return _write(session, staff, plan, data, now)
 
 
 # --- the setup email, a reset link, deactivating -----------------------------------------------------

@@ -22,6 +22,7 @@ from portal.services.identity import contacts
 from portal.services.identity.contact_changes import ContactError, ContactInput
 from portal.state import arguments
 from portal.state.display import DASH, day
+from portal.state.identity.contact_choices import ContactChoices
 from portal.state.listing import ListState
 from portal.state.session import SessionState
 
@@ -99,7 +100,7 @@ class ContactsState(ListState, SessionState):
         return rx.toast.success(f"Password reset email sent to {to}.")
 
 
-class ContactFormState(SessionState):
+class ContactFormState(ContactChoices, SessionState):
     """Create Contact and a contact's page: Details, Roles, Login, Page Access, Site Access."""
 
     loaded: bool = False
@@ -155,8 +156,8 @@ class ContactFormState(SessionState):
         self.form_key += 1
 
     def _sort_sites(self) -> None:
-        taken = {s["id"] for s in self.assigned}
-        self.available = [s for s in self._choices if s["id"] not in taken]
+        """As the shared one, and Assigned Sites keep the order the sites are offered in."""
+        super()._sort_sites()
         order = {s["id"]: n for n, s in enumerate(self._choices)}
         self.assigned = sorted(self.assigned, key=lambda s: order.get(s["id"], len(order)))
 
@@ -192,43 +193,6 @@ class ContactFormState(SessionState):
             return
         with unit_of_work(read_only=True) as session:
             self._show(contacts.blank_form(session, scope))
-
-    @rx.event
-    def set_flag(self, name: str, value: bool):
-        name = arguments.text(name, 30)
-        if name in FLAGS:
-            self.flags = {**self.flags, name: arguments.flag(value)}
-
-    @rx.event
-    def set_login(self, value: bool):
-        self.login_active = arguments.flag(value)
-
-    @rx.event
-    def set_page(self, page: str, value: bool):
-        page = arguments.text(page, 20)
-        if page not in ALL_PAGES:
-            return
-        others = [p for p in self.page_access if p != page]
-        self.page_access = [p for p in ALL_PAGES if p in others or (p == page and arguments.flag(value))]
-
-    @rx.event
-    def set_all_sites(self, value: bool):
-        self.all_sites = arguments.flag(value)
-
-    @rx.event
-    def assign_site(self, site_id: str):
-        """Available → Assigned Sites (only a site offered to this login can move)."""
-        site_id = arguments.text(site_id, 20)
-        found = [s for s in self._choices if s["id"] == site_id]
-        if found and all(s["id"] != site_id for s in self.assigned):
-            self.assigned = [*self.assigned, found[0]]
-            self._sort_sites()
-
-    @rx.event
-    def unassign_site(self, site_id: str):
-        site_id = arguments.text(site_id, 20)
-        self.assigned = [s for s in self.assigned if s["id"] != site_id]
-        self._sort_sites()
 
     @rx.event
     def set_finish(self, value: bool):

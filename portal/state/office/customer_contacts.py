@@ -14,11 +14,11 @@ import reflex as rx
 
 from portal.core.principal import Duty, StaffMember
 from portal.db import unit_of_work
-from portal.models import ALL_PAGES
 from portal.services.identity import contacts, office_contacts
 from portal.services.identity.contact_changes import ContactError, ContactInput
 from portal.state import arguments
 from portal.state.display import moment
+from portal.state.identity.contact_choices import ContactChoices
 from portal.state.office.session import office_staff
 
 DUTY = Duty.MANAGE_CUSTOMERS
@@ -30,7 +30,7 @@ def _failed(exc: ContactError) -> str:
     return next(iter(exc.field_errors.values()), "That did not work.")
 
 
-class OfficeContactState(rx.State):
+class OfficeContactState(ContactChoices, rx.State):
     loaded: bool = False
     missing: bool = False
     is_new: bool = True
@@ -78,10 +78,6 @@ class OfficeContactState(rx.State):
         self.errors, self.busy, self.missing, self.loaded, self.confirm_open = {}, False, False, True, False
         self.form_key += 1
 
-    def _sort_sites(self) -> None:
-        taken = {s["id"] for s in self.assigned}
-        self.available = [s for s in self._choices if s["id"] not in taken]
-
     def _open(self, staff: StaffMember, contact_id: Any) -> None:
         params = self.router.page.params
         self._customer_id = arguments.whole(params.get("customer_id", "")) or 0
@@ -115,42 +111,6 @@ class OfficeContactState(rx.State):
         if staff is None:
             return
         self._open(staff, None)
-
-    @rx.event
-    def set_flag(self, name: str, value: bool):
-        name = arguments.text(name, 30)
-        if name in FLAGS:
-            self.flags = {**self.flags, name: arguments.flag(value)}
-
-    @rx.event
-    def set_login(self, value: bool):
-        self.login_active = arguments.flag(value)
-
-    @rx.event
-    def set_page(self, page: str, value: bool):
-        page = arguments.text(page, 20)
-        if page not in ALL_PAGES:
-            return
-        others = [p for p in self.page_access if p != page]
-        self.page_access = [p for p in ALL_PAGES if p in others or (p == page and arguments.flag(value))]
-
-    @rx.event
-    def set_all_sites(self, value: bool):
-        self.all_sites = arguments.flag(value)
-
-    @rx.event
-    def assign_site(self, site_id: str):
-        site_id = arguments.text(site_id, 20)
-        found = [s for s in self._choices if s["id"] == site_id]
-        if found and all(s["id"] != site_id for s in self.assigned):
-            self.assigned = [*self.assigned, found[0]]
-            self._sort_sites()
-
-    @rx.event
-    def unassign_site(self, site_id: str):
-        site_id = arguments.text(site_id, 20)
-        self.assigned = [s for s in self.assigned if s["id"] != site_id]
-        self._sort_sites()
 
     @rx.event
     def save(self, form: dict):
