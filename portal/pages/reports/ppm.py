@@ -180,6 +180,9 @@ def heatmap() -> rx.Component:
                 data=S.chart,
                 on_click=S.select_cell,
                 id="ppm-heatmap",
+                # A new grid mounts a new plot: Plotly sometimes kept an empty first draw when the
+                # figure arrived while its lazily loaded module was still mounting.
+                key=S.runs,
                 config={"displayModeBar": False, "responsive": True},
                 width="100%",
             ),

@@ -46,7 +46,6 @@ from portal.models import (
     Site,
     Staff,
 )
-from portal.services import customer_picker
 from portal.services.billing.invoices import (
     OVERDUE,
     PART_PAID,
@@ -56,7 +55,8 @@ from portal.services.billing.invoices import (
     status_sql,
 )
 from portal.services.billing.invoicing import KIND_LABELS, OFFLINE_METHODS, completed_job
-from portal.services.customer_picker import Choice
+from portal.services.customers import picker as customer_picker
+from portal.services.customers.picker import Choice
 from portal.services.work import jobs
 from portal.services.work.details import ItemLine, rate_text
 

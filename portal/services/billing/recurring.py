@@ -52,13 +52,13 @@ from portal.models import (
     SavedCard,
     Site,
 )
-from portal.services import customer_picker
 from portal.services.billing import autopay, invoicing
 from portal.services.billing.gateways import Gateway
 from portal.services.billing.invoicing import KIND_LABELS, InvoicingError, LineInput
 from portal.services.billing.office_invoices import numbered_search, office_status
 from portal.services.billing.saved_cards import current_card
-from portal.services.customer_picker import Choice
+from portal.services.customers import picker as customer_picker
+from portal.services.customers.picker import Choice
 
 ACTIVE, PAUSED, ENDED = "Active", "Paused", "Ended"
 NAME_MAX = 200

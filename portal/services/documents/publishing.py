@@ -30,8 +30,8 @@ from portal.models import (
     Site,
     Staff,
 )
-from portal.services import customer_picker
-from portal.services.customer_picker import Choice
+from portal.services.customers import picker as customer_picker
+from portal.services.customers.picker import Choice
 from portal.services.files import uploads
 
 TITLE_LIMIT = 200

@@ -15,7 +15,7 @@ from sqlmodel import Session
 
 from portal.core.principal import StaffMember
 from portal.db import unit_of_work
-from portal.services.customer_picker import Choice
+from portal.services.customers.picker import Choice
 from portal.state import arguments
 
 NO_MATCH = "No customer matches that name."
