@@ -47,15 +47,14 @@ lint: install-test
 	$(BIN)/lint-imports
 
 # The tests without a browser share both cores (each worker has its own database); so do the browser
-# tests, each worker with a served portal and build folder of its own, a file at a time so that a
-# module's second server is built once (see tests/browser/conftest.py).
-# PYTEST_ARGS picks tests by hand.
+# tests, in two processes with a served portal and build folder each, every file whole in one of them
+# and always in the same order (tests/browser/run_halves.sh says why). PYTEST_ARGS picks tests by hand.
 test: lint
 ifdef PYTEST_ARGS
 	$(BIN)/pytest -q $(PYTEST_ARGS)
 else
 	$(BIN)/pytest -q -m 'not browser' -n 2 -p no:cacheprovider
-	$(BIN)/pytest -q -m browser -n 2 --dist loadfile -p no:cacheprovider
+	PYTEST=$(BIN)/pytest tests/browser/run_halves.sh
 endif
 
 bench: install-test
